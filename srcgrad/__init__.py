@@ -1,0 +1,20 @@
+"""srcgrad: JIT source-transformation automatic differentiation for numeric Python.
+
+    import srcgrad
+
+    @srcgrad.grad
+    def f(x):
+        s = 0.0
+        for i in range(x.shape[0]):
+            s += math.sin(x[i]) ** 2
+        return s
+
+    f(np.ones(3))      # the gradient, from generated adjoint source compiled with Numba
+    print(f.source)    # that source
+"""
+from .api import grad, source, value_and_grad, vjp
+from .errors import FallbackWarning, SrcgradError, UnsupportedError
+
+__version__ = "0.1.0"
+__all__ = ["grad", "value_and_grad", "vjp", "source", "SrcgradError", "UnsupportedError",
+           "FallbackWarning"]

@@ -1,0 +1,62 @@
+"""Compile generated source: exec it, then ``numba.njit``; fall back to Python if Numba fails.
+
+Numba's failure is detected by compiling for the call's argument types before running
+anything (``dispatcher.compile``): any exception there means "cannot compile", since some
+(``UnsupportedBytecodeError``, a missing SciPy) are not ``NumbaError``s.
+"""
+import math
+import warnings
+
+import numba
+import numpy as np
+
+from .. import runtime
+from ..errors import FallbackWarning, SrcgradError
+from .emit import register
+
+
+def load(source, filename, name, backend, constants):
+    """Return the plain Python function defined by ``source``."""
+    register(source, filename)
+    helpers = runtime.python_namespace() if backend == "python" else runtime.numba_namespace()
+    ns = {"np": np, "math": math, **helpers, **constants}
+    exec(compile(source, filename, "exec"), ns)
+    return ns[name]
+
+
+class Compiled:
+    """A generated function, compiled on first use for each argument signature."""
+
+    def __init__(self, source, filename, name, constants, backend="numba", strict=False):
+        self.source, self.filename, self.name = source, filename, name
+        self.constants, self.strict = constants, strict
+        self.backend = backend
+        self.py = None
+        self.jit = None
+        self.fallback_reason = None
+
+    def _python(self):
+        if self.py is None:
+            self.py = load(self.source, self.filename, self.name, "python", self.constants)
+        return self.py
+
+    def __call__(self, *args):
+        if self.backend == "python" or self.fallback_reason is not None:
+            return self._python()(*args)
+        if self.jit is None:
+            fn = load(self.source, self.filename, self.name, "numba", self.constants)
+            self.jit = numba.njit(fn)
+        try:
+            sig = tuple(numba.typeof(a) for a in args)
+            if sig not in self.jit.overloads:
+                self.jit.compile(sig)
+        except Exception as e:  # noqa: BLE001 -- any failure to compile means "cannot compile"
+            reason = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+            if self.strict:
+                raise SrcgradError(f"Numba could not compile the generated {self.name}: {reason}\n"
+                                   f"(strict=True; use backend='python' to run it as Python)") from e
+            self.fallback_reason = reason
+            warnings.warn(f"Numba could not compile the generated {self.name}; running it as "
+                          f"plain Python instead ({reason})", FallbackWarning, stacklevel=3)
+            return self._python()(*args)
+        return self.jit(*args)

@@ -1,0 +1,53 @@
+"""Emit generated source with ``ast.unparse`` (standard library; not astor), with comments.
+
+``ast.unparse`` drops comments, so comment lines travel through the tree as marker
+statements ``__comment__('grad of: s += x[i]')`` and are turned into ``# grad of: s += x[i]``
+after unparsing.  Generated source is registered in ``linecache`` under a stable name, so
+tracebacks and ``inspect.getsource`` show generated lines.
+"""
+import ast
+import linecache
+import re
+
+_MARK = "__comment__"
+_MARK_RE = re.compile(r"^(\s*)" + _MARK + r"\((.*)\)$")
+
+
+def comment(text):
+    return ast.Expr(ast.Call(ast.Name(_MARK, ast.Load()), [ast.Constant(text)], []))
+
+
+def _insert_comments(stmts, attr, prefix):
+    out, last = [], None
+    for s in stmts:
+        label = getattr(s, attr, None)
+        if label and label != last:
+            out.append(comment(f"{prefix}{label}"))
+        last = label if label else last
+        for field in ("body", "orelse"):
+            sub = getattr(s, field, None)
+            if sub and isinstance(sub, list):
+                setattr(s, field, _insert_comments(sub, attr, prefix))
+        out.append(s)
+    return out
+
+
+def to_source(fn_ast, attr="grad_of", prefix="grad of: ", header=None):
+    fn_ast.body = _insert_comments(fn_ast.body, attr, prefix)
+    ast.fix_missing_locations(fn_ast)
+    text = ast.unparse(fn_ast)
+    lines = []
+    for line in text.split("\n"):
+        m = _MARK_RE.match(line)
+        if m:
+            lines.append(f"{m.group(1)}# {ast.literal_eval(m.group(2))}")
+        else:
+            lines.append(line)
+    src = "\n".join(lines) + "\n"
+    if header:
+        src = "".join(f"# {h}\n" for h in header) + src
+    return src
+
+
+def register(source, filename):
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

@@ -1,0 +1,97 @@
+"""Read a function's source, parse it, and keep what errors need to point at the user's line.
+
+A :class:`Source` holds the parsed ``FunctionDef`` with line numbers already shifted to the
+file's own numbering, the file name, the file's lines, and the function's global and closure
+names, so later stages can resolve ``np.sin`` or a call to another user function.
+"""
+import ast
+import builtins
+import inspect
+import linecache
+import textwrap
+
+from ..errors import Location, Problem, UnsupportedError
+
+_MISSING = object()
+
+
+class Source:
+    def __init__(self, fn, tree, filename, lines, namespace):
+        self.fn = fn
+        self.tree = tree              # ast.FunctionDef, file line numbers
+        self.filename = filename
+        self.lines = lines
+        self.namespace = namespace    # globals + closure cells
+
+    @property
+    def name(self):
+        return self.tree.name
+
+    @property
+    def params(self):
+        return [a.arg for a in self.tree.args.args]
+
+    def loc(self, node):
+        lineno = getattr(node, "lineno", None)
+        if lineno is None:
+            return None
+        text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+        return Location(self.filename, lineno, getattr(node, "col_offset", 0), text)
+
+    def problem(self, node, construct, hint):
+        return Problem(self.loc(node), construct, hint)
+
+    def resolve(self, node):
+        """The Python object a ``Name``/``Attribute`` chain denotes in the function's
+        globals, or ``_MISSING`` (a local variable, or not a plain chain).  Attribute
+        look-ups only touch modules and functions already loaded: no user code runs."""
+        if isinstance(node, ast.Name):
+            if node.id in self.namespace:
+                return self.namespace[node.id]
+            return getattr(builtins, node.id, _MISSING)
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            if base is _MISSING or not inspect.ismodule(base):
+                return _MISSING
+            return getattr(base, node.attr, _MISSING)
+        return _MISSING
+
+
+def read_source(fn):
+    """Parse ``fn`` into a :class:`Source`.  Raises UnsupportedError for lambdas and for
+    functions whose source cannot be found (built in C, typed at a bare REPL)."""
+    fn = inspect.unwrap(fn)
+    name = getattr(fn, "__name__", repr(fn))
+    if not inspect.isfunction(fn):
+        raise UnsupportedError([Problem(None, f"{name!r} is not a Python function",
+                                        "srcgrad differentiates plain `def` functions.")])
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError):
+        raise UnsupportedError([Problem(None, f"no source for function {name!r}",
+                                        "define it in a file (or a notebook cell) so its source can be read.")])
+    filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+    text = textwrap.dedent("".join(lines))
+    module = ast.parse(text)
+    tree = module.body[0]
+    if name == "<lambda>" or not isinstance(tree, ast.FunctionDef):
+        all_lines = linecache.getlines(filename) or lines
+        loc = Location(filename, first, 0, all_lines[first - 1] if first <= len(all_lines) else "")
+        raise UnsupportedError([Problem(loc, "lambda", "write a `def` function instead of a lambda.")])
+    ast.increment_lineno(tree, first - 1)
+    # dedent shifted columns; put them back so carets line up with the file
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    if indent:
+        for node in ast.walk(tree):
+            if hasattr(node, "col_offset"):
+                node.col_offset += indent
+    tree.decorator_list = []
+    all_lines = linecache.getlines(filename) or [""] * (first - 1) + lines
+    namespace = dict(fn.__globals__)
+    if fn.__closure__:
+        for var, cell in zip(fn.__code__.co_freevars, fn.__closure__):
+            try:
+                namespace[var] = cell.cell_contents
+            except ValueError:
+                pass
+    return Source(fn, tree, filename, all_lines, namespace)

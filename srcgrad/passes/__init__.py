@@ -1,0 +1,1 @@
+"""The transformation passes, one per module, in pipeline order (see srcgrad/pipeline.py)."""

@@ -1,0 +1,47 @@
+"""Instantiate a rule-table template at a use site (shared by the reverse and forward passes).
+
+    template "g * cos(x)", g -> bs, x -> _t1 (float)    ->   bs * math.cos(_t1)
+    template "g * cos(x)", g -> bs, x -> a (array)      ->   bs * np.cos(a)
+
+Bare function names become ``math.<f>`` when every argument is a scalar and ``math`` has
+``f``, else ``np.<f>``; names of srcgrad.runtime helpers stay bare.  A scalar ``where`` becomes
+a conditional expression.
+"""
+import ast
+import copy
+import math
+
+from .. import runtime
+from .types import is_array, is_scalar
+
+_NP_ONLY = {"sign", "where", "full_like", "sum", "mean", "outer"}
+HELPERS = {n for n in runtime.__all__}
+
+
+def instantiate(template, subst, kinds_of):
+    """``subst`` maps template names to AST expressions; ``kinds_of(expr)`` gives a kind."""
+    return _Inst(subst, kinds_of).visit(copy.deepcopy(template))
+
+
+class _Inst(ast.NodeTransformer):
+    def __init__(self, subst, kinds_of):
+        self.subst, self.kinds_of = subst, kinds_of
+
+    def visit_Name(self, node):
+        if node.id in self.subst:
+            return copy.deepcopy(self.subst[node.id])
+        return node
+
+    def visit_Call(self, node):
+        node.args = [self.visit(a) for a in node.args]
+        if isinstance(node.func, ast.Name):
+            f = node.func.id
+            if f in HELPERS:
+                return node
+            kinds = [self.kinds_of(a) for a in node.args]
+            if f == "where" and is_scalar(kinds[0]):
+                return ast.IfExp(node.args[0], node.args[1], node.args[2])
+            scalar = all(k is None or is_scalar(k) for k in kinds) and not any(is_array(k) for k in kinds)
+            mod = "math" if scalar and f not in _NP_ONLY and hasattr(math, f) else "np"
+            node.func = ast.Attribute(ast.Name(mod, ast.Load()), f, ast.Load())
+        return node

@@ -1,0 +1,476 @@
+"""Normalize: one operation per statement, calls made canonical, user functions inlined.
+
+    s += math.sin(x[i]) * x[i + 1] ** 2        _t1 = x[i]
+                                               _t2 = math.sin(_t1)
+                                   ->          _t3 = x[i + 1]
+                                               _t4 = _t3 ** 2
+                                               _t5 = _t2 * _t4
+                                               s = s + _t5
+
+* every differentiable operation gets its own statement, tagged ``node.prim`` with the
+  name of its row in the rule table (``sin``, ``mul``, ``getitem``...);
+* integer bookkeeping stays whole: subscripts' indices, ``range`` bounds, ``len(x)``,
+  ``x.shape[0]``, comparisons;
+* ``x op= e`` becomes ``x = x op e``; ``a if c else b`` becomes an ``if`` statement;
+  ``if`` tests are stored in a variable (the reverse sweep replays the decision);
+* calls to other plain Python functions are inlined with their locals renamed ``g_x``;
+* early returns, ``break`` and ``continue`` are removed first (passes/jumps.py);
+* every statement keeps the location of the user's line it came from (``node.origin``).
+"""
+import ast
+import copy
+import inspect
+import math
+import numbers
+
+import numpy as np
+
+from ..errors import UnsupportedError
+from ..frontend.source import _MISSING, read_source
+from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS
+from .jumps import JumpRemover
+from .names import NameGen, all_names
+
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+           ast.Pow: "pow", ast.MatMult: "matmul", ast.Mod: "mod", ast.FloorDiv: "floordiv"}
+_UNARY = {ast.USub: "neg", ast.UAdd: "pos"}
+# calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
+_BUILTIN_EMIT = {abs: "abs", min: "min", max: "max", float: "float", len: "len", int: "int",
+                 range: "range", round: "round", bool: "bool", print: "print"}
+
+
+class Normalized:
+    """The result: a FunctionDef in normal form, plus what later stages need."""
+
+    def __init__(self, fdef, params, names, constants, origin_file):
+        self.fdef = fdef
+        self.params = params
+        self.names = names              # NameGen holding every name in use
+        self.constants = constants      # global names the code reads -> values
+        self.origin_file = origin_file
+
+
+def normalize(src, names=None):
+    names = names or NameGen(all_names(src.tree))
+    n = _Normalizer(src, names, prefix=None, constants={})
+    fdef = n.function()
+    return Normalized(fdef, src.params, names, n.constants, src.filename)
+
+
+def _origin(src, node):
+    line = src.lines[node.lineno - 1].strip() if 0 < node.lineno <= len(src.lines) else ""
+    return line
+
+
+def _tag(stmt, origin):
+    stmt.origin = origin
+    return stmt
+
+
+class _Normalizer:
+    def __init__(self, src, names, prefix, constants, depth=0):
+        self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
+        self.depth = depth
+        self.locals = set(src.params) | {
+            t.id for node in ast.walk(src.tree) for t in ast.walk(node)
+            if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+        self.rename = {}
+        self.origin = ""
+        self.loc_node = src.tree
+
+    # ---- entry --------------------------------------------------------------------------------
+    def function(self, bind=None):
+        """Normalize the function; with ``bind`` (param -> atom) produce an inlinable body."""
+        fdef = self.src.tree
+        body = JumpRemover(self.names).function(fdef)
+        self.locals |= {t.id for s in body for t in ast.walk(s)
+                        if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+        if self.prefix is not None:
+            for v in sorted(self.locals):
+                if bind and v in bind and isinstance(bind[v], ast.Name) and not self._rebinds(v):
+                    self.rename[v] = bind[v].id
+                else:
+                    self.rename[v] = self.names.exact_or_fresh(f"{self.prefix}_{v}")
+        out = []
+        if bind:
+            for p in self.src.params:
+                if self.rename[p] != getattr(bind[p], "id", None):
+                    out.append(self._assign(self.rename[p], bind[p], fdef))
+        for s in body:
+            self.stmt(s, out)
+        if not out or not isinstance(out[-1], ast.Return):
+            out.append(_tag(ast.copy_location(ast.Return(ast.Constant(None)), fdef), ""))
+        new = ast.FunctionDef(name=fdef.name, args=fdef.args, body=out, decorator_list=[],
+                              returns=None, type_comment=None)
+        ast.copy_location(new, fdef)
+        return new
+
+    def _rebinds(self, v):
+        return any(isinstance(t, ast.Name) and t.id == v and isinstance(t.ctx, ast.Store)
+                   for t in ast.walk(self.src.tree))
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def fail(self, node, construct, hint):
+        raise UnsupportedError([self.src.problem(node, construct, hint)])
+
+    def name(self, v):
+        return self.rename.get(v, v)
+
+    def temp(self):
+        return self.names.fresh("_t")
+
+    def _assign(self, target, value, like):
+        tgt = ast.Name(target, ast.Store()) if isinstance(target, str) else target
+        return _tag(ast.copy_location(ast.Assign([tgt], value), like), self.origin)
+
+    def emit(self, out, target, value):
+        out.append(self._assign(target, value, self.loc_node))
+
+    # ---- statements ---------------------------------------------------------------------------
+    def stmt(self, s, out):
+        self.origin, self.loc_node = _origin(self.src, s), s
+        if isinstance(s, ast.Assign):
+            value = s.value
+            for t in s.targets[:-1]:
+                self.assign(t, value, out)
+                value = t
+            self.assign(s.targets[-1], value, out)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.assign(s.target, s.value, out)
+        elif isinstance(s, ast.AugAssign):
+            load = _as_load(s.target)
+            self.assign(s.target, ast.copy_location(ast.BinOp(load, s.op, s.value), s), out)
+        elif isinstance(s, ast.Expr):
+            v = s.value
+            if isinstance(v, ast.Constant):
+                return  # docstring
+            if isinstance(v, ast.Call) and self.src.resolve(v.func) is print:
+                out.append(_tag(ast.copy_location(ast.Expr(self.keep(v, out)), s), self.origin))
+                return
+            self.flat(v, out)  # a call for its effect (inlined user function)
+        elif isinstance(s, ast.If):
+            test = self.keep(s.test, out)
+            if not isinstance(test, ast.Name):
+                c = self.names.fresh("_cond")
+                self.emit(out, c, test)
+                test = ast.Name(c, ast.Load())
+            origin = self.origin
+            body, orelse = self.block(s.body), self.block(s.orelse)
+            out.append(_tag(ast.copy_location(ast.If(test, body or [ast.Pass()], orelse), s), origin))
+        elif isinstance(s, ast.For):
+            it = s.iter
+            args = [self.keep(a, out) for a in it.args]
+            origin = self.origin
+            new = ast.For(ast.Name(self.name(s.target.id), ast.Store()),
+                          ast.copy_location(ast.Call(ast.Name("range", ast.Load()), args, []), it),
+                          self.block(s.body), [], None)
+            out.append(_tag(ast.copy_location(new, s), origin))
+        elif isinstance(s, ast.While):
+            pre = []
+            test = self.keep(s.test, pre)
+            origin = self.origin
+            if pre:
+                # the test needs statements: evaluate them before the loop and at the end of
+                # every iteration, so each iteration runs its body to the end
+                c = self.names.fresh("_cond")
+                pre.append(self._assign(c, test, s))
+                out.extend(pre)
+                body = self.block(s.body) + pre_copy(pre)
+                test = ast.Name(c, ast.Load())
+            else:
+                body = self.block(s.body)
+            out.append(_tag(ast.copy_location(ast.While(test, body, []), s), origin))
+        elif isinstance(s, ast.Return):
+            value = s.value if s.value is not None else ast.Constant(None)
+            if isinstance(value, ast.Tuple):
+                atom = ast.Tuple([self.atom(e, out) for e in value.elts], ast.Load())
+            else:
+                atom = self.atom(value, out)
+            out.append(_tag(ast.copy_location(ast.Return(atom), s), self.origin))
+        elif isinstance(s, (ast.Break, ast.Pass)):
+            if isinstance(s, ast.Break):
+                out.append(_tag(s, self.origin))
+        elif isinstance(s, (ast.Assert, ast.Raise)):
+            out.append(_tag(_RenameLoads(self).visit(s), self.origin))
+        else:  # the check stage rejects everything else; this is a safety net
+            self.fail(s, type(s).__name__, "this statement is outside the supported subset.")
+
+    def block(self, stmts):
+        out = []
+        for s in stmts:
+            self.stmt(s, out)
+        return out
+
+    def assign(self, target, value, out):
+        if isinstance(target, ast.Name):
+            expr = self.flat(value, out)
+            self.emit(out, self.name(target.id), expr)
+        elif isinstance(target, ast.Subscript):
+            atom = self.atom(value, out)
+            tgt = ast.Subscript(ast.Name(self.name(target.value.id), ast.Load()),
+                                self.keep(target.slice, out), ast.Store())
+            self.emit(out, tgt, atom)
+        elif isinstance(target, ast.Tuple):
+            n = len(target.elts)
+            if isinstance(value, ast.Tuple) and len(value.elts) == n:
+                atoms = [self.atom(e, out) for e in value.elts]
+                atoms = [self._snapshot(a, out) for a in atoms]  # a, b = b, a
+            elif _is_shape(value):
+                base = self.keep(value, out)
+                atoms = [ast.Subscript(base, ast.Constant(k), ast.Load()) for k in range(n)]
+            else:
+                res = self.flat(value, out)
+                if not isinstance(res, ast.Tuple) or len(res.elts) != n:
+                    self.fail(value, "tuple assignment from " + ast.unparse(value),
+                              "unpack tuples only from x.shape, a tuple a, b = c, d, or a "
+                              "function returning a tuple of the same length.")
+                atoms = res.elts
+            for t, a in zip(target.elts, atoms):
+                self.emit(out, self.name(t.id), a)
+        else:
+            self.fail(target, "assignment target " + ast.unparse(target),
+                      "assign to a variable, an array element or a slice.")
+
+    def _snapshot(self, atom, out):
+        if isinstance(atom, ast.Name):
+            t = self.temp()
+            self.emit(out, t, atom)
+            return ast.Name(t, ast.Load())
+        return atom
+
+    # ---- expressions --------------------------------------------------------------------------
+    def atom(self, e, out):
+        """Reduce ``e`` to a name or a constant, emitting statements for its operations."""
+        r = self.flat(e, out)
+        if _is_atom(r):
+            return r
+        t = self.temp()
+        self.emit(out, t, r)
+        return ast.Name(t, ast.Load())
+
+    def flat(self, e, out):
+        """Reduce ``e`` to one operation over atoms (or an atom, or kept-whole bookkeeping)."""
+        if isinstance(e, ast.Constant):
+            return e
+        if isinstance(e, ast.Name):
+            return self.load_name(e)
+        if isinstance(e, ast.UnaryOp):
+            if isinstance(e.operand, ast.Constant) and isinstance(e.op, (ast.USub, ast.UAdd)):
+                return e
+            if isinstance(e.op, (ast.Not, ast.Invert)):
+                return self.keep(e, out)
+            node = ast.UnaryOp(e.op, self.atom(e.operand, out))
+            node.prim = _UNARY[type(e.op)]
+            return ast.copy_location(node, e)
+        if isinstance(e, ast.BinOp):
+            node = ast.BinOp(self.atom(e.left, out), e.op, self.atom(e.right, out))
+            node.prim = _BINOPS.get(type(e.op))
+            if node.prim is None:
+                self.fail(e, f"operator {type(e.op).__name__}", "use + - * / ** @ % //.")
+            return ast.copy_location(node, e)
+        if isinstance(e, (ast.Compare, ast.BoolOp)):
+            return self.keep(e, out)
+        if isinstance(e, ast.IfExp):
+            test = self.atom(self.keep(e.test, out), out)
+            t = self.temp()
+            body, orelse = [], []
+            self.emit(body, t, self.flat(e.body, body))
+            self.emit(orelse, t, self.flat(e.orelse, orelse))
+            out.append(_tag(ast.copy_location(ast.If(test, body, orelse), e), self.origin))
+            return ast.Name(t, ast.Load())
+        if isinstance(e, ast.Subscript):
+            if _is_shape(e.value) or _is_inactive_attr(e.value):
+                return self.keep(e, out)
+            base = self.atom(e.value, out)
+            node = ast.Subscript(base, self.keep(e.slice, out), ast.Load())
+            node.prim = "getitem"
+            return ast.copy_location(node, e)
+        if isinstance(e, ast.Attribute):
+            obj = self.src.resolve(e)
+            if obj is not _MISSING:
+                return self.constant(e, obj)
+            if e.attr == "T":
+                node = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "transpose", ast.Load()),
+                                [self.atom(e.value, out)], [])
+                node.prim = "transpose"
+                return ast.copy_location(node, e)
+            return self.keep(e, out)  # .shape .size .ndim
+        if isinstance(e, ast.Call):
+            return self.call(e, out)
+        if isinstance(e, ast.Tuple):
+            return ast.Tuple([self.atom(x, out) for x in e.elts], ast.Load())
+        self.fail(e, type(e).__name__, "this expression is outside the supported subset.")
+
+    def load_name(self, e):
+        v = e.id
+        if v in self.locals:
+            return ast.copy_location(ast.Name(self.name(v), ast.Load()), e)
+        obj = self.src.resolve(e)
+        return self.constant(e, obj)
+
+    def constant(self, e, obj):
+        if isinstance(obj, bool) or obj is None:
+            return ast.Constant(obj)
+        if isinstance(obj, numbers.Number) and not isinstance(obj, complex):
+            v = float(obj) if isinstance(obj, (float, np.floating)) else int(obj)
+            if v < 0:
+                return ast.UnaryOp(ast.USub(), ast.Constant(-v))
+            return ast.Constant(v)
+        if isinstance(obj, np.ndarray) and isinstance(e, ast.Name):
+            self.constants[e.id] = obj
+            return ast.Name(e.id, ast.Load())
+        if obj is _MISSING:
+            self.fail(e, f"name {ast.unparse(e)!r} is not defined",
+                      "define it before use, or pass it in as an argument.")
+        self.fail(e, f"global {ast.unparse(e)} of type {type(obj).__name__}",
+                  "only numbers and NumPy arrays can be read from globals; pass others as arguments.")
+
+    def keep(self, e, out):
+        """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
+        renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
+        return _KeepWhole(self, out).visit(e)
+
+    def call(self, e, out):
+        f = e.func
+        obj = self.src.resolve(f)
+        if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in METHODS:
+            prim = METHODS[f.attr]
+            args = [f.value] + list(e.args)
+            return self.prim_call(prim, _np_func(prim, args), args, e.keywords, e, out)
+        try:
+            known = obj in CALLS or obj in NONDIFF_CALLS or obj in CREATION_CALLS
+        except TypeError:
+            known = False
+        if known and obj in CALLS:
+            prim = CALLS[obj]
+            return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
+        if known:
+            return self.keep(e, out)
+        if inspect.isfunction(obj):
+            return self.inline(obj, e, out)
+        self.fail(e, f"call to {ast.unparse(f)}() with no derivative rule",
+                  "see docs/adding-a-rule.md.")
+
+    def emit_func(self, obj, like):
+        if obj in _BUILTIN_EMIT:
+            return ast.Name(_BUILTIN_EMIT[obj], ast.Load())
+        for mod, modname in ((math, "math"), (np, "np")):
+            for attr in dir(mod):
+                if getattr(mod, attr, None) is obj:
+                    return ast.Attribute(ast.Name(modname, ast.Load()), attr, ast.Load())
+        return like  # pragma: no cover
+
+    def prim_call(self, prim, func, args, keywords, e, out):
+        axis = None
+        kw = {k.arg: k.value for k in keywords}
+        if prim in ("sum", "mean", "prod", "amax", "amin"):
+            if len(args) > 1:
+                axis = args[1]
+                args = args[:1]
+            axis = kw.pop("axis", axis)
+            if axis is not None:
+                if prim == "prod":
+                    self.fail(e, "np.prod with axis", "multiply in a loop over the axis.")
+                prim += "_axis"
+        elif prim == "clip":
+            args = args + [kw.pop(k) for k in ("a_min", "a_max") if k in kw]
+        if kw:
+            self.fail(e, f"keyword argument {next(iter(kw))}= in {ast.unparse(e.func)}()",
+                      "pass it positionally, or leave it out.")
+        atoms = [self.atom(a, out) for a in args]
+        if prim in ("minimum", "maximum") and len(atoms) != 2:
+            self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms)} arguments",
+                      "use min/max of two values (nest the calls for more).")
+        if axis is not None:
+            atoms.append(self.keep(axis, out))
+        node = ast.Call(func, atoms, [])
+        node.prim = prim
+        return ast.copy_location(node, e)
+
+    def inline(self, fn, e, out):
+        if self.depth > 20:
+            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
+        callee = read_source(fn)
+        if len(e.args) != len(callee.params) or e.keywords:
+            self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
+                      f"pass exactly its {len(callee.params)} parameters positionally.")
+        bind = {p: self.atom(a, out) for p, a in zip(callee.params, e.args)}
+        sub = _Normalizer(callee, self.names, fn.__name__, self.constants, self.depth + 1)
+        body = sub.function(bind).body
+        ret = body.pop()
+        out.extend(body)
+        value = ret.value
+        if isinstance(value, ast.Tuple):
+            return value
+        return value
+
+
+def pre_copy(stmts):
+    return [copy.deepcopy(x) for x in stmts]
+
+
+def _np_func(prim, args):
+    name = {"amax": "max", "amin": "min", "matmul": "dot"}.get(prim, prim)
+    return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
+
+
+class _KeepWhole(ast.NodeTransformer):
+    def __init__(self, norm, out):
+        self.norm, self.out = norm, out
+
+    def visit_Name(self, node):
+        return self.norm.load_name(node)
+
+    def visit_Attribute(self, node):
+        obj = self.norm.src.resolve(node)
+        if obj is not _MISSING and not inspect.ismodule(obj) and not callable(obj):
+            return self.norm.constant(node, obj)
+        if obj is not _MISSING:
+            return node
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Call(self, node):
+        obj = self.norm.src.resolve(node.func)
+        if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
+            return self.norm.inline(obj, node, self.out)
+        if obj is not _MISSING and not isinstance(node.func, ast.Name):
+            node.func = self.norm.emit_func(obj, node.func)
+        elif obj in _BUILTIN_EMIT:
+            node.func = ast.Name(_BUILTIN_EMIT[obj], ast.Load())
+        node.args = [self.visit(a) for a in node.args]
+        node.keywords = [ast.keyword(k.arg, self.visit(k.value)) for k in node.keywords]
+        return node
+
+    def visit_IfExp(self, node):
+        return self.norm.flat(node, self.out)
+
+
+class _RenameLoads(ast.NodeTransformer):
+    def __init__(self, norm):
+        self.norm = norm
+
+    def visit_Name(self, node):
+        return ast.copy_location(ast.Name(self.norm.name(node.id), node.ctx), node)
+
+
+def _is_atom(e):
+    return isinstance(e, (ast.Name, ast.Constant)) or (
+        isinstance(e, ast.UnaryOp) and isinstance(e.operand, ast.Constant))
+
+
+def _is_shape(e):
+    return isinstance(e, ast.Attribute) and e.attr in ("shape",)
+
+
+def _is_inactive_attr(e):
+    return isinstance(e, ast.Attribute) and e.attr in ("shape", "size", "ndim")
+
+
+def _as_load(t):
+    if isinstance(t, ast.Name):
+        return ast.copy_location(ast.Name(t.id, ast.Load()), t)
+    if isinstance(t, ast.Subscript):
+        return ast.copy_location(ast.Subscript(t.value, t.slice, ast.Load()), t)
+    return t

@@ -1,0 +1,488 @@
+"""Reverse mode: from normalized primal code, the adjoint function (a VJP).
+
+    def f(x, n):                           def f_vjp(x, n, bs):
+        s = 0.0                                s = 0.0
+        for i in range(n):                     for i in range(n):
+            _t1 = x[i]                             _stack__t1.append(_t1)
+            _t2 = math.sin(_t1)       ->           _t1 = x[i]
+            s = s + _t2                            ...
+        return s                               bx = np.zeros_like(x)
+                                               for i in range(n - 1, -1, -1):
+                                                   # grad of: s += math.sin(x[i])
+                                                   b_t2 += bs
+                                                   ...
+
+The forward sweep is the primal plus pushes; the reverse sweep walks every block backwards.
+One invariant makes it correct for any control flow: at every point of the reverse sweep,
+the primal variables it reads hold the values they had at the matching point of the forward
+sweep.  So before a statement overwrites a variable that the reverse sweep reads (the
+to-be-recorded set), the old value is pushed; the reverse sweep pops it back after the
+statement's adjoint.  Nothing else is saved: no tape of operations.
+
+Branch decisions are the ``if`` test variables (recorded like any other value when a loop
+overwrites them); a loop that can exit early or a ``while`` counts its trips, and the reverse
+loop runs that many times.
+"""
+import ast
+import copy
+
+from ..backend.emit import comment
+from ..rules.table import RULES
+from .activity import deps_of
+from .emitrules import instantiate
+from .types import FLOAT, INT, is_array, is_scalar, ndim
+
+
+def _name(v, ctx=None):
+    return ast.Name(v, ctx or ast.Load())
+
+
+def _assign(target, value):
+    t = _name(target, ast.Store()) if isinstance(target, str) else target
+    return ast.Assign([t], value)
+
+
+def _call(func, *args):
+    if "." in func:
+        mod, attr = func.split(".")
+        f = ast.Attribute(_name(mod), attr, ast.Load())
+    else:
+        f = _name(func)
+    return ast.Call(f, list(args), [])
+
+
+def _tag(nodes, origin):
+    for n in nodes:
+        if not hasattr(n, "origin"):
+            n.origin = origin
+    return nodes
+
+
+def _grad_of(nodes, origin):
+    """Label reverse-sweep statements with the user's line (emitted as ``# grad of:``)."""
+    for n in nodes:
+        if not hasattr(n, "grad_of"):
+            n.grad_of = origin
+    return nodes
+
+
+def prim_rule(prim, arg_kinds):
+    """The rule-table row for a primitive at these argument kinds."""
+    if prim == "matmul":
+        a, b = (ndim(k) for k in arg_kinds[:2])
+        return RULES["matmul_" + {2: "m", 1: "v"}.get(a, "v") + {2: "m", 1: "v"}.get(b, "v")]
+    if prim.endswith("_axis") and ndim(arg_kinds[0]) == 1:
+        return RULES[prim[:-5]]
+    return RULES.get(prim)
+
+
+def operands(value):
+    """(primitive, [argument nodes]) of a normalized right-hand side."""
+    if isinstance(value, ast.BinOp):
+        return value.prim, [value.left, value.right]
+    if isinstance(value, ast.UnaryOp) and hasattr(value, "prim"):
+        return value.prim, [value.operand]
+    if isinstance(value, ast.Call) and getattr(value, "prim", None):
+        return value.prim, list(value.args)
+    return None, []
+
+
+def loop_exit(loop):
+    """A normalized loop that can end early ends its body with ``if flag: break``."""
+    last = loop.body[-1] if loop.body else None
+    return (isinstance(last, ast.If) and len(last.body) == 1
+            and isinstance(last.body[0], ast.Break) and not last.orelse)
+
+
+def range_parts(for_node):
+    args = for_node.iter.args
+    if len(args) == 1:
+        return ast.Constant(0), args[0], ast.Constant(1)
+    if len(args) == 2:
+        return args[0], args[1], ast.Constant(1)
+    return args[0], args[1], args[2]
+
+
+def _minus(a, b):
+    return ast.BinOp(copy.deepcopy(a), ast.Sub(), b)
+
+
+def reversed_range(for_node, counter=None):
+    """(header target, iter, [statements at the top of the reverse body])."""
+    start, stop, step = range_parts(for_node)
+    var = for_node.target.id
+    simple_step = isinstance(step, ast.Constant) and step.value == 1
+    if counter is not None:
+        if simple_step and isinstance(start, ast.Constant) and start.value == 0:
+            return var, _call("range", _minus(_name(counter), ast.Constant(1)),
+                              ast.UnaryOp(ast.USub(), ast.Constant(1)),
+                              ast.UnaryOp(ast.USub(), ast.Constant(1))), []
+        n = _name(counter)
+    elif simple_step:
+        # range(start, stop) backwards is range(stop - 1, start - 1, -1), empty when stop <= start
+        return var, _call("range", _minus(stop, ast.Constant(1)), _minus(start, ast.Constant(1)),
+                          ast.UnaryOp(ast.USub(), ast.Constant(1))), []
+    else:
+        n = _call("len", copy.deepcopy(for_node.iter))
+    k = "_k"
+    it = _call("range", _minus(n, ast.Constant(1)), ast.UnaryOp(ast.USub(), ast.Constant(1)),
+               ast.UnaryOp(ast.USub(), ast.Constant(1)))
+    setv = _assign(var, ast.BinOp(copy.deepcopy(start), ast.Add(),
+                                  ast.BinOp(_name(k), ast.Mult(), copy.deepcopy(step))))
+    return k, it, [setv]
+
+
+class ReverseGen:
+    def __init__(self, norm, kinds, active, wrt, names):
+        self.fdef = norm.fdef
+        self.params = norm.params
+        self.kinds, self.active, self.wrt, self.names = kinds, active, wrt, names
+        self.adj = {}
+        for node in ast.walk(self.fdef):  # adjoint names in order of appearance
+            if isinstance(node, ast.Name) and node.id in active and node.id not in self.adj:
+                self.adj[node.id] = names.exact_or_fresh("b" + node.id)
+        for w in wrt:
+            if w not in self.adj:
+                self.adj[w] = names.exact_or_fresh("b" + w)
+        self.stacks = {}          # (variable, what) -> stack name, in order of creation
+        self.counters = {}        # id(loop) -> trip counter name
+        self.rr = set()           # variables the reverse sweep reads
+        self.pushed_vars = set()  # variables pushed somewhere (whole value)
+        self.pushed_elems = set()  # arrays whose elements are pushed
+        self.preinit = {}         # pushed variables first defined inside a loop -> kind
+
+    # ---- driver ---------------------------------------------------------------------------
+    def build(self, name):
+        self._mark_defined(self.fdef.body[:-1], set(self.params), 0)
+        # 1st pass: find what the reverse sweep reads (names chosen here are thrown away)
+        saved = copy.deepcopy(self.names)
+        self.record = False
+        probe = self.rev_block(self.fdef.body[:-1], 0)
+        self.rr = {n.id for s in probe for n in ast.walk(s) if isinstance(n, ast.Name)}
+        self.names.__dict__.update(saved.__dict__)
+        self.stacks.clear()
+        self.counters.clear()
+        # 2nd pass: the real thing
+        self.record = True
+        fwd = self.fwd_block(self.fdef.body[:-1], 0)
+        ret = self.fdef.body[-1].value
+        seeds, seed_code = self.seeds(ret)
+        rev = self.rev_block(self.fdef.body[:-1], 0)
+        body = self.prologue() + fwd
+        value, capture = self.capture(ret)
+        body += capture
+        body += [comment("reverse sweep")] + self.adjoint_inits(seeds) + seed_code + rev
+        grads = [_name(self.adj[w]) for w in self.wrt]
+        body.append(ast.Return(ast.Tuple([value, ast.Tuple(grads, ast.Load())], ast.Load())))
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in self.params + seeds],
+                             vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        fn = ast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                             type_comment=None)
+        return fn, seeds
+
+    def _mark_defined(self, stmts, defined, depth):
+        for s in stmts:
+            if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name):
+                v = s.targets[0].id
+                s.redefines = depth > 0 or v in defined
+                s.defined_before = v in defined
+                defined.add(v)
+            elif isinstance(s, ast.For):
+                s.redefines = depth > 0 or s.target.id in defined
+                s.defined_before = s.target.id in defined
+                defined.add(s.target.id)
+                self._mark_defined(s.body, defined, depth + 1)
+            elif isinstance(s, ast.While):
+                self._mark_defined(s.body, defined, depth + 1)
+            elif isinstance(s, ast.If):
+                self._mark_defined(s.body, defined, depth)
+                self._mark_defined(s.orelse, defined, depth)
+
+    def prologue(self):
+        out = []
+        written = {s.targets[0].value.id for s in ast.walk(self.fdef)
+                   if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
+        for p in self.params:  # never write into the caller's arrays
+            if p in written and is_array(self.kinds.get(p)):
+                out.append(_assign(p, _call("np.copy", _name(p))))
+        for v, k in self.preinit.items():
+            out.append(_assign(v, self.zero_of(k, None)))
+        for (v, what), st in self.stacks.items():
+            out.append(_assign(st, ast.List([], ast.Load())))
+        return _tag(out, "")
+
+    def zero_of(self, k, like):
+        if k is None or is_scalar(k):
+            return ast.Constant({"i": 0, "b": False}.get(k[1] if k else "f", 0.0))
+        if like is not None:
+            return _call("np.zeros_like", _name(like))
+        return _call("np.zeros", ast.Tuple([ast.Constant(0)] * k[1], ast.Load()))
+
+    def capture(self, ret):
+        """The returned value, kept safe from the reverse sweep's restores."""
+        names = [ret] if isinstance(ret, ast.Name) else (
+            ret.elts if isinstance(ret, ast.Tuple) else [])
+        out, elts = [], []
+        for e in names:
+            if isinstance(e, ast.Name) and (e.id in self.pushed_vars or e.id in self.pushed_elems):
+                keep = self.names.fresh(e.id + "_value")
+                val = _call("np.copy", _name(e.id)) if e.id in self.pushed_elems else _name(e.id)
+                out.append(_assign(keep, val))
+                elts.append(_name(keep))
+            else:
+                elts.append(copy.deepcopy(e))
+        if isinstance(ret, ast.Tuple):
+            return ast.Tuple(elts, ast.Load()), _tag(out, "")
+        return (elts[0] if elts else copy.deepcopy(ret)), _tag(out, "")
+
+    def seeds(self, ret):
+        """Names of the cotangent parameters, one per returned value, and code that seeds
+        the adjoints with them."""
+        elts = ret.elts if isinstance(ret, ast.Tuple) else [ret]
+        seeds, code, used = [], [], set()
+        for e in elts:
+            v = e.id if isinstance(e, ast.Name) else None
+            if v in self.active and v not in used and v not in self.params:
+                seeds.append(self.adj[v])
+                used.add(v)
+                if is_array(self.kinds.get(v)):
+                    code.append(_assign(self.adj[v], _call("np.copy", _name(self.adj[v]))))
+            else:
+                seed = self.names.fresh("bret")
+                seeds.append(seed)
+                if v in self.active:
+                    code.append(self.accumulate(v, _name(seed)))
+        self.seeded = used
+        return seeds, _tag(code, "")
+
+    def adjoint_inits(self, seeds):
+        out = []
+        for v, b in self.adj.items():
+            if v in self.seeded:
+                continue
+            k = self.kinds.get(v)
+            out.append(_assign(b, self.zero_of(k, v)))
+        return _tag(out, "")
+
+    # ---- stacks ---------------------------------------------------------------------------
+    def stack(self, v, what):
+        key = (v, what)
+        if key not in self.stacks:
+            suffix = {"value": "", "elem": "_elem"}[what]
+            self.stacks[key] = self.names.exact_or_fresh(f"_stack_{v.lstrip('_')}{suffix}")
+        return self.stacks[key]
+
+    def push_value(self, v, depth, defined_before=True):
+        if not self.record:
+            return []
+        self.pushed_vars.add(v)
+        if depth > 0 and not defined_before:
+            self.preinit.setdefault(v, self.kinds.get(v, FLOAT))
+        st = self.stack(v, "value")
+        return [ast.Expr(ast.Call(ast.Attribute(_name(st), "append", ast.Load()), [_name(v)], []))]
+
+    def pop_value(self, v):
+        st = self.stack(v, "value") if self.record else "_probe"
+        return [_assign(v, ast.Call(ast.Attribute(_name(st), "pop", ast.Load()), [], []))]
+
+    def needs_push(self, v, s):
+        return v in self.rr and getattr(s, "redefines", True)
+
+    # ---- forward sweep --------------------------------------------------------------------
+    def fwd_block(self, stmts, depth):
+        out = []
+        for s in stmts:
+            if isinstance(s, ast.Assign):
+                t = s.targets[0]
+                if isinstance(t, ast.Name):
+                    if self.needs_push(t.id, s):
+                        out += self.push_value(t.id, depth, s.defined_before)
+                elif t.value.id in self.rr and self.record:
+                    self.pushed_elems.add(t.value.id)
+                    st = self.stack(t.value.id, "elem")
+                    val = ast.Subscript(_name(t.value.id), copy.deepcopy(t.slice), ast.Load())
+                    if is_array(self.elem_kind(t)):
+                        val = _call("np.copy", val)
+                    out.append(ast.Expr(ast.Call(ast.Attribute(_name(st), "append", ast.Load()),
+                                                 [val], [])))
+                out.append(s)
+            elif isinstance(s, ast.If):
+                new = ast.If(s.test, self.fwd_block(s.body, depth) or [ast.Pass()],
+                             self.fwd_block(s.orelse, depth))
+                out.append(ast.copy_location(new, s))
+            elif isinstance(s, (ast.For, ast.While)):
+                out += self.fwd_loop(s, depth)
+            else:
+                out.append(s)
+        return out
+
+    def elem_kind(self, target):
+        base = self.kinds.get(target.value.id)
+        idx = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+        nd = ndim(base) - sum(1 for i in idx if not isinstance(i, ast.Slice))
+        return ("a", nd, "f") if nd > 0 else FLOAT
+
+    def counter(self, loop):
+        if id(loop) not in self.counters:
+            self.counters[id(loop)] = self.names.fresh("_trips")
+        return self.counters[id(loop)]
+
+    def fwd_loop(self, s, depth):
+        out = []
+        body = self.fwd_block(s.body, depth + 1)
+        if isinstance(s, ast.For):
+            if self.needs_push(s.target.id, s):
+                out += self.push_value(s.target.id, depth, s.defined_before)
+        counted = isinstance(s, ast.While) or loop_exit(s)
+        if counted:
+            n = self.counter(s)
+            self.kinds[n] = INT
+            if depth > 0:
+                out += self.push_value(n, depth, defined_before=False)
+            out.append(_assign(n, ast.Constant(0)))
+            body = [_assign(n, ast.BinOp(_name(n), ast.Add(), ast.Constant(1)))] + body
+        new = copy.copy(s)
+        new.body = body
+        out.append(new)
+        return _tag(out, s.origin)
+
+    # ---- reverse sweep --------------------------------------------------------------------
+    def rev_block(self, stmts, depth):
+        out = []
+        for s in reversed(stmts):
+            if isinstance(s, ast.Assign):
+                code = self.adjoint_assign(s) if isinstance(s.targets[0], ast.Name) \
+                    else self.adjoint_setitem(s)
+                out += _grad_of(code, s.origin)
+            elif isinstance(s, ast.If):
+                body = self.rev_block(s.body, depth)
+                orelse = self.rev_block(s.orelse, depth)
+                if body or orelse:
+                    test = copy.deepcopy(s.test)
+                    if not body:
+                        test, body, orelse = ast.UnaryOp(ast.Not(), test), orelse, []
+                    out += _grad_of([ast.If(test, body, orelse)], s.origin)
+            elif isinstance(s, (ast.For, ast.While)):
+                out += _grad_of(self.rev_loop(s, depth), s.origin)
+        return out
+
+    def rev_loop(self, s, depth):
+        body = self.rev_block(s.body, depth + 1)
+        counted = isinstance(s, ast.While) or loop_exit(s)
+        n = self.counter(s) if counted else None
+        out = []
+        if body:
+            if isinstance(s, ast.While):
+                header = ast.For(_name("_", ast.Store()), _call("range", _name(n)), body, [], None)
+            else:
+                var, it, pre = reversed_range(s, n)
+                header = ast.For(_name(var, ast.Store()), it, pre + body, [], None)
+            out.append(header)
+        if counted and depth > 0:
+            out += self.pop_value(n)
+        if isinstance(s, ast.For) and self.needs_push(s.target.id, s):
+            out += self.pop_value(s.target.id)
+        return out
+
+    def accumulate(self, v, expr):
+        return ast.AugAssign(_name(self.adj[v], ast.Store()), ast.Add(), expr)
+
+    def kind_of(self, e):
+        if isinstance(e, ast.Name):
+            return self.kinds.get(e.id)
+        if isinstance(e, ast.Constant):
+            return INT if isinstance(e.value, int) and not isinstance(e.value, bool) else FLOAT
+        if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
+            return self.elem_kind(e)
+        return None
+
+    def contributions(self, s, g):
+        """[(operand variable, cotangent expression)] of ``target = value``."""
+        v = s.targets[0].id
+        value = s.value
+        if isinstance(value, ast.Name):
+            return [(value.id, g)] if value.id in self.active else []
+        prim, args = operands(value)
+        if prim is None:
+            return []
+        arg_kinds = [self.kind_of(a) for a in args]
+        rule = prim_rule(prim, arg_kinds)
+        arg_names = {a.id for a in args if isinstance(a, ast.Name)}
+        ans = copy.deepcopy(value) if v in arg_names else _name(v)
+        subst = {"g": g, "ans": ans}
+        subst.update({p: a for p, a in zip(rule.params, args)})
+        n_arrays = sum(1 for p, k in zip(rule.params, arg_kinds) if rule.vjp.get(p) and is_array(k))
+        out = []
+        for p, a, k in zip(rule.params, args, arg_kinds):
+            if not (isinstance(a, ast.Name) and a.id in self.active) or p not in rule.vjp_ast:
+                continue
+            expr = instantiate(rule.vjp_ast[p], subst, self.kind_of)
+            if rule.elementwise and is_array(self.kinds.get(v)):
+                if is_scalar(k):
+                    expr = _call("np.sum", expr)
+                elif n_arrays > 1 or (prim == "where" and is_array(arg_kinds[0])):
+                    expr = _call("unbroadcast", expr, _name(a.id))
+            out.append((a.id, expr))
+        return out
+
+    def adjoint_assign(self, s):
+        v = s.targets[0].id
+        pop = self.pop_value(v) if self.needs_push(v, s) else []
+        if v not in self.active:
+            return pop
+        bv = _name(self.adj[v])
+        if isinstance(s.value, ast.Subscript):
+            base = s.value.value.id
+            if base not in self.active:
+                return pop + self.reset(v, s)
+            sub = ast.Subscript(_name(self.adj[base]), copy.deepcopy(s.value.slice), ast.Store())
+            return [ast.AugAssign(sub, ast.Add(), bv)] + pop + self.reset(v, s)
+        contribs = self.contributions(s, bv)
+        self_terms = [e for u, e in contribs if u == v]
+        others = [self.accumulate(u, e) for u, e in contribs if u != v]
+        if not any(u == v for u, _ in contribs) and v not in deps_of(s.value):
+            return others + pop + self.reset(v, s)
+        # the target is also an operand (x = x * y): restore x first, update bx last
+        code = pop + others
+        if not self_terms:
+            return code + [_assign(self.adj[v], self.zero_of(self.kinds.get(v), v))]
+        if len(self_terms) == 1 and isinstance(self_terms[0], ast.Name) and self_terms[0].id == bv.id:
+            return code  # x = x + t: bx passes through unchanged
+        total = self_terms[0]
+        for e in self_terms[1:]:
+            total = ast.BinOp(total, ast.Add(), e)
+        return code + [_assign(self.adj[v], total)]
+
+    def reset(self, v, s):
+        """After a definition's adjoint, the adjoint of the overwritten value starts at 0."""
+        if not getattr(s, "redefines", True):
+            return []
+        k = self.kinds.get(v)
+        if is_array(k):
+            return [_assign(self.adj[v], _call("np.zeros_like", _name(v)))]
+        return [_assign(self.adj[v], ast.Constant(0.0))]
+
+    def adjoint_setitem(self, s):
+        t = s.targets[0]
+        y = t.value.id
+        pop = []
+        if y in self.pushed_elems or (not self.record and y in self.rr):
+            st = self.stack(y, "elem") if self.record else "_probe"
+            pop = [_assign(ast.Subscript(_name(y), copy.deepcopy(t.slice), ast.Store()),
+                           ast.Call(ast.Attribute(_name(st), "pop", ast.Load()), [], []))]
+        if y not in self.active:
+            return pop
+        by_elem = ast.Subscript(_name(self.adj[y]), copy.deepcopy(t.slice), ast.Load())
+        code = []
+        a = s.value
+        if isinstance(a, ast.Name) and a.id in self.active:
+            ek, ak = self.elem_kind(t), self.kinds.get(a.id)
+            expr = copy.deepcopy(by_elem)
+            if is_array(ek) and is_scalar(ak):
+                expr = _call("np.sum", expr)
+            elif is_array(ek) and is_array(ak):
+                expr = _call("unbroadcast", expr, _name(a.id))
+            code.append(self.accumulate(a.id, expr))
+        zero = ast.Subscript(_name(self.adj[y]), copy.deepcopy(t.slice), ast.Store())
+        code.append(_assign(zero, ast.Constant(0.0)))
+        return code + pop

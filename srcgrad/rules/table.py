@@ -1,0 +1,155 @@
+"""The derivative rules: one row per primitive, reverse and forward mode side by side.
+
+A row names the primitive's parameters and, for each parameter, two Python expressions:
+
+* ``vjp``: its cotangent contribution, in terms of ``g`` (the cotangent of the output),
+  ``ans`` (the output's value) and the parameters;
+* ``jvp``: its contribution to the output's tangent, in terms of ``d<param>`` (that
+  parameter's tangent), ``ans`` and the parameters.
+
+The expressions are plain Python: they are parsed once, names are substituted, and the
+result is emitted into the generated source.  Bare NumPy/math names (``cos``, ``sqrt``,
+``sign``) become ``math.cos`` for scalars and ``np.cos`` for arrays; names from
+``srcgrad.runtime`` (``prod_grad``, ``expand_axis``...) stay as they are.
+
+``elementwise`` rows broadcast: the emitter sums a contribution back to its parameter's
+shape.  Other rows give contributions of exactly the parameter's shape.
+
+Conventions at points where a function is not differentiable (docs/semantics.md): ``abs``
+has derivative 0 at 0; ties of ``maximum``/``minimum`` split the cotangent in half; ties of a
+reduction ``max``/``min`` share it equally; ``clip`` passes the cotangent at its bounds.
+
+To add a rule: add a row here, add a row to ``tests/rule_cases.py``.  Nothing else.
+"""
+import ast
+import math
+
+import numpy as np
+
+
+class Rule:
+    def __init__(self, name, params, vjp, jvp, elementwise=True):
+        self.name = name
+        self.params = tuple(params.split())
+        self.vjp = dict(zip(self.params, vjp))
+        self.jvp = dict(zip(self.params, jvp))
+        self.elementwise = elementwise
+        assert len(vjp) == len(self.params) and len(jvp) == len(self.params), name
+        # parse now: a rule that is not valid Python fails at import, not in a user's call
+        self.vjp_ast = {p: ast.parse(e, mode="eval").body for p, e in self.vjp.items() if e}
+        self.jvp_ast = {p: ast.parse(e, mode="eval").body for p, e in self.jvp.items() if e}
+
+
+RULES = {}
+
+
+def rule(name, params, vjp, jvp, elementwise=True):
+    RULES[name] = Rule(name, params, vjp, jvp, elementwise)
+
+
+# ---- arithmetic ----------------------------------------------------------------------------
+rule("pos",      "x",   ["g"],                         ["dx"])
+rule("neg",      "x",   ["-g"],                        ["-dx"])
+rule("add",      "x y", ["g", "g"],                    ["dx", "dy"])
+rule("sub",      "x y", ["g", "-g"],                   ["dx", "-dy"])
+rule("mul",      "x y", ["g * y", "g * x"],            ["dx * y", "x * dy"])
+rule("truediv",  "x y", ["g / y", "-g * ans / y"],     ["dx / y", "-dy * ans / y"])
+rule("pow",      "x y", ["g * y * x ** (y - 1)", "g * ans * log(x)"],
+                        ["dx * y * x ** (y - 1)", "dy * ans * log(x)"])
+rule("square",   "x",   ["2.0 * g * x"],               ["2.0 * dx * x"])
+rule("abs",      "x",   ["g * sign(x)"],               ["dx * sign(x)"])
+rule("copy",     "x",   ["g"],                         ["dx"])
+# ---- elementary functions ------------------------------------------------------------------
+rule("sin",      "x",   ["g * cos(x)"],                ["dx * cos(x)"])
+rule("cos",      "x",   ["-g * sin(x)"],               ["-dx * sin(x)"])
+rule("tan",      "x",   ["g * (1.0 + ans * ans)"],     ["dx * (1.0 + ans * ans)"])
+rule("asin",     "x",   ["g / sqrt(1.0 - x * x)"],     ["dx / sqrt(1.0 - x * x)"])
+rule("acos",     "x",   ["-g / sqrt(1.0 - x * x)"],    ["-dx / sqrt(1.0 - x * x)"])
+rule("atan",     "x",   ["g / (1.0 + x * x)"],         ["dx / (1.0 + x * x)"])
+rule("sinh",     "x",   ["g * cosh(x)"],               ["dx * cosh(x)"])
+rule("cosh",     "x",   ["g * sinh(x)"],               ["dx * sinh(x)"])
+rule("tanh",     "x",   ["g * (1.0 - ans * ans)"],     ["dx * (1.0 - ans * ans)"])
+rule("exp",      "x",   ["g * ans"],                   ["dx * ans"])
+rule("expm1",    "x",   ["g * (ans + 1.0)"],           ["dx * (ans + 1.0)"])
+rule("log",      "x",   ["g / x"],                     ["dx / x"])
+rule("log1p",    "x",   ["g / (1.0 + x)"],             ["dx / (1.0 + x)"])
+rule("log10",    "x",   ["g / (x * 2.302585092994046)"], ["dx / (x * 2.302585092994046)"])
+rule("log2",     "x",   ["g / (x * 0.6931471805599453)"], ["dx / (x * 0.6931471805599453)"])
+rule("sqrt",     "x",   ["g / (2.0 * ans)"],           ["dx / (2.0 * ans)"])
+rule("atan2",    "y x", ["g * x / (x * x + y * y)", "-g * y / (x * x + y * y)"],
+                        ["dy * x / (x * x + y * y)", "-dx * y / (x * x + y * y)"])
+rule("hypot",    "x y", ["g * x / ans", "g * y / ans"], ["dx * x / ans", "dy * y / ans"])
+rule("maximum",  "x y", ["g * ((x > y) + 0.5 * (x == y))", "g * ((y > x) + 0.5 * (x == y))"],
+                        ["dx * ((x > y) + 0.5 * (x == y))", "dy * ((y > x) + 0.5 * (x == y))"])
+rule("minimum",  "x y", ["g * ((x < y) + 0.5 * (x == y))", "g * ((y < x) + 0.5 * (x == y))"],
+                        ["dx * ((x < y) + 0.5 * (x == y))", "dy * ((y < x) + 0.5 * (x == y))"])
+rule("where",    "c x y", [None, "where(c, g, 0.0)", "where(c, 0.0, g)"],
+                          [None, "where(c, dx, 0.0)", "where(c, 0.0, dy)"])
+rule("clip",     "x lo hi", ["g * ((x >= lo) & (x <= hi))", "g * (x < lo)", "g * (x > hi)"],
+                            ["dx * ((x >= lo) & (x <= hi))", "dlo * (x < lo)", "dhi * (x > hi)"])
+# ---- reductions (the contribution has the parameter's shape) -------------------------------
+rule("sum",      "x",   ["full_like(x, g)"],           ["sum(dx)"], elementwise=False)
+rule("mean",     "x",   ["full_like(x, g / x.size)"],  ["mean(dx)"], elementwise=False)
+rule("prod",     "x",   ["g * prod_grad(x)"],          ["sum(dx * prod_grad(x))"], elementwise=False)
+rule("amax",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
+rule("amin",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
+rule("sum_axis", "x axis", ["expand_axis(g, x, axis)", None],
+                           ["sum(dx, axis)", None], elementwise=False)
+rule("mean_axis", "x axis", ["expand_axis(g, x, axis) / x.shape[axis]", None],
+                            ["sum(dx, axis) / x.shape[axis]", None], elementwise=False)
+rule("amax_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
+                            ["sum(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
+rule("amin_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
+                            ["sum(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
+# ---- linear algebra (m: matrix, v: vector) -------------------------------------------------
+rule("matmul_mm", "a b", ["g @ b.T", "a.T @ g"],      ["da @ b", "a @ db"], elementwise=False)
+rule("matmul_mv", "a b", ["outer(g, b)", "a.T @ g"],  ["da @ b", "a @ db"], elementwise=False)
+rule("matmul_vm", "a b", ["b @ g", "outer(a, g)"],    ["da @ b", "a @ db"], elementwise=False)
+rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elementwise=False)
+rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a, db)"], elementwise=False)
+rule("transpose", "x",   ["g.T"],                     ["dx.T"], elementwise=False)
+
+
+# ---- what a call in user code means --------------------------------------------------------
+def _both(name, *aliases):
+    """math.<name> and np.<alias> for a scalar/array function."""
+    out = {}
+    if hasattr(math, name):
+        out[getattr(math, name)] = name
+    for a in aliases or (name,):
+        if hasattr(np, a):
+            out[getattr(np, a)] = name
+    return out
+
+
+CALLS = {abs: "abs", min: "minimum", max: "maximum", float: "pos"}
+for _n in ["sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "expm1", "log", "log1p",
+           "log10", "log2", "sqrt"]:
+    CALLS.update(_both(_n))
+CALLS.update(_both("asin", "arcsin"))
+CALLS.update(_both("acos", "arccos"))
+CALLS.update(_both("atan", "arctan"))
+CALLS.update(_both("atan2", "arctan2"))
+CALLS.update(_both("hypot"))
+CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
+              np.power: "pow", np.square: "square", np.maximum: "maximum",
+              np.minimum: "minimum", np.where: "where", np.clip: "clip", np.copy: "copy",
+              np.sum: "sum", np.mean: "mean", np.prod: "prod", np.max: "amax",
+              np.amax: "amax", np.min: "amin", np.amin: "amin", np.dot: "matmul",
+              np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose"})
+
+# calls whose result has derivative zero (or is an integer): the result is never active
+NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "bool",
+                 math.floor: "floor", math.ceil: "ceil", np.floor: "floor", np.ceil: "ceil",
+                 np.sign: "sign", math.isnan: "isnan", np.isnan: "isnan",
+                 math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
+                 np.argmax: "argmax", np.argmin: "argmin", print: "print"}
+
+# array constructors: the result starts inactive
+CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
+                  np.zeros_like: "zeros_like", np.ones_like: "ones_like",
+                  np.empty_like: "empty_like", np.full: "full", np.arange: "arange"}
+
+# methods of arrays and the function they stand for
+METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
+           "copy": "copy", "dot": "matmul"}
