@@ -43,6 +43,7 @@ def generate(fn, wrt, arg_kinds, mode="reverse"):
         name, seeds = f"{src.name}_primal", []
         fn_ast = norm.fdef
         fn_ast.name = name
+        fn_ast.body = reverse.copy_written_params(fn_ast, norm.params, kinds) + fn_ast.body
     else:
         raise ValueError(f"unknown mode {mode!r}")
     fn_ast = cleanup.cleanup(fn_ast)                              # clean-up

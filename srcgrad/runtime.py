@@ -1,20 +1,90 @@
-"""Small helpers that generated code calls.  Each is a Numba-compiled function; the Python
-backend calls their ``.py_func``.  Kept few and small, so generated code stays readable."""
+"""Small helpers that generated code calls, kept few so generated code stays readable.
+
+Each helper is a plain Python function (used by ``backend="python"``) with a Numba
+implementation registered through ``numba.extending.overload``, chosen by the arguments'
+ranks at compile time.  Axis reductions go through helpers because Numba's nopython mode
+has no ``np.mean``/``np.max``/``np.min`` with ``axis`` (and compiles ``np.sum(axis=)``
+slowly); the helpers are explicit loops, which compile fast.
+"""
 import numba
 import numpy as np
+from numba.extending import overload
 
-__all__ = ["unbroadcast", "prod_grad", "extremum_mask", "expand_axis", "extremum_mask_axis"]
+__all__ = ["unbroadcast", "prod_grad", "extremum_mask", "expand_axis", "extremum_mask_axis",
+           "sum_axis", "mean_axis", "max_axis", "min_axis"]
 
 
-@numba.njit(cache=False)
+# ---- Python implementations ------------------------------------------------------------------
 def unbroadcast(g, x):
     """Sum the cotangent ``g`` of a broadcast result back to the shape of array ``x``."""
-    if g.shape == x.shape:
+    g = np.asarray(g, dtype=np.float64)
+    if g.shape == np.shape(x):
         return g
-    out = np.zeros(x.shape)
-    flat_out = out.reshape(x.size)
+    lead = g.ndim - np.ndim(x)
+    g = g.sum(axis=tuple(range(lead))) if lead else g
+    axes = tuple(k for k, n in enumerate(np.shape(x)) if n == 1 and g.shape[k] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def prod_grad(x):
+    """d prod(x) / d x, exact when some entries are zero (no division)."""
+    return _prod_grad(np.ascontiguousarray(x, dtype=np.float64))
+
+
+def extremum_mask(x, ans):
+    """Where x equals its max (or min) ``ans``: 1/count, so ties share the cotangent."""
+    m = (x == ans) * 1.0
+    return m / m.sum()
+
+
+def expand_axis(g, x, axis):
+    """Broadcast ``g`` (2-D ``x`` reduced over ``axis``) back to x's shape."""
+    return np.broadcast_to(np.expand_dims(g, axis), x.shape).copy()
+
+
+def extremum_mask_axis(x, ans, axis):
+    m = (x == np.expand_dims(ans, axis)) * 1.0
+    return m / m.sum(axis=axis, keepdims=True)
+
+
+def sum_axis(x, axis):
+    return np.sum(x, axis=axis)
+
+
+def mean_axis(x, axis):
+    return np.mean(x, axis=axis)
+
+
+def max_axis(x, axis):
+    return np.max(x, axis=axis)
+
+
+def min_axis(x, axis):
+    return np.min(x, axis=axis)
+
+
+# ---- Numba implementations -------------------------------------------------------------------
+@numba.njit
+def _prod_grad(x):
+    flat = x.reshape(x.size)
+    out = np.empty(flat.size)
+    acc = 1.0
+    for k in range(flat.size):
+        out[k] = acc
+        acc *= flat[k]
+    acc = 1.0
+    for k in range(flat.size - 1, -1, -1):
+        out[k] *= acc
+        acc *= flat[k]
+    return out.reshape(x.shape)
+
+
+@numba.njit
+def _unbroadcast_flat(g, x_shape, out):
+    """Accumulate every entry of ``g`` into ``out`` (x's shape, size-1 axes broadcast)."""
     gc = np.ascontiguousarray(g).reshape(g.size)
-    off = g.ndim - x.ndim
+    flat_out = out.reshape(out.size)
+    off = g.ndim - len(x_shape)
     for f in range(g.size):
         rem = f
         xf = 0
@@ -23,70 +93,108 @@ def unbroadcast(g, x):
             ik = rem % g.shape[k]
             rem //= g.shape[k]
             if k >= off:
-                xk = k - off
-                if x.shape[xk] != 1:
+                n = x_shape[k - off]
+                if n != 1:
                     xf += ik * stride
-                stride *= x.shape[xk]
+                stride *= n
         flat_out[xf] += gc[f]
-    return out
 
 
-@numba.njit(cache=False)
-def prod_grad(x):
-    """d prod(x) / d x, exact when some entries are zero (no division)."""
-    flat = np.ascontiguousarray(x).reshape(x.size)
-    n = flat.size
-    out = np.empty(n)
-    acc = 1.0
-    for k in range(n):
-        out[k] = acc
-        acc *= flat[k]
-    acc = 1.0
-    for k in range(n - 1, -1, -1):
-        out[k] *= acc
-        acc *= flat[k]
-    return out.reshape(x.shape)
+@overload(unbroadcast)
+def _ol_unbroadcast(g, x):
+    if g.ndim == x.ndim:
+        def impl(g, x):
+            if g.shape == x.shape:
+                return np.ascontiguousarray(g)
+            out = np.zeros(x.shape)
+            _unbroadcast_flat(g, x.shape, out)
+            return out
+    else:
+        def impl(g, x):
+            out = np.zeros(x.shape)
+            _unbroadcast_flat(g, x.shape, out)
+            return out
+    return impl
 
 
-@numba.njit(cache=False)
-def extremum_mask(x, ans):
-    """Where x equals its max (or min) ``ans``, 1/count; ties share the cotangent."""
-    m = (x == ans) * 1.0
-    return m / m.sum()
+@overload(prod_grad)
+def _ol_prod_grad(x):
+    return lambda x: _prod_grad(np.ascontiguousarray(x))
 
 
-@numba.njit(cache=False)
-def expand_axis(g, x, axis):
-    """Broadcast ``g`` (2-D ``x`` reduced over ``axis``) back to x's shape."""
-    out = np.empty(x.shape)
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            out[i, j] = g[j] if axis == 0 else g[i]
-    return out
+@overload(extremum_mask)
+def _ol_extremum_mask(x, ans):
+    def impl(x, ans):
+        m = (x == ans) * 1.0
+        return m / m.sum()
+    return impl
 
 
-@numba.njit(cache=False)
-def extremum_mask_axis(x, ans, axis):
-    """Like extremum_mask, along ``axis`` of a 2-D array: ties share the cotangent."""
-    m = np.zeros(x.shape)
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            if x[i, j] == (ans[j] if axis == 0 else ans[i]):
-                m[i, j] = 1.0
-    cnt = np.zeros(x.shape[1] if axis == 0 else x.shape[0])
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            cnt[j if axis == 0 else i] += m[i, j]
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            m[i, j] /= cnt[j if axis == 0 else i]
-    return m
+def _reduce2d(kind):
+    def impl(x, axis):
+        n_out = x.shape[1] if axis == 0 else x.shape[0]
+        out = np.empty(n_out)
+        for k in range(n_out):
+            acc = x[0, k] if axis == 0 else x[k, 0]
+            if kind == 0 or kind == 1:
+                acc = 0.0
+            n = x.shape[0] if axis == 0 else x.shape[1]
+            for m in range(n):
+                v = x[m, k] if axis == 0 else x[k, m]
+                if kind == 0 or kind == 1:
+                    acc += v
+                elif kind == 2:
+                    acc = max(acc, v)
+                else:
+                    acc = min(acc, v)
+            out[k] = acc / n if kind == 1 else acc
+        return out
+    return impl
 
 
-def python_namespace():
-    """The helpers as plain Python (for backend="python")."""
-    return {name: globals()[name].py_func for name in __all__}
+def _register_reduction(fn, kind, full):
+    @overload(fn)
+    def _ol(x, axis):
+        if x.ndim == 1:
+            return lambda x, axis: full(x)
+        return _reduce2d(kind)
 
 
-def numba_namespace():
+_register_reduction(sum_axis, 0, np.sum)
+_register_reduction(mean_axis, 1, np.mean)
+_register_reduction(max_axis, 2, np.max)
+_register_reduction(min_axis, 3, np.min)
+
+
+@overload(expand_axis)
+def _ol_expand_axis(g, x, axis):
+    def impl(g, x, axis):
+        out = np.empty(x.shape)
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                out[i, j] = g[j] if axis == 0 else g[i]
+        return out
+    return impl
+
+
+@overload(extremum_mask_axis)
+def _ol_extremum_mask_axis(x, ans, axis):
+    def impl(x, ans, axis):
+        m = np.zeros(x.shape)
+        cnt = np.zeros(x.shape[1] if axis == 0 else x.shape[0])
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                k = j if axis == 0 else i
+                if x[i, j] == ans[k]:
+                    m[i, j] = 1.0
+                    cnt[k] += 1.0
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                m[i, j] /= cnt[j if axis == 0 else i]
+        return m
+    return impl
+
+
+def namespace():
+    """The helpers by name, for the generated module (both backends)."""
     return {name: globals()[name] for name in __all__}

@@ -18,8 +18,7 @@ from .emit import register
 def load(source, filename, name, backend, constants):
     """Return the plain Python function defined by ``source``."""
     register(source, filename)
-    helpers = runtime.python_namespace() if backend == "python" else runtime.numba_namespace()
-    ns = {"np": np, "math": math, **helpers, **constants}
+    ns = {"np": np, "math": math, **runtime.namespace(), **constants}
     exec(compile(source, filename, "exec"), ns)
     return ns[name]
 

@@ -384,6 +384,9 @@ class _Normalizer:
                       "use min/max of two values (nest the calls for more).")
         if axis is not None:
             atoms.append(self.keep(axis, out))
+        if prim.endswith("_axis"):  # Numba lacks np.mean(axis=) & co.: explicit-loop helpers
+            func = ast.Name({"sum_axis": "sum_axis", "mean_axis": "mean_axis",
+                             "amax_axis": "max_axis", "amin_axis": "min_axis"}[prim], ast.Load())
         node = ast.Call(func, atoms, [])
         node.prim = prim
         return ast.copy_location(node, e)

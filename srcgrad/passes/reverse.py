@@ -132,6 +132,15 @@ def reversed_range(for_node, counter=None):
     return k, it, [setv]
 
 
+def copy_written_params(fdef, params, kinds):
+    """``x = np.copy(x)`` for array parameters the function writes into: generated code never
+    writes into the caller's arrays."""
+    written = {s.targets[0].value.id for s in ast.walk(fdef)
+               if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
+    return [_assign(p, _call("np.copy", _name(p))) for p in params
+            if p in written and is_array(kinds.get(p))]
+
+
 class ReverseGen:
     def __init__(self, norm, kinds, active, wrt, names):
         self.fdef = norm.fdef
@@ -194,17 +203,14 @@ class ReverseGen:
                 self._mark_defined(s.body, defined, depth + 1)
             elif isinstance(s, ast.While):
                 self._mark_defined(s.body, defined, depth + 1)
-            elif isinstance(s, ast.If):
-                self._mark_defined(s.body, defined, depth)
-                self._mark_defined(s.orelse, defined, depth)
+            elif isinstance(s, ast.If):  # branches are alternatives: mark each from the same state
+                d_body, d_else = set(defined), set(defined)
+                self._mark_defined(s.body, d_body, depth)
+                self._mark_defined(s.orelse, d_else, depth)
+                defined |= d_body | d_else
 
     def prologue(self):
-        out = []
-        written = {s.targets[0].value.id for s in ast.walk(self.fdef)
-                   if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
-        for p in self.params:  # never write into the caller's arrays
-            if p in written and is_array(self.kinds.get(p)):
-                out.append(_assign(p, _call("np.copy", _name(p))))
+        out = copy_written_params(self.fdef, self.params, self.kinds)
         for v, k in self.preinit.items():
             out.append(_assign(v, self.zero_of(k, None)))
         for (v, what), st in self.stacks.items():
@@ -268,7 +274,7 @@ class ReverseGen:
     def stack(self, v, what):
         key = (v, what)
         if key not in self.stacks:
-            suffix = {"value": "", "elem": "_elem"}[what]
+            suffix = {"value": "", "elem": "_elem", "slice": "_slice"}[what]
             self.stacks[key] = self.names.exact_or_fresh(f"_stack_{v.lstrip('_')}{suffix}")
         return self.stacks[key]
 
@@ -299,9 +305,10 @@ class ReverseGen:
                         out += self.push_value(t.id, depth, s.defined_before)
                 elif t.value.id in self.rr and self.record:
                     self.pushed_elems.add(t.value.id)
-                    st = self.stack(t.value.id, "elem")
+                    sliced = is_array(self.elem_kind(t))
+                    st = self.stack(t.value.id, "slice" if sliced else "elem")
                     val = ast.Subscript(_name(t.value.id), copy.deepcopy(t.slice), ast.Load())
-                    if is_array(self.elem_kind(t)):
+                    if sliced:
                         val = _call("np.copy", val)
                     out.append(ast.Expr(ast.Call(ast.Attribute(_name(st), "append", ast.Load()),
                                                  [val], [])))
@@ -467,7 +474,8 @@ class ReverseGen:
         y = t.value.id
         pop = []
         if y in self.pushed_elems or (not self.record and y in self.rr):
-            st = self.stack(y, "elem") if self.record else "_probe"
+            st = self.stack(y, "slice" if is_array(self.elem_kind(t)) else "elem") \
+                if self.record else "_probe"
             pop = [_assign(ast.Subscript(_name(y), copy.deepcopy(t.slice), ast.Store()),
                            ast.Call(ast.Attribute(_name(st), "pop", ast.Load()), [], []))]
         if y not in self.active:
