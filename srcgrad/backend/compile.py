@@ -5,6 +5,7 @@ anything (``dispatcher.compile``): any exception there means "cannot compile", s
 (``UnsupportedBytecodeError``, a missing SciPy) are not ``NumbaError``s.
 """
 import math
+import re
 import warnings
 
 import numba
@@ -21,6 +22,15 @@ def load(source, filename, name, backend, constants):
     ns = {"np": np, "math": math, **runtime.namespace(), **constants}
     exec(compile(source, filename, "exec"), ns)
     return ns[name]
+
+
+def short_reason(e):
+    """The informative lines of a Numba error, without colour codes and pipeline noise."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(e))
+    lines = [ln.strip() for ln in text.splitlines()]
+    keep = [ln for ln in lines if ln and not ln.startswith(("Failed in nopython", "During:",
+                                                            "<source elided>", "^", ">>>"))]
+    return f"{type(e).__name__}: " + " | ".join(keep[:3])
 
 
 class Compiled:
@@ -50,7 +60,7 @@ class Compiled:
             if sig not in self.jit.overloads:
                 self.jit.compile(sig)
         except Exception as e:  # noqa: BLE001 -- any failure to compile means "cannot compile"
-            reason = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+            reason = short_reason(e)
             if self.strict:
                 raise SrcgradError(f"Numba could not compile the generated {self.name}: {reason}\n"
                                    f"(strict=True; use backend='python' to run it as Python)") from e

@@ -19,8 +19,26 @@ HELPERS = {n for n in runtime.__all__}
 
 
 def instantiate(template, subst, kinds_of):
-    """``subst`` maps template names to AST expressions; ``kinds_of(expr)`` gives a kind."""
-    return _Inst(subst, kinds_of).visit(copy.deepcopy(template))
+    """``subst`` maps template names to AST expressions; ``kinds_of(expr)`` gives the kind
+    of a name or subscript (``None`` if unknown)."""
+    return _Inst(subst, _deep(kinds_of)).visit(copy.deepcopy(template))
+
+
+def _deep(kinds_of):
+    """Extend ``kinds_of`` to compound expressions: an array anywhere inside makes an array."""
+    def k(e):
+        base = kinds_of(e)
+        if base is not None:
+            return base
+        parts = [c for c in ast.iter_child_nodes(e) if isinstance(c, ast.expr)]
+        if isinstance(e, ast.Call):
+            parts = list(e.args)
+        for p in parts:
+            pk = k(p)
+            if is_array(pk):
+                return ("a", pk[1], "f")
+        return None
+    return k
 
 
 class _Inst(ast.NodeTransformer):

@@ -356,6 +356,10 @@ class _Normalizer:
         if obj in _BUILTIN_EMIT:
             return ast.Name(_BUILTIN_EMIT[obj], ast.Load())
         for mod, modname in ((math, "math"), (np, "np")):
+            name = getattr(obj, "__name__", None)
+            if name and getattr(mod, name, None) is obj:  # np.arcsin, not its alias np.asin
+                return ast.Attribute(ast.Name(modname, ast.Load()), name, ast.Load())
+        for mod, modname in ((math, "math"), (np, "np")):
             for attr in dir(mod):
                 if getattr(mod, attr, None) is obj:
                     return ast.Attribute(ast.Name(modname, ast.Load()), attr, ast.Load())

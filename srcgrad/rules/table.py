@@ -56,6 +56,8 @@ rule("mul",      "x y", ["g * y", "g * x"],            ["dx * y", "x * dy"])
 rule("truediv",  "x y", ["g / y", "-g * ans / y"],     ["dx / y", "-dy * ans / y"])
 rule("pow",      "x y", ["g * y * x ** (y - 1)", "g * ans * log(x)"],
                         ["dx * y * x ** (y - 1)", "dy * ans * log(x)"])
+rule("mod",      "x y", ["g", "-g * floor(x / y)"],   ["dx", "-dy * floor(x / y)"])
+rule("floordiv", "x y", [None, None],                 [None, None])   # piecewise constant
 rule("square",   "x",   ["2.0 * g * x"],               ["2.0 * dx * x"])
 rule("abs",      "x",   ["g * sign(x)"],               ["dx * sign(x)"])
 rule("copy",     "x",   ["g"],                         ["dx"])

@@ -1,0 +1,76 @@
+"""The test table: every rule of srcgrad/rules/table.py, with expressions that reach it and the
+input domain where it is smooth.  A meta-test fails when a rule has no row here.
+
+An argument spec is S(lo, hi) for a float scalar or A(shape, lo, hi) for a float array.
+"""
+
+
+class S:
+    def __init__(self, lo=-1.0, hi=1.0):
+        self.lo, self.hi, self.shape = lo, hi, ()
+
+
+class A:
+    def __init__(self, shape, lo=-1.0, hi=1.0):
+        self.lo, self.hi = lo, hi
+        self.shape = shape if isinstance(shape, tuple) else (shape,)
+
+
+POS = (0.5, 2.0)
+UNARY_DOMAINS = {"sin": None, "cos": None, "tan": None, "asin": (-0.9, 0.9), "acos": (-0.9, 0.9),
+                 "atan": None, "sinh": None, "cosh": None, "tanh": None, "exp": None,
+                 "expm1": None, "log": POS, "log1p": POS, "log10": POS, "log2": POS, "sqrt": POS}
+NP_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}
+
+CASES = {
+    "pos": [("float(x)", [S()]), ("+x", [A(4)])],
+    "neg": [("-x", [S()]), ("-x", [A(4)])],
+    "add": [("x + y", [S(), S()]), ("x + y", [A((3, 4)), A(4)]), ("x + y", [A(3), S()])],
+    "sub": [("x - y", [S(), S()]), ("x - y", [A((3, 1)), A(4)]), ("x - y", [S(), A(3)])],
+    "mul": [("x * y", [S(), S()]), ("x * y", [A((2, 3)), A(3)]), ("x * y", [S(), A(3)])],
+    "truediv": [("x / y", [S(*POS), S(*POS)]), ("x / y", [A(3, *POS), A(3, *POS)])],
+    "pow": [("x ** y", [S(*POS), S(*POS)]), ("x ** 3", [A(3)]), ("x ** y", [A(3, *POS), S(*POS)])],
+    "mod": [("x % y", [S(2.1, 2.3), S(0.7, 0.9)])],
+    "floordiv": [("x * (x // y)", [S(2.1, 2.3), S(1.0, 1.05)])],
+    "square": [("np.square(x)", [A(4)])],
+    "abs": [("abs(x)", [S(0.3, 1.0)]), ("math.fabs(x)", [S(-2.0, -0.5)]), ("np.abs(x)", [A(3, 0.5, 1)])],
+    "copy": [("np.copy(x) * x", [A(3)]), ("x.copy() * x", [A(3)])],
+    "atan2": [("math.atan2(y, x)", [S(), S()]), ("np.arctan2(x, y)", [A(3), A(3)])],
+    "hypot": [("math.hypot(x, y)", [S(), S()]), ("np.hypot(x, y)", [A(3), A(3)])],
+    "maximum": [("max(x, y)", [S(0, 1), S(1, 2)]), ("max(x, y)", [S(1, 2), S(0, 1)]),
+                ("np.maximum(x, y)", [A(5, 0, 1), A(5, 0, 1)])],
+    "minimum": [("min(x, y)", [S(0, 1), S(1, 2)]), ("min(x, y)", [S(1, 2), S(0, 1)]),
+                ("np.minimum(x, y)", [A(5, 0, 1), A(5, 0, 1)])],
+    "where": [("np.where(x > 0.5, x * y, y)", [A(6, 0, 1), A(6, 0, 1)])],
+    "clip": [("np.clip(x, 0.3, 0.7)", [A(6, 0, 1)])],
+    "sum": [("np.sum(x)", [A((3, 4))]), ("x.sum()", [A(3)])],
+    "mean": [("np.mean(x)", [A((3, 4))]), ("x.mean()", [A(3)])],
+    "prod": [("np.prod(x)", [A(4)]), ("x.prod()", [A((2, 2))])],
+    "amax": [("np.max(x)", [A((3, 4))]), ("x.max()", [A(5)])],
+    "amin": [("np.min(x)", [A((3, 4))]), ("x.min()", [A(5)])],
+    "sum_axis": [("np.sum(x, axis=0)", [A((3, 4))]), ("np.sum(x, axis=1)", [A((3, 4))]),
+                 ("np.sum(x, 0)", [A(4)])],
+    "mean_axis": [("np.mean(x, axis=0)", [A((3, 4))]), ("np.mean(x, axis=1)", [A((3, 4))])],
+    "amax_axis": [("np.max(x, axis=0)", [A((3, 4))]), ("np.max(x, axis=1)", [A((3, 4))])],
+    "amin_axis": [("np.min(x, axis=0)", [A((3, 4))]), ("np.min(x, axis=1)", [A((3, 4))])],
+    "matmul_mm": [("x @ y", [A((2, 3)), A((3, 4))])],
+    "matmul_mv": [("x @ y", [A((2, 3)), A(3)]), ("np.dot(x, y)", [A((2, 3)), A(3)])],
+    "matmul_vm": [("x @ y", [A(3), A((3, 2))])],
+    "matmul_vv": [("x @ y", [A(3), A(3)]), ("x.dot(y)", [A(3), A(3)])],
+    "outer": [("np.outer(x, y)", [A(3), A(2)])],
+    "transpose": [("x.T", [A((2, 3))]), ("np.transpose(x)", [A((2, 3))])],
+}
+for _name, _dom in UNARY_DOMAINS.items():
+    lo, hi = _dom or (-1.0, 1.0)
+    CASES[_name] = [(f"math.{_name}(x)", [S(lo, hi)]),
+                    (f"np.{NP_NAMES.get(_name, _name)}(x)", [A(4, lo, hi)])]
+
+
+def module_source():
+    """A module with one function per case: ``case_<rule>_<k>(x[, y])``."""
+    lines = ["import math", "import numpy as np", ""]
+    for rule, cases in CASES.items():
+        for k, (expr, specs) in enumerate(cases):
+            params = ", ".join("xy"[i] for i in range(len(specs)))
+            lines += [f"def case_{rule}_{k}({params}):", f"    return {expr}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,41 @@
+"""Every rule of the table, checked against finite differences on its smooth domain."""
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+
+from checks import check_grads
+from rule_cases import CASES, module_source
+from srcgrad.rules import RULES
+
+ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
+
+
+@pytest.fixture(scope="session")
+def case_module(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rules") / "srcgrad_rule_cases_gen.py"
+    path.write_text(module_source())
+    spec = importlib.util.spec_from_file_location("srcgrad_rule_cases_gen", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_every_rule_has_a_row():
+    assert set(RULES) - set(CASES) == set(), "rules with no test row"
+    assert set(CASES) - set(RULES) == set(), "test rows for rules that do not exist"
+
+
+def _args(specs, seed):
+    rng = np.random.default_rng(seed)
+    return tuple(float(rng.uniform(s.lo, s.hi)) if s.shape == () else rng.uniform(s.lo, s.hi, s.shape)
+                 for s in specs)
+
+
+@pytest.mark.parametrize("rule,k", ALL, ids=[f"{r}-{k}" for r, k in ALL])
+def test_rule_reverse(case_module, rule, k):
+    expr, specs = CASES[rule][k]
+    f = getattr(case_module, f"case_{rule}_{k}")
+    check_grads(f, _args(specs, seed=k + 7))
