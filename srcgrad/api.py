@@ -12,6 +12,7 @@ import numpy as np
 
 from . import pipeline
 from .errors import SrcgradError
+from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
 from .passes import types
 
@@ -99,6 +100,7 @@ class Derived:
         self.primal = primal
         self.backend, self.strict = backend, strict
         self._src = read_source(primal)
+        raise_if_unsupported(self._src)  # at decoration time: the user hears early
         self.params = self._src.params
         self.wrt, self.single = _wrt_names(primal, wrt, self.params)
         self._specs = {}

@@ -28,6 +28,7 @@ import copy
 
 from ..backend.emit import comment
 from ..rules.table import RULES
+from . import recompute
 from .activity import deps_of
 from .emitrules import instantiate
 from .types import FLOAT, INT, is_array, is_scalar, ndim
@@ -159,18 +160,31 @@ class ReverseGen:
         self.pushed_vars = set()  # variables pushed somewhere (whole value)
         self.pushed_elems = set()  # arrays whose elements are pushed
         self.preinit = {}         # pushed variables first defined inside a loop -> kind
+        self.plan = recompute.Plan()  # empty during the first pass
+        self.single_use = {}
+        self.assigned_now = set()
 
     # ---- driver ---------------------------------------------------------------------------
     def build(self, name):
         self._mark_defined(self.fdef.body[:-1], set(self.params), 0)
-        # 1st pass: find what the reverse sweep reads (names chosen here are thrown away)
+        # probe passes: what does the reverse sweep read?  Recomputing a temporary makes it
+        # read the temporary's operands, and restoring those adds reads: iterate to a fixpoint
         saved = copy.deepcopy(self.names)
         self.record = False
-        probe = self.rev_block(self.fdef.body[:-1], 0)
-        self.rr = {n.id for s in probe for n in ast.walk(s) if isinstance(n, ast.Name)}
-        self.names.__dict__.update(saved.__dict__)
-        self.stacks.clear()
-        self.counters.clear()
+        for _ in range(20):
+            probe = self.rev_block(self.fdef.body[:-1], 0)
+            reads = {n.id for s in probe for n in ast.walk(s) if isinstance(n, ast.Name)}
+            plan = recompute.plan(self.fdef, self.params, reads)
+            for defs in plan.at.values():
+                for d in defs:
+                    reads |= {n.id for n in ast.walk(d.value) if isinstance(n, ast.Name)}
+            self.names.__dict__.update(copy.deepcopy(saved).__dict__)
+            self.stacks.clear()
+            self.counters.clear()
+            if reads == self.rr and plan.recomputed == self.plan.recomputed:
+                break
+            self.rr, self.plan = reads, plan
+        self.single_use = {v: u for v, u in self.plan.single_use.items() if v in self.active}
         # 2nd pass: the real thing
         self.record = True
         fwd = self.fwd_block(self.fdef.body[:-1], 0)
@@ -264,7 +278,7 @@ class ReverseGen:
     def adjoint_inits(self, seeds):
         out = []
         for v, b in self.adj.items():
-            if v in self.seeded:
+            if v in self.seeded or v in self.single_use:
                 continue
             k = self.kinds.get(v)
             out.append(_assign(b, self.zero_of(k, v)))
@@ -292,7 +306,8 @@ class ReverseGen:
         return [_assign(v, ast.Call(ast.Attribute(_name(st), "pop", ast.Load()), [], []))]
 
     def needs_push(self, v, s):
-        return v in self.rr and getattr(s, "redefines", True)
+        return (v in self.rr and getattr(s, "redefines", True)
+                and v not in self.plan.recomputed)
 
     # ---- forward sweep --------------------------------------------------------------------
     def fwd_block(self, stmts, depth):
@@ -357,9 +372,15 @@ class ReverseGen:
     def rev_block(self, stmts, depth):
         out = []
         for s in reversed(stmts):
+            redo = [copy.deepcopy(d) for d in self.plan.at.get(id(s), [])]
+            out += _grad_of(redo, s.origin)
             if isinstance(s, ast.Assign):
+                self.assigned_now = set()
                 code = self.adjoint_assign(s) if isinstance(s.targets[0], ast.Name) \
                     else self.adjoint_setitem(s)
+                for v, use in self.single_use.items():  # a use that contributed nothing
+                    if use == id(s) and v not in self.assigned_now:
+                        code.append(_assign(self.adj[v], self.zero_of(self.kinds.get(v), v)))
                 out += _grad_of(code, s.origin)
             elif isinstance(s, ast.If):
                 body = self.rev_block(s.body, depth)
@@ -392,6 +413,9 @@ class ReverseGen:
         return out
 
     def accumulate(self, v, expr):
+        if v in self.single_use and v not in self.assigned_now:
+            self.assigned_now.add(v)  # its only use: the adjoint is this contribution
+            return _assign(self.adj[v], expr)
         return ast.AugAssign(_name(self.adj[v], ast.Store()), ast.Add(), expr)
 
     def kind_of(self, e):
@@ -462,7 +486,7 @@ class ReverseGen:
 
     def reset(self, v, s):
         """After a definition's adjoint, the adjoint of the overwritten value starts at 0."""
-        if not getattr(s, "redefines", True):
+        if not getattr(s, "redefines", True) or v in self.single_use:
             return []
         k = self.kinds.get(v)
         if is_array(k):
@@ -489,7 +513,8 @@ class ReverseGen:
             if is_array(ek) and is_scalar(ak):
                 expr = _call("np.sum", expr)
             elif is_array(ek) and is_array(ak):
-                expr = _call("unbroadcast", expr, _name(a.id))
+                # a copy: the slice of the adjoint is a view, and is cleared just below
+                expr = _call("unbroadcast", _call("np.copy", expr), _name(a.id))
             code.append(self.accumulate(a.id, expr))
         zero = ast.Subscript(_name(self.adj[y]), copy.deepcopy(t.slice), ast.Store())
         code.append(_assign(zero, ast.Constant(0.0)))

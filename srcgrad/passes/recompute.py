@@ -1,0 +1,139 @@
+"""Recompute instead of store: which temporaries the reverse sweep recomputes.
+
+A variable defined once, whose uses all follow it in the same block, can be recomputed in
+the reverse sweep if nothing it reads is reassigned between its definition and its last use.
+It then costs no stack at all:
+
+    for i in range(n):                 for i in range(n - 1, -1, -1):
+        _t1 = x[i]                         # grad of: s += math.sin(x[i])
+        _t2 = math.sin(_t1)      ->        _t1 = x[i]              (recomputed, not popped)
+        s = s + _t2                        bx[i] += bs * math.cos(_t1)
+
+A recomputation is placed just before the adjoint of the last use, in forward order.  A
+temporary whose operand *is* reassigned later in the block (``_t1 = x ** 3`` before
+``x = x + ...``) is recomputed after that reassignment has been undone, if its last use comes
+before it; otherwise it is stored as before.
+
+The same analysis finds *single-use* variables, whose adjoint is assigned once by their only
+use (no zero-initialization, no reset).
+"""
+import ast
+
+
+def _loads(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def assigned(stmt):
+    """Every name a statement (or anything nested in it) assigns or writes into."""
+    out = set()
+    for n in ast.walk(stmt):
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                if isinstance(t, ast.Name):
+                    out.add(t.id)
+                elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                    out.add(t.value.id)
+        elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name):
+            out.add(n.target.id)
+        elif isinstance(n, ast.For):
+            out.add(n.target.id)
+    return out
+
+
+class Plan:
+    def __init__(self):
+        self.at = {}            # id(statement) -> [definitions to recompute before its adjoint]
+        self.recomputed = set()
+        self.single_use = {}    # variable -> id(its only using statement)
+
+
+def _def_sites(fdef):
+    sites = {}
+    for n in ast.walk(fdef):
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                if isinstance(t, ast.Name):
+                    sites[t.id] = sites.get(t.id, 0) + 1
+                elif isinstance(t, ast.Subscript):
+                    sites[t.value.id] = sites.get(t.value.id, 0) + 2  # written into: not single
+        elif isinstance(n, ast.For):
+            sites[n.target.id] = sites.get(n.target.id, 0) + 2
+    return sites
+
+
+def plan(fdef, params, reads):
+    """``reads``: names the reverse sweep reads.  Returns a :class:`Plan`."""
+    p = Plan()
+    once = {v for v, k in _def_sites(fdef).items() if k == 1 and v not in params}
+    ret = fdef.body[-1]
+    returned = _loads(ret)
+    load_stmts = {}  # variable -> number of statements (anywhere) that load it
+    for n in ast.walk(fdef):
+        if isinstance(n, ast.stmt) and not isinstance(n, ast.FunctionDef):
+            direct = _direct_loads(n)
+            for v in direct:
+                load_stmts[v] = load_stmts.get(v, 0) + 1
+    _plan_block(fdef.body[:-1], once, reads, returned, load_stmts, p)
+    return p
+
+
+def _direct_loads(stmt):
+    """Names a statement reads itself (not in the statements nested in it)."""
+    if isinstance(stmt, (ast.For,)):
+        return _loads(stmt.iter)
+    if isinstance(stmt, (ast.If, ast.While)):
+        return _loads(stmt.test)
+    if isinstance(stmt, ast.Assign):
+        out = _loads(stmt.value)
+        t = stmt.targets[0]
+        if isinstance(t, ast.Subscript):
+            out |= _loads(t.slice) | {t.value.id}
+        return out
+    return _loads(stmt)
+
+
+def _plan_block(block, once, reads, returned, load_stmts, p):
+    defs = {}
+    for j, s in enumerate(block):
+        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in once:
+            defs[s.targets[0].id] = j
+    uses = {v: [] for v in defs}
+    for k, s in enumerate(block):
+        for v in _loads(s) & set(defs):
+            uses[v].append(k)
+    total_uses = {v: sum(1 for _ in uses[v]) for v in defs}
+    cands = {}
+    for v, j in defs.items():
+        us = uses[v]
+        if us and min(us) > j and v not in returned and total_uses[v] == load_stmts.get(v, 0):
+            cands[v] = (j, max(us))
+            if len(us) == 1 and _direct_loads(block[us[0]]) >= {v} and \
+                    isinstance(block[us[0]], ast.Assign):
+                p.single_use[v] = id(block[us[0]])
+    deps = {v: _loads(block[j].value) for v, (j, _) in cands.items()}
+    last = {v: k for v, (_, k) in cands.items()}
+    needed = {v for v in cands if v in reads}
+    changed = True
+    while changed:  # what recomputing a needed temporary needs, needed no later than it
+        changed = False
+        for v in list(needed):
+            for d in deps[v] & set(cands):
+                if d not in needed or last[d] < last[v]:
+                    needed.add(d)
+                    last[d] = max(last[d], last[v])
+                    changed = True
+    written = [assigned(s) for s in block]
+    ok = set()
+    for v in needed:
+        j = cands[v][0]
+        if not any(deps[v] & written[k] for k in range(j + 1, last[v] + 1)):
+            ok.add(v)
+    for v in sorted(ok, key=lambda v: cands[v][0]):
+        p.at.setdefault(id(block[last[v]]), []).append(block[cands[v][0]])
+        p.recomputed.add(v)
+    for s in block:
+        for field in ("body", "orelse"):
+            sub = getattr(s, field, None)
+            if sub:
+                _plan_block(sub, once, reads, returned, load_stmts, p)

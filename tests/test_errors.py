@@ -1,0 +1,113 @@
+"""Every unsupported construct gives an UnsupportedError at the user's line, with the
+construct named and a suggestion; the decorator reports all problems at once."""
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+import srcgrad
+import unsupported_cases as U
+
+ROWS = [
+    (U.uses_try, "try/except", "move error handling outside"),
+    (U.uses_lambda, "lambda", "def"),
+    (U.uses_listcomp, "list comprehension", "loop"),
+    (U.uses_generator, "generator expression", "range"),
+    (U.uses_with, "with statement", "context manager"),
+    (U.uses_global, "global statement", "argument"),
+    (U.uses_yield, "yield", "return an array"),
+    (U.uses_closure, "nested function", "module level"),
+    (U.uses_star, "*args", "name every parameter"),
+    (U.uses_dict, "dict", "arrays"),
+    (U.uses_list, "list", "np.zeros"),
+    (U.uses_class, "call to Box() with no derivative rule", "plain Python function"),
+    (U.uses_scipy, "call to scipy.special.gamma() with no derivative rule", "adding-a-rule"),
+    (U.uses_unknown_method, "method call .cumsum()", "supported methods"),
+    (U.uses_attr, "attribute access .real", ".shape"),
+    (U.uses_for_over_array, "for loop over something other than range", "range(len(x))"),
+    (U.recursive, "recursive call to recursive()", "loop"),
+    (U.uses_for_else, "for/else", "flag"),
+    (U.uses_walrus, "assignment expression", "line of its own"),
+]
+
+
+def marked_lines(fn):
+    lines, first = inspect.getsourcelines(fn)
+    return [first + k for k, line in enumerate(lines) if "# <-" in line]
+
+
+@pytest.mark.parametrize("fn,construct,hint", ROWS, ids=[r[0].__name__ for r in ROWS])
+def test_unsupported_construct_is_located(fn, construct, hint):
+    with pytest.raises(srcgrad.UnsupportedError) as info:
+        srcgrad.grad(fn)(1.5)
+    err = info.value
+    msg = str(err)
+    expected_line = marked_lines(fn)[0]
+    assert err.problems[0].lineno == expected_line, msg
+    assert f"unsupported_cases.py:{expected_line}:" in msg
+    assert construct in msg and hint in msg, msg
+    assert "^" in msg  # a caret under the quoted line
+    assert isinstance(err, srcgrad.SrcgradError)
+
+
+def test_all_problems_reported_at_once():
+    with pytest.raises(srcgrad.UnsupportedError) as info:
+        srcgrad.grad(U.two_problems)(1.0)
+    assert [p.lineno for p in info.value.problems] == marked_lines(U.two_problems)
+
+
+def test_caret_points_at_column():
+    with pytest.raises(srcgrad.UnsupportedError) as info:
+        srcgrad.grad(U.uses_scipy)(1.0)
+    lines = str(info.value).splitlines()
+    quoted, caret = lines[1], lines[2]
+    assert quoted[caret.index("^"):].startswith("scipy.special.gamma")
+
+
+def f_scalar_out(x):
+    return x * 2.0
+
+
+def f_array_out(x):
+    return x * 2.0
+
+
+def test_grad_of_array_output_says_use_vjp():
+    with pytest.raises(ValueError, match=r"shape \(3,\).*vjp"):
+        srcgrad.grad(f_array_out)(np.ones(3))
+
+
+def int_arg(x, n):
+    return x * n
+
+
+def test_wrt_integer_argument_is_an_error():
+    with pytest.raises(srcgrad.SrcgradError, match="'n'.*integer"):
+        srcgrad.grad(int_arg, wrt=1)(1.0, 3)
+
+
+def test_bad_wrt():
+    with pytest.raises(srcgrad.SrcgradError, match="not a parameter"):
+        srcgrad.grad(int_arg, wrt="z")
+    with pytest.raises(srcgrad.SrcgradError, match="out of range"):
+        srcgrad.grad(int_arg, wrt=5)
+
+
+def test_lambda_rejected_with_location():
+    f = lambda x: x * 2.0  # noqa: E731
+    with pytest.raises(srcgrad.UnsupportedError, match="lambda"):
+        srcgrad.grad(f)
+
+
+def test_builtin_function_rejected():
+    with pytest.raises(srcgrad.UnsupportedError, match="not a Python function"):
+        srcgrad.grad(math.sin)
+
+
+def test_strict_and_fallback():
+    # np.linalg.norm has no rule: a located error, never a fallback
+    def uses_norm(x):
+        return np.linalg.norm(x)
+    with pytest.raises(srcgrad.UnsupportedError, match="np.linalg.norm"):
+        srcgrad.grad(uses_norm)(np.ones(3))

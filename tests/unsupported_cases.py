@@ -1,0 +1,120 @@
+"""Functions outside the subset, one construct each.  The line with ``# <-`` is where the
+error must point."""
+import math
+
+import numpy as np
+import scipy.special
+
+
+class Box:
+    def __init__(self, v):
+        self.v = v
+
+
+def uses_try(x):
+    try:  # <-
+        return x * 2.0
+    except ValueError:
+        return 0.0
+
+
+def uses_lambda(x):
+    f = lambda t: t * t  # <-
+    return f(x)
+
+
+def uses_listcomp(x):
+    return sum([v * v for v in x])  # <-
+
+
+def uses_generator(x):
+    return sum(v * v for v in x)  # <-
+
+
+def uses_with(x):
+    with open("f") as fh:  # <-
+        pass
+    return x
+
+
+def uses_global(x):
+    global COUNTER  # <-
+    return x
+
+
+def uses_yield(x):
+    yield x * 2.0  # <-
+
+
+def uses_closure(x):
+    def inner(t):  # <-
+        return t * x
+    return inner(x)
+
+
+def uses_star(*xs):  # <-
+    return xs[0]
+
+
+def uses_dict(x):
+    d = {"a": x}  # <-
+    return d["a"]
+
+
+def uses_list(x):
+    v = [x, x]  # <-
+    return v[0]
+
+
+def uses_class(x):
+    b = Box(x)  # <-
+    return b.v
+
+
+def uses_scipy(x):
+    return scipy.special.gamma(x)  # <-
+
+
+def uses_unknown_method(x):
+    return x.cumsum()  # <-
+
+
+def uses_attr(x):
+    return x.real  # <-
+
+
+def uses_for_over_array(x):
+    s = 0.0
+    for v in x:  # <-
+        s += v
+    return s
+
+
+def recursive(x):
+    if x < 1.0:
+        return x
+    return recursive(x - 1.0)  # <-
+
+
+def uses_for_else(x):
+    s = 0.0
+    for i in range(3):  # <-
+        s += x
+    else:
+        s = 0.0
+    return s
+
+
+def uses_walrus(x):
+    if (y := x * 2.0) > 1.0:  # <-
+        return y
+    return x
+
+
+def two_problems(x):
+    try:  # <-
+        y = x
+    except ValueError:
+        y = 0.0
+    v = [y]  # <-
+    return v[0]
