@@ -152,14 +152,16 @@ class Grad(Derived):
     def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False):
         super().__init__(primal, wrt, backend, strict)
         self.with_value = with_value
+        self.mode = "value_and_grad" if with_value else "reverse"
 
     def __call__(self, *args):
         args = _prepare(args, self.params)
         gen, comp = self.specialize(args)
         self._scalar_output(gen, args)
-        value, grads = comp(*args, 1.0)
-        grads = self._grads(grads)
-        return (value, grads) if self.with_value else grads
+        result = comp(*args, 1.0)
+        if self.with_value:
+            return result[0], self._grads(result[1:])
+        return self._grads((result,) if len(self.wrt) == 1 else result)
 
 
 def _decorator(cls, f, **kw):
@@ -215,8 +217,8 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False):
             raise ValueError(f"{f.__name__}() returns {len(outs)} values; pass a tuple of "
                              f"{len(outs)} cotangents")
         seeds = [_seed_value(c, o, f"output {i}") for i, (c, o) in enumerate(zip(cts, outs))]
-        _, grads = comp(*args, *seeds)
-        return tuple(grads)
+        grads = comp(*args, *seeds)
+        return (grads,) if len(d.wrt) == 1 else tuple(grads)
 
     vjp_fn.source = gen.source
     return out, vjp_fn
@@ -224,8 +226,8 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False):
 
 def source(f, mode="reverse", wrt=0, args=None):
     """The generated source of ``f``'s derivative (for ``args``' kinds if given)."""
-    if mode not in ("reverse", "primal"):
-        raise ValueError(f"mode must be 'reverse' (or 'primal'), not {mode!r}")
+    if mode not in ("reverse", "value_and_grad", "primal"):
+        raise ValueError(f"mode must be 'reverse', 'value_and_grad' or 'primal', not {mode!r}")
     d = Derived(f, wrt)
     d.mode = mode
     if args is None:

@@ -36,9 +36,12 @@ def generate(fn, wrt, arg_kinds, mode="reverse"):
     active = activity.analyze(norm.fdef, wrt, kinds)              # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None
-    if mode == "reverse":
-        name = f"{src.name}_vjp"
-        fn_ast, seeds = reverse.ReverseGen(norm, kinds, active, wrt, norm.names).build(name)
+    if mode in ("reverse", "value_and_grad"):
+        # "reverse" returns the input cotangents; "value_and_grad" the primal value first
+        with_value = mode == "value_and_grad"
+        name = f"{src.name}_{'value_and_grad' if with_value else 'vjp'}"
+        gen = reverse.ReverseGen(norm, kinds, active, wrt, norm.names)
+        fn_ast, seeds = gen.build(name, with_value)
     elif mode == "primal":  # the normalized function itself (user calls inlined), for values
         name, seeds = f"{src.name}_primal", []
         fn_ast = norm.fdef

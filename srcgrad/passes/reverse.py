@@ -38,6 +38,10 @@ def _name(v, ctx=None):
     return ast.Name(v, ctx or ast.Load())
 
 
+def _names(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
 def _assign(target, value):
     t = _name(target, ast.Store()) if isinstance(target, str) else target
     return ast.Assign([t], value)
@@ -119,6 +123,11 @@ def reversed_range(for_node, counter=None):
                               ast.UnaryOp(ast.USub(), ast.Constant(1)),
                               ast.UnaryOp(ast.USub(), ast.Constant(1))), []
         n = _name(counter)
+    elif isinstance(step, ast.UnaryOp) and isinstance(step.operand, ast.Constant) \
+            and step.operand.value == 1:
+        # range(start, stop, -1) backwards is range(stop + 1, start + 1)
+        return var, _call("range", ast.BinOp(copy.deepcopy(stop), ast.Add(), ast.Constant(1)),
+                          ast.BinOp(copy.deepcopy(start), ast.Add(), ast.Constant(1))), []
     elif simple_step:
         # range(start, stop) backwards is range(stop - 1, start - 1, -1), empty when stop <= start
         return var, _call("range", _minus(stop, ast.Constant(1)), _minus(start, ast.Constant(1)),
@@ -165,7 +174,8 @@ class ReverseGen:
         self.assigned_now = set()
 
     # ---- driver ---------------------------------------------------------------------------
-    def build(self, name):
+    def build(self, name, with_value=True):
+        self.loop_only = self._loop_only_vars()
         self._mark_defined(self.fdef.body[:-1], set(self.params), 0)
         # probe passes: what does the reverse sweep read?  Recomputing a temporary makes it
         # read the temporary's operands, and restoring those adds reads: iterate to a fixpoint
@@ -195,13 +205,36 @@ class ReverseGen:
         value, capture = self.capture(ret)
         body += capture
         body += [comment("reverse sweep")] + self.adjoint_inits(seeds) + seed_code + rev
-        grads = [_name(self.adj[w]) for w in self.wrt]
-        body.append(ast.Return(ast.Tuple([value, ast.Tuple(grads, ast.Load())], ast.Load())))
+        results = ([value] if with_value else []) + [_name(self.adj[w]) for w in self.wrt]
+        body.append(ast.Return(results[0] if len(results) == 1 else ast.Tuple(results, ast.Load())))
         args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in self.params + seeds],
                              vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         fn = ast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
                              type_comment=None)
         return fn, seeds
+
+    def _loop_only_vars(self):
+        """Loop variables used only inside their own loops: each reverse loop sets them
+        again, so they are never saved."""
+        targets = {n.target.id for n in ast.walk(self.fdef) if isinstance(n, ast.For)}
+        escaped = set(self.params)
+        for n in ast.walk(self.fdef):
+            if isinstance(n, ast.Assign):
+                escaped |= {t.id for t in n.targets if isinstance(t, ast.Name)}
+
+        def outside(stmts, inside):
+            for st in stmts:
+                if isinstance(st, ast.For):
+                    escaped.update((_names(st.iter) & targets) - inside)
+                    outside(st.body, inside | {st.target.id})
+                elif isinstance(st, (ast.If, ast.While)):
+                    escaped.update((_names(st.test) & targets) - inside)
+                    outside(st.body, inside)
+                    outside(st.orelse, inside)
+                else:
+                    escaped.update((_names(st) & targets) - inside)
+        outside(self.fdef.body, set())
+        return targets - escaped
 
     def _mark_defined(self, stmts, defined, depth):
         for s in stmts:
@@ -211,7 +244,8 @@ class ReverseGen:
                 s.defined_before = v in defined
                 defined.add(v)
             elif isinstance(s, ast.For):
-                s.redefines = depth > 0 or s.target.id in defined
+                s.redefines = (depth > 0 or s.target.id in defined) and \
+                    s.target.id not in self.loop_only
                 s.defined_before = s.target.id in defined
                 defined.add(s.target.id)
                 self._mark_defined(s.body, defined, depth + 1)
