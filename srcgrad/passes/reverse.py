@@ -170,6 +170,8 @@ class ReverseGen:
         self.pushed_elems = set()  # arrays whose elements are pushed
         self.preinit = {}         # pushed variables first defined inside a loop -> kind
         self.plan = recompute.Plan()  # empty during the first pass
+        self.restore = {}             # id(statement) -> names whose old value is read later
+        self.stmt_reads = {}          # id(statement) -> names its own reverse code reads
         self.single_use = {}
         self.assigned_now = set()
 
@@ -182,18 +184,22 @@ class ReverseGen:
         saved = copy.deepcopy(self.names)
         self.record = False
         for _ in range(20):
+            self.stmt_reads = {}
             probe = self.rev_block(self.fdef.body[:-1], 0)
             reads = {n.id for s in probe for n in ast.walk(s) if isinstance(n, ast.Name)}
             plan = recompute.plan(self.fdef, self.params, reads)
             for defs in plan.at.values():
                 for d in defs:
                     reads |= {n.id for n in ast.walk(d.value) if isinstance(n, ast.Name)}
+            restore = {}
+            self._mark_restore(self.fdef.body[:-1], set(), set(), restore)
             self.names.__dict__.update(copy.deepcopy(saved).__dict__)
             self.stacks.clear()
             self.counters.clear()
-            if reads == self.rr and plan.recomputed == self.plan.recomputed:
+            if reads == self.rr and plan.recomputed == self.plan.recomputed \
+                    and restore == self.restore:
                 break
-            self.rr, self.plan = reads, plan
+            self.rr, self.plan, self.restore = reads, plan, restore
         self.single_use = {v: u for v, u in self.plan.single_use.items() if v in self.active}
         # 2nd pass: the real thing
         self.record = True
@@ -340,8 +346,35 @@ class ReverseGen:
         return [_assign(v, ast.Call(ast.Attribute(_name(st), "pop", ast.Load()), [], []))]
 
     def needs_push(self, v, s):
-        return (v in self.rr and getattr(s, "redefines", True)
+        """Save v's old value at s only if reverse code that runs after the restore reads it:
+        the reverse of statements before s, or of anything in a loop around s."""
+        return (v in self.restore.get(id(s), ()) and getattr(s, "redefines", True)
                 and v not in self.plan.recomputed)
+
+    def _all_reads(self, s):
+        out = set(self.stmt_reads.get(id(s), ()))
+        for field in ("body", "orelse"):
+            for x in getattr(s, field, None) or []:
+                out |= self._all_reads(x)
+        return out
+
+    def _mark_restore(self, stmts, prefix, around, restore):
+        for s in stmts:
+            own = self.stmt_reads.get(id(s), set())
+            if isinstance(s, ast.Assign):
+                t = s.targets[0]
+                target = t.id if isinstance(t, ast.Name) else t.value.id
+                needed = prefix | around
+                if target in _names(s.value):  # x = x * y: its own adjoint reads the old x
+                    needed = needed | own
+                restore[id(s)] = needed
+            elif isinstance(s, (ast.For, ast.While)):
+                restore[id(s)] = prefix | around
+                self._mark_restore(s.body, prefix | own, around | self._all_reads(s), restore)
+            elif isinstance(s, ast.If):
+                self._mark_restore(s.body, prefix | own, around, restore)
+                self._mark_restore(s.orelse, prefix | own, around, restore)
+            prefix |= self._all_reads(s)
 
     # ---- forward sweep --------------------------------------------------------------------
     def fwd_block(self, stmts, depth):
@@ -352,7 +385,7 @@ class ReverseGen:
                 if isinstance(t, ast.Name):
                     if self.needs_push(t.id, s):
                         out += self.push_value(t.id, depth, s.defined_before)
-                elif t.value.id in self.rr and self.record:
+                elif self.record and t.value.id in self.restore.get(id(s), ()):
                     self.pushed_elems.add(t.value.id)
                     sliced = is_array(self.elem_kind(t))
                     st = self.stack(t.value.id, "slice" if sliced else "elem")
@@ -408,25 +441,45 @@ class ReverseGen:
         for s in reversed(stmts):
             redo = [copy.deepcopy(d) for d in self.plan.at.get(id(s), [])]
             out += _grad_of(redo, s.origin)
-            if isinstance(s, ast.Assign):
-                self.assigned_now = set()
-                code = self.adjoint_assign(s) if isinstance(s.targets[0], ast.Name) \
-                    else self.adjoint_setitem(s)
-                for v, use in self.single_use.items():  # a use that contributed nothing
-                    if use == id(s) and v not in self.assigned_now:
-                        code.append(_assign(self.adj[v], self.zero_of(self.kinds.get(v), v)))
-                out += _grad_of(code, s.origin)
-            elif isinstance(s, ast.If):
-                body = self.rev_block(s.body, depth)
-                orelse = self.rev_block(s.orelse, depth)
-                if body or orelse:
-                    test = copy.deepcopy(s.test)
-                    if not body:
-                        test, body, orelse = ast.UnaryOp(ast.Not(), test), orelse, []
-                    out += _grad_of([ast.If(test, body, orelse)], s.origin)
-            elif isinstance(s, (ast.For, ast.While)):
-                out += _grad_of(self.rev_loop(s, depth), s.origin)
+            before = len(out)
+            self._reverse_stmt(s, depth, out)
+            header = out[before:] if isinstance(s, ast.Assign) else [
+                x for x in out[before:] if isinstance(x, (ast.If, ast.For))]
+            reads = set()
+            for x in redo + header:
+                if isinstance(x, ast.If):
+                    reads |= _names(x.test)
+                elif isinstance(x, ast.For):
+                    reads |= _names(x.iter) | {n for st in x.body[:1] if isinstance(st, ast.Assign)
+                                               for n in _names(st.value)}
+                elif isinstance(x, ast.Assign):  # a store target is not a read
+                    reads |= _names(x.value)
+                    if isinstance(x.targets[0], ast.Subscript):
+                        reads |= _names(x.targets[0].slice)
+                else:
+                    reads |= _names(x)
+            self.stmt_reads[id(s)] = reads
         return out
+
+    def _reverse_stmt(self, s, depth, out):
+        if isinstance(s, ast.Assign):
+            self.assigned_now = set()
+            code = self.adjoint_assign(s) if isinstance(s.targets[0], ast.Name) \
+                else self.adjoint_setitem(s)
+            for v, use in self.single_use.items():  # a use that contributed nothing
+                if use == id(s) and v not in self.assigned_now:
+                    code.append(_assign(self.adj[v], self.zero_of(self.kinds.get(v), v)))
+            out += _grad_of(code, s.origin)
+        elif isinstance(s, ast.If):
+            body = self.rev_block(s.body, depth)
+            orelse = self.rev_block(s.orelse, depth)
+            if body or orelse:
+                test = copy.deepcopy(s.test)
+                if not body:
+                    test, body, orelse = ast.UnaryOp(ast.Not(), test), orelse, []
+                out += _grad_of([ast.If(test, body, orelse)], s.origin)
+        elif isinstance(s, (ast.For, ast.While)):
+            out += _grad_of(self.rev_loop(s, depth), s.origin)
 
     def rev_loop(self, s, depth):
         body = self.rev_block(s.body, depth + 1)
@@ -531,7 +584,7 @@ class ReverseGen:
         t = s.targets[0]
         y = t.value.id
         pop = []
-        if y in self.pushed_elems or (not self.record and y in self.rr):
+        if y in self.restore.get(id(s), ()):  # its elements were saved in the forward sweep
             st = self.stack(y, "slice" if is_array(self.elem_kind(t)) else "elem") \
                 if self.record else "_probe"
             pop = [_assign(ast.Subscript(_name(y), copy.deepcopy(t.slice), ast.Store()),
