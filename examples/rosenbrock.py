@@ -25,3 +25,4 @@ if __name__ == "__main__":
     print("gradient (srcgrad)    ", g)
     print("finite differences    ", fd)
     print("max |difference|      ", np.max(np.abs(g - fd)))
+    assert np.allclose(g, fd, rtol=1e-6, atol=1e-6)

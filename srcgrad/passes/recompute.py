@@ -74,7 +74,7 @@ def plan(fdef, params, reads):
             direct = _direct_loads(n)
             for v in direct:
                 load_stmts[v] = load_stmts.get(v, 0) + 1
-    _plan_block(fdef.body[:-1], once, reads, returned, load_stmts, p)
+    _plan_block(fdef.body[:-1], once, reads, returned, load_stmts, p, in_loop=False)
     return p
 
 
@@ -93,7 +93,9 @@ def _direct_loads(stmt):
     return _loads(stmt)
 
 
-def _plan_block(block, once, reads, returned, load_stmts, p):
+def _plan_block(block, once, reads, returned, load_stmts, p, in_loop):
+    """Outside loops nothing is overwritten, so values stay available: no recomputation
+    there, only the single-use analysis."""
     defs = {}
     for j, s in enumerate(block):
         if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in once:
@@ -113,7 +115,7 @@ def _plan_block(block, once, reads, returned, load_stmts, p):
                 p.single_use[v] = id(block[us[0]])
     deps = {v: _loads(block[j].value) for v, (j, _) in cands.items()}
     last = {v: k for v, (_, k) in cands.items()}
-    needed = {v for v in cands if v in reads}
+    needed = {v for v in cands if v in reads} if in_loop else set()
     changed = True
     while changed:  # what recomputing a needed temporary needs, needed no later than it
         changed = False
@@ -136,4 +138,5 @@ def _plan_block(block, once, reads, returned, load_stmts, p):
         for field in ("body", "orelse"):
             sub = getattr(s, field, None)
             if sub:
-                _plan_block(sub, once, reads, returned, load_stmts, p)
+                _plan_block(sub, once, reads, returned, load_stmts, p,
+                            in_loop or isinstance(s, (ast.For, ast.While)))

@@ -502,6 +502,8 @@ class ReverseGen:
     def accumulate(self, v, expr):
         if v in self.single_use and v not in self.assigned_now:
             self.assigned_now.add(v)  # its only use: the adjoint is this contribution
+            if is_array(self.kinds.get(v)) and isinstance(expr, (ast.Name, ast.Subscript)):
+                expr = _call("np.copy", expr)  # never alias another adjoint array
             return _assign(self.adj[v], expr)
         return ast.AugAssign(_name(self.adj[v], ast.Store()), ast.Add(), expr)
 

@@ -1,0 +1,56 @@
+"""The command line: dump prints generated source; errors are one located message, no
+traceback, with exit status 2 (bad path or name) or 1 (unsupported code)."""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "srcgrad", *args], capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+def test_dump_prints_adjoint_source():
+    r = run("dump", "examples/rosenbrock.py:rosenbrock")
+    assert r.returncode == 0, r.stderr
+    assert "def rosenbrock_vjp(x, bs):" in r.stdout
+    assert "# grad of: s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2" in r.stdout
+    assert "\x1b[" not in r.stdout  # piped: no colour
+    compile(r.stdout, "dump", "exec")  # valid Python
+
+
+def test_dump_wrt_and_primal_mode():
+    r = run("dump", "tests/test_constructs.py:recurrence", "--wrt", "x0,dt")
+    assert r.returncode == 0, r.stderr
+    assert "return (bx0, bdt)" in r.stdout
+    r = run("dump", "tests/test_constructs.py:recurrence", "--mode", "primal")
+    assert r.returncode == 0 and "def recurrence_primal" in r.stdout
+
+
+def test_colour_only_on_request_of_a_terminal():
+    from srcgrad.cli import colorize
+    assert "\x1b[" in colorize("def f(x):\n    # grad of: y\n    return x\n")
+
+
+def test_bad_path_and_missing_function():
+    r = run("dump", "no/such/file.py:f")
+    assert r.returncode == 2 and "no such file" in r.stderr and "Traceback" not in r.stderr
+    r = run("dump", "examples/rosenbrock.py:nothing")
+    assert r.returncode == 2 and "has no function 'nothing'" in r.stderr
+    r = run("dump", "examples/rosenbrock.py")
+    assert r.returncode == 2 and "FILE.py:FUNCTION" in r.stderr
+
+
+def test_unsupported_code_is_located():
+    r = run("dump", "tests/unsupported_cases.py:uses_try")
+    assert r.returncode == 1
+    assert "unsupported_cases.py:" in r.stderr and "try/except" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_console_script_entry_point():
+    import srcgrad.cli
+    assert srcgrad.cli.main(["dump", os.path.join(ROOT, "examples/rosenbrock.py:rosenbrock"),
+                             "--no-color"]) == 0

@@ -1,0 +1,14 @@
+"""The examples/ scripts run and check their own numbers against closed forms or references."""
+import os
+import runpy
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("name", ["tutorial_reverse.py", "rosenbrock.py", "mlp.py"])
+def test_example_runs(name, capsys):
+    runpy.run_path(os.path.join(ROOT, "examples", name), run_name="__main__")
+    out = capsys.readouterr().out
+    assert out  # each example prints its results; its own asserts check them

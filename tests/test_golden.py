@@ -1,0 +1,40 @@
+"""Golden tests: generated source is deterministic and reads as committed in tests/golden/.
+
+After an intended change to generated code, regenerate with
+    SRCGRAD_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+and read the diff.
+"""
+import os
+
+import numpy as np
+import pytest
+
+import srcgrad
+import test_constructs as T
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
+X5 = np.linspace(0.5, 1.5, 5)
+
+CASES = {
+    "rosenbrock": (T.rosenbrock, (X5,), 0),
+    "scalar_loop": (T.scalar_loop, (X5, 5), 0),
+    "recurrence": (T.recurrence, (0.5, 0.01, 10), (0, 1)),
+    "branches": (T.branches, (1.0, 2.0), (0, 1)),
+    "while_loop": (T.while_loop, (1.3,), 0),
+    "element_writes": (T.element_writes, (X5,), 0),
+    "with_break": (T.with_break, (X5,), 0),
+    "linalg": (T.linalg, (np.ones((3, 4)), np.ones(4), np.ones((3, 2))), (0, 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_source(name):
+    f, args, wrt = CASES[name]
+    text = srcgrad.source(f, wrt=wrt, args=args)
+    assert text == srcgrad.source(f, wrt=wrt, args=args)  # byte-identical when repeated
+    path = os.path.join(HERE, name + ".py")
+    if os.environ.get("SRCGRAD_UPDATE_GOLDEN") or not os.path.exists(path):
+        with open(path, "w") as fh:
+            fh.write(text)
+    with open(path) as fh:
+        assert text == fh.read(), f"generated source of {name} changed; see {path}"
