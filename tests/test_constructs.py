@@ -375,3 +375,33 @@ def test_output_independent_of_input():
     assert srcgrad.grad(const_output)(1.0) == 0.0
     g = srcgrad.grad(ignores_y, wrt=(0, 1))(1.0, np.ones(3))
     assert g[0] == 2.0 and np.all(g[1] == 0.0) and g[1].shape == (3,)
+
+
+# ---- saves: preallocated by iteration (any start/step), integers and booleans, lists ------------
+def strided_recurrence(x, a):
+    k = 0
+    for i in range(1, 9, 3):
+        k = (k + i) % len(a)          # an int overwritten every step, read by the reverse sweep
+        big = x > 1.0                 # a bool overwritten every step
+        if big:
+            x = x * a[k] + math.sin(x)
+        else:
+            x = x + a[k] * x * x
+    return x
+
+
+def nested_saves(x, n):
+    s = x
+    for i in range(n):
+        for j in range(i + 1):        # saves inside a nested loop go to lists
+            s = s * 0.9 + math.cos(s) * (j + 1) * 0.1
+    return s
+
+
+@pytest.mark.parametrize("f,args", [
+    (strided_recurrence, (0.7, np.array([1.1, 0.9, 1.3, 0.8]))),
+    (strided_recurrence, (1.4, np.array([1.1, 0.9, 1.3, 0.8]))),
+    (nested_saves, (0.3, 5)),
+])
+def test_saves(f, args):
+    check_grads(f, args)

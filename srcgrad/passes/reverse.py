@@ -163,7 +163,10 @@ class ReverseGen:
         for w in wrt:
             if w not in self.adj:
                 self.adj[w] = names.exact_or_fresh("b" + w)
-        self.stacks = {}          # (variable, what) -> stack name, in order of creation
+        self.stacks = {}          # (variable, what, loop) -> stack name, in order of creation
+        self.prealloc = {}        # id(loop) -> [(stack, variable, what)] allocated before it
+        self.saved_vars = {}      # id(statement outside loops) -> variable holding the old value
+        self.slot_loop = {}
         self.counters = {}        # id(loop) -> trip counter name
         self.rr = set()           # variables the reverse sweep reads
         self.pushed_vars = set()  # variables pushed somewhere (whole value)
@@ -178,6 +181,7 @@ class ReverseGen:
     # ---- driver ---------------------------------------------------------------------------
     def build(self, name, with_value=True):
         self.loop_only = self._loop_only_vars()
+        self._mark_slots()
         self._mark_defined(self.fdef.body[:-1], set(self.params), 0)
         # probe passes: what does the reverse sweep read?  Recomputing a temporary makes it
         # read the temporary's operands, and restoring those adds reads: iterate to a fixpoint
@@ -195,6 +199,8 @@ class ReverseGen:
             self._mark_restore(self.fdef.body[:-1], set(), set(), restore)
             self.names.__dict__.update(copy.deepcopy(saved).__dict__)
             self.stacks.clear()
+            self.prealloc.clear()
+            self.saved_vars.clear()
             self.counters.clear()
             if reads == self.rr and plan.recomputed == self.plan.recomputed \
                     and restore == self.restore:
@@ -267,8 +273,9 @@ class ReverseGen:
         out = copy_written_params(self.fdef, self.params, self.kinds)
         for v, k in self.preinit.items():
             out.append(_assign(v, self.zero_of(k, None)))
-        for (v, what), st in self.stacks.items():
-            out.append(_assign(st, ast.List([], ast.Load())))
+        for (v, what, loop), st in self.stacks.items():
+            if loop is None:
+                out.append(_assign(st, ast.List([], ast.Load())))
         return _tag(out, "")
 
     def zero_of(self, k, like):
@@ -325,25 +332,114 @@ class ReverseGen:
         return _tag(out, "")
 
     # ---- stacks ---------------------------------------------------------------------------
-    def stack(self, v, what):
-        key = (v, what)
+    def stack(self, v, what, loop=None):
+        """The stack's name.  ``loop``: a top-level loop whose trip count is known before it
+        starts; the stack is then an array preallocated before that loop, indexed by the
+        iteration, instead of a list."""
+        key = (v, what, id(loop) if loop is not None else None)
         if key not in self.stacks:
             suffix = {"value": "", "elem": "_elem", "slice": "_slice"}[what]
             self.stacks[key] = self.names.exact_or_fresh(f"_stack_{v.lstrip('_')}{suffix}")
+            if loop is not None:
+                self.prealloc.setdefault(id(loop), []).append((self.stacks[key], v, what))
         return self.stacks[key]
 
-    def push_value(self, v, depth, defined_before=True):
+    def slot(self, s, v, what):
+        """(loop, index) if the value saved at statement s goes to a preallocated array."""
+        if s is not None and id(s) in self.top_level:
+            return "variable", None
+        loop = self.slot_loop.get(id(s))
+        if loop is None or what == "slice":
+            return None
+        k = self.kinds.get(v) if what == "value" else self.elem_kind(s.targets[0])
+        if not is_scalar(k):
+            return None
+        start, _, step = range_parts(loop)
+        i = _name(loop.target.id)
+        index = i
+        if not (isinstance(start, ast.Constant) and start.value == 0):
+            index = ast.BinOp(i, ast.Sub(), copy.deepcopy(start))
+        if not (isinstance(step, ast.Constant) and step.value == 1):
+            index = ast.BinOp(index, ast.FloorDiv(), copy.deepcopy(step))
+        return loop, index
+
+    def save(self, s, v, what, value):
+        """The statement that saves ``value`` before statement s overwrites it."""
+        slot = self.slot(s, v, what)
+        if slot and slot[0] == "variable":  # outside loops a save happens once: a variable
+            return _assign(self.saved_var(s, v, what), value)
+        if slot:
+            st = self.stack(v, what, slot[0])
+            return _assign(ast.Subscript(_name(st), slot[1], ast.Store()), value)
+        st = self.stack(v, what)
+        return ast.Expr(ast.Call(ast.Attribute(_name(st), "append", ast.Load()), [value], []))
+
+    def saved(self, s, v, what):
+        """The expression that gives back what ``save`` saved."""
+        if not self.record:
+            return ast.Call(ast.Attribute(_name("_probe"), "pop", ast.Load()), [], [])
+        slot = self.slot(s, v, what)
+        if slot and slot[0] == "variable":
+            return _name(self.saved_var(s, v, what))
+        if slot:
+            return ast.Subscript(_name(self.stack(v, what, slot[0])), copy.deepcopy(slot[1]),
+                                 ast.Load())
+        return ast.Call(ast.Attribute(_name(self.stack(v, what)), "pop", ast.Load()), [], [])
+
+    def saved_var(self, s, v, what):
+        if id(s) not in self.saved_vars:
+            suffix = {"value": "", "elem": "_elem", "slice": "_slice"}[what]
+            self.saved_vars[id(s)] = self.names.exact_or_fresh(f"_saved_{v.lstrip('_')}{suffix}")
+        return self.saved_vars[id(s)]
+
+    def push_value(self, v, depth, defined_before=True, s=None):
         if not self.record:
             return []
         self.pushed_vars.add(v)
         if depth > 0 and not defined_before:
             self.preinit.setdefault(v, self.kinds.get(v, FLOAT))
-        st = self.stack(v, "value")
-        return [ast.Expr(ast.Call(ast.Attribute(_name(st), "append", ast.Load()), [_name(v)], []))]
+        return [self.save(s, v, "value", _name(v))]
 
-    def pop_value(self, v):
-        st = self.stack(v, "value") if self.record else "_probe"
-        return [_assign(v, ast.Call(ast.Attribute(_name(st), "pop", ast.Load()), [], []))]
+    def pop_value(self, v, s=None):
+        return [_assign(v, self.saved(s, v, "value"))]
+
+    def _mark_slots(self):
+        """Saves directly in the body of a top-level ``for`` (no break) whose variable is
+        assigned there once go to arrays preallocated before the loop."""
+        self.slot_loop = {}
+        self.top_level = set()
+
+        def top(stmts):
+            for st in stmts:
+                if isinstance(st, ast.Assign):
+                    self.top_level.add(id(st))
+                elif isinstance(st, ast.If):
+                    top(st.body)
+                    top(st.orelse)
+        top(self.fdef.body)
+        for loop in self.fdef.body:
+            if not isinstance(loop, ast.For) or loop_exit(loop):
+                continue
+            counts = {}
+            for n in ast.walk(loop):
+                if isinstance(n, ast.Assign):
+                    t = n.targets[0]
+                    v = t.id if isinstance(t, ast.Name) else t.value.id
+                    counts[v] = counts.get(v, 0) + 1
+            if counts.get(loop.target.id):
+                continue  # the loop variable is reassigned: it cannot index the saves
+
+            def visit(stmts):
+                for st in stmts:
+                    if isinstance(st, ast.Assign):
+                        t = st.targets[0]
+                        v = t.id if isinstance(t, ast.Name) else t.value.id
+                        if counts.get(v) == 1:
+                            self.slot_loop[id(st)] = loop
+                    elif isinstance(st, ast.If):
+                        visit(st.body)
+                        visit(st.orelse)
+            visit(loop.body)
 
     def needs_push(self, v, s):
         """Save v's old value at s only if reverse code that runs after the restore reads it:
@@ -384,16 +480,14 @@ class ReverseGen:
                 t = s.targets[0]
                 if isinstance(t, ast.Name):
                     if self.needs_push(t.id, s):
-                        out += self.push_value(t.id, depth, s.defined_before)
+                        out += self.push_value(t.id, depth, s.defined_before, s)
                 elif self.record and t.value.id in self.restore.get(id(s), ()):
                     self.pushed_elems.add(t.value.id)
                     sliced = is_array(self.elem_kind(t))
-                    st = self.stack(t.value.id, "slice" if sliced else "elem")
                     val = ast.Subscript(_name(t.value.id), copy.deepcopy(t.slice), ast.Load())
                     if sliced:
                         val = _call("np.copy", val)
-                    out.append(ast.Expr(ast.Call(ast.Attribute(_name(st), "append", ast.Load()),
-                                                 [val], [])))
+                    out.append(self.save(s, t.value.id, "slice" if sliced else "elem", val))
                 out.append(s)
             elif isinstance(s, ast.If):
                 new = ast.If(s.test, self.fwd_block(s.body, depth) or [ast.Pass()],
@@ -430,6 +524,14 @@ class ReverseGen:
                 out += self.push_value(n, depth, defined_before=False)
             out.append(_assign(n, ast.Constant(0)))
             body = [_assign(n, ast.BinOp(_name(n), ast.Add(), ast.Constant(1)))] + body
+        for st, v, what in self.prealloc.get(id(s), []):
+            k = self.kinds.get(v) if what == "value" else FLOAT
+            dtype = {"i": "np.int64", "b": "np.bool_"}.get(k[1] if k else "f")
+            alloc = _call("np.empty", _call("len", copy.deepcopy(s.iter)))
+            if dtype:
+                mod, attr = dtype.split(".")
+                alloc.keywords = [ast.keyword("dtype", ast.Attribute(_name(mod), attr, ast.Load()))]
+            out.append(_assign(st, alloc))
         new = copy.copy(s)
         new.body = body
         out.append(new)
@@ -547,7 +649,7 @@ class ReverseGen:
 
     def adjoint_assign(self, s):
         v = s.targets[0].id
-        pop = self.pop_value(v) if self.needs_push(v, s) else []
+        pop = self.pop_value(v, s) if self.needs_push(v, s) else []
         if v not in self.active:
             return pop
         bv = _name(self.adj[v])
@@ -587,10 +689,9 @@ class ReverseGen:
         y = t.value.id
         pop = []
         if y in self.restore.get(id(s), ()):  # its elements were saved in the forward sweep
-            st = self.stack(y, "slice" if is_array(self.elem_kind(t)) else "elem") \
-                if self.record else "_probe"
+            what = "slice" if is_array(self.elem_kind(t)) else "elem"
             pop = [_assign(ast.Subscript(_name(y), copy.deepcopy(t.slice), ast.Store()),
-                           ast.Call(ast.Attribute(_name(st), "pop", ast.Load()), [], []))]
+                           self.saved(s, y, what))]
         if y not in self.active:
             return pop
         by_elem = ast.Subscript(_name(self.adj[y]), copy.deepcopy(t.slice), ast.Load())
