@@ -11,6 +11,8 @@ import inspect
 import numpy as np
 
 from . import pipeline
+from .backend.compile import Compiled
+from .passes import drivers
 from .errors import SrcgradError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
@@ -92,7 +94,7 @@ def guess_kinds(src):
 class Derived:
     """A derivative of ``primal``: callable, with ``.source`` and ``.primal``."""
 
-    mode = "reverse"
+    gen_mode = "reverse"  # which generated function this object calls
 
     def __init__(self, primal, wrt, backend="numba", strict=False):
         if backend not in ("numba", "python"):
@@ -113,11 +115,12 @@ class Derived:
             raise TypeError(f"{self.primal.__name__}() takes {len(self.params)} arguments "
                             f"{tuple(self.params)}, got {len(args)}")
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
-        key = (mode or self.mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
+        mode = mode or self.gen_mode
+        key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
         if key not in self._specs:
-            gen = pipeline.generate(self.primal, self.wrt, kinds, mode or self.mode)
+            gen = pipeline.generate(self.primal, self.wrt, kinds, mode)
             self._specs[key] = (gen, gen.compile(self.backend, self.strict))
-        if (mode or self.mode) == self.mode:
+        if mode == self.gen_mode:
             self._last = self._specs[key][0]
         return self._specs[key]
 
@@ -126,7 +129,7 @@ class Derived:
         """The generated source: of the last call's specialization, or (before any call) of
         the kinds guessed from how the parameters are used."""
         if self._last is None:
-            gen = pipeline.generate(self.primal, self.wrt, guess_kinds(self._src), self.mode)
+            gen = pipeline.generate(self.primal, self.wrt, guess_kinds(self._src), self.gen_mode)
             return gen.source
         return self._last.source
 
@@ -152,7 +155,7 @@ class Grad(Derived):
     def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False):
         super().__init__(primal, wrt, backend, strict)
         self.with_value = with_value
-        self.mode = "value_and_grad" if with_value else "reverse"
+        self.gen_mode = "value_and_grad" if with_value else "reverse"
 
     def __call__(self, *args):
         args = _prepare(args, self.params)
@@ -224,12 +227,111 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False):
     return out, vjp_fn
 
 
+def _prepare_tangent(t, primal, name):
+    if t is None:
+        return None
+    if np.ndim(primal) == 0:
+        if np.ndim(t) != 0:
+            raise ValueError(f"tangent for {name!r} must be a scalar like its primal, "
+                             f"got shape {np.shape(t)}")
+        return float(t)
+    t = np.asarray(t, dtype=np.float64)
+    if t.shape != np.shape(primal):
+        raise ValueError(f"tangent for {name!r} has shape {t.shape}, but its primal has "
+                         f"shape {np.shape(primal)}")
+    return t
+
+
+def jvp(f, primals, tangents, *, backend="numba", strict=False):
+    """``(out, tangent_out)``: the value of ``f(*primals)`` and its directional derivative
+    along ``tangents`` (a tuple like ``primals``; ``None`` marks a constant argument)."""
+    params = read_source(f).params
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"primals and tangents must have the same length "
+                         f"({len(primals)} != {len(tangents)})")
+    args = _prepare(primals, params)
+    wrt = tuple(p for p, t in zip(params, tangents) if t is not None)
+    d = Derived(f, wrt, backend, strict)
+    d.gen_mode = "forward"
+    _, comp = d.specialize(args)
+    tans = [_prepare_tangent(t, a, p) for p, a, t in zip(params, args, tangents) if t is not None]
+    return comp(*args, *tans)
+
+
+class Jacobian(Derived):
+    """The full Jacobian, shape ``out.shape + in.shape``, by columns (``"fwd"``: one tangent
+    sweep per input direction) or rows (``"rev"``: one adjoint sweep per output direction),
+    the sweeps running inside a generated, compiled driver.  ``"auto"`` picks the one with
+    fewer sweeps and records it in ``.mode``."""
+
+    def __init__(self, primal, wrt=0, mode="auto", backend="numba", strict=False):
+        if mode not in ("auto", "fwd", "rev"):
+            raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}")
+        super().__init__(primal, wrt, backend, strict)
+        self.requested = mode
+        self.mode = None if mode == "auto" else mode
+        self._drivers = {}
+
+    def __call__(self, *args):
+        args = _prepare(args, self.params)
+        kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
+        gen_p, primal = self.specialize(args, mode="primal")
+        if gen_p.out_kind is None or gen_p.out_kind[0] == "t":
+            raise SrcgradError(f"jacobian needs {self.primal.__name__}() to return one scalar "
+                               "or array, not a tuple")
+        how = self.requested
+        if how == "auto":
+            n_in = sum(int(np.size(args[self.params.index(w)])) for w in self.wrt)
+            n_out = int(np.size(primal(*args)))
+            how = "fwd" if n_in <= n_out else "rev"  # fewer sweeps wins
+        self.mode = how
+        key = (how, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
+        if key not in self._drivers:
+            sweep_mode = "forward" if how == "fwd" else "reverse"
+            gen_s, sweep = self.specialize(args, mode=sweep_mode)
+            fname = self._src.name
+            name = f"{fname}_jac{how}"
+            src = drivers.jacobian_driver(name, fname, self.params, self.wrt, kinds,
+                                          gen_p.out_kind, how)
+            deps = {f"{fname}_primal": primal, gen_s.name: sweep}
+            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict, deps)
+            self._drivers[key] = (src + "\n" + gen_s.source, comp)
+        text, comp = self._drivers[key]
+        self._last_text = text
+        out = comp(*args)
+        return out if len(self.wrt) > 1 else out
+
+    @property
+    def source(self):
+        """The driver and the sweep it calls (after a call), else the reverse sweep."""
+        return getattr(self, "_last_text", None) or super().source
+
+
+def jacobian(f=None, wrt=0, mode="auto", *, backend="numba", strict=False):
+    return _decorator(Jacobian, f, wrt=wrt, mode=mode, backend=backend, strict=strict)
+
+
+def jacfwd(f=None, wrt=0, *, backend="numba", strict=False):
+    """Jacobian by columns: one forward (tangent) sweep per input direction."""
+    return _decorator(Jacobian, f, wrt=wrt, mode="fwd", backend=backend, strict=strict)
+
+
+def jacrev(f=None, wrt=0, *, backend="numba", strict=False):
+    """Jacobian by rows: one reverse (adjoint) sweep per output direction."""
+    return _decorator(Jacobian, f, wrt=wrt, mode="rev", backend=backend, strict=strict)
+
+
+_MODES = ("reverse", "forward", "value_and_grad", "primal")
+
+
 def source(f, mode="reverse", wrt=0, args=None):
-    """The generated source of ``f``'s derivative (for ``args``' kinds if given)."""
-    if mode not in ("reverse", "value_and_grad", "primal"):
-        raise ValueError(f"mode must be 'reverse', 'value_and_grad' or 'primal', not {mode!r}")
-    d = Derived(f, wrt)
-    d.mode = mode
+    """The generated source of ``f``'s derivative (for ``args``' kinds if given):
+    ``mode="reverse"`` the adjoint (as ``grad(f).source``), ``"forward"`` the tangent."""
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, _MODES))}, not {mode!r}")
+    d = Derived(getattr(f, "primal", f), wrt)
+    d.gen_mode = mode
     if args is None:
         return d.source
     return d.specialize(_prepare(args, d.params), mode)[0].source

@@ -37,9 +37,30 @@ def fd_directional(f, args, wrt, vs, u, h=1e-6):
     return (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
 
 
+def check_forward(f, args, wrt, names, backend, rng, out, vjp_fn, rtol, atol):
+    """jvp against finite differences, and forward against reverse: <u, J v> = <J^T u, v>."""
+    vs = [_like(rng, args[i]) for i in wrt]
+    tangents = [None] * len(args)
+    for i, v in zip(wrt, vs):
+        tangents[i] = v
+    out_f, tan = srcgrad.jvp(f, args, tangents, backend=backend, strict=True)
+    u = _like(rng, out)
+    lhs = _inner(u, tan)
+    fd = fd_directional(f, args, wrt, vs, u)
+    rev = sum(_inner(c, v) for c, v in zip(vjp_fn(u), vs))
+    scale = max(1.0, abs(fd))
+    assert abs(lhs - fd) <= atol + rtol * scale * 10, \
+        f"[{backend}] forward <u, J v> = {lhs!r} but finite differences give {fd!r}"
+    assert abs(lhs - rev) <= 1e-9 * max(1.0, abs(rev)), \
+        f"[{backend}] forward <u, J v> = {lhs!r} but reverse <J^T u, v> = {rev!r}"
+    if not isinstance(out, tuple):
+        assert np.shape(tan) == np.shape(out_f), (np.shape(tan), np.shape(out_f))
+
+
 def check_grads(f, args, wrt=None, seed=0, rtol=1e-6, atol=1e-8, backends=("numba", "python"),
-                n_dirs=2):
-    """Check srcgrad.vjp of f at args against finite differences; returns the cotangents."""
+                n_dirs=2, forward=True):
+    """Check srcgrad.vjp of f at args against finite differences (and, with ``forward``,
+    srcgrad.jvp against finite differences and against vjp); returns the cotangents."""
     rng = np.random.default_rng(seed)
     if wrt is None:
         wrt = tuple(i for i, a in enumerate(args)
@@ -67,6 +88,8 @@ def check_grads(f, args, wrt=None, seed=0, rtol=1e-6, atol=1e-8, backends=("numb
                 assert np.shape(c) == np.shape(args[i]), (np.shape(c), np.shape(args[i]))
             got.append(cts)
         results[backend] = got
+        if forward:
+            check_forward(f, args, wrt, names, backend, rng_b, out, vjp_fn, rtol, atol)
     if len(results) == 2:
         for a, b in zip(results["numba"], results["python"]):
             for x, y in zip(a, b):

@@ -16,10 +16,13 @@ from ..errors import FallbackWarning, SrcgradError
 from .emit import register
 
 
-def load(source, filename, name, backend, constants):
-    """Return the plain Python function defined by ``source``."""
+def load(source, filename, name, backend, constants, deps=None):
+    """Return the plain Python function defined by ``source``.  ``deps`` maps names to other
+    Compiled functions it calls: their Numba dispatchers, or their Python versions."""
     register(source, filename)
     ns = {"np": np, "math": math, **runtime.namespace(), **constants}
+    for dep_name, dep in (deps or {}).items():
+        ns[dep_name] = dep.dispatcher() if backend == "numba" else dep._python()
     exec(compile(source, filename, "exec"), ns)
     return ns[name]
 
@@ -36,25 +39,33 @@ def short_reason(e):
 class Compiled:
     """A generated function, compiled on first use for each argument signature."""
 
-    def __init__(self, source, filename, name, constants, backend="numba", strict=False):
+    def __init__(self, source, filename, name, constants, backend="numba", strict=False,
+                 deps=None):
         self.source, self.filename, self.name = source, filename, name
         self.constants, self.strict = constants, strict
         self.backend = backend
+        self.deps = deps or {}
         self.py = None
         self.jit = None
         self.fallback_reason = None
 
     def _python(self):
         if self.py is None:
-            self.py = load(self.source, self.filename, self.name, "python", self.constants)
+            self.py = load(self.source, self.filename, self.name, "python", self.constants,
+                           self.deps)
         return self.py
+
+    def dispatcher(self):
+        """The Numba dispatcher (compiled lazily, for whatever types it is called with)."""
+        if self.jit is None:
+            fn = load(self.source, self.filename, self.name, "numba", self.constants, self.deps)
+            self.jit = numba.njit(fn)
+        return self.jit
 
     def __call__(self, *args):
         if self.backend == "python" or self.fallback_reason is not None:
             return self._python()(*args)
-        if self.jit is None:
-            fn = load(self.source, self.filename, self.name, "numba", self.constants)
-            self.jit = numba.njit(fn)
+        self.dispatcher()
         try:
             sig = tuple(numba.typeof(a) for a in args)
             if sig not in self.jit.overloads:

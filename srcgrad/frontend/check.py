@@ -12,6 +12,8 @@ is checked too (it will be inlined), a call with no rule and no source is named.
 import ast
 import inspect
 
+import numpy as np
+
 from ..errors import UnsupportedError
 from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS
 from .source import _MISSING, read_source
@@ -156,6 +158,12 @@ class _Checker(ast.NodeVisitor):
                  + ", ".join(f".{m}()" for m in METHODS) + " of arrays are supported.")
 
     def visit_Call(self, node):
+        if self.src.resolve(node.func) is np.array and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.List) and not node.keywords:
+            for item in node.args[0].elts:  # np.array([a, b]) / [[a, b], [c, d]] of scalars
+                for v in (item.elts if isinstance(item, ast.List) else [item]):
+                    self.visit(v)
+            return
         for kw in node.keywords:
             if kw.arg is None:
                 self.bad(node, "**kwargs in a call", "pass arguments explicitly.")

@@ -10,7 +10,7 @@
 * constant folding: ``2 - 1`` -> ``1``, ``e ** 1`` -> ``e``, ``n - 1 - 1`` -> ``n - 2``;
 * dead code (mark and sweep): statements whose results nothing live reads, loops whose bodies
   are dead; stack operations, array writes into live arrays and prints are live;
-* forward substitution: a generated temporary (``_t3``, ``b_t3``) read once, or cheap to
+* forward substitution: a generated temporary (``_t3``, ``b_t3``, ``d_t3``) read once, or cheap to
   read (a name, a constant, ``x[i]``), is substituted into its uses when nothing it reads
   changes in between.
 """
@@ -20,7 +20,7 @@ import operator
 import re
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
-TEMP = re.compile(r"^b?_t\d+$")
+TEMP = re.compile(r"^[bd]?_t\d+$")
 
 
 def _num(n):

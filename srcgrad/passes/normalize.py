@@ -342,6 +342,9 @@ class _Normalizer:
             known = obj in CALLS or obj in NONDIFF_CALLS or obj in CREATION_CALLS
         except TypeError:
             known = False
+        if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
+                and not e.keywords:
+            return self.array_literal(e.args[0], e, out)
         if known and obj in CALLS:
             prim = CALLS[obj]
             return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
@@ -351,6 +354,29 @@ class _Normalizer:
             return self.inline(obj, e, out)
         self.fail(e, f"call to {ast.unparse(f)}() with no derivative rule",
                   "see docs/adding-a-rule.md.")
+
+    def array_literal(self, lst, e, out):
+        """``np.array([a, b])`` (or nested, 2-D) becomes a zeros array and element writes."""
+        rows = lst.elts
+        if rows and all(isinstance(r, ast.List) for r in rows):
+            shape = (len(rows), len(rows[0].elts))
+            if any(len(r.elts) != shape[1] for r in rows):
+                self.fail(e, "ragged np.array literal", "give every row the same length.")
+            items = [((i, j), v) for i, r in enumerate(rows) for j, v in enumerate(r.elts)]
+        else:
+            shape = (len(rows),)
+            items = [((i,), v) for i, v in enumerate(rows)]
+        t = self.temp()
+        zeros = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "zeros", ast.Load()),
+                         [ast.Tuple([ast.Constant(n) for n in shape], ast.Load())
+                          if len(shape) > 1 else ast.Constant(shape[0])], [])
+        self.emit(out, t, zeros)
+        for idx, v in items:
+            atom = self.atom(v, out)
+            index = ast.Tuple([ast.Constant(i) for i in idx], ast.Load()) if len(idx) > 1 \
+                else ast.Constant(idx[0])
+            self.emit(out, ast.Subscript(ast.Name(t, ast.Load()), index, ast.Store()), atom)
+        return ast.Name(t, ast.Load())
 
     def emit_func(self, obj, like):
         if obj in _BUILTIN_EMIT:

@@ -96,13 +96,13 @@ rule("prod",     "x",   ["g * prod_grad(x)"],          ["sum(dx * prod_grad(x))"
 rule("amax",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
 rule("amin",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
 rule("sum_axis", "x axis", ["expand_axis(g, x, axis)", None],
-                           ["sum(dx, axis)", None], elementwise=False)
+                           ["sum_axis(dx, axis)", None], elementwise=False)
 rule("mean_axis", "x axis", ["expand_axis(g, x, axis) / x.shape[axis]", None],
-                            ["sum(dx, axis) / x.shape[axis]", None], elementwise=False)
+                            ["mean_axis(dx, axis)", None], elementwise=False)
 rule("amax_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
-                            ["sum(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
+                            ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
 rule("amin_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
-                            ["sum(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
+                            ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
 # ---- linear algebra (m: matrix, v: vector) -------------------------------------------------
 rule("matmul_mm", "a b", ["g @ b.T", "a.T @ g"],      ["da @ b", "a @ db"], elementwise=False)
 rule("matmul_mv", "a b", ["outer(g, b)", "a.T @ g"],  ["da @ b", "a @ db"], elementwise=False)
