@@ -60,7 +60,7 @@ def main(argv=None):
     dump = sub.add_parser("dump", help="print the generated derivative source of FILE.py:FUNCTION")
     dump.add_argument("target", metavar="FILE.py:FUNCTION")
     dump.add_argument("--wrt", default=None, help="comma-separated parameter names (default: the first)")
-    dump.add_argument("--mode", default="reverse", choices=["reverse", "primal"])
+    dump.add_argument("--mode", default="reverse", choices=["reverse", "forward", "primal"])
     dump.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     args = parser.parse_args(argv)
     try:

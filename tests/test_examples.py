@@ -7,7 +7,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.parametrize("name", ["tutorial_reverse.py", "rosenbrock.py", "mlp.py"])
+@pytest.mark.parametrize("name", ["tutorial_reverse.py", "tutorial_forward.py", "rosenbrock.py",
+                                  "mlp.py"])
 def test_example_runs(name, capsys):
     runpy.run_path(os.path.join(ROOT, "examples", name), run_name="__main__")
     out = capsys.readouterr().out
