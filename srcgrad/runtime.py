@@ -10,8 +10,8 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["unbroadcast", "prod_grad", "extremum_mask", "expand_axis", "extremum_mask_axis",
-           "sum_axis", "mean_axis", "max_axis", "min_axis"]
+__all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand_axis",
+           "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
@@ -29,6 +29,13 @@ def unbroadcast(g, x):
 def prod_grad(x):
     """d prod(x) / d x, exact when some entries are zero (no division)."""
     return _prod_grad(np.ascontiguousarray(x, dtype=np.float64))
+
+
+def prod_grad_jvp(x, dx):
+    """The Hessian of prod(x) times dx (exact with zeros): entry k is
+    sum over j != k of dx[j] * prod over i not in {j, k} of x[i]."""
+    return _prod_grad_jvp(np.ascontiguousarray(x, dtype=np.float64),
+                          np.ascontiguousarray(dx, dtype=np.float64))
 
 
 def extremum_mask(x, ans):
@@ -80,6 +87,22 @@ def _prod_grad(x):
 
 
 @numba.njit
+def _prod_grad_jvp(x, dx):
+    flat, dflat = x.reshape(x.size), dx.reshape(dx.size)
+    n = flat.size
+    out = np.zeros(n)
+    for k in range(n):
+        for j in range(n):
+            if j != k:
+                p = dflat[j]
+                for i in range(n):
+                    if i != j and i != k:
+                        p *= flat[i]
+                out[k] += p
+    return out.reshape(x.shape)
+
+
+@numba.njit
 def _unbroadcast_flat(g, x_shape, out):
     """Accumulate every entry of ``g`` into ``out`` (x's shape, size-1 axes broadcast)."""
     gc = np.ascontiguousarray(g).reshape(g.size)
@@ -120,6 +143,11 @@ def _ol_unbroadcast(g, x):
 @overload(prod_grad)
 def _ol_prod_grad(x):
     return lambda x: _prod_grad(np.ascontiguousarray(x))
+
+
+@overload(prod_grad_jvp)
+def _ol_prod_grad_jvp(x, dx):
+    return lambda x, dx: _prod_grad_jvp(np.ascontiguousarray(x), np.ascontiguousarray(dx))
 
 
 @overload(extremum_mask)

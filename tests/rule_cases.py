@@ -59,6 +59,13 @@ CASES = {
     "matmul_vv": [("x @ y", [A(3), A(3)]), ("x.dot(y)", [A(3), A(3)])],
     "outer": [("np.outer(x, y)", [A(3), A(2)])],
     "transpose": [("x.T", [A((2, 3))]), ("np.transpose(x)", [A((2, 3))])],
+    # helpers of generated code (reached by hessian / forward-over-reverse)
+    "unbroadcast": [("rt.unbroadcast(x, y) * y", [A((3, 4)), A(4)]),
+                    ("rt.unbroadcast(x, y) * y", [A((3, 4)), A((3, 1))])],
+    "full_like": [("np.full_like(x, y) * x", [A(3), S()])],
+    "expand_axis": [("rt.expand_axis(x, y, 0) * y", [A(4), A((3, 4))]),
+                    ("rt.expand_axis(x, y, 1) * y", [A(3), A((3, 4))])],
+    "prod_grad": [("rt.prod_grad(x)", [A(4)]), ("rt.prod_grad(x)", [A((2, 2))])],
 }
 for _name, _dom in UNARY_DOMAINS.items():
     lo, hi = _dom or (-1.0, 1.0)
@@ -68,7 +75,7 @@ for _name, _dom in UNARY_DOMAINS.items():
 
 def module_source():
     """A module with one function per case: ``case_<rule>_<k>(x[, y])``."""
-    lines = ["import math", "import numpy as np", ""]
+    lines = ["import math", "import numpy as np", "import srcgrad.runtime as rt", ""]
     for rule, cases in CASES.items():
         for k, (expr, specs) in enumerate(cases):
             params = ", ".join("xy"[i] for i in range(len(specs)))

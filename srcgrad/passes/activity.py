@@ -16,6 +16,7 @@ depend on ``v``); control decisions do not carry derivatives.
 """
 import ast
 
+from ..rules.table import RULES
 from .types import is_float
 
 
@@ -36,7 +37,10 @@ def deps_of(expr):
             if getattr(e, "prim", None) is None:
                 return  # len(), int(), np.zeros(): no derivative flows through
             args = e.args[1:] if e.prim == "where" else e.args
-            if e.prim.endswith("_axis"):
+            rule = RULES.get(e.prim)
+            if rule is not None:  # only parameters that carry a derivative
+                args = [a for p, a in zip(rule.params, e.args) if rule.vjp.get(p) or rule.jvp.get(p)]
+            elif e.prim.endswith("_axis"):
                 args = args[:1]
             for a in args:
                 walk(a)

@@ -14,7 +14,7 @@ import math
 from .. import runtime
 from .types import is_array, is_scalar
 
-_NP_ONLY = {"sign", "where", "full_like", "sum", "mean", "outer"}
+_NP_ONLY = {"sign", "where", "full_like", "zeros_like", "sum", "mean", "outer"}
 HELPERS = {n for n in runtime.__all__}
 
 

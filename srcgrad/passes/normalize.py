@@ -25,6 +25,7 @@ import numbers
 
 import numpy as np
 
+from .. import runtime
 from ..errors import UnsupportedError
 from ..frontend.source import _MISSING, read_source
 from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS
@@ -381,6 +382,9 @@ class _Normalizer:
     def emit_func(self, obj, like):
         if obj in _BUILTIN_EMIT:
             return ast.Name(_BUILTIN_EMIT[obj], ast.Load())
+        helper = getattr(obj, "__name__", None)
+        if helper in runtime.__all__ and getattr(runtime, helper) is obj:
+            return ast.Name(helper, ast.Load())  # generated code's helpers are in its namespace
         for mod, modname in ((math, "math"), (np, "np")):
             name = getattr(obj, "__name__", None)
             if name and getattr(mod, name, None) is obj:  # np.arcsin, not its alias np.asin
@@ -414,9 +418,10 @@ class _Normalizer:
                       "use min/max of two values (nest the calls for more).")
         if axis is not None:
             atoms.append(self.keep(axis, out))
-        if prim.endswith("_axis"):  # Numba lacks np.mean(axis=) & co.: explicit-loop helpers
-            func = ast.Name({"sum_axis": "sum_axis", "mean_axis": "mean_axis",
-                             "amax_axis": "max_axis", "amin_axis": "min_axis"}[prim], ast.Load())
+        helper = {"sum_axis": "sum_axis", "mean_axis": "mean_axis", "amax_axis": "max_axis",
+                  "amin_axis": "min_axis"}.get(prim)
+        if helper:  # Numba lacks np.mean(axis=) & co.: explicit-loop helpers
+            func = ast.Name(helper, ast.Load())
         node = ast.Call(func, atoms, [])
         node.prim = prim
         return ast.copy_location(node, e)

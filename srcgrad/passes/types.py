@@ -77,6 +77,10 @@ def _broadcast(kinds, floaty=False):
     return ("s", dt)
 
 
+def _floaty(k):
+    return ("a", k[1], "f") if is_array(k) else (FLOAT if k else None)
+
+
 def matmul_kind(a, b):
     if a is None or b is None:
         return None
@@ -174,6 +178,10 @@ class _Infer:
         prim = getattr(e, "prim", None)
         args = [self.expr(a) for a in e.args]
         if prim is not None:
+            if prim in ("unbroadcast", "expand_axis"):   # shaped like their 2nd argument
+                return _floaty(args[1])
+            if prim in ("full_like", "prod_grad"):        # shaped like their 1st argument
+                return _floaty(args[0])
             if prim in _SAME_AS_ARG:
                 a = args[0]
                 return ("a", a[1], "f") if is_array(a) else (FLOAT if a else None)

@@ -110,6 +110,12 @@ rule("matmul_vm", "a b", ["b @ g", "outer(a, g)"],    ["da @ b", "a @ db"], elem
 rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elementwise=False)
 rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a, db)"], elementwise=False)
 rule("transpose", "x",   ["g.T"],                     ["dx.T"], elementwise=False)
+# ---- the helpers generated adjoints call (forward-over-reverse differentiates them) --------
+rule("unbroadcast", "v x", ["g + zeros_like(v)", None], ["unbroadcast(dv, x)", None], elementwise=False)
+rule("full_like",   "x v", [None, "sum(g)"], [None, "full_like(x, dv)"], elementwise=False)
+rule("expand_axis", "v x axis", ["sum_axis(g, axis)", None, None],
+                                ["expand_axis(dv, x, axis)", None, None], elementwise=False)
+rule("prod_grad",   "x", ["prod_grad_jvp(x, g)"], ["prod_grad_jvp(x, dx)"], elementwise=False)
 
 
 # ---- what a call in user code means --------------------------------------------------------
@@ -140,12 +146,20 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.amax: "amax", np.min: "amin", np.amin: "amin", np.dot: "matmul",
               np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose"})
 
+from .. import runtime as _rt  # noqa: E402
+
+CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
+              _rt.expand_axis: "expand_axis", _rt.prod_grad: "prod_grad",
+              _rt.sum_axis: "sum_axis", _rt.mean_axis: "mean_axis", _rt.max_axis: "amax_axis",
+              _rt.min_axis: "amin_axis"})
+
 # calls whose result has derivative zero (or is an integer): the result is never active
 NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "bool",
                  math.floor: "floor", math.ceil: "ceil", np.floor: "floor", np.ceil: "ceil",
                  np.sign: "sign", math.isnan: "isnan", np.isnan: "isnan",
                  math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
-                 np.argmax: "argmax", np.argmin: "argmin", print: "print"}
+                 np.argmax: "argmax", np.argmin: "argmin", print: "print",
+                 _rt.extremum_mask: "extremum_mask", _rt.extremum_mask_axis: "extremum_mask_axis"}
 
 # array constructors: the result starts inactive
 CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
