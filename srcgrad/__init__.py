@@ -12,9 +12,11 @@
     f(np.ones(3))      # the gradient, from generated adjoint source compiled with Numba
     print(f.source)    # that source
 """
-from .api import (grad, jacfwd, jacobian, jacrev, jvp, source, value_and_grad, vjp)
+from .api import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, source, value_and_grad,
+                  vjp)
 from .errors import FallbackWarning, SrcgradError, UnsupportedError
 
 __version__ = "0.1.0"
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "source", "SrcgradError", "UnsupportedError",
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
+           "hvp", "source", "SrcgradError", "UnsupportedError",
            "FallbackWarning"]

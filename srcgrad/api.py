@@ -322,6 +322,76 @@ def jacrev(f=None, wrt=0, *, backend="numba", strict=False):
     return _decorator(Jacobian, f, wrt=wrt, mode="rev", backend=backend, strict=strict)
 
 
+class _ForwardOverReverse(Derived):
+    """Second derivatives: the tangent transformation applied to the generated adjoint."""
+
+    def __init__(self, primal, wrt=0, backend="numba", strict=False):
+        super().__init__(primal, wrt, backend, strict)
+        if len(self.wrt) != 1:
+            raise SrcgradError("hessian and hvp take one wrt argument")
+        self._hvps = {}
+
+    def hvp_compiled(self, args):
+        """(Generated, Compiled) of ``f_vjp_jvp(*args, seed, dw) -> (grad, H @ dw)``."""
+        kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
+        key = tuple(sorted(kinds.items(), key=lambda kv: kv[0]))
+        if key not in self._hvps:
+            gen_r, comp_r = self.specialize(args, mode="reverse")
+            if gen_r.out_kind is None or gen_r.out_kind[0] != "s":
+                raise ValueError(f"hessian requires a scalar output; {self.primal.__name__}() "
+                                 "does not return one")
+            adjoint = comp_r._python()  # generated source, registered in linecache
+            seed = gen_r.seeds[0]
+            gen_h = pipeline.generate(adjoint, self.wrt, {**kinds, seed: types.FLOAT}, "forward")
+            self._hvps[key] = (gen_h, gen_h.compile(self.backend, self.strict), seed)
+        return self._hvps[key]
+
+
+class Hvp(_ForwardOverReverse):
+    def __call__(self, *args_and_v):
+        *args, v = args_and_v
+        args = _prepare(args, self.params)
+        gen, comp, _ = self.hvp_compiled(args)
+        self._last = gen
+        w = self.params.index(self.wrt[0])
+        _, hv = comp(*args, 1.0, _prepare_tangent(v, args[w], self.wrt[0]))
+        return hv
+
+
+class Hessian(_ForwardOverReverse):
+    def __call__(self, *args):
+        args = _prepare(args, self.params)
+        gen, hvp_comp, seed = self.hvp_compiled(args)
+        kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
+        key = tuple(sorted(kinds.items(), key=lambda kv: kv[0]))
+        if key not in self._specs:
+            name = f"{self._src.name}_hessian"
+            src = drivers.hessian_driver(name, self.params, self.wrt[0], kinds[self.wrt[0]],
+                                         gen.name, "1.0")
+            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict,
+                            {gen.name: hvp_comp})
+            self._specs[key] = (src + "\n" + gen.source, comp)
+        text, comp = self._specs[key]
+        self._last_text = text
+        return comp(*args)
+
+    @property
+    def source(self):
+        return getattr(self, "_last_text", None) or super().source
+
+
+def hessian(f=None, wrt=0, *, backend="numba", strict=False):
+    """The Hessian of scalar-valued ``f`` w.r.t. argument ``wrt``, shape ``x.shape + x.shape``,
+    by forward-over-reverse: one tangent sweep of the generated adjoint per direction."""
+    return _decorator(Hessian, f, wrt=wrt, backend=backend, strict=strict)
+
+
+def hvp(f=None, wrt=0, *, backend="numba", strict=False):
+    """A function ``(*args, v) -> H @ v`` computed in one forward-over-reverse sweep,
+    without forming H."""
+    return _decorator(Hvp, f, wrt=wrt, backend=backend, strict=strict)
+
+
 _MODES = ("reverse", "forward", "value_and_grad", "primal")
 
 

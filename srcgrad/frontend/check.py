@@ -88,6 +88,8 @@ class _Checker(ast.NodeVisitor):
 
     def generic_visit(self, node):
         kind = type(node)
+        if kind is ast.List and not node.elts and self.src.internal:
+            return  # a stack of generated code
         if kind in _REJECT:
             construct, hint = _REJECT[kind]
             self.bad(node, construct, hint)
@@ -172,7 +174,7 @@ class _Checker(ast.NodeVisitor):
             self.visit(a)
         f = node.func
         if isinstance(f, ast.Attribute) and self.src.resolve(f) is _MISSING:
-            if f.attr in METHODS:
+            if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")):
                 self.visit(f.value)
             else:
                 self.bad(node, f"method call .{f.attr}()",

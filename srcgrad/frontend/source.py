@@ -22,6 +22,9 @@ class Source:
         self.filename = filename
         self.lines = lines
         self.namespace = namespace    # globals + closure cells
+        # srcgrad's own generated code (differentiated again for Hessians and nested grads)
+        # may use its list stacks: _stack = [], _stack.append(v), v = _stack.pop()
+        self.internal = filename.startswith("<srcgrad")
 
     @property
     def name(self):

@@ -62,7 +62,10 @@ def _edges(stmts, edges):
         if isinstance(s, ast.Assign):
             t = s.targets[0]
             name = t.id if isinstance(t, ast.Name) else t.value.id
-            edges.append((name, deps_of(s.value)))
+            pop = getattr(s.value, "pop_from", None)
+            edges.append((name, {pop} if pop else deps_of(s.value)))
+        elif isinstance(s, ast.Expr) and hasattr(s, "push"):
+            edges.append((s.push, deps_of(s.value.args[0])))
         elif isinstance(s, (ast.If, ast.For, ast.While)):
             _edges(s.body, edges)
             _edges(s.orelse, edges)

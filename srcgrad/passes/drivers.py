@@ -71,3 +71,19 @@ def jacobian_driver(name, fname, params, wrt, kinds, out_kind, how):
     src = "\n".join(lines) + "\n"
     ast.parse(src)  # generated drivers are valid Python, or fail here
     return src
+
+
+def hessian_driver(name, params, w, kind, hvp_name, seed):
+    """Source of a driver filling the Hessian column by column, one forward-over-reverse
+    sweep (``hvp_name``: the tangent of the adjoint) per input direction."""
+    args = ", ".join(params)
+    n = _size(w, kind)
+    lines = [f"def {name}({args}):", f"    H = np.empty(({n}, {n}))", f"    for k in range({n}):"]
+    lines += ["        " + s for s in _unit(w, kind, "k", "_dw")]
+    lines.append(f"        _g, _hv = {hvp_name}({args}, {seed}, _dw)")
+    lines.append("        H[:, k] = " + ("np.ravel(_hv)" if is_array(kind) else "_hv"))
+    lines.append(f"    return H.reshape({w}.shape + {w}.shape)" if is_array(kind)
+                 else "    return H[0, 0]")
+    src = "\n".join(lines) + "\n"
+    ast.parse(src)
+    return src

@@ -50,6 +50,9 @@ class ForwardGen:
         for w in self.wrt:  # never write into the caller's tangent arrays either
             if w in written and is_array(self.kinds.get(w)):
                 body.append(_assign(self.tan[w], _call("np.copy", _name(self.tan[w]))))
+        for p in self.params:  # a parameter that becomes varied but is not an input of the sweep
+            if p in self.active and p not in self.wrt:
+                body.append(_assign(self.tan[p], self.zero_of(p)))
         body += self.block(self.fdef.body[:-1])
         ret = self.fdef.body[-1].value
         elts = ret.elts if isinstance(ret, ast.Tuple) else [ret]
@@ -94,6 +97,11 @@ class ForwardGen:
                 new = copy.copy(s)
                 new.body = self.block(s.body)
                 out.append(new)
+            elif isinstance(s, ast.Expr) and hasattr(s, "push") and s.push in self.active:
+                item = s.value.args[0]  # a stack push: the tangent goes on a tangent stack
+                out += _tangent_of([s, ast.Expr(ast.Call(
+                    ast.Attribute(_name(self.tan[s.push]), "append", ast.Load()),
+                    [self.tangent_atom(item)], []))], getattr(s, "origin", ""))
             else:
                 out.append(s)
         return out
@@ -120,6 +128,13 @@ class ForwardGen:
 
     def tangent(self, s, v, ans):
         value = s.value
+        if isinstance(value, ast.List):
+            return ast.List([], ast.Load())  # a stack's tangent stack
+        if hasattr(value, "pop_from"):
+            st = value.pop_from
+            if st in self.active:
+                return ast.Call(ast.Attribute(_name(self.tan[st]), "pop", ast.Load()), [], [])
+            return ast.Constant(0.0)
         if isinstance(value, ast.Name):
             return _name(self.tan[value.id]) if value.id in self.active else self.zero_of(v)
         if isinstance(value, ast.Subscript):

@@ -146,6 +146,14 @@ class _Normalizer:
             v = s.value
             if isinstance(v, ast.Constant):
                 return  # docstring
+            if self.src.internal and isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) \
+                    and v.func.attr == "append":  # a push onto a stack of generated code
+                st = self.name(v.func.value.id)
+                push = ast.Expr(ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "append", ast.Load()),
+                                         [self.atom(v.args[0], out)], []))
+                push.push = st
+                out.append(_tag(ast.copy_location(push, s), self.origin))
+                return
             if isinstance(v, ast.Call) and self.src.resolve(v.func) is print:
                 out.append(_tag(ast.copy_location(ast.Expr(self.keep(v, out)), s), self.origin))
                 return
@@ -301,6 +309,8 @@ class _Normalizer:
             return self.call(e, out)
         if isinstance(e, ast.Tuple):
             return ast.Tuple([self.atom(x, out) for x in e.elts], ast.Load())
+        if isinstance(e, ast.List) and not e.elts and self.src.internal:
+            return e
         self.fail(e, type(e).__name__, "this expression is outside the supported subset.")
 
     def load_name(self, e):
@@ -335,6 +345,11 @@ class _Normalizer:
     def call(self, e, out):
         f = e.func
         obj = self.src.resolve(f)
+        if self.src.internal and isinstance(f, ast.Attribute) and f.attr == "pop":
+            st = self.name(f.value.id)
+            node = ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "pop", ast.Load()), [], [])
+            node.pop_from = st
+            return ast.copy_location(node, e)
         if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in METHODS:
             prim = METHODS[f.attr]
             args = [f.value] + list(e.args)

@@ -47,8 +47,9 @@ def is_scalar(k):
 
 
 def is_float(k):
-    """May this kind carry a derivative?"""
-    return k is not None and ((k[0] == "s" and k[1] == "f") or (k[0] == "a" and k[2] == "f"))
+    """May this kind carry a derivative?  (A stack of generated code may, if its items may.)"""
+    return k is not None and ((k[0] == "s" and k[1] == "f") or (k[0] == "a" and k[2] == "f")
+                              or (k[0] == "l" and is_float(k[1])))
 
 
 def ndim(k):
@@ -62,6 +63,8 @@ def join(a, b):
         return a
     if a[0] == b[0] == "s":
         return FLOAT if "f" in (a[1], b[1]) else INT
+    if a[0] == b[0] == "l":
+        return ("l", join(a[1], b[1]))
     if a[0] == b[0] == "a" and a[1] == b[1]:
         return ("a", a[1], "f" if "f" in (a[2], b[2]) else a[2])
     return a  # conflicting kinds: Numba will report it when compiling
@@ -118,6 +121,8 @@ class _Infer:
                 t = s.targets[0]
                 if isinstance(t, ast.Name):
                     self.set(t.id, self.expr(s.value))
+            elif isinstance(s, ast.Expr) and hasattr(s, "push"):
+                self.set(s.push, ("l", self.expr(s.value.args[0])))
             elif isinstance(s, ast.For):
                 self.set(s.target.id, INT)
                 self.block(s.body)
@@ -146,6 +151,8 @@ class _Infer:
             return ("a", max(k[1] for k in arrays), "b") if arrays else BOOL
         if isinstance(e, ast.Tuple):
             return ("t", tuple(self.expr(x) for x in e.elts))
+        if isinstance(e, ast.List):
+            return ("l", None)
         if isinstance(e, ast.Attribute):
             base = self.expr(e.value)
             if e.attr == "shape":
@@ -175,6 +182,9 @@ class _Infer:
         return None
 
     def call(self, e):
+        if hasattr(e, "pop_from"):
+            k = self.env.get(e.pop_from)
+            return k[1] if k else None
         prim = getattr(e, "prim", None)
         args = [self.expr(a) for a in e.args]
         if prim is not None:
