@@ -7,11 +7,14 @@ reuse the compiled function.
 import ast
 import functools
 import inspect
+import math
 
 import numpy as np
 
 from . import pipeline
+from . import runtime
 from .backend.compile import Compiled
+from .backend.emit import register
 from .passes import drivers
 from .errors import SrcgradError
 from .frontend.check import raise_if_unsupported
@@ -101,13 +104,27 @@ class Derived:
             raise ValueError(f"backend must be 'numba' or 'python', not {backend!r}")
         self.primal = primal
         self.backend, self.strict = backend, strict
-        self._src = read_source(primal)
-        raise_if_unsupported(self._src)  # at decoration time: the user hears early
+        # a derivative of a derivative (grad(grad(f))): never unwrap to f, that would be wrong
+        self.inner = primal if isinstance(primal, Derived) else None
+        if self.inner is not None:
+            if not isinstance(primal, Grad) or primal.with_value or primal.intermediates \
+                    or len(primal.wrt) != 1:
+                raise SrcgradError("only grad(...) of a grad(f, wrt=<one argument>) nests; for "
+                                   "second derivatives of vector functions use hessian or hvp")
+            self._src = primal._src
+            self.level = primal.level + 1
+        else:
+            self._src = read_source(primal)
+            raise_if_unsupported(self._src)  # at decoration time: the user hears early
+            self.level = 0
         self.params = self._src.params
         self.wrt, self.single = _wrt_names(primal, wrt, self.params)
         self._specs = {}
         self._last = None
-        functools.update_wrapper(self, primal)
+        # name and docstring only: copying __dict__ or setting __wrapped__ would make a
+        # grad of a grad look like (and unwrap to) the function itself
+        functools.update_wrapper(self, primal, assigned=("__module__", "__name__",
+                                                          "__qualname__", "__doc__"), updated=())
 
     def specialize(self, args, mode=None):
         """(Generated, Compiled) for these arguments."""
@@ -118,7 +135,8 @@ class Derived:
         mode = mode or self.gen_mode
         key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
         if key not in self._specs:
-            gen = pipeline.generate(self.primal, self.wrt, kinds, mode)
+            keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
+            gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep)
             self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
@@ -152,19 +170,84 @@ class Derived:
 
 
 class Grad(Derived):
-    def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False):
-        super().__init__(primal, wrt, backend, strict)
+    def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False,
+                 intermediates=()):
         self.with_value = with_value
+        self.intermediates = tuple(intermediates)
+        super().__init__(primal, wrt, backend, strict)
         self.gen_mode = "value_and_grad" if with_value else "reverse"
+        if self.intermediates:
+            _check_locals(self._src, self.intermediates)
+        self._functions = {}
 
     def __call__(self, *args):
         args = _prepare(args, self.params)
+        if self.inner is not None:
+            return self._nested(args)
         gen, comp = self.specialize(args)
         self._scalar_output(gen, args)
         result = comp(*args, 1.0)
-        if self.with_value:
-            return result[0], self._grads(result[1:])
-        return self._grads((result,) if len(self.wrt) == 1 else result)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n = len(self.wrt) + (1 if self.with_value else 0)
+        main, captured = result[:n], result[n:]
+        value, grads = (main[0], main[1:]) if self.with_value else (None, main)
+        grads = self._grads(grads)
+        if self.intermediates:
+            grads = (grads, dict(zip(self.intermediates, captured)))
+        return (value, grads) if self.with_value else grads
+
+    # ---- nesting: grad(grad(f)) ---------------------------------------------------------------
+    def _nested(self, args):
+        """d/dx of the inner derivative, by forward mode over its generated code."""
+        kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
+        w = self.wrt[0]
+        if len(self.wrt) != 1 or kinds[w] != types.FLOAT:
+            raise SrcgradError(f"nested grad differentiates with respect to one float scalar; "
+                               f"{w!r} is {pipeline._describe(kinds[w])}: use hessian or jacfwd")
+        key = ("nested", tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
+        if key not in self._specs:
+            fn = self.inner.as_function(args)
+            gen = pipeline.generate(fn, self.wrt, kinds, "forward")
+            self._specs[key] = (gen, gen.compile(self.backend, self.strict))
+        gen, comp = self._specs[key]
+        self._last = gen
+        if gen.out_kind is None or gen.out_kind[0] != "s":
+            raise ValueError("grad requires a scalar output; the inner derivative is not a scalar")
+        _, tangent = comp(*args, 1.0)
+        return tangent
+
+    def as_function(self, args):
+        """A generated Python function of the primal's parameters computing this derivative
+        (source in linecache, so it can be differentiated again)."""
+        kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
+        key = tuple(sorted(kinds.items(), key=lambda kv: kv[0]))
+        if key not in self._functions:
+            params = ", ".join(self.params)
+            name = self._src.name + "_grad" * (self.level + 1)
+            if self.inner is None:
+                gen, comp = self.specialize(args)
+                body = f"    return {gen.name}({params}, 1.0)\n"
+            else:
+                self._nested(args)
+                gen, comp = self._specs[("nested", key)]
+                body = f"    _out, _tangent = {gen.name}({params}, 1.0)\n    return _tangent\n"
+            text = f"def {name}({params}):\n{body}"
+            filename = f"<srcgrad {name}>"
+            register(text, filename)
+            ns = {"np": np, "math": math, **runtime.namespace(), gen.name: comp._python()}
+            exec(compile(text, filename, "exec"), ns)
+            self._functions[key] = ns[name]
+        return self._functions[key]
+
+
+def _check_locals(src, names):
+    local = set(src.params) | {t.id for n in ast.walk(src.tree) for t in ast.walk(n)
+                               if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    for n in names:
+        if n not in local:
+            raise SrcgradError(f"intermediates: {src.name}() has no local variable {n!r}; its "
+                               f"locals are {', '.join(sorted(local))}")
 
 
 def _decorator(cls, f, **kw):
@@ -173,10 +256,14 @@ def _decorator(cls, f, **kw):
     return cls(f, **kw)
 
 
-def grad(f=None, wrt=0, *, backend="numba", strict=False):
+def grad(f=None, wrt=0, *, backend="numba", strict=False, intermediates=()):
     """Gradient of a scalar-valued ``f`` with respect to argument(s) ``wrt`` (an index, a
-    parameter name, or a tuple of them; a tuple gives a tuple of gradients)."""
-    return _decorator(Grad, f, wrt=wrt, backend=backend, strict=strict)
+    parameter name, or a tuple of them; a tuple gives a tuple of gradients).
+
+    ``intermediates=("y",)``: also return the adjoints of those local variables' last
+    assigned values, as ``(gradients, {"y": adjoint})`` (PyTorch's ``retain_grad``)."""
+    return _decorator(Grad, f, wrt=wrt, backend=backend, strict=strict,
+                      intermediates=intermediates)
 
 
 def value_and_grad(f=None, wrt=0, *, backend="numba", strict=False):

@@ -25,7 +25,7 @@ class Generated:
         return Compiled(self.source, filename, self.name, self.constants, backend, strict)
 
 
-def generate(fn, wrt, arg_kinds, mode="reverse"):
+def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=()):
     src = read_source(fn)                                         # parse
     raise_if_unsupported(src)                                     # check the subset
     norm = normalize.normalize(src)                               # one operation per statement
@@ -42,7 +42,7 @@ def generate(fn, wrt, arg_kinds, mode="reverse"):
         # "reverse" returns the input cotangents; "value_and_grad" the primal value first
         with_value = mode == "value_and_grad"
         name = f"{src.name}_{'value_and_grad' if with_value else 'vjp'}"
-        gen = reverse.ReverseGen(norm, kinds, active, wrt, norm.names)
+        gen = reverse.ReverseGen(norm, kinds, active, wrt, norm.names, intermediates)
         fn_ast, seeds = gen.build(name, with_value)
     elif mode == "forward":
         name, seeds = f"{src.name}_jvp", []

@@ -27,6 +27,7 @@ import ast
 import copy
 
 from ..backend.emit import comment
+from ..errors import SrcgradError
 from ..rules.table import RULES
 from . import recompute
 from .activity import deps_of
@@ -152,7 +153,8 @@ def copy_written_params(fdef, params, kinds):
 
 
 class ReverseGen:
-    def __init__(self, norm, kinds, active, wrt, names):
+    def __init__(self, norm, kinds, active, wrt, names, intermediates=()):
+        self.intermediates = intermediates
         self.fdef = norm.fdef
         self.params = norm.params
         self.kinds, self.active, self.wrt, self.names = kinds, active, wrt, names
@@ -180,6 +182,7 @@ class ReverseGen:
 
     # ---- driver ---------------------------------------------------------------------------
     def build(self, name, with_value=True):
+        self._plan_retained()
         self.loop_only = self._loop_only_vars()
         self._mark_slots()
         self._mark_defined(self.fdef.body[:-1], set(self.params), 0)
@@ -217,13 +220,44 @@ class ReverseGen:
         value, capture = self.capture(ret)
         body += capture
         body += [comment("reverse sweep")] + self.adjoint_inits(seeds) + seed_code + rev
+        body += self._retain(None)  # intermediates that are parameters: their final adjoint
         results = ([value] if with_value else []) + [_name(self.adj[w]) for w in self.wrt]
+        results += [_name(self.retained[y][1]) for y in self.intermediates]
         body.append(ast.Return(results[0] if len(results) == 1 else ast.Tuple(results, ast.Load())))
         args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in self.params + seeds],
                              vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         fn = ast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
                              type_comment=None)
         return fn, seeds
+
+    def _plan_retained(self):
+        """Where to read the adjoint of each requested intermediate's last assigned value:
+        just before the reverse of the last top-level statement that assigns it."""
+        from .recompute import assigned
+        self.retained = {}
+        top = self.fdef.body[:-1]
+        for y in self.intermediates:
+            last = None
+            for s in top:
+                if y in assigned(s):
+                    last = s
+            if isinstance(last, (ast.For, ast.While)):
+                raise SrcgradError(f"intermediates: {y!r} is last assigned inside a loop; "
+                                   "assign it once after the loop to read its gradient")
+            self.retained[y] = (id(last) if last is not None else None,
+                                self.names.exact_or_fresh(f"b{y}_retained"))
+
+    def _retain(self, s):
+        out = []
+        for y, (at, name) in self.retained.items():
+            if at == (id(s) if s is not None else None):
+                k = self.kinds.get(y)
+                if y in self.active:
+                    val = _call("np.copy", _name(self.adj[y])) if is_array(k) else _name(self.adj[y])
+                else:
+                    val = self.zero_of(k, y)
+                out.append(_assign(name, val))
+        return out
 
     def _loop_only_vars(self):
         """Loop variables used only inside their own loops: each reverse loop sets them
@@ -541,6 +575,8 @@ class ReverseGen:
     def rev_block(self, stmts, depth):
         out = []
         for s in reversed(stmts):
+            if depth == 0 and self.record:
+                out += self._retain(s)
             redo = [copy.deepcopy(d) for d in self.plan.at.get(id(s), [])]
             out += _grad_of(redo, s.origin)
             before = len(out)

@@ -1,0 +1,137 @@
+"""Hessians and Hessian-vector products (forward-over-reverse), nested grad, and gradients of
+intermediates, against closed forms and finite differences of the gradient."""
+import math
+
+import numpy as np
+import pytest
+
+import srcgrad
+from test_constructs import nested_while, recurrence, rosenbrock, strided_recurrence
+
+
+def quadratic(x, A):
+    return x @ (A @ x) + np.sum(x)
+
+
+def rosen_hessian(x):
+    n = len(x)
+    H = np.zeros((n, n))
+    for i in range(n - 1):
+        H[i, i] += 1200 * x[i] ** 2 - 400 * x[i + 1] + 2
+        H[i, i + 1] -= 400 * x[i]
+        H[i + 1, i] -= 400 * x[i]
+        H[i + 1, i + 1] += 200
+    return H
+
+
+def fd_hessian(f, x, *rest, h=1e-5):
+    g = srcgrad.grad(f)
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        return (g(float(x) + h, *rest) - g(float(x) - h, *rest)) / (2 * h)
+    cols = []
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = h
+        cols.append((g(x + e, *rest) - g(x - e, *rest)) / (2 * h))
+    return np.stack(cols, axis=-1)
+
+
+def test_hessian_quadratic_form():
+    A = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, -1.0, 1.0]])
+    H = srcgrad.hessian(quadratic)(np.ones(3), A)
+    np.testing.assert_allclose(H, A + A.T, rtol=1e-14)
+
+
+def test_hessian_rosenbrock_closed_form():
+    x = np.array([-1.2, 1.0, 0.8, 1.3])
+    np.testing.assert_allclose(srcgrad.hessian(rosenbrock)(x), rosen_hessian(x), rtol=1e-13)
+
+
+@pytest.mark.parametrize("f,args", [
+    (recurrence, (0.5, 0.01, 100)),            # a stored state per step: tangent stack array
+    (nested_while, (np.array([0.7, 1.1, 0.4]),)),  # list stacks and trip counts
+    (strided_recurrence, (0.7, np.array([1.1, 0.9, 1.3, 0.8]))),
+])
+def test_hessian_loop_heavy_against_fd_of_gradient(f, args):
+    H = srcgrad.hessian(f)(*args)
+    np.testing.assert_allclose(H, fd_hessian(f, *args), rtol=1e-6, atol=1e-7)
+
+
+def test_hvp_matches_hessian_times_v():
+    x = np.array([-1.2, 1.0, 0.8, 1.3])
+    v = np.array([0.3, -1.0, 2.0, 0.5])
+    hvp = srcgrad.hvp(rosenbrock)
+    hv = hvp(x, v)
+    np.testing.assert_allclose(hv, srcgrad.hessian(rosenbrock)(x) @ v, rtol=1e-13)
+    assert "def rosenbrock_vjp_jvp(x, bs, dx):" in hvp.source
+
+
+def test_hvp_python_backend_same():
+    x = np.array([-1.2, 1.0, 0.8])
+    v = np.ones(3)
+    a = srcgrad.hvp(rosenbrock, backend="python")(x, v)
+    b = srcgrad.hvp(rosenbrock)(x, v)
+    np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def s(x):
+    return math.sin(x)
+
+
+def poly(x):
+    return x ** 4 - 3.0 * x ** 2 + x
+
+
+def test_nested_grad_closed_forms():
+    x = 0.7
+    assert abs(srcgrad.grad(s)(x) - math.cos(x)) < 1e-14
+    assert abs(srcgrad.grad(srcgrad.grad(s))(x) + math.sin(x)) < 1e-14
+    assert abs(srcgrad.grad(srcgrad.grad(srcgrad.grad(s)))(x) + math.cos(x)) < 1e-14
+    assert abs(srcgrad.grad(srcgrad.grad(poly))(x) - (12 * x ** 2 - 6.0)) < 1e-12
+    assert abs(srcgrad.grad(srcgrad.grad(srcgrad.grad(poly)))(x) - 24 * x) < 1e-12
+
+
+def test_nested_grad_of_a_loop():
+    g2 = srcgrad.grad(srcgrad.grad(recurrence))
+    fd = (srcgrad.grad(recurrence)(0.5 + 1e-5, 0.01, 50)
+          - srcgrad.grad(recurrence)(0.5 - 1e-5, 0.01, 50)) / 2e-5
+    assert abs(g2(0.5, 0.01, 50) - fd) < 1e-6
+
+
+def test_nested_grad_rejects_arrays():
+    with pytest.raises(srcgrad.SrcgradError, match="hessian"):
+        srcgrad.grad(srcgrad.grad(rosenbrock))(np.ones(3))
+
+
+def scaled_square_sum(x):
+    y = 2.0 * x
+    z = np.sum(y ** 2)
+    return z
+
+
+def chain(x):
+    y = x * x
+    u = math.sin(y)
+    y = u * 3.0        # y reassigned: its last value's adjoint is reported
+    return y * x
+
+
+def test_intermediates_retain_grad_example():
+    g, inter = srcgrad.grad(scaled_square_sum, intermediates=("y",))(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(g, [8.0, 16.0, 24.0])
+    np.testing.assert_allclose(inter["y"], [4.0, 8.0, 12.0])    # d z / d y = 2 y
+
+
+def test_intermediates_last_assigned_value():
+    x = 0.8
+    g, inter = srcgrad.grad(chain, intermediates=("y", "u"))(x)
+    assert abs(inter["y"] - x) < 1e-14                   # d(y * x)/dy
+    assert abs(inter["u"] - 3.0 * x) < 1e-14
+    y0 = x * x
+    assert abs(g - (3 * math.sin(y0) + x * 3 * math.cos(y0) * 2 * x)) < 1e-12
+
+
+def test_intermediates_unknown_name_lists_locals():
+    with pytest.raises(srcgrad.SrcgradError, match="no local variable 'q'.*x, y, z"):
+        srcgrad.grad(scaled_square_sum, intermediates=("q",))
