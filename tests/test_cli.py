@@ -54,3 +54,9 @@ def test_console_script_entry_point():
     import srcgrad.cli
     assert srcgrad.cli.main(["dump", os.path.join(ROOT, "examples/rosenbrock.py:rosenbrock"),
                              "--no-color"]) == 0
+
+
+def test_dump_forward_mode():
+    r = run("dump", "examples/rosenbrock.py:rosenbrock", "--mode", "forward")
+    assert r.returncode == 0, r.stderr
+    assert "def rosenbrock_jvp(x, dx):" in r.stdout and "# tangent of:" in r.stdout
