@@ -16,6 +16,9 @@ HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 X5 = np.linspace(0.5, 1.5, 5)
 
 CASES = {
+    "rosenbrock_forward": (T.rosenbrock, (X5,), 0, "forward"),
+    "recurrence_forward": (T.recurrence, (0.5, 0.01, 10), (0, 1), "forward"),
+    "element_writes_forward": (T.element_writes, (X5,), 0, "forward"),
     "rosenbrock": (T.rosenbrock, (X5,), 0),
     "scalar_loop": (T.scalar_loop, (X5, 5), 0),
     "recurrence": (T.recurrence, (0.5, 0.01, 10), (0, 1)),
@@ -29,9 +32,10 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_source(name):
-    f, args, wrt = CASES[name]
-    text = srcgrad.source(f, wrt=wrt, args=args)
-    assert text == srcgrad.source(f, wrt=wrt, args=args)  # byte-identical when repeated
+    f, args, wrt, *mode = CASES[name]
+    mode = mode[0] if mode else "reverse"
+    text = srcgrad.source(f, mode=mode, wrt=wrt, args=args)
+    assert text == srcgrad.source(f, mode=mode, wrt=wrt, args=args)  # byte-identical again
     path = os.path.join(HERE, name + ".py")
     if os.environ.get("SRCGRAD_UPDATE_GOLDEN") or not os.path.exists(path):
         with open(path, "w") as fh:
