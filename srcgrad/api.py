@@ -275,17 +275,19 @@ def _float_params(params, args):
     return tuple(p for p, a in zip(params, args) if types.is_float(types.kind_of_value(a)))
 
 
-def _seed_value(ct, like, what):
-    if np.ndim(like) == 0:
-        if np.ndim(ct) != 0:
-            raise ValueError(f"cotangent for {what} must be a scalar (the output is a scalar), "
-                             f"got shape {np.shape(ct)}")
-        return float(ct)
-    ct = np.asarray(ct, dtype=np.float64)
-    if ct.shape != np.shape(like):
-        raise ValueError(f"cotangent for {what} has shape {ct.shape}, but the output has shape "
-                         f"{np.shape(like)}")
-    return ct
+def _shaped_like(value, primal, what):
+    """A cotangent or tangent, checked to have its primal's shape, as float64."""
+    if value is None:
+        return None
+    if np.ndim(primal) == 0:
+        if np.ndim(value) != 0:
+            raise ValueError(f"{what} must be a scalar like its primal, got shape {np.shape(value)}")
+        return float(value)
+    value = np.asarray(value, dtype=np.float64)
+    if value.shape != np.shape(primal):
+        raise ValueError(f"{what} has shape {value.shape}, but its primal has shape "
+                         f"{np.shape(primal)}")
+    return value
 
 
 def vjp(f, *args, wrt=None, backend="numba", strict=False):
@@ -306,27 +308,13 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False):
         if len(cts) != len(outs):
             raise ValueError(f"{f.__name__}() returns {len(outs)} values; pass a tuple of "
                              f"{len(outs)} cotangents")
-        seeds = [_seed_value(c, o, f"output {i}") for i, (c, o) in enumerate(zip(cts, outs))]
+        seeds = [_shaped_like(c, o, f"cotangent for output {i}")
+                 for i, (c, o) in enumerate(zip(cts, outs))]
         grads = comp(*args, *seeds)
         return (grads,) if len(d.wrt) == 1 else tuple(grads)
 
     vjp_fn.source = gen.source
     return out, vjp_fn
-
-
-def _prepare_tangent(t, primal, name):
-    if t is None:
-        return None
-    if np.ndim(primal) == 0:
-        if np.ndim(t) != 0:
-            raise ValueError(f"tangent for {name!r} must be a scalar like its primal, "
-                             f"got shape {np.shape(t)}")
-        return float(t)
-    t = np.asarray(t, dtype=np.float64)
-    if t.shape != np.shape(primal):
-        raise ValueError(f"tangent for {name!r} has shape {t.shape}, but its primal has "
-                         f"shape {np.shape(primal)}")
-    return t
 
 
 def jvp(f, primals, tangents, *, backend="numba", strict=False):
@@ -342,7 +330,8 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False):
     d = Derived(f, wrt, backend, strict)
     d.gen_mode = "forward"
     _, comp = d.specialize(args)
-    tans = [_prepare_tangent(t, a, p) for p, a, t in zip(params, args, tangents) if t is not None]
+    tans = [_shaped_like(t, a, f"tangent for {p!r}") for p, a, t in zip(params, args, tangents)
+            if t is not None]
     return comp(*args, *tans)
 
 
@@ -441,7 +430,7 @@ class Hvp(_ForwardOverReverse):
         gen, comp, _ = self.hvp_compiled(args)
         self._last = gen
         w = self.params.index(self.wrt[0])
-        _, hv = comp(*args, 1.0, _prepare_tangent(v, args[w], self.wrt[0]))
+        _, hv = comp(*args, 1.0, _shaped_like(v, args[w], f"v (a direction for {self.wrt[0]!r})"))
         return hv
 
 

@@ -96,3 +96,17 @@ def check_grads(f, args, wrt=None, seed=0, rtol=1e-6, atol=1e-8, backends=("numb
                 np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12,
                                            err_msg="Numba and Python backends differ")
     return results[backends[0]][0]
+
+
+def fd_jacobian(f, x, *rest, h=1e-6):
+    """Central differences of f along each entry of x: shape f(x).shape + x.shape."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        return (f(float(x) + h, *rest) - f(float(x) - h, *rest)) / (2 * h)
+    cols = []
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = h
+        e = e.reshape(x.shape)
+        cols.append((np.asarray(f(x + e, *rest)) - np.asarray(f(x - e, *rest))) / (2 * h))
+    return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)

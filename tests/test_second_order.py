@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import srcgrad
+from checks import fd_jacobian
 from test_constructs import nested_while, recurrence, rosenbrock, strided_recurrence
 
 
@@ -24,17 +25,8 @@ def rosen_hessian(x):
     return H
 
 
-def fd_hessian(f, x, *rest, h=1e-5):
-    g = srcgrad.grad(f)
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 0:
-        return (g(float(x) + h, *rest) - g(float(x) - h, *rest)) / (2 * h)
-    cols = []
-    for j in range(x.size):
-        e = np.zeros(x.size)
-        e[j] = h
-        cols.append((g(x + e, *rest) - g(x - e, *rest)) / (2 * h))
-    return np.stack(cols, axis=-1)
+def fd_hessian(f, x, *rest):
+    return fd_jacobian(srcgrad.grad(f), x, *rest, h=1e-5)
 
 
 def test_hessian_quadratic_form():
