@@ -41,6 +41,24 @@ def _prepare(args, params):
     return out
 
 
+_SCALARS = (float, int, bool)
+
+
+def _signature(args):
+    """A cheap key for arguments that need no conversion (float, int, float64/int64 arrays),
+    or None."""
+    key = []
+    for a in args:
+        t = type(a)
+        if t in _SCALARS:
+            key.append(t)
+        elif t is np.ndarray and a.dtype.char in "dlq?" and a.flags.c_contiguous:
+            key.append((a.ndim, a.dtype.char))
+        else:
+            return None
+    return tuple(key)
+
+
 def _wrt_names(fn, wrt, params):
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
@@ -120,6 +138,7 @@ class Derived:
         self.params = self._src.params
         self.wrt, self.single = _wrt_names(primal, wrt, self.params)
         self._specs = {}
+        self._fast = {}   # cheap argument signature -> compiled function, after a first call
         self._last = None
         # name and docstring only: copying __dict__ or setting __wrapped__ would make a
         # grad of a grad look like (and unwrap to) the function itself
@@ -181,12 +200,21 @@ class Grad(Derived):
         self._functions = {}
 
     def __call__(self, *args):
+        fast = self._fast.get(_signature(args))
+        if fast is not None:  # seen these argument types: straight to the compiled function
+            return self._unpack(fast(*args, 1.0))
         args = _prepare(args, self.params)
         if self.inner is not None:
             return self._nested(args)
         gen, comp = self.specialize(args)
         self._scalar_output(gen, args)
         result = comp(*args, 1.0)
+        key = _signature(args)
+        if key is not None:
+            self._fast[key] = comp.direct()
+        return self._unpack(result)
+
+    def _unpack(self, result):
         if not isinstance(result, tuple):
             result = (result,)
         n = len(self.wrt) + (1 if self.with_value else 0)

@@ -62,6 +62,13 @@ class Compiled:
             self.jit = numba.njit(fn)
         return self.jit
 
+    def direct(self):
+        """The function to call from now on for argument types already compiled: the Numba
+        dispatcher itself, or the Python function after a fallback."""
+        if self.backend == "python" or self.fallback_reason is not None or self.jit is None:
+            return self._python()
+        return self.jit
+
     def __call__(self, *args):
         if self.backend == "python" or self.fallback_reason is not None:
             return self._python()(*args)

@@ -1,0 +1,192 @@
+"""Benchmark srcgrad against the Numba primal, hand-written Numba adjoints and the peers.
+
+    python tools/bench.py            # full sizes (minutes: PyTorch/autograd loops are slow)
+    python tools/bench.py --quick    # smaller sizes, fewer repeats
+
+Every time is the median of repeated warm calls in this one process; ratios are against the
+Numba-compiled primal measured in the same run.  Peers that are not installed are skipped
+(`pip install -e ".[bench]"`).  Python-loop peers (PyTorch eager, HIPS autograd, JAX tracing)
+are timed at a reduced size and scaled linearly to the kernel's size (loops are linear in
+their length), which the table marks.  Writes docs/benchmarks.md and docs/benchmarks.png.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+
+import numba
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, ROOT)
+warnings.filterwarnings("ignore", category=numba.NumbaPerformanceWarning)
+
+import srcgrad  # noqa: E402
+from hand_adjoints import HAND  # noqa: E402
+from kernels import KERNELS  # noqa: E402
+import peers  # noqa: E402
+
+
+def median_time(fn, repeats, min_time=0.05):
+    """Median seconds of fn() over repeats (each repeat loops until min_time)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        n, t0 = 0, time.perf_counter()
+        while True:
+            fn()
+            n += 1
+            el = time.perf_counter() - t0
+            if el >= min_time or n >= 1000:
+                break
+        times.append(el / n)
+    return statistics.median(times)
+
+
+def first_call(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def peak_bytes(fn):
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def run_kernel(name, quick, with_peers):
+    f, wrt, make, size, _ = KERNELS[name]
+    if quick:
+        size = {"mlp": 32, "gmm": 200}.get(name, size // 10)
+    args = make(size)
+    repeats = 3 if quick else 7
+    row = {"kernel": name, "size": size}
+
+    nb = numba.njit(f)
+    row["numba primal first call"] = first_call(lambda: nb(*args))
+    row["numba primal"] = median_time(lambda: nb(*args), repeats)
+    row["python primal"] = median_time(lambda: f(*args), 1 if not quick else 1, min_time=0.0)
+
+    g = srcgrad.grad(f, wrt=wrt)
+    row["srcgrad first call"] = first_call(lambda: g(*args))
+    row["srcgrad"] = median_time(lambda: g(*args), repeats)
+    gp = srcgrad.grad(f, wrt=wrt, backend="python")
+    small_args = make(min(size, 2000)) if name not in ("mlp",) else args
+    row["srcgrad bytes"] = peak_bytes(lambda: gp(*small_args)) * (
+        size / min(size, 2000) if name not in ("mlp",) else 1)
+
+    if name in HAND:
+        h = HAND[name]
+        row["hand adjoint first call"] = first_call(lambda: h(*args))
+        row["hand adjoint"] = median_time(lambda: h(*args), repeats)
+
+    if with_peers:
+        for peer, result in peers.measure(name, f, wrt, make, size, quick).items():
+            row[peer] = result
+    return row
+
+
+def fmt_time(t):
+    if t is None:
+        return "–"
+    if t >= 1:
+        return f"{t:.2f} s"
+    if t >= 1e-3:
+        return f"{t * 1e3:.2f} ms"
+    return f"{t * 1e6:.1f} µs"
+
+
+def table(rows):
+    peer_cols = sorted({k for r in rows for k in r if k.startswith("peer:")})
+    head = ["kernel", "size", "Numba primal", "srcgrad", "srcgrad / primal", "hand adjoint / primal",
+            "srcgrad / hand", "srcgrad first call", "srcgrad peak bytes"]
+    head += [c[5:] + " / primal" for c in peer_cols]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        p = r["numba primal"]
+        cells = [r["kernel"], str(r["size"]), fmt_time(p), fmt_time(r["srcgrad"]),
+                 f"{r['srcgrad'] / p:.2f}",
+                 f"{r['hand adjoint'] / p:.2f}" if "hand adjoint" in r else "–",
+                 f"{r['srcgrad'] / r['hand adjoint']:.2f}" if "hand adjoint" in r else "–",
+                 fmt_time(r["srcgrad first call"]), f"{r['srcgrad bytes'] / 1e6:.2f} MB"]
+        for c in peer_cols:
+            v = r.get(c)
+            if isinstance(v, dict) and v.get("time"):
+                cell = f"{v['time'] / p:.3g}"
+                if v.get("note"):
+                    cell += f" ({v['note']})"
+            else:
+                cell = (v or {}).get("note", "–") if isinstance(v, dict) else "–"
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    peer_cols = sorted({k for r in rows for k in r if k.startswith("peer:")})
+    series = [("srcgrad", lambda r: r["srcgrad"]), ("hand adjoint", lambda r: r.get("hand adjoint"))]
+    series += [(c[5:], (lambda c: lambda r: (r.get(c) or {}).get("time"))(c)) for c in peer_cols]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(series)
+    for j, (label, get) in enumerate(series):
+        xs, ys = [], []
+        for i, r in enumerate(rows):
+            v = get(r)
+            if v:
+                xs.append(i + j * width)
+                ys.append(v / r["numba primal"])
+        ax.bar(xs, ys, width, label=label)
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(rows))])
+    ax.set_xticklabels([r["kernel"] for r in rows])
+    ax.set_ylabel("gradient time / Numba primal (log)")
+    ax.set_title("Gradient cost relative to the Numba-compiled primal (lower is better)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
+    ap.add_argument("--no-peers", action="store_true", help="skip JAX, PyTorch and autograd")
+    ap.add_argument("--kernels", default=",".join(KERNELS))
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
+    a = ap.parse_args()
+    rows = []
+    for name in a.kernels.split(","):
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        rows.append(run_kernel(name, a.quick, not a.no_peers))
+    md = table(rows)
+    cmd = "python tools/bench.py" + (" --quick" if a.quick else "") + (" --no-peers" if a.no_peers else "")
+    text = (f"# Benchmarks\n\nMade by `{cmd}` on {time.strftime('%Y-%m-%d')}, "
+            f"{os.cpu_count()} cores, numba {numba.__version__}, numpy {np.__version__}.\n"
+            "Medians of warm calls; every ratio is a gradient's time over the Numba-compiled "
+            "primal's, measured in the same run.\n\n" + md + "\n\n" + peers.NOTES + "\n")
+    print(text)
+    os.makedirs(a.out, exist_ok=True)
+    suffix = "-quick" if a.quick else ""
+    with open(os.path.join(a.out, f"benchmarks{suffix}.md"), "w") as fh:
+        fh.write(text)
+    if plot(rows, os.path.join(a.out, f"benchmarks{suffix}.png")):
+        print(f"plot: docs/benchmarks{suffix}.png", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
