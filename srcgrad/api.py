@@ -13,6 +13,7 @@ import numpy as np
 
 from . import pipeline
 from . import runtime
+from .backend import cache as diskcache
 from .backend.compile import Compiled
 from .backend.emit import register
 from .passes import drivers
@@ -117,11 +118,11 @@ class Derived:
 
     gen_mode = "reverse"  # which generated function this object calls
 
-    def __init__(self, primal, wrt, backend="numba", strict=False):
+    def __init__(self, primal, wrt, backend="numba", strict=False, cache=None):
         if backend not in ("numba", "python"):
             raise ValueError(f"backend must be 'numba' or 'python', not {backend!r}")
         self.primal = primal
-        self.backend, self.strict = backend, strict
+        self.backend, self.strict, self.cache = backend, strict, cache
         # a derivative of a derivative (grad(grad(f))): never unwrap to f, that would be wrong
         self.inner = primal if isinstance(primal, Derived) else None
         if self.inner is not None:
@@ -155,7 +156,7 @@ class Derived:
         key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
         if key not in self._specs:
             keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
-            gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep)
+            gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep, self.cache)
             self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
@@ -190,10 +191,10 @@ class Derived:
 
 class Grad(Derived):
     def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False,
-                 intermediates=()):
+                 intermediates=(), cache=None):
         self.with_value = with_value
         self.intermediates = tuple(intermediates)
-        super().__init__(primal, wrt, backend, strict)
+        super().__init__(primal, wrt, backend, strict, cache)
         self.gen_mode = "value_and_grad" if with_value else "reverse"
         if self.intermediates:
             _check_locals(self._src, self.intermediates)
@@ -284,19 +285,19 @@ def _decorator(cls, f, **kw):
     return cls(f, **kw)
 
 
-def grad(f=None, wrt=0, *, backend="numba", strict=False, intermediates=()):
+def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermediates=()):
     """Gradient of a scalar-valued ``f`` with respect to argument(s) ``wrt`` (an index, a
     parameter name, or a tuple of them; a tuple gives a tuple of gradients).
 
     ``intermediates=("y",)``: also return the adjoints of those local variables' last
     assigned values, as ``(gradients, {"y": adjoint})`` (PyTorch's ``retain_grad``)."""
-    return _decorator(Grad, f, wrt=wrt, backend=backend, strict=strict,
+    return _decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache,
                       intermediates=intermediates)
 
 
-def value_and_grad(f=None, wrt=0, *, backend="numba", strict=False):
+def value_and_grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
     """Like :func:`grad`, returning ``(value, gradient)`` from one call."""
-    return _decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, with_value=True)
+    return _decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache, with_value=True)
 
 
 def _float_params(params, args):
@@ -318,14 +319,14 @@ def _shaped_like(value, primal, what):
     return value
 
 
-def vjp(f, *args, wrt=None, backend="numba", strict=False):
+def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
     argument (default: every float argument), as a tuple."""
     params = read_source(f).params
     args = _prepare(args, params)
     if wrt is None:
         wrt = _float_params(params, args)
-    d = Derived(f, tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,), backend, strict)
+    d = Derived(f, tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,), backend, strict, cache)
     gen, comp = d.specialize(args)
     _, primal = d.specialize(args, mode="primal")
     out = primal(*args)
@@ -345,7 +346,7 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False):
     return out, vjp_fn
 
 
-def jvp(f, primals, tangents, *, backend="numba", strict=False):
+def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
     """``(out, tangent_out)``: the value of ``f(*primals)`` and its directional derivative
     along ``tangents`` (a tuple like ``primals``; ``None`` marks a constant argument)."""
     params = read_source(f).params
@@ -355,7 +356,7 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False):
                          f"({len(primals)} != {len(tangents)})")
     args = _prepare(primals, params)
     wrt = tuple(p for p, t in zip(params, tangents) if t is not None)
-    d = Derived(f, wrt, backend, strict)
+    d = Derived(f, wrt, backend, strict, cache)
     d.gen_mode = "forward"
     _, comp = d.specialize(args)
     tans = [_shaped_like(t, a, f"tangent for {p!r}") for p, a, t in zip(params, args, tangents)
@@ -369,10 +370,10 @@ class Jacobian(Derived):
     the sweeps running inside a generated, compiled driver.  ``"auto"`` picks the one with
     fewer sweeps and records it in ``.mode``."""
 
-    def __init__(self, primal, wrt=0, mode="auto", backend="numba", strict=False):
+    def __init__(self, primal, wrt=0, mode="auto", backend="numba", strict=False, cache=None):
         if mode not in ("auto", "fwd", "rev"):
             raise ValueError(f"mode must be 'auto', 'fwd' or 'rev', not {mode!r}")
-        super().__init__(primal, wrt, backend, strict)
+        super().__init__(primal, wrt, backend, strict, cache)
         self.requested = mode
         self.mode = None if mode == "auto" else mode
         self._drivers = {}
@@ -399,7 +400,8 @@ class Jacobian(Derived):
             src = drivers.jacobian_driver(name, fname, self.params, self.wrt, kinds,
                                           gen_p.out_kind, how)
             deps = {f"{fname}_primal": primal, gen_s.name: sweep}
-            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict, deps)
+            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict, deps,
+                            diskcache.cache_dir(self.cache))
             self._drivers[key] = (src + "\n" + gen_s.source, comp)
         text, comp = self._drivers[key]
         self._last_text = text
@@ -412,25 +414,25 @@ class Jacobian(Derived):
         return getattr(self, "_last_text", None) or super().source
 
 
-def jacobian(f=None, wrt=0, mode="auto", *, backend="numba", strict=False):
-    return _decorator(Jacobian, f, wrt=wrt, mode=mode, backend=backend, strict=strict)
+def jacobian(f=None, wrt=0, mode="auto", *, backend="numba", strict=False, cache=None):
+    return _decorator(Jacobian, f, wrt=wrt, mode=mode, backend=backend, strict=strict, cache=cache)
 
 
-def jacfwd(f=None, wrt=0, *, backend="numba", strict=False):
+def jacfwd(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
     """Jacobian by columns: one forward (tangent) sweep per input direction."""
-    return _decorator(Jacobian, f, wrt=wrt, mode="fwd", backend=backend, strict=strict)
+    return _decorator(Jacobian, f, wrt=wrt, mode="fwd", backend=backend, strict=strict, cache=cache)
 
 
-def jacrev(f=None, wrt=0, *, backend="numba", strict=False):
+def jacrev(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
     """Jacobian by rows: one reverse (adjoint) sweep per output direction."""
-    return _decorator(Jacobian, f, wrt=wrt, mode="rev", backend=backend, strict=strict)
+    return _decorator(Jacobian, f, wrt=wrt, mode="rev", backend=backend, strict=strict, cache=cache)
 
 
 class _ForwardOverReverse(Derived):
     """Second derivatives: the tangent transformation applied to the generated adjoint."""
 
-    def __init__(self, primal, wrt=0, backend="numba", strict=False):
-        super().__init__(primal, wrt, backend, strict)
+    def __init__(self, primal, wrt=0, backend="numba", strict=False, cache=None):
+        super().__init__(primal, wrt, backend, strict, cache)
         if len(self.wrt) != 1:
             raise SrcgradError("hessian and hvp take one wrt argument")
         self._hvps = {}
@@ -484,16 +486,16 @@ class Hessian(_ForwardOverReverse):
         return getattr(self, "_last_text", None) or super().source
 
 
-def hessian(f=None, wrt=0, *, backend="numba", strict=False):
+def hessian(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
     """The Hessian of scalar-valued ``f`` w.r.t. argument ``wrt``, shape ``x.shape + x.shape``,
     by forward-over-reverse: one tangent sweep of the generated adjoint per direction."""
-    return _decorator(Hessian, f, wrt=wrt, backend=backend, strict=strict)
+    return _decorator(Hessian, f, wrt=wrt, backend=backend, strict=strict, cache=cache)
 
 
-def hvp(f=None, wrt=0, *, backend="numba", strict=False):
+def hvp(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
     """A function ``(*args, v) -> H @ v`` computed in one forward-over-reverse sweep,
     without forming H."""
-    return _decorator(Hvp, f, wrt=wrt, backend=backend, strict=strict)
+    return _decorator(Hvp, f, wrt=wrt, backend=backend, strict=strict, cache=cache)
 
 
 _MODES = ("reverse", "forward", "value_and_grad", "primal")

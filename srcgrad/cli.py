@@ -1,4 +1,5 @@
-"""``srcgrad dump file.py:func [--wrt x,y] [--mode reverse|primal] [--no-color]``
+"""``srcgrad dump file.py:func [--wrt x,y] [--mode reverse|forward|primal] [--no-color]``
+``srcgrad cache info|clear``
 
 Prints the generated source.  Exit status 2 for a bad path or a missing function, 1 for code
 srcgrad cannot differentiate (with the located error); never a traceback.
@@ -62,7 +63,20 @@ def main(argv=None):
     dump.add_argument("--wrt", default=None, help="comma-separated parameter names (default: the first)")
     dump.add_argument("--mode", default="reverse", choices=["reverse", "forward", "primal"])
     dump.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    cache_cmd = sub.add_parser("cache", help="the on-disk cache of generated and compiled code")
+    cache_cmd.add_argument("action", choices=["info", "clear"])
     args = parser.parse_args(argv)
+    if args.command == "cache":
+        from .backend import cache as diskcache
+        directory = diskcache.cache_dir()
+        if args.action == "clear":
+            diskcache.clear(directory)
+            print(f"srcgrad: cleared {directory}" if directory else "srcgrad: caching is off")
+        else:
+            i = diskcache.info(directory)
+            print(f"directory: {i['directory'] or '(caching off: SRCGRAD_CACHE_DIR is empty)'}\n"
+                  f"entries:   {i['entries']}\nsize:      {i['bytes'] / 1e6:.1f} MB")
+        return 0
     try:
         fn = load_function(args.target)
         wrt = tuple(w.strip() for w in args.wrt.split(",")) if args.wrt else 0

@@ -29,6 +29,10 @@ class FallbackWarning(UserWarning):
     """Numba could not compile generated code; srcgrad runs it as plain Python instead."""
 
 
+class CacheWarning(UserWarning):
+    """A cache entry on disk was unreadable or corrupt; srcgrad rebuilt it."""
+
+
 class Location:
     """File, line and column of a node in the user's source, with the line's text."""
 

@@ -5,6 +5,7 @@
 """
 import os
 
+from .backend import cache as diskcache
 from .backend.compile import Compiled
 from .backend.emit import to_source
 from .errors import SrcgradError
@@ -16,25 +17,49 @@ from .passes import activity, cleanup, forward, normalize, reverse, types
 class Generated:
     """Generated source for one function, mode, ``wrt`` and argument kinds."""
 
-    def __init__(self, source, name, constants, seeds, out_kind, active):
+    def __init__(self, source, name, constants, seeds, out_kind, active, cache_dir=None):
         self.source, self.name, self.constants = source, name, constants
         self.seeds, self.out_kind, self.active = seeds, out_kind, active
+        self.cache_dir = cache_dir
 
     def compile(self, backend, strict):
         filename = f"<srcgrad {self.name}>"
-        return Compiled(self.source, filename, self.name, self.constants, backend, strict)
+        return Compiled(self.source, filename, self.name, self.constants, backend, strict,
+                        cache_dir=self.cache_dir)
 
 
-def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=()):
+def _tuples(x):
+    return tuple(_tuples(e) for e in x) if isinstance(x, list) else x
+
+
+def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
     src = read_source(fn)                                         # parse
     raise_if_unsupported(src)                                     # check the subset
+    for w in wrt:
+        if not types.is_float(arg_kinds.get(w)):
+            raise SrcgradError(f"cannot differentiate {src.name}() with respect to {w!r}: it is "
+                               f"{_describe(arg_kinds.get(w))}; only float scalars and float "
+                               "arrays carry derivatives (pass 3.0, not 3).")
+    directory = diskcache.cache_dir(cache) if not src.internal else None
+    if directory:                                                 # transformed before?
+        key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates)
+        meta = diskcache.load_transform(directory, key)
+        if meta and all(c in src.namespace for c in meta["constants"]):
+            constants = {c: src.namespace[c] for c in meta["constants"]}
+            return Generated(meta["source"], meta["name"], constants, meta["seeds"],
+                             _tuples(meta["out_kind"]), set(meta["active"]), directory)
+    gen = _transform(src, wrt, arg_kinds, mode, intermediates)
+    if directory:
+        diskcache.store_transform(directory, key, {
+            "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),
+            "seeds": gen.seeds, "out_kind": gen.out_kind, "active": sorted(gen.active)})
+        gen.cache_dir = directory
+    return gen
+
+
+def _transform(src, wrt, arg_kinds, mode, intermediates):
     norm = normalize.normalize(src)                               # one operation per statement
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants)     # kinds, for this call
-    for w in wrt:
-        if not types.is_float(kinds.get(w)):
-            raise SrcgradError(f"cannot differentiate {src.name}() with respect to {w!r}: it is "
-                               f"{_describe(kinds.get(w))}; only float scalars and float arrays "
-                               "carry derivatives (pass 3.0, not 3).")
     active = activity.analyze(norm.fdef, wrt, kinds)              # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None

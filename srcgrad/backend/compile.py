@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import FallbackWarning, SrcgradError
+from . import cache as diskcache
 from .emit import register
 
 
@@ -40,11 +41,12 @@ class Compiled:
     """A generated function, compiled on first use for each argument signature."""
 
     def __init__(self, source, filename, name, constants, backend="numba", strict=False,
-                 deps=None):
+                 deps=None, cache_dir=None):
         self.source, self.filename, self.name = source, filename, name
         self.constants, self.strict = constants, strict
         self.backend = backend
         self.deps = deps or {}
+        self.cache_dir = cache_dir
         self.py = None
         self.jit = None
         self.fallback_reason = None
@@ -55,11 +57,27 @@ class Compiled:
                            self.deps)
         return self.py
 
+    def module_text(self):
+        """The generated module's text for the disk cache (names its callees' hashes)."""
+        deps = {n: diskcache.module_hash(d.module_text()) for n, d in self.deps.items()}
+        return diskcache.module_text(self.source, deps, self.constants)
+
     def dispatcher(self):
-        """The Numba dispatcher (compiled lazily, for whatever types it is called with)."""
+        """The Numba dispatcher (compiled lazily, for whatever types it is called with); with a
+        cache directory, from a module file so that Numba's cache=True can keep the code."""
         if self.jit is None:
-            fn = load(self.source, self.filename, self.name, "numba", self.constants, self.deps)
-            self.jit = numba.njit(fn)
+            module = None
+            if self.cache_dir:
+                module, _ = diskcache.import_module(self.cache_dir, self.module_text())
+            if module is not None:
+                module.__dict__.update(self.constants)
+                for dep_name, dep in self.deps.items():
+                    setattr(module, dep_name, dep.dispatcher())
+                self.jit = numba.njit(getattr(module, self.name), cache=True)
+            else:
+                fn = load(self.source, self.filename, self.name, "numba", self.constants,
+                          self.deps)
+                self.jit = numba.njit(fn)
         return self.jit
 
     def direct(self):

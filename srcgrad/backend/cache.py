@@ -1,0 +1,197 @@
+"""A persistent cache: generated source, and Numba's machine code for it, on disk.
+
+    <dir>/g_<key>.json   the result of transforming a function: source and metadata
+    <dir>/m_<hash>.py    generated source as a module, so Numba's cache=True can work;
+    <dir>/__pycache__/   Numba's own cache files for those modules
+
+The directory is ``$SRCGRAD_CACHE_DIR``, else ``$XDG_CACHE_HOME/srcgrad`` or
+``~/.cache/srcgrad``; ``SRCGRAD_CACHE_DIR=""`` (or ``cache=False``) disables caching.
+
+Keys cover everything the output depends on: the source of the function *and of every user
+function it calls, transitively* (Numba does not track dependencies: a cached caller would
+keep a stale callee), the values of global constants it reads, srcgrad's, Numba's and NumPy's
+versions, the mode, ``wrt`` and argument kinds.  A module's name is the hash of its own text,
+and a module that calls other generated functions names their hashes in its text, so a change
+anywhere below gives new files.  Files are written to a temporary name and renamed (atomic;
+an existing file is never rewritten in place, since Numba keys its index on mtime and size).
+A corrupt entry is rebuilt with a CacheWarning; an unwritable directory means no caching.
+"""
+import hashlib
+import importlib.util
+import inspect
+import json
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+
+import numba
+import numpy as np
+
+from ..errors import CacheWarning
+
+VERSION = "srcgrad-cache-1"
+MODULE_HEADER = "import math\nimport numpy as np\nfrom srcgrad.runtime import *  # noqa\n\n"
+
+
+def cache_dir(enabled=None):
+    """The cache directory, or None when caching is off."""
+    if enabled is False:
+        return None
+    env = os.environ.get("SRCGRAD_CACHE_DIR")
+    if env is not None:
+        return env or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "srcgrad")
+
+
+def _versions():
+    from .. import __version__
+    return f"{VERSION} srcgrad {__version__} numba {numba.__version__} numpy {np.__version__}"
+
+
+def _digest(parts):
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _value_bytes(v):
+    if isinstance(v, np.ndarray):
+        return repr((v.dtype.str, v.shape)).encode() + np.ascontiguousarray(v).tobytes()
+    return repr(v).encode()
+
+
+def source_closure(src):
+    """Sources of ``src``'s function and every user function it calls, transitively, and the
+    values of the global constants they read."""
+    import ast
+    from ..frontend.source import _MISSING, read_source
+    parts, seen, todo = [], set(), [src]
+    while todo:
+        s = todo.pop()
+        if s.filename + s.name in seen:
+            continue
+        seen.add(s.filename + s.name)
+        parts.append(ast.dump(s.tree, include_attributes=True) + s.filename)
+        for node in ast.walk(s.tree):
+            if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
+                obj = s.resolve(node)
+                if obj is _MISSING or inspect.ismodule(obj):
+                    continue
+                if inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(("numpy", "math")):
+                    try:
+                        todo.append(read_source(obj))
+                    except Exception:  # noqa: BLE001 -- the check stage reports it
+                        pass
+                elif isinstance(obj, (int, float, bool, np.ndarray, np.number)):
+                    parts.append(ast.unparse(node).encode() + _value_bytes(obj))
+    return sorted(p if isinstance(p, bytes) else p.encode() for p in parts)
+
+
+def transform_key(src, wrt, kinds, mode, intermediates):
+    return _digest([_versions(), mode, tuple(wrt), tuple(intermediates),
+                    tuple(sorted((k, repr(v)) for k, v in kinds.items()))] + source_closure(src))
+
+
+def _write_atomic(path, data):
+    """Write ``data`` to ``path`` via a temporary file and a rename; False if the directory is
+    not writable."""
+    d = os.path.dirname(path)
+    try:
+        os.makedirs(d, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+
+
+def load_transform(directory, key):
+    """The cached transformation result (a dict), or None."""
+    path = os.path.join(directory, f"g_{key}.json")
+    try:
+        with open(path) as fh:
+            meta = json.load(fh)
+        if meta.get("key") != key or not isinstance(meta.get("source"), str):
+            raise ValueError("wrong key or no source")
+        compile(meta["source"], path, "exec")
+        return meta
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, SyntaxError) as e:
+        warnings.warn(f"srcgrad cache entry {path} is unreadable ({type(e).__name__}: {e}); "
+                      "rebuilding it", CacheWarning, stacklevel=4)
+        return None
+
+
+def store_transform(directory, key, meta):
+    _write_atomic(os.path.join(directory, f"g_{key}.json"), json.dumps({"key": key, **meta}))
+
+
+def module_text(source, deps, constants):
+    """The text of a generated module: imports, the hashes of what it calls and of the
+    constants it reads (so that any change gives another file), and the source."""
+    lines = [MODULE_HEADER.rstrip("\n")]
+    for name, h in sorted(deps.items()):
+        lines.append(f"# calls {name} from module {h}")
+    for name, v in sorted(constants.items()):
+        lines.append(f"# constant {name}: {_digest([_value_bytes(v)])}")
+    return "\n".join(lines) + "\n\n" + source
+
+
+def module_hash(text):
+    return "m_" + _digest([_versions(), text])
+
+
+def import_module(directory, text):
+    """Import generated ``text`` as a module in ``directory`` (written once, by content hash);
+    returns (module, hash) or (None, hash) when the directory cannot be used."""
+    h = module_hash(text)
+    path = os.path.join(directory, h + ".py")
+    try:
+        with open(path) as fh:
+            ok = fh.read() == text
+        if not ok:
+            warnings.warn(f"srcgrad cache file {path} is corrupt; rebuilding it", CacheWarning,
+                          stacklevel=4)
+    except FileNotFoundError:
+        ok = False
+    except OSError:
+        return None, h
+    if not ok and not _write_atomic(path, text):
+        return None, h
+    if directory not in sys.path:
+        sys.path.append(directory)  # Numba re-imports the module by name on a cache load
+    if h in sys.modules:
+        return sys.modules[h], h
+    spec = importlib.util.spec_from_file_location(h, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[h] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception:  # noqa: BLE001 -- unusable entry: no caching for it
+        del sys.modules[h]
+        return None, h
+    return module, h
+
+
+def info(directory):
+    if not directory or not os.path.isdir(directory):
+        return {"directory": directory, "entries": 0, "bytes": 0}
+    n, size = 0, 0
+    for root, _, files in os.walk(directory):
+        for f in files:
+            size += os.path.getsize(os.path.join(root, f))
+            n += f.startswith("g_")
+    return {"directory": directory, "entries": n, "bytes": size}
+
+
+def clear(directory):
+    if directory and os.path.isdir(directory):
+        shutil.rmtree(directory)
