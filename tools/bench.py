@@ -14,7 +14,6 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 import warnings
 
 import numba
@@ -54,12 +53,24 @@ def first_call(fn):
     return time.perf_counter() - t0
 
 
-def peak_bytes(fn):
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
+def saved_bytes(f, wrt, args):
+    """Bytes the reverse sweep keeps (stacks and saved values), read off the generated
+    function's locals at the end of its forward sweep (Python backend, same data structures:
+    a list of n floats is n * 8 bytes in compiled code)."""
+    from srcgrad.backend.compile import load
+    g = srcgrad.grad(f, wrt=wrt, backend="python")
+    gen, _ = g.specialize(list(args))
+    seen = {}
+
+    def report(scope):
+        for k, v in scope.items():
+            if k.startswith(("_stack_", "_saved_")):
+                seen[k] = v.nbytes if hasattr(v, "nbytes") else 8 * (len(v) if isinstance(v, list) else 1)
+
+    text = gen.source.replace("    # reverse sweep", "    _report(locals())\n    # reverse sweep", 1)
+    fn = load(text, "<bench saved>", gen.name, "python", {**gen.constants, "_report": report})
+    fn(*args, 1.0)
+    return sum(seen.values())
 
 
 def run_kernel(name, quick, with_peers):
@@ -78,10 +89,7 @@ def run_kernel(name, quick, with_peers):
     g = srcgrad.grad(f, wrt=wrt)
     row["srcgrad first call"] = first_call(lambda: g(*args))
     row["srcgrad"] = median_time(lambda: g(*args), repeats)
-    gp = srcgrad.grad(f, wrt=wrt, backend="python")
-    small_args = make(min(size, 2000)) if name not in ("mlp",) else args
-    row["srcgrad bytes"] = peak_bytes(lambda: gp(*small_args)) * (
-        size / min(size, 2000) if name not in ("mlp",) else 1)
+    row["srcgrad bytes"] = saved_bytes(f, wrt, args)
 
     if name in HAND:
         h = HAND[name]
@@ -104,10 +112,14 @@ def fmt_time(t):
     return f"{t * 1e6:.1f} µs"
 
 
+def fmt_bytes(b):
+    return f"{b / 1e6:.2f} MB" if b >= 1e5 else f"{b} B"
+
+
 def table(rows):
     peer_cols = sorted({k for r in rows for k in r if k.startswith("peer:")})
     head = ["kernel", "size", "Numba primal", "srcgrad", "srcgrad / primal", "hand adjoint / primal",
-            "srcgrad / hand", "srcgrad first call", "srcgrad peak bytes"]
+            "srcgrad / hand", "srcgrad first call", "srcgrad saves"]
     head += [c[5:] + " / primal" for c in peer_cols]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -116,7 +128,7 @@ def table(rows):
                  f"{r['srcgrad'] / p:.2f}",
                  f"{r['hand adjoint'] / p:.2f}" if "hand adjoint" in r else "–",
                  f"{r['srcgrad'] / r['hand adjoint']:.2f}" if "hand adjoint" in r else "–",
-                 fmt_time(r["srcgrad first call"]), f"{r['srcgrad bytes'] / 1e6:.2f} MB"]
+                 fmt_time(r["srcgrad first call"]), fmt_bytes(r["srcgrad bytes"])]
         for c in peer_cols:
             v = r.get(c)
             if isinstance(v, dict) and v.get("time"):
