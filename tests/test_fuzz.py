@@ -1,0 +1,26 @@
+"""A fixed-seed run of the differential fuzzer (tools/fuzz.py): 300 random programs inside the
+subset, each checked against plain Python, finite differences, and forward vs reverse mode;
+every 50th also Numba against Python.  Longer runs: python tools/fuzz.py --minutes 30."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+import fuzz  # noqa: E402
+
+
+def test_fixed_seed_fuzz_run():
+    lines = []
+    checked, skipped, failures = fuzz.run(seed=0, count=300, numba_every=50, save=False,
+                                          log=lines.append)
+    assert not failures, "\n".join(lines)
+    assert checked == 300
+
+
+def test_fuzzer_catches_a_wrong_rule(monkeypatch):
+    """The fuzzer is only worth its run if it fails on a wrong derivative."""
+    import ast
+    from srcgrad.rules.table import RULES
+    monkeypatch.setitem(RULES["cos"].vjp_ast, "x", ast.parse("g * sin(x)", mode="eval").body)
+    checked, skipped, failures = fuzz.run(seed=0, count=10, numba_every=0, save=False,
+                                          log=lambda *_: None, shrink_them=False)
+    assert failures

@@ -1,0 +1,323 @@
+"""Differential fuzzer: random programs inside the supported subset, checked four ways.
+
+    python tools/fuzz.py --seed 0 --count 300       # a fixed run (the test suite runs one)
+    python tools/fuzz.py --minutes 30               # a long run, new seeds until time is up
+
+For each program: the primal (srcgrad's normalized code, both backends) against plain Python;
+reverse mode against central finite differences in a random direction; forward mode against
+reverse (<u, J v> = <J^T u, v>); and the Numba backend against the Python backend (every
+``--numba-every``-th program, since compiling is what costs time).  Points where finite
+differences with two step sizes disagree are not smooth (a branch flips, a tie) and are
+skipped.  A failing program is shrunk (statements deleted while it still fails) and saved as
+a regression test under tests/fuzz_regressions/.
+"""
+import argparse
+import hashlib
+import importlib.util
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+import srcgrad  # noqa: E402
+
+N = 4  # array length of generated programs
+
+UNARY = ["math.sin({})", "math.cos({})", "math.tanh({})", "math.exp(math.sin({}))",
+         "math.log(1.0 + {0} * {0})", "math.sqrt(1.0 + {0} * {0})", "math.atan({})",
+         "({0} * {0})", "-{}", "abs({}) + 1.0"]
+ARRAY_UNARY = ["np.sin({})", "np.tanh({})", "np.cos({})", "({0} * {0})", "np.exp(np.sin({}))"]
+BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + {} * {})", "max({}, {})", "min({}, {})",
+          "math.atan2({}, 1.0 + {} * {})"]
+
+
+class Gen:
+    """Writes one random program; the rng makes it reproducible."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.scalars = ["x", "y"]
+        self.lines = []
+        self.helpers = []
+        self.counter = 0
+
+    def fresh(self):
+        self.counter += 1
+        return f"v{self.counter}"
+
+    def atom(self, loop_var=None):
+        r = self.rng
+        choices = list(self.scalars) + ["a[0]", "a[3]", f"{r.uniform(-1.5, 1.5):.3f}"]
+        if loop_var:
+            choices += [f"a[{loop_var}]", f"b[{loop_var}]"]
+        return r.choice(choices)
+
+    def expr(self, depth, loop_var=None):
+        r = self.rng
+        if depth <= 0 or r.random() < 0.25:
+            return self.atom(loop_var)
+        k = r.random()
+        if k < 0.4:
+            return "(" + r.choice(UNARY).format(self.expr(depth - 1, loop_var)) + ")"
+        if k < 0.85:
+            t = r.choice(BINARY)
+            n = t.count("{}")
+            parts = [self.expr(depth - 1, loop_var) for _ in range(n)]
+            if "/ (1.5" in t or "1.0 + {} * {}" in t:
+                parts[2] = parts[1]
+            return "(" + t.format(*parts) + ")"
+        if self.helpers:
+            h = r.choice(self.helpers)
+            return f"{h}({self.expr(depth - 1, loop_var)}, {self.expr(depth - 1, loop_var)})"
+        return self.atom(loop_var)
+
+    def block(self, indent, depth, loop_var=None, in_loop=False):
+        r = self.rng
+        out = []
+        for _ in range(r.randint(1, 3)):
+            k = r.random()
+            pad = "    " * indent
+            if k < 0.45 or depth <= 0:
+                e = self.expr(3, loop_var)               # before a new name exists
+                if self.scalars and r.random() < 0.5:
+                    v = r.choice(self.scalars)           # reassignment / overwrite
+                else:
+                    v = self.fresh()
+                    self.scalars.append(v)
+                out.append(f"{pad}{v} = {e}")
+            elif k < 0.6:
+                c = self.expr(2, loop_var)
+                out.append(f"{pad}if {c} > {r.uniform(-0.5, 0.5):.3f}:")
+                out += self.scoped(indent + 1, depth - 1, loop_var, in_loop)
+                out.append(f"{pad}else:")
+                out += self.scoped(indent + 1, depth - 1, loop_var, in_loop)
+            elif k < 0.75 and not in_loop:
+                i = "i" if loop_var is None else "j"
+                out.append(f"{pad}for {i} in range({r.choice(['n', 'n - 1', '2'])}):")
+                inner = self.scoped(indent + 1, depth - 1, i, True)
+                if r.random() < 0.5:
+                    inner.append(f"{pad}    b[{i}] = {self.expr(2, i)}")
+                if r.random() < 0.2:
+                    inner.append(f"{pad}    if {self.expr(1, i)} > 1.2:")
+                    inner.append(f"{pad}        break")
+                out += inner
+            elif k < 0.85 and not in_loop:
+                s = r.choice(self.scalars)
+                out.append(f"{pad}k = 0")
+                out.append(f"{pad}while k < 3 and {s} < {r.uniform(0.0, 2.0):.3f}:")
+                out.append(f"{pad}    {s} = {s} + 0.25 + 0.1 * {self.expr(2, loop_var)}")
+                out.append(f"{pad}    k += 1")
+            else:
+                v = self.fresh()
+                self.scalars.append(v)
+                out.append(f"{pad}{v} = np.sum({r.choice(ARRAY_UNARY).format('a')} * b)")
+        return out
+
+    def scoped(self, *a):
+        """A nested block whose new names are not used after it (they may not exist)."""
+        saved = list(self.scalars)
+        out = self.block(*a)
+        self.scalars = saved
+        return out
+
+    def program(self):
+        r = self.rng
+        src = ["import math", "import numpy as np", ""]
+        for h in range(r.randint(0, 2)):
+            name = f"h{h}"
+            body = self.expr_helper()
+            src += [f"def {name}(p, q):", f"    return {body}", ""]
+            self.helpers.append(name)
+        body = ["    b = np.zeros(n)", "    for i in range(n):", "        b[i] = a[i] * x"]
+        body += self.block(1, 2)
+        ret = " + ".join(r.sample(self.scalars, min(3, len(self.scalars))))
+        body.append(f"    return {ret} + np.sum(b * b)")
+        src += ["def f(x, y, a, n):"] + body
+        return "\n".join(src) + "\n"
+
+    def expr_helper(self):
+        saved = self.scalars
+        self.scalars = ["p", "q"]
+        e = self.expr(2)
+        self.scalars = saved
+        return e.replace("a[0]", "p").replace("a[3]", "q")
+
+
+def load(text, tag):
+    d = tempfile.mkdtemp(prefix="srcgrad-fuzz-")
+    path = os.path.join(d, f"fuzz_{tag}.py")
+    with open(path, "w") as fh:
+        fh.write(text)
+    spec = importlib.util.spec_from_file_location(f"fuzz_{tag}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod.f
+
+
+def _fd(f, args, v, u, h):
+    def at(t):
+        a = list(args)
+        a[0] = args[0] + t * v[0]
+        a[1] = args[1] + t * v[1]
+        a[2] = args[2] + t * v[2]
+        return u * f(*a)
+    return (at(h) - at(-h)) / (2 * h)
+
+
+class Failure(Exception):
+    pass
+
+
+def check(f, seed, use_numba):
+    """Raise Failure (with a reason) if any of the four checks fails; True if checked,
+    False if the point was not smooth (skipped)."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-1.0, 1.0, N)
+    args = (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), a, N)
+    expected = f(*args)
+    backends = ("python", "numba") if use_numba else ("python",)
+    v = [float(rng.standard_normal()), float(rng.standard_normal()), rng.standard_normal(N)]
+    u = float(rng.standard_normal())
+    fd1, fd2 = _fd(f, args, v, u, 1e-5), _fd(f, args, v, u, 1e-6)
+    smooth = abs(fd1 - fd2) <= 1e-5 * max(1.0, abs(fd1))
+    results = {}
+    for backend in backends:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", srcgrad.FallbackWarning)
+            out, vjp_fn = srcgrad.vjp(f, *args, wrt=("x", "y", "a"), backend=backend, cache=False)
+            if not np.isclose(out, expected, rtol=1e-12, atol=1e-12):
+                raise Failure(f"[{backend}] primal {out!r} != Python {expected!r}")
+            bx, by, ba = vjp_fn(u)
+            rev = bx * v[0] + by * v[1] + float(np.dot(ba, v[2]))
+            _, tan = srcgrad.jvp(f, args, (v[0], v[1], v[2], None), backend=backend, cache=False)
+        fwd = u * tan
+        if abs(fwd - rev) > 1e-9 * max(1.0, abs(rev)):
+            raise Failure(f"[{backend}] forward <u, J v> = {fwd!r} but reverse gives {rev!r}")
+        if smooth and abs(rev - fd2) > 1e-5 * max(1.0, abs(fd2)):
+            raise Failure(f"[{backend}] reverse {rev!r} but finite differences {fd2!r}")
+        results[backend] = (bx, by, ba)
+    if use_numba:
+        for p, q in zip(results["python"], results["numba"]):
+            if not np.allclose(p, q, rtol=1e-10, atol=1e-12):
+                raise Failure(f"Numba {q!r} and Python {p!r} backends differ")
+    return smooth
+
+
+def fails(text, tag, seed, use_numba):
+    try:
+        check(load(text, tag), seed, use_numba)
+        return None
+    except Failure as e:
+        return str(e)
+    except srcgrad.UnsupportedError as e:
+        return f"UnsupportedError on a program inside the subset: {e}"
+    except Exception as e:  # noqa: BLE001 -- any crash is a finding
+        return f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}"
+
+
+def shrink(text, tag, seed, use_numba, reason):
+    """Delete lines of f's body (a statement with its nested block; an if with its else)
+    while the program still parses and fails the same way."""
+    import ast
+    kind = reason.split(":")[0]
+    lines = text.split("\n")
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(lines) - 1, -1, -1):
+            ln = lines[i]
+            if not ln.startswith("    ") or ln.strip().startswith(("return", "b = np.zeros")):
+                continue
+            indent = len(ln) - len(ln.lstrip())
+            j = i + 1
+            while j < len(lines) and lines[j].strip() and len(lines[j]) - len(lines[j].lstrip()) > indent:
+                j += 1
+            if ln.strip() == "else:":
+                continue
+            if ln.strip().startswith("if ") and j < len(lines) and lines[j].strip() == "else:":
+                j += 1  # the else block goes with its if
+                while j < len(lines) and lines[j].strip() and \
+                        len(lines[j]) - len(lines[j].lstrip()) > indent:
+                    j += 1
+            cand = "\n".join(lines[:i] + lines[j:])
+            try:
+                ast.parse(cand)
+            except SyntaxError:
+                continue
+            why = fails(cand, tag + "s", seed, use_numba)
+            if why and why.split(":")[0] == kind:
+                lines = cand.split("\n")
+                changed = True
+                break
+    return "\n".join(lines)
+
+
+def save_regression(text, seed, reason):
+    d = os.path.join(ROOT, "tests", "fuzz_regressions")
+    os.makedirs(d, exist_ok=True)
+    h = hashlib.sha256(text.encode()).hexdigest()[:10]
+    path = os.path.join(d, f"test_fuzz_{h}.py")
+    body = ("# A program the fuzzer found failing (tools/fuzz.py), shrunk. It must pass now.\n"
+            f"# It failed with: {reason.splitlines()[0][:200]}\n"
+            "import os\nimport sys\n\n"
+            "sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'tools'))\n"
+            "import fuzz  # noqa: E402\n\n"
+            f"PROGRAM = {text!r}\n\n\n"
+            f"def test_fuzz_{h}():\n"
+            f"    fuzz.check(fuzz.load(PROGRAM, 'r{h}'), {seed}, use_numba=True)\n")
+    with open(path, "w") as fh:
+        fh.write(body)
+    return path
+
+
+def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, shrink_them=True):
+    """Check ``count`` programs (or until ``minutes`` pass); returns (checked, skipped, failures)."""
+    deadline = time.time() + 60 * minutes if minutes else None
+    checked = skipped = 0
+    failures = []
+    k = 0
+    while (deadline is None and k < count) or (deadline is not None and time.time() < deadline):
+        s = seed + k
+        text = Gen(random.Random(s)).program()
+        use_numba = numba_every and k % numba_every == 0
+        try:
+            smooth = check(load(text, f"p{s}"), s, use_numba)
+            checked += 1
+            skipped += not smooth
+        except Exception as e:  # noqa: BLE001
+            reason = f"{type(e).__name__}: {e}"
+            small = shrink(text, f"p{s}", s, use_numba, reason) if shrink_them else text
+            path = save_regression(small, s, reason) if save else None
+            failures.append((s, reason, small, path))
+            log(f"FAIL seed {s}: {reason.splitlines()[0][:300]}\n{small}\nsaved: {path}")
+        k += 1
+    return checked, skipped, failures
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--count", type=int, default=300)
+    ap.add_argument("--minutes", type=float, default=None)
+    ap.add_argument("--numba-every", type=int, default=10)
+    ap.add_argument("--no-save", action="store_true")
+    a = ap.parse_args()
+    t0 = time.time()
+    checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save)
+    print(f"{checked + len(failures)} programs in {time.time() - t0:.0f} s: {checked} passed "
+          f"({skipped} at non-smooth points, derivative checks other than finite differences "
+          f"only), {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
