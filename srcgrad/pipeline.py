@@ -4,11 +4,12 @@
           -> reverse (or forward) generation -> clean-up -> emit source -> compile
 """
 import os
+import sys
 
 from .backend import cache as diskcache
 from .backend.compile import Compiled
 from .backend.emit import to_source
-from .errors import SrcgradError
+from .errors import Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
 from .passes import activity, cleanup, forward, normalize, reverse, types
@@ -33,6 +34,21 @@ def _tuples(x):
 
 
 def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
+    """Transform ``fn``; the passes recurse over expressions, whose depth Python's parser
+    bounds (about 200 levels), so a raised recursion limit is enough for any valid input."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20000))
+    try:
+        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache)
+    except RecursionError:
+        name = getattr(fn, "__name__", "the function")
+        raise UnsupportedError([Problem(None, f"expressions nested too deeply in {name}()",
+                                        "split the expression into several assignments.")])
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
     src = read_source(fn)                                         # parse
     raise_if_unsupported(src)                                     # check the subset
     for w in wrt:

@@ -193,28 +193,24 @@ class _Replace(ast.NodeTransformer):
 
 
 def _local_only(fn):
-    """Temporaries every read of which follows a definition in the same block."""
+    """Temporaries every read of which follows a definition in the same block (one pass)."""
     ok = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and TEMP.match(n.id)}
 
     def visit(block):
         defined = set()
         for s in block:
-            for v in list(ok):
-                if v not in defined and v in _direct_reads(s):
-                    ok.discard(v)
+            ok.difference_update((_direct_reads(s) & ok) - defined)
+            nested = [x for f in ("body", "orelse") for x in (getattr(s, f, None) or [])]
+            if nested:
+                inner = set()
+                for x in nested:
+                    inner |= _loads(x)
+                ok.difference_update(inner & defined)  # read in a nested block, defined out here
+                for f in ("body", "orelse"):
+                    if getattr(s, f, None):
+                        visit(getattr(s, f))
             if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name):
                 defined.add(s.targets[0].id)
-            for field in ("body", "orelse"):
-                sub = getattr(s, field, None)
-                if sub:
-                    visit(sub)
-            if isinstance(s, (ast.If, ast.For, ast.While)):
-                # a nested block may read a temporary defined before it here: not local
-                inner_reads = set()
-                for x in s.body + s.orelse:
-                    inner_reads |= _loads(x)
-                for v in inner_reads & defined:
-                    ok.discard(v)
     visit(fn.body)
     return ok
 
@@ -229,7 +225,14 @@ def _direct_reads(s):
     return _loads(s)
 
 
-def _substitute_block(block, local):
+WINDOW = 12  # generated temporaries are read within a few statements of their definition
+
+
+def _substitute_block(block, local, counts, defs):
+    """One forward pass: a temporary read once (or cheap to read), whose reads all lie within
+    the next WINDOW statements of this block with nothing it reads written in between, is
+    substituted into them.  Chains resolve in the same pass (the next definition slides into
+    the freed slot)."""
     changed = False
     j = 0
     while j < len(block):
@@ -237,46 +240,66 @@ def _substitute_block(block, local):
         if (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
                 and s.targets[0].id in local and not _effectful(s.value)):
             v = s.targets[0].id
-            reads = _loads(s.value)
-            uses, ok = [], True
-            for k in range(j + 1, len(block)):
-                t = block[k]
-                if isinstance(t, (ast.If, ast.For, ast.While)):
-                    if v in _loads(t):
-                        ok = False
-                        break
-                    if v in _writes(t) or reads & _writes(t):
-                        break
-                    continue
-                n = _count_loads(t, v)
-                if n:
-                    uses.append((k, n))
-                w = _writes(t)
-                if v in w or reads & w:
-                    # the statement reads before it writes: a use here is still fine
-                    break
-            later = any(_count_loads(t, v) for t in block[(uses[-1][0] + 1) if uses else j + 1:]
-                        if not (isinstance(t, ast.Assign) and isinstance(t.targets[0], ast.Name)
-                                and t.targets[0].id == v)) if ok else True
-            total = sum(n for _, n in uses)
-            if ok and uses and (total == 1 or _cheap(s.value)) and not later:
-                for k, _ in uses:
-                    block[k] = _Replace(v, s.value).visit(block[k])
-                del block[j]
+            if _substitutable(block, j, v, _loads(s.value), counts, defs):
                 changed = True
-                continue
+                continue  # the next statement slid into slot j
         for field in ("body", "orelse"):
             sub = getattr(s, field, None)
             if sub:
-                changed |= _substitute_block(sub, local)
+                changed |= _substitute_block(sub, local, counts, defs)
         j += 1
     return changed
 
 
+def _substitutable(block, j, v, reads, counts, defs):
+    value = block[j].value
+    uses, total, stop, redefined = [], 0, None, False
+    for k in range(j + 1, min(len(block), j + 1 + WINDOW)):
+        t = block[k]
+        n = _count_loads(t, v)
+        if n and isinstance(t, (ast.If, ast.For, ast.While)):
+            return False  # read inside a nested block: leave it
+        if n:
+            uses.append(k)
+            total += n
+        w = _writes(t)
+        if v in w or reads & w:
+            stop = k
+            redefined = v in w and isinstance(t, ast.Assign) and isinstance(t.targets[0], ast.Name) \
+                and t.targets[0].id == v
+            break
+    if not uses or not (total == 1 or _cheap(value)):
+        return False
+    if not redefined:  # every later read must be one of these
+        if defs.get(v, 0) == 1:
+            if total != counts.get(v, 0):
+                return False
+        else:
+            start = (stop if stop is not None else j + WINDOW) + 1
+            for t in block[start:]:
+                if _count_loads(t, v):
+                    return False
+                if isinstance(t, ast.Assign) and isinstance(t.targets[0], ast.Name) \
+                        and t.targets[0].id == v:
+                    break
+    for k in uses:
+        block[k] = _Replace(v, value).visit(block[k])
+    counts[v] = counts.get(v, 0) - total
+    del block[j]
+    return True
+
+
 def substitute(fn):
-    for _ in range(50):
-        local = _local_only(fn)
-        if not _substitute_block(fn.body, local):
+    for _ in range(3):
+        counts = {}
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                counts[n.id] = counts.get(n.id, 0) + 1
+        defs = {}
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name):
+                defs[n.targets[0].id] = defs.get(n.targets[0].id, 0) + 1
+        if not _substitute_block(fn.body, _local_only(fn), counts, defs):
             break
     return fn
 

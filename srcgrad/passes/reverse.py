@@ -152,6 +152,27 @@ def copy_written_params(fdef, params, kinds):
             if p in written and is_array(kinds.get(p))]
 
 
+class _Restore:
+    """Is the value a statement overwrites read by reverse code that runs after its restore?
+    Yes if the reverse of an earlier statement reads it, or of anything in a loop around the
+    statement, or (for ``x = x * y``) the statement's own adjoint."""
+
+    def __init__(self, first, pos, loops, own):
+        self.first, self.pos, self.loops, self.own = first, pos, loops, own
+
+    def needed(self, v, s):
+        at = self.pos.get(id(s))
+        if at is None:
+            return False
+        n, enclosing = at
+        if self.first.get(v, n) < n or v in self.own.get(id(s), ()):
+            return True
+        return any(v in self.loops[loop] for loop in enclosing)
+
+    def __eq__(self, other):
+        return (self.first, self.loops, self.own) == (other.first, other.loops, other.own)
+
+
 class ReverseGen:
     def __init__(self, norm, kinds, active, wrt, names, intermediates=()):
         self.intermediates = intermediates
@@ -175,9 +196,10 @@ class ReverseGen:
         self.pushed_elems = set()  # arrays whose elements are pushed
         self.preinit = {}         # pushed variables first defined inside a loop -> kind
         self.plan = recompute.Plan()  # empty during the first pass
-        self.restore = {}             # id(statement) -> names whose old value is read later
+        self.restore = _Restore({}, {}, {}, {})  # which old values are read after a restore
         self.stmt_reads = {}          # id(statement) -> names its own reverse code reads
         self.single_use = {}
+        self.single_use_at = {}
         self.assigned_now = set()
 
     # ---- driver ---------------------------------------------------------------------------
@@ -198,8 +220,7 @@ class ReverseGen:
             for defs in plan.at.values():
                 for d in defs:
                     reads |= {n.id for n in ast.walk(d.value) if isinstance(n, ast.Name)}
-            restore = {}
-            self._mark_restore(self.fdef.body[:-1], set(), set(), restore)
+            restore = self._mark_restore(self.fdef.body[:-1])
             self.names.__dict__.update(copy.deepcopy(saved).__dict__)
             self.stacks.clear()
             self.prealloc.clear()
@@ -210,6 +231,9 @@ class ReverseGen:
                 break
             self.rr, self.plan, self.restore = reads, plan, restore
         self.single_use = {v: u for v, u in self.plan.single_use.items() if v in self.active}
+        self.single_use_at = {}
+        for v, u in self.single_use.items():
+            self.single_use_at.setdefault(u, []).append(v)
         # 2nd pass: the real thing
         self.record = True
         fwd = self.fwd_block(self.fdef.body[:-1], 0)
@@ -478,7 +502,7 @@ class ReverseGen:
     def needs_push(self, v, s):
         """Save v's old value at s only if reverse code that runs after the restore reads it:
         the reverse of statements before s, or of anything in a loop around s."""
-        return (v in self.restore.get(id(s), ()) and getattr(s, "redefines", True)
+        return (self.restore.needed(v, s) and getattr(s, "redefines", True)
                 and v not in self.plan.recomputed)
 
     def _all_reads(self, s):
@@ -488,23 +512,32 @@ class ReverseGen:
                 out |= self._all_reads(x)
         return out
 
-    def _mark_restore(self, stmts, prefix, around, restore):
-        for s in stmts:
-            own = self.stmt_reads.get(id(s), set())
-            if isinstance(s, ast.Assign):
-                t = s.targets[0]
-                target = t.id if isinstance(t, ast.Name) else t.value.id
-                needed = prefix | around
-                if target in _names(s.value):  # x = x * y: its own adjoint reads the old x
-                    needed = needed | own
-                restore[id(s)] = needed
-            elif isinstance(s, (ast.For, ast.While)):
-                restore[id(s)] = prefix | around
-                self._mark_restore(s.body, prefix | own, around | self._all_reads(s), restore)
-            elif isinstance(s, ast.If):
-                self._mark_restore(s.body, prefix | own, around, restore)
-                self._mark_restore(s.orelse, prefix | own, around, restore)
-            prefix |= self._all_reads(s)
+    def _mark_restore(self, stmts):
+        """Which old values reverse code reads after their restore, in linear time: the
+        position of each variable's first read by the reverse of an earlier statement, and
+        the reads of every loop's whole body."""
+        first, pos, loops, own = {}, {}, {}, {}
+        counter = [0]
+
+        def walk(block, enclosing):
+            for st in block:
+                counter[0] += 1
+                pos[id(st)] = (counter[0], enclosing)
+                if isinstance(st, ast.Assign):
+                    t = st.targets[0]
+                    target = t.id if isinstance(t, ast.Name) else t.value.id
+                    if target in _names(st.value):  # x = x * y: its own adjoint reads old x
+                        own[id(st)] = self.stmt_reads.get(id(st), set())
+                for v in self.stmt_reads.get(id(st), set()):  # its own reads (a header's too)
+                    first.setdefault(v, counter[0])
+                if isinstance(st, (ast.For, ast.While)):
+                    loops[id(st)] = self._all_reads(st)
+                    walk(st.body, enclosing + (id(st),))
+                elif isinstance(st, ast.If):
+                    walk(st.body, enclosing)
+                    walk(st.orelse, enclosing)
+        walk(stmts, ())
+        return _Restore(first, pos, loops, own)
 
     # ---- forward sweep --------------------------------------------------------------------
     def fwd_block(self, stmts, depth):
@@ -515,7 +548,7 @@ class ReverseGen:
                 if isinstance(t, ast.Name):
                     if self.needs_push(t.id, s):
                         out += self.push_value(t.id, depth, s.defined_before, s)
-                elif self.record and t.value.id in self.restore.get(id(s), ()):
+                elif self.record and self.restore.needed(t.value.id, s):
                     self.pushed_elems.add(t.value.id)
                     sliced = is_array(self.elem_kind(t))
                     val = ast.Subscript(_name(t.value.id), copy.deepcopy(t.slice), ast.Load())
@@ -604,8 +637,8 @@ class ReverseGen:
             self.assigned_now = set()
             code = self.adjoint_assign(s) if isinstance(s.targets[0], ast.Name) \
                 else self.adjoint_setitem(s)
-            for v, use in self.single_use.items():  # a use that contributed nothing
-                if use == id(s) and v not in self.assigned_now:
+            for v in self.single_use_at.get(id(s), ()):  # a use that contributed nothing
+                if v not in self.assigned_now:
                     code.append(_assign(self.adj[v], self.zero_of(self.kinds.get(v), v)))
             out += _grad_of(code, s.origin)
         elif isinstance(s, ast.If):
@@ -724,7 +757,7 @@ class ReverseGen:
         t = s.targets[0]
         y = t.value.id
         pop = []
-        if y in self.restore.get(id(s), ()):  # its elements were saved in the forward sweep
+        if self.restore.needed(y, s):  # its elements were saved in the forward sweep
             what = "slice" if is_array(self.elem_kind(t)) else "elem"
             pop = [_assign(ast.Subscript(_name(y), copy.deepcopy(t.slice), ast.Store()),
                            self.saved(s, y, what))]
