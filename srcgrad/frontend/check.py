@@ -52,6 +52,16 @@ _ALLOWED_STMTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, as
                   ast.Break, ast.Continue, ast.Return, ast.Pass, ast.Assert, ast.Raise)
 
 
+def is_stack_literal(node):
+    """``[]`` or ``[0.0] * 0`` (an empty list with a known item type): a stack of generated code."""
+    if isinstance(node, ast.List) and not node.elts:
+        return True
+    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
+            and isinstance(node.left, ast.List) and len(node.left.elts) == 1
+            and isinstance(node.left.elts[0], ast.Constant)
+            and isinstance(node.right, ast.Constant) and node.right.value == 0)
+
+
 def check_function(src, _active=None):
     """Return the list of problems in ``src`` and every user function it calls."""
     active = _active if _active is not None else []
@@ -88,8 +98,8 @@ class _Checker(ast.NodeVisitor):
 
     def generic_visit(self, node):
         kind = type(node)
-        if kind is ast.List and not node.elts and self.src.internal:
-            return  # a stack of generated code
+        if self.src.internal and is_stack_literal(node):
+            return  # a stack of generated code: [] or [0.0] * 0
         if kind in _REJECT:
             construct, hint = _REJECT[kind]
             self.bad(node, construct, hint)

@@ -18,6 +18,7 @@ tangent goes first, so it reads the old values.
 import ast
 import copy
 
+from ..frontend.check import is_stack_literal
 from .activity import deps_of
 from .emitrules import instantiate
 from .reverse import (_assign, _call, _name, copy_written_params, operands, prim_rule)
@@ -128,8 +129,8 @@ class ForwardGen:
 
     def tangent(self, s, v, ans):
         value = s.value
-        if isinstance(value, ast.List):
-            return ast.List([], ast.Load())  # a stack's tangent stack
+        if is_stack_literal(value):
+            return copy.deepcopy(value)  # a stack's tangent stack
         if hasattr(value, "pop_from"):
             st = value.pop_from
             if st in self.active:

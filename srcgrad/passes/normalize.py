@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import UnsupportedError
+from ..frontend.check import is_stack_literal
 from ..frontend.source import _MISSING, read_source
 from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS
 from .jumps import JumpRemover
@@ -272,6 +273,8 @@ class _Normalizer:
             node = ast.UnaryOp(e.op, self.atom(e.operand, out))
             node.prim = _UNARY[type(e.op)]
             return ast.copy_location(node, e)
+        if self.src.internal and is_stack_literal(e):
+            return e
         if isinstance(e, ast.BinOp):
             node = ast.BinOp(self.atom(e.left, out), e.op, self.atom(e.right, out))
             node.prim = _BINOPS.get(type(e.op))
@@ -309,8 +312,6 @@ class _Normalizer:
             return self.call(e, out)
         if isinstance(e, ast.Tuple):
             return ast.Tuple([self.atom(x, out) for x in e.elts], ast.Load())
-        if isinstance(e, ast.List) and not e.elts and self.src.internal:
-            return e
         self.fail(e, type(e).__name__, "this expression is outside the supported subset.")
 
     def load_name(self, e):

@@ -332,8 +332,12 @@ class ReverseGen:
         for v, k in self.preinit.items():
             out.append(_assign(v, self.zero_of(k, None)))
         for (v, what, loop), st in self.stacks.items():
-            if loop is None:
-                out.append(_assign(st, ast.List([], ast.Load())))
+            if loop is None:  # typed when empty: Numba may prune every append as dead code
+                k = self.kinds.get(v) if what == "value" else (FLOAT if what == "elem" else None)
+                item = {"f": 0.0, "i": 0, "b": False}.get(k[1]) if is_scalar(k) else None
+                out.append(_assign(st, ast.BinOp(ast.List([ast.Constant(item)], ast.Load()),
+                                                 ast.Mult(), ast.Constant(0)) if item is not None
+                                   else ast.List([], ast.Load())))
         return _tag(out, "")
 
     def zero_of(self, k, like):

@@ -140,6 +140,8 @@ class _Infer:
             if isinstance(e.op, ast.Not):
                 return BOOL
             return self.expr(e.operand)
+        if isinstance(e, ast.BinOp) and isinstance(e.left, ast.List):  # [0.0] * 0: a stack
+            return ("l", self.expr(e.left.elts[0]) if e.left.elts else None)
         if isinstance(e, ast.BinOp):
             a, b = self.expr(e.left), self.expr(e.right)
             if isinstance(e.op, ast.MatMult):
