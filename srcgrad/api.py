@@ -134,7 +134,8 @@ class Derived:
             self.level = primal.level + 1
         else:
             self._src = read_source(primal)
-            raise_if_unsupported(self._src)  # at decoration time: the user hears early
+            with pipeline.deep_recursion(primal):
+                raise_if_unsupported(self._src)  # at decoration time: the user hears early
             self.level = 0
         self.params = self._src.params
         self.wrt, self.single = _wrt_names(primal, wrt, self.params)

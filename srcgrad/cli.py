@@ -63,6 +63,9 @@ def main(argv=None):
     dump.add_argument("--wrt", default=None, help="comma-separated parameter names (default: the first)")
     dump.add_argument("--mode", default="reverse", choices=["reverse", "forward", "primal"])
     dump.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    check = sub.add_parser("check", help="list every construct of FILE.py:FUNCTION srcgrad "
+                                         "cannot differentiate (exit 1 if any)")
+    check.add_argument("target", metavar="FILE.py:FUNCTION")
     cache_cmd = sub.add_parser("cache", help="the on-disk cache of generated and compiled code")
     cache_cmd.add_argument("action", choices=["info", "clear"])
     args = parser.parse_args(argv)
@@ -77,6 +80,21 @@ def main(argv=None):
             print(f"directory: {i['directory'] or '(caching off: SRCGRAD_CACHE_DIR is empty)'}\n"
                   f"entries:   {i['entries']}\nsize:      {i['bytes'] / 1e6:.1f} MB")
         return 0
+    if args.command == "check":
+        from .frontend.check import check_function
+        from .frontend.source import read_source
+        try:
+            problems = check_function(read_source(load_function(args.target)))
+        except _Usage as e:
+            print(f"srcgrad: {e}", file=sys.stderr)
+            return 2
+        except UnsupportedError as e:
+            problems = e.problems
+        for p in problems:
+            print(p.format())
+        print(f"{len(problems)} unsupported construct{'s' if len(problems) != 1 else ''} "
+              f"in {args.target}")
+        return 1 if problems else 0
     try:
         fn = load_function(args.target)
         wrt = tuple(w.strip() for w in args.wrt.split(",")) if args.wrt else 0

@@ -3,6 +3,7 @@
     parse -> check the subset -> normalize -> infer kinds -> activity
           -> reverse (or forward) generation -> clean-up -> emit source -> compile
 """
+import contextlib
 import os
 import sys
 
@@ -33,19 +34,25 @@ def _tuples(x):
     return tuple(_tuples(e) for e in x) if isinstance(x, list) else x
 
 
-def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
-    """Transform ``fn``; the passes recurse over expressions, whose depth Python's parser
-    bounds (about 200 levels), so a raised recursion limit is enough for any valid input."""
+@contextlib.contextmanager
+def deep_recursion(fn):
+    """The passes recurse over expressions, whose depth Python's parser bounds (about 200
+    levels), so a raised recursion limit is enough for any valid input."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20000))
     try:
-        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache)
+        yield
     except RecursionError:
         name = getattr(fn, "__name__", "the function")
         raise UnsupportedError([Problem(None, f"expressions nested too deeply in {name}()",
                                         "split the expression into several assignments.")])
     finally:
         sys.setrecursionlimit(limit)
+
+
+def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
+    with deep_recursion(fn):
+        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache)
 
 
 def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):

@@ -29,6 +29,8 @@ ROWS = [
     (U.recursive, "recursive call to recursive()", "loop"),
     (U.uses_for_else, "for/else", "flag"),
     (U.uses_walrus, "assignment expression", "line of its own"),
+    (U.writes_through_view, "may share memory", "copy"),
+    (U.writes_through_alias, "may share memory", "copy"),
 ]
 
 
@@ -111,3 +113,15 @@ def test_strict_and_fallback():
         return np.linalg.norm(x)
     with pytest.raises(srcgrad.UnsupportedError, match="np.linalg.norm"):
         srcgrad.grad(uses_norm)(np.ones(3))
+
+
+def test_cli_check_lists_every_problem():
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "srcgrad", "check",
+                        "tests/unsupported_cases.py:two_problems"], capture_output=True, text=True)
+    assert r.returncode == 1 and "2 unsupported constructs" in r.stdout
+    assert "try/except" in r.stdout and "list" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "srcgrad", "check", "examples/rosenbrock.py:rosenbrock"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "0 unsupported constructs" in r.stdout

@@ -118,3 +118,15 @@ def two_problems(x):
         y = 0.0
     v = [y]  # <-
     return v[0]
+
+
+def writes_through_view(A):
+    row = A[0, :]
+    row[1] = 5.0  # <-
+    return np.sum(A * A)
+
+
+def writes_through_alias(x):
+    y = x
+    y[0] = 2.0 * x[1]  # <-
+    return np.sum(x)

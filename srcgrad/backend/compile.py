@@ -73,11 +73,11 @@ class Compiled:
                 module.__dict__.update(self.constants)
                 for dep_name, dep in self.deps.items():
                     setattr(module, dep_name, dep.dispatcher())
-                self.jit = numba.njit(getattr(module, self.name), cache=True)
+                self.jit = numba.njit(getattr(module, self.name), cache=True, error_model="numpy")
             else:
                 fn = load(self.source, self.filename, self.name, "numba", self.constants,
                           self.deps)
-                self.jit = numba.njit(fn)
+                self.jit = numba.njit(fn, error_model="numpy")  # 1/0 -> inf, as NumPy/JAX
         return self.jit
 
     def direct(self):

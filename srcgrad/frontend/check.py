@@ -70,6 +70,7 @@ def check_function(src, _active=None):
     checker.check_signature(src.tree)
     for stmt in src.tree.body:
         checker.visit(stmt)
+    checker.check_aliases(src.tree)
     active.pop()
     return checker.problems
 
@@ -86,6 +87,32 @@ class _Checker(ast.NodeVisitor):
 
     def bad(self, node, construct, hint):
         self.problems.append(self.src.problem(node, construct, hint))
+
+    def check_aliases(self, fdef):
+        """Writing into an array that may share memory with another (``y = x``, ``row = A[i, :]``,
+        ``B = A.T``) would change both in NumPy, but srcgrad tracks values: reject it."""
+        aliases = {}
+        for node in ast.walk(fdef):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name):
+                v = node.value
+                may_alias = isinstance(v, ast.Name) and v.id != node.targets[0].id or (
+                    isinstance(v, ast.Subscript) and any(
+                        isinstance(n, ast.Slice) for n in ast.walk(v.slice))) or (
+                    isinstance(v, ast.Attribute) and v.attr == "T")
+                if may_alias:
+                    aliases.setdefault(node.targets[0].id, node)
+        for node in ast.walk(fdef):
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, ast.AugAssign) else [])
+            for t in targets:
+                if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) \
+                        and t.value.id in aliases:
+                    src_line = ast.unparse(aliases[t.value.id])
+                    self.bad(t, f"write into {t.value.id!r}, which may share memory with another "
+                                f"array ({src_line})",
+                             "srcgrad tracks values, not NumPy views: make it a copy "
+                             f"({t.value.id} = ....copy()) or write into the original array.")
 
     def check_signature(self, fdef):
         a = fdef.args

@@ -226,6 +226,11 @@ def _direct_reads(s):
 
 
 WINDOW = 12  # generated temporaries are read within a few statements of their definition
+MAX_DEPTH = 40
+
+
+def _depth(node):
+    return 1 + max((_depth(c) for c in ast.iter_child_nodes(node)), default=0)
 
 
 def _substitute_block(block, local, counts, defs):
@@ -270,6 +275,8 @@ def _substitutable(block, j, v, reads, counts, defs):
             break
     if not uses or not (total == 1 or _cheap(value)):
         return False
+    if any(_depth(value) + _depth(block[k]) > MAX_DEPTH for k in uses):
+        return False  # keep generated expressions well within what Python's compiler accepts
     if not redefined:  # every later read must be one of these
         if defs.get(v, 0) == 1:
             if total != counts.get(v, 0):
