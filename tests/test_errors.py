@@ -30,6 +30,8 @@ ROWS = [
     (U.uses_for_else, "for/else", "flag"),
     (U.uses_walrus, "assignment expression", "line of its own"),
     (U.writes_through_view, "may share memory", "copy"),
+    (U.uses_getattr, "call to getattr() with no derivative rule", "adding-a-rule"),
+    (U.uses_c_function, "call to math.gamma() with no derivative rule", "adding-a-rule"),
     (U.writes_through_alias, "may share memory", "copy"),
 ]
 

@@ -130,3 +130,11 @@ def writes_through_alias(x):
     y = x
     y[0] = 2.0 * x[1]  # <-
     return np.sum(x)
+
+
+def uses_getattr(x):
+    return getattr(x, "real")  # <-
+
+
+def uses_c_function(x):
+    return math.gamma(x)  # <-
