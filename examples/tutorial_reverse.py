@@ -53,7 +53,7 @@ def main():
     assert np.allclose(g, A.T @ u)
 
     print("\nThe adjoint srcgrad generated for sum((2x)**2):\n")
-    print(srcgrad.grad(scaled_square_sum).source if False else srcgrad.source(scaled_square_sum, args=(x,)))
+    print(srcgrad.source(scaled_square_sum, args=(x,)))
 
 
 if __name__ == "__main__":

@@ -406,8 +406,7 @@ class Jacobian(Derived):
             self._drivers[key] = (src + "\n" + gen_s.source, comp)
         text, comp = self._drivers[key]
         self._last_text = text
-        out = comp(*args)
-        return out if len(self.wrt) > 1 else out
+        return comp(*args)
 
     @property
     def source(self):
