@@ -96,8 +96,13 @@ def run_kernel(name, quick, with_peers):
         row["hand adjoint first call"] = first_call(lambda: h(*args))
         row["hand adjoint"] = median_time(lambda: h(*args), repeats)
 
+    row["srcgrad peak"] = peers.peak_memory("srcgrad", name, size, quick)
     if with_peers:
         for peer, result in peers.measure(name, f, wrt, make, size, quick).items():
+            if result.get("time"):
+                mem = peers.peak_memory(peer, name, size, quick)
+                scale = float(result["note"][1:]) if result.get("note", "").startswith("×") else 1
+                result["peak"] = mem * scale if mem is not None else None
             row[peer] = result
     return row
 
@@ -139,7 +144,18 @@ def table(rows):
                 cell = (v or {}).get("note", "–") if isinstance(v, dict) else "–"
             cells.append(cell)
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    mem = ["| kernel | srcgrad saves | srcgrad peak | " + " | ".join(c[5:] + " peak" for c in peer_cols)
+           + " |", "|" + "---|" * (3 + len(peer_cols))]
+    for r in rows:
+        cells = [r["kernel"], fmt_bytes(r["srcgrad bytes"]),
+                 fmt_bytes(r["srcgrad peak"]) if r.get("srcgrad peak") is not None else "–"]
+        for c in peer_cols:
+            v = r.get(c) or {}
+            cells.append(fmt_bytes(v["peak"]) if v.get("peak") is not None else "–")
+        mem.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\nMemory: what the reverse sweep saves, and the peak resident " \
+        "memory one warm gradient call adds (fresh process per tool; Linux VmHWM after resetting " \
+        "it; peers run at a reduced size scaled like their times).\n\n" + "\n".join(mem)
 
 
 def plot(rows, path):

@@ -4,8 +4,10 @@ Python-loop versions (PyTorch eager, HIPS autograd) run the kernel's loop as wri
 reduced size, and are scaled linearly to the benchmark size.  JAX uses `lax.fori_loop` for
 loops (tracing a 100,000-step Python loop takes minutes) and vectorized code otherwise.
 """
-import math
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -17,7 +19,31 @@ vectorized code otherwise (a Python loop traced as written takes minutes to comp
 sizes). JAX cannot reverse-differentiate `lax.while_loop`, so it has no fixed_point entry."""
 
 
+MODE = "time"  # or "memory" (set in a child process by peak_memory)
+
+
+def _vm(field):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _peak(fn):
+    """Peak resident memory one warm call adds: reset the peak (Linux clear_refs), call, read
+    VmHWM - VmRSS."""
+    fn()
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    base = _vm("VmRSS")
+    fn()
+    return max(0, _vm("VmHWM") - base)
+
+
 def _time(fn, repeats=3):
+    if MODE == "memory":
+        return _peak(fn)
     fn()
     ts = []
     for _ in range(repeats):
@@ -205,6 +231,8 @@ def _jax(name, f, make, size, quick):
         run = lambda: jax.block_until_ready(g(*args))  # noqa: E731
     else:
         return {"note": "no reverse mode through while_loop"}
+    if MODE == "memory":
+        return {"time": _peak(run)}
     t0 = time.perf_counter()
     run()
     first = time.perf_counter() - t0
@@ -225,3 +253,31 @@ def measure(name, f, wrt, make, size, quick):
         except Exception as e:  # noqa: BLE001 -- a failing peer is reported, not fatal
             out[peer] = {"note": f"failed: {type(e).__name__}"}
     return out
+
+
+def _srcgrad(name, f, make, size, quick):
+    import srcgrad
+    from kernels import KERNELS
+    wrt = KERNELS[name][1]
+    args = make(size)
+    g = srcgrad.grad(f, wrt=wrt)
+    return {"time": _time(lambda: g(*args))}
+
+
+def peak_memory(tool, name, size, quick):
+    """Peak memory (bytes) of one warm gradient call of ``tool`` ("srcgrad" or a peer) on
+    kernel ``name``, measured in a fresh process; scaled like the peer's time if it ran at a
+    reduced size.  None if it cannot be measured."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (f"import sys; sys.path.insert(0, {here!r}); sys.path.insert(0, {os.path.dirname(here)!r}); "
+            f"import peers, kernels; peers.MODE = 'memory'; "
+            f"k = kernels.KERNELS[{name!r}]; "
+            f"fn = peers._srcgrad if {tool!r} == 'srcgrad' else peers.PEERS[{tool!r}]; "
+            f"r = fn({name!r}, k[0], k[2], {size}, {quick}); "
+            f"print(r.get('time') if r else None)")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=900).stdout.strip().splitlines()
+        return float(out[-1]) if out and out[-1] not in ("None", "") else None
+    except (subprocess.TimeoutExpired, ValueError, IndexError):
+        return None
