@@ -365,7 +365,28 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
     return comp(*args, *tans)
 
 
-class Jacobian(Derived):
+class _Driven(Derived):
+    """A derivative computed by a generated driver that calls generated sweeps in a loop."""
+
+    def _run_driver(self, key, build, args):
+        """``build()`` gives (driver name, driver source, {name: Compiled it calls}, text of
+        the sweep it calls); the compiled driver is cached under ``key``."""
+        if key not in self._drivers:
+            name, src, deps, sweep_text = build()
+            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict, deps,
+                            diskcache.cache_dir(self.cache))
+            self._drivers[key] = (src + "\n" + sweep_text, comp)
+        text, comp = self._drivers[key]
+        self._last_text = text
+        return comp(*args)
+
+    @property
+    def source(self):
+        """The driver and the sweep it calls (after a call), else the reverse sweep."""
+        return getattr(self, "_last_text", None) or super().source
+
+
+class Jacobian(_Driven):
     """The full Jacobian, shape ``out.shape + in.shape``, by columns (``"fwd"``: one tangent
     sweep per input direction) or rows (``"rev"``: one adjoint sweep per output direction),
     the sweeps running inside a generated, compiled driver.  ``"auto"`` picks the one with
@@ -392,26 +413,16 @@ class Jacobian(Derived):
             n_out = int(np.size(primal(*args)))
             how = "fwd" if n_in <= n_out else "rev"  # fewer sweeps wins
         self.mode = how
-        key = (how, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
-        if key not in self._drivers:
-            sweep_mode = "forward" if how == "fwd" else "reverse"
-            gen_s, sweep = self.specialize(args, mode=sweep_mode)
+        def build():
+            gen_s, sweep = self.specialize(args, mode="forward" if how == "fwd" else "reverse")
             fname = self._src.name
             name = f"{fname}_jac{how}"
             src = drivers.jacobian_driver(name, fname, self.params, self.wrt, kinds,
                                           gen_p.out_kind, how)
-            deps = {f"{fname}_primal": primal, gen_s.name: sweep}
-            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict, deps,
-                            diskcache.cache_dir(self.cache))
-            self._drivers[key] = (src + "\n" + gen_s.source, comp)
-        text, comp = self._drivers[key]
-        self._last_text = text
-        return comp(*args)
+            return name, src, {f"{fname}_primal": primal, gen_s.name: sweep}, gen_s.source
 
-    @property
-    def source(self):
-        """The driver and the sweep it calls (after a call), else the reverse sweep."""
-        return getattr(self, "_last_text", None) or super().source
+        return self._run_driver((how, tuple(sorted(kinds.items(), key=lambda kv: kv[0]))), build,
+                                args)
 
 
 def jacobian(f=None, wrt=0, mode="auto", *, backend="numba", strict=False, cache=None):
@@ -428,7 +439,7 @@ def jacrev(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
     return _decorator(Jacobian, f, wrt=wrt, mode="rev", backend=backend, strict=strict, cache=cache)
 
 
-class _ForwardOverReverse(Derived):
+class _ForwardOverReverse(_Driven):
     """Second derivatives: the tangent transformation applied to the generated adjoint."""
 
     def __init__(self, primal, wrt=0, backend="numba", strict=False, cache=None):
@@ -436,6 +447,7 @@ class _ForwardOverReverse(Derived):
         if len(self.wrt) != 1:
             raise SrcgradError("hessian and hvp take one wrt argument")
         self._hvps = {}
+        self._drivers = {}
 
     def hvp_compiled(self, args):
         """(Generated, Compiled) of ``f_vjp_jvp(*args, seed, dw) -> (grad, H @ dw)``."""
@@ -469,21 +481,14 @@ class Hessian(_ForwardOverReverse):
         args = _prepare(args, self.params)
         gen, hvp_comp, seed = self.hvp_compiled(args)
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
-        key = tuple(sorted(kinds.items(), key=lambda kv: kv[0]))
-        if key not in self._specs:
+
+        def build():
             name = f"{self._src.name}_hessian"
             src = drivers.hessian_driver(name, self.params, self.wrt[0], kinds[self.wrt[0]],
                                          gen.name, "1.0")
-            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict,
-                            {gen.name: hvp_comp})
-            self._specs[key] = (src + "\n" + gen.source, comp)
-        text, comp = self._specs[key]
-        self._last_text = text
-        return comp(*args)
+            return name, src, {gen.name: hvp_comp}, gen.source
 
-    @property
-    def source(self):
-        return getattr(self, "_last_text", None) or super().source
+        return self._run_driver(tuple(sorted(kinds.items(), key=lambda kv: kv[0])), build, args)
 
 
 def hessian(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
