@@ -6,7 +6,6 @@ reuse the compiled function.
 """
 import ast
 import functools
-import inspect
 import math
 
 import numpy as np
@@ -320,14 +319,35 @@ def _shaped_like(value, primal, what):
     return value
 
 
+def _params(f):
+    """Parameter names without reading the source (Derived checks the function itself)."""
+    code = getattr(f, "__code__", None)
+    if code is None:
+        return read_source(f).params  # raises the located "not a Python function" error
+    return list(code.co_varnames[:code.co_argcount])
+
+
+def _reused(f, wrt, backend, strict, cache, mode):
+    """One Derived per function and options, so repeated vjp/jvp calls transform and compile
+    once, as a grad object does.  Kept on the function itself: it lives and dies with it."""
+    per_fn = f.__dict__.setdefault("__srcgrad_derived__", {})
+    key = (wrt, backend, strict, cache, mode)
+    if key not in per_fn:
+        d = Derived(f, wrt, backend, strict, cache)
+        d.gen_mode = mode
+        per_fn[key] = d
+    return per_fn[key]
+
+
 def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
     argument (default: every float argument), as a tuple."""
-    params = read_source(f).params
+    params = _params(f)
     args = _prepare(args, params)
     if wrt is None:
         wrt = _float_params(params, args)
-    d = Derived(f, tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,), backend, strict, cache)
+    wrt = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
+    d = _reused(f, wrt, backend, strict, cache, "reverse")
     gen, comp = d.specialize(args)
     _, primal = d.specialize(args, mode="primal")
     out = primal(*args)
@@ -350,15 +370,14 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
 def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
     """``(out, tangent_out)``: the value of ``f(*primals)`` and its directional derivative
     along ``tangents`` (a tuple like ``primals``; ``None`` marks a constant argument)."""
-    params = read_source(f).params
+    params = _params(f)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"primals and tangents must have the same length "
                          f"({len(primals)} != {len(tangents)})")
     args = _prepare(primals, params)
     wrt = tuple(p for p, t in zip(params, tangents) if t is not None)
-    d = Derived(f, wrt, backend, strict, cache)
-    d.gen_mode = "forward"
+    d = _reused(f, wrt, backend, strict, cache, "forward")
     _, comp = d.specialize(args)
     tans = [_shaped_like(t, a, f"tangent for {p!r}") for p, a, t in zip(params, args, tangents)
             if t is not None]

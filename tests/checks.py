@@ -61,7 +61,6 @@ def check_grads(f, args, wrt=None, seed=0, rtol=1e-6, atol=1e-8, backends=("numb
                 n_dirs=2, forward=True):
     """Check srcgrad.vjp of f at args against finite differences (and, with ``forward``,
     srcgrad.jvp against finite differences and against vjp); returns the cotangents."""
-    rng = np.random.default_rng(seed)
     if wrt is None:
         wrt = tuple(i for i, a in enumerate(args)
                     if np.asarray(a).dtype.kind == "f")

@@ -14,7 +14,6 @@ a regression test under tests/fuzz_regressions/.
 import argparse
 import hashlib
 import importlib.util
-import math
 import os
 import random
 import sys

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 
 NOTES = """Peers: PyTorch eager autograd (`torch==2.13.0`, CPU) and HIPS autograd run the kernels'
 Python loops as written, timed at a reduced size (noted `×k`: scaled by k to the benchmark

@@ -33,7 +33,7 @@ def _zero(v, kind):
 
 
 def _shape(out_kind, v, kind):
-    parts = ([f"_y.shape"] if is_array(out_kind) else []) + ([f"{v}.shape"] if is_array(kind) else [])
+    parts = (["_y.shape"] if is_array(out_kind) else []) + ([f"{v}.shape"] if is_array(kind) else [])
     return " + ".join(parts)
 
 

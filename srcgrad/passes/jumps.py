@@ -86,7 +86,7 @@ class JumpRemover:
             body, fb = self._sub(s.body)
             orelse, fo = self._sub(s.orelse)
             new = ast.copy_location(ast.If(s.test, body or [ast.Pass()], orelse), s)
-            flags = _merge(fb, fo, both=True)
+            flags = sorted(set(fb) | set(fo))
             return [new], flags
         if isinstance(s, (ast.For, ast.While)):
             return self.loop(s)
@@ -132,14 +132,6 @@ def _collect_flags(remover, stmts):
         if cnt and _has(stmts, ast.Continue, into_loops=False):
             flags.append(cnt)
     return flags
-
-
-def _merge(a, b, both):
-    if a is True and b is True:
-        return True
-    la = [] if a is True else a
-    lb = [] if b is True else b
-    return sorted(set(la) | set(lb))
 
 
 def _assign(name, value, like):

@@ -454,10 +454,7 @@ class _Normalizer:
         body = sub.function(bind).body
         ret = body.pop()
         out.extend(body)
-        value = ret.value
-        if isinstance(value, ast.Tuple):
-            return value
-        return value
+        return ret.value  # an atom, or a tuple of atoms
 
 
 def pre_copy(stmts):

@@ -1,2 +1,4 @@
 """Derivative rules: one table (table.py), read by the reverse and forward passes."""
-from .table import RULES, CALLS, NONDIFF_CALLS, CREATION_CALLS, Rule  # noqa: F401
+from .table import CALLS, CREATION_CALLS, NONDIFF_CALLS, RULES, Rule
+
+__all__ = ["RULES", "CALLS", "NONDIFF_CALLS", "CREATION_CALLS", "Rule"]
