@@ -46,9 +46,31 @@ def cache_dir(enabled=None):
     return os.path.join(base, "srcgrad")
 
 
+_OWN_CODE = []
+
+
+def _own_code():
+    """A hash of srcgrad's own source files, once per process: a changed rule or pass must
+    never be answered from a cache written by other code under the same version string."""
+    if not _OWN_CODE:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        h = hashlib.sha256()
+        for folder, dirs, files in sorted(os.walk(root)):
+            dirs.sort()
+            for f in sorted(files):
+                if f.endswith(".py"):
+                    path = os.path.join(folder, f)
+                    h.update(os.path.relpath(path, root).encode() + b"\0")
+                    with open(path, "rb") as fh:
+                        h.update(fh.read() + b"\0")
+        _OWN_CODE.append(h.hexdigest()[:16])
+    return _OWN_CODE[0]
+
+
 def _versions():
     from .. import __version__
-    return f"{VERSION} srcgrad {__version__} numba {numba.__version__} numpy {np.__version__}"
+    return (f"{VERSION} srcgrad {__version__} code {_own_code()} numba {numba.__version__} "
+            f"numpy {np.__version__}")
 
 
 def _digest(parts):
@@ -88,7 +110,7 @@ def source_closure(src):
                     except Exception:  # noqa: BLE001 -- the check stage reports it
                         pass
                 elif isinstance(obj, (int, float, bool, np.ndarray, np.number)):
-                    parts.append(ast.unparse(node).encode() + _value_bytes(obj))
+                    parts.append(ast.unparse(node).encode() + b"=" + _value_bytes(obj))
     return sorted(p if isinstance(p, bytes) else p.encode() for p in parts)
 
 
