@@ -48,6 +48,7 @@ class ForwardGen:
         body = copy_written_params(self.fdef, self.params, self.kinds)
         written = {s.targets[0].value.id for s in ast.walk(self.fdef)
                    if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
+        self.shared = _may_share_written(self.fdef, written)
         for w in self.wrt:  # never write into the caller's tangent arrays either
             if w in written and is_array(self.kinds.get(w)):
                 body.append(_assign(self.tan[w], _call("np.copy", _name(self.tan[w]))))
@@ -58,6 +59,9 @@ class ForwardGen:
         ret = self.fdef.body[-1].value
         elts = ret.elts if isinstance(ret, ast.Tuple) else [ret]
         touts = [self.tangent_atom(e) for e in elts]
+        tin = {self.tan[w] for w in self.wrt if is_array(self.kinds.get(w))}
+        touts = [_call("np.copy", t) if isinstance(t, ast.Name) and t.id in tin else t
+                 for t in touts]  # never hand the caller's tangent back as the output
         tout = ast.Tuple(touts, ast.Load()) if isinstance(ret, ast.Tuple) else touts[0]
         body.append(ast.Return(ast.Tuple([copy.deepcopy(ret), tout], ast.Load())))
         args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in self.params] +
@@ -124,8 +128,22 @@ class ForwardGen:
         first = v in deps_of(s.value)  # x = x * y: the tangent reads the old x
         ans = copy.deepcopy(s.value) if first else _name(v)
         dv = self.tangent(s, v, ans)
+        if self._aliases_other_tangent(s, v, dv):
+            dv = _call("np.copy", dv)  # v = u.copy(), v = u + 1.0: dv is a new array too
         stmt = _assign(self.tan[v], dv)
         return [stmt, s] if first else [s, stmt]
+
+    def _aliases_other_tangent(self, s, v, dv):
+        """Would ``dv`` share memory with another tangent where the primal value is a new
+        array, while one of them is written into?  (``v = u`` and ``v = u[1:]`` share memory
+        in the primal too, and keep doing so.)"""
+        if not is_array(self.kinds.get(v)) or _is_view_of_name(s.value):
+            return False
+        if not (isinstance(dv, ast.Name) or _is_view_of_name(dv)):
+            return False
+        base = dv.id if isinstance(dv, ast.Name) else dv.value.id
+        owner = {t: p for p, t in self.tan.items()}.get(base)
+        return v in self.shared or owner in self.shared or owner in self.wrt
 
     def tangent(self, s, v, ans):
         value = s.value
@@ -172,3 +190,30 @@ class ForwardGen:
                 total = ast.BinOp(total, ast.Add(), _call("np.zeros_like", copy.deepcopy(ans)))
         return total
 
+
+
+def _is_view_of_name(e):
+    """``u`` or ``u[...]`` with slices only: a value that shares memory with ``u``."""
+    if isinstance(e, ast.Name):
+        return True
+    if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
+        idx = e.slice.elts if isinstance(e.slice, ast.Tuple) else [e.slice]
+        return all(isinstance(i, ast.Slice) for i in idx)
+    return False
+
+
+def _may_share_written(fdef, written):
+    """Variables written into, closed over the aliases the primal makes (``v = u``,
+    ``v = u[1:]``): a write into one is a write into the other."""
+    pairs = [(s.targets[0].id, s.value.id if isinstance(s.value, ast.Name) else s.value.value.id)
+             for s in ast.walk(fdef) if isinstance(s, ast.Assign)
+             and isinstance(s.targets[0], ast.Name) and _is_view_of_name(s.value)]
+    out = set(written)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in pairs:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out
