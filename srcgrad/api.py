@@ -6,6 +6,7 @@ reuse the compiled function.
 """
 import ast
 import functools
+import inspect
 import math
 
 import numpy as np
@@ -16,7 +17,7 @@ from .backend import cache as diskcache
 from .backend.compile import Compiled
 from .backend.emit import register
 from .passes import drivers
-from .errors import SrcgradError
+from .errors import Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
 from .passes import types
@@ -26,7 +27,7 @@ def _prepare(args, params):
     out = []
     for p, a in zip(params, args):
         if isinstance(a, (list, tuple)):
-            a = np.asarray(a, dtype=np.float64)
+            a = _number_sequence(p, a)
         if isinstance(a, np.ndarray):
             if a.dtype == np.float32 or a.dtype == np.float16:
                 raise SrcgradError(f"argument {p!r} is a {a.dtype} array; srcgrad computes in "
@@ -37,8 +38,32 @@ def _prepare(args, params):
             a = float(a)
         elif isinstance(a, np.integer) and not isinstance(a, np.bool_):
             a = int(a)
+        if types.kind_of_value(a) is None:
+            raise UnsupportedError([Problem(
+                None, f"argument {p!r} of type {type(a).__name__}",
+                "srcgrad takes floats, ints, bools and NumPy arrays of them (and lists of "
+                "numbers, as arrays); pass the arrays inside it as separate arguments.")])
         out.append(a)
     return out
+
+
+def _number_sequence(p, a):
+    """A list or tuple of numbers (nested: rows) as a float64 array; anything else refused."""
+    def numbers_only(x):
+        if isinstance(x, (list, tuple)):
+            return all(numbers_only(e) for e in x)
+        return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+    if not numbers_only(a):
+        kinds = sorted({type(e).__name__ for e in a})
+        raise UnsupportedError([Problem(
+            None, f"argument {p!r}: a {type(a).__name__} of {', '.join(kinds)}",
+            "srcgrad takes a list only of numbers (it becomes a float array); pass arrays as "
+            "separate arguments, or np.stack them into one array.")])
+    try:
+        return np.asarray(a, dtype=np.float64)
+    except ValueError:
+        raise UnsupportedError([Problem(None, f"argument {p!r}: a ragged {type(a).__name__}",
+                                        "give every row the same length.")]) from None
 
 
 _SCALARS = (float, int, bool)
@@ -104,12 +129,29 @@ def guess_kinds(src):
             for b in node.args[1:]:
                 if node.func.id == "range" and isinstance(b, ast.Name) and b.id in kinds:
                     kinds[b.id] = types.INT
+    for node in ast.walk(src.tree):  # reduced along an axis: 2-D; operands of @: arrays
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name) \
+                and node.args[0].id in kinds and (len(node.args) > 1 or any(
+                    k.arg == "axis" for k in node.keywords)) \
+                and ast.unparse(node.func).split(".")[-1] in ("sum", "mean", "max", "min", "amax", "amin"):
+            kinds[node.args[0].id] = ("a", max(2, types.ndim(kinds[node.args[0].id])), "f")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            for side, nd in ((node.left, 2), (node.right, 1)):
+                if isinstance(side, ast.Name) and side.id in kinds \
+                        and not types.is_array(kinds[side.id]):
+                    kinds[side.id] = ("a", nd, "f")
     for node in ast.walk(src.tree):  # names used inside an index are ints
         if isinstance(node, ast.Subscript):
             for n in ast.walk(node.slice):
                 if isinstance(n, ast.Name) and n.id in kinds and not types.is_array(kinds[n.id]):
                     kinds[n.id] = types.INT
     return kinds
+
+
+def _kind_text(k):
+    if types.is_array(k):
+        return f"{k[1]}-D {({'f': 'float', 'i': 'int', 'b': 'bool'})[k[2]]} array"
+    return pipeline._describe(k).replace("an ", "").replace("a ", "")
 
 
 class Derived:
@@ -146,6 +188,20 @@ class Derived:
         functools.update_wrapper(self, primal, assigned=("__module__", "__name__",
                                                           "__qualname__", "__doc__"), updated=())
 
+    def bind(self, args, kwargs):
+        """The arguments in parameter order, as calling the primal would take them:
+        keywords and defaults accepted, a wrong number a TypeError naming the parameters."""
+        if not kwargs and len(args) == len(self.params):
+            return args
+        fn = self._src.fn
+        try:
+            bound = inspect.signature(fn).bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{fn.__name__}() takes the parameters ({', '.join(self.params)}): "
+                            f"{e}") from None
+        bound.apply_defaults()
+        return tuple(bound.arguments[p] for p in self.params)
+
     def specialize(self, args, mode=None):
         """(Generated, Compiled) for these arguments."""
         if len(args) != len(self.params):
@@ -167,8 +223,17 @@ class Derived:
         """The generated source: of the last call's specialization, or (before any call) of
         the kinds guessed from how the parameters are used."""
         if self._last is None:
-            gen = pipeline.generate(self.primal, self.wrt, guess_kinds(self._src), self.gen_mode)
-            return gen.source
+            kinds = guess_kinds(self._src)
+            said = ", ".join(f"{p}: {_kind_text(k)}" for p, k in kinds.items())
+            try:
+                gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode)
+            except UnsupportedError as e:
+                raise UnsupportedError(e.problems + [Problem(
+                    None, f"argument kinds guessed, not known ({said})",
+                    "pass the arguments: srcgrad.source(f, args=(...)), or call the derived "
+                    "function once and read .source again.")]) from None
+            return f"# argument kinds guessed from how the parameters are used: {said}\n" + \
+                gen.source
         return self._last.source
 
     def _grads(self, grads):
@@ -200,11 +265,11 @@ class Grad(Derived):
             _check_locals(self._src, self.intermediates)
         self._functions = {}
 
-    def __call__(self, *args):
-        fast = self._fast.get(_signature(args))
-        if fast is not None:  # seen these argument types: straight to the compiled function
+    def __call__(self, *args, **kwargs):
+        fast = None if kwargs else self._fast.get(_signature(args))
+        if fast is not None and len(args) == len(self.params):  # seen these types: compiled
             return self._unpack(fast(*args, 1.0))
-        args = _prepare(args, self.params)
+        args = _prepare(self.bind(args, kwargs), self.params)
         if self.inner is not None:
             return self._nested(args)
         gen, comp = self.specialize(args)
@@ -343,6 +408,9 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
     argument (default: every float argument), as a tuple."""
     params = _params(f)
+    if len(args) != len(params):
+        raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
+                        f"vjp got {len(args)} arguments")
     args = _prepare(args, params)
     if wrt is None:
         wrt = _float_params(params, args)
@@ -375,6 +443,9 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
     if len(primals) != len(tangents):
         raise ValueError(f"primals and tangents must have the same length "
                          f"({len(primals)} != {len(tangents)})")
+    if len(primals) != len(params):
+        raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
+                        f"jvp got {len(primals)} primals")
     args = _prepare(primals, params)
     wrt = tuple(p for p, t in zip(params, tangents) if t is not None)
     d = _reused(f, wrt, backend, strict, cache, "forward")
@@ -419,8 +490,8 @@ class Jacobian(_Driven):
         self.mode = None if mode == "auto" else mode
         self._drivers = {}
 
-    def __call__(self, *args):
-        args = _prepare(args, self.params)
+    def __call__(self, *args, **kwargs):
+        args = _prepare(self.bind(args, kwargs), self.params)
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
         gen_p, primal = self.specialize(args, mode="primal")
         if gen_p.out_kind is None or gen_p.out_kind[0] == "t":
@@ -485,9 +556,9 @@ class _ForwardOverReverse(_Driven):
 
 
 class Hvp(_ForwardOverReverse):
-    def __call__(self, *args_and_v):
+    def __call__(self, *args_and_v, **kwargs):
         *args, v = args_and_v
-        args = _prepare(args, self.params)
+        args = _prepare(self.bind(tuple(args), kwargs), self.params)
         gen, comp, _ = self.hvp_compiled(args)
         self._last = gen
         w = self.params.index(self.wrt[0])
@@ -496,8 +567,8 @@ class Hvp(_ForwardOverReverse):
 
 
 class Hessian(_ForwardOverReverse):
-    def __call__(self, *args):
-        args = _prepare(args, self.params)
+    def __call__(self, *args, **kwargs):
+        args = _prepare(self.bind(args, kwargs), self.params)
         gen, hvp_comp, seed = self.hvp_compiled(args)
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
 

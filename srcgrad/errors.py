@@ -25,6 +25,19 @@ class UnsupportedError(SrcgradError, NotImplementedError):
         super().__init__("\n".join(p.format() for p in self.problems))
 
 
+class InternalError(SrcgradError):
+    """A failure inside srcgrad itself (a pass, or generated code that should have run): a
+    bug in srcgrad, never a problem in the user's line."""
+
+    def __init__(self, what, fn_name, mode, where=None):
+        self.what, self.fn_name, self.mode = what, fn_name, mode
+        super().__init__(
+            f"this is a bug in srcgrad: {what}\n    while building or running the {mode} "
+            f"derivative of {fn_name}()" + (f" (generated code: {where})" if where else "") +
+            "\n    Please report it with the function's source and the argument kinds; "
+            "srcgrad.source(f, mode=..., args=...) shows the generated code.")
+
+
 class FallbackWarning(UserWarning):
     """Numba could not compile generated code; srcgrad runs it as plain Python instead."""
 

@@ -10,7 +10,7 @@ import sys
 from .backend import cache as diskcache
 from .backend.compile import Compiled
 from .backend.emit import to_source
-from .errors import Problem, SrcgradError, UnsupportedError
+from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
 from .passes import activity, cleanup, forward, normalize, reverse, types
@@ -71,7 +71,14 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
             constants = {c: src.namespace[c] for c in meta["constants"]}
             return Generated(meta["source"], meta["name"], constants, meta["seeds"],
                              _tuples(meta["out_kind"]), set(meta["active"]), directory)
-    gen = _transform(src, wrt, arg_kinds, mode, intermediates)
+    try:
+        gen = _transform(src, wrt, arg_kinds, mode, intermediates)
+    except SrcgradError:
+        raise
+    except RecursionError:
+        raise
+    except Exception as e:  # noqa: BLE001 -- anything else is our bug, not the user's line
+        raise InternalError(f"{type(e).__name__}: {e}", src.name, mode) from e
     if directory:
         diskcache.store_transform(directory, key, {
             "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),
@@ -82,7 +89,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
 
 def _transform(src, wrt, arg_kinds, mode, intermediates):
     norm = normalize.normalize(src)                               # one operation per statement
-    kinds = types.infer(norm.fdef, arg_kinds, norm.constants)     # kinds, for this call
+    kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
     active = activity.analyze(norm.fdef, wrt, kinds)              # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None

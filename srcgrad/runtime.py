@@ -11,7 +11,8 @@ import numpy as np
 from numba.extending import overload
 
 __all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand_axis",
-           "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis"]
+           "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis", "scatter_add",
+           "gather_last"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
@@ -68,6 +69,27 @@ def max_axis(x, axis):
 
 def min_axis(x, axis):
     return np.min(x, axis=axis)
+
+
+def scatter_add(acc, idx, g):
+    """``acc`` plus ``g`` added at the rows ``idx`` (1-D integers): a repeated index gets
+    every contribution (``acc[idx] += g`` would keep only one).  Returns a new array."""
+    out = np.array(acc, dtype=np.float64)
+    np.add.at(out, idx, g)
+    return out
+
+
+def gather_last(y, idx):
+    """``y[idx]``, with zeros where a later entry of ``idx`` repeats the index: the adjoint
+    of ``x[idx] = v``, where only the last write to a repeated index survives."""
+    out = np.array(y[idx], dtype=np.float64)
+    seen = set()
+    for k in range(len(idx) - 1, -1, -1):
+        j = int(idx[k]) % y.shape[0]
+        if j in seen:
+            out[k] = 0.0
+        seen.add(j)
+    return out
 
 
 # ---- Numba implementations -------------------------------------------------------------------
@@ -220,6 +242,31 @@ def _ol_extremum_mask_axis(x, ans, axis):
             for j in range(x.shape[1]):
                 m[i, j] /= cnt[j if axis == 0 else i]
         return m
+    return impl
+
+
+@overload(scatter_add)
+def _ol_scatter_add(acc, idx, g):
+    def impl(acc, idx, g):
+        out = acc.copy()
+        for k in range(idx.shape[0]):
+            out[idx[k]] += g[k]
+        return out
+    return impl
+
+
+@overload(gather_last)
+def _ol_gather_last(y, idx):
+    def impl(y, idx):
+        out = y[idx].copy()
+        n = y.shape[0]
+        seen = np.zeros(n, dtype=np.bool_)
+        for k in range(idx.shape[0] - 1, -1, -1):
+            j = idx[k] % n
+            if seen[j]:
+                out[k] = 0.0
+            seen[j] = True
+        return out
     return impl
 
 

@@ -59,7 +59,14 @@ CASES = {
     "matmul_vv": [("x @ y", [A(3), A(3)]), ("x.dot(y)", [A(3), A(3)])],
     "outer": [("np.outer(x, y)", [A(3), A(2)])],
     "transpose": [("x.T", [A((2, 3))]), ("np.transpose(x)", [A((2, 3))])],
+    "transpose_axes": [("np.transpose(x, (1, 0, 2))", [A((2, 3, 4))]),
+                       ("np.transpose(x, axes=(2, 0, 1)) * 2.0", [A((2, 3, 4))])],
+    "full": [("np.full((3, 2), x)", [S()]), ("np.full(4, x) * y", [S(), A(4)])],
+    "linspace": [("np.linspace(x, y, 5)", [S(), S()]), ("np.linspace(x, 2.0, 1) * y", [S(), S()])],
     # helpers of generated code (reached by hessian / forward-over-reverse)
+    "scatter_add": [("rt.scatter_add(x, IDX, y)", [A(4), A(4)]),
+                    ("rt.scatter_add(x, IDX, y)", [A((4, 2)), A((4, 2))])],
+    "gather_last": [("rt.gather_last(x, IDX)", [A(4)]), ("rt.gather_last(x, IDX)", [A((4, 3))])],
     "unbroadcast": [("rt.unbroadcast(x, y) * y", [A((3, 4)), A(4)]),
                     ("rt.unbroadcast(x, y) * y", [A((3, 4)), A((3, 1))])],
     "full_like": [("np.full_like(x, y) * x", [A(3), S()])],
@@ -75,7 +82,8 @@ for _name, _dom in UNARY_DOMAINS.items():
 
 def module_source():
     """A module with one function per case: ``case_<rule>_<k>(x[, y])``."""
-    lines = ["import math", "import numpy as np", "import srcgrad.runtime as rt", ""]
+    lines = ["import math", "import numpy as np", "import srcgrad.runtime as rt", "",
+             "IDX = np.array([2, 0, 3, 3])  # repeated indices", ""]
     for rule, cases in CASES.items():
         for k, (expr, specs) in enumerate(cases):
             params = ", ".join("xy"[i] for i in range(len(specs)))

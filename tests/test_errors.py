@@ -29,10 +29,10 @@ ROWS = [
     (U.recursive, "recursive call to recursive()", "loop"),
     (U.uses_for_else, "for/else", "flag"),
     (U.uses_walrus, "assignment expression", "line of its own"),
-    (U.writes_through_view, "may share memory", "copy"),
+    (U.writes_through_view, "shares memory with 'A', still read afterwards", "copy"),
     (U.uses_getattr, "call to getattr() with no derivative rule", "adding-a-rule"),
     (U.uses_c_function, "call to math.gamma() with no derivative rule", "adding-a-rule"),
-    (U.writes_through_alias, "may share memory", "copy"),
+    (U.writes_through_alias, "shares memory with 'x', still read afterwards", "copy"),
 ]
 
 

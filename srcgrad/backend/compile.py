@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from .. import runtime
-from ..errors import FallbackWarning, SrcgradError
+from ..errors import FallbackWarning, InternalError, SrcgradError
 from . import cache as diskcache
 from .emit import register
 
@@ -87,9 +87,16 @@ class Compiled:
             return self._python()
         return self.jit
 
+    def _run_python(self, *args):
+        try:
+            return self._python()(*args)
+        except NameError as e:  # incl. UnboundLocalError: generated code that cannot be right
+            raise InternalError(f"{type(e).__name__}: {e}", self.name, "generated",
+                                self.filename) from e
+
     def __call__(self, *args):
         if self.backend == "python" or self.fallback_reason is not None:
-            return self._python()(*args)
+            return self._run_python(*args)
         self.dispatcher()
         try:
             sig = tuple(numba.typeof(a) for a in args)
@@ -97,11 +104,13 @@ class Compiled:
                 self.jit.compile(sig)
         except Exception as e:  # noqa: BLE001 -- any failure to compile means "cannot compile"
             reason = short_reason(e)
+            if isinstance(e, numba.core.errors.NotDefinedError):  # a name the code never set
+                raise InternalError(reason, self.name, "generated", self.filename) from e
             if self.strict:
                 raise SrcgradError(f"Numba could not compile the generated {self.name}: {reason}\n"
                                    f"(strict=True; use backend='python' to run it as Python)") from e
             self.fallback_reason = reason
             warnings.warn(f"Numba could not compile the generated {self.name}; running it as "
                           f"plain Python instead ({reason})", FallbackWarning, stacklevel=3)
-            return self._python()(*args)
+            return self._run_python(*args)
         return self.jit(*args)

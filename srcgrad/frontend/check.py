@@ -89,30 +89,16 @@ class _Checker(ast.NodeVisitor):
         self.problems.append(self.src.problem(node, construct, hint))
 
     def check_aliases(self, fdef):
-        """Writing into an array that may share memory with another (``y = x``, ``row = A[i, :]``,
-        ``B = A.T``) would change both in NumPy, but srcgrad tracks values: reject it."""
-        aliases = {}
-        for node in ast.walk(fdef):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                    and isinstance(node.targets[0], ast.Name):
-                v = node.value
-                may_alias = isinstance(v, ast.Name) and v.id != node.targets[0].id or (
-                    isinstance(v, ast.Subscript) and any(
-                        isinstance(n, ast.Slice) for n in ast.walk(v.slice))) or (
-                    isinstance(v, ast.Attribute) and v.attr == "T")
-                if may_alias:
-                    aliases.setdefault(node.targets[0].id, node)
-        for node in ast.walk(fdef):
-            targets = node.targets if isinstance(node, ast.Assign) else (
-                [node.target] if isinstance(node, ast.AugAssign) else [])
-            for t in targets:
-                if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) \
-                        and t.value.id in aliases:
-                    src_line = ast.unparse(aliases[t.value.id])
-                    self.bad(t, f"write into {t.value.id!r}, which may share memory with another "
-                                f"array ({src_line})",
-                             "srcgrad tracks values, not NumPy views: make it a copy "
-                             f"({t.value.id} = ....copy()) or write into the original array.")
+        """Writing into an array that shares memory with another (``y = x``,
+        ``row = A[i, :]``, ``B = A.T``) changes both in NumPy, but srcgrad tracks values:
+        reject such a write where the other name is still read afterwards (a double buffer
+        ``u = v`` whose old ``u`` is never read again is fine).  ``y += 1`` is such a write
+        only if ``y`` is an array: the kinds stage decides (see ``alias_problem``)."""
+        if self.src.internal:
+            return  # generated code restores what it overwrites, through the same memory
+        for node, target, other in alias_writes(fdef):
+            if not isinstance(node, ast.AugAssign) or not isinstance(node.target, ast.Name):
+                self.problems.append(alias_problem(self.src, node, target, other))
 
     def check_signature(self, fdef):
         a = fdef.args
@@ -244,3 +230,114 @@ class _Checker(ast.NodeVisitor):
         self.bad(node, f"call to {name}() with no derivative rule",
                  f"srcgrad has no rule for {name}; write it with supported NumPy/math "
                  "operations in a plain Python function, or see docs/adding-a-rule.md.")
+
+
+def alias_problem(src, node, target, other):
+    return src.problem(node, f"write into {target!r}, which shares memory with {other!r}, "
+                             "still read afterwards",
+                       "srcgrad tracks values, not NumPy views: make it a copy "
+                       f"({target} = ....copy()) or write into the original array.")
+
+
+def alias_writes(fdef):
+    """[(statement, name written into, the other name)] for every write into an array
+    name that may share memory with another name read after the write."""
+    live = _live_after(fdef.body)
+    found = {}
+
+    def write(node, target, pairs):
+        for p in pairs:
+            if target in p:
+                other = next(iter(p - {target}))
+                if other in live.get(id(node), ()) and id(node) not in found:
+                    found[id(node)] = (node, target, other)
+
+    def block(stmts, pairs):
+        for st in stmts:
+            pairs = stmt(st, pairs)
+        return pairs
+
+    def stmt(st, pairs):
+        if isinstance(st, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+            for t in targets:
+                if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                    write(st, t.value.id, pairs)
+                elif isinstance(t, ast.Name) and isinstance(st, ast.AugAssign):
+                    write(st, t.id, pairs)  # in place for arrays: y += 1 changes x too
+                elif isinstance(t, (ast.Name, ast.Tuple)):
+                    names = {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+                    pairs = {p for p in pairs if not names & p}
+                    src = _aliased_name(st.value) if isinstance(t, ast.Name) else None
+                    if src is not None and src != t.id:
+                        pairs |= {frozenset((t.id, src))} | {
+                            frozenset((t.id, q)) for p in pairs if src in p
+                            for q in p if q != src and q != t.id}
+            return pairs
+        if isinstance(st, ast.If):
+            return block(st.body, pairs) | block(st.orelse, pairs)
+        if isinstance(st, (ast.For, ast.While)):
+            if isinstance(st, ast.For):
+                names = {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)}
+                pairs = {p for p in pairs if not names & p}
+            out = pairs
+            for _ in range(3):  # pairs at the loop head: entry or the end of any trip
+                out = pairs | block(st.body, out)
+            return out
+        return pairs
+
+    block(fdef.body, set())
+    return list(found.values())
+
+
+def _aliased_name(v):
+    """The name whose memory ``v`` may share: ``x``, ``x[a:b]``, ``x[i, :]``, ``x.T``."""
+    if isinstance(v, ast.Name):
+        return v.id
+    if isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name) and any(
+            isinstance(n, ast.Slice) for n in ast.walk(v.slice)):
+        return v.value.id
+    if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):
+        return v.value.id
+    return None
+
+
+def _loads(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _live_after(stmts):
+    """id(statement) -> the names that may be read after it (a write into an array counts as
+    a read of its name), by backward liveness over the function's own statements."""
+    after = {}
+
+    def block(body, out):
+        for st in reversed(body):
+            after[id(st)] = after.get(id(st), set()) | out
+            out = stmt(st, out)
+        return out
+
+    def stmt(st, out):
+        if isinstance(st, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+            killed = set()
+            for t in targets:
+                if isinstance(t, (ast.Name, ast.Tuple)) and not isinstance(st, ast.AugAssign):
+                    killed |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+            return (out - killed) | _loads(st)
+        if isinstance(st, ast.Return):
+            return _loads(st)
+        if isinstance(st, ast.If):
+            return _loads(st.test) | block(st.body, out) | block(st.orelse, out)
+        if isinstance(st, (ast.For, ast.While)):
+            head = _loads(st.iter if isinstance(st, ast.For) else st.test)
+            live = set(out)
+            for _ in range(3):  # the body's end flows to the loop head again
+                live = out | head | block(st.body, live | out | head)
+            if isinstance(st, ast.For):
+                live -= {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)} - head
+            return live
+        return out | _loads(st)
+
+    block(stmts, set())
+    return after

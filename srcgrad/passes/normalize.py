@@ -26,10 +26,10 @@ import numbers
 import numpy as np
 
 from .. import runtime
-from ..errors import UnsupportedError
-from ..frontend.check import is_stack_literal
+from ..errors import InternalError, UnsupportedError
+from ..frontend.check import alias_problem, alias_writes, is_stack_literal
 from ..frontend.source import _MISSING, read_source
-from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS
+from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, RULES
 from .jumps import JumpRemover
 from .names import NameGen, all_names
 
@@ -70,9 +70,10 @@ def _tag(stmt, origin):
 
 
 class _Normalizer:
-    def __init__(self, src, names, prefix, constants, depth=0):
+    def __init__(self, src, names, prefix, constants, depth=0, tuples=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
         self.depth = depth
+        self.tuples = {} if tuples is None else tuples  # tuple variable -> its element names
         self.locals = set(src.params) | {
             t.id for node in ast.walk(src.tree) for t in ast.walk(node)
             if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
@@ -96,7 +97,10 @@ class _Normalizer:
         out = []
         if bind:
             for p in self.src.params:
-                if self.rename[p] != getattr(bind[p], "id", None):
+                if getattr(bind[p], "id", None) in self.tuples:
+                    if self.rename[p] != bind[p].id:  # a tuple argument: its own elements
+                        self.bind_tuple(self.rename[p], self.elements(bind[p]), out, fdef)
+                elif self.rename[p] != getattr(bind[p], "id", None):
                     out.append(self._assign(self.rename[p], bind[p], fdef))
         for s in body:
             self.stmt(s, out)
@@ -110,6 +114,13 @@ class _Normalizer:
     def _rebinds(self, v):
         return any(isinstance(t, ast.Name) and t.id == v and isinstance(t.ctx, ast.Store)
                    for t in ast.walk(self.src.tree))
+
+    def inplace_aliases(self):
+        if not hasattr(self, "_inplace"):
+            self._inplace = {} if self.src.internal else {
+                id(n): alias_problem(self.src, n, t, o) for n, t, o in alias_writes(self.src.tree)
+                if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+        return self._inplace
 
     # ---- helpers ------------------------------------------------------------------------------
     def fail(self, node, construct, hint):
@@ -143,6 +154,9 @@ class _Normalizer:
         elif isinstance(s, ast.AugAssign):
             load = _as_load(s.target)
             self.assign(s.target, ast.copy_location(ast.BinOp(load, s.op, s.value), s), out)
+            if isinstance(s.target, ast.Name) and id(s) in self.inplace_aliases():
+                # y += 1 where y shares memory with a name read later: wrong if y is an array
+                out[-1].inplace_problem = self.inplace_aliases()[id(s)]
         elif isinstance(s, ast.Expr):
             v = s.value
             if isinstance(v, ast.Constant):
@@ -197,6 +211,8 @@ class _Normalizer:
                 atom = ast.Tuple([self.atom(e, out) for e in value.elts], ast.Load())
             else:
                 atom = self.atom(value, out)
+                if self.elements(atom) is not None:  # a tuple variable: its elements
+                    atom = ast.Tuple(self.elements(atom), ast.Load())
             out.append(_tag(ast.copy_location(ast.Return(atom), s), self.origin))
         elif isinstance(s, (ast.Break, ast.Pass)):
             if isinstance(s, ast.Break):
@@ -215,6 +231,13 @@ class _Normalizer:
     def assign(self, target, value, out):
         if isinstance(target, ast.Name):
             expr = self.flat(value, out)
+            elts = self.elements(expr)
+            if elts is not None:
+                self.bind_tuple(self.name(target.id), elts, out, target)
+                return
+            if self.name(target.id) in self.tuples:
+                self.fail(target, f"{target.id} holds a tuple elsewhere and "
+                          f"{ast.unparse(value)} here", "give the tuple its own name.")
             self.emit(out, self.name(target.id), expr)
         elif isinstance(target, ast.Subscript):
             atom = self.atom(value, out)
@@ -231,6 +254,8 @@ class _Normalizer:
                 atoms = [ast.Subscript(base, ast.Constant(k), ast.Load()) for k in range(n)]
             else:
                 res = self.flat(value, out)
+                if self.elements(res) is not None:
+                    res = ast.Tuple(self.elements(res), ast.Load())
                 if not isinstance(res, ast.Tuple) or len(res.elts) != n:
                     self.fail(value, "tuple assignment from " + ast.unparse(value),
                               "unpack tuples only from x.shape, a tuple a, b = c, d, or a "
@@ -241,6 +266,71 @@ class _Normalizer:
         else:
             self.fail(target, "assignment target " + ast.unparse(target),
                       "assign to a variable, an array element or a slice.")
+
+    # ---- tuples: one variable per element ---------------------------------------------------
+    def elements(self, e):
+        """The element atoms of a tuple value (a literal, or a tuple variable), else None."""
+        if isinstance(e, ast.Tuple):
+            return list(e.elts)
+        if isinstance(e, ast.Name) and e.id in self.tuples:
+            return [ast.Name(n, ast.Load()) for n in self.tuples[e.id]]
+        return None
+
+    def bind_tuple(self, target, elts, out, like):
+        """``x = a, b`` becomes ``x_0 = a; x_1 = b; x = (x_0, x_1)``: the elements are
+        variables of their own, so their derivatives are tracked one by one."""
+        names = self.tuples.get(target)
+        if names is None:
+            names = [self.names.exact_or_fresh(f"{target}_{k}") for k in range(len(elts))]
+            self.tuples[target] = names
+        elif len(names) != len(elts):
+            self.fail(like, f"{target} holds tuples of lengths {len(names)} and {len(elts)}",
+                      "give tuples of different lengths different names.")
+        atoms = [self._snapshot(a, out) if isinstance(a, ast.Name) and a.id in names else a
+                 for a in elts]  # atoms already; x = x[1], x[0]: read all, then write
+        for n, a in zip(names, atoms):
+            self.emit(out, n, a)
+        self.emit(out, target, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
+
+    def tuple_item(self, elts, e, out):
+        """``x[k]`` of a tuple: the element; ``x[i]`` for a variable ``i``: a branch per
+        element (so each element's derivative flows only from the one read)."""
+        n = len(elts)
+        index = e.slice
+        if isinstance(index, ast.Slice):
+            return ast.Tuple(elts[_literal_slice(self, index)], ast.Load())
+        if isinstance(index, ast.Constant) and type(index.value) is int or (
+                isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub)
+                and isinstance(index.operand, ast.Constant) and type(index.operand.value) is int):
+            k = index.value if isinstance(index, ast.Constant) else -index.operand.value
+            if not -n <= k < n:
+                self.fail(e, f"tuple index {k} out of range for a tuple of {n}",
+                          "index within the tuple's length.")
+            return elts[k]
+        i = self.atom(self.keep(index, out), out) if not isinstance(index, ast.Name) else \
+            self.keep(index, out)
+        bad = self.names.fresh("_cond")
+        self.emit(out, bad, ast.BoolOp(ast.Or(), [
+            ast.Compare(i, [ast.Lt()], [ast.Constant(-n)]),
+            ast.Compare(copy.deepcopy(i), [ast.GtE()], [ast.Constant(n)])]))
+        raise_ = ast.Raise(ast.Call(ast.Name("IndexError", ast.Load()),
+                                    [ast.Constant("tuple index out of range")], []), None)
+        out.append(_tag(ast.copy_location(ast.If(ast.Name(bad, ast.Load()),
+                                                 [_tag(ast.copy_location(raise_, e), self.origin)],
+                                                 []), e), self.origin))
+        t = self.temp()
+        chain = [self._assign(t, elts[n - 1], e)]
+        for k in range(n - 2, -1, -1):
+            c = self.names.fresh("_cond")
+            test = [self._assign(c, ast.BoolOp(ast.Or(), [
+                ast.Compare(copy.deepcopy(i), [ast.Eq()], [ast.Constant(k)]),
+                ast.Compare(copy.deepcopy(i), [ast.Eq()], [ast.Constant(k - n)])]), e)]
+            branch = _tag(ast.copy_location(ast.If(ast.Name(c, ast.Load()),
+                                                   [self._assign(t, elts[k], e)], chain), e),
+                          self.origin)
+            chain = test + [branch]
+        out.extend(chain)
+        return ast.Name(t, ast.Load())
 
     def _snapshot(self, atom, out):
         if isinstance(atom, ast.Name):
@@ -284,7 +374,11 @@ class _Normalizer:
         if isinstance(e, (ast.Compare, ast.BoolOp)):
             return self.keep(e, out)
         if isinstance(e, ast.IfExp):
-            test = self.atom(self.keep(e.test, out), out)
+            test = self.keep(e.test, out)  # kept whole once: its names are renamed already
+            if not _is_atom(test):
+                c = self.temp()
+                self.emit(out, c, test)
+                test = ast.Name(c, ast.Load())
             t = self.temp()
             body, orelse = [], []
             self.emit(body, t, self.flat(e.body, body))
@@ -295,6 +389,8 @@ class _Normalizer:
             if _is_shape(e.value) or _is_inactive_attr(e.value):
                 return self.keep(e, out)
             base = self.atom(e.value, out)
+            if self.elements(base) is not None:
+                return self.tuple_item(self.elements(base), e, out)
             node = ast.Subscript(base, self.keep(e.slice, out), ast.Load())
             node.prim = "getitem"
             return ast.copy_location(node, e)
@@ -332,6 +428,10 @@ class _Normalizer:
         if isinstance(obj, np.ndarray) and isinstance(e, ast.Name):
             self.constants[e.id] = obj
             return ast.Name(e.id, ast.Load())
+        if obj is _MISSING and isinstance(e, ast.Name) and not self.src.internal \
+                and e.id not in all_names(self.src.tree):  # a name srcgrad made up
+            raise InternalError(f"normalize read its own name {e.id!r} as a global",
+                                self.src.name, "normalize")
         if obj is _MISSING:
             self.fail(e, f"name {ast.unparse(e)!r} is not defined",
                       "define it before use, or pass it in as an argument.")
@@ -425,6 +525,14 @@ class _Normalizer:
                 prim += "_axis"
         elif prim == "clip":
             args = args + [kw.pop(k) for k in ("a_min", "a_max") if k in kw]
+        elif prim == "transpose" and (len(args) > 1 or "axes" in kw):
+            axes = kw.pop("axes", args[1] if len(args) > 1 else None)
+            perm = _literal_ints(axes)
+            if perm is None or sorted(perm) != list(range(len(perm))) or len(args) > 2:
+                self.fail(e, f"{ast.unparse(e.func)}() with axes {ast.unparse(axes)}",
+                          "give the axes as a literal tuple of integers, e.g. (1, 0, 2).")
+            prim, args = "transpose_axes", args[:1]
+            consts = [ast.Tuple([ast.Constant(k) for k in perm], ast.Load())]
         if kw:
             self.fail(e, f"keyword argument {next(iter(kw))}= in {ast.unparse(e.func)}()",
                       "pass it positionally, or leave it out.")
@@ -432,6 +540,13 @@ class _Normalizer:
         if prim in ("minimum", "maximum") and len(atoms) != 2:
             self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms)} arguments",
                       "use min/max of two values (nest the calls for more).")
+        if prim == "transpose_axes":
+            atoms += consts
+        expected = 2 if prim == "matmul" else len(RULES[prim].params) - (prim == "transpose_axes")
+        if len(atoms) + (axis is not None) != expected:
+            self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms) + (axis is not None)} "
+                      f"arguments", f"srcgrad's rule for it takes {expected}: "
+                      f"{', '.join(RULES[prim].params[:expected]) if prim in RULES else 'a, b'}.")
         if axis is not None:
             atoms.append(self.keep(axis, out))
         helper = {"sum_axis": "sum_axis", "mean_axis": "mean_axis", "amax_axis": "max_axis",
@@ -450,11 +565,35 @@ class _Normalizer:
             self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
                       f"pass exactly its {len(callee.params)} parameters positionally.")
         bind = {p: self.atom(a, out) for p, a in zip(callee.params, e.args)}
-        sub = _Normalizer(callee, self.names, fn.__name__, self.constants, self.depth + 1)
+        sub = _Normalizer(callee, self.names, fn.__name__, self.constants, self.depth + 1,
+                          self.tuples)
         body = sub.function(bind).body
         ret = body.pop()
         out.extend(body)
         return ret.value  # an atom, or a tuple of atoms
+
+
+def _literal_ints(e):
+    """The integers of a literal tuple or list such as ``(1, 0, 2)``, else None."""
+    if isinstance(e, (ast.Tuple, ast.List)) and all(
+            isinstance(x, ast.Constant) and type(x.value) is int for x in e.elts):
+        return [x.value for x in e.elts]
+    return None
+
+
+def _literal_slice(norm, s):
+    parts = []
+    for p in (s.lower, s.upper, s.step):
+        if p is None:
+            parts.append(None)
+        elif isinstance(p, ast.Constant) and type(p.value) is int:
+            parts.append(p.value)
+        elif isinstance(p, ast.UnaryOp) and isinstance(p.op, ast.USub) \
+                and isinstance(p.operand, ast.Constant) and type(p.operand.value) is int:
+            parts.append(-p.operand.value)
+        else:
+            norm.fail(s, "a tuple sliced with a computed bound", "slice tuples with literals.")
+    return slice(*parts)
 
 
 def pre_copy(stmts):

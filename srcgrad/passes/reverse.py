@@ -27,12 +27,12 @@ import ast
 import copy
 
 from ..backend.emit import comment
-from ..errors import SrcgradError
+from ..errors import Location, Problem, SrcgradError, UnsupportedError
 from ..rules.table import RULES
 from . import recompute
 from .activity import deps_of
 from .emitrules import instantiate
-from .types import FLOAT, INT, is_array, is_scalar, ndim
+from .types import FLOAT, INT, index_rank_change, is_array, is_none, is_scalar, ndim
 
 
 def _name(v, ctx=None):
@@ -82,12 +82,32 @@ def prim_rule(prim, arg_kinds):
     return RULES.get(prim)
 
 
+def _without_new_axes(index, bv):
+    """(index, cotangent) with the axes ``None`` added taken out again: the adjoint of
+    ``t = x[:, None]`` is ``bx[:] += bt[:, 0]``."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    if not any(is_none(p) for p in parts):
+        return copy.deepcopy(index), bv
+    kept = [copy.deepcopy(p) for p in parts if not is_none(p)]
+    out = [ast.Constant(0) if is_none(p) else ast.Slice() for p in parts
+           if is_none(p) or isinstance(p, ast.Slice)]
+    if not kept:
+        kept = [ast.Slice()]
+    new_index = ast.Tuple(kept, ast.Load()) if len(kept) > 1 else kept[0]
+    return new_index, ast.Subscript(bv, ast.Tuple(out, ast.Load()) if len(out) > 1 else out[0],
+                                     ast.Load())
+
+
 def operands(value):
     """(primitive, [argument nodes]) of a normalized right-hand side."""
     if isinstance(value, ast.BinOp):
         return value.prim, [value.left, value.right]
     if isinstance(value, ast.UnaryOp) and hasattr(value, "prim"):
         return value.prim, [value.operand]
+    if isinstance(value, ast.Call) and getattr(value, "prim", None) == "transpose_axes":
+        perm = [c.value for c in value.args[1].elts]  # the rule reads the inverse too
+        inverse = ast.Tuple([ast.Constant(perm.index(k)) for k in range(len(perm))], ast.Load())
+        return value.prim, list(value.args) + [inverse]
     if isinstance(value, ast.Call) and getattr(value, "prim", None):
         return value.prim, list(value.args)
     return None, []
@@ -176,6 +196,7 @@ class _Restore:
 class ReverseGen:
     def __init__(self, norm, kinds, active, wrt, names, intermediates=()):
         self.intermediates = intermediates
+        self.origin_file = norm.origin_file
         self.fdef = norm.fdef
         self.params = norm.params
         self.kinds, self.active, self.wrt, self.names = kinds, active, wrt, names
@@ -572,8 +593,7 @@ class ReverseGen:
 
     def elem_kind(self, target):
         base = self.kinds.get(target.value.id)
-        idx = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
-        nd = ndim(base) - sum(1 for i in idx if not isinstance(i, ast.Slice))
+        nd = ndim(base) + index_rank_change(target.slice, self.kind_of)
         return ("a", nd, "f") if nd > 0 else FLOAT
 
     def counter(self, loop):
@@ -730,8 +750,11 @@ class ReverseGen:
             base = s.value.value.id
             if base not in self.active:
                 return pop + self.reset(v, s)
-            sub = ast.Subscript(_name(self.adj[base]), copy.deepcopy(s.value.slice), ast.Store())
-            return [ast.AugAssign(sub, ast.Add(), bv)] + pop + self.reset(v, s)
+            init = []
+            if base in self.single_use and base not in self.assigned_now:
+                self.assigned_now.add(base)  # its only use adds into part of it: start at 0
+                init = [_assign(self.adj[base], self.zero_of(self.kinds.get(base), base))]
+            return init + self._getitem_adjoint(s, base, bv, v, pop)
         contribs = self.contributions(s, bv)
         self_terms = [e for u, e in contribs if u == v]
         others = [self.accumulate(u, e) for u, e in contribs if u != v]
@@ -747,6 +770,31 @@ class ReverseGen:
         for e in self_terms[1:]:
             total = ast.BinOp(total, ast.Add(), e)
         return code + [_assign(self.adj[v], total)]
+
+    def _getitem_adjoint(self, s, base, bv, v, pop):
+        if self.fancy_index(s, s.value.slice):  # repeated indices add up
+            acc = _assign(self.adj[base], _call("scatter_add", _name(self.adj[base]),
+                                                copy.deepcopy(s.value.slice), bv))
+            return [acc] + pop + self.reset(v, s)
+        index, bv = _without_new_axes(s.value.slice, bv)  # x[:, None]: bx[:] += bv[:, 0]
+        sub = ast.Subscript(_name(self.adj[base]), index, ast.Store())
+        return [ast.AugAssign(sub, ast.Add(), bv)] + pop + self.reset(v, s)
+
+    def fancy_index(self, s, index):
+        """Is ``index`` an integer array (whose entries may repeat)?  Only a 1-D one, alone,
+        has an adjoint here; other mixes of integer arrays are refused at their line."""
+        parts = index.elts if isinstance(index, ast.Tuple) else [index]
+        kinds = [self.kind_of(p) if not isinstance(p, ast.Slice) else None for p in parts]
+        ints = [k for k in kinds if is_array(k) and k[2] == "i"]
+        if not ints:
+            return False
+        if len(parts) == 1 and ints[0][1] == 1:
+            return True
+        raise UnsupportedError([Problem(
+            Location(self.origin_file, getattr(s, "lineno", 0), getattr(s, "col_offset", 0),
+                     getattr(s, "origin", "")),
+            f"indexing with an integer array combined with other indices ({ast.unparse(index)})",
+            "index with one 1-D integer array (x[idx]), or loop over the indices.")])
 
     def reset(self, v, s):
         """After a definition's adjoint, the adjoint of the overwritten value starts at 0."""
@@ -768,6 +816,8 @@ class ReverseGen:
         if y not in self.active:
             return pop
         by_elem = ast.Subscript(_name(self.adj[y]), copy.deepcopy(t.slice), ast.Load())
+        if self.fancy_index(s, t.slice):  # of a repeated index, only the last write survives
+            by_elem = _call("gather_last", _name(self.adj[y]), copy.deepcopy(t.slice))
         code = []
         a = s.value
         if isinstance(a, ast.Name) and a.id in self.active:

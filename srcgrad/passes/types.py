@@ -14,11 +14,13 @@ import ast
 
 import numpy as np
 
+from ..errors import Problem, UnsupportedError
+
 FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
 
 _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
                 "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy",
-                "transpose"}
+                "transpose", "transpose_axes"}
 _BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "maximum", "minimum",
               "mod", "floordiv"}
 _REDUCE = {"sum", "mean", "prod", "amax", "amin"}
@@ -95,32 +97,158 @@ def matmul_kind(a, b):
     return FLOAT
 
 
-def infer(fdef, arg_kinds, constants):
-    """Return {variable: kind} for the normalized ``fdef`` given {param: kind}."""
-    env = dict(arg_kinds)
-    for name, value in constants.items():
-        env[name] = kind_of_value(value)
-    for _ in range(20):
-        before = dict(env)
-        _Infer(env).block(fdef.body)
-        if env == before:
-            break
+def _describe(k):
+    if k is None:
+        return "of unknown kind"
+    if k[0] == "a":
+        return f"an array of rank {k[1]}"
+    if k[0] == "t":
+        return "a tuple"
+    return {"f": "a float", "i": "an integer", "b": "a boolean"}[k[1]]
+
+
+def is_none(i):
+    return isinstance(i, ast.Constant) and i.value is None
+
+
+def index_rank_change(index, kind_of):
+    """How many axes indexing adds: an integer index drops one, ``None`` adds one, a slice
+    keeps one, a k-D integer array replaces one with k."""
+    change = 0
+    for i in index.elts if isinstance(index, ast.Tuple) else [index]:
+        if is_none(i):
+            change += 1
+        elif isinstance(i, ast.Slice):
+            continue
+        else:
+            k = kind_of(i)
+            change += (k[1] - 1) if is_array(k) else -1
+    return change
+
+
+def _creation_kind(kind_of, shape, dt):
+    if isinstance(shape, ast.Tuple):
+        return ("a", len(shape.elts), dt)
+    sk = kind_of(shape) if shape is not None else None
+    if sk is not None and sk[0] == "t":
+        return ("a", len(sk[1]), dt)
+    return ("a", 1, dt)
+
+
+def _accepts(want, k):
+    if k is None:
+        return True
+    if want == "s":
+        return is_scalar(k)
+    if want == "i":
+        return (is_scalar(k) and k[1] in "ib") or (k[0] == "t" and all(_accepts("i", x) for x in k[1]))
+    return is_array(k) and k[1] in want
+
+
+_WANT = {"s": "a scalar", "i": "an integer or a tuple of integers"}
+
+
+def infer(fdef, arg_kinds, constants, names=None, src=None):
+    """Return {variable: kind} for the normalized ``fdef`` given {param: kind}.
+
+    A variable that holds values of different ranks (``x = np.sum(x)`` for an array ``x``)
+    is split into versions (``x``, ``x_1``) where it is rebound in straight-line code at the
+    top of the function; elsewhere that is a located error."""
+    env, conflicts, refused = _fixpoint(fdef, arg_kinds, constants)
+    if conflicts and names is not None:
+        for v in sorted(conflicts):
+            _split_versions(fdef, v, names, src)
+        env, conflicts, refused = _fixpoint(fdef, arg_kinds, constants)
+    if conflicts:
+        v = sorted(conflicts)[0]
+        raise UnsupportedError([_problem(src, fdef, v)])
+    if refused:
+        raise UnsupportedError([r if isinstance(r, Problem) else
+                                Problem(src.loc(r[0]) if src is not None else None, *r[1:])
+                                for r in refused])
     return env
 
 
+def _problem(src, fdef, v):
+    site = next((s for s in ast.walk(fdef) if isinstance(s, ast.Assign)
+                 and isinstance(s.targets[0], ast.Name) and s.targets[0].id == v), fdef)
+    loc = None
+    if src is not None and getattr(site, "lineno", None):
+        loc = src.loc(site)
+    return Problem(loc, f"variable {v!r} holds values of different kinds (an array and a "
+                        "scalar, or arrays of different ranks) inside a loop or branch",
+                   "give each kind of value its own name.")
+
+
+def _fixpoint(fdef, arg_kinds, constants):
+    env = dict(arg_kinds)
+    for name, value in constants.items():
+        env[name] = kind_of_value(value)
+    inf = _Infer(env)
+    for _ in range(20):
+        before = dict(env)
+        inf.conflicts, inf.refused = set(), []
+        inf.block(fdef.body)
+        if env == before:
+            break
+    return env, inf.conflicts, inf.refused
+
+
+def _split_versions(fdef, v, names, src):
+    """Rename the values a top-level ``v = ...`` binds to a new version of ``v``."""
+    top = fdef.body
+    if any(isinstance(s, (ast.For, ast.While, ast.If)) and v in _stored(s) for s in top):
+        return  # rebound inside a loop or branch: left to the error
+    current = v
+    for s in top:
+        for n in ast.walk(s.value if isinstance(s, ast.Assign) else s):
+            if isinstance(n, ast.Name) and n.id == v and not isinstance(n.ctx, ast.Store):
+                n.id = current
+        if isinstance(s, ast.Assign):
+            t = s.targets[0]
+            base = t if isinstance(t, ast.Name) else t.value
+            if isinstance(t, ast.Subscript) and base.id == v:
+                base.id = current
+                for n in ast.walk(t.slice):
+                    if isinstance(n, ast.Name) and n.id == v:
+                        n.id = current
+            elif base.id == v:
+                current = names.exact_or_fresh(f"{v}_1") if current == v else \
+                    names.fresh(f"{v}_")
+                base.id = current
+
+
+def _stored(stmt):
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} | {
+        t.value.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
+        for t in n.targets if isinstance(t, ast.Subscript)}
+
+
 class _Infer:
+    conflicts = set()
+
     def __init__(self, env):
         self.env = env
+        self.refused = []
 
     def set(self, name, k):
-        self.env[name] = join(self.env.get(name), k)
+        old = self.env.get(name)
+        if old is not None and k is not None and old != k and (
+                old[0] != k[0] or (old[0] == "a" and old[1] != k[1])):
+            self.conflicts.add(name)
+        self.env[name] = join(old, k)
 
     def block(self, stmts):
         for s in stmts:
             if isinstance(s, ast.Assign):
                 t = s.targets[0]
+                if getattr(s.value, "prim", None) == "matmul":
+                    self.matmul(s)
+                self.check_call(s)
                 if isinstance(t, ast.Name):
                     self.set(t.id, self.expr(s.value))
+                    if getattr(s, "inplace_problem", None) and is_array(self.env.get(t.id)):
+                        self.refused.append(s.inplace_problem)
             elif isinstance(s, ast.Expr) and hasattr(s, "push"):
                 self.set(s.push, ("l", self.expr(s.value.args[0])))
             elif isinstance(s, ast.For):
@@ -129,6 +257,50 @@ class _Infer:
             elif isinstance(s, (ast.If, ast.While)):
                 self.block(s.body)
                 self.block(s.orelse)
+
+    def check_call(self, s):
+        """Every argument of a primitive within the ranks its rule was written for; an array
+        written into an element has at most the element's rank."""
+        from ..rules.table import ACCEPTS, RULES
+        e, t = s.value, s.targets[0]
+        if isinstance(t, ast.Subscript):
+            base, k = self.env.get(t.value.id), self.expr(e)
+            if is_array(base) and is_array(k):
+                nd = base[1] + index_rank_change(t.slice, self.expr)
+                if k[1] > nd:
+                    self.refused.append((s, f"writing an array of rank {k[1]} into "
+                                            f"{ast.unparse(t)} of rank {nd}",
+                                         "write values of the element's shape."))
+            return
+        prim = getattr(e, "prim", None)
+        if prim not in ACCEPTS or not isinstance(e, ast.Call):
+            return
+        for p, a in zip(RULES[prim].params, e.args):
+            want, k = ACCEPTS[prim].get(p), self.expr(a)
+            if want is not None and not _accepts(want, k):
+                what = _WANT.get(want) or "an array of rank " + " or ".join(map(str, want))
+                self.refused.append((s, f"argument {p!r} of {prim}() is {_describe(k)}",
+                                     f"srcgrad's rule for {prim} takes {what} there."))
+
+    def matmul(self, s):
+        """``np.dot(s, x)`` with a scalar is a product; ``@`` of a scalar, and operands of
+        rank 3 or more (batched products, which Numba does not compile), are refused."""
+        e = s.value
+        args = [e.left, e.right] if isinstance(e, ast.BinOp) else e.args
+        kinds = [self.expr(a) for a in args]
+        if len(args) != 2 or any(k is None for k in kinds):
+            return
+        if any(is_scalar(k) for k in kinds):
+            if isinstance(e, ast.Call) and ast.unparse(e.func) == "np.dot":
+                mul = ast.copy_location(ast.BinOp(args[0], ast.Mult(), args[1]), e)
+                mul.prim = "mul"
+                s.value = mul
+                return
+            self.refused.append((s, "matrix product with a scalar operand",
+                                 "multiply with * instead (NumPy's @ refuses scalars)."))
+        elif any(ndim(k) > 2 for k in kinds):
+            self.refused.append((s, "matrix product of an array of rank 3 or more",
+                                 "loop over the batch axis and multiply 2-D slices."))
 
     def expr(self, e):
         env = self.env
@@ -173,9 +345,7 @@ class _Infer:
                 return base[1][0] if base[1] else None
             if not is_array(base):
                 return None
-            idx = e.slice.elts if isinstance(e.slice, ast.Tuple) else [e.slice]
-            dropped = sum(1 for i in idx if not isinstance(i, ast.Slice) and not is_array(self.expr(i)))
-            nd = base[1] - dropped
+            nd = base[1] + index_rank_change(e.slice, self.expr)
             return ("a", nd, base[2]) if nd > 0 else ("s", base[2])
         if isinstance(e, ast.Call):
             return self.call(e)
@@ -192,7 +362,7 @@ class _Infer:
         if prim is not None:
             if prim in ("unbroadcast", "expand_axis"):   # shaped like their 2nd argument
                 return _floaty(args[1])
-            if prim in ("full_like", "prod_grad"):        # shaped like their 1st argument
+            if prim in ("full_like", "prod_grad", "scatter_add", "gather_last"):  # like the 1st
                 return _floaty(args[0])
             if prim in _SAME_AS_ARG:
                 a = args[0]
@@ -214,6 +384,10 @@ class _Infer:
                 return matmul_kind(args[0], args[1])
             if prim == "outer":
                 return ("a", 2, "f")
+            if prim == "full":
+                return _creation_kind(self.expr, e.args[0], "f")
+            if prim == "linspace":
+                return ("a", 1, "f")
             return None
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]
@@ -225,18 +399,12 @@ class _Infer:
             return FLOAT
         if short in ("bool", "isnan", "isinf", "isfinite"):
             return BOOL if not (args and is_array(args[0])) else ("a", args[0][1], "b")
-        if short in ("zeros", "ones", "empty", "full"):
-            shape = e.args[0] if e.args else None
+        if short in ("zeros", "ones", "empty"):
             dtype_kw = {k.arg: k.value for k in e.keywords}.get("dtype")
             dt = "f"
             if dtype_kw is not None and ast.unparse(dtype_kw) in ("int", "np.int64", "np.int32", "np.intp"):
                 dt = "i"
-            if isinstance(shape, ast.Tuple):
-                return ("a", len(shape.elts), dt)
-            sk = self.expr(shape) if shape is not None else None
-            if sk is not None and sk[0] == "t":
-                return ("a", len(sk[1]), dt)
-            return ("a", 1, dt)
+            return _creation_kind(self.expr, e.args[0] if e.args else None, dt)
         if short in ("zeros_like", "ones_like", "empty_like"):
             return args[0]
         if short == "arange":

@@ -89,6 +89,11 @@ rule("where",    "c x y", [None, "where(c, g, 0.0)", "where(c, 0.0, g)"],
                           [None, "where(c, dx, 0.0)", "where(c, 0.0, dy)"])
 rule("clip",     "x lo hi", ["g * ((x >= lo) & (x <= hi))", "g * (x < lo)", "g * (x > hi)"],
                             ["dx * ((x >= lo) & (x <= hi))", "dlo * (x < lo)", "dhi * (x > hi)"])
+# ---- creation from active values -----------------------------------------------------------
+rule("full",     "shape v", [None, "sum(g)"],         [None, "full(shape, dv)"], elementwise=False)
+rule("linspace", "lo hi n", ["sum(g * linspace(1.0, 0.0, n))", "sum(g * linspace(0.0, 1.0, n))", None],
+                            ["dlo * linspace(1.0, 0.0, n)", "dhi * linspace(0.0, 1.0, n)", None],
+                            elementwise=False)
 # ---- reductions (the contribution has the parameter's shape) -------------------------------
 rule("sum",      "x",   ["full_like(x, g)"],           ["sum(dx)"], elementwise=False)
 rule("mean",     "x",   ["full_like(x, g / x.size)"],  ["mean(dx)"], elementwise=False)
@@ -110,13 +115,34 @@ rule("matmul_vm", "a b", ["b @ g", "outer(a, g)"],    ["da @ b", "a @ db"], elem
 rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elementwise=False)
 rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a, db)"], elementwise=False)
 rule("transpose", "x",   ["g.T"],                     ["dx.T"], elementwise=False)
+rule("transpose_axes", "x axes inverse", ["transpose(g, inverse)", None, None],
+                                         ["transpose(dx, axes)", None, None], elementwise=False)
 # ---- the helpers generated adjoints call (forward-over-reverse differentiates them) --------
 rule("unbroadcast", "v x", ["g + zeros_like(v)", None], ["unbroadcast(dv, x)", None], elementwise=False)
 rule("full_like",   "x v", [None, "sum(g)"], [None, "full_like(x, dv)"], elementwise=False)
 rule("expand_axis", "v x axis", ["sum_axis(g, axis)", None, None],
                                 ["expand_axis(dv, x, axis)", None, None], elementwise=False)
 rule("prod_grad",   "x", ["prod_grad_jvp(x, g)"], ["prod_grad_jvp(x, dx)"], elementwise=False)
+rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
+                                 ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
+rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(ones_like(y), idx))", None],
+                             ["gather_last(dy, idx)", None], elementwise=False)
 
+
+# ---- what each primitive accepts -----------------------------------------------------------
+# Ranks an argument may have where a row's template assumes them (checked with the kinds, at
+# the user's line): "s" a scalar, "i" an integer scalar or a tuple of them, a number the rank
+# of an array.  Parameters not named here take a scalar or an array of any rank.
+ACCEPTS = {
+    "full":      {"shape": "i", "v": "s"},
+    "full_like": {"v": "s"},
+    "linspace":  {"lo": "s", "hi": "s", "n": "i"},
+    "outer":     {"a": (1,), "b": (1,)},
+    "clip":      {"lo": "s", "hi": "s"},
+    "sum_axis":  {"x": (1, 2), "axis": "i"}, "mean_axis": {"x": (1, 2), "axis": "i"},
+    "amax_axis": {"x": (1, 2), "axis": "i"}, "amin_axis": {"x": (1, 2), "axis": "i"},
+    "transpose_axes": {"axes": "i"},
+}
 
 # ---- what a call in user code means --------------------------------------------------------
 def _both(name, *aliases):
@@ -144,14 +170,16 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.minimum: "minimum", np.where: "where", np.clip: "clip", np.copy: "copy",
               np.sum: "sum", np.mean: "mean", np.prod: "prod", np.max: "amax",
               np.amax: "amax", np.min: "amin", np.amin: "amin", np.dot: "matmul",
-              np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose"})
+              np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose",
+              np.full: "full", np.linspace: "linspace"})
 
 from .. import runtime as _rt  # noqa: E402
 
 CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.expand_axis: "expand_axis", _rt.prod_grad: "prod_grad",
               _rt.sum_axis: "sum_axis", _rt.mean_axis: "mean_axis", _rt.max_axis: "amax_axis",
-              _rt.min_axis: "amin_axis"})
+              _rt.min_axis: "amin_axis", _rt.scatter_add: "scatter_add",
+              _rt.gather_last: "gather_last"})
 
 # calls whose result has derivative zero (or is an integer): the result is never active
 NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "bool",
@@ -164,7 +192,7 @@ NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "
 # array constructors: the result starts inactive
 CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
                   np.zeros_like: "zeros_like", np.ones_like: "ones_like",
-                  np.empty_like: "empty_like", np.full: "full", np.arange: "arange"}
+                  np.empty_like: "empty_like", np.arange: "arange"}
 
 # methods of arrays and the function they stand for
 METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",

@@ -1,0 +1,354 @@
+"""Regression tests for derivatives that used to be silently wrong or crash on valid code
+(found by running srcgrad on code written by others).  Each compares with finite
+differences or a closed form, in both modes and with both backends; second order where it
+applies."""
+import numpy as np
+import pytest
+
+import srcgrad
+from checks import check_grads, fd_jacobian
+
+IDX = np.array([2, 0, 3, 3])
+C3 = np.arange(24.0).reshape(3, 2, 4)
+
+
+# ---- 1: forward mode never aliases a copy, nor writes into the caller's tangents ----------
+def shift(x):
+    u = x.copy()
+    un = u.copy()
+    u[1] = un[0]
+    u[2] = un[1]
+    return u
+
+
+def heat_steps(u, c):
+    for t in range(3):
+        v = u.copy()
+        for i in range(1, u.shape[0] - 1):
+            v[i] = u[i] + c * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        u = v
+    return np.sum(u * u)
+
+
+def plus_then_write(x):
+    y = x + 1.0
+    y[0] = 5.0
+    return y * x
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_forward_copies_are_not_aliases(backend):
+    x, v = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.0])
+    v0 = v.copy()
+    _, t = srcgrad.jvp(shift, (x,), (v,), backend=backend)
+    np.testing.assert_array_equal(t, [1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(v, v0)  # the caller's tangent is untouched
+    check_grads(plus_then_write, (np.array([0.3, -0.7, 1.1]),), backends=(backend,))
+
+
+def test_heat_stepper_jvp_and_hessian():
+    u = np.array([0.1, 0.5, -0.3, 0.8, 0.2])
+    check_grads(heat_steps, (u, 0.2))
+    h = srcgrad.hessian(heat_steps)(u, 0.2)
+    g = srcgrad.grad(heat_steps)
+    np.testing.assert_allclose(h, fd_jacobian(lambda w: g(w, 0.2), u), rtol=1e-6, atol=1e-7)
+
+
+# ---- 2: tuples keep their derivatives -------------------------------------------------------
+def pick(a, b, c, i):
+    x = a, b, c
+    return x[i] * x[-1]
+
+
+def swap_loop(a, b):
+    x = a, b
+    for k in range(3):
+        x = x[1] * 2.0, x[0]
+    p, q = x
+    return p * q + x[-1]
+
+
+def pair_helper(a, b):
+    return a * b, a + b
+
+
+def uses_pair(a, b):
+    t = pair_helper(a, b)
+    s, d = t
+    return s * d + t[0]
+
+
+@pytest.mark.parametrize("i", [0, 1, 2, -1])
+def test_tuple_indexing_by_variable(i):
+    check_grads(pick, (0.3, -1.2, 0.7, i))
+
+
+def test_tuple_unpacking_swaps_and_helpers():
+    check_grads(swap_loop, (1.5, 2.5))
+    check_grads(uses_pair, (0.4, -0.9))
+    h = srcgrad.hessian(swap_loop, wrt=1)(1.5, 2.5)
+    g = srcgrad.grad(swap_loop, wrt=1)
+    assert abs(h - (g(1.5, 2.5 + 1e-5) - g(1.5, 2.5 - 1e-5)) / 2e-5) < 1e-6
+
+
+def test_tuple_index_out_of_range_raises():
+    with pytest.raises(IndexError):
+        srcgrad.grad(pick)(0.3, -1.2, 0.7, 5)
+
+
+# ---- 3: arrays created from active values ---------------------------------------------------
+def full_of(v):
+    return np.sum(np.full((3, 4), v) ** 2)
+
+
+def literal_of(x):
+    return np.sum(np.array([x, 2.0 * x]) ** 2)
+
+
+def ramp(a, b):
+    return np.sum(np.linspace(a, b, 5) ** 2)
+
+
+def test_creation_from_active_values():
+    assert abs(srcgrad.grad(full_of)(1.5) - 24 * 1.5) < 1e-12
+    assert abs(srcgrad.grad(literal_of)(0.7) - 10 * 0.7) < 1e-12
+    check_grads(full_of, (1.5,))
+    check_grads(literal_of, (0.7,))
+    check_grads(ramp, (1.0, 2.0))
+    np.testing.assert_allclose(srcgrad.grad(ramp, wrt=(0, 1))(1.0, 2.0), (6.25, 8.75))
+    assert abs(srcgrad.hessian(ramp)(1.0, 2.0) - 2 * np.sum((1 - np.linspace(0, 1, 5)) ** 2)) < 1e-12
+
+
+# ---- 4, 5, 6: transpose axes, repeated integer indices, None ---------------------------------
+def transposed(x):
+    return np.sum(np.transpose(x, (1, 0, 2)) * C3)
+
+
+def gathered(x):
+    return np.sum(x[IDX] * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+def scattered(x, v):
+    y = x.copy()
+    y[IDX] = v * 2.0
+    return np.sum(y * y)
+
+
+def outer_by_none(x):
+    return np.sum(x[:, None] * x[None, :])
+
+
+def log_softmax_sum(z):
+    m = np.max(z, axis=1)
+    y = z - m[:, None]
+    return np.sum(y[:, 0] - np.log(np.sum(np.exp(y), axis=1)))
+
+
+def test_transpose_axes():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    np.testing.assert_array_equal(srcgrad.grad(transposed)(x), np.transpose(C3, (1, 0, 2)))
+    check_grads(transposed, (x,))
+
+
+def test_repeated_integer_indices():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(srcgrad.grad(gathered)(x), [2.0, 0.0, 1.0, 7.0])
+    check_grads(gathered, (x,))
+    check_grads(scattered, (x, np.array([0.5, -1.0, 2.0, 3.0])))
+    h = srcgrad.hessian(scattered, wrt=1)(x, np.array([0.5, -1.0, 2.0, 3.0]))
+    # y[3] keeps only the last write (v[3]); y[2] = 2 v[0], y[0] = 2 v[1]
+    np.testing.assert_allclose(h, np.diag([8.0, 8.0, 0.0, 8.0]))
+
+
+def test_none_indexing():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(srcgrad.grad(outer_by_none)(x), [12.0, 12.0, 12.0])
+    check_grads(outer_by_none, (x,))
+    z = np.random.default_rng(1).standard_normal((3, 4))
+    check_grads(log_softmax_sum, (z,))
+
+
+# ---- 7, 8, 9, 10: valid code that crashed ------------------------------------------------------
+def clipped(a):
+    x = a if a > 1.0 else 1.0
+    return x * a
+
+
+def calls_clipped(v):
+    return clipped(v[0]) * 2.0 + clipped(v[1])
+
+
+def heat_point(u, i, k):
+    return k * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+
+
+def heat_loss(u, k):
+    s = 0.0
+    for i in range(1, u.shape[0] - 1):
+        s += heat_point(u, i, k) ** 2 * k
+    return s
+
+
+def rebinds_param(x):
+    x = np.sum(x)
+    x = x * x
+    return x
+
+
+def rebinds_in_loop(x):
+    for i in range(2):
+        x = np.sum(x)
+    return x
+
+
+def dot_scalar(s, b):
+    return np.sum(np.dot(s, b) ** 2)
+
+
+def batched(a, b):
+    return np.sum(a @ b)
+
+
+def test_helper_with_conditional_expression():
+    check_grads(calls_clipped, (np.array([2.0, 0.5]),))
+
+
+def test_nested_grad_through_inlined_helper():
+    u = np.array([1.0, 3.0, 2.0, 5.0])
+    g2 = srcgrad.grad(srcgrad.grad(heat_loss, wrt=1), wrt=1)
+    # heat_loss = k**3 * 25 here, so its second derivative in k is 150 k
+    assert abs(g2(u, 0.5) - 150 * 0.5) < 1e-9
+
+
+def test_parameter_rebound_to_another_rank():
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.grad(rebinds_param)(x), [6.0, 6.0])
+    check_grads(rebinds_param, (x,))
+    with pytest.raises(srcgrad.UnsupportedError, match="holds values of different kinds"):
+        srcgrad.grad(rebinds_in_loop)(x)
+
+
+def test_dot_with_a_scalar_and_batched_products():
+    check_grads(dot_scalar, (0.7, np.array([1.0, -2.0])))
+    with pytest.raises(srcgrad.UnsupportedError, match="rank 3 or more"):
+        srcgrad.grad(batched)(np.ones((2, 3, 4)), np.ones((2, 4, 5)))
+
+
+# ---- 12, 13, 14: arguments, aliases, calling conventions ------------------------------------
+def twice(d):
+    return d * 2.0
+
+
+def double_buffer(y):
+    for t in range(2):
+        z = y.copy()
+        for i in range(y.shape[0]):
+            z[i] = y[i] * 2.0 + 0.1 * y[i] ** 2
+        y = z
+    y[0] = y[0] * 3.0
+    return np.sum(y)
+
+
+def alias_still_read(x):
+    y = x.copy()
+    z = y
+    z[0] = 2.0
+    return np.sum(y * x)
+
+
+def in_place_on_alias(x):
+    y = x.copy()
+    z = y
+    z += 1.0
+    return np.sum(y * x)
+
+
+def scaled(x, a=2.0):
+    return x * a
+
+
+def test_unsupported_argument_types_are_named():
+    with pytest.raises(srcgrad.UnsupportedError, match="argument 'd' of type dict"):
+        srcgrad.grad(twice)({"a": 1.0})
+    with pytest.raises(srcgrad.UnsupportedError, match="argument 'd': a list of ndarray"):
+        srcgrad.grad(twice)([np.ones(2), np.ones(3)])
+
+
+def test_double_buffer_accepted_and_live_alias_refused():
+    y = np.array([0.3, -0.2, 0.5])
+    check_grads(double_buffer, (y,))
+    g = srcgrad.grad(double_buffer)
+    np.testing.assert_allclose(srcgrad.hessian(double_buffer)(y), fd_jacobian(g, y),
+                               rtol=1e-6, atol=1e-7)
+    for fn in (alias_still_read, in_place_on_alias):
+        with pytest.raises(srcgrad.UnsupportedError, match="shares memory with 'y'"):
+            srcgrad.grad(fn)(np.ones(3))
+    check_grads(augmented_scalar_alias, (0.7, 1.3))  # a scalar z += y rebinds: no alias
+
+
+def augmented_scalar_alias(x, y):
+    z = x
+    z += y
+    return z * x
+
+
+def test_calls_bind_like_the_primal():
+    g = srcgrad.grad(scaled)
+    assert g(3.0) == 2.0 and g(3.0, a=5.0) == 5.0 and g(x=3.0, a=4.0) == 4.0
+    with pytest.raises(TypeError, match=r"scaled\(\) takes the parameters \(x, a\)"):
+        g(3.0, 4.0, 5.0)
+    with pytest.raises(TypeError, match="scaled"):
+        srcgrad.hessian(scaled)(3.0, 1.0, b=2.0)
+
+
+# ---- signatures: calls outside what a rule was written for are refused -------------------
+def extra_positional(x):
+    return np.sum(np.sin(x, x))
+
+
+def too_few(x):
+    return np.sum(np.clip(x, 0.0))
+
+
+def unknown_keyword(x):
+    return np.sum(x, dtype=np.float64)
+
+
+def full_of_array(x):
+    return np.sum(np.full_like(x, x))
+
+
+def axis_of_3d(x):
+    return np.sum(np.sum(x, axis=0))
+
+
+def bad_axes(x):
+    return np.sum(np.transpose(x, (0, 0, 1)))
+
+
+@pytest.mark.parametrize("fn,arg,match", [
+    (extra_positional, np.ones(3), "np.sin\\(\\) with 2 arguments"),
+    (too_few, np.ones(3), "np.clip\\(\\) with 2 arguments"),
+    (unknown_keyword, np.ones(3), "keyword argument dtype="),
+    (full_of_array, np.ones(3), "argument 'v' of full_like\\(\\) is an array of rank 1"),
+    (axis_of_3d, np.ones((2, 3, 4)), "argument 'x' of sum_axis\\(\\) is an array of rank 3"),
+    (bad_axes, np.ones((2, 3, 4)), "with axes \\(0, 0, 1\\)"),
+])
+def test_calls_outside_a_rules_signature_are_located_errors(fn, arg, match):
+    with pytest.raises(srcgrad.UnsupportedError, match=match) as e:
+        srcgrad.grad(fn)(arg)
+    assert "test_trust.py:" in str(e.value)
+
+
+# ---- internal errors are ours -------------------------------------------------------------
+def test_internal_error_names_srcgrad(monkeypatch):
+    from srcgrad.passes import cleanup
+
+    def broken(fn_ast):
+        raise KeyError("planted")
+    monkeypatch.setattr(cleanup, "cleanup", broken)
+    with pytest.raises(srcgrad.InternalError) as e:
+        srcgrad.grad(scaled, cache=False)(1.0)
+    text = str(e.value)
+    assert "bug in srcgrad" in text and "scaled()" in text and "planted" in text
+    assert not isinstance(e.value, srcgrad.UnsupportedError)

@@ -1,0 +1,119 @@
+"""Nothing the user owns is ever changed: for every rule case and the array constructs, every
+public transform leaves the primals, tangents, cotangents and directions passed in bitwise
+unchanged.  (The generated source is the same for both backends; the Python backend keeps
+this sweep fast, and a few cases run compiled too.)"""
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+
+import srcgrad
+import test_constructs
+import test_trust
+from rule_cases import CASES, module_source
+from test_rules import _args
+
+
+def _module(tmp_path_factory):
+    path = tmp_path_factory.mktemp("untouched") / "srcgrad_untouched_cases.py"
+    path.write_text(module_source())
+    spec = importlib.util.spec_from_file_location("srcgrad_untouched_cases", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _snapshot(values):
+    return [np.array(v, copy=True) if isinstance(v, np.ndarray) else v for v in values]
+
+
+def _same(before, after):
+    for b, a in zip(before, after):
+        if isinstance(b, np.ndarray):
+            assert a.tobytes() == b.tobytes() and a.shape == b.shape, "an input was changed"
+        else:
+            assert a == b
+
+
+def _like(rng, x):
+    if isinstance(x, tuple):
+        return tuple(_like(rng, e) for e in x)
+    return float(rng.standard_normal()) if np.ndim(x) == 0 else rng.standard_normal(np.shape(x))
+
+
+def run_every_transform(f, args, backend="python"):
+    """Call each transform that applies to f at args; assert nothing passed in changed."""
+    rng = np.random.default_rng(0)
+    floats = [i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
+    args = tuple(args)
+    keep = _snapshot(args)
+    out, vjp_fn = srcgrad.vjp(f, *args, backend=backend)
+    u = _like(rng, out)
+    u_keep = _snapshot(u if isinstance(u, tuple) else (u,))
+    vjp_fn(u)
+    _same(u_keep, u if isinstance(u, tuple) else (u,))
+    tangents = tuple(_like(rng, a) if i in floats else None for i, a in enumerate(args))
+    t_keep = _snapshot(tangents)
+    srcgrad.jvp(f, args, tangents, backend=backend)
+    _same(t_keep, tangents)
+    w = floats[0]
+    if not isinstance(out, tuple):
+        srcgrad.jacfwd(f, wrt=w, backend=backend)(*args)
+        srcgrad.jacrev(f, wrt=w, backend=backend)(*args)
+    if np.ndim(out) == 0 and not isinstance(out, tuple):
+        srcgrad.grad(f, wrt=w, backend=backend)(*args)
+        srcgrad.value_and_grad(f, wrt=w, backend=backend)(*args)
+        srcgrad.hessian(f, wrt=w, backend=backend)(*args)
+        v = _like(rng, args[w])
+        v_keep = _snapshot((v,))
+        srcgrad.hvp(f, wrt=w, backend=backend)(*args, v)
+        _same(v_keep, (v,))
+        if np.ndim(args[w]) == 0:
+            srcgrad.grad(srcgrad.grad(f, wrt=w, backend=backend), wrt=w, backend=backend)(*args)
+    _same(keep, args)
+
+
+ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    return _module(tmp_path_factory)
+
+
+@pytest.mark.parametrize("rule,k", ALL, ids=[f"{r}-{k}" for r, k in ALL])
+def test_rule_cases_leave_inputs_alone(cases, rule, k):
+    _, specs = CASES[rule][k]
+    run_every_transform(getattr(cases, f"case_{rule}_{k}"), _args(specs, seed=k))
+
+
+def _construct_args():
+    c, t = test_constructs, test_trust
+    x = np.array([0.3, -0.2, 0.5, 0.9])
+    return [
+        (c.element_writes, (c.X5,)), (c.inplace_input, (c.X5,)), (c.slices, (c.X5,)),
+        (c.matrix_cols, (c.A34,)), (c.matrix_writes, (c.A34,)), (c.copies, (c.X5,)),
+        (c.array_rebind, (c.X5, 4)), (t.shift, (x[:3],)), (t.heat_steps, (x, 0.2)),
+        (t.plus_then_write, (x,)), (t.scattered, (x, np.array([0.5, -1.0, 2.0, 3.0]))),
+        (t.double_buffer, (x,)), (t.swap_loop, (1.5, 2.5)),
+        (t.log_softmax_sum, (np.arange(12.0).reshape(3, 4) / 7,)),
+    ]
+
+
+CONSTRUCTS = _construct_args()
+
+
+@pytest.mark.parametrize("f,args", CONSTRUCTS, ids=[f.__name__ for f, _ in CONSTRUCTS])
+def test_constructs_leave_inputs_alone(f, args):
+    run_every_transform(f, args)
+
+
+def _trust_args(f):
+    return dict(CONSTRUCTS)[f]
+
+
+@pytest.mark.parametrize("f", [test_trust.heat_steps, test_trust.scattered])
+def test_compiled_transforms_leave_inputs_alone(f):
+    run_every_transform(f, _trust_args(f), backend="numba")
