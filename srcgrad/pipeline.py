@@ -90,7 +90,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
 def _transform(src, wrt, arg_kinds, mode, intermediates):
     norm = normalize.normalize(src)                               # one operation per statement
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
-    active = activity.analyze(norm.fdef, wrt, kinds)              # activity
+    active = activity.analyze(norm.fdef, wrt, kinds, src.filename)  # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None
     if mode in ("reverse", "value_and_grad"):

@@ -1,6 +1,9 @@
-"""A fixed-seed run of the differential fuzzer (tools/fuzz.py): 300 random programs inside the
-subset, each checked against plain Python, finite differences, and forward vs reverse mode;
-every 50th also Numba against Python.  Longer runs: python tools/fuzz.py --minutes 30."""
+"""Fixed-seed runs of the differential fuzzer (tools/fuzz.py): 300 random scalar programs (loops,
+branches, helpers), each checked against plain Python, finite differences, and forward vs
+reverse mode, every 50th also Numba against Python; and 100 array programs (copies, views,
+double buffers, 2-D/3-D products, transposes, repeated indices, tuples, creation from active
+values), each through every transform, every 50th also compiled.  Longer runs:
+python tools/fuzz.py --minutes 30."""
 import os
 import sys
 
@@ -11,9 +14,17 @@ import fuzz  # noqa: E402
 def test_fixed_seed_fuzz_run():
     lines = []
     checked, skipped, failures = fuzz.run(seed=0, count=300, numba_every=50, save=False,
-                                          log=lines.append)
+                                          log=lines.append, kinds=("scalar",))
     assert not failures, "\n".join(lines)
     assert checked == 300
+
+
+def test_fixed_seed_array_fuzz_run():
+    lines, counts = [], {}
+    checked, skipped, failures = fuzz.run(seed=0, count=100, numba_every=50, save=False,
+                                          log=lines.append, kinds=("array",), counts=counts)
+    assert not failures, "\n".join(lines)
+    assert checked == 100 and counts["array with numba"] == 2
 
 
 def test_fuzzer_catches_a_wrong_rule(monkeypatch):
@@ -22,5 +33,16 @@ def test_fuzzer_catches_a_wrong_rule(monkeypatch):
     from srcgrad.rules.table import RULES
     monkeypatch.setitem(RULES["cos"].vjp_ast, "x", ast.parse("g * sin(x)", mode="eval").body)
     checked, skipped, failures = fuzz.run(seed=0, count=10, numba_every=0, save=False,
-                                          log=lambda *_: None, shrink_them=False)
+                                          log=lambda *_: None, shrink_them=False,
+                                          kinds=("scalar",))
+    assert failures
+
+
+def test_array_fuzzer_catches_a_wrong_array_rule(monkeypatch):
+    import ast
+    from srcgrad.rules.table import RULES
+    monkeypatch.setitem(RULES["matmul_mv"].jvp_ast, "b", ast.parse("a @ (2.0 * db)", mode="eval").body)
+    checked, skipped, failures = fuzz.run(seed=0, count=20, numba_every=0, save=False,
+                                          log=lambda *_: None, shrink_them=False,
+                                          kinds=("array",))
     assert failures

@@ -28,6 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 import srcgrad  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import fuzz_arrays  # noqa: E402
+
 N = 4  # array length of generated programs
 
 UNARY = ["math.sin({})", "math.cos({})", "math.tanh({})", "math.exp(math.sin({}))",
@@ -211,9 +214,14 @@ def check(f, seed, use_numba):
     return smooth
 
 
+def checker(text):
+    """The check that fits a program: array programs take (x, y, a, M, T, n)."""
+    return fuzz_arrays.check if "def f(x, y, a, M, T, n):" in text else check
+
+
 def fails(text, tag, seed, use_numba):
     try:
-        check(load(text, tag), seed, use_numba)
+        checker(text)(load(text, tag), seed, use_numba)
         return None
     except Failure as e:
         return str(e)
@@ -272,24 +280,32 @@ def save_regression(text, seed, reason):
             "import fuzz  # noqa: E402\n\n"
             f"PROGRAM = {text!r}\n\n\n"
             f"def test_fuzz_{h}():\n"
-            f"    fuzz.check(fuzz.load(PROGRAM, 'r{h}'), {seed}, use_numba=True)\n")
+            f"    fuzz.checker(PROGRAM)(fuzz.load(PROGRAM, 'r{h}'), {seed}, use_numba=True)\n")
     with open(path, "w") as fh:
         fh.write(body)
     return path
 
 
-def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, shrink_them=True):
-    """Check ``count`` programs (or until ``minutes`` pass); returns (checked, skipped, failures)."""
+def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, shrink_them=True,
+        kinds=("scalar", "array"), counts=None):
+    """Check ``count`` programs (or until ``minutes`` pass), alternating between ``kinds``
+    (scalar programs from Gen, array programs from fuzz_arrays.ArrayGen, every transform);
+    returns (checked, skipped, failures); ``counts`` (a dict) gets programs per kind."""
     deadline = time.time() + 60 * minutes if minutes else None
     checked = skipped = 0
     failures = []
     k = 0
     while (deadline is None and k < count) or (deadline is not None and time.time() < deadline):
         s = seed + k
-        text = Gen(random.Random(s)).program()
-        use_numba = numba_every and k % numba_every == 0
+        kind = kinds[k % len(kinds)]
+        gen = Gen if kind == "scalar" else fuzz_arrays.ArrayGen
+        text = gen(random.Random(s)).program()
+        use_numba = numba_every and k % numba_every < len(kinds)
+        if counts is not None:
+            counts[kind] = counts.get(kind, 0) + 1
+            counts[kind + " with numba"] = counts.get(kind + " with numba", 0) + bool(use_numba)
         try:
-            smooth = check(load(text, f"p{s}"), s, use_numba)
+            smooth = checker(text)(load(text, f"p{s}"), s, use_numba)
             checked += 1
             skipped += not smooth
         except Exception as e:  # noqa: BLE001
@@ -309,12 +325,17 @@ def main():
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--numba-every", type=int, default=10)
     ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--kinds", default="scalar,array",
+                    help="program kinds to alternate: scalar, array (every transform)")
     a = ap.parse_args()
     t0 = time.time()
-    checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save)
+    counts = {}
+    checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save,
+                                     kinds=tuple(a.kinds.split(",")), counts=counts)
     print(f"{checked + len(failures)} programs in {time.time() - t0:.0f} s: {checked} passed "
           f"({skipped} at non-smooth points, derivative checks other than finite differences "
-          f"only), {len(failures)} failed")
+          f"only), {len(failures)} failed; per kind: "
+          + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
     return 1 if failures else 0
 
 

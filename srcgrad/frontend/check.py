@@ -136,6 +136,17 @@ class _Checker(ast.NodeVisitor):
         for s in node.body:
             self.visit(s)
 
+    def visit_Raise(self, node):
+        """``raise ValueError("...")``: an exception class built from constants is fine."""
+        exc = node.exc
+        if isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name):
+            cls = self.src.resolve(exc.func)
+            if isinstance(cls, type) and issubclass(cls, BaseException) and all(
+                    isinstance(a, ast.Constant) for a in exc.args) and not exc.keywords:
+                return
+        if exc is not None:
+            self.visit(exc)
+
     def visit_While(self, node):
         if node.orelse:
             self.bad(node, "while/else", "use a flag variable set before `break`.")

@@ -72,17 +72,24 @@ def _edges(stmts, edges):
     return edges
 
 
-def analyze(fdef, wrt, kinds):
-    """Return the set of active variable names."""
+def analyze(fdef, wrt, kinds, origin_file=None):
+    """Return the set of active variable names.  A differentiated value that reaches a place
+    with no derivative defined (a value of unknown kind, an argument of ``np.arange``) is a
+    located error: unknown never means constant."""
     edges = _edges(fdef.body, [])
     varied = {w for w in wrt if is_float(kinds.get(w))}
+    carriers = set(varied)  # varied, whatever the kind: to find where a derivative gets lost
     changed = True
     while changed:
         changed = False
         for t, srcs in edges:
+            if t not in carriers and srcs & carriers:
+                carriers.add(t)
+                changed = True
             if t not in varied and srcs & varied and is_float(kinds.get(t)):
                 varied.add(t)
                 changed = True
+    _refuse_lost_derivatives(fdef, kinds, carriers, origin_file)
     ret = fdef.body[-1].value
     useful = deps_of(ret) if ret is not None else set()
     changed = True
@@ -93,3 +100,85 @@ def analyze(fdef, wrt, kinds):
                 useful |= srcs
                 changed = True
     return {v for v in varied & useful if is_float(kinds.get(v))}
+
+
+# calls kept whole whose arguments carry no derivative into the result: only these may read a
+# differentiated value (their derivative is zero, or they read only shapes)
+_ZERO_DERIVATIVE_OK = {"len", "int", "round", "bool", "floor", "ceil", "sign", "isnan", "isinf",
+                       "isfinite", "argmax", "argmin", "print", "zeros_like", "ones_like",
+                       "empty_like", "extremum_mask", "extremum_mask_axis", "range", "float"}
+
+
+def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
+    from ..errors import Location, Problem, UnsupportedError
+
+    def where(s):
+        return Location(origin_file or "<unknown>", getattr(s, "lineno", 0),
+                        getattr(s, "col_offset", 0), getattr(s, "origin", ""))
+    problems = []
+    for s in ast.walk(fdef):
+        if not isinstance(s, ast.Assign):
+            continue
+        t = s.targets[0]
+        name = t.id if isinstance(t, ast.Name) else None
+        if name is not None and name in carriers and kinds.get(name) is None \
+                and not hasattr(s.value, "pop_from"):
+            problems.append(Problem(where(s), f"a differentiated value of unknown kind "
+                                              f"({ast.unparse(s.value)})",
+                                    "write it with the supported operations (docs/subset.md)."))
+        for call in _value_calls(s.value):
+            if isinstance(call, ast.Call) and getattr(call, "prim", None) is None \
+                    and not hasattr(call, "pop_from"):
+                fname = ast.unparse(call.func).split(".")[-1]
+                if fname in _ZERO_DERIVATIVE_OK:
+                    continue
+                used = set()
+                for a in list(call.args) + [k.value for k in call.keywords]:
+                    used |= _data_names(a)
+                if used & carriers:
+                    problems.append(Problem(where(s), f"differentiated value "
+                                                      f"{sorted(used & carriers)[0]!r} passed to "
+                                                      f"{ast.unparse(call.func)}()",
+                                            "its derivative is not defined there; pass a "
+                                            "constant, or write the computation with "
+                                            "supported operations."))
+    if problems:
+        raise UnsupportedError(problems)
+
+def _value_calls(e):
+    """Calls whose results are part of the value (not of a comparison or an index)."""
+    if isinstance(e, (ast.Compare, ast.BoolOp)) or (
+            isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not)):
+        return
+    if isinstance(e, ast.Call):
+        yield e
+        if getattr(e, "prim", None) is None and \
+                ast.unparse(e.func).split(".")[-1] in _ZERO_DERIVATIVE_OK:
+            return  # nothing flows through it
+    for field, child in ast.iter_fields(e):
+        if isinstance(e, ast.Subscript) and field == "slice":
+            continue
+        for c in child if isinstance(child, list) else [child]:
+            if isinstance(c, ast.expr):
+                yield from _value_calls(c)
+
+
+def _data_names(e):
+    """Names whose values (not shapes, lengths, or truth) flow into ``e``."""
+    if isinstance(e, ast.Name):
+        return {e.id}
+    if isinstance(e, ast.Attribute):
+        return set() if e.attr in ("shape", "size", "ndim") else _data_names(e.value)
+    if isinstance(e, ast.Subscript):
+        return _data_names(e.value)
+    if isinstance(e, (ast.Compare, ast.BoolOp)) or (
+            isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not)):
+        return set()
+    if isinstance(e, ast.Call) and getattr(e, "prim", None) is None \
+            and ast.unparse(e.func).split(".")[-1] in _ZERO_DERIVATIVE_OK:
+        return set()
+    out = set()
+    for c in ast.iter_child_nodes(e):
+        if isinstance(c, ast.expr):
+            out |= _data_names(c)
+    return out

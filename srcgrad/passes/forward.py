@@ -135,13 +135,13 @@ class ForwardGen:
 
     def _aliases_other_tangent(self, s, v, dv):
         """Would ``dv`` share memory with another tangent where the primal value is a new
-        array, while one of them is written into?  (``v = u`` and ``v = u[1:]`` share memory
-        in the primal too, and keep doing so.)"""
+        array, while one of them is written into?  (``v = u`` and ``v = u[i, :]`` share
+        memory in the primal too, and keep doing so.)"""
         if not is_array(self.kinds.get(v)) or _is_view_of_name(s.value):
             return False
-        if not (isinstance(dv, ast.Name) or _is_view_of_name(dv)):
-            return False
-        base = dv.id if isinstance(dv, ast.Name) else dv.value.id
+        base = _passed_through(dv)
+        if base is None:
+            return False  # arithmetic: a new array
         owner = {t: p for p, t in self.tan.items()}.get(base)
         return v in self.shared or owner in self.shared or owner in self.wrt
 
@@ -193,19 +193,28 @@ class ForwardGen:
 
 
 def _is_view_of_name(e):
-    """``u`` or ``u[...]`` with slices only: a value that shares memory with ``u``."""
+    """``u`` or ``u[...]``: a value that may share memory with ``u`` (basic indexing gives a
+    view; taking every subscript as one only adds copies)."""
+    return isinstance(e, ast.Name) or (isinstance(e, ast.Subscript)
+                                       and isinstance(e.value, ast.Name))
+
+
+def _passed_through(e):
+    """The name whose memory the value of ``e`` may be: ``u``, ``u[...]``, and what
+    ``unbroadcast`` hands back unchanged when no summing is needed; None for new arrays."""
     if isinstance(e, ast.Name):
-        return True
+        return e.id
     if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
-        idx = e.slice.elts if isinstance(e.slice, ast.Tuple) else [e.slice]
-        return all(isinstance(i, ast.Slice) for i in idx)
-    return False
+        return e.value.id
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "unbroadcast":
+        return _passed_through(e.args[0])
+    return None
 
 
 def _may_share_written(fdef, written):
     """Variables written into, closed over the aliases the primal makes (``v = u``,
     ``v = u[1:]``): a write into one is a write into the other."""
-    pairs = [(s.targets[0].id, s.value.id if isinstance(s.value, ast.Name) else s.value.value.id)
+    pairs = [(s.targets[0].id, _passed_through(s.value))
              for s in ast.walk(fdef) if isinstance(s, ast.Assign)
              and isinstance(s.targets[0], ast.Name) and _is_view_of_name(s.value)]
     out = set(written)

@@ -441,7 +441,7 @@ class _Normalizer:
     def keep(self, e, out):
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
-        return _KeepWhole(self, out).visit(e)
+        return _KeepWhole(self, out).visit(copy.deepcopy(e))  # never rename shared nodes twice
 
     def call(self, e, out):
         f = e.func

@@ -350,6 +350,12 @@ class ReverseGen:
 
     def prologue(self):
         out = copy_written_params(self.fdef, self.params, self.kinds)
+        surely = set(self.params) | {st.targets[0].id for st in self.fdef.body
+                                     if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)}
+        for v in self.adj:  # defined only in a branch or loop: np.zeros_like(v) needs a v
+            if v not in surely and is_array(self.kinds.get(v)) and v not in self.seeded \
+                    and v not in self.single_use:
+                self.preinit.setdefault(v, self.kinds[v])
         for v, k in self.preinit.items():
             out.append(_assign(v, self.zero_of(k, None)))
         for (v, what, loop), st in self.stacks.items():

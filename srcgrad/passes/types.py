@@ -175,6 +175,11 @@ def _problem(src, fdef, v):
     loc = None
     if src is not None and getattr(site, "lineno", None):
         loc = src.loc(site)
+    if v.startswith("_"):  # srcgrad's own temporary: say what the user wrote
+        return Problem(loc, "a value that is an array on one path and a scalar (or an array "
+                            "of another rank) on another, such as a tuple of mixed elements "
+                            "indexed by a variable",
+                       "index mixed tuples with literal indices, or give each kind its own name.")
     return Problem(loc, f"variable {v!r} holds values of different kinds (an array and a "
                         "scalar, or arrays of different ranks) inside a loop or branch",
                    "give each kind of value its own name.")
@@ -411,4 +416,6 @@ class _Infer:
             return ("a", 1, "f" if any(is_float(a) for a in args) else "i")
         if short == "sign":
             return args[0]
+        if short in ("extremum_mask", "extremum_mask_axis"):  # shaped like their 1st argument
+            return _floaty(args[0])
         return None

@@ -1,0 +1,290 @@
+"""Array programs for the differential fuzzer (tools/fuzz.py), and the checks of every transform.
+
+The scalar generator in fuzz.py writes loops and branches over scalars; this one writes what
+code by others is made of: copies and element/slice writes, double buffers (``u = v`` in a
+loop), 2-D and 3-D arrays (``@``, ``np.dot``, ``np.outer``, ``.T``, ``np.transpose`` with axes,
+reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting), integer-array indexing
+with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a variable,
+unpacking, tuple outputs), arrays created from active values (``np.full``, ``np.array([...])``,
+``np.linspace``, ``np.zeros`` then writes), and helpers with conditional expressions, early
+returns and loops called on elements and slices.
+
+    def f(x, y, a, M, T, n):            x, y: floats; a: (4,); M: (3, 4); T: (2, 3, 4); n = 4
+        ...
+        return <scalar>  or  <scalar>, <vector>  or  <vector>
+
+``check_all`` runs every transform on one program: vjp with a random cotangent and jvp
+against finite differences and each other, grad, jacfwd vs jacrev vs finite differences,
+hessian vs finite differences of the gradient, grad(grad(f)), and checks that no transform
+changed anything passed in.
+"""
+import warnings
+
+import numpy as np
+
+import srcgrad
+
+N, R = 4, 3
+HEADER = ["import math", "import numpy as np", "", "IDX = np.array([2, 0, 3, 3])", "",
+          "def hv(p):", "    q = p * p if p > 0.2 else 0.5 * p", "    return q + 0.1 * p", "",
+          "def hs(u):", "    s = 0.0", "    for k in range(u.shape[0]):",
+          "        if u[k] > 1.7:", "            return s + u[k]",
+          "        s += u[k] * u[k]", "    return s", ""]
+
+S, V, W, MAT, T3 = "s", (N,), (R,), (R, N), (2, R, N)
+EXPRS = {
+    S: ["np.sum({V} * {V})", "{V}[{k}]", "np.max({V})", "np.sum(np.sin({M}))", "{S} * {S}",
+        "math.tanh({S}) + {S}", "{W} @ {W}", "hv({S})", "hs({V}[1:3])", "hs({M}[1])",
+        "np.mean({M} * {M})", "np.sum({V}[IDX] * {V})", "np.dot({V}, {V})"],
+    V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
+        "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
+        "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
+        "np.sum(np.transpose({T}, (1, 0, 2))[1], axis=0)", "np.tanh({V}) - {V}[None, :][0]"],
+    W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
+        "np.min({M}, axis=1)", "{W} + {S}"],
+    MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
+          "{M} * {S}", "np.transpose({T}, (0, 2, 1))[1].T", "np.transpose({M}.T)"],
+}
+
+
+class ArrayGen:
+    """Writes one random array program; the rng makes it reproducible."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.pool = {S: ["x", "y"], V: ["a"], W: [], MAT: ["M"], T3: ["T"]}
+        self.counter = 0
+
+    def fresh(self, prefix):
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def expr(self, shape, depth=2):
+        r = self.rng
+        if depth <= 0 and self.pool[shape]:
+            return r.choice(self.pool[shape])  # a name: needs no parentheses
+        options = [t for t in EXPRS[shape] if "{W}" not in t or self.pool[W] or depth > 0]
+        t = r.choice(options)
+        fill = {"S": lambda: self.expr(S, depth - 1), "V": lambda: self.expr(V, depth - 1),
+                "W": lambda: self.expr(W, depth - 1), "M": lambda: self.expr(MAT, depth - 1),
+                "T": lambda: r.choice(self.pool[T3]), "k": lambda: str(r.randint(-4, 3))}
+        out = t
+        while "{" in out:
+            i = out.index("{")
+            j = out.index("}", i)
+            out = out[:i] + fill[out[i + 1:j]]() + out[j + 1:]
+        return "(" + out + ")"
+
+    def new(self, shape, e):
+        v = self.fresh({S: "s", V: "v", W: "w", MAT: "m"}[shape])
+        self.pool[shape].append(v)
+        return [f"    {v} = {e}"]
+
+    def statement(self):
+        r = self.rng
+        k = r.random()
+        shape = r.choice([S, S, V, V, W, MAT])
+        if k < 0.35:
+            return self.new(shape, self.expr(shape))
+        if k < 0.45:  # a copy, then element and slice writes
+            c = self.fresh("c")
+            src = r.choice(self.pool[V])
+            out = [f"    {c} = {r.choice([f'{src}.copy()', f'np.copy({src})'])}",
+                   f"    {c}[{r.randint(0, 3)}] = {self.expr(S, 1)}",
+                   f"    {c}[1:3] = {self.expr(V, 1)}[0:2] * {self.expr(S, 0)}"]
+            self.pool[V].append(c)
+            return out
+        if k < 0.52:  # a double buffer: the explicit heat-equation step
+            u = self.fresh("u")
+            coef = r.uniform(0.05, 0.3)
+            out = [f"    {u} = {self.expr(V, 1)}",
+                   "    for t in range(2):",
+                   f"        nxt = {u}.copy()",
+                   "        for i in range(1, n - 1):",
+                   f"            nxt[i] = {u}[i] + {coef:.3f} * ({u}[i - 1] - 2.0 * {u}[i] + {u}[i + 1])",
+                   f"        {u} = nxt"]
+            self.pool[V].append(u)
+            return out
+        if k < 0.6:  # repeated integer indices: a write (last wins) or += (buffered)
+            c = self.fresh("c")
+            op = r.choice(["=", "+="])
+            out = [f"    {c} = {self.expr(V, 0)}.copy()",
+                   f"    {c}[IDX] {op} {self.expr(V, 1)} * {self.expr(S, 0)}"]
+            self.pool[V].append(c)
+            return out
+        if k < 0.68:  # tuples: packing, indexing by a variable, unpacking
+            tp, p, q, s = self.fresh("tp"), self.fresh("p"), self.fresh("q"), self.fresh("s")
+            pr, w = self.fresh("pr"), self.fresh("v")
+            out = [f"    {tp} = {self.expr(S, 1)}, {self.expr(S, 1)}, {self.expr(S, 0)}",
+                   f"    {pr} = {self.expr(V, 0)}, {tp}[-1]",
+                   f"    {p}, {q}, {self.fresh('r')} = {tp}",
+                   f"    {s} = 0.0",
+                   "    for i in range(3):",
+                   f"        {s} = {s} + {tp}[i] * {pr}[0][i]",
+                   f"    {w} = {pr}[0] * {pr}[1] + {p} * {q}"]
+            self.pool[V].append(w)
+            self.pool[S] += [p, q, s]
+            return out
+        if k < 0.76:  # built element by element, with a loop-carried recurrence
+            c = self.fresh("c")
+            out = [f"    {c} = np.zeros(n)",
+                   f"    {c}[0] = {self.expr(S, 1)}",
+                   "    for i in range(1, n):",
+                   f"        {c}[i] = {c}[i - 1] * {r.uniform(-0.9, 0.9):.3f} + {self.expr(V, 0)}[i]"]
+            self.pool[V].append(c)
+            return out
+        if k < 0.84:  # a matrix filled row by row
+            d = self.fresh("d")
+            out = [f"    {d} = np.zeros((3, 4))",
+                   "    for i in range(3):",
+                   f"        {d}[i, :] = {self.expr(MAT, 0)}[i, :] * {self.expr(V, 0)}"]
+            self.pool[MAT].append(d)
+            return out
+        # a branch defining the same name both ways
+        v = self.fresh({S: "s", V: "v", W: "w", MAT: "m"}[shape])
+        out = [f"    if {self.expr(S, 1)} > {r.uniform(-0.5, 0.5):.3f}:",
+               f"        {v} = {self.expr(shape, 1)}", "    else:",
+               f"        {v} = {self.expr(shape, 1)}"]
+        self.pool[shape].append(v)
+        return out
+
+    def program(self):
+        r = self.rng
+        body = []
+        for _ in range(r.randint(2, 6)):
+            body += self.statement()
+        total = " + ".join(f"np.sum({v} * {v})" for v in r.sample(
+            self.pool[V] + self.pool[W] + self.pool[MAT], 2)) + " + " + r.choice(self.pool[S])
+        kind = r.random()
+        if kind < 0.6:
+            body.append(f"    return {total}")
+        elif kind < 0.8:
+            body.append(f"    return {total}, {r.choice(self.pool[V])} * x")
+        else:
+            body.append(f"    return np.tanh({r.choice(self.pool[V])}) * ({total})")
+        return "\n".join(HEADER + ["def f(x, y, a, M, T, n):"] + body) + "\n"
+
+
+def make_args(rng):
+    return (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), rng.uniform(-1, 1, N),
+            rng.uniform(-1, 1, MAT), rng.uniform(-1, 1, T3), N)
+
+
+WRT = ("x", "y", "a", "M", "T")
+
+
+class Failure(Exception):
+    pass
+
+
+def _inner(a, b):
+    if isinstance(a, tuple):
+        return sum(_inner(p, q) for p, q in zip(a, b))
+    return float(np.sum(np.asarray(a) * np.asarray(b)))
+
+
+def _like(rng, x):
+    if isinstance(x, tuple):
+        return tuple(_like(rng, e) for e in x)
+    return float(rng.standard_normal()) if np.ndim(x) == 0 else rng.standard_normal(np.shape(x))
+
+
+def _copies(values):
+    return [np.array(v, copy=True) if isinstance(v, np.ndarray) else v for v in values]
+
+
+def _unchanged(before, after, what):
+    for b, a in zip(before, after):
+        same = a.tobytes() == b.tobytes() if isinstance(b, np.ndarray) else a == b
+        if not same:
+            raise Failure(f"{what} changed by srcgrad")
+
+
+def _fd(f, args, vs, u, h):
+    def at(t):
+        a = [args[k] + t * vs[k] if k < 5 else args[k] for k in range(len(args))]
+        return _inner(u, f(*a))
+    return (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
+
+
+def _close(got, want, what, tol=1e-5):
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    if got.shape != want.shape or not np.allclose(got, want, rtol=tol, atol=tol):
+        raise Failure(f"{what}: {got!r} but {want!r}")
+
+
+def check_all(f, seed, backend="python"):
+    """Every transform on f; raises Failure.  Returns True if finite differences were
+    compared (the point was smooth)."""
+    rng = np.random.default_rng(seed)
+    args = make_args(rng)
+    keep = _copies(args)
+    expected = f(*_copies(args))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        out, vjp_fn = srcgrad.vjp(f, *args, wrt=WRT, backend=backend, cache=False)
+        _close(out[0] if isinstance(out, tuple) else out,
+               expected[0] if isinstance(expected, tuple) else expected, "primal", 1e-12)
+        u = _like(rng, out)
+        u_keep = _copies(u if isinstance(u, tuple) else (u,))
+        cts = vjp_fn(u)
+        _unchanged(u_keep, u if isinstance(u, tuple) else (u,), "a cotangent")
+        vs = [_like(rng, a) for a in args[:5]]
+        v_keep = _copies(vs)
+        _, tan = srcgrad.jvp(f, args, tuple(vs) + (None,), backend=backend, cache=False)
+        _unchanged(v_keep, vs, "a tangent")
+        rev = sum(_inner(c, v) for c, v in zip(cts, vs))
+        fwd = _inner(u, tan)
+        if abs(fwd - rev) > 1e-9 * max(1.0, abs(rev)):
+            raise Failure(f"[{backend}] forward <u, J v> = {fwd!r} but reverse gives {rev!r}")
+        fd1, fd2 = _fd(f, args, vs, u, 1e-4), _fd(f, args, vs, u, 1e-5)
+        smooth = abs(fd1 - fd2) <= 1e-6 * max(1.0, abs(fd1))
+        if smooth and abs(rev - fd2) > 1e-5 * max(1.0, abs(fd2)):
+            raise Failure(f"[{backend}] reverse {rev!r} but finite differences {fd2!r}")
+        if not isinstance(out, tuple):
+            _more_transforms(f, args, out, backend, smooth)
+    _unchanged(keep, args, "an argument")
+    return smooth
+
+
+def _more_transforms(f, args, out, backend, smooth):
+    jf = srcgrad.jacfwd(f, wrt=2, backend=backend, cache=False)(*args)
+    jr = srcgrad.jacrev(f, wrt=2, backend=backend, cache=False)(*args)
+    _close(jf, jr, f"[{backend}] jacfwd vs jacrev", 1e-9)
+    if smooth:
+        _close(jf, _fd_jac(lambda a: f(args[0], args[1], a, *args[3:]), args[2]),
+               f"[{backend}] Jacobian vs finite differences")
+    if np.ndim(out) != 0:
+        return
+    g = srcgrad.grad(f, wrt=2, backend=backend, cache=False)
+    _close(g(*args), jr, f"[{backend}] grad vs jacrev", 1e-9)
+    h = srcgrad.hessian(f, wrt=2, backend=backend, cache=False)(*args)
+    gx = srcgrad.grad(f, wrt=0, backend=backend, cache=False)
+    hxx = srcgrad.grad(gx, wrt=0, backend=backend, cache=False)(*args)
+    if smooth:
+        _close(h, _fd_jac(lambda a: g(args[0], args[1], a, *args[3:]), args[2]),
+               f"[{backend}] hessian vs finite differences of the gradient", 1e-4)
+        _close(hxx, _fd_jac(lambda x: gx(x, *args[1:]), args[0]),
+               f"[{backend}] grad(grad(f)) vs finite differences", 1e-4)
+
+
+def _fd_jac(fn, x, h=1e-5):
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        return (np.asarray(fn(float(x) + h)) - np.asarray(fn(float(x) - h))) / (2 * h)
+    cols = []
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = h
+        e = e.reshape(x.shape)
+        cols.append((np.asarray(fn(x + e)) - np.asarray(fn(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
+
+
+def check(f, seed, use_numba):
+    """The fuzzer's entry point: every transform with the Python backend, and compiled too
+    when ``use_numba``."""
+    smooth = check_all(f, seed, "python")
+    if use_numba:
+        check_all(f, seed, "numba")
+    return smooth
