@@ -8,6 +8,7 @@ import ast
 import functools
 import inspect
 import math
+import threading
 
 import numpy as np
 
@@ -175,12 +176,13 @@ class Derived:
             self.level = primal.level + 1
         else:
             self._src = read_source(primal)
-            with pipeline.deep_recursion(primal):
+            with pipeline.deep_recursion(primal), pipeline.ours(self._src.name, "check"):
                 raise_if_unsupported(self._src)  # at decoration time: the user hears early
             self.level = 0
         self.params = self._src.params
         self.wrt, self.single = _wrt_names(primal, wrt, self.params)
         self._specs = {}
+        self._lock = threading.RLock()
         self._fast = {}   # cheap argument signature -> compiled function, after a first call
         self._last = None
         # name and docstring only: copying __dict__ or setting __wrapped__ would make a
@@ -210,10 +212,11 @@ class Derived:
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
         mode = mode or self.gen_mode
         key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
-        if key not in self._specs:
-            keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
-            gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep, self.cache)
-            self._specs[key] = (gen, gen.compile(self.backend, self.strict))
+        with self._lock:  # first calls from several threads: one transforms, all get it
+            if key not in self._specs:
+                keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
+                gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep, self.cache)
+                self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
         return self._specs[key]

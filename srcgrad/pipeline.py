@@ -50,6 +50,18 @@ def deep_recursion(fn):
         sys.setrecursionlimit(limit)
 
 
+@contextlib.contextmanager
+def ours(name, mode):
+    """Any failure inside srcgrad's own stages that is not a deliberate SrcgradError is a bug
+    in srcgrad: say so (InternalError), never blame the user's line."""
+    try:
+        yield
+    except (SrcgradError, RecursionError):
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise InternalError(f"{type(e).__name__}: {e}", name, mode) from e
+
+
 def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
     with deep_recursion(fn):
         return _generate(fn, wrt, arg_kinds, mode, intermediates, cache)
@@ -57,7 +69,8 @@ def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
 
 def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
     src = read_source(fn)                                         # parse
-    raise_if_unsupported(src)                                     # check the subset
+    with ours(src.name, mode):
+        raise_if_unsupported(src)                                 # check the subset
     for w in wrt:
         if not types.is_float(arg_kinds.get(w)):
             raise SrcgradError(f"cannot differentiate {src.name}() with respect to {w!r}: it is "
@@ -67,18 +80,15 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
     if directory:                                                 # transformed before?
         key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates)
         meta = diskcache.load_transform(directory, key)
-        if meta and all(c in src.namespace for c in meta["constants"]):
-            constants = {c: src.namespace[c] for c in meta["constants"]}
-            return Generated(meta["source"], meta["name"], constants, meta["seeds"],
-                             _tuples(meta["out_kind"]), set(meta["active"]), directory)
-    try:
+        if meta:
+            # global arrays, each resolved in its own function's module (the key holds their
+            # values; which generated name reads which is decided by normalizing again)
+            constants = normalize.normalize(src).constants if meta["constants"] else {}
+            if sorted(constants) == meta["constants"]:
+                return Generated(meta["source"], meta["name"], constants, meta["seeds"],
+                                 _tuples(meta["out_kind"]), set(meta["active"]), directory)
+    with ours(src.name, mode):
         gen = _transform(src, wrt, arg_kinds, mode, intermediates)
-    except SrcgradError:
-        raise
-    except RecursionError:
-        raise
-    except Exception as e:  # noqa: BLE001 -- anything else is our bug, not the user's line
-        raise InternalError(f"{type(e).__name__}: {e}", src.name, mode) from e
     if directory:
         diskcache.store_transform(directory, key, {
             "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),

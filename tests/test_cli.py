@@ -60,3 +60,11 @@ def test_dump_forward_mode():
     r = run("dump", "examples/rosenbrock.py:rosenbrock", "--mode", "forward")
     assert r.returncode == 0, r.stderr
     assert "def rosenbrock_jvp(x, dx):" in r.stdout and "# tangent of:" in r.stdout
+
+
+def test_dump_of_array_functions_says_kinds_were_guessed():
+    for fn, guessed in (("log_softmax_sum", "z: 2-D float array"), ("gathered", "x: 1-D float array")):
+        r = run("dump", f"tests/test_trust.py:{fn}")
+        assert "Traceback" not in r.stderr, r.stderr
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("# argument kinds guessed") and guessed in r.stdout

@@ -263,6 +263,26 @@ def in_place_on_alias(x):
     return np.sum(y * x)
 
 
+def row_view_written(A):
+    row = A[1]
+    row[0] = 5.0
+    return np.sum(A * A)
+
+
+def scalar_swap(x):
+    y = x.copy()
+    t = y[0]
+    y[0] = y[2]
+    y[2] = t
+    return np.sum(y * x) + t
+
+
+def test_integer_indexed_views_are_aliases_only_for_arrays():
+    with pytest.raises(srcgrad.UnsupportedError, match="write into 'row', which shares memory with 'A'"):
+        srcgrad.grad(row_view_written)(np.ones((3, 3)))
+    check_grads(scalar_swap, (np.array([0.5, -1.0, 2.0]),))
+
+
 def scaled(x, a=2.0):
     return x * a
 
@@ -326,6 +346,14 @@ def bad_axes(x):
     return np.sum(np.transpose(x, (0, 0, 1)))
 
 
+def outer_of_matrix(x):
+    return np.sum(np.outer(x, x))
+
+
+def dot_with_out(x):
+    return np.sum(np.dot(x, x, x))
+
+
 @pytest.mark.parametrize("fn,arg,match", [
     (extra_positional, np.ones(3), "np.sin\\(\\) with 2 arguments"),
     (too_few, np.ones(3), "np.clip\\(\\) with 2 arguments"),
@@ -333,6 +361,8 @@ def bad_axes(x):
     (full_of_array, np.ones(3), "argument 'v' of full_like\\(\\) is an array of rank 1"),
     (axis_of_3d, np.ones((2, 3, 4)), "argument 'x' of sum_axis\\(\\) is an array of rank 3"),
     (bad_axes, np.ones((2, 3, 4)), "with axes \\(0, 0, 1\\)"),
+    (outer_of_matrix, np.ones((2, 2)), "argument 'a' of outer\\(\\) is an array of rank 2"),
+    (dot_with_out, np.ones((2, 2)), "np.dot\\(\\) with 3 arguments"),
 ])
 def test_calls_outside_a_rules_signature_are_located_errors(fn, arg, match):
     with pytest.raises(srcgrad.UnsupportedError, match=match) as e:
@@ -352,3 +382,43 @@ def test_internal_error_names_srcgrad(monkeypatch):
     text = str(e.value)
     assert "bug in srcgrad" in text and "scaled()" in text and "planted" in text
     assert not isinstance(e.value, srcgrad.UnsupportedError)
+
+
+# ---- found by the array fuzzer ---------------------------------------------------------------
+def reduced_in_condition(a, M):
+    if (np.min(M, axis=1) @ np.mean(M, axis=1)) > 0.253:
+        return np.sum(a * a)
+    return np.sum(M @ a)
+
+
+def row_writes_squared(a, M):
+    d = np.zeros((3, 4))
+    for i in range(3):
+        d[i, :] = M[i, :] * a
+    return np.sum(d * d)
+
+
+def branch_local_slice(x, a):
+    if x > 0.0:
+        s = np.sum(a * a)
+    else:
+        s = np.sum(a[1:3] ** 3)
+    return s
+
+
+def test_axis_reductions_in_conditions_compile():
+    M = np.arange(12.0).reshape(3, 4) / 10
+    check_grads(reduced_in_condition, (np.ones(4), M))
+
+
+def test_row_writes_hessian():
+    """Forward over reverse once aliased a tangent with a row view that was then zeroed."""
+    M = np.arange(12.0).reshape(3, 4) / 10
+    a = np.array([0.3, 0.5, -0.2, 0.7])
+    np.testing.assert_allclose(srcgrad.hessian(row_writes_squared)(a, M),
+                               np.diag(2 * np.sum(M * M, axis=0)), rtol=1e-12)
+
+
+def test_adjoint_of_a_value_defined_in_one_branch():
+    for x in (0.5, -0.5):
+        check_grads(branch_local_slice, (x, np.array([0.3, -0.2, 0.5, 0.9])), wrt=(1,))

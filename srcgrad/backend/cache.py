@@ -17,6 +17,8 @@ an existing file is never rewritten in place, since Numba keys its index on mtim
 A corrupt entry is rebuilt with a CacheWarning; an unwritable directory means no caching.
 """
 import hashlib
+import threading
+import numbers
 import importlib.util
 import inspect
 import json
@@ -47,6 +49,7 @@ def cache_dir(enabled=None):
 
 
 _OWN_CODE = []
+_IMPORT_LOCK = threading.Lock()
 
 
 def _own_code():
@@ -84,7 +87,7 @@ def _digest(parts):
 def _value_bytes(v):
     if isinstance(v, np.ndarray):
         return repr((v.dtype.str, v.shape)).encode() + np.ascontiguousarray(v).tobytes()
-    return repr(v).encode()
+    return (type(v).__name__ + ":" + repr(v)).encode()
 
 
 def source_closure(src):
@@ -98,7 +101,8 @@ def source_closure(src):
         if s.filename + s.name in seen:
             continue
         seen.add(s.filename + s.name)
-        parts.append(ast.dump(s.tree, include_attributes=True) + s.filename)
+        owner = f"{getattr(s.fn, '__module__', '')}.{getattr(s.fn, '__qualname__', s.name)}"
+        parts.append(ast.dump(s.tree, include_attributes=True) + s.filename + "\0" + owner)
         for node in ast.walk(s.tree):
             if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
                 obj = s.resolve(node)
@@ -109,8 +113,9 @@ def source_closure(src):
                         todo.append(read_source(obj))
                     except Exception:  # noqa: BLE001 -- the check stage reports it
                         pass
-                elif isinstance(obj, (int, float, bool, np.ndarray, np.number)):
-                    parts.append(ast.unparse(node).encode() + b"=" + _value_bytes(obj))
+                elif isinstance(obj, (numbers.Number, np.ndarray)):
+                    parts.append(owner.encode() + b":" + ast.unparse(node).encode() + b"="
+                                 + _value_bytes(obj))
     return sorted(p if isinstance(p, bytes) else p.encode() for p in parts)
 
 
@@ -190,16 +195,16 @@ def import_module(directory, text):
         return None, h
     if directory not in sys.path:
         sys.path.append(directory)  # Numba re-imports the module by name on a cache load
-    if h in sys.modules:
-        return sys.modules[h], h
-    spec = importlib.util.spec_from_file_location(h, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[h] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception:  # noqa: BLE001 -- unusable entry: no caching for it
-        del sys.modules[h]
-        return None, h
+    with _IMPORT_LOCK:  # one thread executes a module; it is published only once complete
+        if h in sys.modules:
+            return sys.modules[h], h
+        spec = importlib.util.spec_from_file_location(h, path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception:  # noqa: BLE001 -- unusable entry: no caching for it
+            return None, h
+        sys.modules[h] = module
     return module, h
 
 

@@ -6,6 +6,7 @@ anything (``dispatcher.compile``): any exception there means "cannot compile", s
 """
 import math
 import re
+import threading
 import warnings
 
 import numba
@@ -49,6 +50,7 @@ class Compiled:
         self.cache_dir = cache_dir
         self.py = None
         self.jit = None
+        self._lock = threading.RLock()
         self.fallback_reason = None
 
     def _python(self):
@@ -65,6 +67,10 @@ class Compiled:
     def dispatcher(self):
         """The Numba dispatcher (compiled lazily, for whatever types it is called with); with a
         cache directory, from a module file so that Numba's cache=True can keep the code."""
+        with self._lock:
+            return self._dispatcher()
+
+    def _dispatcher(self):
         if self.jit is None:
             module = None
             if self.cache_dir:
@@ -100,8 +106,9 @@ class Compiled:
         self.dispatcher()
         try:
             sig = tuple(numba.typeof(a) for a in args)
-            if sig not in self.jit.overloads:
-                self.jit.compile(sig)
+            with self._lock:
+                if sig not in self.jit.overloads:
+                    self.jit.compile(sig)
         except Exception as e:  # noqa: BLE001 -- any failure to compile means "cannot compile"
             reason = short_reason(e)
             if isinstance(e, numba.core.errors.NotDefinedError):  # a name the code never set

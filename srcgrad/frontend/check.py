@@ -96,8 +96,8 @@ class _Checker(ast.NodeVisitor):
         only if ``y`` is an array: the kinds stage decides (see ``alias_problem``)."""
         if self.src.internal:
             return  # generated code restores what it overwrites, through the same memory
-        for node, target, other in alias_writes(fdef):
-            if not isinstance(node, ast.AugAssign) or not isinstance(node.target, ast.Name):
+        for node, target, other, cond in alias_writes(fdef):
+            if cond is None:
                 self.problems.append(alias_problem(self.src, node, target, other))
 
     def check_signature(self, fdef):
@@ -251,17 +251,22 @@ def alias_problem(src, node, target, other):
 
 
 def alias_writes(fdef):
-    """[(statement, name written into, the other name)] for every write into an array
-    name that may share memory with another name read after the write."""
+    """[(statement, name written into, the other name, condition)] for every write into an
+    array name that may share memory with another name read after the write.  The condition
+    is None, or a name that must hold an array for the memory to be shared (``row = A[i]``
+    is a view only for a 2-D ``A``; ``y += 1`` writes in place only for an array ``y``):
+    the kinds stage decides those."""
     live = _live_after(fdef.body)
     found = {}
 
-    def write(node, target, pairs):
-        for p in pairs:
+    def write(node, target, pairs, cond=None):
+        for p, pcond in sorted(pairs, key=lambda pc: (sorted(pc[0]), pc[1] or "")):
             if target in p:
                 other = next(iter(p - {target}))
-                if other in live.get(id(node), ()) and id(node) not in found:
-                    found[id(node)] = (node, target, other)
+                c = cond or pcond
+                if other in live.get(id(node), ()) and (
+                        id(node) not in found or found[id(node)][3] is not None and c is None):
+                    found[id(node)] = (node, target, other, c)
 
     def block(stmts, pairs):
         for st in stmts:
@@ -275,14 +280,15 @@ def alias_writes(fdef):
                 if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
                     write(st, t.value.id, pairs)
                 elif isinstance(t, ast.Name) and isinstance(st, ast.AugAssign):
-                    write(st, t.id, pairs)  # in place for arrays: y += 1 changes x too
+                    write(st, t.id, pairs, t.id)  # in place for arrays: y += 1 changes x too
                 elif isinstance(t, (ast.Name, ast.Tuple)):
                     names = {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
-                    pairs = {p for p in pairs if not names & p}
-                    src = _aliased_name(st.value) if isinstance(t, ast.Name) else None
+                    pairs = {(p, c) for p, c in pairs if not names & p}
+                    src, view = _aliased_name(st.value) if isinstance(t, ast.Name) else (None, 0)
                     if src is not None and src != t.id:
-                        pairs |= {frozenset((t.id, src))} | {
-                            frozenset((t.id, q)) for p in pairs if src in p
+                        cond = None if view else t.id  # x[i]: a view only if it is an array
+                        pairs |= {(frozenset((t.id, src)), cond)} | {
+                            (frozenset((t.id, q)), cond or c) for p, c in pairs if src in p
                             for q in p if q != src and q != t.id}
             return pairs
         if isinstance(st, ast.If):
@@ -290,7 +296,7 @@ def alias_writes(fdef):
         if isinstance(st, (ast.For, ast.While)):
             if isinstance(st, ast.For):
                 names = {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)}
-                pairs = {p for p in pairs if not names & p}
+                pairs = {(p, c) for p, c in pairs if not names & p}
             out = pairs
             for _ in range(3):  # pairs at the loop head: entry or the end of any trip
                 out = pairs | block(st.body, out)
@@ -302,15 +308,18 @@ def alias_writes(fdef):
 
 
 def _aliased_name(v):
-    """The name whose memory ``v`` may share: ``x``, ``x[a:b]``, ``x[i, :]``, ``x.T``."""
+    """(the name whose memory ``v`` may share, surely): ``x``, ``x[a:b]``, ``x[i, :]``,
+    ``x.T`` surely; ``x[i]`` (integer indices only) if the result is an array."""
     if isinstance(v, ast.Name):
-        return v.id
-    if isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name) and any(
-            isinstance(n, ast.Slice) for n in ast.walk(v.slice)):
-        return v.value.id
+        return v.id, True
+    if isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name):
+        if any(isinstance(n, ast.Slice) for n in ast.walk(v.slice)):
+            return v.value.id, True
+        if not any(isinstance(n, (ast.List, ast.Call)) for n in ast.walk(v.slice)):
+            return v.value.id, False
     if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):
-        return v.value.id
-    return None
+        return v.value.id, True
+    return None, False
 
 
 def _loads(node):

@@ -20,6 +20,8 @@
 import ast
 import copy
 import inspect
+from decimal import Decimal
+from fractions import Fraction
 import math
 import numbers
 
@@ -115,12 +117,14 @@ class _Normalizer:
         return any(isinstance(t, ast.Name) and t.id == v and isinstance(t.ctx, ast.Store)
                    for t in ast.walk(self.src.tree))
 
-    def inplace_aliases(self):
-        if not hasattr(self, "_inplace"):
-            self._inplace = {} if self.src.internal else {
-                id(n): alias_problem(self.src, n, t, o) for n, t, o in alias_writes(self.src.tree)
-                if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
-        return self._inplace
+    def alias_checks(self):
+        """Writes that share memory with a name read later only if a name holds an array:
+        id(statement) -> (that name, the problem); the kinds stage decides."""
+        if not hasattr(self, "_alias_checks"):
+            self._alias_checks = {} if self.src.internal else {
+                id(n): (c, alias_problem(self.src, n, t, o))
+                for n, t, o, c in alias_writes(self.src.tree) if c is not None}
+        return self._alias_checks
 
     # ---- helpers ------------------------------------------------------------------------------
     def fail(self, node, construct, hint):
@@ -141,6 +145,13 @@ class _Normalizer:
 
     # ---- statements ---------------------------------------------------------------------------
     def stmt(self, s, out):
+        n = len(out)
+        self._stmt(s, out)
+        if id(s) in self.alias_checks() and len(out) > n:
+            cond, problem = self.alias_checks()[id(s)]
+            out[-1].alias_check = (self.name(cond), problem)
+
+    def _stmt(self, s, out):
         self.origin, self.loc_node = _origin(self.src, s), s
         if isinstance(s, ast.Assign):
             value = s.value
@@ -154,9 +165,6 @@ class _Normalizer:
         elif isinstance(s, ast.AugAssign):
             load = _as_load(s.target)
             self.assign(s.target, ast.copy_location(ast.BinOp(load, s.op, s.value), s), out)
-            if isinstance(s.target, ast.Name) and id(s) in self.inplace_aliases():
-                # y += 1 where y shares memory with a name read later: wrong if y is an array
-                out[-1].inplace_problem = self.inplace_aliases()[id(s)]
         elif isinstance(s, ast.Expr):
             v = s.value
             if isinstance(v, ast.Constant):
@@ -421,13 +429,12 @@ class _Normalizer:
         if isinstance(obj, bool) or obj is None:
             return ast.Constant(obj)
         if isinstance(obj, numbers.Number) and not isinstance(obj, complex):
-            v = float(obj) if isinstance(obj, (float, np.floating)) else int(obj)
+            v = self.exact_number(e, obj)
             if v < 0:
                 return ast.UnaryOp(ast.USub(), ast.Constant(-v))
             return ast.Constant(v)
         if isinstance(obj, np.ndarray) and isinstance(e, ast.Name):
-            self.constants[e.id] = obj
-            return ast.Name(e.id, ast.Load())
+            return ast.Name(self.constant_name(e.id, obj), ast.Load())
         if obj is _MISSING and isinstance(e, ast.Name) and not self.src.internal \
                 and e.id not in all_names(self.src.tree):  # a name srcgrad made up
             raise InternalError(f"normalize read its own name {e.id!r} as a global",
@@ -437,6 +444,37 @@ class _Normalizer:
                       "define it before use, or pass it in as an argument.")
         self.fail(e, f"global {ast.unparse(e)} of type {type(obj).__name__}",
                   "only numbers and NumPy arrays can be read from globals; pass others as arguments.")
+
+    def exact_number(self, e, obj):
+        """A global number as an int or an exactly equal float64 (Fraction(1, 2) is 0.5;
+        Fraction(1, 3) or Decimal("0.1") have no exact float and are refused)."""
+        if isinstance(obj, (numbers.Integral, np.integer)):
+            return int(obj)
+        if isinstance(obj, (float, np.floating)):
+            return float(obj)
+        try:
+            v = float(obj)
+            exact = Fraction(v) == (Fraction(obj) if not isinstance(obj, Decimal)
+                                    else Fraction(obj))
+        except (TypeError, ValueError, OverflowError):
+            exact = False
+        if not exact:
+            self.fail(e, f"global {ast.unparse(e)} = {obj!r} ({type(obj).__name__}) has no "
+                      "exact float64 value", "give it as a float, or pass it as an argument.")
+        return v
+
+    def constant_name(self, name, obj):
+        """The generated code's name for a global array: the same name for the same object,
+        another name (``W_1``) for another function's ``W`` (globals are resolved in each
+        function's own module)."""
+        for gen, value in self.constants.items():
+            if value is obj:
+                return gen
+        if name in self.constants or (self.prefix is not None and name in self.names.taken):
+            name = self.names.fresh(f"{name}_")
+        self.names.taken.add(name)
+        self.constants[name] = obj
+        return name
 
     def keep(self, e, out):
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
@@ -605,6 +643,15 @@ def _np_func(prim, args):
     return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
 
 
+def _reduces_along_axis(obj, call):
+    try:
+        prim = CALLS.get(obj)
+    except TypeError:
+        return False
+    return prim in ("sum", "mean", "prod", "amax", "amin") and (
+        len(call.args) > 1 or any(k.arg == "axis" for k in call.keywords))
+
+
 class _KeepWhole(ast.NodeTransformer):
     def __init__(self, norm, out):
         self.norm, self.out = norm, out
@@ -625,6 +672,8 @@ class _KeepWhole(ast.NodeTransformer):
         obj = self.norm.src.resolve(node.func)
         if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
             return self.norm.inline(obj, node, self.out)
+        if _reduces_along_axis(obj, node):  # Numba has no np.min(axis=): the helper, hoisted
+            return self.norm.atom(node, self.out)
         if obj is not _MISSING and not isinstance(node.func, ast.Name):
             node.func = self.norm.emit_func(obj, node.func)
         elif obj in _BUILTIN_EMIT:

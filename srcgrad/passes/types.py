@@ -252,8 +252,9 @@ class _Infer:
                 self.check_call(s)
                 if isinstance(t, ast.Name):
                     self.set(t.id, self.expr(s.value))
-                    if getattr(s, "inplace_problem", None) and is_array(self.env.get(t.id)):
-                        self.refused.append(s.inplace_problem)
+                cond = getattr(s, "alias_check", None)  # shares memory if cond is an array
+                if cond is not None and is_array(self.env.get(cond[0])):
+                    self.refused.append(cond[1])
             elif isinstance(s, ast.Expr) and hasattr(s, "push"):
                 self.set(s.push, ("l", self.expr(s.value.args[0])))
             elif isinstance(s, ast.For):
