@@ -102,6 +102,8 @@ def _wrt_names(fn, wrt, params):
             names.append(w)
         else:
             raise SrcgradError(f"wrt must be an index, a parameter name or a tuple of them, not {w!r}")
+    if len(set(names)) != len(names):
+        raise SrcgradError(f"wrt names a parameter twice: {tuple(names)}")
     return names, single
 
 

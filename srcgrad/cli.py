@@ -2,8 +2,11 @@
 ``srcgrad cache info|clear``
 
 Prints the generated source.  Exit status 2 for a bad path or a missing function, 1 for code
-srcgrad cannot differentiate (with the located error); never a traceback.
+srcgrad cannot differentiate (with the located error); never a traceback.  ``dump`` and
+``check`` import FILE.py, which runs its top-level code: what it prints goes to stderr, not
+into the dumped source, and an exit or interrupt at import is a one-line error.
 """
+import contextlib
 import argparse
 import importlib.util
 import keyword
@@ -41,8 +44,9 @@ def load_function(target):
     sys.modules[mod_name] = module
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     try:
-        spec.loader.exec_module(module)
-    except Exception as e:  # noqa: BLE001 -- report, don't trace
+        with contextlib.redirect_stdout(sys.stderr):  # its prints are not generated source
+            spec.loader.exec_module(module)
+    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 -- report, no trace
         raise _Usage(f"importing {path} failed: {type(e).__name__}: {e}")
     fn = getattr(module, name, None)
     if fn is None:
@@ -56,7 +60,9 @@ class _Usage(Exception):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="srcgrad", description="srcgrad: source-transformation AD")
+    parser = argparse.ArgumentParser(
+        prog="srcgrad", description="srcgrad: source-transformation AD. dump and check import "
+        "FILE.py, which runs its top-level code (as `python FILE.py` would, minus __main__).")
     sub = parser.add_subparsers(dest="command", required=True)
     dump = sub.add_parser("dump", help="print the generated derivative source of FILE.py:FUNCTION")
     dump.add_argument("target", metavar="FILE.py:FUNCTION")
@@ -71,10 +77,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "cache":
         from .backend import cache as diskcache
-        directory = diskcache.cache_dir()
+        directory = diskcache.cache_dir(trusted=False)
         if args.action == "clear":
-            diskcache.clear(directory)
-            print(f"srcgrad: cleared {directory}" if directory else "srcgrad: caching is off")
+            print(f"srcgrad: {diskcache.clear(directory)}")
         else:
             i = diskcache.info(directory)
             print(f"directory: {i['directory'] or '(caching off: SRCGRAD_CACHE_DIR is empty)'}\n"
@@ -98,6 +103,8 @@ def main(argv=None):
     try:
         fn = load_function(args.target)
         wrt = tuple(w.strip() for w in args.wrt.split(",")) if args.wrt else 0
+        if isinstance(wrt, tuple) and len(set(wrt)) != len(wrt):
+            raise _Usage(f"--wrt names a parameter twice: {args.wrt}")
         if isinstance(wrt, tuple) and len(wrt) == 1:
             wrt = wrt[0]
         text = api.source(fn, mode=args.mode, wrt=wrt)

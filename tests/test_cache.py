@@ -118,4 +118,73 @@ def test_cli_cache_info_and_clear(tmp_path):
                          capture_output=True, text=True).stdout
     assert "entries:   1" in out
     subprocess.run([sys.executable, "-m", "srcgrad", "cache", "clear"], env=env, check=True)
-    assert not (tmp_path / "c").exists()
+    left = [p for p in os.listdir(tmp_path / "c") if p.startswith(("g_", "m_"))]
+    assert left == [] and not glob.glob(str(tmp_path / "c" / "__pycache__" / "m_*"))
+
+
+def test_cache_clear_leaves_other_directories_alone(tmp_path):
+    other = tmp_path / "project"
+    other.mkdir()
+    (other / "g_0123456789abcdef0123456789abcdef.json").write_text("{}")
+    (other / "notes.txt").write_text("mine")
+    for where in (other, tmp_path / "missing", tmp_path / "dangling"):
+        if where.name == "dangling":
+            os.symlink(tmp_path / "nowhere", where)
+        env = dict(os.environ, SRCGRAD_CACHE_DIR=str(where))
+        r = subprocess.run([sys.executable, "-m", "srcgrad", "cache", "clear"], env=env,
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and "Traceback" not in r.stderr and "nothing cleared" in r.stdout
+    assert sorted(os.listdir(other)) == ["g_0123456789abcdef0123456789abcdef.json", "notes.txt"]
+
+
+def test_untrusted_directories_are_not_used(tmp_path):
+    """Writable by others, or owned by another user: one warning, no caching, right numbers."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    g, err = result(run(tmp_path, shared))
+    assert g == [3 * 0.5 ** 2, 3 * 1.5 ** 2]
+    assert "others can write to it" in err and os.listdir(shared) == []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # root can make another user's directory
+        theirs = tmp_path / "theirs"
+        theirs.mkdir(mode=0o700)
+        os.chown(theirs, 12345, -1)
+        g, err = result(run(tmp_path, theirs))
+        assert "belongs to another user" in err and os.listdir(theirs) == []
+
+
+def test_new_cache_directory_is_private(tmp_path):
+    result(run(tmp_path, tmp_path / "fresh"))
+    assert os.stat(tmp_path / "fresh").st_mode & 0o777 == 0o700
+
+
+def test_planted_entry_is_never_executed(tmp_path):
+    """An entry edited after it was written (or a flipped bit in it) fails its checksum: it is
+    deleted and rebuilt, and nothing in it runs."""
+    cache = tmp_path / "cache"
+    result(run(tmp_path, cache))
+    marker = tmp_path / "planted"
+    import json
+    for path in glob.glob(str(cache / "g_*.json")):
+        meta = json.load(open(path))
+        meta["source"] = (f"open({str(marker)!r}, 'w').close()\n" + meta["source"])
+        json.dump(meta, open(path, "w"))
+    g, err = result(run(tmp_path, cache))
+    assert g == [3 * 0.5 ** 2, 3 * 1.5 ** 2] and "checksum" in err
+    assert not marker.exists()
+
+
+def test_read_only_cache_still_compiles(tmp_path):
+    cache = tmp_path / "cache"
+    result(run(tmp_path, cache))
+    for root, dirs, files in os.walk(cache):
+        for f in files:
+            os.chmod(os.path.join(root, f), 0o400)
+        os.chmod(root, 0o500)
+    try:
+        g, err = result(run(tmp_path, cache, helper="v * v * v * v"))  # a new function
+        assert g == [4 * 0.5 ** 3, 4 * 1.5 ** 3]
+        assert "FallbackWarning" not in err and "Traceback" not in err
+    finally:
+        for root, dirs, files in os.walk(cache):
+            os.chmod(root, 0o700)

@@ -68,3 +68,18 @@ def test_dump_of_array_functions_says_kinds_were_guessed():
         assert "Traceback" not in r.stderr, r.stderr
         assert r.returncode == 0, r.stderr
         assert r.stdout.startswith("# argument kinds guessed") and guessed in r.stdout
+
+
+def test_target_output_and_exit_stay_out_of_the_source(tmp_path):
+    noisy = tmp_path / "noisy.py"
+    noisy.write_text("print('hello from import')\n\ndef f(x):\n    return x * x\n")
+    r = run("dump", f"{noisy}:f")
+    assert r.returncode == 0 and "hello" not in r.stdout and "hello" in r.stderr
+    compile(r.stdout, "dump", "exec")
+    quits = tmp_path / "quits.py"
+    quits.write_text("import sys\nsys.exit(0)\n\ndef f(x):\n    return x\n")
+    r = run("dump", f"{quits}:f")
+    assert r.returncode == 2 and "SystemExit" in r.stderr and "Traceback" not in r.stderr
+    r = run("dump", f"{noisy}:f", "--wrt", "x,x")
+    assert r.returncode == 2 and "twice" in r.stderr
+    assert "runs its top-level code" in " ".join(run("--help").stdout.split())

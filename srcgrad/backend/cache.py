@@ -23,7 +23,6 @@ import importlib.util
 import inspect
 import json
 import os
-import shutil
 import sys
 import tempfile
 import warnings
@@ -32,20 +31,24 @@ import numba
 import numpy as np
 
 from ..errors import CacheWarning
+from . import cachedir
 
 VERSION = "srcgrad-cache-1"
 MODULE_HEADER = "import math\nimport numpy as np\nfrom srcgrad.runtime import *  # noqa\n\n"
 
 
-def cache_dir(enabled=None):
-    """The cache directory, or None when caching is off."""
+def cache_dir(enabled=None, trusted=True):
+    """The cache directory, or None when caching is off (or, with ``trusted``, when the
+    directory is not safe to use: see cachedir.py)."""
     if enabled is False:
         return None
     env = os.environ.get("SRCGRAD_CACHE_DIR")
     if env is not None:
-        return env or None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "srcgrad")
+        directory = env or None
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        directory = os.path.join(base, "srcgrad")
+    return cachedir.usable(directory) if trusted else directory
 
 
 _OWN_CODE = []
@@ -131,34 +134,55 @@ def _write_atomic(path, data):
     try:
         os.makedirs(d, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+    except OSError:
+        return False
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(data)
         os.replace(tmp, path)
         return True
-    except OSError:
+    except OSError:  # full disk, file-size limit: compiled but not cached; no litter
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
         return False
 
 
+def _checksum(meta):
+    body = {k: v for k, v in meta.items() if k != "sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
 def load_transform(directory, key):
-    """The cached transformation result (a dict), or None."""
+    """The cached transformation result (a dict), or None.  An entry that does not match the
+    checksum written with it is never used (nothing in it runs): it is deleted and rebuilt."""
     path = os.path.join(directory, f"g_{key}.json")
     try:
         with open(path) as fh:
             meta = json.load(fh)
+        if not isinstance(meta, dict) or meta.get("sha256") != _checksum(meta):
+            raise ValueError("checksum mismatch")
         if meta.get("key") != key or not isinstance(meta.get("source"), str):
             raise ValueError("wrong key or no source")
         compile(meta["source"], path, "exec")
         return meta
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, SyntaxError) as e:
+    except (OSError, ValueError, SyntaxError, UnicodeDecodeError, TypeError) as e:
         warnings.warn(f"srcgrad cache entry {path} is unreadable ({type(e).__name__}: {e}); "
                       "rebuilding it", CacheWarning, stacklevel=4)
+        try:
+            os.remove(path)
+        except OSError:
+            pass
         return None
 
 
 def store_transform(directory, key, meta):
-    _write_atomic(os.path.join(directory, f"g_{key}.json"), json.dumps({"key": key, **meta}))
+    meta = {"key": key, **meta}
+    meta["sha256"] = _checksum(meta)
+    _write_atomic(os.path.join(directory, f"g_{key}.json"), json.dumps(meta))
 
 
 def module_text(source, deps, constants):
@@ -183,7 +207,7 @@ def import_module(directory, text):
     path = os.path.join(directory, h + ".py")
     try:
         with open(path) as fh:
-            ok = fh.read() == text
+            ok = fh.read() == text  # the whole text is known: nothing else is ever executed
         if not ok:
             warnings.warn(f"srcgrad cache file {path} is corrupt; rebuilding it", CacheWarning,
                           stacklevel=4)
@@ -193,8 +217,6 @@ def import_module(directory, text):
         return None, h
     if not ok and not _write_atomic(path, text):
         return None, h
-    if directory not in sys.path:
-        sys.path.append(directory)  # Numba re-imports the module by name on a cache load
     with _IMPORT_LOCK:  # one thread executes a module; it is published only once complete
         if h in sys.modules:
             return sys.modules[h], h
@@ -220,5 +242,5 @@ def info(directory):
 
 
 def clear(directory):
-    if directory and os.path.isdir(directory):
-        shutil.rmtree(directory)
+    """Delete srcgrad's own entries only; returns a one-line message."""
+    return cachedir.clear(directory)

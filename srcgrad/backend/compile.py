@@ -79,7 +79,11 @@ class Compiled:
                 module.__dict__.update(self.constants)
                 for dep_name, dep in self.deps.items():
                     setattr(module, dep_name, dep.dispatcher())
-                self.jit = numba.njit(getattr(module, self.name), cache=True, error_model="numpy")
+                try:
+                    self.jit = numba.njit(getattr(module, self.name), cache=True,
+                                          error_model="numpy")
+                except RuntimeError:  # no place Numba can write its cache: compile, uncached
+                    self.jit = numba.njit(getattr(module, self.name), error_model="numpy")
             else:
                 fn = load(self.source, self.filename, self.name, "numba", self.constants,
                           self.deps)
