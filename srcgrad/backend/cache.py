@@ -230,6 +230,56 @@ def import_module(directory, text):
     return module, h
 
 
+def _numba_files(directory, h):
+    folder = os.path.join(directory, "__pycache__")
+    try:
+        return folder, sorted(f for f in os.listdir(folder)
+                              if f.startswith(h + ".") and f.endswith((".nbi", ".nbc")))
+    except OSError:
+        return folder, []
+
+
+def _file_sha(path):
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def verify_numba_files(directory, h):
+    """Before Numba may load its cached machine code for module ``h``: every one of its files
+    must match the checksums srcgrad recorded after Numba wrote them.  Files that do not (a
+    flipped bit, a foreign file, no record) are deleted, so Numba compiles afresh instead of
+    loading damaged code."""
+    folder, files = _numba_files(directory, h)
+    if not files:
+        return
+    try:
+        with open(os.path.join(directory, h + ".numba.json")) as fh:
+            sums = json.load(fh)
+        ok = isinstance(sums, dict) and all(
+            sums.get(f) == _file_sha(os.path.join(folder, f)) for f in files)
+    except (OSError, ValueError):
+        ok = False
+    if not ok:
+        warnings.warn(f"srcgrad: Numba's cached code for {h} does not match its checksums; "
+                      "recompiling it", CacheWarning, stacklevel=5)
+        for f in files:
+            try:
+                os.remove(os.path.join(folder, f))
+            except OSError:
+                pass
+
+
+def record_numba_files(directory, h):
+    """After Numba compiled (and cached) code for module ``h``: record its files' checksums."""
+    folder, files = _numba_files(directory, h)
+    try:
+        sums = {f: _file_sha(os.path.join(folder, f)) for f in files}
+    except OSError:
+        return
+    if sums:
+        _write_atomic(os.path.join(directory, h + ".numba.json"), json.dumps(sums))
+
+
 def info(directory):
     if not directory or not os.path.isdir(directory):
         return {"directory": directory, "entries": 0, "bytes": 0}

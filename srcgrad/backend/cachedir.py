@@ -21,7 +21,7 @@ from ..errors import CacheWarning
 
 MARKER = ".srcgrad-cache"
 _MODULE = re.compile(r"m_[0-9a-f]{32}")
-_ENTRY = re.compile(r"(g_[0-9a-f]{32}\.json|m_[0-9a-f]{32}\.py|\.tmp-.*)")
+_ENTRY = re.compile(r"(g_[0-9a-f]{32}\.json|m_[0-9a-f]{32}\.(py|numba\.json)|\.tmp-.*)")
 _warned = set()
 _checked = {}
 

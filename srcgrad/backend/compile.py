@@ -74,8 +74,9 @@ class Compiled:
         if self.jit is None:
             module = None
             if self.cache_dir:
-                module, _ = diskcache.import_module(self.cache_dir, self.module_text())
+                module, self._hash = diskcache.import_module(self.cache_dir, self.module_text())
             if module is not None:
+                diskcache.verify_numba_files(self.cache_dir, self._hash)
                 module.__dict__.update(self.constants)
                 for dep_name, dep in self.deps.items():
                     setattr(module, dep_name, dep.dispatcher())
@@ -113,6 +114,8 @@ class Compiled:
             with self._lock:
                 if sig not in self.jit.overloads:
                     self.jit.compile(sig)
+                    if getattr(self, "_hash", None):  # Numba just wrote (or read) its files
+                        diskcache.record_numba_files(self.cache_dir, self._hash)
         except Exception as e:  # noqa: BLE001 -- any failure to compile means "cannot compile"
             reason = short_reason(e)
             if isinstance(e, numba.core.errors.NotDefinedError):  # a name the code never set
