@@ -140,3 +140,32 @@ print(len(errors), sum(results), errors[:3])
 def test_first_calls_from_eight_threads(tmp_path):
     (tmp_path / "mainmod.py").write_text(THREADS)
     assert _run(tmp_path, tmp_path / "cache") == "0 160 []"
+
+
+KEYED = 2.0
+
+
+def keyed(x, n):
+    return x * KEYED * n
+
+
+def test_every_key_component_changes_the_key(monkeypatch):
+    from srcgrad.backend import cache as diskcache
+    from srcgrad.frontend.source import read_source
+    src = read_source(keyed)
+    kinds = {"x": ("s", "f"), "n": ("s", "i")}
+    base = diskcache.transform_key(src, ["x"], kinds, "reverse", ())
+    variants = [
+        diskcache.transform_key(src, ["n"], kinds, "reverse", ()),
+        diskcache.transform_key(src, ["x"], kinds, "forward", ()),
+        diskcache.transform_key(src, ["x"], {**kinds, "x": ("a", 1, "f")}, "reverse", ()),
+        diskcache.transform_key(src, ["x"], kinds, "reverse", ("x",)),
+    ]
+    monkeypatch.setitem(globals(), "KEYED", 3.0)
+    variants.append(diskcache.transform_key(read_source(keyed), ["x"], kinds, "reverse", ()))
+    monkeypatch.setitem(globals(), "KEYED", 2.0)
+    monkeypatch.setattr(diskcache, "_OWN_CODE", ["a changed srcgrad"])
+    variants.append(diskcache.transform_key(src, ["x"], kinds, "reverse", ()))
+    monkeypatch.setattr(diskcache.numba, "__version__", "0.0.0")
+    variants.append(diskcache.transform_key(src, ["x"], kinds, "reverse", ()))
+    assert len({base, *variants}) == len(variants) + 1
