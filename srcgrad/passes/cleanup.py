@@ -15,9 +15,9 @@
   changes in between.
 """
 import ast
-import copy
 import operator
 import re
+from .clone import clone
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
 TEMP = re.compile(r"^[bd]?_t\d+$")
@@ -188,7 +188,7 @@ class _Replace(ast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id == self.name and isinstance(node.ctx, ast.Load):
-            return copy.deepcopy(self.expr)
+            return clone(self.expr)
         return node
 
 

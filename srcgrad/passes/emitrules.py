@@ -8,11 +8,11 @@ Bare function names become ``math.<f>`` when every argument is a scalar and ``ma
 a conditional expression.
 """
 import ast
-import copy
 import math
 
 from .. import runtime
 from .types import is_array, is_scalar
+from .clone import clone
 
 _NP_ONLY = {"sign", "where", "full_like", "zeros_like", "sum", "mean", "outer"}
 HELPERS = {n for n in runtime.__all__}
@@ -21,7 +21,7 @@ HELPERS = {n for n in runtime.__all__}
 def instantiate(template, subst, kinds_of):
     """``subst`` maps template names to AST expressions; ``kinds_of(expr)`` gives the kind
     of a name or subscript (``None`` if unknown)."""
-    return _Inst(subst, _deep(kinds_of)).visit(copy.deepcopy(template))
+    return _Inst(subst, _deep(kinds_of)).visit(clone(template))
 
 
 def _deep(kinds_of):
@@ -47,7 +47,7 @@ class _Inst(ast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id in self.subst:
-            return copy.deepcopy(self.subst[node.id])
+            return clone(self.subst[node.id])
         return node
 
     def visit_Call(self, node):

@@ -23,6 +23,7 @@ from .activity import deps_of
 from .emitrules import instantiate
 from .reverse import (_assign, _call, _name, copy_written_params, operands, prim_rule)
 from .types import FLOAT, is_array, is_scalar
+from .clone import clone
 
 
 def _tangent_of(nodes, origin):
@@ -63,7 +64,7 @@ class ForwardGen:
         touts = [_call("np.copy", t) if isinstance(t, ast.Name) and t.id in tin else t
                  for t in touts]  # never hand the caller's tangent back as the output
         tout = ast.Tuple(touts, ast.Load()) if isinstance(ret, ast.Tuple) else touts[0]
-        body.append(ast.Return(ast.Tuple([copy.deepcopy(ret), tout], ast.Load())))
+        body.append(ast.Return(ast.Tuple([clone(ret), tout], ast.Load())))
         args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in self.params] +
                              [ast.arg(self.tan[w]) for w in self.wrt],
                              vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
@@ -120,13 +121,13 @@ class ForwardGen:
             a = s.value
             da = _name(self.tan[a.id]) if isinstance(a, ast.Name) and a.id in self.active \
                 else ast.Constant(0.0)
-            tgt = ast.Subscript(_name(self.tan[y]), copy.deepcopy(t.slice), ast.Store())
+            tgt = ast.Subscript(_name(self.tan[y]), clone(t.slice), ast.Store())
             return [s, _assign(tgt, da)]
         v = t.id
         if v not in self.active:
             return [s]
         first = v in deps_of(s.value)  # x = x * y: the tangent reads the old x
-        ans = copy.deepcopy(s.value) if first else _name(v)
+        ans = clone(s.value) if first else _name(v)
         dv = self.tangent(s, v, ans)
         if self._aliases_other_tangent(s, v, dv):
             dv = _call("np.copy", dv)  # v = u.copy(), v = u + 1.0: dv is a new array too
@@ -148,7 +149,7 @@ class ForwardGen:
     def tangent(self, s, v, ans):
         value = s.value
         if is_stack_literal(value):
-            return copy.deepcopy(value)  # a stack's tangent stack
+            return clone(value)  # a stack's tangent stack
         if hasattr(value, "pop_from"):
             st = value.pop_from
             if st in self.active:
@@ -159,12 +160,12 @@ class ForwardGen:
         if isinstance(value, ast.Subscript):
             base = value.value.id
             if base in self.active:
-                return ast.Subscript(_name(self.tan[base]), copy.deepcopy(value.slice), ast.Load())
+                return ast.Subscript(_name(self.tan[base]), clone(value.slice), ast.Load())
             return self.zero_of(v) if not is_array(self.kinds.get(v)) else \
-                _call("np.zeros_like", copy.deepcopy(ans))
+                _call("np.zeros_like", clone(ans))
         prim, args = operands(value)
         if prim is None:  # a constant, np.zeros(n), len(x)...: no derivative flows in
-            return _call("np.zeros_like", copy.deepcopy(ans)) if is_array(self.kinds.get(v)) \
+            return _call("np.zeros_like", clone(ans)) if is_array(self.kinds.get(v)) \
                 else ast.Constant(0.0)
         arg_kinds = [self.kind_of(a) for a in args]
         rule = prim_rule(prim, arg_kinds)
@@ -178,7 +179,7 @@ class ForwardGen:
                 kinds.append(k)
         if not terms:
             return ast.Constant(0.0) if not is_array(self.kinds.get(v)) else \
-                _call("np.zeros_like", copy.deepcopy(ans))
+                _call("np.zeros_like", clone(ans))
         total = terms[0]
         for e in terms[1:]:
             total = ast.BinOp(total, ast.Add(), e)
@@ -187,7 +188,7 @@ class ForwardGen:
             n_arrays = sum(1 for p, k in zip(rule.params, arg_kinds) if rule.jvp.get(p) and is_array(k))
             if all(is_scalar(k) for k in kinds) or len([k for k in kinds if is_array(k)]) < n_arrays:
                 # the tangent must have the output's (broadcast) shape
-                total = ast.BinOp(total, ast.Add(), _call("np.zeros_like", copy.deepcopy(ans)))
+                total = ast.BinOp(total, ast.Add(), _call("np.zeros_like", clone(ans)))
         return total
 
 

@@ -18,7 +18,6 @@
 * every statement keeps the location of the user's line it came from (``node.origin``).
 """
 import ast
-import copy
 import inspect
 from decimal import Decimal
 from fractions import Fraction
@@ -27,6 +26,7 @@ import numbers
 
 import numpy as np
 
+from .clone import clone
 from .. import runtime
 from ..errors import InternalError, UnsupportedError
 from ..frontend.check import alias_problem, alias_writes, is_stack_literal
@@ -320,7 +320,7 @@ class _Normalizer:
         bad = self.names.fresh("_cond")
         self.emit(out, bad, ast.BoolOp(ast.Or(), [
             ast.Compare(i, [ast.Lt()], [ast.Constant(-n)]),
-            ast.Compare(copy.deepcopy(i), [ast.GtE()], [ast.Constant(n)])]))
+            ast.Compare(clone(i), [ast.GtE()], [ast.Constant(n)])]))
         raise_ = ast.Raise(ast.Call(ast.Name("IndexError", ast.Load()),
                                     [ast.Constant("tuple index out of range")], []), None)
         out.append(_tag(ast.copy_location(ast.If(ast.Name(bad, ast.Load()),
@@ -331,8 +331,8 @@ class _Normalizer:
         for k in range(n - 2, -1, -1):
             c = self.names.fresh("_cond")
             test = [self._assign(c, ast.BoolOp(ast.Or(), [
-                ast.Compare(copy.deepcopy(i), [ast.Eq()], [ast.Constant(k)]),
-                ast.Compare(copy.deepcopy(i), [ast.Eq()], [ast.Constant(k - n)])]), e)]
+                ast.Compare(clone(i), [ast.Eq()], [ast.Constant(k)]),
+                ast.Compare(clone(i), [ast.Eq()], [ast.Constant(k - n)])]), e)]
             branch = _tag(ast.copy_location(ast.If(ast.Name(c, ast.Load()),
                                                    [self._assign(t, elts[k], e)], chain), e),
                           self.origin)
@@ -479,7 +479,7 @@ class _Normalizer:
     def keep(self, e, out):
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
-        return _KeepWhole(self, out).visit(copy.deepcopy(e))  # never rename shared nodes twice
+        return _KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
 
     def call(self, e, out):
         f = e.func
@@ -635,7 +635,7 @@ def _literal_slice(norm, s):
 
 
 def pre_copy(stmts):
-    return [copy.deepcopy(x) for x in stmts]
+    return [clone(x) for x in stmts]
 
 
 def _np_func(prim, args):

@@ -33,6 +33,7 @@ from . import recompute
 from .activity import deps_of
 from .emitrules import instantiate
 from .types import FLOAT, INT, index_rank_change, is_array, is_none, is_scalar, ndim
+from .clone import clone
 
 
 def _name(v, ctx=None):
@@ -87,8 +88,8 @@ def _without_new_axes(index, bv):
     ``t = x[:, None]`` is ``bx[:] += bt[:, 0]``."""
     parts = index.elts if isinstance(index, ast.Tuple) else [index]
     if not any(is_none(p) for p in parts):
-        return copy.deepcopy(index), bv
-    kept = [copy.deepcopy(p) for p in parts if not is_none(p)]
+        return clone(index), bv
+    kept = [clone(p) for p in parts if not is_none(p)]
     out = [ast.Constant(0) if is_none(p) else ast.Slice() for p in parts
            if is_none(p) or isinstance(p, ast.Slice)]
     if not kept:
@@ -130,7 +131,7 @@ def range_parts(for_node):
 
 
 def _minus(a, b):
-    return ast.BinOp(copy.deepcopy(a), ast.Sub(), b)
+    return ast.BinOp(clone(a), ast.Sub(), b)
 
 
 def reversed_range(for_node, counter=None):
@@ -147,19 +148,19 @@ def reversed_range(for_node, counter=None):
     elif isinstance(step, ast.UnaryOp) and isinstance(step.operand, ast.Constant) \
             and step.operand.value == 1:
         # range(start, stop, -1) backwards is range(stop + 1, start + 1)
-        return var, _call("range", ast.BinOp(copy.deepcopy(stop), ast.Add(), ast.Constant(1)),
-                          ast.BinOp(copy.deepcopy(start), ast.Add(), ast.Constant(1))), []
+        return var, _call("range", ast.BinOp(clone(stop), ast.Add(), ast.Constant(1)),
+                          ast.BinOp(clone(start), ast.Add(), ast.Constant(1))), []
     elif simple_step:
         # range(start, stop) backwards is range(stop - 1, start - 1, -1), empty when stop <= start
         return var, _call("range", _minus(stop, ast.Constant(1)), _minus(start, ast.Constant(1)),
                           ast.UnaryOp(ast.USub(), ast.Constant(1))), []
     else:
-        n = _call("len", copy.deepcopy(for_node.iter))
+        n = _call("len", clone(for_node.iter))
     k = "_k"
     it = _call("range", _minus(n, ast.Constant(1)), ast.UnaryOp(ast.USub(), ast.Constant(1)),
                ast.UnaryOp(ast.USub(), ast.Constant(1)))
-    setv = _assign(var, ast.BinOp(copy.deepcopy(start), ast.Add(),
-                                  ast.BinOp(_name(k), ast.Mult(), copy.deepcopy(step))))
+    setv = _assign(var, ast.BinOp(clone(start), ast.Add(),
+                                  ast.BinOp(_name(k), ast.Mult(), clone(step))))
     return k, it, [setv]
 
 
@@ -386,10 +387,10 @@ class ReverseGen:
                 out.append(_assign(keep, val))
                 elts.append(_name(keep))
             else:
-                elts.append(copy.deepcopy(e))
+                elts.append(clone(e))
         if isinstance(ret, ast.Tuple):
             return ast.Tuple(elts, ast.Load()), _tag(out, "")
-        return (elts[0] if elts else copy.deepcopy(ret)), _tag(out, "")
+        return (elts[0] if elts else clone(ret)), _tag(out, "")
 
     def seeds(self, ret):
         """Names of the cotangent parameters, one per returned value, and code that seeds
@@ -447,9 +448,9 @@ class ReverseGen:
         i = _name(loop.target.id)
         index = i
         if not (isinstance(start, ast.Constant) and start.value == 0):
-            index = ast.BinOp(i, ast.Sub(), copy.deepcopy(start))
+            index = ast.BinOp(i, ast.Sub(), clone(start))
         if not (isinstance(step, ast.Constant) and step.value == 1):
-            index = ast.BinOp(index, ast.FloorDiv(), copy.deepcopy(step))
+            index = ast.BinOp(index, ast.FloorDiv(), clone(step))
         return loop, index
 
     def save(self, s, v, what, value):
@@ -471,7 +472,7 @@ class ReverseGen:
         if slot and slot[0] == "variable":
             return _name(self.saved_var(s, v, what))
         if slot:
-            return ast.Subscript(_name(self.stack(v, what, slot[0])), copy.deepcopy(slot[1]),
+            return ast.Subscript(_name(self.stack(v, what, slot[0])), clone(slot[1]),
                                  ast.Load())
         return ast.Call(ast.Attribute(_name(self.stack(v, what)), "pop", ast.Load()), [], [])
 
@@ -582,7 +583,7 @@ class ReverseGen:
                 elif self.record and self.restore.needed(t.value.id, s):
                     self.pushed_elems.add(t.value.id)
                     sliced = is_array(self.elem_kind(t))
-                    val = ast.Subscript(_name(t.value.id), copy.deepcopy(t.slice), ast.Load())
+                    val = ast.Subscript(_name(t.value.id), clone(t.slice), ast.Load())
                     if sliced:
                         val = _call("np.copy", val)
                     out.append(self.save(s, t.value.id, "slice" if sliced else "elem", val))
@@ -624,7 +625,7 @@ class ReverseGen:
         for st, v, what in self.prealloc.get(id(s), []):
             k = self.kinds.get(v) if what == "value" else FLOAT
             dtype = {"i": "np.int64", "b": "np.bool_"}.get(k[1] if k else "f")
-            alloc = _call("np.empty", _call("len", copy.deepcopy(s.iter)))
+            alloc = _call("np.empty", _call("len", clone(s.iter)))
             if dtype:
                 mod, attr = dtype.split(".")
                 alloc.keywords = [ast.keyword("dtype", ast.Attribute(_name(mod), attr, ast.Load()))]
@@ -640,7 +641,7 @@ class ReverseGen:
         for s in reversed(stmts):
             if depth == 0 and self.record:
                 out += self._retain(s)
-            redo = [copy.deepcopy(d) for d in self.plan.at.get(id(s), [])]
+            redo = [clone(d) for d in self.plan.at.get(id(s), [])]
             out += _grad_of(redo, s.origin)
             before = len(out)
             self._reverse_stmt(s, depth, out)
@@ -675,7 +676,7 @@ class ReverseGen:
             body = self.rev_block(s.body, depth)
             orelse = self.rev_block(s.orelse, depth)
             if body or orelse:
-                test = copy.deepcopy(s.test)
+                test = clone(s.test)
                 if not body:
                     test, body, orelse = ast.UnaryOp(ast.Not(), test), orelse, []
                 out += _grad_of([ast.If(test, body, orelse)], s.origin)
@@ -729,7 +730,7 @@ class ReverseGen:
         arg_kinds = [self.kind_of(a) for a in args]
         rule = prim_rule(prim, arg_kinds)
         arg_names = {a.id for a in args if isinstance(a, ast.Name)}
-        ans = copy.deepcopy(value) if v in arg_names else _name(v)
+        ans = clone(value) if v in arg_names else _name(v)
         subst = {"g": g, "ans": ans}
         subst.update({p: a for p, a in zip(rule.params, args)})
         n_arrays = sum(1 for p, k in zip(rule.params, arg_kinds) if rule.vjp.get(p) and is_array(k))
@@ -780,7 +781,7 @@ class ReverseGen:
     def _getitem_adjoint(self, s, base, bv, v, pop):
         if self.fancy_index(s, s.value.slice):  # repeated indices add up
             acc = _assign(self.adj[base], _call("scatter_add", _name(self.adj[base]),
-                                                copy.deepcopy(s.value.slice), bv))
+                                                clone(s.value.slice), bv))
             return [acc] + pop + self.reset(v, s)
         index, bv = _without_new_axes(s.value.slice, bv)  # x[:, None]: bx[:] += bv[:, 0]
         sub = ast.Subscript(_name(self.adj[base]), index, ast.Store())
@@ -817,24 +818,24 @@ class ReverseGen:
         pop = []
         if self.restore.needed(y, s):  # its elements were saved in the forward sweep
             what = "slice" if is_array(self.elem_kind(t)) else "elem"
-            pop = [_assign(ast.Subscript(_name(y), copy.deepcopy(t.slice), ast.Store()),
+            pop = [_assign(ast.Subscript(_name(y), clone(t.slice), ast.Store()),
                            self.saved(s, y, what))]
         if y not in self.active:
             return pop
-        by_elem = ast.Subscript(_name(self.adj[y]), copy.deepcopy(t.slice), ast.Load())
+        by_elem = ast.Subscript(_name(self.adj[y]), clone(t.slice), ast.Load())
         if self.fancy_index(s, t.slice):  # of a repeated index, only the last write survives
-            by_elem = _call("gather_last", _name(self.adj[y]), copy.deepcopy(t.slice))
+            by_elem = _call("gather_last", _name(self.adj[y]), clone(t.slice))
         code = []
         a = s.value
         if isinstance(a, ast.Name) and a.id in self.active:
             ek, ak = self.elem_kind(t), self.kinds.get(a.id)
-            expr = copy.deepcopy(by_elem)
+            expr = clone(by_elem)
             if is_array(ek) and is_scalar(ak):
                 expr = _call("np.sum", expr)
             elif is_array(ek) and is_array(ak):
                 # a copy: the slice of the adjoint is a view, and is cleared just below
                 expr = _call("unbroadcast", _call("np.copy", expr), _name(a.id))
             code.append(self.accumulate(a.id, expr))
-        zero = ast.Subscript(_name(self.adj[y]), copy.deepcopy(t.slice), ast.Store())
+        zero = ast.Subscript(_name(self.adj[y]), clone(t.slice), ast.Store())
         code.append(_assign(zero, ast.Constant(0.0)))
         return code + pop
