@@ -2,27 +2,14 @@
 public transform leaves the primals, tangents, cotangents and directions passed in bitwise
 unchanged.  (The generated source is the same for both backends; the Python backend keeps
 this sweep fast, and a few cases run compiled too.)"""
-import importlib.util
-import sys
-
 import numpy as np
 import pytest
 
 import srcgrad
 import test_constructs
 import test_trust
-from rule_cases import CASES, module_source
-from test_rules import _args
-
-
-def _module(tmp_path_factory):
-    path = tmp_path_factory.mktemp("untouched") / "srcgrad_untouched_cases.py"
-    path.write_text(module_source())
-    spec = importlib.util.spec_from_file_location("srcgrad_untouched_cases", path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+from rule_cases import CASES
+from test_rules import _args, case_module  # noqa: F401 -- the session's module of rule cases
 
 
 def _snapshot(values):
@@ -78,15 +65,10 @@ def run_every_transform(f, args, backend="python"):
 ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
 
 
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory):
-    return _module(tmp_path_factory)
-
-
 @pytest.mark.parametrize("rule,k", ALL, ids=[f"{r}-{k}" for r, k in ALL])
-def test_rule_cases_leave_inputs_alone(cases, rule, k):
+def test_rule_cases_leave_inputs_alone(case_module, rule, k):  # noqa: F811
     _, specs = CASES[rule][k]
-    run_every_transform(getattr(cases, f"case_{rule}_{k}"), _args(specs, seed=k))
+    run_every_transform(getattr(case_module, f"case_{rule}_{k}"), _args(specs, seed=k))
 
 
 def _construct_args():
