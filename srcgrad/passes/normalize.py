@@ -19,28 +19,21 @@
 """
 import ast
 import inspect
-from decimal import Decimal
-from fractions import Fraction
-import math
-import numbers
 
-import numpy as np
-
-from .clone import clone
-from .. import runtime
-from ..errors import InternalError, UnsupportedError
+from ..errors import UnsupportedError
 from ..frontend.check import alias_problem, alias_writes, is_stack_literal
-from ..frontend.source import _MISSING, read_source
-from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, RULES
+from ..frontend.source import _MISSING
+from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
+from .calls import BUILTIN_EMIT, Calls
+from .clone import clone
+from .constants import Constants
 from .jumps import JumpRemover
 from .names import NameGen, all_names
+from .tuples import TupleParts
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
            ast.Pow: "pow", ast.MatMult: "matmul", ast.Mod: "mod", ast.FloorDiv: "floordiv"}
 _UNARY = {ast.USub: "neg", ast.UAdd: "pos"}
-# calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
-_BUILTIN_EMIT = {abs: "abs", min: "min", max: "max", float: "float", len: "len", int: "int",
-                 range: "range", round: "round", bool: "bool", print: "print"}
 
 
 class Normalized:
@@ -71,7 +64,7 @@ def _tag(stmt, origin):
     return stmt
 
 
-class _Normalizer:
+class _Normalizer(TupleParts, Constants, Calls):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
         self.depth = depth
@@ -275,71 +268,6 @@ class _Normalizer:
             self.fail(target, "assignment target " + ast.unparse(target),
                       "assign to a variable, an array element or a slice.")
 
-    # ---- tuples: one variable per element ---------------------------------------------------
-    def elements(self, e):
-        """The element atoms of a tuple value (a literal, or a tuple variable), else None."""
-        if isinstance(e, ast.Tuple):
-            return list(e.elts)
-        if isinstance(e, ast.Name) and e.id in self.tuples:
-            return [ast.Name(n, ast.Load()) for n in self.tuples[e.id]]
-        return None
-
-    def bind_tuple(self, target, elts, out, like):
-        """``x = a, b`` becomes ``x_0 = a; x_1 = b; x = (x_0, x_1)``: the elements are
-        variables of their own, so their derivatives are tracked one by one."""
-        names = self.tuples.get(target)
-        if names is None:
-            names = [self.names.exact_or_fresh(f"{target}_{k}") for k in range(len(elts))]
-            self.tuples[target] = names
-        elif len(names) != len(elts):
-            self.fail(like, f"{target} holds tuples of lengths {len(names)} and {len(elts)}",
-                      "give tuples of different lengths different names.")
-        atoms = [self._snapshot(a, out) if isinstance(a, ast.Name) and a.id in names else a
-                 for a in elts]  # atoms already; x = x[1], x[0]: read all, then write
-        for n, a in zip(names, atoms):
-            self.emit(out, n, a)
-        self.emit(out, target, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
-
-    def tuple_item(self, elts, e, out):
-        """``x[k]`` of a tuple: the element; ``x[i]`` for a variable ``i``: a branch per
-        element (so each element's derivative flows only from the one read)."""
-        n = len(elts)
-        index = e.slice
-        if isinstance(index, ast.Slice):
-            return ast.Tuple(elts[_literal_slice(self, index)], ast.Load())
-        if isinstance(index, ast.Constant) and type(index.value) is int or (
-                isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub)
-                and isinstance(index.operand, ast.Constant) and type(index.operand.value) is int):
-            k = index.value if isinstance(index, ast.Constant) else -index.operand.value
-            if not -n <= k < n:
-                self.fail(e, f"tuple index {k} out of range for a tuple of {n}",
-                          "index within the tuple's length.")
-            return elts[k]
-        i = self.atom(self.keep(index, out), out) if not isinstance(index, ast.Name) else \
-            self.keep(index, out)
-        bad = self.names.fresh("_cond")
-        self.emit(out, bad, ast.BoolOp(ast.Or(), [
-            ast.Compare(i, [ast.Lt()], [ast.Constant(-n)]),
-            ast.Compare(clone(i), [ast.GtE()], [ast.Constant(n)])]))
-        raise_ = ast.Raise(ast.Call(ast.Name("IndexError", ast.Load()),
-                                    [ast.Constant("tuple index out of range")], []), None)
-        out.append(_tag(ast.copy_location(ast.If(ast.Name(bad, ast.Load()),
-                                                 [_tag(ast.copy_location(raise_, e), self.origin)],
-                                                 []), e), self.origin))
-        t = self.temp()
-        chain = [self._assign(t, elts[n - 1], e)]
-        for k in range(n - 2, -1, -1):
-            c = self.names.fresh("_cond")
-            test = [self._assign(c, ast.BoolOp(ast.Or(), [
-                ast.Compare(clone(i), [ast.Eq()], [ast.Constant(k)]),
-                ast.Compare(clone(i), [ast.Eq()], [ast.Constant(k - n)])]), e)]
-            branch = _tag(ast.copy_location(ast.If(ast.Name(c, ast.Load()),
-                                                   [self._assign(t, elts[k], e)], chain), e),
-                          self.origin)
-            chain = test + [branch]
-        out.extend(chain)
-        return ast.Name(t, ast.Load())
-
     def _snapshot(self, atom, out):
         if isinstance(atom, ast.Name):
             t = self.temp()
@@ -425,231 +353,20 @@ class _Normalizer:
         obj = self.src.resolve(e)
         return self.constant(e, obj)
 
-    def constant(self, e, obj):
-        if isinstance(obj, bool) or obj is None:
-            return ast.Constant(obj)
-        if isinstance(obj, numbers.Number) and not isinstance(obj, complex):
-            v = self.exact_number(e, obj)
-            if v < 0:
-                return ast.UnaryOp(ast.USub(), ast.Constant(-v))
-            return ast.Constant(v)
-        if isinstance(obj, np.ndarray) and isinstance(e, ast.Name):
-            return ast.Name(self.constant_name(e.id, obj), ast.Load())
-        if obj is _MISSING and isinstance(e, ast.Name) and not self.src.internal \
-                and e.id not in all_names(self.src.tree):  # a name srcgrad made up
-            raise InternalError(f"normalize read its own name {e.id!r} as a global",
-                                self.src.name, "normalize")
-        if obj is _MISSING:
-            self.fail(e, f"name {ast.unparse(e)!r} is not defined",
-                      "define it before use, or pass it in as an argument.")
-        self.fail(e, f"global {ast.unparse(e)} of type {type(obj).__name__}",
-                  "only numbers and NumPy arrays can be read from globals; pass others as arguments.")
-
-    def exact_number(self, e, obj):
-        """A global number as an int or an exactly equal float64 (Fraction(1, 2) is 0.5;
-        Fraction(1, 3) or Decimal("0.1") have no exact float and are refused)."""
-        if isinstance(obj, (numbers.Integral, np.integer)):
-            return int(obj)
-        if isinstance(obj, (float, np.floating)):
-            return float(obj)
-        try:
-            v = float(obj)
-            exact = Fraction(v) == (Fraction(obj) if not isinstance(obj, Decimal)
-                                    else Fraction(obj))
-        except (TypeError, ValueError, OverflowError):
-            exact = False
-        if not exact:
-            self.fail(e, f"global {ast.unparse(e)} = {obj!r} ({type(obj).__name__}) has no "
-                      "exact float64 value", "give it as a float, or pass it as an argument.")
-        return v
-
-    def constant_name(self, name, obj):
-        """The generated code's name for a global array: the same name for the same object,
-        another name (``W_1``) for another function's ``W`` (globals are resolved in each
-        function's own module)."""
-        for gen, value in self.constants.items():
-            if value is obj:
-                return gen
-        if name in self.constants or (self.prefix is not None and name in self.names.taken):
-            name = self.names.fresh(f"{name}_")
-        self.names.taken.add(name)
-        self.constants[name] = obj
-        return name
-
     def keep(self, e, out):
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
         return _KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
 
-    def call(self, e, out):
-        f = e.func
-        obj = self.src.resolve(f)
-        if self.src.internal and isinstance(f, ast.Attribute) and f.attr == "pop":
-            st = self.name(f.value.id)
-            node = ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "pop", ast.Load()), [], [])
-            node.pop_from = st
-            return ast.copy_location(node, e)
-        if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in METHODS:
-            prim = METHODS[f.attr]
-            args = [f.value] + list(e.args)
-            return self.prim_call(prim, _np_func(prim, args), args, e.keywords, e, out)
-        try:
-            known = obj in CALLS or obj in NONDIFF_CALLS or obj in CREATION_CALLS
-        except TypeError:
-            known = False
-        if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
-                and not e.keywords:
-            return self.array_literal(e.args[0], e, out)
-        if known and obj in CALLS:
-            prim = CALLS[obj]
-            return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
-        if known:
-            return self.keep(e, out)
-        if inspect.isfunction(obj):
-            return self.inline(obj, e, out)
-        self.fail(e, f"call to {ast.unparse(f)}() with no derivative rule",
-                  "see docs/adding-a-rule.md.")
-
-    def array_literal(self, lst, e, out):
-        """``np.array([a, b])`` (or nested, 2-D) becomes a zeros array and element writes."""
-        rows = lst.elts
-        if rows and all(isinstance(r, ast.List) for r in rows):
-            shape = (len(rows), len(rows[0].elts))
-            if any(len(r.elts) != shape[1] for r in rows):
-                self.fail(e, "ragged np.array literal", "give every row the same length.")
-            items = [((i, j), v) for i, r in enumerate(rows) for j, v in enumerate(r.elts)]
-        else:
-            shape = (len(rows),)
-            items = [((i,), v) for i, v in enumerate(rows)]
-        t = self.temp()
-        zeros = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "zeros", ast.Load()),
-                         [ast.Tuple([ast.Constant(n) for n in shape], ast.Load())
-                          if len(shape) > 1 else ast.Constant(shape[0])], [])
-        self.emit(out, t, zeros)
-        for idx, v in items:
-            atom = self.atom(v, out)
-            index = ast.Tuple([ast.Constant(i) for i in idx], ast.Load()) if len(idx) > 1 \
-                else ast.Constant(idx[0])
-            self.emit(out, ast.Subscript(ast.Name(t, ast.Load()), index, ast.Store()), atom)
-        return ast.Name(t, ast.Load())
-
-    def emit_func(self, obj, like):
-        if obj in _BUILTIN_EMIT:
-            return ast.Name(_BUILTIN_EMIT[obj], ast.Load())
-        helper = getattr(obj, "__name__", None)
-        if helper in runtime.__all__ and getattr(runtime, helper) is obj:
-            return ast.Name(helper, ast.Load())  # generated code's helpers are in its namespace
-        for mod, modname in ((math, "math"), (np, "np")):
-            name = getattr(obj, "__name__", None)
-            if name and getattr(mod, name, None) is obj:  # np.arcsin, not its alias np.asin
-                return ast.Attribute(ast.Name(modname, ast.Load()), name, ast.Load())
-        for mod, modname in ((math, "math"), (np, "np")):
-            for attr in dir(mod):
-                if getattr(mod, attr, None) is obj:
-                    return ast.Attribute(ast.Name(modname, ast.Load()), attr, ast.Load())
-        return like  # pragma: no cover
-
-    def prim_call(self, prim, func, args, keywords, e, out):
-        axis = None
-        kw = {k.arg: k.value for k in keywords}
-        if prim in ("sum", "mean", "prod", "amax", "amin"):
-            if len(args) > 1:
-                axis = args[1]
-                args = args[:1]
-            axis = kw.pop("axis", axis)
-            if axis is not None:
-                if prim == "prod":
-                    self.fail(e, "np.prod with axis", "multiply in a loop over the axis.")
-                prim += "_axis"
-        elif prim == "clip":
-            args = args + [kw.pop(k) for k in ("a_min", "a_max") if k in kw]
-        elif prim == "transpose" and (len(args) > 1 or "axes" in kw):
-            axes = kw.pop("axes", args[1] if len(args) > 1 else None)
-            perm = _literal_ints(axes)
-            if perm is None or sorted(perm) != list(range(len(perm))) or len(args) > 2:
-                self.fail(e, f"{ast.unparse(e.func)}() with axes {ast.unparse(axes)}",
-                          "give the axes as a literal tuple of integers, e.g. (1, 0, 2).")
-            prim, args = "transpose_axes", args[:1]
-            consts = [ast.Tuple([ast.Constant(k) for k in perm], ast.Load())]
-        if kw:
-            self.fail(e, f"keyword argument {next(iter(kw))}= in {ast.unparse(e.func)}()",
-                      "pass it positionally, or leave it out.")
-        atoms = [self.atom(a, out) for a in args]
-        if prim in ("minimum", "maximum") and len(atoms) != 2:
-            self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms)} arguments",
-                      "use min/max of two values (nest the calls for more).")
-        if prim == "transpose_axes":
-            atoms += consts
-        expected = 2 if prim == "matmul" else len(RULES[prim].params) - (prim == "transpose_axes")
-        if len(atoms) + (axis is not None) != expected:
-            self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms) + (axis is not None)} "
-                      f"arguments", f"srcgrad's rule for it takes {expected}: "
-                      f"{', '.join(RULES[prim].params[:expected]) if prim in RULES else 'a, b'}.")
-        if axis is not None:
-            atoms.append(self.keep(axis, out))
-        helper = {"sum_axis": "sum_axis", "mean_axis": "mean_axis", "amax_axis": "max_axis",
-                  "amin_axis": "min_axis"}.get(prim)
-        if helper:  # Numba lacks np.mean(axis=) & co.: explicit-loop helpers
-            func = ast.Name(helper, ast.Load())
-        node = ast.Call(func, atoms, [])
-        node.prim = prim
-        return ast.copy_location(node, e)
-
-    def inline(self, fn, e, out):
-        if self.depth > 20:
-            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
-        callee = read_source(fn)
-        if len(e.args) != len(callee.params) or e.keywords:
-            self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
-                      f"pass exactly its {len(callee.params)} parameters positionally.")
-        bind = {p: self.atom(a, out) for p, a in zip(callee.params, e.args)}
-        sub = _Normalizer(callee, self.names, fn.__name__, self.constants, self.depth + 1,
-                          self.tuples)
-        body = sub.function(bind).body
-        ret = body.pop()
-        out.extend(body)
-        return ret.value  # an atom, or a tuple of atoms
-
-
-def _literal_ints(e):
-    """The integers of a literal tuple or list such as ``(1, 0, 2)``, else None."""
-    if isinstance(e, (ast.Tuple, ast.List)) and all(
-            isinstance(x, ast.Constant) and type(x.value) is int for x in e.elts):
-        return [x.value for x in e.elts]
-    return None
-
-
-def _literal_slice(norm, s):
-    parts = []
-    for p in (s.lower, s.upper, s.step):
-        if p is None:
-            parts.append(None)
-        elif isinstance(p, ast.Constant) and type(p.value) is int:
-            parts.append(p.value)
-        elif isinstance(p, ast.UnaryOp) and isinstance(p.op, ast.USub) \
-                and isinstance(p.operand, ast.Constant) and type(p.operand.value) is int:
-            parts.append(-p.operand.value)
-        else:
-            norm.fail(s, "a tuple sliced with a computed bound", "slice tuples with literals.")
-    return slice(*parts)
-
-
 def pre_copy(stmts):
     return [clone(x) for x in stmts]
 
 
-def _np_func(prim, args):
-    name = {"amax": "max", "amin": "min", "matmul": "dot"}.get(prim, prim)
-    return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
-
-
-def _reduces_along_axis(obj, call):
+def _is_primitive(obj):
     try:
-        prim = CALLS.get(obj)
+        return obj in CALLS
     except TypeError:
         return False
-    return prim in ("sum", "mean", "prod", "amax", "amin") and (
-        len(call.args) > 1 or any(k.arg == "axis" for k in call.keywords))
 
 
 class _KeepWhole(ast.NodeTransformer):
@@ -672,12 +389,12 @@ class _KeepWhole(ast.NodeTransformer):
         obj = self.norm.src.resolve(node.func)
         if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
             return self.norm.inline(obj, node, self.out)
-        if _reduces_along_axis(obj, node):  # Numba has no np.min(axis=): the helper, hoisted
-            return self.norm.atom(node, self.out)
+        if _is_primitive(obj):  # np.sin(a) inside np.zeros_like(...) or a test: a statement
+            return self.norm.atom(node, self.out)  # of its own, with a kind (and a helper)
         if obj is not _MISSING and not isinstance(node.func, ast.Name):
             node.func = self.norm.emit_func(obj, node.func)
-        elif obj in _BUILTIN_EMIT:
-            node.func = ast.Name(_BUILTIN_EMIT[obj], ast.Load())
+        elif obj in BUILTIN_EMIT:
+            node.func = ast.Name(BUILTIN_EMIT[obj], ast.Load())
         node.args = [self.visit(a) for a in node.args]
         node.keywords = [ast.keyword(k.arg, self.visit(k.value)) for k in node.keywords]
         return node

@@ -1,0 +1,171 @@
+"""Normalize, calls: a call becomes a primitive of the rule table, a kept-whole bookkeeping
+call, an array literal, or the inlined body of a user function.
+
+    np.sum(x, axis=1)          ->  _t1 = sum_axis(x, 1)          (prim sum_axis)
+    np.transpose(x, (1, 0, 2)) ->  _t2 = np.transpose(x, (1, 0, 2))   (prim transpose_axes)
+    np.array([a, 2.0 * a])     ->  _t3 = np.zeros(2); _t3[0] = a; _t3[1] = _t4
+    helper(x[0])               ->  the body of helper, locals renamed helper_v
+
+Every primitive call is checked against its rule: the number of arguments and the keywords it
+understands; ranks are checked with the kinds (passes/types.py).
+"""
+import ast
+import inspect
+import math
+
+import numpy as np
+
+from .. import runtime
+from ..frontend.source import _MISSING, read_source
+from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, RULES
+
+
+# calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
+BUILTIN_EMIT = {abs: "abs", min: "min", max: "max", float: "float", len: "len", int: "int",
+                range: "range", round: "round", bool: "bool", print: "print"}
+
+
+class Calls:
+    """Mixed into the normalizer."""
+
+    def call(self, e, out):
+        f = e.func
+        obj = self.src.resolve(f)
+        if self.src.internal and isinstance(f, ast.Attribute) and f.attr == "pop":
+            st = self.name(f.value.id)
+            node = ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "pop", ast.Load()), [], [])
+            node.pop_from = st
+            return ast.copy_location(node, e)
+        if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in METHODS:
+            prim = METHODS[f.attr]
+            args = [f.value] + list(e.args)
+            return self.prim_call(prim, _np_func(prim, args), args, e.keywords, e, out)
+        try:
+            known = obj in CALLS or obj in NONDIFF_CALLS or obj in CREATION_CALLS
+        except TypeError:
+            known = False
+        if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
+                and not e.keywords:
+            return self.array_literal(e.args[0], e, out)
+        if known and obj in CALLS:
+            prim = CALLS[obj]
+            return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
+        if known:
+            return self.keep(e, out)
+        if inspect.isfunction(obj):
+            return self.inline(obj, e, out)
+        self.fail(e, f"call to {ast.unparse(f)}() with no derivative rule",
+                  "see docs/adding-a-rule.md.")
+
+    def array_literal(self, lst, e, out):
+        """``np.array([a, b])`` (or nested, 2-D) becomes a zeros array and element writes."""
+        rows = lst.elts
+        if rows and all(isinstance(r, ast.List) for r in rows):
+            shape = (len(rows), len(rows[0].elts))
+            if any(len(r.elts) != shape[1] for r in rows):
+                self.fail(e, "ragged np.array literal", "give every row the same length.")
+            items = [((i, j), v) for i, r in enumerate(rows) for j, v in enumerate(r.elts)]
+        else:
+            shape = (len(rows),)
+            items = [((i,), v) for i, v in enumerate(rows)]
+        t = self.temp()
+        zeros = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "zeros", ast.Load()),
+                         [ast.Tuple([ast.Constant(n) for n in shape], ast.Load())
+                          if len(shape) > 1 else ast.Constant(shape[0])], [])
+        self.emit(out, t, zeros)
+        for idx, v in items:
+            atom = self.atom(v, out)
+            index = ast.Tuple([ast.Constant(i) for i in idx], ast.Load()) if len(idx) > 1 \
+                else ast.Constant(idx[0])
+            self.emit(out, ast.Subscript(ast.Name(t, ast.Load()), index, ast.Store()), atom)
+        return ast.Name(t, ast.Load())
+
+    def emit_func(self, obj, like):
+        if obj in BUILTIN_EMIT:
+            return ast.Name(BUILTIN_EMIT[obj], ast.Load())
+        helper = getattr(obj, "__name__", None)
+        if helper in runtime.__all__ and getattr(runtime, helper) is obj:
+            return ast.Name(helper, ast.Load())  # generated code's helpers are in its namespace
+        for mod, modname in ((math, "math"), (np, "np")):
+            name = getattr(obj, "__name__", None)
+            if name and getattr(mod, name, None) is obj:  # np.arcsin, not its alias np.asin
+                return ast.Attribute(ast.Name(modname, ast.Load()), name, ast.Load())
+        for mod, modname in ((math, "math"), (np, "np")):
+            for attr in dir(mod):
+                if getattr(mod, attr, None) is obj:
+                    return ast.Attribute(ast.Name(modname, ast.Load()), attr, ast.Load())
+        return like  # pragma: no cover
+
+    def prim_call(self, prim, func, args, keywords, e, out):
+        axis = None
+        kw = {k.arg: k.value for k in keywords}
+        if prim in ("sum", "mean", "prod", "amax", "amin"):
+            if len(args) > 1:
+                axis = args[1]
+                args = args[:1]
+            axis = kw.pop("axis", axis)
+            if axis is not None:
+                if prim == "prod":
+                    self.fail(e, "np.prod with axis", "multiply in a loop over the axis.")
+                prim += "_axis"
+        elif prim == "clip":
+            args = args + [kw.pop(k) for k in ("a_min", "a_max") if k in kw]
+        elif prim == "transpose" and (len(args) > 1 or "axes" in kw):
+            axes = kw.pop("axes", args[1] if len(args) > 1 else None)
+            perm = _literal_ints(axes)
+            if perm is None or sorted(perm) != list(range(len(perm))) or len(args) > 2:
+                self.fail(e, f"{ast.unparse(e.func)}() with axes {ast.unparse(axes)}",
+                          "give the axes as a literal tuple of integers, e.g. (1, 0, 2).")
+            prim, args = "transpose_axes", args[:1]
+            consts = [ast.Tuple([ast.Constant(k) for k in perm], ast.Load())]
+        if kw:
+            self.fail(e, f"keyword argument {next(iter(kw))}= in {ast.unparse(e.func)}()",
+                      "pass it positionally, or leave it out.")
+        atoms = [self.atom(a, out) for a in args]
+        if prim in ("minimum", "maximum") and len(atoms) != 2:
+            self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms)} arguments",
+                      "use min/max of two values (nest the calls for more).")
+        if prim == "transpose_axes":
+            atoms += consts
+        expected = 2 if prim == "matmul" else len(RULES[prim].params) - (prim == "transpose_axes")
+        if len(atoms) + (axis is not None) != expected:
+            self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms) + (axis is not None)} "
+                      f"arguments", f"srcgrad's rule for it takes {expected}: "
+                      f"{', '.join(RULES[prim].params[:expected]) if prim in RULES else 'a, b'}.")
+        if axis is not None:
+            atoms.append(self.keep(axis, out))
+        helper = {"sum_axis": "sum_axis", "mean_axis": "mean_axis", "amax_axis": "max_axis",
+                  "amin_axis": "min_axis"}.get(prim)
+        if helper:  # Numba lacks np.mean(axis=) & co.: explicit-loop helpers
+            func = ast.Name(helper, ast.Load())
+        node = ast.Call(func, atoms, [])
+        node.prim = prim
+        return ast.copy_location(node, e)
+
+    def inline(self, fn, e, out):
+        if self.depth > 20:
+            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
+        callee = read_source(fn)
+        if len(e.args) != len(callee.params) or e.keywords:
+            self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
+                      f"pass exactly its {len(callee.params)} parameters positionally.")
+        bind = {p: self.atom(a, out) for p, a in zip(callee.params, e.args)}
+        sub = type(self)(callee, self.names, fn.__name__, self.constants, self.depth + 1,
+                          self.tuples)
+        body = sub.function(bind).body
+        ret = body.pop()
+        out.extend(body)
+        return ret.value  # an atom, or a tuple of atoms
+
+
+def _literal_ints(e):
+    """The integers of a literal tuple or list such as ``(1, 0, 2)``, else None."""
+    if isinstance(e, (ast.Tuple, ast.List)) and all(
+            isinstance(x, ast.Constant) and type(x.value) is int for x in e.elts):
+        return [x.value for x in e.elts]
+    return None
+
+
+def _np_func(prim, args):
+    name = {"amax": "max", "amin": "min", "matmul": "dot"}.get(prim, prim)
+    return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())

@@ -1,0 +1,73 @@
+"""Normalize, globals: numbers become literals, arrays named constants of the generated code.
+
+    K = Fraction(1, 2)        x * K      ->  x * 0.5        (exact, or refused)
+    W = np.array([...])       W * x      ->  W * x          (the constant W)
+    helper's module: W        W * x      ->  W_1 * x        (another module's W)
+
+Each global is read in the namespace of the function that reads it.
+"""
+import ast
+import numbers
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import InternalError
+from ..frontend.source import _MISSING
+from .names import all_names
+
+
+class Constants:
+    """Mixed into the normalizer; ``self.constants`` maps generated names to arrays."""
+
+    def constant(self, e, obj):
+        if isinstance(obj, bool) or obj is None:
+            return ast.Constant(obj)
+        if isinstance(obj, numbers.Number) and not isinstance(obj, complex):
+            v = self.exact_number(e, obj)
+            if v < 0:
+                return ast.UnaryOp(ast.USub(), ast.Constant(-v))
+            return ast.Constant(v)
+        if isinstance(obj, np.ndarray) and isinstance(e, ast.Name):
+            return ast.Name(self.constant_name(e.id, obj), ast.Load())
+        if obj is _MISSING and isinstance(e, ast.Name) and not self.src.internal \
+                and e.id not in all_names(self.src.tree):  # a name srcgrad made up
+            raise InternalError(f"normalize read its own name {e.id!r} as a global",
+                                self.src.name, "normalize")
+        if obj is _MISSING:
+            self.fail(e, f"name {ast.unparse(e)!r} is not defined",
+                      "define it before use, or pass it in as an argument.")
+        self.fail(e, f"global {ast.unparse(e)} of type {type(obj).__name__}",
+                  "only numbers and NumPy arrays can be read from globals; pass others as arguments.")
+
+    def exact_number(self, e, obj):
+        """A global number as an int or an exactly equal float64 (Fraction(1, 2) is 0.5;
+        Fraction(1, 3) or Decimal("0.1") have no exact float and are refused)."""
+        if isinstance(obj, (numbers.Integral, np.integer)):
+            return int(obj)
+        if isinstance(obj, (float, np.floating)):
+            return float(obj)
+        try:
+            v = float(obj)
+            exact = Fraction(v) == (Fraction(obj) if not isinstance(obj, Decimal)
+                                    else Fraction(obj))
+        except (TypeError, ValueError, OverflowError):
+            exact = False
+        if not exact:
+            self.fail(e, f"global {ast.unparse(e)} = {obj!r} ({type(obj).__name__}) has no "
+                      "exact float64 value", "give it as a float, or pass it as an argument.")
+        return v
+
+    def constant_name(self, name, obj):
+        """The generated code's name for a global array: the same name for the same object,
+        another name (``W_1``) for another function's ``W`` (globals are resolved in each
+        function's own module)."""
+        for gen, value in self.constants.items():
+            if value is obj:
+                return gen
+        if name in self.constants or (self.prefix is not None and name in self.names.taken):
+            name = self.names.fresh(f"{name}_")
+        self.names.taken.add(name)
+        self.constants[name] = obj
+        return name

@@ -1,0 +1,101 @@
+"""Normalize, tuples: each element of a tuple variable is a variable of its own.
+
+    x = a, b, c          x_0 = a; x_1 = b; x_2 = c; x = (x_0, x_1, x_2)
+    y = x[1]       ->    y = x_1
+    z = x[i]             raise IndexError unless -3 <= i < 3; z = x_0 / x_1 / x_2 by branches
+    p, q, r = x          p = x_0; q = x_1; r = x_2
+
+so the derivative of each element is tracked on its own (a tuple value itself is never
+active), and indexing by a variable sends the derivative only to the element it read.
+"""
+import ast
+
+from .clone import clone
+
+
+def _tag(stmt, origin):
+    stmt.origin = origin
+    return stmt
+
+
+class TupleParts:
+    """Mixed into the normalizer; ``self.tuples`` maps a tuple variable to its element names."""
+
+    def elements(self, e):
+        """The element atoms of a tuple value (a literal, or a tuple variable), else None."""
+        if isinstance(e, ast.Tuple):
+            return list(e.elts)
+        if isinstance(e, ast.Name) and e.id in self.tuples:
+            return [ast.Name(n, ast.Load()) for n in self.tuples[e.id]]
+        return None
+
+    def bind_tuple(self, target, elts, out, like):
+        """``x = a, b`` becomes ``x_0 = a; x_1 = b; x = (x_0, x_1)``: the elements are
+        variables of their own, so their derivatives are tracked one by one."""
+        names = self.tuples.get(target)
+        if names is None:
+            names = [self.names.exact_or_fresh(f"{target}_{k}") for k in range(len(elts))]
+            self.tuples[target] = names
+        elif len(names) != len(elts):
+            self.fail(like, f"{target} holds tuples of lengths {len(names)} and {len(elts)}",
+                      "give tuples of different lengths different names.")
+        atoms = [self._snapshot(a, out) if isinstance(a, ast.Name) and a.id in names else a
+                 for a in elts]  # atoms already; x = x[1], x[0]: read all, then write
+        for n, a in zip(names, atoms):
+            self.emit(out, n, a)
+        self.emit(out, target, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
+
+    def tuple_item(self, elts, e, out):
+        """``x[k]`` of a tuple: the element; ``x[i]`` for a variable ``i``: a branch per
+        element (so each element's derivative flows only from the one read)."""
+        n = len(elts)
+        index = e.slice
+        if isinstance(index, ast.Slice):
+            return ast.Tuple(elts[_literal_slice(self, index)], ast.Load())
+        if isinstance(index, ast.Constant) and type(index.value) is int or (
+                isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub)
+                and isinstance(index.operand, ast.Constant) and type(index.operand.value) is int):
+            k = index.value if isinstance(index, ast.Constant) else -index.operand.value
+            if not -n <= k < n:
+                self.fail(e, f"tuple index {k} out of range for a tuple of {n}",
+                          "index within the tuple's length.")
+            return elts[k]
+        i = self.atom(self.keep(index, out), out) if not isinstance(index, ast.Name) else \
+            self.keep(index, out)
+        bad = self.names.fresh("_cond")
+        self.emit(out, bad, ast.BoolOp(ast.Or(), [
+            ast.Compare(i, [ast.Lt()], [ast.Constant(-n)]),
+            ast.Compare(clone(i), [ast.GtE()], [ast.Constant(n)])]))
+        raise_ = ast.Raise(ast.Call(ast.Name("IndexError", ast.Load()),
+                                    [ast.Constant("tuple index out of range")], []), None)
+        out.append(_tag(ast.copy_location(ast.If(ast.Name(bad, ast.Load()),
+                                                 [_tag(ast.copy_location(raise_, e), self.origin)],
+                                                 []), e), self.origin))
+        t = self.temp()
+        chain = [self._assign(t, elts[n - 1], e)]
+        for k in range(n - 2, -1, -1):
+            c = self.names.fresh("_cond")
+            test = [self._assign(c, ast.BoolOp(ast.Or(), [
+                ast.Compare(clone(i), [ast.Eq()], [ast.Constant(k)]),
+                ast.Compare(clone(i), [ast.Eq()], [ast.Constant(k - n)])]), e)]
+            branch = _tag(ast.copy_location(ast.If(ast.Name(c, ast.Load()),
+                                                   [self._assign(t, elts[k], e)], chain), e),
+                          self.origin)
+            chain = test + [branch]
+        out.extend(chain)
+        return ast.Name(t, ast.Load())
+
+
+def _literal_slice(norm, s):
+    parts = []
+    for p in (s.lower, s.upper, s.step):
+        if p is None:
+            parts.append(None)
+        elif isinstance(p, ast.Constant) and type(p.value) is int:
+            parts.append(p.value)
+        elif isinstance(p, ast.UnaryOp) and isinstance(p.op, ast.USub) \
+                and isinstance(p.operand, ast.Constant) and type(p.operand.value) is int:
+            parts.append(-p.operand.value)
+        else:
+            norm.fail(s, "a tuple sliced with a computed bound", "slice tuples with literals.")
+    return slice(*parts)
