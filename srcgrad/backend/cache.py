@@ -276,8 +276,15 @@ def record_numba_files(directory, h):
         sums = {f: _file_sha(os.path.join(folder, f)) for f in files}
     except OSError:
         return
+    path = os.path.join(directory, h + ".numba.json")
+    try:
+        with open(path) as fh:
+            if json.load(fh) == sums:
+                return  # loaded from the cache: nothing new to record
+    except (OSError, ValueError):
+        pass
     if sums:
-        _write_atomic(os.path.join(directory, h + ".numba.json"), json.dumps(sums))
+        _write_atomic(path, json.dumps(sums))
 
 
 def info(directory):
