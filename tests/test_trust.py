@@ -189,6 +189,18 @@ def heat_loss(u, k):
     return s
 
 
+def heat_shift(u, k):
+    v = u.copy()
+    for i in range(1, u.shape[0] - 1):
+        v[i + 1] += k * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+    return v
+
+
+def heat_shift_loss(u, k):
+    w = heat_shift(u, k)
+    return np.sum(w * w)
+
+
 def rebinds_param(x):
     x = np.sum(x)
     x = x * x
@@ -218,6 +230,16 @@ def test_nested_grad_through_inlined_helper():
     g2 = srcgrad.grad(srcgrad.grad(heat_loss, wrt=1), wrt=1)
     # heat_loss = k**3 * 25 here, so its second derivative in k is 150 k
     assert abs(g2(u, 0.5) - 150 * 0.5) < 1e-9
+
+
+def test_inlined_helper_with_augmented_write_at_a_computed_index():
+    """x[i + 1] += ... in an inlined helper renamed its index twice ('heat_shift_i' is not
+    defined), in grad and in nested grad alike."""
+    u = np.array([1.0, 3.0, 2.0, 5.0])
+    # w = [1, 3, 2 - 3k, 5 + 4k]: d/dk sum(w^2) = -6 (2 - 3k) + 8 (5 + 4k), d2/dk2 = 50
+    assert abs(srcgrad.grad(heat_shift_loss, wrt=1)(u, 0.5) - 53.0) < 1e-12
+    assert abs(srcgrad.grad(srcgrad.grad(heat_shift_loss, wrt=1), wrt=1)(u, 0.5) - 50.0) < 1e-9
+    check_grads(heat_shift_loss, (u, 0.5))
 
 
 def test_parameter_rebound_to_another_rank():
