@@ -368,6 +368,10 @@ def bad_axes(x):
     return np.sum(np.transpose(x, (0, 0, 1)))
 
 
+def arange_of_active(a):
+    return np.sum(np.arange(a, a + 3.0))
+
+
 def outer_of_matrix(x):
     return np.sum(np.outer(x, x))
 
@@ -385,6 +389,7 @@ def dot_with_out(x):
     (bad_axes, np.ones((2, 3, 4)), "with axes \\(0, 0, 1\\)"),
     (outer_of_matrix, np.ones((2, 2)), "argument 'a' of outer\\(\\) is an array of rank 2"),
     (dot_with_out, np.ones((2, 2)), "np.dot\\(\\) with 3 arguments"),
+    (arange_of_active, 1.0, "differentiated value 'a' passed to np.arange\\(\\)"),
 ])
 def test_calls_outside_a_rules_signature_are_located_errors(fn, arg, match):
     with pytest.raises(srcgrad.UnsupportedError, match=match) as e:

@@ -16,7 +16,8 @@ depend on ``v``); control decisions do not carry derivatives.
 """
 import ast
 
-from ..rules.table import RULES
+from ..errors import Location, Problem, UnsupportedError
+from ..rules.table import NONDIFF_CALLS, RULES
 from .types import is_float
 
 
@@ -102,16 +103,12 @@ def analyze(fdef, wrt, kinds, origin_file=None):
     return {v for v in varied & useful if is_float(kinds.get(v))}
 
 
-# calls kept whole whose arguments carry no derivative into the result: only these may read a
-# differentiated value (their derivative is zero, or they read only shapes)
-_ZERO_DERIVATIVE_OK = {"len", "int", "round", "bool", "floor", "ceil", "sign", "isnan", "isinf",
-                       "isfinite", "argmax", "argmin", "print", "zeros_like", "ones_like",
-                       "empty_like", "extremum_mask", "extremum_mask_axis", "range", "float"}
+# calls kept whole that may read a differentiated value: their derivative is zero by
+# definition (the rule table's non-differentiable calls), or they read only its shape
+_ZERO_DERIVATIVE_OK = set(NONDIFF_CALLS.values()) | {"zeros_like", "ones_like", "empty_like"}
 
 
 def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
-    from ..errors import Location, Problem, UnsupportedError
-
     def where(s):
         return Location(origin_file or "<unknown>", getattr(s, "lineno", 0),
                         getattr(s, "col_offset", 0), getattr(s, "origin", ""))
@@ -144,6 +141,7 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
                                             "supported operations."))
     if problems:
         raise UnsupportedError(problems)
+
 
 def _value_calls(e):
     """Calls whose results are part of the value (not of a comparison or an index)."""
