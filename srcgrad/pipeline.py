@@ -13,7 +13,7 @@ from .backend.emit import to_source
 from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
-from .passes import activity, cleanup, forward, normalize, reverse, types
+from .passes import activity, cleanup, common, forward, normalize, reverse, types
 
 
 class Generated:
@@ -116,7 +116,7 @@ def _transform(src, wrt, arg_kinds, mode, intermediates):
         name, seeds = f"{src.name}_primal", []
         fn_ast = norm.fdef
         fn_ast.name = name
-        fn_ast.body = reverse.copy_written_params(fn_ast, norm.params, kinds) + fn_ast.body
+        fn_ast.body = common.copy_written_params(fn_ast, norm.params, kinds) + fn_ast.body
     else:
         raise ValueError(f"unknown mode {mode!r}")
     fn_ast = cleanup.cleanup(fn_ast)                              # clean-up

@@ -21,7 +21,7 @@ import copy
 from ..frontend.check import is_stack_literal
 from .activity import deps_of
 from .emitrules import instantiate
-from .reverse import (_assign, _call, _name, copy_written_params, operands, prim_rule)
+from .common import _assign, _call, _name, copy_written_params, operands, prim_rule
 from .types import FLOAT, is_array, is_scalar
 from .clone import clone
 

@@ -1,0 +1,149 @@
+"""AST builders and what a normalized statement computes, shared by the reverse and forward
+passes: the rule-table row of a primitive at given argument kinds, its operands, how a loop's
+range runs backwards, and the copies of parameters a function writes into.
+
+    operands(BinOp(a * b))            ->  ("mul", [a, b])
+    reversed_range(for i in range(n)) ->  for i in range(n - 1, -1, -1)
+"""
+import ast
+
+from ..rules.table import RULES
+from .clone import clone
+from .types import is_array, is_none, ndim
+
+
+def _name(v, ctx=None):
+    return ast.Name(v, ctx or ast.Load())
+
+
+def _names(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _assign(target, value):
+    t = _name(target, ast.Store()) if isinstance(target, str) else target
+    return ast.Assign([t], value)
+
+
+def _call(func, *args):
+    if "." in func:
+        mod, attr = func.split(".")
+        f = ast.Attribute(_name(mod), attr, ast.Load())
+    else:
+        f = _name(func)
+    return ast.Call(f, list(args), [])
+
+
+def _tag(nodes, origin):
+    for n in nodes:
+        if not hasattr(n, "origin"):
+            n.origin = origin
+    return nodes
+
+
+def _grad_of(nodes, origin):
+    """Label reverse-sweep statements with the user's line (emitted as ``# grad of:``)."""
+    for n in nodes:
+        if not hasattr(n, "grad_of"):
+            n.grad_of = origin
+    return nodes
+
+
+def prim_rule(prim, arg_kinds):
+    """The rule-table row for a primitive at these argument kinds."""
+    if prim == "matmul":
+        a, b = (ndim(k) for k in arg_kinds[:2])
+        return RULES["matmul_" + {2: "m", 1: "v"}.get(a, "v") + {2: "m", 1: "v"}.get(b, "v")]
+    if prim in ("sum_axis", "mean_axis", "amax_axis", "amin_axis") and ndim(arg_kinds[0]) == 1:
+        return RULES[prim[:-5]]
+    return RULES.get(prim)
+
+
+def _without_new_axes(index, bv):
+    """(index, cotangent) with the axes ``None`` added taken out again: the adjoint of
+    ``t = x[:, None]`` is ``bx[:] += bt[:, 0]``."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    if not any(is_none(p) for p in parts):
+        return clone(index), bv
+    kept = [clone(p) for p in parts if not is_none(p)]
+    out = [ast.Constant(0) if is_none(p) else ast.Slice() for p in parts
+           if is_none(p) or isinstance(p, ast.Slice)]
+    if not kept:
+        kept = [ast.Slice()]
+    new_index = ast.Tuple(kept, ast.Load()) if len(kept) > 1 else kept[0]
+    return new_index, ast.Subscript(bv, ast.Tuple(out, ast.Load()) if len(out) > 1 else out[0],
+                                     ast.Load())
+
+
+def operands(value):
+    """(primitive, [argument nodes]) of a normalized right-hand side."""
+    if isinstance(value, ast.BinOp):
+        return value.prim, [value.left, value.right]
+    if isinstance(value, ast.UnaryOp) and hasattr(value, "prim"):
+        return value.prim, [value.operand]
+    if isinstance(value, ast.Call) and getattr(value, "prim", None) == "transpose_axes":
+        perm = [c.value for c in value.args[1].elts]  # the rule reads the inverse too
+        inverse = ast.Tuple([ast.Constant(perm.index(k)) for k in range(len(perm))], ast.Load())
+        return value.prim, list(value.args) + [inverse]
+    if isinstance(value, ast.Call) and getattr(value, "prim", None):
+        return value.prim, list(value.args)
+    return None, []
+
+
+def loop_exit(loop):
+    """A normalized loop that can end early ends its body with ``if flag: break``."""
+    last = loop.body[-1] if loop.body else None
+    return (isinstance(last, ast.If) and len(last.body) == 1
+            and isinstance(last.body[0], ast.Break) and not last.orelse)
+
+
+def range_parts(for_node):
+    args = for_node.iter.args
+    if len(args) == 1:
+        return ast.Constant(0), args[0], ast.Constant(1)
+    if len(args) == 2:
+        return args[0], args[1], ast.Constant(1)
+    return args[0], args[1], args[2]
+
+
+def _minus(a, b):
+    return ast.BinOp(clone(a), ast.Sub(), b)
+
+
+def reversed_range(for_node, counter=None):
+    """(header target, iter, [statements at the top of the reverse body])."""
+    start, stop, step = range_parts(for_node)
+    var = for_node.target.id
+    simple_step = isinstance(step, ast.Constant) and step.value == 1
+    if counter is not None:
+        if simple_step and isinstance(start, ast.Constant) and start.value == 0:
+            return var, _call("range", _minus(_name(counter), ast.Constant(1)),
+                              ast.UnaryOp(ast.USub(), ast.Constant(1)),
+                              ast.UnaryOp(ast.USub(), ast.Constant(1))), []
+        n = _name(counter)
+    elif isinstance(step, ast.UnaryOp) and isinstance(step.operand, ast.Constant) \
+            and step.operand.value == 1:
+        # range(start, stop, -1) backwards is range(stop + 1, start + 1)
+        return var, _call("range", ast.BinOp(clone(stop), ast.Add(), ast.Constant(1)),
+                          ast.BinOp(clone(start), ast.Add(), ast.Constant(1))), []
+    elif simple_step:
+        # range(start, stop) backwards is range(stop - 1, start - 1, -1), empty when stop <= start
+        return var, _call("range", _minus(stop, ast.Constant(1)), _minus(start, ast.Constant(1)),
+                          ast.UnaryOp(ast.USub(), ast.Constant(1))), []
+    else:
+        n = _call("len", clone(for_node.iter))
+    k = "_k"
+    it = _call("range", _minus(n, ast.Constant(1)), ast.UnaryOp(ast.USub(), ast.Constant(1)),
+               ast.UnaryOp(ast.USub(), ast.Constant(1)))
+    setv = _assign(var, ast.BinOp(clone(start), ast.Add(),
+                                  ast.BinOp(_name(k), ast.Mult(), clone(step))))
+    return k, it, [setv]
+
+
+def copy_written_params(fdef, params, kinds):
+    """``x = np.copy(x)`` for array parameters the function writes into: generated code never
+    writes into the caller's arrays."""
+    written = {s.targets[0].value.id for s in ast.walk(fdef)
+               if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
+    return [_assign(p, _call("np.copy", _name(p))) for p in params
+            if p in written and is_array(kinds.get(p))]

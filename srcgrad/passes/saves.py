@@ -1,0 +1,188 @@
+"""Reverse mode, saves: where the forward sweep keeps a value the reverse sweep needs back.
+
+    for i in range(n):                      for i in range(n):      (a top-level loop: an
+        s = s * x[i]          ->                _stack_s[i] = s      array indexed by the trip)
+                                                s = s * x[i]
+    outside loops: a variable (_saved_s = s); elsewhere: a typed list (_stack_s.append(s)).
+
+A value is saved only if reverse code that runs after its restore reads it (``_Restore``).
+"""
+import ast
+
+from .clone import clone
+from .common import _assign, _name, _names, loop_exit, range_parts
+from .types import FLOAT, is_scalar
+
+
+class _Restore:
+    """Is the value a statement overwrites read by reverse code that runs after its restore?
+    Yes if the reverse of an earlier statement reads it, or of anything in a loop around the
+    statement, or (for ``x = x * y``) the statement's own adjoint."""
+
+    def __init__(self, first, pos, loops, own):
+        self.first, self.pos, self.loops, self.own = first, pos, loops, own
+
+    def needed(self, v, s):
+        at = self.pos.get(id(s))
+        if at is None:
+            return False
+        n, enclosing = at
+        if self.first.get(v, n) < n or v in self.own.get(id(s), ()):
+            return True
+        return any(v in self.loops[loop] for loop in enclosing)
+
+    def __eq__(self, other):
+        return (self.first, self.loops, self.own) == (other.first, other.loops, other.own)
+
+
+class Saves:
+    """Mixed into ReverseGen."""
+
+    def stack(self, v, what, loop=None):
+        """The stack's name.  ``loop``: a top-level loop whose trip count is known before it
+        starts; the stack is then an array preallocated before that loop, indexed by the
+        iteration, instead of a list."""
+        key = (v, what, id(loop) if loop is not None else None)
+        if key not in self.stacks:
+            suffix = {"value": "", "elem": "_elem", "slice": "_slice"}[what]
+            self.stacks[key] = self.names.exact_or_fresh(f"_stack_{v.lstrip('_')}{suffix}")
+            if loop is not None:
+                self.prealloc.setdefault(id(loop), []).append((self.stacks[key], v, what))
+        return self.stacks[key]
+
+    def slot(self, s, v, what):
+        """(loop, index) if the value saved at statement s goes to a preallocated array."""
+        if s is not None and id(s) in self.top_level:
+            return "variable", None
+        loop = self.slot_loop.get(id(s))
+        if loop is None or what == "slice":
+            return None
+        k = self.kinds.get(v) if what == "value" else self.elem_kind(s.targets[0])
+        if not is_scalar(k):
+            return None
+        start, _, step = range_parts(loop)
+        i = _name(loop.target.id)
+        index = i
+        if not (isinstance(start, ast.Constant) and start.value == 0):
+            index = ast.BinOp(i, ast.Sub(), clone(start))
+        if not (isinstance(step, ast.Constant) and step.value == 1):
+            index = ast.BinOp(index, ast.FloorDiv(), clone(step))
+        return loop, index
+
+    def save(self, s, v, what, value):
+        """The statement that saves ``value`` before statement s overwrites it."""
+        slot = self.slot(s, v, what)
+        if slot and slot[0] == "variable":  # outside loops a save happens once: a variable
+            return _assign(self.saved_var(s, v, what), value)
+        if slot:
+            st = self.stack(v, what, slot[0])
+            return _assign(ast.Subscript(_name(st), slot[1], ast.Store()), value)
+        st = self.stack(v, what)
+        return ast.Expr(ast.Call(ast.Attribute(_name(st), "append", ast.Load()), [value], []))
+
+    def saved(self, s, v, what):
+        """The expression that gives back what ``save`` saved."""
+        if not self.record:
+            return ast.Call(ast.Attribute(_name("_probe"), "pop", ast.Load()), [], [])
+        slot = self.slot(s, v, what)
+        if slot and slot[0] == "variable":
+            return _name(self.saved_var(s, v, what))
+        if slot:
+            return ast.Subscript(_name(self.stack(v, what, slot[0])), clone(slot[1]),
+                                 ast.Load())
+        return ast.Call(ast.Attribute(_name(self.stack(v, what)), "pop", ast.Load()), [], [])
+
+    def saved_var(self, s, v, what):
+        if id(s) not in self.saved_vars:
+            suffix = {"value": "", "elem": "_elem", "slice": "_slice"}[what]
+            self.saved_vars[id(s)] = self.names.exact_or_fresh(f"_saved_{v.lstrip('_')}{suffix}")
+        return self.saved_vars[id(s)]
+
+    def push_value(self, v, depth, defined_before=True, s=None):
+        if not self.record:
+            return []
+        self.pushed_vars.add(v)
+        if depth > 0 and not defined_before:
+            self.preinit.setdefault(v, self.kinds.get(v, FLOAT))
+        return [self.save(s, v, "value", _name(v))]
+
+    def pop_value(self, v, s=None):
+        return [_assign(v, self.saved(s, v, "value"))]
+
+    def _mark_slots(self):
+        """Saves directly in the body of a top-level ``for`` (no break) whose variable is
+        assigned there once go to arrays preallocated before the loop."""
+        self.slot_loop = {}
+        self.top_level = set()
+
+        def top(stmts):
+            for st in stmts:
+                if isinstance(st, ast.Assign):
+                    self.top_level.add(id(st))
+                elif isinstance(st, ast.If):
+                    top(st.body)
+                    top(st.orelse)
+        top(self.fdef.body)
+        for loop in self.fdef.body:
+            if not isinstance(loop, ast.For) or loop_exit(loop):
+                continue
+            counts = {}
+            for n in ast.walk(loop):
+                if isinstance(n, ast.Assign):
+                    t = n.targets[0]
+                    v = t.id if isinstance(t, ast.Name) else t.value.id
+                    counts[v] = counts.get(v, 0) + 1
+            if counts.get(loop.target.id):
+                continue  # the loop variable is reassigned: it cannot index the saves
+
+            def visit(stmts):
+                for st in stmts:
+                    if isinstance(st, ast.Assign):
+                        t = st.targets[0]
+                        v = t.id if isinstance(t, ast.Name) else t.value.id
+                        if counts.get(v) == 1:
+                            self.slot_loop[id(st)] = loop
+                    elif isinstance(st, ast.If):
+                        visit(st.body)
+                        visit(st.orelse)
+            visit(loop.body)
+
+    def needs_push(self, v, s):
+        """Save v's old value at s only if reverse code that runs after the restore reads it:
+        the reverse of statements before s, or of anything in a loop around s."""
+        return (self.restore.needed(v, s) and getattr(s, "redefines", True)
+                and v not in self.plan.recomputed)
+
+    def _all_reads(self, s):
+        out = set(self.stmt_reads.get(id(s), ()))
+        for field in ("body", "orelse"):
+            for x in getattr(s, field, None) or []:
+                out |= self._all_reads(x)
+        return out
+
+    def _mark_restore(self, stmts):
+        """Which old values reverse code reads after their restore, in linear time: the
+        position of each variable's first read by the reverse of an earlier statement, and
+        the reads of every loop's whole body."""
+        first, pos, loops, own = {}, {}, {}, {}
+        counter = [0]
+
+        def walk(block, enclosing):
+            for st in block:
+                counter[0] += 1
+                pos[id(st)] = (counter[0], enclosing)
+                if isinstance(st, ast.Assign):
+                    t = st.targets[0]
+                    target = t.id if isinstance(t, ast.Name) else t.value.id
+                    if target in _names(st.value):  # x = x * y: its own adjoint reads old x
+                        own[id(st)] = self.stmt_reads.get(id(st), set())
+                for v in self.stmt_reads.get(id(st), set()):  # its own reads (a header's too)
+                    first.setdefault(v, counter[0])
+                if isinstance(st, (ast.For, ast.While)):
+                    loops[id(st)] = self._all_reads(st)
+                    walk(st.body, enclosing + (id(st),))
+                elif isinstance(st, ast.If):
+                    walk(st.body, enclosing)
+                    walk(st.orelse, enclosing)
+        walk(stmts, ())
+        return _Restore(first, pos, loops, own)
