@@ -151,12 +151,6 @@ def guess_kinds(src):
     return kinds
 
 
-def _kind_text(k):
-    if types.is_array(k):
-        return f"{k[1]}-D {({'f': 'float', 'i': 'int', 'b': 'bool'})[k[2]]} array"
-    return pipeline._describe(k).replace("an ", "").replace("a ", "")
-
-
 class Derived:
     """A derivative of ``primal``: callable, with ``.source`` and ``.primal``."""
 
@@ -229,7 +223,7 @@ class Derived:
         the kinds guessed from how the parameters are used."""
         if self._last is None:
             kinds = guess_kinds(self._src)
-            said = ", ".join(f"{p}: {_kind_text(k)}" for p, k in kinds.items())
+            said = ", ".join(f"{p}: {types.describe(k, article=False)}" for p, k in kinds.items())
             try:
                 gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode)
             except UnsupportedError as e:
@@ -303,7 +297,7 @@ class Grad(Derived):
         w = self.wrt[0]
         if len(self.wrt) != 1 or kinds[w] != types.FLOAT:
             raise SrcgradError(f"nested grad differentiates with respect to one float scalar; "
-                               f"{w!r} is {pipeline._describe(kinds[w])}: use hessian or jacfwd")
+                               f"{w!r} is {types.describe(kinds[w])}: use hessian or jacfwd")
         key = ("nested", tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
         if key not in self._specs:
             fn = self.inner.as_function(args)

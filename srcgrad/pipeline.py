@@ -74,7 +74,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
     for w in wrt:
         if not types.is_float(arg_kinds.get(w)):
             raise SrcgradError(f"cannot differentiate {src.name}() with respect to {w!r}: it is "
-                               f"{_describe(arg_kinds.get(w))}; only float scalars and float "
+                               f"{types.describe(arg_kinds.get(w))}; only float scalars and float "
                                "arrays carry derivatives (pass 3.0, not 3).")
     directory = diskcache.cache_dir(cache) if not src.internal else None
     if directory:                                                 # transformed before?
@@ -128,13 +128,3 @@ def _transform(src, wrt, arg_kinds, mode, intermediates):
     else:
         source = to_source(fn_ast, header=header)                 # emit source
     return Generated(source, name, norm.constants, seeds, out_kind, active)
-
-
-def _describe(kind):
-    if kind is None:
-        return "of unknown type"
-    if kind[0] == "s":
-        return {"i": "an integer", "b": "a boolean", "f": "a float"}[kind[1]]
-    if kind[0] == "a":
-        return {"i": "an integer array", "b": "a boolean array", "f": "a float array"}[kind[2]]
-    return "a tuple"

@@ -5,7 +5,8 @@ code by others is made of: copies and element/slice writes, double buffers (``u 
 loop), 2-D and 3-D arrays (``@``, ``np.dot``, ``np.outer``, ``.T``, ``np.transpose`` with axes,
 reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting), integer-array indexing
 with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a variable,
-unpacking, tuple outputs), arrays created from active values (``np.full``, ``np.array([...])``,
+unpacking, tuple outputs), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
+created from active values (``np.full``, ``np.array([...])``,
 ``np.linspace``, ``np.zeros`` then writes), and helpers with conditional expressions, early
 returns and loops called on elements and slices.
 
@@ -155,6 +156,8 @@ class ArrayGen:
             body += self.statement()
         total = " + ".join(f"np.sum({v} * {v})" for v in r.sample(
             self.pool[V] + self.pool[W] + self.pool[MAT], 2)) + " + " + r.choice(self.pool[S])
+        if r.random() < 0.2:  # a parameter rebound to another rank: split into versions
+            body.append("    M = np.sum(M * np.tanh(M))")
         kind = r.random()
         if kind < 0.6:
             body.append(f"    return {total}")

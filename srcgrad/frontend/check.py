@@ -298,9 +298,11 @@ def alias_writes(fdef):
                 names = {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)}
                 pairs = {(p, c) for p, c in pairs if not names & p}
             out = pairs
-            for _ in range(3):  # pairs at the loop head: entry or the end of any trip
-                out = pairs | block(st.body, out)
-            return out
+            while True:  # pairs at the loop head: entry or the end of any trip, to a fixpoint
+                new = pairs | block(st.body, out)
+                if new == out:
+                    return out
+                out = new
         return pairs
 
     block(fdef.body, set())
@@ -351,9 +353,12 @@ def _live_after(stmts):
             return _loads(st.test) | block(st.body, out) | block(st.orelse, out)
         if isinstance(st, (ast.For, ast.While)):
             head = _loads(st.iter if isinstance(st, ast.For) else st.test)
-            live = set(out)
-            for _ in range(3):  # the body's end flows to the loop head again
-                live = out | head | block(st.body, live | out | head)
+            live = out | head
+            while True:  # the body's end flows to the loop head again, to a fixpoint
+                new = out | head | block(st.body, live)
+                if new == live:
+                    break
+                live = new
             if isinstance(st, ast.For):
                 live -= {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)} - head
             return live

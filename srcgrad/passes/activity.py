@@ -18,6 +18,7 @@ import ast
 
 from ..errors import Location, Problem, UnsupportedError
 from ..rules.table import NONDIFF_CALLS, RULES
+from .common import operands, prim_rule
 from .types import is_float
 
 
@@ -123,6 +124,16 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
             problems.append(Problem(where(s), f"a differentiated value of unknown kind "
                                               f"({ast.unparse(s.value)})",
                                     "write it with the supported operations (docs/subset.md)."))
+        prim, args = operands(s.value) if getattr(s.value, "prim", None) else (None, [])
+        rule = prim_rule(prim, [kinds.get(getattr(a, "id", None)) for a in args]) if prim else None
+        for p, a in zip(rule.params if rule else (), args):
+            if isinstance(a, ast.Name) and a.id in carriers and not is_float(kinds.get(a.id)) \
+                    and (rule.vjp.get(p) or rule.jvp.get(p)):
+                what = "a tuple" if (kinds.get(a.id) or ("?",))[0] == "t" else "a value"
+                problems.append(Problem(where(s), f"{what} carrying a derivative ({a.id!r}) "
+                                                  f"passed to {prim}()",
+                                        "pass arrays or numbers: index the tuple's elements, "
+                                        "or build an array with np.array([...])."))
         for call in _value_calls(s.value):
             if isinstance(call, ast.Call) and getattr(call, "prim", None) is None \
                     and not hasattr(call, "pop_from"):

@@ -20,10 +20,10 @@ import copy
 
 from ..frontend.check import is_stack_literal
 from .activity import deps_of
-from .emitrules import instantiate
-from .common import _assign, _call, _name, copy_written_params, operands, prim_rule
-from .types import FLOAT, is_array, is_scalar
 from .clone import clone
+from .common import _assign, _call, _name, copy_written_params, operands, prim_rule
+from .emitrules import instantiate
+from .types import FLOAT, is_array, is_scalar
 
 
 def _tangent_of(nodes, origin):
@@ -190,7 +190,6 @@ class ForwardGen:
                 # the tangent must have the output's (broadcast) shape
                 total = ast.BinOp(total, ast.Add(), _call("np.zeros_like", clone(ans)))
         return total
-
 
 
 def _is_view_of_name(e):

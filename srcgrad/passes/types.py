@@ -15,6 +15,7 @@ import ast
 import numpy as np
 
 from ..errors import Problem, UnsupportedError
+from ..rules.table import ACCEPTS, RULES
 
 FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
 
@@ -97,14 +98,20 @@ def matmul_kind(a, b):
     return FLOAT
 
 
-def _describe(k):
+def describe(k, article=True):
+    """``a float``, ``an integer``, ``a 2-D float array``, ``a tuple``: for messages."""
     if k is None:
         return "of unknown kind"
+    names = {"f": "float", "i": "integer", "b": "boolean"}
     if k[0] == "a":
-        return f"an array of rank {k[1]}"
-    if k[0] == "t":
-        return "a tuple"
-    return {"f": "a float", "i": "an integer", "b": "a boolean"}[k[1]]
+        text = f"{k[1]}-D {names[k[2]]} array"
+    elif k[0] == "t":
+        text = "tuple"
+    else:
+        text = names[k[1]]
+    if not article:
+        return text
+    return ("an " if text[0] in "aeiou" else "a ") + text
 
 
 def is_none(i):
@@ -230,11 +237,9 @@ def _stored(stmt):
 
 
 class _Infer:
-    conflicts = set()
-
     def __init__(self, env):
         self.env = env
-        self.refused = []
+        self.conflicts, self.refused = set(), []
 
     def set(self, name, k):
         old = self.env.get(name)
@@ -267,7 +272,6 @@ class _Infer:
     def check_call(self, s):
         """Every argument of a primitive within the ranks its rule was written for; an array
         written into an element has at most the element's rank."""
-        from ..rules.table import ACCEPTS, RULES
         e, t = s.value, s.targets[0]
         if isinstance(t, ast.Subscript):
             base, k = self.env.get(t.value.id), self.expr(e)
@@ -285,7 +289,7 @@ class _Infer:
             want, k = ACCEPTS[prim].get(p), self.expr(a)
             if want is not None and not _accepts(want, k):
                 what = _WANT.get(want) or "an array of rank " + " or ".join(map(str, want))
-                self.refused.append((s, f"argument {p!r} of {prim}() is {_describe(k)}",
+                self.refused.append((s, f"argument {p!r} of {prim}() is {describe(k)}",
                                      f"srcgrad's rule for {prim} takes {what} there."))
 
     def matmul(self, s):
