@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS
+from ..passes.walk import loads as _loads, nodes
 from .source import _MISSING, read_source
 
 KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS}
@@ -282,7 +283,7 @@ def alias_writes(fdef):
                 elif isinstance(t, ast.Name) and isinstance(st, ast.AugAssign):
                     write(st, t.id, pairs, t.id)  # in place for arrays: y += 1 changes x too
                 elif isinstance(t, (ast.Name, ast.Tuple)):
-                    names = {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+                    names = {n.id for n in nodes(t) if isinstance(n, ast.Name)}
                     pairs = {(p, c) for p, c in pairs if not names & p}
                     src, view = _aliased_name(st.value) if isinstance(t, ast.Name) else (None, 0)
                     if src is not None and src != t.id:
@@ -295,7 +296,7 @@ def alias_writes(fdef):
             return block(st.body, pairs) | block(st.orelse, pairs)
         if isinstance(st, (ast.For, ast.While)):
             if isinstance(st, ast.For):
-                names = {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)}
+                names = {n.id for n in nodes(st.target) if isinstance(n, ast.Name)}
                 pairs = {(p, c) for p, c in pairs if not names & p}
             out = pairs
             while True:  # pairs at the loop head: entry or the end of any trip, to a fixpoint
@@ -306,6 +307,7 @@ def alias_writes(fdef):
         return pairs
 
     block(fdef.body, set())
+    block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
     return list(found.values())
 
 
@@ -315,17 +317,13 @@ def _aliased_name(v):
     if isinstance(v, ast.Name):
         return v.id, True
     if isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name):
-        if any(isinstance(n, ast.Slice) for n in ast.walk(v.slice)):
+        if any(isinstance(n, ast.Slice) for n in nodes(v.slice)):
             return v.value.id, True
-        if not any(isinstance(n, (ast.List, ast.Call)) for n in ast.walk(v.slice)):
+        if not any(isinstance(n, (ast.List, ast.Call)) for n in nodes(v.slice)):
             return v.value.id, False
     if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):
         return v.value.id, True
     return None, False
-
-
-def _loads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _live_after(stmts):
@@ -345,7 +343,7 @@ def _live_after(stmts):
             killed = set()
             for t in targets:
                 if isinstance(t, (ast.Name, ast.Tuple)) and not isinstance(st, ast.AugAssign):
-                    killed |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+                    killed |= {n.id for n in nodes(t) if isinstance(n, ast.Name)}
             return (out - killed) | _loads(st)
         if isinstance(st, ast.Return):
             return _loads(st)
@@ -360,9 +358,10 @@ def _live_after(stmts):
                     break
                 live = new
             if isinstance(st, ast.For):
-                live -= {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)} - head
+                live -= {n.id for n in nodes(st.target) if isinstance(n, ast.Name)} - head
             return live
         return out | _loads(st)
 
     block(stmts, set())
+    block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
     return after

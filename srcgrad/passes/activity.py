@@ -20,41 +20,38 @@ from ..errors import Location, Problem, UnsupportedError
 from ..rules.table import NONDIFF_CALLS, RULES
 from .common import operands, prim_rule
 from .types import is_float
+from .walk import nodes
 
 
 def deps_of(expr):
     """Variables whose values flow (differentiably) into ``expr``: not through indices,
     shapes or comparisons."""
-    out = set()
-
-    def walk(e):
+    out, todo = set(), [expr]
+    while todo:  # a work list, not a recursive closure (which would be a cycle per call)
+        e = todo.pop()
         if isinstance(e, ast.Name):
             out.add(e.id)
         elif isinstance(e, ast.Subscript):
-            walk(e.value)
+            todo.append(e.value)
         elif isinstance(e, ast.Attribute):
             if e.attr == "T":
-                walk(e.value)
+                todo.append(e.value)
         elif isinstance(e, ast.Call):
             if getattr(e, "prim", None) is None:
-                return  # len(), int(), np.zeros(): no derivative flows through
+                continue  # len(), int(), np.zeros(): no derivative flows through
             args = e.args[1:] if e.prim == "where" else e.args
             rule = RULES.get(e.prim)
             if rule is not None:  # only parameters that carry a derivative
                 args = [a for p, a in zip(rule.params, e.args) if rule.vjp.get(p) or rule.jvp.get(p)]
             elif e.prim.endswith("_axis"):
                 args = args[:1]
-            for a in args:
-                walk(a)
-        elif isinstance(e, (ast.BinOp,)):
-            walk(e.left)
-            walk(e.right)
+            todo.extend(args)
+        elif isinstance(e, ast.BinOp):
+            todo += (e.left, e.right)
         elif isinstance(e, ast.UnaryOp) and not isinstance(e.op, ast.Not):
-            walk(e.operand)
+            todo.append(e.operand)
         elif isinstance(e, ast.Tuple):
-            for x in e.elts:
-                walk(x)
-    walk(expr)
+            todo.extend(e.elts)
     return out
 
 
@@ -114,7 +111,7 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
         return Location(origin_file or "<unknown>", getattr(s, "lineno", 0),
                         getattr(s, "col_offset", 0), getattr(s, "origin", ""))
     problems = []
-    for s in ast.walk(fdef):
+    for s in nodes(fdef):
         if not isinstance(s, ast.Assign):
             continue
         t = s.targets[0]

@@ -9,6 +9,7 @@ import ast
 
 from ..rules.table import RULES
 from .clone import clone
+from .walk import names, nodes
 from .types import is_array, is_none, ndim
 
 
@@ -17,7 +18,7 @@ def _name(v, ctx=None):
 
 
 def _names(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return names(node)
 
 
 def _assign(target, value):
@@ -143,7 +144,7 @@ def reversed_range(for_node, counter=None):
 def copy_written_params(fdef, params, kinds):
     """``x = np.copy(x)`` for array parameters the function writes into: generated code never
     writes into the caller's arrays."""
-    written = {s.targets[0].value.id for s in ast.walk(fdef)
+    written = {s.targets[0].value.id for s in nodes(fdef)
                if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
     return [_assign(p, _call("np.copy", _name(p))) for p in params
             if p in written and is_array(kinds.get(p))]

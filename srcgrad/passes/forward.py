@@ -24,6 +24,7 @@ from .clone import clone
 from .common import _assign, _call, _name, copy_written_params, operands, prim_rule
 from .emitrules import instantiate
 from .types import FLOAT, is_array, is_scalar
+from .walk import nodes
 
 
 def _tangent_of(nodes, origin):
@@ -41,13 +42,13 @@ class ForwardGen:
         self.tan = {}
         for w in wrt:
             self.tan[w] = names.exact_or_fresh("d" + w)
-        for node in ast.walk(self.fdef):
+        for node in nodes(self.fdef):
             if isinstance(node, ast.Name) and node.id in active and node.id not in self.tan:
                 self.tan[node.id] = names.exact_or_fresh("d" + node.id)
 
     def build(self, name):
         body = copy_written_params(self.fdef, self.params, self.kinds)
-        written = {s.targets[0].value.id for s in ast.walk(self.fdef)
+        written = {s.targets[0].value.id for s in nodes(self.fdef)
                    if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
         self.shared = _may_share_written(self.fdef, written)
         for w in self.wrt:  # never write into the caller's tangent arrays either
@@ -215,7 +216,7 @@ def _may_share_written(fdef, written):
     """Variables written into, closed over the aliases the primal makes (``v = u``,
     ``v = u[1:]``): a write into one is a write into the other."""
     pairs = [(s.targets[0].id, _passed_through(s.value))
-             for s in ast.walk(fdef) if isinstance(s, ast.Assign)
+             for s in nodes(fdef) if isinstance(s, ast.Assign)
              and isinstance(s.targets[0], ast.Name) and _is_view_of_name(s.value)]
     out = set(written)
     changed = True

@@ -1,5 +1,6 @@
 """Deterministic fresh names that never collide with the user's."""
 import ast
+from .walk import nodes
 
 
 class NameGen:
@@ -30,5 +31,5 @@ class NameGen:
 
 
 def all_names(tree):
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
-           {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    return {n.id for n in nodes(tree) if isinstance(n, ast.Name)} | \
+           {a.arg for a in nodes(tree) if isinstance(a, ast.arg)}

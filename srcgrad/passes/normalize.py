@@ -30,6 +30,7 @@ from .constants import Constants
 from .jumps import JumpRemover
 from .names import NameGen, all_names
 from .tuples import TupleParts
+from .walk import nodes
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
            ast.Pow: "pow", ast.MatMult: "matmul", ast.Mod: "mod", ast.FloorDiv: "floordiv"}
@@ -70,8 +71,7 @@ class _Normalizer(TupleParts, Constants, Calls):
         self.depth = depth
         self.tuples = {} if tuples is None else tuples  # tuple variable -> its element names
         self.locals = set(src.params) | {
-            t.id for node in ast.walk(src.tree) for t in ast.walk(node)
-            if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+            t.id for t in nodes(src.tree) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
         self.rename = {}
         self.origin = ""
         self.loc_node = src.tree
@@ -81,7 +81,7 @@ class _Normalizer(TupleParts, Constants, Calls):
         """Normalize the function; with ``bind`` (param -> atom) produce an inlinable body."""
         fdef = self.src.tree
         body = JumpRemover(self.names).function(fdef)
-        self.locals |= {t.id for s in body for t in ast.walk(s)
+        self.locals |= {t.id for s in body for t in nodes(s)
                         if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
         if self.prefix is not None:
             for v in sorted(self.locals):
@@ -108,7 +108,7 @@ class _Normalizer(TupleParts, Constants, Calls):
 
     def _rebinds(self, v):
         return any(isinstance(t, ast.Name) and t.id == v and isinstance(t.ctx, ast.Store)
-                   for t in ast.walk(self.src.tree))
+                   for t in nodes(self.src.tree))
 
     def alias_checks(self):
         """Writes that share memory with a name read later only if a name holds an array:

@@ -19,15 +19,13 @@ use (no zero-initialization, no reset).
 """
 import ast
 
-
-def _loads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+from .walk import loads as _loads, nodes
 
 
 def assigned(stmt):
     """Every name a statement (or anything nested in it) assigns or writes into."""
     out = set()
-    for n in ast.walk(stmt):
+    for n in nodes(stmt):
         if isinstance(n, ast.Assign):
             for t in n.targets:
                 if isinstance(t, ast.Name):
@@ -50,7 +48,7 @@ class Plan:
 
 def _def_sites(fdef):
     sites = {}
-    for n in ast.walk(fdef):
+    for n in nodes(fdef):
         if isinstance(n, ast.Assign):
             for t in n.targets:
                 if isinstance(t, ast.Name):
@@ -62,20 +60,41 @@ def _def_sites(fdef):
     return sites
 
 
-def plan(fdef, params, reads):
-    """``reads``: names the reverse sweep reads.  Returns a :class:`Plan`."""
-    p = Plan()
-    once = {v for v, k in _def_sites(fdef).items() if k == 1 and v not in params}
-    ret = fdef.body[-1]
-    returned = _loads(ret)
-    load_stmts = {}  # variable -> number of statements (anywhere) that load it
-    for n in ast.walk(fdef):
-        if isinstance(n, ast.stmt) and not isinstance(n, ast.FunctionDef):
-            direct = _direct_loads(n)
-            for v in direct:
-                load_stmts[v] = load_stmts.get(v, 0) + 1
-    _plan_block(fdef.body[:-1], once, reads, returned, load_stmts, p, in_loop=False)
-    return p
+class Planner:
+    """What does not depend on the reverse sweep's reads, worked out once: the candidates of
+    every block (defined once, used only later in the same block) and their operands.  The
+    reverse pass asks :meth:`plan` again for each round of its reads fixpoint."""
+
+    def __init__(self, fdef, params):
+        once = {v for v, k in _def_sites(fdef).items() if k == 1 and v not in params}
+        returned = _loads(fdef.body[-1])
+        load_stmts = {}  # variable -> number of statements (anywhere) that load it
+        for n in nodes(fdef):
+            if isinstance(n, ast.stmt) and not isinstance(n, ast.FunctionDef):
+                for v in _direct_loads(n):
+                    load_stmts[v] = load_stmts.get(v, 0) + 1
+        self.single_use = {}
+        self.blocks = []  # (block, cands, deps, written) of the blocks inside loops
+        todo = [(fdef.body[:-1], False)]
+        while todo:
+            block, in_loop = todo.pop()
+            cands, deps = _candidates(block, once, returned, load_stmts, self.single_use)
+            if in_loop and cands:
+                self.blocks.append((block, cands, deps, {}))
+            for st in block:
+                for field in ("body", "orelse"):
+                    sub = getattr(st, field, None)
+                    if sub:
+                        todo.append((sub, in_loop or isinstance(st, (ast.For, ast.While))))
+
+    def plan(self, reads):
+        """``reads``: names the reverse sweep reads.  Returns a :class:`Plan`.  Outside loops
+        nothing is overwritten, so values stay available: recomputation only inside them."""
+        p = Plan()
+        p.single_use = dict(self.single_use)
+        for block, cands, deps, written in self.blocks:
+            _recompute_block(block, cands, deps, written, reads, p)
+        return p
 
 
 def _direct_loads(stmt):
@@ -93,50 +112,53 @@ def _direct_loads(stmt):
     return _loads(stmt)
 
 
-def _plan_block(block, once, reads, returned, load_stmts, p, in_loop):
-    """Outside loops nothing is overwritten, so values stay available: no recomputation
-    there, only the single-use analysis."""
+def _candidates(block, once, returned, load_stmts, single_use):
+    """Variables defined once in ``block`` and read only after that, in it:
+    variable -> (index of the definition, index of the last use); and their operands."""
     defs = {}
     for j, s in enumerate(block):
         if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in once:
             defs[s.targets[0].id] = j
     uses = {v: [] for v in defs}
+    defined = set(defs)
     for k, s in enumerate(block):
-        for v in _loads(s) & set(defs):
+        for v in _loads(s) & defined:
             uses[v].append(k)
-    total_uses = {v: sum(1 for _ in uses[v]) for v in defs}
     cands = {}
     for v, j in defs.items():
         us = uses[v]
-        if us and min(us) > j and v not in returned and total_uses[v] == load_stmts.get(v, 0):
+        if us and min(us) > j and v not in returned and len(us) == load_stmts.get(v, 0):
             cands[v] = (j, max(us))
             if len(us) == 1 and _direct_loads(block[us[0]]) >= {v} and \
                     isinstance(block[us[0]], ast.Assign):
-                p.single_use[v] = id(block[us[0]])
-    deps = {v: _loads(block[j].value) for v, (j, _) in cands.items()}
+                single_use[v] = id(block[us[0]])
+    return cands, {v: _loads(block[j].value) for v, (j, _) in cands.items()}
+
+
+def _recompute_block(block, cands, deps, written, reads, p):
+    """Which candidates of a block inside a loop the reverse sweep recomputes: those it reads,
+    and what recomputing them needs, when nothing they read is written before their last use
+    (``written``: a cache of what each statement assigns)."""
     last = {v: k for v, (_, k) in cands.items()}
-    needed = {v for v in cands if v in reads} if in_loop else set()
-    changed = True
-    while changed:  # what recomputing a needed temporary needs, needed no later than it
-        changed = False
-        for v in list(needed):
-            for d in deps[v] & set(cands):
-                if d not in needed or last[d] < last[v]:
-                    needed.add(d)
-                    last[d] = max(last[d], last[v])
-                    changed = True
-    written = [assigned(s) for s in block]
+    needed = {v for v in cands if v in reads}
+    todo = list(needed)
+    while todo:  # what recomputing a needed temporary needs, needed no later than it
+        v = todo.pop()
+        for d in deps[v]:
+            if d in cands and (d not in needed or last[d] < last[v]):
+                needed.add(d)
+                last[d] = max(last[d], last[v])
+                todo.append(d)
     ok = set()
     for v in needed:
         j = cands[v][0]
-        if not any(deps[v] & written[k] for k in range(j + 1, last[v] + 1)):
+        for k in range(j + 1, last[v] + 1):
+            if k not in written:
+                written[k] = assigned(block[k])
+            if deps[v] & written[k]:
+                break
+        else:
             ok.add(v)
     for v in sorted(ok, key=lambda v: cands[v][0]):
         p.at.setdefault(id(block[last[v]]), []).append(block[cands[v][0]])
         p.recomputed.add(v)
-    for s in block:
-        for field in ("body", "orelse"):
-            sub = getattr(s, field, None)
-            if sub:
-                _plan_block(sub, once, reads, returned, load_stmts, p,
-                            in_loop or isinstance(s, (ast.For, ast.While)))

@@ -36,6 +36,7 @@ from .common import (_assign, _call, _grad_of, _name, _names, _tag, _without_new
 from .emitrules import instantiate
 from .saves import Saves, _Restore
 from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
+from .walk import names, nodes
 
 
 class ReverseGen(Saves):
@@ -46,7 +47,7 @@ class ReverseGen(Saves):
         self.params = norm.params
         self.kinds, self.active, self.wrt, self.names = kinds, active, wrt, names
         self.adj = {}
-        for node in ast.walk(self.fdef):  # adjoint names in order of appearance
+        for node in nodes(self.fdef):  # adjoint names in order of appearance
             if isinstance(node, ast.Name) and node.id in active and node.id not in self.adj:
                 self.adj[node.id] = names.exact_or_fresh("b" + node.id)
         for w in wrt:
@@ -78,14 +79,15 @@ class ReverseGen(Saves):
         # read the temporary's operands, and restoring those adds reads: iterate to a fixpoint
         saved = copy.deepcopy(self.names)
         self.record = False
+        planner = recompute.Planner(self.fdef, self.params)
         for _ in range(20):
             self.stmt_reads = {}
             probe = self.rev_block(self.fdef.body[:-1], 0)
-            reads = {n.id for s in probe for n in ast.walk(s) if isinstance(n, ast.Name)}
-            plan = recompute.plan(self.fdef, self.params, reads)
+            reads = names(probe)
+            plan = planner.plan(reads)
             for defs in plan.at.values():
                 for d in defs:
-                    reads |= {n.id for n in ast.walk(d.value) if isinstance(n, ast.Name)}
+                    reads |= names(d.value)
             restore = self._mark_restore(self.fdef.body[:-1])
             self.names.__dict__.update(copy.deepcopy(saved).__dict__)
             self.stacks.clear()
@@ -152,9 +154,9 @@ class ReverseGen(Saves):
     def _loop_only_vars(self):
         """Loop variables used only inside their own loops: each reverse loop sets them
         again, so they are never saved."""
-        targets = {n.target.id for n in ast.walk(self.fdef) if isinstance(n, ast.For)}
+        targets = {n.target.id for n in nodes(self.fdef) if isinstance(n, ast.For)}
         escaped = set(self.params)
-        for n in ast.walk(self.fdef):
+        for n in nodes(self.fdef):
             if isinstance(n, ast.Assign):
                 escaped |= {t.id for t in n.targets if isinstance(t, ast.Name)}
 
@@ -170,6 +172,7 @@ class ReverseGen(Saves):
                 else:
                     escaped.update((_names(st) & targets) - inside)
         outside(self.fdef.body, set())
+        outside = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
         return targets - escaped
 
     def _mark_defined(self, stmts, defined, depth):

@@ -12,6 +12,7 @@ import ast
 from .clone import clone
 from .common import _assign, _name, _names, loop_exit, range_parts
 from .types import FLOAT, is_scalar
+from .walk import nodes
 
 
 class _Restore:
@@ -123,11 +124,12 @@ class Saves:
                     top(st.body)
                     top(st.orelse)
         top(self.fdef.body)
+        top = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
         for loop in self.fdef.body:
             if not isinstance(loop, ast.For) or loop_exit(loop):
                 continue
             counts = {}
-            for n in ast.walk(loop):
+            for n in nodes(loop):
                 if isinstance(n, ast.Assign):
                     t = n.targets[0]
                     v = t.id if isinstance(t, ast.Name) else t.value.id
@@ -185,4 +187,5 @@ class Saves:
                     walk(st.body, enclosing)
                     walk(st.orelse, enclosing)
         walk(stmts, ())
+        walk = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
         return _Restore(first, pos, loops, own)

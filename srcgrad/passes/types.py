@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import Problem, UnsupportedError
 from ..rules.table import ACCEPTS, RULES
+from .walk import nodes
 
 FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
 
@@ -177,7 +178,7 @@ def infer(fdef, arg_kinds, constants, names=None, src=None):
 
 
 def _problem(src, fdef, v):
-    site = next((s for s in ast.walk(fdef) if isinstance(s, ast.Assign)
+    site = next((s for s in nodes(fdef) if isinstance(s, ast.Assign)
                  and isinstance(s.targets[0], ast.Name) and s.targets[0].id == v), fdef)
     loc = None
     if src is not None and getattr(site, "lineno", None):
@@ -213,7 +214,7 @@ def _split_versions(fdef, v, names, src):
         return  # rebound inside a loop or branch: left to the error
     current = v
     for s in top:
-        for n in ast.walk(s.value if isinstance(s, ast.Assign) else s):
+        for n in nodes(s.value if isinstance(s, ast.Assign) else s):
             if isinstance(n, ast.Name) and n.id == v and not isinstance(n.ctx, ast.Store):
                 n.id = current
         if isinstance(s, ast.Assign):
@@ -221,7 +222,7 @@ def _split_versions(fdef, v, names, src):
             base = t if isinstance(t, ast.Name) else t.value
             if isinstance(t, ast.Subscript) and base.id == v:
                 base.id = current
-                for n in ast.walk(t.slice):
+                for n in nodes(t.slice):
                     if isinstance(n, ast.Name) and n.id == v:
                         n.id = current
             elif base.id == v:
@@ -231,8 +232,8 @@ def _split_versions(fdef, v, names, src):
 
 
 def _stored(stmt):
-    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} | {
-        t.value.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
+    return {n.id for n in nodes(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} | {
+        t.value.id for n in nodes(stmt) if isinstance(n, ast.Assign)
         for t in n.targets if isinstance(t, ast.Subscript)}
 
 

