@@ -4,8 +4,10 @@
           -> reverse (or forward) generation -> clean-up -> emit source -> compile
 """
 import contextlib
+import gc
 import os
 import sys
+import threading
 
 from .backend import cache as diskcache
 from .backend.compile import Compiled
@@ -50,6 +52,30 @@ def deep_recursion(fn):
         sys.setrecursionlimit(limit)
 
 
+_gc_lock = threading.Lock()
+_gc_paused = [0, False]  # transformations running, whether the collector was on before
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """The passes allocate millions of small AST nodes and free few before the end; Python's
+    cyclic collector would scan them all again at every collection (a third of the time for
+    a function of thousands of statements).  It is paused while any transformation runs and
+    switched back on, if it was on, when the last one ends."""
+    with _gc_lock:
+        if _gc_paused[0] == 0:
+            _gc_paused[1] = gc.isenabled()
+            gc.disable()
+        _gc_paused[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_paused[0] -= 1
+            if _gc_paused[0] == 0 and _gc_paused[1]:
+                gc.enable()
+
+
 @contextlib.contextmanager
 def ours(name, mode):
     """Any failure inside srcgrad's own stages that is not a deliberate SrcgradError is a bug
@@ -63,7 +89,7 @@ def ours(name, mode):
 
 
 def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
-    with deep_recursion(fn):
+    with deep_recursion(fn), collector_paused():
         return _generate(fn, wrt, arg_kinds, mode, intermediates, cache)
 
 

@@ -32,15 +32,27 @@ def _insert_comments(stmts, attr, prefix):
     return out
 
 
+def _locate(stmts, lineno):
+    """Line numbers on statements that lack one (``ast.unparse`` reads a statement's, for
+    type comments); expressions need none, so the whole tree is not walked for them."""
+    for s in stmts:
+        if getattr(s, "lineno", None) is None:
+            s.lineno = lineno
+        for field in ("body", "orelse"):
+            sub = getattr(s, field, None)
+            if sub and isinstance(sub, list):
+                _locate(sub, s.lineno)
+
+
 def to_source(fn_ast, attr="grad_of", prefix="grad of: ", header=None):
     fn_ast.body = _insert_comments(fn_ast.body, attr, prefix)
-    ast.fix_missing_locations(fn_ast)
+    _locate([fn_ast], 1)
     text = ast.unparse(fn_ast)
     lines = []
     for line in text.split("\n"):
         m = _MARK_RE.match(line)
         if m:
-            lines.append(f"{m.group(1)}# {ast.literal_eval(m.group(2))}")
+            lines.append(f"{m.group(1)}# {ast.parse(m.group(2), mode='eval').body.value}")
         else:
             lines.append(line)
     src = "\n".join(lines) + "\n"

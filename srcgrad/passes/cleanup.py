@@ -18,6 +18,7 @@ import ast
 import operator
 import re
 from .clone import clone
+from .walk import child_fields, depth as _depth, load_counts, loads as _loads, names, nodes
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
 TEMP = re.compile(r"^[bd]?_t\d+$")
@@ -33,59 +34,79 @@ def _const(v, like):
                              ast.UnaryOp(ast.USub(), ast.Constant(-v)), like)
 
 
-class _Fold(ast.NodeTransformer):
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        l, r, op = node.left, node.right, node.op
-        if _num(l) and _num(r) and type(op) in _FOLD:
-            return _const(_FOLD[type(op)](l.value, r.value), node)
-        if isinstance(op, ast.Pow) and _num(r) and r.value == 1:
-            return l
-        if isinstance(op, ast.Sub) and isinstance(r, ast.UnaryOp) and isinstance(r.op, ast.USub):
-            return ast.copy_location(ast.BinOp(l, ast.Add(), r.operand), node)
-        if isinstance(op, ast.Add) and isinstance(r, ast.UnaryOp) and isinstance(r.op, ast.USub):
-            return ast.copy_location(ast.BinOp(l, ast.Sub(), r.operand), node)
-        # (a - c1) - c2  ->  a - (c1 + c2)
-        if isinstance(op, (ast.Add, ast.Sub)) and _num(r) and isinstance(l, ast.BinOp) \
-                and isinstance(l.op, (ast.Add, ast.Sub)) and _num(l.right):
-            c1 = l.right.value if isinstance(l.op, ast.Add) else -l.right.value
-            c2 = r.value if isinstance(op, ast.Add) else -r.value
-            c = c1 + c2
-            if c == 0:
-                return l.left
-            return ast.copy_location(ast.BinOp(l.left, ast.Add() if c > 0 else ast.Sub(),
-                                               ast.Constant(abs(c))), node)
-        return node
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.UnaryOp) \
-                and isinstance(node.operand.op, ast.USub):
-            return node.operand.operand
-        return node
+def _fold(node):
+    """Constant folding, bottom-up, in place (returns the node's replacement)."""
+    for f in child_fields(node.__class__):
+        v = getattr(node, f, None)
+        if v.__class__ is list:
+            for i, x in enumerate(v):
+                if isinstance(x, ast.AST):
+                    v[i] = _fold(x)
+        elif isinstance(v, ast.AST):
+            setattr(node, f, _fold(v))
+    if node.__class__ is ast.BinOp:
+        return _fold_binop(node)
+    if node.__class__ is ast.UnaryOp:
+        return _fold_unary(node)
+    return node
 
 
-def _loads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+def _fold_binop(node):
+    l, r, op = node.left, node.right, node.op
+    if _num(l) and _num(r) and type(op) in _FOLD:
+        return _const(_FOLD[type(op)](l.value, r.value), node)
+    if isinstance(op, ast.Pow) and _num(r) and r.value == 1:
+        return l
+    if isinstance(op, ast.Sub) and isinstance(r, ast.UnaryOp) and isinstance(r.op, ast.USub):
+        return ast.copy_location(ast.BinOp(l, ast.Add(), r.operand), node)
+    if isinstance(op, ast.Add) and isinstance(r, ast.UnaryOp) and isinstance(r.op, ast.USub):
+        return ast.copy_location(ast.BinOp(l, ast.Sub(), r.operand), node)
+    # (a - c1) - c2  ->  a - (c1 + c2)
+    if isinstance(op, (ast.Add, ast.Sub)) and _num(r) and isinstance(l, ast.BinOp) \
+            and isinstance(l.op, (ast.Add, ast.Sub)) and _num(l.right):
+        c1 = l.right.value if isinstance(l.op, ast.Add) else -l.right.value
+        c2 = r.value if isinstance(op, ast.Add) else -r.value
+        c = c1 + c2
+        if c == 0:
+            return l.left
+        return ast.copy_location(ast.BinOp(l.left, ast.Add() if c > 0 else ast.Sub(),
+                                           ast.Constant(abs(c))), node)
+    return node
+
+
+def _fold_unary(node):
+    if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.UnaryOp) \
+            and isinstance(node.operand.op, ast.USub):
+        return node.operand.operand
+    return node
 
 
 def _effectful(node):
-    for n in ast.walk(node):
+    for n in nodes(node):
         if isinstance(n, ast.Call):
             f = n.func
             if isinstance(f, ast.Attribute) and f.attr in ("pop", "append"):
                 return True
             if isinstance(f, ast.Name) and f.id == "print":
                 return True
-        if isinstance(n, (ast.Raise, ast.Assert, ast.Return, ast.Break)):
+        elif isinstance(n, (ast.Raise, ast.Assert, ast.Return, ast.Break)):
             return True
     return False
 
 
 def _writes(stmt):
     """Names a statement or anything nested in it assigns, or writes into."""
-    out = set()
-    for n in ast.walk(stmt):
+    return _writes_and_defines(stmt)[0]
+
+
+def _writes_and_defines(stmt):
+    """Names a statement or anything nested in it assigns, or writes into; and how many times
+    it assigns each name as a whole (``v = ...``)."""
+    out, defines, todo = set(), {}, [stmt]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name):
+            defines[n.targets[0].id] = defines.get(n.targets[0].id, 0) + 1
         targets = n.targets if isinstance(n, ast.Assign) else (
             [n.target] if isinstance(n, (ast.AugAssign, ast.For)) else [])
         for t in targets:
@@ -93,7 +114,9 @@ def _writes(stmt):
                 out.add(t.id)
             elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
                 out.add(t.value.id)
-    return out
+        if isinstance(n, (ast.If, ast.For, ast.While)):
+            todo += n.body + n.orelse
+    return out, defines
 
 
 # ---- dead code -----------------------------------------------------------------------------------
@@ -106,41 +129,65 @@ def _target_name(s):
     return None
 
 
-def _is_live(s, live):
-    if isinstance(s, (ast.Assign, ast.AugAssign)):
-        return _target_name(s) in live or _effectful(s.value)
-    if isinstance(s, (ast.If, ast.For, ast.While)):
-        return any(_is_live(x, live) for x in s.body + s.orelse)
-    if isinstance(s, ast.Pass):
-        return False
-    return True  # Return, Expr (stack pushes, prints), Raise, Assert, Break
+def _own_reads(s):
+    """Names a statement reads when it is live (a compound statement: its header only)."""
+    if isinstance(s, (ast.If, ast.While)):
+        return _loads(s.test)
+    if isinstance(s, ast.For):
+        return _loads(s.iter)
+    if isinstance(s, ast.Assign):
+        t = s.targets[0]
+        return _loads(s.value) | (_loads(t.slice) | {t.value.id} if isinstance(t, ast.Subscript)
+                                  else set())
+    if isinstance(s, ast.AugAssign):
+        return _loads(s.value) | _loads(s.target)
+    return _loads(s)
 
 
-def _live_reads(stmts, live):
-    """Names read by live statements (for a compound statement: its header and live body)."""
-    out = set()
-    for s in stmts:
-        if not _is_live(s, live):
+def _live_statements(body):
+    """id() of the live statements, by mark and sweep over names (flow-insensitive): a
+    statement is live if it assigns a name that a live statement reads, or has an effect
+    (returns, stack pushes, prints, raises); a compound statement is live if anything in it
+    is.  A worklist visits each statement once."""
+    definers, roots, parent = {}, [], {}
+
+    def index(stmts, up):
+        for s in stmts:
+            parent[id(s)] = up
+            if isinstance(s, (ast.If, ast.For, ast.While)):
+                index(s.body + s.orelse, s)
+            elif isinstance(s, (ast.Assign, ast.AugAssign)):
+                name = _target_name(s)
+                definers.setdefault(name, []).append(s)
+                if _effectful(s.value):
+                    roots.append(s)
+            elif not isinstance(s, ast.Pass):
+                roots.append(s)
+    index(body, None)
+    live_ids, live_names, todo = set(), set(), []
+
+    def mark(s):
+        while s is not None and id(s) not in live_ids:
+            live_ids.add(id(s))
+            todo.extend(_own_reads(s) - live_names)
+            s = parent[id(s)]
+    for s in roots:
+        mark(s)
+    while todo:
+        v = todo.pop()
+        if v in live_names:
             continue
-        if isinstance(s, (ast.If, ast.While)):
-            out |= _loads(s.test) | _live_reads(s.body + s.orelse, live)
-        elif isinstance(s, ast.For):
-            out |= _loads(s.iter) | _live_reads(s.body, live)
-        elif isinstance(s, ast.Assign):
-            out |= _loads(s.value)
-            if isinstance(s.targets[0], ast.Subscript):
-                out |= _loads(s.targets[0].slice) | {s.targets[0].value.id}
-        elif isinstance(s, ast.AugAssign):
-            out |= _loads(s.value) | _loads(s.target)
-        else:
-            out |= _loads(s)
-    return out
+        live_names.add(v)
+        for s in definers.get(v, ()):
+            mark(s)
+    index = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
+    return live_ids
 
 
 def _sweep(stmts, live):
     out = []
     for s in stmts:
-        if not _is_live(s, live):
+        if id(s) not in live:
             continue
         if isinstance(s, ast.Assign) and isinstance(s.value, ast.Name) \
                 and isinstance(s.targets[0], ast.Name) and s.value.id == s.targets[0].id:
@@ -154,13 +201,7 @@ def _sweep(stmts, live):
 
 
 def remove_dead(fn):
-    live = set()
-    while True:
-        new = live | _live_reads(fn.body, live)
-        if new == live:
-            break
-        live = new
-    fn.body = _sweep(fn.body, live)
+    fn.body = _sweep(fn.body, _live_statements(fn.body))
     return fn
 
 
@@ -177,24 +218,51 @@ def _cheap(e):
     return False
 
 
-def _count_loads(node, name):
-    return sum(1 for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name
-               and isinstance(n.ctx, ast.Load))
+class _Facts:
+    """What each statement reads (with counts), writes and defines, worked out once per
+    statement and again only when a substitution rewrites it: the look-ahead window asks
+    about the same statements for every temporary before them."""
+
+    def __init__(self):
+        self.memo, self.depths = {}, {}
+
+    def of(self, s):
+        """(reads with counts, names written, definitions with counts)."""
+        if isinstance(s, (ast.If, ast.For, ast.While)):  # may change inside: never kept
+            return (load_counts(s),) + _writes_and_defines(s)
+        f = self.memo.get(id(s))
+        if f is None or f[0] is not s:
+            f = self.memo[id(s)] = (s, load_counts(s)) + _writes_and_defines(s)
+        return f[1:]
+
+    def depth(self, s):
+        d = self.depths.get(id(s))
+        if d is None or d[0] is not s:
+            d = self.depths[id(s)] = (s, _depth(s))
+        return d[1]
+
+    def forget(self, s):
+        self.depths.pop(id(s), None)
+        self.memo.pop(id(s), None)
 
 
-class _Replace(ast.NodeTransformer):
-    def __init__(self, name, expr):
-        self.name, self.expr = name, expr
-
-    def visit_Name(self, node):
-        if node.id == self.name and isinstance(node.ctx, ast.Load):
-            return clone(self.expr)
-        return node
+def _replace(node, name, expr):
+    """Every read of ``name`` in the subtree becomes a copy of ``expr`` (in place; the copies
+    are not looked into)."""
+    for n in list(nodes(node)):
+        for f in n._fields:
+            v = getattr(n, f, None)
+            if v.__class__ is ast.Name and v.id == name and isinstance(v.ctx, ast.Load):
+                setattr(n, f, clone(expr))
+            elif v.__class__ is list:
+                for i, x in enumerate(v):
+                    if x.__class__ is ast.Name and x.id == name and isinstance(x.ctx, ast.Load):
+                        v[i] = clone(expr)
 
 
 def _local_only(fn):
     """Temporaries every read of which follows a definition in the same block (one pass)."""
-    ok = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and TEMP.match(n.id)}
+    ok = {v for v in names(fn) if TEMP.match(v)}
 
     def visit(block):
         defined = set()
@@ -212,6 +280,7 @@ def _local_only(fn):
             if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name):
                 defined.add(s.targets[0].id)
     visit(fn.body)
+    visit = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
     return ok
 
 
@@ -229,45 +298,59 @@ WINDOW = 12  # generated temporaries are read within a few statements of their d
 MAX_DEPTH = 40
 
 
-def _depth(node):
-    return 1 + max((_depth(c) for c in ast.iter_child_nodes(node)), default=0)
-
-
-def _substitute_block(block, local, counts, defs):
+def _substitute_block(block, local, counts, defs, facts):
     """One forward pass: a temporary read once (or cheap to read), whose reads all lie within
     the next WINDOW statements of this block with nothing it reads written in between, is
     substituted into them.  Chains resolve in the same pass (the next definition slides into
     the freed slot)."""
     changed = False
+    here = _BlockCounts(block, facts)
     j = 0
     while j < len(block):
         s = block[j]
         if (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
                 and s.targets[0].id in local and not _effectful(s.value)):
             v = s.targets[0].id
-            if _substitutable(block, j, v, _loads(s.value), counts, defs):
+            if _substitutable(block, j, v, _loads(s.value), counts, defs, facts, here):
                 changed = True
                 continue  # the next statement slid into slot j
         for field in ("body", "orelse"):
             sub = getattr(s, field, None)
             if sub:
-                changed |= _substitute_block(sub, local, counts, defs)
+                changed |= _substitute_block(sub, local, counts, defs, facts)
         j += 1
     return changed
 
 
-def _substitutable(block, j, v, reads, counts, defs):
+class _BlockCounts:
+    """How many times the statements of one block (and everything nested in them) read and
+    define each name, kept up to date as substitutions rewrite the block."""
+
+    def __init__(self, block, facts):
+        self.facts, self.reads, self.defines = facts, {}, {}
+        for s in block:
+            self.add(s, 1)
+
+    def add(self, s, sign):
+        r, _, d = self.facts.of(s)
+        for v, n in r.items():
+            self.reads[v] = self.reads.get(v, 0) + sign * n
+        for v, n in d.items():
+            self.defines[v] = self.defines.get(v, 0) + sign * n
+
+
+def _substitutable(block, j, v, reads, counts, defs, facts, here):
     value = block[j].value
     uses, total, stop, redefined = [], 0, None, False
     for k in range(j + 1, min(len(block), j + 1 + WINDOW)):
         t = block[k]
-        n = _count_loads(t, v)
+        read, w, _ = facts.of(t)
+        n = read.get(v, 0)
         if n and isinstance(t, (ast.If, ast.For, ast.While)):
             return False  # read inside a nested block: leave it
         if n:
             uses.append(k)
             total += n
-        w = _writes(t)
         if v in w or reads & w:
             stop = k
             redefined = v in w and isinstance(t, ast.Assign) and isinstance(t.targets[0], ast.Name) \
@@ -275,45 +358,51 @@ def _substitutable(block, j, v, reads, counts, defs):
             break
     if not uses or not (total == 1 or _cheap(value)):
         return False
-    if any(_depth(value) + _depth(block[k]) > MAX_DEPTH for k in uses):
+    if any(_depth(value) + facts.depth(block[k]) > MAX_DEPTH for k in uses):
         return False  # keep generated expressions well within what Python's compiler accepts
     if not redefined:  # every later read must be one of these
         if defs.get(v, 0) == 1:
             if total != counts.get(v, 0):
                 return False
+        elif here.defines.get(v, 0) == 1:
+            # defined nowhere else in this block, and a temporary all of whose reads follow
+            # a definition in their own block: its reads here all follow this definition
+            if total != here.reads.get(v, 0):
+                return False
         else:
             start = (stop if stop is not None else j + WINDOW) + 1
             for t in block[start:]:
-                if _count_loads(t, v):
+                if v in facts.of(t)[0]:
                     return False
                 if isinstance(t, ast.Assign) and isinstance(t.targets[0], ast.Name) \
                         and t.targets[0].id == v:
                     break
     for k in uses:
-        block[k] = _Replace(v, value).visit(block[k])
+        here.add(block[k], -1)
+        facts.forget(block[k])
+        _replace(block[k], v, value)
+        here.add(block[k], 1)
     counts[v] = counts.get(v, 0) - total
+    here.add(block[j], -1)
     del block[j]
     return True
 
 
 def substitute(fn):
     for _ in range(3):
-        counts = {}
-        for n in ast.walk(fn):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-                counts[n.id] = counts.get(n.id, 0) + 1
+        counts = load_counts(fn.body)
         defs = {}
-        for n in ast.walk(fn):
+        for n in nodes(fn):
             if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name):
                 defs[n.targets[0].id] = defs.get(n.targets[0].id, 0) + 1
-        if not _substitute_block(fn.body, _local_only(fn), counts, defs):
+        if not _substitute_block(fn.body, _local_only(fn), counts, defs, _Facts()):
             break
     return fn
 
 
 def cleanup(fn):
-    fn = _Fold().visit(fn)
+    fn = _fold(fn)
     fn = remove_dead(fn)
     fn = substitute(fn)
-    fn = _Fold().visit(fn)
+    fn = _fold(fn)
     return remove_dead(fn)

@@ -8,11 +8,13 @@ Bare function names become ``math.<f>`` when every argument is a scalar and ``ma
 a conditional expression.
 """
 import ast
+import functools
 import math
 
 from .. import runtime
 from .types import is_array, is_scalar
 from .clone import clone
+from .walk import child_fields
 
 _NP_ONLY = {"sign", "where", "full_like", "zeros_like", "sum", "mean", "outer"}
 HELPERS = {n for n in runtime.__all__}
@@ -26,24 +28,41 @@ def instantiate(template, subst, kinds_of):
 
 def _deep(kinds_of):
     """Extend ``kinds_of`` to compound expressions: an array anywhere inside makes an array."""
-    def k(e):
-        base = kinds_of(e)
-        if base is not None:
-            return base
-        parts = [c for c in ast.iter_child_nodes(e) if isinstance(c, ast.expr)]
-        if isinstance(e, ast.Call):
-            parts = list(e.args)
-        for p in parts:
-            pk = k(p)
-            if is_array(pk):
-                return ("a", pk[1], "f")
-        return None
-    return k
+    return functools.partial(_deep_kind, kinds_of)  # not a recursive closure: no cycle to collect
 
 
-class _Inst(ast.NodeTransformer):
+def _deep_kind(kinds_of, e):
+    base = kinds_of(e)
+    if base is not None:
+        return base
+    parts = list(e.args) if isinstance(e, ast.Call) else \
+        [c for c in ast.iter_child_nodes(e) if isinstance(c, ast.expr)]
+    for p in parts:
+        pk = _deep_kind(kinds_of, p)
+        if is_array(pk):
+            return ("a", pk[1], "f")
+    return None
+
+
+class _Inst:
+    """In place: template names become copies of their substitutes; calls get a module."""
+
     def __init__(self, subst, kinds_of):
         self.subst, self.kinds_of = subst, kinds_of
+
+    def visit(self, node):
+        c = node.__class__
+        if c is ast.Name:
+            return self.visit_Name(node)
+        if c is ast.Call:
+            return self.visit_Call(node)
+        for f in child_fields(c):
+            v = getattr(node, f, None)
+            if v.__class__ is list:
+                v[:] = [self.visit(x) if isinstance(x, ast.AST) else x for x in v]
+            elif isinstance(v, ast.AST):
+                setattr(node, f, self.visit(v))
+        return node
 
     def visit_Name(self, node):
         if node.id in self.subst:
