@@ -2,11 +2,15 @@
 rebuilt (with a warning) when corrupt, harmless when unwritable, off with cache=False."""
 import glob
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 import srcgrad
 
@@ -35,13 +39,14 @@ MODULE = textwrap.dedent("""
 """)
 
 
-def run(tmp_path, cache_dir, helper="v * v * v"):
+def run(tmp_path, cache_dir, helper="v * v * v", prefix=(), script=SCRIPT, **env):
+    """``prefix``: a command to run Python under (another user); ``env``: more variables."""
     moddir = tmp_path / "mod"
     moddir.mkdir(exist_ok=True)
     (moddir / "user_mod.py").write_text(MODULE.format(helper=helper))
-    env = dict(os.environ, SRCGRAD_CACHE_DIR=str(cache_dir))
-    return subprocess.Popen([sys.executable, "-c", SCRIPT.format(moddir=str(moddir))], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, SRCGRAD_CACHE_DIR=str(cache_dir), **env)
+    return subprocess.Popen([*prefix, sys.executable, "-c", script.format(moddir=str(moddir))],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def result(proc):
@@ -174,6 +179,42 @@ def test_planted_entry_is_never_executed(tmp_path):
     assert not marker.exists()
 
 
+def test_a_byte_that_does_not_decode_is_a_rebuild(tmp_path):
+    """Found by tools/cache_flips.py: a flipped high bit in a generated module made it
+    undecodable, and every later run crashed."""
+    cache = tmp_path / "cache"
+    result(run(tmp_path, cache))
+    for path in glob.glob(str(cache / "m_*.py")):
+        data = bytearray(open(path, "rb").read())
+        data[len(data) // 2] |= 0x80
+        open(path, "wb").write(bytes(data))
+    g, err = result(run(tmp_path, cache))
+    assert g == [3 * 0.5 ** 2, 3 * 1.5 ** 2] and "rebuilding" in err
+
+
+def test_a_planted_pyc_is_never_executed(tmp_path):
+    """Python would run ``__pycache__/m_*.pyc`` instead of a module whose size and time it
+    matches; srcgrad runs the text it has just compared, never a file read again."""
+    import importlib.util
+    import marshal
+    cache = tmp_path / "cache"
+    result(run(tmp_path, cache))
+    marker = tmp_path / "planted"
+    for path in glob.glob(str(cache / "m_*.py")):
+        evil = open(path).read() + f"open({str(marker)!r}, 'w').close()\n"
+        st = os.stat(path)  # a .pyc that claims the module's time and size: Python trusts it
+        header = importlib.util.MAGIC_NUMBER + bytes(4) + \
+            (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + \
+            (st.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+        pyc = importlib.util.cache_from_source(path)
+        os.makedirs(os.path.dirname(pyc), exist_ok=True)
+        with open(pyc, "wb") as fh:
+            fh.write(header + marshal.dumps(compile(evil, path, "exec")))
+    g, err = result(run(tmp_path, cache))
+    assert g == [3 * 0.5 ** 2, 3 * 1.5 ** 2]
+    assert not marker.exists()
+
+
 def test_read_only_cache_still_compiles(tmp_path):
     cache = tmp_path / "cache"
     result(run(tmp_path, cache))
@@ -188,6 +229,77 @@ def test_read_only_cache_still_compiles(tmp_path):
     finally:
         for root, dirs, files in os.walk(cache):
             os.chmod(root, 0o700)
+
+
+def _not_root():
+    """A command prefix that runs as a user for whom file modes hold (not root)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv"):
+        return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    pytest.skip("root ignores read-only modes, and setpriv is not there to run as another user")
+
+
+def test_read_only_cache_and_home_as_a_user_still_compile(tmp_path):
+    """The case from the issue, as a user the modes apply to: a warm cache made read-only and
+    an unwritable home directory.  Numba cannot cache anything: compiled, not cached."""
+    prefix = _not_root()
+    work = Path(tempfile.mkdtemp(prefix="srcgrad-ro-"))  # pytest's tmp_path is root's only
+    try:
+        os.chmod(work, 0o777)
+        home = work / "home"
+        home.mkdir(mode=0o555)
+        cache = work / "cache"
+        if prefix:
+            os.chown(work, 65534, 65534)
+        result(run(work, cache, prefix=prefix, HOME=str(home)))
+        for root, dirs, files in os.walk(cache):
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o400)
+            os.chmod(root, 0o500)
+        os.chmod(work / "mod", 0o555)
+        g, err = result(run(work, cache, "v * v * v * v", prefix, HOME=str(home)))
+        assert g == [4 * 0.5 ** 3, 4 * 1.5 ** 3]
+        assert "FallbackWarning" not in err and "Traceback" not in err, err
+        assert "RuntimeError" not in err and "locator" not in err, err
+    finally:
+        for root, dirs, files in os.walk(work):
+            os.chmod(root, 0o700)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+LIMITED = textwrap.dedent("""
+    import resource, signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a write past the limit fails instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+""") + SCRIPT
+
+
+def test_file_size_limit_means_compiled_not_cached(tmp_path):
+    """A full disk, or a file-size limit: every write of the cache fails part-way.  The
+    gradient is still compiled by Numba (no Python fallback) and no temporary file is left."""
+    cache = tmp_path / "cache"
+    g, err = result(run(tmp_path, cache, script=LIMITED))
+    assert g == [3 * 0.5 ** 2, 3 * 1.5 ** 2]
+    assert "FallbackWarning" not in err and "Traceback" not in err, err
+    left = [f for _, _, files in os.walk(cache) for f in files if ".tmp" in f or "tmp-" in f]
+    assert not left, left
+    g, err = result(run(tmp_path, cache))  # without the limit: cached again
+    assert g == [3 * 0.5 ** 2, 3 * 1.5 ** 2] and "Traceback" not in err
+
+
+STRICT = SCRIPT.replace("srcgrad.grad(user_mod.f)", "srcgrad.grad(user_mod.f, strict=True)")
+
+
+def test_strict_mode_never_fails_because_of_the_cache(tmp_path):
+    cache = tmp_path / "cache"
+    result(run(tmp_path, cache, script=STRICT))
+    for path in glob.glob(str(cache / "*.*")) + glob.glob(str(cache / "__pycache__" / "*")):
+        data = bytearray(open(path, "rb").read())
+        data[len(data) // 2] ^= 0x10
+        open(path, "wb").write(bytes(data))
+    g, err = result(run(tmp_path, cache, script=STRICT))
+    assert g == [3 * 0.5 ** 2, 3 * 1.5 ** 2] and "Traceback" not in err, err
 
 
 def test_bit_flips_in_every_file_kind_give_the_right_gradient(tmp_path):

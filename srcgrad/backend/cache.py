@@ -17,14 +17,14 @@ an existing file is never rewritten in place, since Numba keys its index on mtim
 A corrupt entry is rebuilt with a CacheWarning; an unwritable directory means no caching.
 """
 import hashlib
-import threading
-import numbers
-import importlib.util
 import inspect
 import json
+import numbers
 import os
 import sys
 import tempfile
+import threading
+import types
 import warnings
 
 import numba
@@ -137,7 +137,7 @@ def _write_atomic(path, data):
     except OSError:
         return False
     try:
-        with os.fdopen(fd, "w") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)
         os.replace(tmp, path)
         return True
@@ -159,7 +159,7 @@ def load_transform(directory, key):
     checksum written with it is never used (nothing in it runs): it is deleted and rebuilt."""
     path = os.path.join(directory, f"g_{key}.json")
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8") as fh:
             meta = json.load(fh)
         if not isinstance(meta, dict) or meta.get("sha256") != _checksum(meta):
             raise ValueError("checksum mismatch")
@@ -206,8 +206,8 @@ def import_module(directory, text):
     h = module_hash(text)
     path = os.path.join(directory, h + ".py")
     try:
-        with open(path) as fh:
-            ok = fh.read() == text  # the whole text is known: nothing else is ever executed
+        with open(path, "rb") as fh:  # bytes: a flipped bit may not decode
+            ok = fh.read() == text.encode("utf-8")  # the whole text is known
         if not ok:
             warnings.warn(f"srcgrad cache file {path} is corrupt; rebuilding it", CacheWarning,
                           stacklevel=4)
@@ -220,10 +220,12 @@ def import_module(directory, text):
     with _IMPORT_LOCK:  # one thread executes a module; it is published only once complete
         if h in sys.modules:
             return sys.modules[h], h
-        spec = importlib.util.spec_from_file_location(h, path)
-        module = importlib.util.module_from_spec(spec)
+        # the text just compared is what runs, under the file's name (Numba's cache=True
+        # finds its files from it), never the file again or a .pyc written beside it
+        module = types.ModuleType(h)
+        module.__file__ = path
         try:
-            spec.loader.exec_module(module)
+            exec(compile(text, path, "exec"), module.__dict__)
         except Exception:  # noqa: BLE001 -- unusable entry: no caching for it
             return None, h
         sys.modules[h] = module
@@ -253,7 +255,7 @@ def verify_numba_files(directory, h):
     if not files:
         return
     try:
-        with open(os.path.join(directory, h + ".numba.json")) as fh:
+        with open(os.path.join(directory, h + ".numba.json"), encoding="utf-8") as fh:
             sums = json.load(fh)
         ok = isinstance(sums, dict) and all(
             sums.get(f) == _file_sha(os.path.join(folder, f)) for f in files)
@@ -278,7 +280,7 @@ def record_numba_files(directory, h):
         return
     path = os.path.join(directory, h + ".numba.json")
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8") as fh:
             if json.load(fh) == sums:
                 return  # loaded from the cache: nothing new to record
     except (OSError, ValueError):

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from .. import runtime
-from ..errors import FallbackWarning, InternalError, SrcgradError
+from ..errors import CacheWarning, FallbackWarning, InternalError, SrcgradError
 from . import cache as diskcache
 from .emit import register
 
@@ -105,6 +105,20 @@ class Compiled:
             raise InternalError(f"{type(e).__name__}: {e}", self.name, "generated",
                                 self.filename) from e
 
+    def _compile_cached(self, sig):
+        try:
+            self.jit.compile(sig)
+        except OSError as e:  # compiled, but Numba could not write its cache (full disk...)
+            if sig not in self.jit.overloads:
+                raise
+            self.jit._cache = numba.core.caching.NullCache()  # stop trying for this function
+            warnings.warn(f"could not write the compiled {self.name} to srcgrad's cache "
+                          f"({type(e).__name__}: {e}); it is compiled but not cached",
+                          CacheWarning, stacklevel=4)
+            return
+        if getattr(self, "_hash", None):  # Numba just wrote (or read) its files
+            diskcache.record_numba_files(self.cache_dir, self._hash)
+
     def __call__(self, *args):
         if self.backend == "python" or self.fallback_reason is not None:
             return self._run_python(*args)
@@ -113,9 +127,7 @@ class Compiled:
             sig = tuple(numba.typeof(a) for a in args)
             with self._lock:
                 if sig not in self.jit.overloads:
-                    self.jit.compile(sig)
-                    if getattr(self, "_hash", None):  # Numba just wrote (or read) its files
-                        diskcache.record_numba_files(self.cache_dir, self._hash)
+                    self._compile_cached(sig)
         except Exception as e:  # noqa: BLE001 -- any failure to compile means "cannot compile"
             reason = short_reason(e)
             if isinstance(e, numba.core.errors.NotDefinedError):  # a name the code never set
