@@ -24,13 +24,18 @@ NP_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}
 
 CASES = {
     "pos": [("float(x)", [S()]), ("+x", [A(4)])],
-    "neg": [("-x", [S()]), ("-x", [A(4)])],
-    "add": [("x + y", [S(), S()]), ("x + y", [A((3, 4)), A(4)]), ("x + y", [A(3), S()])],
-    "sub": [("x - y", [S(), S()]), ("x - y", [A((3, 1)), A(4)]), ("x - y", [S(), A(3)])],
-    "mul": [("x * y", [S(), S()]), ("x * y", [A((2, 3)), A(3)]), ("x * y", [S(), A(3)])],
-    "truediv": [("x / y", [S(*POS), S(*POS)]), ("x / y", [A(3, *POS), A(3, *POS)])],
+    "neg": [("-x", [S()]), ("-x", [A(4)]), ("np.negative(x)", [A(4)])],
+    "add": [("x + y", [S(), S()]), ("x + y", [A((3, 4)), A(4)]), ("x + y", [A(3), S()]),
+            ("np.add(x, y)", [A((3, 4)), A(4)])],
+    "sub": [("x - y", [S(), S()]), ("x - y", [A((3, 1)), A(4)]), ("x - y", [S(), A(3)]),
+            ("np.subtract(x, y)", [S(), A(3)])],
+    "mul": [("x * y", [S(), S()]), ("x * y", [A((2, 3)), A(3)]), ("x * y", [S(), A(3)]),
+            ("np.multiply(x, y)", [A((2, 3)), A(3)])],
+    "truediv": [("x / y", [S(*POS), S(*POS)]), ("x / y", [A(3, *POS), A(3, *POS)]),
+                ("np.divide(x, y)", [A(3, *POS), S(*POS)]), ("np.true_divide(x, y)", [S(*POS), A(3, *POS)])],
     "pow": [("x ** y", [S(*POS), S(*POS)]), ("x ** 3", [A(3)]), ("x ** y", [A(3, *POS), S(*POS)])],
-    "mod": [("x % y", [S(2.1, 2.3), S(0.7, 0.9)])],
+    "mod": [("x % y", [S(2.1, 2.3), S(0.7, 0.9)]), ("np.mod(x, y)", [A(4, 2.1, 2.3), S(0.7, 0.9)]),
+            ("np.remainder(x, y)", [A(4, -2.3, -2.1), A(4, 0.7, 0.9)])],
     "floordiv": [("x * (x // y)", [S(2.1, 2.3), S(1.0, 1.05)])],
     "square": [("np.square(x)", [A(4)])],
     "abs": [("abs(x)", [S(0.3, 1.0)]), ("math.fabs(x)", [S(-2.0, -0.5)]), ("np.abs(x)", [A(3, 0.5, 1)])],
@@ -58,6 +63,23 @@ CASES = {
     "matmul_vm": [("x @ y", [A(3), A((3, 2))])],
     "matmul_vv": [("x @ y", [A(3), A(3)]), ("x.dot(y)", [A(3), A(3)])],
     "outer": [("np.outer(x, y)", [A(3), A(2)])],
+    "reciprocal": [("np.reciprocal(x)", [A(4, *POS)]), ("np.reciprocal(x) * y", [S(*POS), S()])],
+    "exp2": [("math.exp2(x)", [S()]), ("np.exp2(x)", [A(4)])],
+    "cbrt": [("math.cbrt(x)", [S(*POS)]), ("np.cbrt(x)", [A(4, *POS)])],
+    "asinh": [("math.asinh(x)", [S()]), ("np.arcsinh(x)", [A(4)])],
+    "acosh": [("math.acosh(x)", [S(1.2, 2.0)]), ("np.arccosh(x)", [A(4, 1.2, 2.0)])],
+    "atanh": [("math.atanh(x)", [S(-0.9, 0.9)]), ("np.arctanh(x)", [A(4, -0.9, 0.9)])],
+    "radians": [("math.radians(x)", [S()]), ("np.deg2rad(x)", [A(4)]), ("np.radians(x)", [A(4)])],
+    "degrees": [("math.degrees(x)", [S()]), ("np.rad2deg(x)", [A(4)]), ("np.degrees(x)", [A(4)])],
+    "erf": [("math.erf(x)", [S()])],
+    "erfc": [("math.erfc(x)", [S()])],
+    "sinc": [("np.sinc(x)", [S(0.2, 0.9)]), ("np.sinc(x)", [A(4, 0.2, 0.9)])],
+    "logaddexp": [("np.logaddexp(x, y)", [S(), S()]), ("np.logaddexp(x, y)", [A((3, 4)), A(4)])],
+    "logaddexp2": [("np.logaddexp2(x, y)", [S(), S()]), ("np.logaddexp2(x, y)", [A(4), S()])],
+    "fmod": [("math.fmod(x, y)", [S(2.1, 2.3), S(0.7, 0.9)]),
+             ("np.fmod(x, y)", [A(4, -2.3, -2.1), A(4, 0.7, 0.9)])],
+    "fmax": [("np.fmax(x, y)", [A(5, 0, 1), A(5, 0, 1)]), ("np.fmax(x, y)", [S(1, 2), S(0, 1)])],
+    "fmin": [("np.fmin(x, y)", [A(5, 0, 1), A(5, 0, 1)]), ("np.fmin(x, y)", [S(0, 1), S(1, 2)])],
     "transpose": [("x.T", [A((2, 3))]), ("np.transpose(x)", [A((2, 3))])],
     "transpose_axes": [("np.transpose(x, (1, 0, 2))", [A((2, 3, 4))]),
                        ("np.transpose(x, axes=(2, 0, 1)) * 2.0", [A((2, 3, 4))])],
@@ -81,11 +103,14 @@ for _name, _dom in UNARY_DOMAINS.items():
 
 
 def module_source():
-    """A module with one function per case: ``case_<rule>_<k>(x[, y])``."""
+    """A module with two functions per case: ``case_<rule>_<k>(x[, y])`` and
+    ``hcase_<rule>_<k>``, the sum of the sine of it (a scalar for Hessians)."""
     lines = ["import math", "import numpy as np", "import srcgrad.runtime as rt", "",
              "IDX = np.array([2, 0, 3, 3])  # repeated indices", ""]
     for rule, cases in CASES.items():
         for k, (expr, specs) in enumerate(cases):
             params = ", ".join("xy"[i] for i in range(len(specs)))
             lines += [f"def case_{rule}_{k}({params}):", f"    return {expr}", ""]
+            # for the Hessian: a scalar that needs the rule's second derivative
+            lines += [f"def hcase_{rule}_{k}({params}):", f"    return np.sum(np.sin({expr}))", ""]
     return "\n".join(lines)

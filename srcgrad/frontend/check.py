@@ -228,6 +228,11 @@ class _Checker(ast.NodeVisitor):
             known = False
         if known:
             return
+        if inspect.isfunction(obj) and getattr(obj, "__module__", None) == "srcgrad.runtime":
+            self.bad(node, f"a derivative of {name}(), a helper of srcgrad's own derivative code",
+                     "this is a derivative of a derivative rule that srcgrad does not have "
+                     "(third and higher derivatives of np.prod); differentiate fewer times.")
+            return
         if inspect.isfunction(obj):
             if obj in self.active:
                 self.bad(node, f"recursive call to {name}()", "rewrite the recursion as a loop.")

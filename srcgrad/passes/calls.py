@@ -24,6 +24,10 @@ from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, RULES
 BUILTIN_EMIT = {abs: "abs", min: "min", max: "max", float: "float", len: "len", int: "int",
                 range: "range", round: "round", bool: "bool", print: "print"}
 
+# math functions Numba does not compile, emitted as their NumPy equivalent (same values)
+NUMBA_EMIT = {f: name for f, name in ((getattr(math, "cbrt", None), "cbrt"), (math.fmod, "fmod"))
+              if f is not None}
+
 
 class Calls:
     """Mixed into the normalizer."""
@@ -83,6 +87,8 @@ class Calls:
     def emit_func(self, obj, like):
         if obj in BUILTIN_EMIT:
             return ast.Name(BUILTIN_EMIT[obj], ast.Load())
+        if obj in NUMBA_EMIT:  # the same function under a name Numba compiles
+            return ast.Attribute(ast.Name("np", ast.Load()), NUMBA_EMIT[obj], ast.Load())
         helper = getattr(obj, "__name__", None)
         if helper in runtime.__all__ and getattr(runtime, helper) is obj:
             return ast.Name(helper, ast.Load())  # generated code's helpers are in its namespace

@@ -22,9 +22,10 @@ FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
 
 _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
                 "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy",
-                "transpose", "transpose_axes"}
+                "transpose", "transpose_axes", "reciprocal", "exp2", "cbrt", "asinh", "acosh",
+                "atanh", "radians", "degrees", "erf", "erfc", "sinc"}
 _BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "maximum", "minimum",
-              "mod", "floordiv"}
+              "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin"}
 _REDUCE = {"sum", "mean", "prod", "amax", "amin"}
 
 
@@ -402,9 +403,11 @@ class _Infer:
             return None
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]
-        if short in ("len", "int", "round", "floor", "ceil", "argmax", "argmin"):
-            if short in ("floor", "ceil") and fname.startswith("np.") and is_array(args[0]):
-                return args[0]
+        if short in ("len", "int", "round", "around", "floor", "ceil", "argmax", "argmin",
+                     "trunc", "rint", "fix"):
+            if fname.startswith("np.") and args and is_array(args[0]) \
+                    and short not in ("argmax", "argmin"):
+                return _floaty(args[0])  # rounded elementwise: derivative zero
             return INT
         if short == "float":
             return FLOAT

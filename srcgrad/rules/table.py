@@ -78,6 +78,26 @@ rule("log1p",    "x",   ["g / (1.0 + x)"],             ["dx / (1.0 + x)"])
 rule("log10",    "x",   ["g / (x * 2.302585092994046)"], ["dx / (x * 2.302585092994046)"])
 rule("log2",     "x",   ["g / (x * 0.6931471805599453)"], ["dx / (x * 0.6931471805599453)"])
 rule("sqrt",     "x",   ["g / (2.0 * ans)"],           ["dx / (2.0 * ans)"])
+rule("reciprocal", "x", ["-g * ans * ans"],            ["-dx * ans * ans"])
+rule("exp2",     "x",   ["g * ans * 0.6931471805599453"], ["dx * ans * 0.6931471805599453"])
+rule("cbrt",     "x",   ["g / (3.0 * ans * ans)"],     ["dx / (3.0 * ans * ans)"])
+rule("asinh",    "x",   ["g / sqrt(x * x + 1.0)"],     ["dx / sqrt(x * x + 1.0)"])
+rule("acosh",    "x",   ["g / sqrt(x * x - 1.0)"],     ["dx / sqrt(x * x - 1.0)"])
+rule("atanh",    "x",   ["g / (1.0 - x * x)"],         ["dx / (1.0 - x * x)"])
+rule("radians",  "x",   ["g * 0.017453292519943295"],  ["dx * 0.017453292519943295"])
+rule("degrees",  "x",   ["g * 57.29577951308232"],     ["dx * 57.29577951308232"])
+rule("erf",      "x",   ["g * 1.1283791670955126 * exp(-x * x)"],
+                        ["dx * 1.1283791670955126 * exp(-x * x)"])
+rule("erfc",     "x",   ["-g * 1.1283791670955126 * exp(-x * x)"],
+                        ["-dx * 1.1283791670955126 * exp(-x * x)"])
+# sinc(x) = sin(pi x) / (pi x): derivative (cos(pi x) - sinc(x)) / x, and 0 at x = 0
+rule("sinc",     "x",   ["g * where(x == 0.0, 0.0, (cos(3.141592653589793 * x) - ans) / x)"],
+                        ["dx * where(x == 0.0, 0.0, (cos(3.141592653589793 * x) - ans) / x)"])
+rule("logaddexp", "x y", ["g * exp(x - ans)", "g * exp(y - ans)"],
+                         ["dx * exp(x - ans)", "dy * exp(y - ans)"])
+rule("logaddexp2", "x y", ["g * exp2(x - ans)", "g * exp2(y - ans)"],
+                          ["dx * exp2(x - ans)", "dy * exp2(y - ans)"])
+rule("fmod",     "x y", ["g", "-g * trunc(x / y)"],   ["dx", "-dy * trunc(x / y)"])
 rule("atan2",    "y x", ["g * x / (x * x + y * y)", "-g * y / (x * x + y * y)"],
                         ["dy * x / (x * x + y * y)", "-dx * y / (x * x + y * y)"])
 rule("hypot",    "x y", ["g * x / ans", "g * y / ans"], ["dx * x / ans", "dy * y / ans"])
@@ -85,10 +105,15 @@ rule("maximum",  "x y", ["g * ((x > y) + 0.5 * (x == y))", "g * ((y > x) + 0.5 *
                         ["dx * ((x > y) + 0.5 * (x == y))", "dy * ((y > x) + 0.5 * (x == y))"])
 rule("minimum",  "x y", ["g * ((x < y) + 0.5 * (x == y))", "g * ((y < x) + 0.5 * (x == y))"],
                         ["dx * ((x < y) + 0.5 * (x == y))", "dy * ((y < x) + 0.5 * (x == y))"])
+# fmax/fmin ignore a NaN argument: the derivative goes to the other one (x != x: x is NaN)
+rule("fmax",     "x y", ["g * ((x > y) + 0.5 * (x == y) + (y != y))", "g * ((y > x) + 0.5 * (x == y) + (x != x))"],
+                        ["dx * ((x > y) + 0.5 * (x == y) + (y != y))", "dy * ((y > x) + 0.5 * (x == y) + (x != x))"])
+rule("fmin",     "x y", ["g * ((x < y) + 0.5 * (x == y) + (y != y))", "g * ((y < x) + 0.5 * (x == y) + (x != x))"],
+                        ["dx * ((x < y) + 0.5 * (x == y) + (y != y))", "dy * ((y < x) + 0.5 * (x == y) + (x != x))"])
 rule("where",    "c x y", [None, "where(c, g, 0.0)", "where(c, 0.0, g)"],
                           [None, "where(c, dx, 0.0)", "where(c, 0.0, dy)"])
-rule("clip",     "x lo hi", ["g * ((x >= lo) & (x <= hi))", "g * (x < lo)", "g * (x > hi)"],
-                            ["dx * ((x >= lo) & (x <= hi))", "dlo * (x < lo)", "dhi * (x > hi)"])
+rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (x > hi)"],
+                            ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])
 # ---- creation from active values -----------------------------------------------------------
 rule("full",     "shape v", [None, "sum(g)"],         [None, "full(shape, dv)"], elementwise=False)
 rule("linspace", "lo hi n", ["sum(g * linspace(1.0, 0.0, n))", "sum(g * linspace(0.0, 1.0, n))", None],
@@ -165,6 +190,22 @@ CALLS.update(_both("acos", "arccos"))
 CALLS.update(_both("atan", "arctan"))
 CALLS.update(_both("atan2", "arctan2"))
 CALLS.update(_both("hypot"))
+CALLS.update(_both("asinh", "arcsinh"))
+CALLS.update(_both("acosh", "arccosh"))
+CALLS.update(_both("atanh", "arctanh"))
+CALLS.update(_both("exp2"))
+CALLS.update(_both("cbrt"))
+CALLS.update(_both("radians", "radians", "deg2rad"))
+CALLS.update(_both("degrees", "degrees", "rad2deg"))
+CALLS.update(_both("erf", "-"))   # math only (scipy.special.erf: the SciPy issue)
+CALLS.update(_both("erfc", "-"))
+CALLS.update(_both("fmod"))
+# NumPy's function forms of the operators and its other elementwise functions
+CALLS.update({np.add: "add", np.subtract: "sub", np.multiply: "mul", np.divide: "truediv",
+              np.true_divide: "truediv", np.negative: "neg", np.positive: "pos",
+              np.reciprocal: "reciprocal", np.mod: "mod", np.remainder: "mod",
+              np.absolute: "abs", np.sinc: "sinc", np.logaddexp: "logaddexp",
+              np.logaddexp2: "logaddexp2", np.fmax: "fmax", np.fmin: "fmin"})
 CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.power: "pow", np.square: "square", np.maximum: "maximum",
               np.minimum: "minimum", np.where: "where", np.clip: "clip", np.copy: "copy",
@@ -184,6 +225,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
 # calls whose result has derivative zero (or is an integer): the result is never active
 NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "bool",
                  math.floor: "floor", math.ceil: "ceil", np.floor: "floor", np.ceil: "ceil",
+                 math.trunc: "trunc", np.trunc: "trunc", np.round: "round", np.around: "round",
+                 np.rint: "rint", np.fix: "fix",
                  np.sign: "sign", math.isnan: "isnan", np.isnan: "isnan",
                  math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
                  np.argmax: "argmax", np.argmin: "argmin", print: "print",
