@@ -461,3 +461,27 @@ def test_row_writes_hessian():
 def test_adjoint_of_a_value_defined_in_one_branch():
     for x in (0.5, -0.5):
         check_grads(branch_local_slice, (x, np.array([0.3, -0.2, 0.5, 0.9])), wrt=(1,))
+
+
+# ---- a parameter written through a view of it (found after issue 8: the caller's x changed)
+def view_write(x):
+    v = x[1:]
+    v[0] = 5.0
+    return np.sum(v * v)
+
+
+def view_chain_write(x):
+    w = x
+    u = w[1:]
+    u[0] = u[0] * 3.0
+    return np.sum(u * u)
+
+
+def test_writes_through_a_view_of_a_parameter():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    keep = x.copy()
+    np.testing.assert_allclose(srcgrad.grad(view_write)(x), [0.0, 0.0, 6.0, 8.0], rtol=1e-15)
+    np.testing.assert_allclose(srcgrad.grad(view_chain_write)(x), [0.0, 36.0, 6.0, 8.0],
+                               rtol=1e-15)
+    assert np.array_equal(x, keep)
+    check_grads(view_chain_write, (x,))

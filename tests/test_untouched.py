@@ -81,6 +81,7 @@ def _construct_args():
         (t.plus_then_write, (x,)), (t.scattered, (x, np.array([0.5, -1.0, 2.0, 3.0]))),
         (t.double_buffer, (x,)), (t.swap_loop, (1.5, 2.5)),
         (t.log_softmax_sum, (np.arange(12.0).reshape(3, 4) / 7,)),
+        (t.view_write, (x,)), (t.view_chain_write, (x,)),
     ]
 
 

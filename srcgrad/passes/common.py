@@ -141,10 +141,53 @@ def reversed_range(for_node, counter=None):
     return k, it, [setv]
 
 
+def written_into(fdef):
+    """Names the function writes into (``x[...] = ...``)."""
+    return {s.targets[0].value.id for s in nodes(fdef)
+            if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
+
+
 def copy_written_params(fdef, params, kinds):
-    """``x = np.copy(x)`` for array parameters the function writes into: generated code never
-    writes into the caller's arrays."""
-    written = {s.targets[0].value.id for s in nodes(fdef)
-               if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
+    """``x = np.copy(x)`` for array parameters the function writes into, directly or through
+    a view (``v = x[1:]; v[0] = 5.0``): generated code never writes into the caller's
+    arrays."""
+    written = _may_share_written(fdef, written_into(fdef))
     return [_assign(p, _call("np.copy", _name(p))) for p in params
             if p in written and is_array(kinds.get(p))]
+
+
+def _is_view_of_name(e):
+    """``u`` or ``u[...]``: a value that may share memory with ``u`` (basic indexing gives a
+    view; taking every subscript as one only adds copies)."""
+    return isinstance(e, ast.Name) or (isinstance(e, ast.Subscript)
+                                       and isinstance(e.value, ast.Name))
+
+
+def _passed_through(e):
+    """The name whose memory the value of ``e`` may be: ``u``, ``u[...]``, and what
+    ``unbroadcast`` hands back unchanged when no summing is needed; None for new arrays."""
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
+        return e.value.id
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "unbroadcast":
+        return _passed_through(e.args[0])
+    return None
+
+
+def _may_share_written(fdef, written):
+    """Variables written into, closed over the aliases the primal makes (``v = u``,
+    ``v = u[1:]``): a write into one is a write into the other."""
+    pairs = [(s.targets[0].id, _passed_through(s.value))
+             for s in nodes(fdef) if isinstance(s, ast.Assign)
+             and isinstance(s.targets[0], ast.Name) and _is_view_of_name(s.value)]
+    out = set(written)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in pairs:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out
+

@@ -21,7 +21,8 @@ import copy
 from ..frontend.check import is_stack_literal
 from .activity import deps_of
 from .clone import clone
-from .common import _assign, _call, _name, copy_written_params, operands, prim_rule
+from .common import (_assign, _call, _is_view_of_name, _may_share_written, _name,
+                     _passed_through, copy_written_params, operands, prim_rule, written_into)
 from .emitrules import instantiate
 from .types import FLOAT, is_array, is_scalar
 from .walk import nodes
@@ -48,11 +49,9 @@ class ForwardGen:
 
     def build(self, name):
         body = copy_written_params(self.fdef, self.params, self.kinds)
-        written = {s.targets[0].value.id for s in nodes(self.fdef)
-                   if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript)}
-        self.shared = _may_share_written(self.fdef, written)
+        self.shared = _may_share_written(self.fdef, written_into(self.fdef))
         for w in self.wrt:  # never write into the caller's tangent arrays either
-            if w in written and is_array(self.kinds.get(w)):
+            if w in self.shared and is_array(self.kinds.get(w)):
                 body.append(_assign(self.tan[w], _call("np.copy", _name(self.tan[w]))))
         for p in self.params:  # a parameter that becomes varied but is not an input of the sweep
             if p in self.active and p not in self.wrt:
@@ -193,37 +192,3 @@ class ForwardGen:
         return total
 
 
-def _is_view_of_name(e):
-    """``u`` or ``u[...]``: a value that may share memory with ``u`` (basic indexing gives a
-    view; taking every subscript as one only adds copies)."""
-    return isinstance(e, ast.Name) or (isinstance(e, ast.Subscript)
-                                       and isinstance(e.value, ast.Name))
-
-
-def _passed_through(e):
-    """The name whose memory the value of ``e`` may be: ``u``, ``u[...]``, and what
-    ``unbroadcast`` hands back unchanged when no summing is needed; None for new arrays."""
-    if isinstance(e, ast.Name):
-        return e.id
-    if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
-        return e.value.id
-    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "unbroadcast":
-        return _passed_through(e.args[0])
-    return None
-
-
-def _may_share_written(fdef, written):
-    """Variables written into, closed over the aliases the primal makes (``v = u``,
-    ``v = u[1:]``): a write into one is a write into the other."""
-    pairs = [(s.targets[0].id, _passed_through(s.value))
-             for s in nodes(fdef) if isinstance(s, ast.Assign)
-             and isinstance(s.targets[0], ast.Name) and _is_view_of_name(s.value)]
-    out = set(written)
-    changed = True
-    while changed:
-        changed = False
-        for a, b in pairs:
-            if (a in out) != (b in out):
-                out |= {a, b}
-                changed = True
-    return out
