@@ -12,10 +12,30 @@ from numba.extending import overload
 
 __all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand_axis",
            "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis", "scatter_add",
-           "gather_last"]
+           "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
+def reshape_as(v, x):
+    """``v`` (as many entries as array ``x``) in x's shape; any memory layout."""
+    return np.reshape(np.ascontiguousarray(v, dtype=np.float64), np.shape(x))
+
+
+def reshape_to(v, shape):
+    """``np.reshape`` for any memory layout (Numba's needs a contiguous array)."""
+    return np.reshape(np.ascontiguousarray(v, dtype=np.float64), shape)
+
+
+def keep_all(v, x):
+    """A full reduction ``v`` of ``x`` as an array of x's rank: ``keepdims=True``."""
+    return np.full((1,) * np.ndim(x), v, dtype=np.float64)
+
+
+def flatten(x):
+    """``x.flatten()``: a one-dimensional copy (``np.ravel`` may be a view)."""
+    return np.array(x, dtype=np.float64).ravel()
+
+
 def unbroadcast(g, x):
     """Sum the cotangent ``g`` of a broadcast result back to the shape of array ``x``."""
     g = np.asarray(g, dtype=np.float64)
@@ -267,6 +287,36 @@ def _ol_gather_last(y, idx):
                 out[k] = 0.0
             seen[j] = True
         return out
+    return impl
+
+
+@overload(reshape_as)
+def _ol_reshape_as(v, x):
+    def impl(v, x):
+        return np.ascontiguousarray(v).reshape(x.shape)
+    return impl
+
+
+@overload(reshape_to)
+def _ol_reshape_to(v, shape):
+    def impl(v, shape):
+        return np.ascontiguousarray(v).reshape(shape)
+    return impl
+
+
+@overload(keep_all)
+def _ol_keep_all(v, x):
+    shape = (1,) * x.ndim  # a constant of the compiled function
+
+    def impl(v, x):
+        return np.full(shape, v)
+    return impl
+
+
+@overload(flatten)
+def _ol_flatten(x):
+    def impl(x):
+        return x.flatten()
     return impl
 
 

@@ -485,3 +485,25 @@ def test_writes_through_a_view_of_a_parameter():
                                rtol=1e-15)
     assert np.array_equal(x, keep)
     check_grads(view_chain_write, (x,))
+
+
+# ---- reshapes are views too (issue 9's shape functions)
+def reshape_write(x):
+    m = x.reshape(2, 3)
+    m[0, 0] = 1.0
+    return np.sum(m * m)
+
+
+def reshape_write_then_read(x):
+    m = x.reshape(2, 3)
+    m[0, 0] = 1.0
+    return np.sum(x * x)
+
+
+def test_writes_into_a_reshape_of_a_parameter():
+    x = np.arange(1.0, 7.0)
+    keep = x.copy()
+    np.testing.assert_allclose(srcgrad.grad(reshape_write)(x), [0.0, 4, 6, 8, 10, 12], rtol=1e-15)
+    assert np.array_equal(x, keep)
+    with pytest.raises(srcgrad.UnsupportedError, match="shares memory with 'x'"):
+        srcgrad.grad(reshape_write_then_read)(x)

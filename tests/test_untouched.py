@@ -82,6 +82,7 @@ def _construct_args():
         (t.double_buffer, (x,)), (t.swap_loop, (1.5, 2.5)),
         (t.log_softmax_sum, (np.arange(12.0).reshape(3, 4) / 7,)),
         (t.view_write, (x,)), (t.view_chain_write, (x,)),
+        (t.reshape_write, (np.arange(1.0, 7.0),)),
     ]
 
 

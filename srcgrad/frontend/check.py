@@ -15,7 +15,7 @@ import inspect
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS
+from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, VIEW_CALLS
 from ..passes.walk import loads as _loads, nodes
 from .source import _MISSING, read_source
 
@@ -328,6 +328,11 @@ def _aliased_name(v):
             return v.value.id, False
     if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):
         return v.value.id, True
+    if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in VIEW_CALLS:
+        if isinstance(v.func.value, ast.Name) and v.func.value.id not in ("np", "numpy"):
+            return v.func.value.id, True  # x.reshape(...), x.ravel(): views of x
+        if v.args and isinstance(v.args[0], ast.Name):
+            return v.args[0].id, True  # np.reshape(x, ...), np.expand_dims(x, 0)
     return None, False
 
 

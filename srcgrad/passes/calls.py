@@ -18,6 +18,7 @@ import numpy as np
 from .. import runtime
 from ..frontend.source import _MISSING, read_source
 from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, RULES
+from .clone import clone
 
 
 # calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
@@ -103,9 +104,14 @@ class Calls:
         return like  # pragma: no cover
 
     def prim_call(self, prim, func, args, keywords, e, out):
-        axis = None
+        axis, keepdims = None, False
         kw = {k.arg: k.value for k in keywords}
         if prim in ("sum", "mean", "prod", "amax", "amin"):
+            keep = kw.pop("keepdims", None)
+            if keep is not None and not (isinstance(keep, ast.Constant)
+                                         and isinstance(keep.value, bool)):
+                self.fail(e, f"keepdims={ast.unparse(keep)}", "write keepdims=True or False.")
+            keepdims = keep is not None and keep.value
             if len(args) > 1:
                 axis = args[1]
                 args = args[:1]
@@ -114,6 +120,8 @@ class Calls:
                 if prim == "prod":
                     self.fail(e, "np.prod with axis", "multiply in a loop over the axis.")
                 prim += "_axis"
+        elif prim == "reshape" and len(args) > 2:  # x.reshape(3, 4): the shape as a tuple
+            args = [args[0], ast.copy_location(ast.Tuple(args[1:], ast.Load()), e)]
         elif prim == "clip":
             args = args + [kw.pop(k) for k in ("a_min", "a_max") if k in kw]
         elif prim == "transpose" and (len(args) > 1 or "axes" in kw):
@@ -144,9 +152,24 @@ class Calls:
                   "amin_axis": "min_axis"}.get(prim)
         if helper:  # Numba lacks np.mean(axis=) & co.: explicit-loop helpers
             func = ast.Name(helper, ast.Load())
+        if prim == "reshape":  # Numba's np.reshape refuses arrays that are not contiguous
+            func = ast.Name("reshape_to", ast.Load())
         node = ast.Call(func, atoms, [])
         node.prim = prim
-        return ast.copy_location(node, e)
+        node = ast.copy_location(node, e)
+        if keepdims:  # the reduced value, with the reduced axes kept as length 1
+            t = self.temp()
+            self.emit(out, t, node)
+            if axis is not None:
+                node = ast.Call(_np_func("expand_dims", []), [ast.Name(t, ast.Load()),
+                                                              clone(atoms[-1])], [])
+                node.prim = "expand_dims"
+            else:
+                node = ast.Call(ast.Name("keep_all", ast.Load()),
+                                [ast.Name(t, ast.Load()), clone(atoms[0])], [])
+                node.prim = "keep_all"
+            node = ast.copy_location(node, e)
+        return node
 
     def inline(self, fn, e, out):
         if self.depth > 20:
@@ -173,5 +196,7 @@ def _literal_ints(e):
 
 
 def _np_func(prim, args):
+    if prim == "flatten":  # a copy, where np.ravel may give a view
+        return ast.Name("flatten", ast.Load())
     name = {"amax": "max", "amin": "min", "matmul": "dot"}.get(prim, prim)
     return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())

@@ -7,7 +7,7 @@ range runs backwards, and the copies of parameters a function writes into.
 """
 import ast
 
-from ..rules.table import RULES
+from ..rules.table import RULES, VIEW_CALLS
 from .clone import clone
 from .walk import names, nodes
 from .types import is_array, is_none, ndim
@@ -157,10 +157,15 @@ def copy_written_params(fdef, params, kinds):
 
 
 def _is_view_of_name(e):
-    """``u`` or ``u[...]``: a value that may share memory with ``u`` (basic indexing gives a
-    view; taking every subscript as one only adds copies)."""
+    """``u``, ``u[...]`` or a reshape of ``u``: a value that may share memory with ``u``
+    (basic indexing gives a view; taking every subscript as one only adds copies)."""
     return isinstance(e, ast.Name) or (isinstance(e, ast.Subscript)
-                                       and isinstance(e.value, ast.Name))
+                                       and isinstance(e.value, ast.Name)) or _view_call(e)
+
+
+def _view_call(e):
+    return isinstance(e, ast.Call) and getattr(e, "prim", None) in VIEW_CALLS \
+        and bool(e.args) and isinstance(e.args[0], ast.Name)
 
 
 def _passed_through(e):
@@ -172,6 +177,8 @@ def _passed_through(e):
         return e.value.id
     if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "unbroadcast":
         return _passed_through(e.args[0])
+    if _view_call(e):
+        return e.args[0].id
     return None
 
 

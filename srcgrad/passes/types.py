@@ -400,6 +400,18 @@ class _Infer:
                 return _creation_kind(self.expr, e.args[0], "f")
             if prim == "linspace":
                 return ("a", 1, "f")
+            if prim in ("reshape", "reshape_to"):
+                shape = args[1]
+                nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
+                return ("a", nd, "f") if nd > 0 else None
+            if prim in ("ravel", "flatten"):
+                return ("a", 1, "f")
+            if prim == "expand_dims":
+                return ("a", ndim(args[0]) + 1, "f") if args[0] else None
+            if prim == "keep_all":
+                return _floaty(args[1])
+            if prim == "reshape_as":
+                return _floaty(args[1])
             return None
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]

@@ -133,6 +133,16 @@ rule("amax_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, an
                             ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
 rule("amin_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
                             ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
+# ---- shape (the contribution is the cotangent in the parameter's shape) ---------------------
+rule("reshape",  "x shape", ["reshape_as(g, x)", None], ["reshape_to(dx, shape)", None], elementwise=False)
+rule("ravel",    "x",   ["reshape_as(g, x)"],          ["ravel(dx)"], elementwise=False)
+rule("flatten",  "x",   ["reshape_as(g, x)"],          ["flatten(dx)"], elementwise=False)
+rule("expand_dims", "x axis", ["reshape_as(g, x)", None], ["expand_dims(dx, axis)", None],
+     elementwise=False)
+rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False)
+rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False)
+rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],
+     elementwise=False)
 # ---- linear algebra (m: matrix, v: vector) -------------------------------------------------
 rule("matmul_mm", "a b", ["g @ b.T", "a.T @ g"],      ["da @ b", "a @ db"], elementwise=False)
 rule("matmul_mv", "a b", ["outer(g, b)", "a.T @ g"],  ["da @ b", "a @ db"], elementwise=False)
@@ -167,6 +177,9 @@ ACCEPTS = {
     "sum_axis":  {"x": (1, 2), "axis": "i"}, "mean_axis": {"x": (1, 2), "axis": "i"},
     "amax_axis": {"x": (1, 2), "axis": "i"}, "amin_axis": {"x": (1, 2), "axis": "i"},
     "transpose_axes": {"axes": "i"},
+    "reshape": {"x": (1, 2, 3, 4), "shape": "i"}, "reshape_to": {"shape": "i"},
+    "ravel": {"x": (1, 2, 3, 4)}, "flatten": {"x": (1, 2, 3, 4)},
+    "expand_dims": {"x": (1, 2, 3), "axis": "i"}, "keep_all": {"v": "s", "x": (1, 2, 3, 4)},
 }
 
 # ---- what a call in user code means --------------------------------------------------------
@@ -212,7 +225,8 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.sum: "sum", np.mean: "mean", np.prod: "prod", np.max: "amax",
               np.amax: "amax", np.min: "amin", np.amin: "amin", np.dot: "matmul",
               np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose",
-              np.full: "full", np.linspace: "linspace"})
+              np.full: "full", np.linspace: "linspace", np.reshape: "reshape",
+              np.ravel: "ravel", np.expand_dims: "expand_dims"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -220,7 +234,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.expand_axis: "expand_axis", _rt.prod_grad: "prod_grad",
               _rt.sum_axis: "sum_axis", _rt.mean_axis: "mean_axis", _rt.max_axis: "amax_axis",
               _rt.min_axis: "amin_axis", _rt.scatter_add: "scatter_add",
-              _rt.gather_last: "gather_last"})
+              _rt.gather_last: "gather_last", _rt.reshape_as: "reshape_as",
+              _rt.reshape_to: "reshape_to", _rt.keep_all: "keep_all", _rt.flatten: "flatten"})
 
 # calls whose result has derivative zero (or is an integer): the result is never active
 NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "bool",
@@ -239,4 +254,9 @@ CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
 
 # methods of arrays and the function they stand for
 METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
-           "copy": "copy", "dot": "matmul"}
+           "copy": "copy", "dot": "matmul", "reshape": "reshape", "ravel": "ravel",
+           "flatten": "flatten"}
+
+# calls whose result may share memory with their first argument (a write into one is a write
+# into the other), as functions or methods
+VIEW_CALLS = {"reshape", "ravel", "expand_dims"}
