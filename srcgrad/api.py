@@ -16,7 +16,7 @@ from . import pipeline
 from . import runtime
 from .backend import cache as diskcache
 from .backend.compile import Compiled
-from .backend.emit import register
+from .backend.emit import filename_for, register
 from .passes import drivers
 from .errors import Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
@@ -326,7 +326,7 @@ class Grad(Derived):
                 gen, comp = self._specs[("nested", key)]
                 body = f"    _out, _tangent = {gen.name}({params}, 1.0)\n    return _tangent\n"
             text = f"def {name}({params}):\n{body}"
-            filename = f"<srcgrad {name}>"
+            filename = filename_for(name, text)
             register(text, filename)
             ns = {"np": np, "math": math, **runtime.namespace(), gen.name: comp._python()}
             exec(compile(text, filename, "exec"), ns)
@@ -462,7 +462,7 @@ class _Driven(Derived):
         the sweep it calls); the compiled driver is cached under ``key``."""
         if key not in self._drivers:
             name, src, deps, sweep_text = build()
-            comp = Compiled(src, f"<srcgrad {name}>", name, {}, self.backend, self.strict, deps,
+            comp = Compiled(src, filename_for(name, src), name, {}, self.backend, self.strict, deps,
                             diskcache.cache_dir(self.cache))
             self._drivers[key] = (src + "\n" + sweep_text, comp)
         text, comp = self._drivers[key]

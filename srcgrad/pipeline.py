@@ -11,7 +11,7 @@ import threading
 
 from .backend import cache as diskcache
 from .backend.compile import Compiled
-from .backend.emit import to_source
+from .backend.emit import filename_for, to_source
 from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
@@ -27,7 +27,7 @@ class Generated:
         self.cache_dir = cache_dir
 
     def compile(self, backend, strict):
-        filename = f"<srcgrad {self.name}>"
+        filename = filename_for(self.name, self.source)
         return Compiled(self.source, filename, self.name, self.constants, backend, strict,
                         cache_dir=self.cache_dir)
 

@@ -6,6 +6,7 @@ after unparsing.  Generated source is registered in ``linecache`` under a stable
 tracebacks and ``inspect.getsource`` show generated lines.
 """
 import ast
+import hashlib
 import linecache
 import re
 
@@ -59,6 +60,13 @@ def to_source(fn_ast, attr="grad_of", prefix="grad of: ", header=None):
     if header:
         src = "".join(f"# {h}\n" for h in header) + src
     return src
+
+
+def filename_for(name, source):
+    """The name generated source is registered under: with a hash of the text, since one
+    function has several generated versions (per ``wrt``, per argument kinds) and reading
+    one's source back (forward mode over a generated adjoint) must give that one's text."""
+    return f"<srcgrad {name} {hashlib.sha1(source.encode('utf-8')).hexdigest()[:8]}>"
 
 
 def register(source, filename):
