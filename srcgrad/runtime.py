@@ -12,7 +12,7 @@ from numba.extending import overload
 
 __all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand_axis",
            "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis", "scatter_add",
-           "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten"]
+           "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten", "diff_grad", "unsort"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
@@ -29,6 +29,21 @@ def reshape_to(v, shape):
 def keep_all(v, x):
     """A full reduction ``v`` of ``x`` as an array of x's rank: ``keepdims=True``."""
     return np.full((1,) * np.ndim(x), v, dtype=np.float64)
+
+
+def diff_grad(g):
+    """The adjoint of ``np.diff`` (1-D): the cotangent ``g`` of ``diff(x)`` mapped to ``x``."""
+    out = np.zeros(len(g) + 1)
+    out[:-1] -= g
+    out[1:] += g
+    return out
+
+
+def unsort(g, x):
+    """The adjoint of ``np.sort(x)`` (1-D): ``g`` put back where each sorted entry came from."""
+    out = np.zeros(len(x))
+    out[np.argsort(x)] = g
+    return out
 
 
 def flatten(x):
@@ -310,6 +325,28 @@ def _ol_keep_all(v, x):
 
     def impl(v, x):
         return np.full(shape, v)
+    return impl
+
+
+@overload(diff_grad)
+def _ol_diff_grad(g):
+    def impl(g):
+        out = np.zeros(g.shape[0] + 1)
+        for k in range(g.shape[0]):
+            out[k] -= g[k]
+            out[k + 1] += g[k]
+        return out
+    return impl
+
+
+@overload(unsort)
+def _ol_unsort(g, x):
+    def impl(g, x):
+        out = np.zeros(x.shape[0])
+        idx = np.argsort(x)
+        for k in range(idx.shape[0]):
+            out[idx[k]] = g[k]
+        return out
     return impl
 
 

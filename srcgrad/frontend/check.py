@@ -228,6 +228,11 @@ class _Checker(ast.NodeVisitor):
             known = False
         if known:
             return
+        if inspect.isfunction(obj) and _library(obj):
+            self.bad(node, f"call to {name}() with no derivative rule",
+                     f"srcgrad has no rule for {name} and does not look inside NumPy or SciPy; "
+                     "write it with supported operations, or see docs/adding-a-rule.md.")
+            return
         if inspect.isfunction(obj) and getattr(obj, "__module__", None) == "srcgrad.runtime":
             self.bad(node, f"a derivative of {name}(), a helper of srcgrad's own derivative code",
                      "this is a derivative of a derivative rule that srcgrad does not have "
@@ -314,6 +319,13 @@ def alias_writes(fdef):
     block(fdef.body, set())
     block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
     return list(found.values())
+
+
+def _library(fn):
+    """A function of NumPy, SciPy or Numba: its Python source is an implementation detail (and
+    far outside the subset), so a call to one without a rule is refused at the user's line."""
+    mod = getattr(fn, "__module__", None) or ""
+    return mod.split(".")[0] in ("numpy", "scipy", "numba")
 
 
 def _aliased_name(v):

@@ -412,6 +412,17 @@ class _Infer:
                 return _floaty(args[1])
             if prim == "reshape_as":
                 return _floaty(args[1])
+            if prim in ("flip", "fliplr", "flipud", "swapaxes", "roll", "triu", "tril", "cumsum",
+                        "diff", "sort", "diff_grad", "unsort", "repeat"):
+                return _floaty(args[0]) if is_array(args[0]) else None
+            if prim == "atleast_2d":
+                return ("a", max(2, ndim(args[0])), "f") if args[0] else None
+            if prim == "broadcast_to":
+                shape = args[1]
+                nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
+                return ("a", nd, "f") if nd > 0 else None
+            if prim in ("var", "std", "norm", "trace", "vdot"):
+                return FLOAT
             return None
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]
@@ -433,6 +444,8 @@ class _Infer:
             return _creation_kind(self.expr, e.args[0] if e.args else None, dt)
         if short in ("zeros_like", "ones_like", "empty_like"):
             return args[0]
+        if short in ("eye", "identity"):
+            return ("a", 2, "f")
         if short == "arange":
             return ("a", 1, "f" if any(is_float(a) for a in args) else "i")
         if short == "sign":

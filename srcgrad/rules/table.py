@@ -123,6 +123,17 @@ rule("linspace", "lo hi n", ["sum(g * linspace(1.0, 0.0, n))", "sum(g * linspace
 rule("sum",      "x",   ["full_like(x, g)"],           ["sum(dx)"], elementwise=False)
 rule("mean",     "x",   ["full_like(x, g / x.size)"],  ["mean(dx)"], elementwise=False)
 rule("prod",     "x",   ["g * prod_grad(x)"],          ["sum(dx * prod_grad(x))"], elementwise=False)
+rule("var",      "x",   ["g * 2.0 * (x - mean(x)) / x.size"],
+                        ["2.0 * sum(dx * (x - mean(x))) / x.size"], elementwise=False)
+rule("std",      "x",   ["g * (x - mean(x)) / (x.size * ans)"],
+                        ["sum(dx * (x - mean(x))) / (x.size * ans)"], elementwise=False)
+rule("norm",     "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
+                        ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False)
+rule("trace",    "x",   ["g * eye(x.shape[0], x.shape[1])"], ["trace(dx)"], elementwise=False)
+rule("cumsum",   "x",   ["cumsum(g[::-1])[::-1]"],     ["cumsum(dx)"], elementwise=False)
+rule("diff",     "x",   ["diff_grad(g)"],              ["diff(dx)"], elementwise=False)
+rule("sort",     "x",   ["unsort(g, x)"],              ["dx[argsort(x)]"], elementwise=False)
+rule("vdot",     "a b", ["g * b", "g * a"],            ["vdot(da, b)", "vdot(a, db)"], elementwise=False)
 rule("amax",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
 rule("amin",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
 rule("sum_axis", "x axis", ["expand_axis(g, x, axis)", None],
@@ -139,6 +150,19 @@ rule("ravel",    "x",   ["reshape_as(g, x)"],          ["ravel(dx)"], elementwis
 rule("flatten",  "x",   ["reshape_as(g, x)"],          ["flatten(dx)"], elementwise=False)
 rule("expand_dims", "x axis", ["reshape_as(g, x)", None], ["expand_dims(dx, axis)", None],
      elementwise=False)
+rule("flip",     "x",   ["flip(g)"],                   ["flip(dx)"], elementwise=False)
+rule("fliplr",   "x",   ["fliplr(g)"],                 ["fliplr(dx)"], elementwise=False)
+rule("flipud",   "x",   ["flipud(g)"],                 ["flipud(dx)"], elementwise=False)
+rule("swapaxes", "x a b", ["swapaxes(g, a, b)", None, None], ["swapaxes(dx, a, b)", None, None],
+     elementwise=False)
+rule("roll",     "x shift", ["roll(g, -shift)", None],   ["roll(dx, shift)", None], elementwise=False)
+rule("atleast_2d", "x", ["reshape_as(g, x)"],          ["atleast_2d(dx)"], elementwise=False)
+rule("broadcast_to", "x shape", ["unbroadcast(g, x)", None], ["broadcast_to(dx, shape)", None],
+     elementwise=False)
+rule("repeat",   "x k", ["reshape_as(sum_axis(reshape_to(g, (x.size, k)), 1), x)", None],
+                        ["repeat(dx, k)", None], elementwise=False)
+rule("triu",     "x",   ["triu(g)"],                   ["triu(dx)"], elementwise=False)
+rule("tril",     "x",   ["tril(g)"],                   ["tril(dx)"], elementwise=False)
 rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False)
 rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False)
 rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],
@@ -160,6 +184,8 @@ rule("expand_axis", "v x axis", ["sum_axis(g, axis)", None, None],
 rule("prod_grad",   "x", ["prod_grad_jvp(x, g)"], ["prod_grad_jvp(x, dx)"], elementwise=False)
 rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
                                  ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
+rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False)
+rule("unsort",      "v x", ["g[argsort(x)]", None], ["unsort(dv, x)", None], elementwise=False)
 rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(ones_like(y), idx))", None],
                              ["gather_last(dy, idx)", None], elementwise=False)
 
@@ -179,6 +205,13 @@ ACCEPTS = {
     "transpose_axes": {"axes": "i"},
     "reshape": {"x": (1, 2, 3, 4), "shape": "i"}, "reshape_to": {"shape": "i"},
     "ravel": {"x": (1, 2, 3, 4)}, "flatten": {"x": (1, 2, 3, 4)},
+    "flip": {"x": (1, 2, 3)}, "fliplr": {"x": (2, 3)}, "flipud": {"x": (1, 2, 3)},
+    "swapaxes": {"x": (2, 3), "a": "i", "b": "i"}, "roll": {"x": (1,), "shift": "i"},
+    "atleast_2d": {"x": (1, 2)}, "broadcast_to": {"x": (1, 2), "shape": "i"},
+    "repeat": {"x": (1,), "k": "i"}, "triu": {"x": (2,)}, "tril": {"x": (2,)},
+    "var": {"x": (1, 2, 3)}, "std": {"x": (1, 2, 3)}, "norm": {"x": (1, 2)},
+    "trace": {"x": (2,)}, "cumsum": {"x": (1,)}, "diff": {"x": (1,)}, "sort": {"x": (1,)},
+    "vdot": {"a": (1,), "b": (1,)}, "diff_grad": {"v": (1,)}, "unsort": {"v": (1,), "x": (1,)},
     "expand_dims": {"x": (1, 2, 3), "axis": "i"}, "keep_all": {"v": "s", "x": (1, 2, 3, 4)},
 }
 
@@ -226,7 +259,12 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.amax: "amax", np.min: "amin", np.amin: "amin", np.dot: "matmul",
               np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose",
               np.full: "full", np.linspace: "linspace", np.reshape: "reshape",
-              np.ravel: "ravel", np.expand_dims: "expand_dims"})
+              np.ravel: "ravel", np.expand_dims: "expand_dims", np.flip: "flip",
+              np.fliplr: "fliplr", np.flipud: "flipud", np.swapaxes: "swapaxes", np.roll: "roll",
+              np.atleast_2d: "atleast_2d", np.broadcast_to: "broadcast_to", np.repeat: "repeat",
+              np.triu: "triu", np.tril: "tril", np.var: "var", np.std: "std",
+              np.linalg.norm: "norm", np.trace: "trace", np.cumsum: "cumsum", np.diff: "diff",
+              np.sort: "sort", np.vdot: "vdot", np.average: "mean"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -235,10 +273,11 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.sum_axis: "sum_axis", _rt.mean_axis: "mean_axis", _rt.max_axis: "amax_axis",
               _rt.min_axis: "amin_axis", _rt.scatter_add: "scatter_add",
               _rt.gather_last: "gather_last", _rt.reshape_as: "reshape_as",
-              _rt.reshape_to: "reshape_to", _rt.keep_all: "keep_all", _rt.flatten: "flatten"})
+              _rt.reshape_to: "reshape_to", _rt.keep_all: "keep_all", _rt.flatten: "flatten",
+              _rt.diff_grad: "diff_grad", _rt.unsort: "unsort"})
 
 # calls whose result has derivative zero (or is an integer): the result is never active
-NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "bool",
+NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", round: "round", bool: "bool",
                  math.floor: "floor", math.ceil: "ceil", np.floor: "floor", np.ceil: "ceil",
                  math.trunc: "trunc", np.trunc: "trunc", np.round: "round", np.around: "round",
                  np.rint: "rint", np.fix: "fix",
@@ -250,12 +289,14 @@ NONDIFF_CALLS = {len: "len", int: "int", range: "range", round: "round", bool: "
 # array constructors: the result starts inactive
 CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
                   np.zeros_like: "zeros_like", np.ones_like: "ones_like",
-                  np.empty_like: "empty_like", np.arange: "arange"}
+                  np.empty_like: "empty_like", np.arange: "arange", np.eye: "eye",
+                  np.identity: "identity"}
 
 # methods of arrays and the function they stand for
 METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
            "copy": "copy", "dot": "matmul", "reshape": "reshape", "ravel": "ravel",
-           "flatten": "flatten"}
+           "flatten": "flatten", "var": "var", "std": "std", "trace": "trace",
+           "cumsum": "cumsum", "repeat": "repeat", "swapaxes": "swapaxes"}
 
 # calls whose result may share memory with their first argument (a write into one is a write
 # into the other), as functions or methods
