@@ -18,7 +18,8 @@ import ast
 import operator
 import re
 from .clone import clone
-from .walk import child_fields, depth as _depth, load_counts, loads as _loads, names, nodes
+from .walk import (child_fields, depth as _depth, load_counts, loads as _loads, names, nodes,
+                   statements)
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
 TEMP = re.compile(r"^[bd]?_t\d+$")
@@ -392,7 +393,7 @@ def substitute(fn):
     for _ in range(3):
         counts = load_counts(fn.body)
         defs = {}
-        for n in nodes(fn):
+        for n in statements(fn.body):
             if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name):
                 defs[n.targets[0].id] = defs.get(n.targets[0].id, 0) + 1
         if not _substitute_block(fn.body, _local_only(fn), counts, defs, _Facts()):

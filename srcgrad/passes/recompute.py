@@ -19,13 +19,13 @@ use (no zero-initialization, no reset).
 """
 import ast
 
-from .walk import loads as _loads, nodes
+from .walk import loads as _loads, statements
 
 
 def assigned(stmt):
     """Every name a statement (or anything nested in it) assigns or writes into."""
     out = set()
-    for n in nodes(stmt):
+    for n in statements([stmt]):
         if isinstance(n, ast.Assign):
             for t in n.targets:
                 if isinstance(t, ast.Name):
@@ -48,7 +48,7 @@ class Plan:
 
 def _def_sites(fdef):
     sites = {}
-    for n in nodes(fdef):
+    for n in statements(fdef.body):
         if isinstance(n, ast.Assign):
             for t in n.targets:
                 if isinstance(t, ast.Name):
@@ -69,8 +69,8 @@ class Planner:
         once = {v for v, k in _def_sites(fdef).items() if k == 1 and v not in params}
         returned = _loads(fdef.body[-1])
         load_stmts = {}  # variable -> number of statements (anywhere) that load it
-        for n in nodes(fdef):
-            if isinstance(n, ast.stmt) and not isinstance(n, ast.FunctionDef):
+        for n in statements(fdef.body):
+            if not isinstance(n, ast.FunctionDef):
                 for v in _direct_loads(n):
                     load_stmts[v] = load_stmts.get(v, 0) + 1
         self.single_use = {}

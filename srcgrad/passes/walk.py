@@ -113,3 +113,15 @@ def depth(node):
             if d > best:
                 best = d
     return best + 1
+
+
+def statements(body):
+    """Every statement of a block and of the blocks nested in it (bodies and else-blocks)."""
+    todo = list(reversed(body))
+    while todo:
+        s = todo.pop()
+        yield s
+        for field in ("orelse", "body"):
+            sub = getattr(s, field, None)
+            if sub and isinstance(sub, list):
+                todo.extend(reversed(sub))
