@@ -76,7 +76,7 @@ def uses_scipy(x):
 
 
 def uses_unknown_method(x):
-    return x.cumsum()  # <-
+    return x.cumprod()  # <-
 
 
 def uses_attr(x):

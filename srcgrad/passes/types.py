@@ -421,8 +421,10 @@ class _Infer:
                 shape = args[1]
                 nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
                 return ("a", nd, "f") if nd > 0 else None
-            if prim in ("var", "std", "norm", "trace", "vdot"):
+            if prim in ("var", "std", "norm", "trace", "vdot", "ptp", "det"):
                 return FLOAT
+            if prim in ("atleast_1d", "inv"):
+                return _floaty(args[0]) if is_array(args[0]) else None
             return None
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]

@@ -127,6 +127,9 @@ rule("var",      "x",   ["g * 2.0 * (x - mean(x)) / x.size"],
                         ["2.0 * sum(dx * (x - mean(x))) / x.size"], elementwise=False)
 rule("std",      "x",   ["g * (x - mean(x)) / (x.size * ans)"],
                         ["sum(dx * (x - mean(x))) / (x.size * ans)"], elementwise=False)
+rule("ptp",      "x",   ["g * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x)))"],
+                        ["sum(dx * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x))))"],
+                        elementwise=False)
 rule("norm",     "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
                         ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False)
 rule("trace",    "x",   ["g * eye(x.shape[0], x.shape[1])"], ["trace(dx)"], elementwise=False)
@@ -156,6 +159,7 @@ rule("flipud",   "x",   ["flipud(g)"],                 ["flipud(dx)"], elementwi
 rule("swapaxes", "x a b", ["swapaxes(g, a, b)", None, None], ["swapaxes(dx, a, b)", None, None],
      elementwise=False)
 rule("roll",     "x shift", ["roll(g, -shift)", None],   ["roll(dx, shift)", None], elementwise=False)
+rule("atleast_1d", "x", ["g"],                         ["atleast_1d(dx)"], elementwise=False)
 rule("atleast_2d", "x", ["reshape_as(g, x)"],          ["atleast_2d(dx)"], elementwise=False)
 rule("broadcast_to", "x shape", ["unbroadcast(g, x)", None], ["broadcast_to(dx, shape)", None],
      elementwise=False)
@@ -172,6 +176,9 @@ rule("matmul_mm", "a b", ["g @ b.T", "a.T @ g"],      ["da @ b", "a @ db"], elem
 rule("matmul_mv", "a b", ["outer(g, b)", "a.T @ g"],  ["da @ b", "a @ db"], elementwise=False)
 rule("matmul_vm", "a b", ["b @ g", "outer(a, g)"],    ["da @ b", "a @ db"], elementwise=False)
 rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elementwise=False)
+rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False)
+rule("det",       "x",   ["g * ans * np.linalg.inv(x).T"], ["ans * trace(np.linalg.inv(x) @ dx)"],
+     elementwise=False)
 rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a, db)"], elementwise=False)
 rule("transpose", "x",   ["g.T"],                     ["dx.T"], elementwise=False)
 rule("transpose_axes", "x axes inverse", ["transpose(g, inverse)", None, None],
@@ -207,7 +214,8 @@ ACCEPTS = {
     "ravel": {"x": (1, 2, 3, 4)}, "flatten": {"x": (1, 2, 3, 4)},
     "flip": {"x": (1, 2, 3)}, "fliplr": {"x": (2, 3)}, "flipud": {"x": (1, 2, 3)},
     "swapaxes": {"x": (2, 3), "a": "i", "b": "i"}, "roll": {"x": (1,), "shift": "i"},
-    "atleast_2d": {"x": (1, 2)}, "broadcast_to": {"x": (1, 2), "shape": "i"},
+    "atleast_2d": {"x": (1, 2)}, "atleast_1d": {"x": (1, 2, 3)}, "ptp": {"x": (1, 2, 3)},
+    "inv": {"x": (2,)}, "det": {"x": (2,)}, "broadcast_to": {"x": (1, 2), "shape": "i"},
     "repeat": {"x": (1,), "k": "i"}, "triu": {"x": (2,)}, "tril": {"x": (2,)},
     "var": {"x": (1, 2, 3)}, "std": {"x": (1, 2, 3)}, "norm": {"x": (1, 2)},
     "trace": {"x": (2,)}, "cumsum": {"x": (1,)}, "diff": {"x": (1,)}, "sort": {"x": (1,)},
@@ -264,7 +272,8 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.atleast_2d: "atleast_2d", np.broadcast_to: "broadcast_to", np.repeat: "repeat",
               np.triu: "triu", np.tril: "tril", np.var: "var", np.std: "std",
               np.linalg.norm: "norm", np.trace: "trace", np.cumsum: "cumsum", np.diff: "diff",
-              np.sort: "sort", np.vdot: "vdot", np.average: "mean"})
+              np.sort: "sort", np.vdot: "vdot", np.average: "mean", np.ptp: "ptp",
+              np.atleast_1d: "atleast_1d", np.linalg.inv: "inv", np.linalg.det: "det"})
 
 from .. import runtime as _rt  # noqa: E402
 
