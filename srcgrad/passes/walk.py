@@ -32,24 +32,28 @@ def child_fields(cls):
     return _fields_of(_FIELDS, cls)
 
 
+def _push_children(n, push):
+    """Push the children of ``n`` that may hold names (not contexts or operators)."""
+    for f in _fields_of(_FIELDS, n.__class__):
+        v = getattr(n, f, None)
+        if v.__class__ is list:
+            for x in v:
+                if isinstance(x, ast.AST):
+                    push(x)
+        elif isinstance(v, ast.AST):
+            push(v)
+
+
 def _name_nodes(node):
     """Every ``ast.Name`` in the subtree (or list of subtrees), in no particular order."""
     stack = list(node) if isinstance(node, list) else [node]
-    pop, push, fields, Name, AST = stack.pop, stack.append, _FIELDS, ast.Name, ast.AST
+    pop, push, Name = stack.pop, stack.append, ast.Name
     while stack:
         n = pop()
-        c = n.__class__
-        if c is Name:
+        if n.__class__ is Name:
             yield n
-            continue
-        for f in _fields_of(fields, c):
-            v = getattr(n, f, None)
-            if v.__class__ is list:
-                for x in v:
-                    if isinstance(x, AST):
-                        push(x)
-            elif isinstance(v, AST):
-                push(v)
+        else:
+            _push_children(n, push)
 
 
 def loads(node):
@@ -75,18 +79,11 @@ def load_counts(node):
 def nodes(node):
     """Every node of the subtree except contexts and operators, in ``ast.walk``'s order."""
     todo = deque((node,))
-    pop, push, fields, AST = todo.popleft, todo.append, _FIELDS, ast.AST
+    pop, push = todo.popleft, todo.append
     while todo:
         n = pop()
         yield n
-        for f in _fields_of(fields, n.__class__):
-            v = getattr(n, f, None)
-            if v.__class__ is list:
-                for x in v:
-                    if isinstance(x, AST):
-                        push(x)
-            elif isinstance(v, AST):
-                push(v)
+        _push_children(n, push)
 
 
 _HAS_LEAF_NODE = {}
