@@ -12,7 +12,8 @@ from numba.extending import overload
 
 __all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand_axis",
            "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis", "scatter_add",
-           "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten", "diff_grad", "unsort"]
+           "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten", "diff_grad", "unsort",
+           "concat", "take_first", "take_rest", "concat_first", "concat_rest"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
@@ -44,6 +45,31 @@ def unsort(g, x):
     out = np.zeros(len(x))
     out[np.argsort(x)] = g
     return out
+
+
+def concat(a, b, axis):
+    """``np.concatenate((a, b), axis)``: the joins of NumPy, two arrays at a time."""
+    return np.concatenate((a, b), axis)
+
+
+def take_first(g, a, axis):
+    """The part of ``g`` (shaped like ``concat(a, b, axis)``) that came from ``a``."""
+    return np.array(np.split(g, [np.shape(a)[axis]], axis)[0], dtype=np.float64)
+
+
+def take_rest(g, a, axis):
+    """The part of ``g`` (shaped like ``concat(a, b, axis)``) that came from ``b``."""
+    return np.array(np.split(g, [np.shape(a)[axis]], axis)[1], dtype=np.float64)
+
+
+def concat_first(v, b, axis):
+    """``concat(v, zeros like b, axis)``."""
+    return np.concatenate((v, np.zeros(np.shape(b))), axis)
+
+
+def concat_rest(a, v, axis):
+    """``concat(zeros like a, v, axis)``."""
+    return np.concatenate((np.zeros(np.shape(a)), v), axis)
 
 
 def flatten(x):
@@ -347,6 +373,51 @@ def _ol_unsort(g, x):
         for k in range(idx.shape[0]):
             out[idx[k]] = g[k]
         return out
+    return impl
+
+
+@overload(concat)
+def _ol_concat(a, b, axis):
+    def impl(a, b, axis):
+        return np.concatenate((a, b), axis)
+    return impl
+
+
+@overload(take_first)
+def _ol_take_first(g, a, axis):
+    if g.ndim == 1:
+        return lambda g, a, axis: g[:a.shape[0]].copy()
+
+    def impl(g, a, axis):
+        if axis == 0:
+            return g[:a.shape[0]].copy()
+        return g[:, :a.shape[1]].copy()
+    return impl
+
+
+@overload(take_rest)
+def _ol_take_rest(g, a, axis):
+    if g.ndim == 1:
+        return lambda g, a, axis: g[a.shape[0]:].copy()
+
+    def impl(g, a, axis):
+        if axis == 0:
+            return g[a.shape[0]:].copy()
+        return g[:, a.shape[1]:].copy()
+    return impl
+
+
+@overload(concat_first)
+def _ol_concat_first(v, b, axis):
+    def impl(v, b, axis):
+        return np.concatenate((v, np.zeros(b.shape)), axis)
+    return impl
+
+
+@overload(concat_rest)
+def _ol_concat_rest(a, v, axis):
+    def impl(a, v, axis):
+        return np.concatenate((np.zeros(a.shape), v), axis)
     return impl
 
 

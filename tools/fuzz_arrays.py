@@ -44,13 +44,16 @@ EXPRS = {
         "np.logaddexp({V}, {S})", "np.arcsinh({V})", "np.multiply({V}, np.subtract({V}, {S}))",
         "np.reciprocal(1.5 + {V} * {V})", "np.fmin({V}, {V})", "np.sinc({V})",
         "np.reshape({M}, (12,))[0:4]", "{M}.ravel()[4:8]", "{M}.flatten()[1:5]",
-        "np.sum({M} - np.max({M}, axis=1, keepdims=True), axis=0)"],
+        "np.sum({M} - np.max({M}, axis=1, keepdims=True), axis=0)",
+        "np.concatenate(({W}, {V}[0:1] * {S}))"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}"],
     MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
           "{M} * {S}", "np.transpose({T}, (0, 2, 1))[1].T", "np.transpose({M}.T)",
           "{M}.T.reshape(3, 4)", "np.expand_dims({V}, 0) * {M}",
-          "{M} - np.mean({M}, axis=1, keepdims=True)", "{M} * np.sum({M}, keepdims=True)"],
+          "{M} - np.mean({M}, axis=1, keepdims=True)", "{M} * np.sum({M}, keepdims=True)",
+          "np.vstack(({V}, {V}, {V}))", "np.stack(({W}, {W}, {W}, {W}), axis=1)",
+          "np.concatenate([{M}[0:1], {M}[1:3]], axis=0)"],
 }
 
 

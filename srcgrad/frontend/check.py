@@ -15,11 +15,11 @@ import inspect
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, VIEW_CALLS
+from ..rules.table import CALLS, CREATION_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, VIEW_CALLS
 from ..passes.walk import loads as _loads, nodes
 from .source import _MISSING, read_source
 
-KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS}
+KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS}
 ARRAY_ATTRS = {"shape", "T", "size", "ndim"}
 
 # node type -> (construct, what to write instead)
@@ -195,6 +195,15 @@ class _Checker(ast.NodeVisitor):
                  + ", ".join(f".{m}()" for m in METHODS) + " of arrays are supported.")
 
     def visit_Call(self, node):
+        if self.src.resolve(node.func) in JOIN_CALLS.keys() and node.args \
+                and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            for item in node.args[0].elts:  # np.concatenate([a, b]): the arrays joined
+                self.visit(item)
+            for a in node.args[1:]:
+                self.visit(a)
+            for kw in node.keywords:
+                self.visit(kw.value)
+            return
         if self.src.resolve(node.func) is np.array and len(node.args) == 1 \
                 and isinstance(node.args[0], ast.List) and not node.keywords:
             for item in node.args[0].elts:  # np.array([a, b]) / [[a, b], [c, d]] of scalars

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import runtime
 from ..frontend.source import _MISSING, read_source
-from ..rules.table import CALLS, CREATION_CALLS, METHODS, NONDIFF_CALLS, RULES
+from ..rules.table import CALLS, CREATION_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, RULES
 from .clone import clone
 
 
@@ -46,12 +46,15 @@ class Calls:
             args = [f.value] + list(e.args)
             return self.prim_call(prim, _np_func(prim, args), args, e.keywords, e, out)
         try:
-            known = obj in CALLS or obj in NONDIFF_CALLS or obj in CREATION_CALLS
+            known = obj in CALLS or obj in NONDIFF_CALLS or obj in CREATION_CALLS \
+                or obj in JOIN_CALLS
         except TypeError:
             known = False
         if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
                 and not e.keywords:
             return self.array_literal(e.args[0], e, out)
+        if obj in JOIN_CALLS.keys():
+            return self.join(JOIN_CALLS[obj], e, out)
         if known and obj in CALLS:
             prim = CALLS[obj]
             return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
@@ -170,6 +173,54 @@ class Calls:
                 node.prim = "keep_all"
             node = ast.copy_location(node, e)
         return node
+
+    def join(self, kind, e, out):
+        """``np.concatenate((a, b, c), axis)`` and the stacks: the arrays joined two at a time
+        by the primitive ``concat`` (``stack`` first gives each array the new axis,
+        ``vstack`` makes 1-D arrays rows)."""
+        name = ast.unparse(e.func)
+        kw = {k.arg: k.value for k in e.keywords}
+        axis = kw.pop("axis", e.args[1] if len(e.args) > 1 else None)
+        if kw or len(e.args) > (2 if kind in ("concatenate", "stack") else 1) or not e.args \
+                or (axis is not None and kind not in ("concatenate", "stack")):
+            self.fail(e, f"{name}() with these arguments",
+                      "pass the arrays as a literal tuple or list (and axis= for concatenate "
+                      "and stack).")
+        seq = e.args[0]
+        items = list(seq.elts) if isinstance(seq, (ast.List, ast.Tuple)) else \
+            self.elements(self.flat(seq, out))
+        if not items:
+            self.fail(e, f"{name}() of {ast.unparse(seq)}",
+                      "pass the arrays as a literal tuple or list, e.g. (a, b).")
+        parts = [self.atom(x, out) for x in items]
+        if axis is None:
+            axis = ast.Constant(0)
+        if not (isinstance(axis, ast.Constant) and axis.value in (0, 1)):
+            self.fail(e, f"{name}() with axis={ast.unparse(axis)}",
+                      "srcgrad joins along axis 0 or 1 (a literal); transpose for others.")
+        if kind == "stack":
+            parts = [self._prim_node("expand_dims", [p, clone(axis)], e, out) for p in parts]
+        elif kind == "vstack":
+            parts = [self._prim_node("atleast_2d", [p], e, out) for p in parts]
+        acc = parts[0]
+        if len(parts) == 1:
+            return self._prim_call_node("copy", [acc], e)
+        for p in parts[1:-1]:
+            acc = self._prim_node("concat", [acc, p, clone(axis)], e, out)
+        return self._prim_call_node("concat", [acc, parts[-1], clone(axis)], e)
+
+    def _prim_call_node(self, prim, atoms, e):
+        func = {"copy": ast.Attribute(ast.Name("np", ast.Load()), "copy", ast.Load()),
+                "expand_dims": _np_func("expand_dims", []),
+                "atleast_2d": _np_func("atleast_2d", [])}.get(prim, ast.Name(prim, ast.Load()))
+        node = ast.Call(func, list(atoms), [])
+        node.prim = prim
+        return ast.copy_location(node, e)
+
+    def _prim_node(self, prim, atoms, e, out):
+        t = self.temp()
+        self.emit(out, t, self._prim_call_node(prim, atoms, e))
+        return ast.Name(t, ast.Load())
 
     def inline(self, fn, e, out):
         if self.depth > 20:

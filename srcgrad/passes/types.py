@@ -423,6 +423,10 @@ class _Infer:
                 return ("a", nd, "f") if nd > 0 else None
             if prim in ("var", "std", "norm", "trace", "vdot", "ptp", "det"):
                 return FLOAT
+            if prim in ("concat", "take_first", "take_rest", "concat_first"):
+                return _floaty(args[0]) if is_array(args[0]) else None
+            if prim == "concat_rest":
+                return _floaty(args[1]) if is_array(args[1]) else None
             if prim in ("atleast_1d", "inv"):
                 return _floaty(args[0]) if is_array(args[0]) else None
             return None

@@ -167,6 +167,18 @@ rule("repeat",   "x k", ["reshape_as(sum_axis(reshape_to(g, (x.size, k)), 1), x)
                         ["repeat(dx, k)", None], elementwise=False)
 rule("triu",     "x",   ["triu(g)"],                   ["triu(dx)"], elementwise=False)
 rule("tril",     "x",   ["tril(g)"],                   ["tril(dx)"], elementwise=False)
+# joins, two arrays at a time (np.concatenate/stack/vstack/hstack of n arrays are folded)
+rule("concat",   "a b axis", ["take_first(g, a, axis)", "take_rest(g, a, axis)", None],
+                             ["concat_first(da, b, axis)", "concat_rest(a, db, axis)", None],
+                             elementwise=False)
+rule("take_first", "v a axis", ["concat_first(g, take_rest(v, a, axis), axis)", None, None],
+                               ["take_first(dv, a, axis)", None, None], elementwise=False)
+rule("take_rest", "v a axis", ["concat_rest(a, g, axis)", None, None],
+                              ["take_rest(dv, a, axis)", None, None], elementwise=False)
+rule("concat_first", "v b axis", ["take_first(g, v, axis)", None, None],
+                                 ["concat_first(dv, b, axis)", None, None], elementwise=False)
+rule("concat_rest", "a v axis", [None, "take_rest(g, a, axis)", None],
+                                [None, "concat_rest(a, dv, axis)", None], elementwise=False)
 rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False)
 rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False)
 rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],
@@ -215,6 +227,11 @@ ACCEPTS = {
     "flip": {"x": (1, 2, 3)}, "fliplr": {"x": (2, 3)}, "flipud": {"x": (1, 2, 3)},
     "swapaxes": {"x": (2, 3), "a": "i", "b": "i"}, "roll": {"x": (1,), "shift": "i"},
     "atleast_2d": {"x": (1, 2)}, "atleast_1d": {"x": (1, 2, 3)}, "ptp": {"x": (1, 2, 3)},
+    "concat": {"a": (1, 2), "b": (1, 2), "axis": "i"},
+    "take_first": {"v": (1, 2), "a": (1, 2), "axis": "i"},
+    "take_rest": {"v": (1, 2), "a": (1, 2), "axis": "i"},
+    "concat_first": {"v": (1, 2), "b": (1, 2), "axis": "i"},
+    "concat_rest": {"a": (1, 2), "v": (1, 2), "axis": "i"},
     "inv": {"x": (2,)}, "det": {"x": (2,)}, "broadcast_to": {"x": (1, 2), "shape": "i"},
     "repeat": {"x": (1,), "k": "i"}, "triu": {"x": (2,)}, "tril": {"x": (2,)},
     "var": {"x": (1, 2, 3)}, "std": {"x": (1, 2, 3)}, "norm": {"x": (1, 2)},
@@ -283,7 +300,12 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.min_axis: "amin_axis", _rt.scatter_add: "scatter_add",
               _rt.gather_last: "gather_last", _rt.reshape_as: "reshape_as",
               _rt.reshape_to: "reshape_to", _rt.keep_all: "keep_all", _rt.flatten: "flatten",
-              _rt.diff_grad: "diff_grad", _rt.unsort: "unsort"})
+              _rt.diff_grad: "diff_grad", _rt.unsort: "unsort", _rt.concat: "concat",
+              _rt.take_first: "take_first", _rt.take_rest: "take_rest",
+              _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest"})
+
+# joins of a literal tuple or list of arrays, folded into concat two at a time
+JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack"}
 
 # calls whose result has derivative zero (or is an integer): the result is never active
 NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", round: "round", bool: "bool",
