@@ -1,5 +1,7 @@
 """Gradient of a 784-256-10 ReLU MLP with softmax cross-entropy on a batch of 32, with
-respect to every weight and bias, checked against finite differences.
+respect to every weight and bias, checked against hand-written backpropagation.  The loss
+is written the usual way: a per-example shift ``reshape(-1, 1)`` and a log-softmax with
+``keepdims=True``.
 
     python examples/mlp.py
 """
@@ -13,9 +15,10 @@ import srcgrad
 def mlp_loss(W1, b1, W2, b2, X, Y):
     h = np.maximum(X @ W1 + b1, 0.0)
     logits = h @ W2 + b2
-    z = logits - np.max(logits)                 # shift for a stable softmax
-    lse = np.log(np.sum(np.exp(z), axis=1))     # log-sum-exp per example
-    return np.mean(lse - np.sum(z * Y, axis=1))  # cross-entropy with one-hot Y
+    m = np.max(logits, axis=1).reshape(-1, 1)   # per-example shift for a stable softmax
+    z = logits - m
+    log_p = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))  # log-softmax
+    return -np.mean(np.sum(log_p * Y, axis=1))  # cross-entropy with one-hot Y
 
 
 def backprop(W1, b1, W2, b2, X, Y):
@@ -23,7 +26,7 @@ def backprop(W1, b1, W2, b2, X, Y):
     a = X @ W1 + b1
     h = np.maximum(a, 0.0)
     logits = h @ W2 + b2
-    z = logits - np.max(logits)
+    z = logits - np.max(logits, axis=1, keepdims=True)
     p = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
     dlogits = (p - Y) / X.shape[0]
     dh = dlogits @ W2.T
