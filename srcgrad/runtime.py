@@ -13,7 +13,8 @@ from numba.extending import overload
 __all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand_axis",
            "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis", "scatter_add",
            "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten", "diff_grad", "unsort",
-           "concat", "take_first", "take_rest", "concat_first", "concat_rest"]
+           "concat", "take_first", "take_rest", "concat_first", "concat_rest", "var_ddof",
+           "std_ddof"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
@@ -45,6 +46,16 @@ def unsort(g, x):
     out = np.zeros(len(x))
     out[np.argsort(x)] = g
     return out
+
+
+def var_ddof(x, ddof):
+    """``np.var(x, ddof=ddof)`` (Numba's ``np.var`` has no ``ddof``)."""
+    return np.sum((x - np.mean(x)) ** 2) / (np.size(x) - ddof)
+
+
+def std_ddof(x, ddof):
+    """``np.std(x, ddof=ddof)``."""
+    return np.sqrt(var_ddof(x, ddof))
 
 
 def concat(a, b, axis):
@@ -373,6 +384,20 @@ def _ol_unsort(g, x):
         for k in range(idx.shape[0]):
             out[idx[k]] = g[k]
         return out
+    return impl
+
+
+@overload(var_ddof)
+def _ol_var_ddof(x, ddof):
+    def impl(x, ddof):
+        return np.sum((x - np.mean(x)) ** 2) / (x.size - ddof)
+    return impl
+
+
+@overload(std_ddof)
+def _ol_std_ddof(x, ddof):
+    def impl(x, ddof):
+        return np.sqrt(np.sum((x - np.mean(x)) ** 2) / (x.size - ddof))
     return impl
 
 

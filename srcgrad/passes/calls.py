@@ -123,6 +123,9 @@ class Calls:
                 if prim == "prod":
                     self.fail(e, "np.prod with axis", "multiply in a loop over the axis.")
                 prim += "_axis"
+        elif prim in ("var", "std") and "ddof" in kw:  # np.var(x, ddof=1)
+            prim, func, args = prim + "_ddof", ast.Name(prim + "_ddof", ast.Load()), \
+                args + [kw.pop("ddof")]
         elif prim == "reshape" and len(args) > 2:  # x.reshape(3, 4): the shape as a tuple
             args = [args[0], ast.copy_location(ast.Tuple(args[1:], ast.Load()), e)]
         elif prim == "clip":

@@ -127,6 +127,10 @@ rule("var",      "x",   ["g * 2.0 * (x - mean(x)) / x.size"],
                         ["2.0 * sum(dx * (x - mean(x))) / x.size"], elementwise=False)
 rule("std",      "x",   ["g * (x - mean(x)) / (x.size * ans)"],
                         ["sum(dx * (x - mean(x))) / (x.size * ans)"], elementwise=False)
+rule("var_ddof", "x ddof", ["g * 2.0 * (x - mean(x)) / (x.size - ddof)", None],
+                           ["2.0 * sum(dx * (x - mean(x))) / (x.size - ddof)", None], elementwise=False)
+rule("std_ddof", "x ddof", ["g * (x - mean(x)) / ((x.size - ddof) * ans)", None],
+                           ["sum(dx * (x - mean(x))) / ((x.size - ddof) * ans)", None], elementwise=False)
 rule("ptp",      "x",   ["g * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x)))"],
                         ["sum(dx * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x))))"],
                         elementwise=False)
@@ -228,6 +232,7 @@ ACCEPTS = {
     "swapaxes": {"x": (2, 3), "a": "i", "b": "i"}, "roll": {"x": (1,), "shift": "i"},
     "atleast_2d": {"x": (1, 2)}, "atleast_1d": {"x": (1, 2, 3)}, "ptp": {"x": (1, 2, 3)},
     "concat": {"a": (1, 2), "b": (1, 2), "axis": "i"},
+    "var_ddof": {"x": (1, 2, 3), "ddof": "i"}, "std_ddof": {"x": (1, 2, 3), "ddof": "i"},
     "take_first": {"v": (1, 2), "a": (1, 2), "axis": "i"},
     "take_rest": {"v": (1, 2), "a": (1, 2), "axis": "i"},
     "concat_first": {"v": (1, 2), "b": (1, 2), "axis": "i"},
@@ -302,7 +307,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.reshape_to: "reshape_to", _rt.keep_all: "keep_all", _rt.flatten: "flatten",
               _rt.diff_grad: "diff_grad", _rt.unsort: "unsort", _rt.concat: "concat",
               _rt.take_first: "take_first", _rt.take_rest: "take_rest",
-              _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest"})
+              _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest",
+              _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack"}
