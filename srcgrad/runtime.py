@@ -14,7 +14,7 @@ __all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand
            "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis", "scatter_add",
            "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten", "diff_grad", "unsort",
            "concat", "take_first", "take_rest", "concat_first", "concat_rest", "var_ddof",
-           "std_ddof"]
+           "std_ddof", "hstack_axis"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
@@ -56,6 +56,11 @@ def var_ddof(x, ddof):
 def std_ddof(x, ddof):
     """``np.std(x, ddof=ddof)``."""
     return np.sqrt(var_ddof(x, ddof))
+
+
+def hstack_axis(a):
+    """The axis ``np.hstack`` joins along: 0 for 1-D arrays, 1 otherwise."""
+    return 0 if np.ndim(a) == 1 else 1
 
 
 def concat(a, b, axis):
@@ -399,6 +404,12 @@ def _ol_std_ddof(x, ddof):
     def impl(x, ddof):
         return np.sqrt(np.sum((x - np.mean(x)) ** 2) / (x.size - ddof))
     return impl
+
+
+@overload(hstack_axis)
+def _ol_hstack_axis(a):
+    axis = 0 if a.ndim == 1 else 1
+    return lambda a: axis
 
 
 @overload(concat)

@@ -45,7 +45,7 @@ EXPRS = {
         "np.reciprocal(1.5 + {V} * {V})", "np.fmin({V}, {V})", "np.sinc({V})",
         "np.reshape({M}, (12,))[0:4]", "{M}.ravel()[4:8]", "{M}.flatten()[1:5]",
         "np.sum({M} - np.max({M}, axis=1, keepdims=True), axis=0)",
-        "np.concatenate(({W}, {V}[0:1] * {S}))"],
+        "np.concatenate(({W}, {V}[0:1] * {S}))", "np.hstack(({W}[0:2], {V}[1:3]))"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}"],
     MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",

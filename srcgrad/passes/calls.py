@@ -180,7 +180,8 @@ class Calls:
     def join(self, kind, e, out):
         """``np.concatenate((a, b, c), axis)`` and the stacks: the arrays joined two at a time
         by the primitive ``concat`` (``stack`` first gives each array the new axis,
-        ``vstack`` makes 1-D arrays rows)."""
+        ``vstack`` makes 1-D arrays rows, ``hstack`` joins 1-D arrays end to end and 2-D ones
+        side by side)."""
         name = ast.unparse(e.func)
         kw = {k.arg: k.value for k in e.keywords}
         axis = kw.pop("axis", e.args[1] if len(e.args) > 1 else None)
@@ -198,13 +199,17 @@ class Calls:
         parts = [self.atom(x, out) for x in items]
         if axis is None:
             axis = ast.Constant(0)
-        if not (isinstance(axis, ast.Constant) and axis.value in (0, 1)):
+        if kind != "hstack" and not (isinstance(axis, ast.Constant) and axis.value in (0, 1)):
             self.fail(e, f"{name}() with axis={ast.unparse(axis)}",
                       "srcgrad joins along axis 0 or 1 (a literal); transpose for others.")
         if kind == "stack":
             parts = [self._prim_node("expand_dims", [p, clone(axis)], e, out) for p in parts]
         elif kind == "vstack":
             parts = [self._prim_node("atleast_2d", [p], e, out) for p in parts]
+        elif kind == "hstack":  # along axis 0 for 1-D arrays, 1 for 2-D ones: decided at run time
+            axis = ast.Name(self.temp(), ast.Load())
+            self.emit(out, axis.id, ast.Call(ast.Name("hstack_axis", ast.Load()),
+                                             [clone(parts[0])], []))
         acc = parts[0]
         if len(parts) == 1:
             return self._prim_call_node("copy", [acc], e)

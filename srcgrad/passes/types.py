@@ -433,7 +433,7 @@ class _Infer:
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]
         if short in ("len", "int", "round", "around", "floor", "ceil", "argmax", "argmin",
-                     "trunc", "rint", "fix"):
+                     "trunc", "rint", "fix", "hstack_axis"):
             if fname.startswith("np.") and args and is_array(args[0]) \
                     and short not in ("argmax", "argmin"):
                 return _floaty(args[0])  # rounded elementwise: derivative zero

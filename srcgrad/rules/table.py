@@ -311,7 +311,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
-JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack"}
+JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
+              np.hstack: "hstack"}
 
 # calls whose result has derivative zero (or is an integer): the result is never active
 NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", round: "round", bool: "bool",
@@ -321,7 +322,7 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
                  np.sign: "sign", math.isnan: "isnan", np.isnan: "isnan",
                  math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
                  np.argmax: "argmax", np.argmin: "argmin", print: "print",
-                 _rt.extremum_mask: "extremum_mask", _rt.extremum_mask_axis: "extremum_mask_axis"}
+                 _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis", _rt.extremum_mask_axis: "extremum_mask_axis"}
 
 # array constructors: the result starts inactive
 CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
