@@ -14,7 +14,7 @@ __all__ = ["unbroadcast", "prod_grad", "prod_grad_jvp", "extremum_mask", "expand
            "extremum_mask_axis", "sum_axis", "mean_axis", "max_axis", "min_axis", "scatter_add",
            "gather_last", "reshape_as", "reshape_to", "keep_all", "flatten", "diff_grad", "unsort",
            "concat", "take_first", "take_rest", "concat_first", "concat_rest", "var_ddof",
-           "std_ddof", "hstack_axis"]
+           "std_ddof", "hstack_axis", "as_column"]
 
 
 # ---- Python implementations ------------------------------------------------------------------
@@ -56,6 +56,12 @@ def var_ddof(x, ddof):
 def std_ddof(x, ddof):
     """``np.std(x, ddof=ddof)``."""
     return np.sqrt(var_ddof(x, ddof))
+
+
+def as_column(x):
+    """What ``np.column_stack`` makes of each array: a 1-D array as a column, a 2-D one as is."""
+    x = np.asarray(x, dtype=np.float64)
+    return x.reshape(-1, 1) if x.ndim == 1 else x.copy()
 
 
 def hstack_axis(a):
@@ -404,6 +410,13 @@ def _ol_std_ddof(x, ddof):
     def impl(x, ddof):
         return np.sqrt(np.sum((x - np.mean(x)) ** 2) / (x.size - ddof))
     return impl
+
+
+@overload(as_column)
+def _ol_as_column(x):
+    if x.ndim == 1:
+        return lambda x: np.ascontiguousarray(x).reshape(x.shape[0], 1)
+    return lambda x: x.copy()
 
 
 @overload(hstack_axis)

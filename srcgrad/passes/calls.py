@@ -181,7 +181,7 @@ class Calls:
         """``np.concatenate((a, b, c), axis)`` and the stacks: the arrays joined two at a time
         by the primitive ``concat`` (``stack`` first gives each array the new axis,
         ``vstack`` makes 1-D arrays rows, ``hstack`` joins 1-D arrays end to end and 2-D ones
-        side by side)."""
+        side by side, ``column_stack`` makes 1-D arrays columns)."""
         name = ast.unparse(e.func)
         kw = {k.arg: k.value for k in e.keywords}
         axis = kw.pop("axis", e.args[1] if len(e.args) > 1 else None)
@@ -206,6 +206,9 @@ class Calls:
             parts = [self._prim_node("expand_dims", [p, clone(axis)], e, out) for p in parts]
         elif kind == "vstack":
             parts = [self._prim_node("atleast_2d", [p], e, out) for p in parts]
+        elif kind == "column_stack":  # 1-D arrays become columns; joined side by side
+            parts = [self._prim_node("as_column", [p], e, out) for p in parts]
+            axis = ast.Constant(1)
         elif kind == "hstack":  # along axis 0 for 1-D arrays, 1 for 2-D ones: decided at run time
             axis = ast.Name(self.temp(), ast.Load())
             self.emit(out, axis.id, ast.Call(ast.Name("hstack_axis", ast.Load()),

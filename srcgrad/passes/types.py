@@ -415,6 +415,8 @@ class _Infer:
             if prim in ("flip", "fliplr", "flipud", "swapaxes", "roll", "triu", "tril", "cumsum",
                         "diff", "sort", "diff_grad", "unsort", "repeat"):
                 return _floaty(args[0]) if is_array(args[0]) else None
+            if prim == "as_column":
+                return ("a", 2, "f") if args[0] else None
             if prim == "atleast_2d":
                 return ("a", max(2, ndim(args[0])), "f") if args[0] else None
             if prim == "broadcast_to":

@@ -163,6 +163,7 @@ rule("flipud",   "x",   ["flipud(g)"],                 ["flipud(dx)"], elementwi
 rule("swapaxes", "x a b", ["swapaxes(g, a, b)", None, None], ["swapaxes(dx, a, b)", None, None],
      elementwise=False)
 rule("roll",     "x shift", ["roll(g, -shift)", None],   ["roll(dx, shift)", None], elementwise=False)
+rule("as_column", "x",  ["reshape_as(g, x)"],          ["as_column(dx)"], elementwise=False)
 rule("atleast_1d", "x", ["g"],                         ["atleast_1d(dx)"], elementwise=False)
 rule("atleast_2d", "x", ["reshape_as(g, x)"],          ["atleast_2d(dx)"], elementwise=False)
 rule("broadcast_to", "x shape", ["unbroadcast(g, x)", None], ["broadcast_to(dx, shape)", None],
@@ -231,7 +232,7 @@ ACCEPTS = {
     "flip": {"x": (1, 2, 3)}, "fliplr": {"x": (2, 3)}, "flipud": {"x": (1, 2, 3)},
     "swapaxes": {"x": (2, 3), "a": "i", "b": "i"}, "roll": {"x": (1,), "shift": "i"},
     "atleast_2d": {"x": (1, 2)}, "atleast_1d": {"x": (1, 2, 3)}, "ptp": {"x": (1, 2, 3)},
-    "concat": {"a": (1, 2), "b": (1, 2), "axis": "i"},
+    "concat": {"a": (1, 2), "b": (1, 2), "axis": "i"}, "as_column": {"x": (1, 2)},
     "var_ddof": {"x": (1, 2, 3), "ddof": "i"}, "std_ddof": {"x": (1, 2, 3), "ddof": "i"},
     "take_first": {"v": (1, 2), "a": (1, 2), "axis": "i"},
     "take_rest": {"v": (1, 2), "a": (1, 2), "axis": "i"},
@@ -308,11 +309,11 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.diff_grad: "diff_grad", _rt.unsort: "unsort", _rt.concat: "concat",
               _rt.take_first: "take_first", _rt.take_rest: "take_rest",
               _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest",
-              _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof"})
+              _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof", _rt.as_column: "as_column"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
-              np.hstack: "hstack"}
+              np.hstack: "hstack", np.column_stack: "column_stack"}
 
 # calls whose result has derivative zero (or is an integer): the result is never active
 NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", round: "round", bool: "bool",
