@@ -19,199 +19,20 @@ Conventions at points where a function is not differentiable (docs/semantics.md)
 has derivative 0 at 0; ties of ``maximum``/``minimum`` split the cotangent in half; ties of a
 reduction ``max``/``min`` share it equally; ``clip`` passes the cotangent at its bounds.
 
-To add a rule: add a row here, add a row to ``tests/rule_cases.py``.  Nothing else.
+The rows live by family, as autograd splits its VJPs: ``elementwise.py``, ``reductions.py``,
+``shape.py``, ``linalg.py``, ``helpers.py`` (the registry is ``core.py``).  This module adds
+what a call in user code means (``CALLS``, methods, constructors) and what each primitive
+accepts.  To add a rule: a row in its family module, an entry in ``CALLS`` here if users call
+it by a new name, a row in ``tests/rule_cases.py``.  Nothing else.
 """
-import ast
 import math
 
 import numpy as np
 
+from . import core, elementwise, helpers, linalg, reductions, shape
 
-class Rule:
-    def __init__(self, name, params, vjp, jvp, elementwise=True):
-        self.name = name
-        self.params = tuple(params.split())
-        self.vjp = dict(zip(self.params, vjp))
-        self.jvp = dict(zip(self.params, jvp))
-        self.elementwise = elementwise
-        assert len(vjp) == len(self.params) and len(jvp) == len(self.params), name
-        # parse now: a rule that is not valid Python fails at import, not in a user's call
-        self.vjp_ast = {p: ast.parse(e, mode="eval").body for p, e in self.vjp.items() if e}
-        self.jvp_ast = {p: ast.parse(e, mode="eval").body for p, e in self.jvp.items() if e}
-
-
-RULES = {}
-
-
-def rule(name, params, vjp, jvp, elementwise=True):
-    RULES[name] = Rule(name, params, vjp, jvp, elementwise)
-
-
-# ---- arithmetic ----------------------------------------------------------------------------
-rule("pos",      "x",   ["g"],                         ["dx"])
-rule("neg",      "x",   ["-g"],                        ["-dx"])
-rule("add",      "x y", ["g", "g"],                    ["dx", "dy"])
-rule("sub",      "x y", ["g", "-g"],                   ["dx", "-dy"])
-rule("mul",      "x y", ["g * y", "g * x"],            ["dx * y", "x * dy"])
-rule("truediv",  "x y", ["g / y", "-g * ans / y"],     ["dx / y", "-dy * ans / y"])
-rule("pow",      "x y", ["g * y * x ** (y - 1)", "g * ans * log(x)"],
-                        ["dx * y * x ** (y - 1)", "dy * ans * log(x)"])
-rule("mod",      "x y", ["g", "-g * floor(x / y)"],   ["dx", "-dy * floor(x / y)"])
-rule("floordiv", "x y", [None, None],                 [None, None])   # piecewise constant
-rule("square",   "x",   ["2.0 * g * x"],               ["2.0 * dx * x"])
-rule("abs",      "x",   ["g * sign(x)"],               ["dx * sign(x)"])
-rule("copy",     "x",   ["g"],                         ["dx"])
-# ---- elementary functions ------------------------------------------------------------------
-rule("sin",      "x",   ["g * cos(x)"],                ["dx * cos(x)"])
-rule("cos",      "x",   ["-g * sin(x)"],               ["-dx * sin(x)"])
-rule("tan",      "x",   ["g * (1.0 + ans * ans)"],     ["dx * (1.0 + ans * ans)"])
-rule("asin",     "x",   ["g / sqrt(1.0 - x * x)"],     ["dx / sqrt(1.0 - x * x)"])
-rule("acos",     "x",   ["-g / sqrt(1.0 - x * x)"],    ["-dx / sqrt(1.0 - x * x)"])
-rule("atan",     "x",   ["g / (1.0 + x * x)"],         ["dx / (1.0 + x * x)"])
-rule("sinh",     "x",   ["g * cosh(x)"],               ["dx * cosh(x)"])
-rule("cosh",     "x",   ["g * sinh(x)"],               ["dx * sinh(x)"])
-rule("tanh",     "x",   ["g * (1.0 - ans * ans)"],     ["dx * (1.0 - ans * ans)"])
-rule("exp",      "x",   ["g * ans"],                   ["dx * ans"])
-rule("expm1",    "x",   ["g * (ans + 1.0)"],           ["dx * (ans + 1.0)"])
-rule("log",      "x",   ["g / x"],                     ["dx / x"])
-rule("log1p",    "x",   ["g / (1.0 + x)"],             ["dx / (1.0 + x)"])
-rule("log10",    "x",   ["g / (x * 2.302585092994046)"], ["dx / (x * 2.302585092994046)"])
-rule("log2",     "x",   ["g / (x * 0.6931471805599453)"], ["dx / (x * 0.6931471805599453)"])
-rule("sqrt",     "x",   ["g / (2.0 * ans)"],           ["dx / (2.0 * ans)"])
-rule("reciprocal", "x", ["-g * ans * ans"],            ["-dx * ans * ans"])
-rule("exp2",     "x",   ["g * ans * 0.6931471805599453"], ["dx * ans * 0.6931471805599453"])
-rule("cbrt",     "x",   ["g / (3.0 * ans * ans)"],     ["dx / (3.0 * ans * ans)"])
-rule("asinh",    "x",   ["g / sqrt(x * x + 1.0)"],     ["dx / sqrt(x * x + 1.0)"])
-rule("acosh",    "x",   ["g / sqrt(x * x - 1.0)"],     ["dx / sqrt(x * x - 1.0)"])
-rule("atanh",    "x",   ["g / (1.0 - x * x)"],         ["dx / (1.0 - x * x)"])
-rule("radians",  "x",   ["g * 0.017453292519943295"],  ["dx * 0.017453292519943295"])
-rule("degrees",  "x",   ["g * 57.29577951308232"],     ["dx * 57.29577951308232"])
-rule("erf",      "x",   ["g * 1.1283791670955126 * exp(-x * x)"],
-                        ["dx * 1.1283791670955126 * exp(-x * x)"])
-rule("erfc",     "x",   ["-g * 1.1283791670955126 * exp(-x * x)"],
-                        ["-dx * 1.1283791670955126 * exp(-x * x)"])
-# sinc(x) = sin(pi x) / (pi x): derivative (cos(pi x) - sinc(x)) / x, and 0 at x = 0
-rule("sinc",     "x",   ["g * where(x == 0.0, 0.0, (cos(3.141592653589793 * x) - ans) / x)"],
-                        ["dx * where(x == 0.0, 0.0, (cos(3.141592653589793 * x) - ans) / x)"])
-rule("logaddexp", "x y", ["g * exp(x - ans)", "g * exp(y - ans)"],
-                         ["dx * exp(x - ans)", "dy * exp(y - ans)"])
-rule("logaddexp2", "x y", ["g * exp2(x - ans)", "g * exp2(y - ans)"],
-                          ["dx * exp2(x - ans)", "dy * exp2(y - ans)"])
-rule("fmod",     "x y", ["g", "-g * trunc(x / y)"],   ["dx", "-dy * trunc(x / y)"])
-rule("atan2",    "y x", ["g * x / (x * x + y * y)", "-g * y / (x * x + y * y)"],
-                        ["dy * x / (x * x + y * y)", "-dx * y / (x * x + y * y)"])
-rule("hypot",    "x y", ["g * x / ans", "g * y / ans"], ["dx * x / ans", "dy * y / ans"])
-rule("maximum",  "x y", ["g * ((x > y) + 0.5 * (x == y))", "g * ((y > x) + 0.5 * (x == y))"],
-                        ["dx * ((x > y) + 0.5 * (x == y))", "dy * ((y > x) + 0.5 * (x == y))"])
-rule("minimum",  "x y", ["g * ((x < y) + 0.5 * (x == y))", "g * ((y < x) + 0.5 * (x == y))"],
-                        ["dx * ((x < y) + 0.5 * (x == y))", "dy * ((y < x) + 0.5 * (x == y))"])
-# fmax/fmin ignore a NaN argument: the derivative goes to the other one (x != x: x is NaN)
-rule("fmax",     "x y", ["g * ((x > y) + 0.5 * (x == y) + (y != y))", "g * ((y > x) + 0.5 * (x == y) + (x != x))"],
-                        ["dx * ((x > y) + 0.5 * (x == y) + (y != y))", "dy * ((y > x) + 0.5 * (x == y) + (x != x))"])
-rule("fmin",     "x y", ["g * ((x < y) + 0.5 * (x == y) + (y != y))", "g * ((y < x) + 0.5 * (x == y) + (x != x))"],
-                        ["dx * ((x < y) + 0.5 * (x == y) + (y != y))", "dy * ((y < x) + 0.5 * (x == y) + (x != x))"])
-rule("where",    "c x y", [None, "where(c, g, 0.0)", "where(c, 0.0, g)"],
-                          [None, "where(c, dx, 0.0)", "where(c, 0.0, dy)"])
-rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (x > hi)"],
-                            ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])
-# ---- creation from active values -----------------------------------------------------------
-rule("full",     "shape v", [None, "sum(g)"],         [None, "full(shape, dv)"], elementwise=False)
-rule("linspace", "lo hi n", ["sum(g * linspace(1.0, 0.0, n))", "sum(g * linspace(0.0, 1.0, n))", None],
-                            ["dlo * linspace(1.0, 0.0, n)", "dhi * linspace(0.0, 1.0, n)", None],
-                            elementwise=False)
-# ---- reductions (the contribution has the parameter's shape) -------------------------------
-rule("sum",      "x",   ["full_like(x, g)"],           ["sum(dx)"], elementwise=False)
-rule("mean",     "x",   ["full_like(x, g / x.size)"],  ["mean(dx)"], elementwise=False)
-rule("prod",     "x",   ["g * prod_grad(x)"],          ["sum(dx * prod_grad(x))"], elementwise=False)
-rule("var",      "x",   ["g * 2.0 * (x - mean(x)) / x.size"],
-                        ["2.0 * sum(dx * (x - mean(x))) / x.size"], elementwise=False)
-rule("std",      "x",   ["g * (x - mean(x)) / (x.size * ans)"],
-                        ["sum(dx * (x - mean(x))) / (x.size * ans)"], elementwise=False)
-rule("var_ddof", "x ddof", ["g * 2.0 * (x - mean(x)) / (x.size - ddof)", None],
-                           ["2.0 * sum(dx * (x - mean(x))) / (x.size - ddof)", None], elementwise=False)
-rule("std_ddof", "x ddof", ["g * (x - mean(x)) / ((x.size - ddof) * ans)", None],
-                           ["sum(dx * (x - mean(x))) / ((x.size - ddof) * ans)", None], elementwise=False)
-rule("ptp",      "x",   ["g * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x)))"],
-                        ["sum(dx * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x))))"],
-                        elementwise=False)
-rule("norm",     "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
-                        ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False)
-rule("trace",    "x",   ["g * eye(x.shape[0], x.shape[1])"], ["trace(dx)"], elementwise=False)
-rule("cumsum",   "x",   ["cumsum(g[::-1])[::-1]"],     ["cumsum(dx)"], elementwise=False)
-rule("diff",     "x",   ["diff_grad(g)"],              ["diff(dx)"], elementwise=False)
-rule("sort",     "x",   ["unsort(g, x)"],              ["dx[argsort(x)]"], elementwise=False)
-rule("vdot",     "a b", ["g * b", "g * a"],            ["vdot(da, b)", "vdot(a, db)"], elementwise=False)
-rule("amax",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
-rule("amin",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
-rule("sum_axis", "x axis", ["expand_axis(g, x, axis)", None],
-                           ["sum_axis(dx, axis)", None], elementwise=False)
-rule("mean_axis", "x axis", ["expand_axis(g, x, axis) / x.shape[axis]", None],
-                            ["mean_axis(dx, axis)", None], elementwise=False)
-rule("amax_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
-                            ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
-rule("amin_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
-                            ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
-# ---- shape (the contribution is the cotangent in the parameter's shape) ---------------------
-rule("reshape",  "x shape", ["reshape_as(g, x)", None], ["reshape_to(dx, shape)", None], elementwise=False)
-rule("ravel",    "x",   ["reshape_as(g, x)"],          ["ravel(dx)"], elementwise=False)
-rule("flatten",  "x",   ["reshape_as(g, x)"],          ["flatten(dx)"], elementwise=False)
-rule("expand_dims", "x axis", ["reshape_as(g, x)", None], ["expand_dims(dx, axis)", None],
-     elementwise=False)
-rule("flip",     "x",   ["flip(g)"],                   ["flip(dx)"], elementwise=False)
-rule("fliplr",   "x",   ["fliplr(g)"],                 ["fliplr(dx)"], elementwise=False)
-rule("flipud",   "x",   ["flipud(g)"],                 ["flipud(dx)"], elementwise=False)
-rule("swapaxes", "x a b", ["swapaxes(g, a, b)", None, None], ["swapaxes(dx, a, b)", None, None],
-     elementwise=False)
-rule("roll",     "x shift", ["roll(g, -shift)", None],   ["roll(dx, shift)", None], elementwise=False)
-rule("as_column", "x",  ["reshape_as(g, x)"],          ["as_column(dx)"], elementwise=False)
-rule("atleast_1d", "x", ["g"],                         ["atleast_1d(dx)"], elementwise=False)
-rule("atleast_2d", "x", ["reshape_as(g, x)"],          ["atleast_2d(dx)"], elementwise=False)
-rule("broadcast_to", "x shape", ["unbroadcast(g, x)", None], ["broadcast_to(dx, shape)", None],
-     elementwise=False)
-rule("repeat",   "x k", ["reshape_as(sum_axis(reshape_to(g, (x.size, k)), 1), x)", None],
-                        ["repeat(dx, k)", None], elementwise=False)
-rule("triu",     "x",   ["triu(g)"],                   ["triu(dx)"], elementwise=False)
-rule("tril",     "x",   ["tril(g)"],                   ["tril(dx)"], elementwise=False)
-# joins, two arrays at a time (np.concatenate/stack/vstack/hstack of n arrays are folded)
-rule("concat",   "a b axis", ["take_first(g, a, axis)", "take_rest(g, a, axis)", None],
-                             ["concat_first(da, b, axis)", "concat_rest(a, db, axis)", None],
-                             elementwise=False)
-rule("take_first", "v a axis", ["concat_first(g, take_rest(v, a, axis), axis)", None, None],
-                               ["take_first(dv, a, axis)", None, None], elementwise=False)
-rule("take_rest", "v a axis", ["concat_rest(a, g, axis)", None, None],
-                              ["take_rest(dv, a, axis)", None, None], elementwise=False)
-rule("concat_first", "v b axis", ["take_first(g, v, axis)", None, None],
-                                 ["concat_first(dv, b, axis)", None, None], elementwise=False)
-rule("concat_rest", "a v axis", [None, "take_rest(g, a, axis)", None],
-                                [None, "concat_rest(a, dv, axis)", None], elementwise=False)
-rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False)
-rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False)
-rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],
-     elementwise=False)
-# ---- linear algebra (m: matrix, v: vector) -------------------------------------------------
-rule("matmul_mm", "a b", ["g @ b.T", "a.T @ g"],      ["da @ b", "a @ db"], elementwise=False)
-rule("matmul_mv", "a b", ["outer(g, b)", "a.T @ g"],  ["da @ b", "a @ db"], elementwise=False)
-rule("matmul_vm", "a b", ["b @ g", "outer(a, g)"],    ["da @ b", "a @ db"], elementwise=False)
-rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elementwise=False)
-rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False)
-rule("det",       "x",   ["g * ans * np.linalg.inv(x).T"], ["ans * trace(np.linalg.inv(x) @ dx)"],
-     elementwise=False)
-rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a, db)"], elementwise=False)
-rule("transpose", "x",   ["g.T"],                     ["dx.T"], elementwise=False)
-rule("transpose_axes", "x axes inverse", ["transpose(g, inverse)", None, None],
-                                         ["transpose(dx, axes)", None, None], elementwise=False)
-# ---- the helpers generated adjoints call (forward-over-reverse differentiates them) --------
-rule("unbroadcast", "v x", ["g + zeros_like(v)", None], ["unbroadcast(dv, x)", None], elementwise=False)
-rule("full_like",   "x v", [None, "sum(g)"], [None, "full_like(x, dv)"], elementwise=False)
-rule("expand_axis", "v x axis", ["sum_axis(g, axis)", None, None],
-                                ["expand_axis(dv, x, axis)", None, None], elementwise=False)
-rule("prod_grad",   "x", ["prod_grad_jvp(x, g)"], ["prod_grad_jvp(x, dx)"], elementwise=False)
-rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
-                                 ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
-rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False)
-rule("unsort",      "v x", ["g[argsort(x)]", None], ["unsort(dv, x)", None], elementwise=False)
-rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(ones_like(y), idx))", None],
-                             ["gather_last(dy, idx)", None], elementwise=False)
+FAMILIES = (elementwise, reductions, shape, linalg, helpers)  # importing them adds their rows
+RULES, Rule = core.RULES, core.Rule
 
 
 # ---- what each primitive accepts -----------------------------------------------------------

@@ -1,0 +1,24 @@
+"""The rule registry: a row names a primitive's parameters and, for each, its vjp and jvp
+expressions (see rules/table.py for the conventions); the rows themselves live in the family
+modules (elementwise, reductions, shape, linalg, helpers)."""
+import ast
+
+
+class Rule:
+    def __init__(self, name, params, vjp, jvp, elementwise=True):
+        self.name = name
+        self.params = tuple(params.split())
+        self.vjp = dict(zip(self.params, vjp))
+        self.jvp = dict(zip(self.params, jvp))
+        self.elementwise = elementwise
+        assert len(vjp) == len(self.params) and len(jvp) == len(self.params), name
+        # parse now: a rule that is not valid Python fails at import, not in a user's call
+        self.vjp_ast = {p: ast.parse(e, mode="eval").body for p, e in self.vjp.items() if e}
+        self.jvp_ast = {p: ast.parse(e, mode="eval").body for p, e in self.jvp.items() if e}
+
+
+RULES = {}
+
+
+def rule(name, params, vjp, jvp, elementwise=True):
+    RULES[name] = Rule(name, params, vjp, jvp, elementwise)

@@ -1,0 +1,72 @@
+"""Elementwise rules: arithmetic, elementary functions, comparisons-as-selection
+(``maximum``, ``where``, ``clip``).  Broadcasting: contributions are summed back to each
+parameter's shape by the emitter."""
+from .core import rule
+
+# ---- arithmetic ----------------------------------------------------------------------------
+rule("pos",      "x",   ["g"],                         ["dx"])
+rule("neg",      "x",   ["-g"],                        ["-dx"])
+rule("add",      "x y", ["g", "g"],                    ["dx", "dy"])
+rule("sub",      "x y", ["g", "-g"],                   ["dx", "-dy"])
+rule("mul",      "x y", ["g * y", "g * x"],            ["dx * y", "x * dy"])
+rule("truediv",  "x y", ["g / y", "-g * ans / y"],     ["dx / y", "-dy * ans / y"])
+rule("pow",      "x y", ["g * y * x ** (y - 1)", "g * ans * log(x)"],
+                        ["dx * y * x ** (y - 1)", "dy * ans * log(x)"])
+rule("mod",      "x y", ["g", "-g * floor(x / y)"],   ["dx", "-dy * floor(x / y)"])
+rule("floordiv", "x y", [None, None],                 [None, None])   # piecewise constant
+rule("square",   "x",   ["2.0 * g * x"],               ["2.0 * dx * x"])
+rule("abs",      "x",   ["g * sign(x)"],               ["dx * sign(x)"])
+rule("copy",     "x",   ["g"],                         ["dx"])
+# ---- elementary functions ------------------------------------------------------------------
+rule("sin",      "x",   ["g * cos(x)"],                ["dx * cos(x)"])
+rule("cos",      "x",   ["-g * sin(x)"],               ["-dx * sin(x)"])
+rule("tan",      "x",   ["g * (1.0 + ans * ans)"],     ["dx * (1.0 + ans * ans)"])
+rule("asin",     "x",   ["g / sqrt(1.0 - x * x)"],     ["dx / sqrt(1.0 - x * x)"])
+rule("acos",     "x",   ["-g / sqrt(1.0 - x * x)"],    ["-dx / sqrt(1.0 - x * x)"])
+rule("atan",     "x",   ["g / (1.0 + x * x)"],         ["dx / (1.0 + x * x)"])
+rule("sinh",     "x",   ["g * cosh(x)"],               ["dx * cosh(x)"])
+rule("cosh",     "x",   ["g * sinh(x)"],               ["dx * sinh(x)"])
+rule("tanh",     "x",   ["g * (1.0 - ans * ans)"],     ["dx * (1.0 - ans * ans)"])
+rule("exp",      "x",   ["g * ans"],                   ["dx * ans"])
+rule("expm1",    "x",   ["g * (ans + 1.0)"],           ["dx * (ans + 1.0)"])
+rule("log",      "x",   ["g / x"],                     ["dx / x"])
+rule("log1p",    "x",   ["g / (1.0 + x)"],             ["dx / (1.0 + x)"])
+rule("log10",    "x",   ["g / (x * 2.302585092994046)"], ["dx / (x * 2.302585092994046)"])
+rule("log2",     "x",   ["g / (x * 0.6931471805599453)"], ["dx / (x * 0.6931471805599453)"])
+rule("sqrt",     "x",   ["g / (2.0 * ans)"],           ["dx / (2.0 * ans)"])
+rule("reciprocal", "x", ["-g * ans * ans"],            ["-dx * ans * ans"])
+rule("exp2",     "x",   ["g * ans * 0.6931471805599453"], ["dx * ans * 0.6931471805599453"])
+rule("cbrt",     "x",   ["g / (3.0 * ans * ans)"],     ["dx / (3.0 * ans * ans)"])
+rule("asinh",    "x",   ["g / sqrt(x * x + 1.0)"],     ["dx / sqrt(x * x + 1.0)"])
+rule("acosh",    "x",   ["g / sqrt(x * x - 1.0)"],     ["dx / sqrt(x * x - 1.0)"])
+rule("atanh",    "x",   ["g / (1.0 - x * x)"],         ["dx / (1.0 - x * x)"])
+rule("radians",  "x",   ["g * 0.017453292519943295"],  ["dx * 0.017453292519943295"])
+rule("degrees",  "x",   ["g * 57.29577951308232"],     ["dx * 57.29577951308232"])
+rule("erf",      "x",   ["g * 1.1283791670955126 * exp(-x * x)"],
+                        ["dx * 1.1283791670955126 * exp(-x * x)"])
+rule("erfc",     "x",   ["-g * 1.1283791670955126 * exp(-x * x)"],
+                        ["-dx * 1.1283791670955126 * exp(-x * x)"])
+# sinc(x) = sin(pi x) / (pi x): derivative (cos(pi x) - sinc(x)) / x, and 0 at x = 0
+rule("sinc",     "x",   ["g * where(x == 0.0, 0.0, (cos(3.141592653589793 * x) - ans) / x)"],
+                        ["dx * where(x == 0.0, 0.0, (cos(3.141592653589793 * x) - ans) / x)"])
+rule("logaddexp", "x y", ["g * exp(x - ans)", "g * exp(y - ans)"],
+                         ["dx * exp(x - ans)", "dy * exp(y - ans)"])
+rule("logaddexp2", "x y", ["g * exp2(x - ans)", "g * exp2(y - ans)"],
+                          ["dx * exp2(x - ans)", "dy * exp2(y - ans)"])
+rule("fmod",     "x y", ["g", "-g * trunc(x / y)"],   ["dx", "-dy * trunc(x / y)"])
+rule("atan2",    "y x", ["g * x / (x * x + y * y)", "-g * y / (x * x + y * y)"],
+                        ["dy * x / (x * x + y * y)", "-dx * y / (x * x + y * y)"])
+rule("hypot",    "x y", ["g * x / ans", "g * y / ans"], ["dx * x / ans", "dy * y / ans"])
+rule("maximum",  "x y", ["g * ((x > y) + 0.5 * (x == y))", "g * ((y > x) + 0.5 * (x == y))"],
+                        ["dx * ((x > y) + 0.5 * (x == y))", "dy * ((y > x) + 0.5 * (x == y))"])
+rule("minimum",  "x y", ["g * ((x < y) + 0.5 * (x == y))", "g * ((y < x) + 0.5 * (x == y))"],
+                        ["dx * ((x < y) + 0.5 * (x == y))", "dy * ((y < x) + 0.5 * (x == y))"])
+# fmax/fmin ignore a NaN argument: the derivative goes to the other one (x != x: x is NaN)
+rule("fmax",     "x y", ["g * ((x > y) + 0.5 * (x == y) + (y != y))", "g * ((y > x) + 0.5 * (x == y) + (x != x))"],
+                        ["dx * ((x > y) + 0.5 * (x == y) + (y != y))", "dy * ((y > x) + 0.5 * (x == y) + (x != x))"])
+rule("fmin",     "x y", ["g * ((x < y) + 0.5 * (x == y) + (y != y))", "g * ((y < x) + 0.5 * (x == y) + (x != x))"],
+                        ["dx * ((x < y) + 0.5 * (x == y) + (y != y))", "dy * ((y < x) + 0.5 * (x == y) + (x != x))"])
+rule("where",    "c x y", [None, "where(c, g, 0.0)", "where(c, 0.0, g)"],
+                          [None, "where(c, dx, 0.0)", "where(c, 0.0, dy)"])
+rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (x > hi)"],
+                            ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])

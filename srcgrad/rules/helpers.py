@@ -1,0 +1,16 @@
+"""The helpers generated adjoints call: forward-over-reverse (Hessians) differentiates them,
+so each has a rule of its own."""
+from .core import rule
+
+# ---- the helpers generated adjoints call (forward-over-reverse differentiates them) --------
+rule("unbroadcast", "v x", ["g + zeros_like(v)", None], ["unbroadcast(dv, x)", None], elementwise=False)
+rule("full_like",   "x v", [None, "sum(g)"], [None, "full_like(x, dv)"], elementwise=False)
+rule("expand_axis", "v x axis", ["sum_axis(g, axis)", None, None],
+                                ["expand_axis(dv, x, axis)", None, None], elementwise=False)
+rule("prod_grad",   "x", ["prod_grad_jvp(x, g)"], ["prod_grad_jvp(x, dx)"], elementwise=False)
+rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
+                                 ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
+rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False)
+rule("unsort",      "v x", ["g[argsort(x)]", None], ["unsort(dv, x)", None], elementwise=False)
+rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(ones_like(y), idx))", None],
+                             ["gather_last(dy, idx)", None], elementwise=False)

@@ -1,0 +1,35 @@
+"""Reductions: the contribution has the parameter's shape (``full_like``, ``expand_axis``)."""
+from .core import rule
+
+# ---- reductions (the contribution has the parameter's shape) -------------------------------
+rule("sum",      "x",   ["full_like(x, g)"],           ["sum(dx)"], elementwise=False)
+rule("mean",     "x",   ["full_like(x, g / x.size)"],  ["mean(dx)"], elementwise=False)
+rule("prod",     "x",   ["g * prod_grad(x)"],          ["sum(dx * prod_grad(x))"], elementwise=False)
+rule("var",      "x",   ["g * 2.0 * (x - mean(x)) / x.size"],
+                        ["2.0 * sum(dx * (x - mean(x))) / x.size"], elementwise=False)
+rule("std",      "x",   ["g * (x - mean(x)) / (x.size * ans)"],
+                        ["sum(dx * (x - mean(x))) / (x.size * ans)"], elementwise=False)
+rule("var_ddof", "x ddof", ["g * 2.0 * (x - mean(x)) / (x.size - ddof)", None],
+                           ["2.0 * sum(dx * (x - mean(x))) / (x.size - ddof)", None], elementwise=False)
+rule("std_ddof", "x ddof", ["g * (x - mean(x)) / ((x.size - ddof) * ans)", None],
+                           ["sum(dx * (x - mean(x))) / ((x.size - ddof) * ans)", None], elementwise=False)
+rule("ptp",      "x",   ["g * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x)))"],
+                        ["sum(dx * (extremum_mask(x, amax(x)) - extremum_mask(x, amin(x))))"],
+                        elementwise=False)
+rule("norm",     "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
+                        ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False)
+rule("trace",    "x",   ["g * eye(x.shape[0], x.shape[1])"], ["trace(dx)"], elementwise=False)
+rule("cumsum",   "x",   ["cumsum(g[::-1])[::-1]"],     ["cumsum(dx)"], elementwise=False)
+rule("diff",     "x",   ["diff_grad(g)"],              ["diff(dx)"], elementwise=False)
+rule("sort",     "x",   ["unsort(g, x)"],              ["dx[argsort(x)]"], elementwise=False)
+rule("vdot",     "a b", ["g * b", "g * a"],            ["vdot(da, b)", "vdot(a, db)"], elementwise=False)
+rule("amax",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
+rule("amin",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)
+rule("sum_axis", "x axis", ["expand_axis(g, x, axis)", None],
+                           ["sum_axis(dx, axis)", None], elementwise=False)
+rule("mean_axis", "x axis", ["expand_axis(g, x, axis) / x.shape[axis]", None],
+                            ["mean_axis(dx, axis)", None], elementwise=False)
+rule("amax_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
+                            ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
+rule("amin_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
+                            ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
