@@ -129,3 +129,13 @@ def test_cli_check_lists_every_problem():
     r = subprocess.run([sys.executable, "-m", "srcgrad", "check", "examples/rosenbrock.py:rosenbrock"],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "0 unsupported constructs" in r.stdout
+
+
+@pytest.mark.parametrize("fn,arg", [(U.sums_over_two_axes, np.ones((2, 3))),
+                                    (U.expands_two_axes, np.ones(3))])
+def test_a_tuple_of_axes_is_refused_where_one_axis_is_meant(fn, arg):
+    """The rank srcgrad infers for one axis would be wrong for several: a located error, not
+    a Numba fallback with the wrong kinds."""
+    with pytest.raises(srcgrad.UnsupportedError, match="takes an integer \\(one axis\\)") as e:
+        srcgrad.grad(fn)(arg)
+    assert f"unsupported_cases.py:{marked_lines(fn)[0]}:" in str(e.value)

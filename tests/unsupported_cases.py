@@ -138,3 +138,11 @@ def uses_getattr(x):
 
 def uses_c_function(x):
     return math.gamma(x)  # <-
+
+
+def sums_over_two_axes(M):
+    return np.sum(np.sum(M, axis=(0, 1)) * 2.0)  # <-
+
+
+def expands_two_axes(x):
+    return np.sum(np.expand_dims(x, (0, 1)) * 2.0)  # <-

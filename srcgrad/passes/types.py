@@ -149,12 +149,14 @@ def _accepts(want, k):
         return True
     if want == "s":
         return is_scalar(k)
+    if want == "n":
+        return is_scalar(k) and k[1] in "ib"
     if want == "i":
         return (is_scalar(k) and k[1] in "ib") or (k[0] == "t" and all(_accepts("i", x) for x in k[1]))
     return is_array(k) and k[1] in want
 
 
-_WANT = {"s": "a scalar", "i": "an integer or a tuple of integers"}
+_WANT = {"s": "a scalar", "n": "an integer (one axis)", "i": "an integer or a tuple of integers"}
 
 
 def infer(fdef, arg_kinds, constants, names=None, src=None):

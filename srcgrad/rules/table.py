@@ -37,34 +37,35 @@ RULES, Rule = core.RULES, core.Rule
 
 # ---- what each primitive accepts -----------------------------------------------------------
 # Ranks an argument may have where a row's template assumes them (checked with the kinds, at
-# the user's line): "s" a scalar, "i" an integer scalar or a tuple of them, a number the rank
-# of an array.  Parameters not named here take a scalar or an array of any rank.
+# the user's line): "s" a scalar, "n" an integer, "i" an integer or a tuple of them (a shape),
+# a number the rank of an array.  Parameters not named here take a scalar or an array of any
+# rank.
 ACCEPTS = {
     "full":      {"shape": "i", "v": "s"},
     "full_like": {"v": "s"},
-    "linspace":  {"lo": "s", "hi": "s", "n": "i"},
+    "linspace":  {"lo": "s", "hi": "s", "n": "n"},
     "outer":     {"a": (1,), "b": (1,)},
     "clip":      {"lo": "s", "hi": "s"},
-    "sum_axis":  {"x": (1, 2), "axis": "i"}, "mean_axis": {"x": (1, 2), "axis": "i"},
-    "amax_axis": {"x": (1, 2), "axis": "i"}, "amin_axis": {"x": (1, 2), "axis": "i"},
+    "sum_axis":  {"x": (1, 2), "axis": "n"}, "mean_axis": {"x": (1, 2), "axis": "n"},
+    "amax_axis": {"x": (1, 2), "axis": "n"}, "amin_axis": {"x": (1, 2), "axis": "n"},
     "transpose_axes": {"axes": "i"},
     "reshape": {"x": (1, 2, 3, 4), "shape": "i"}, "reshape_to": {"shape": "i"},
     "ravel": {"x": (1, 2, 3, 4)}, "flatten": {"x": (1, 2, 3, 4)},
     "flip": {"x": (1, 2, 3)}, "fliplr": {"x": (2, 3)}, "flipud": {"x": (1, 2, 3)},
-    "swapaxes": {"x": (2, 3), "a": "i", "b": "i"}, "roll": {"x": (1,), "shift": "i"},
+    "swapaxes": {"x": (2, 3), "a": "n", "b": "n"}, "roll": {"x": (1,), "shift": "n"},
     "atleast_2d": {"x": (1, 2)}, "atleast_1d": {"x": (1, 2, 3)}, "ptp": {"x": (1, 2, 3)},
-    "concat": {"a": (1, 2), "b": (1, 2), "axis": "i"}, "as_column": {"x": (1, 2)},
-    "var_ddof": {"x": (1, 2, 3), "ddof": "i"}, "std_ddof": {"x": (1, 2, 3), "ddof": "i"},
-    "take_first": {"v": (1, 2), "a": (1, 2), "axis": "i"},
-    "take_rest": {"v": (1, 2), "a": (1, 2), "axis": "i"},
-    "concat_first": {"v": (1, 2), "b": (1, 2), "axis": "i"},
-    "concat_rest": {"a": (1, 2), "v": (1, 2), "axis": "i"},
+    "concat": {"a": (1, 2), "b": (1, 2), "axis": "n"}, "as_column": {"x": (1, 2)},
+    "var_ddof": {"x": (1, 2, 3), "ddof": "n"}, "std_ddof": {"x": (1, 2, 3), "ddof": "n"},
+    "take_first": {"v": (1, 2), "a": (1, 2), "axis": "n"},
+    "take_rest": {"v": (1, 2), "a": (1, 2), "axis": "n"},
+    "concat_first": {"v": (1, 2), "b": (1, 2), "axis": "n"},
+    "concat_rest": {"a": (1, 2), "v": (1, 2), "axis": "n"},
     "inv": {"x": (2,)}, "det": {"x": (2,)}, "broadcast_to": {"x": (1, 2), "shape": "i"},
-    "repeat": {"x": (1,), "k": "i"}, "triu": {"x": (2,)}, "tril": {"x": (2,)},
+    "repeat": {"x": (1,), "k": "n"}, "triu": {"x": (2,)}, "tril": {"x": (2,)},
     "var": {"x": (1, 2, 3)}, "std": {"x": (1, 2, 3)}, "norm": {"x": (1, 2)},
     "trace": {"x": (2,)}, "cumsum": {"x": (1,)}, "diff": {"x": (1,)}, "sort": {"x": (1,)},
     "vdot": {"a": (1,), "b": (1,)}, "diff_grad": {"v": (1,)}, "unsort": {"v": (1,), "x": (1,)},
-    "expand_dims": {"x": (1, 2, 3), "axis": "i"}, "keep_all": {"v": "s", "x": (1, 2, 3, 4)},
+    "expand_dims": {"x": (1, 2, 3), "axis": "n"}, "keep_all": {"v": "s", "x": (1, 2, 3, 4)},
 }
 
 # ---- what a call in user code means --------------------------------------------------------
