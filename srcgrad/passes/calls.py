@@ -166,15 +166,11 @@ class Calls:
         if keepdims:  # the reduced value, with the reduced axes kept as length 1
             t = self.temp()
             self.emit(out, t, node)
+            reduced = ast.Name(t, ast.Load())
             if axis is not None:
-                node = ast.Call(_np_func("expand_dims", []), [ast.Name(t, ast.Load()),
-                                                              clone(atoms[-1])], [])
-                node.prim = "expand_dims"
+                node = self._prim_call_node("expand_dims", [reduced, clone(atoms[-1])], e)
             else:
-                node = ast.Call(ast.Name("keep_all", ast.Load()),
-                                [ast.Name(t, ast.Load()), clone(atoms[0])], [])
-                node.prim = "keep_all"
-            node = ast.copy_location(node, e)
+                node = self._prim_call_node("keep_all", [reduced, clone(atoms[0])], e)
         return node
 
     def join(self, kind, e, out):
