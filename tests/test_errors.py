@@ -139,3 +139,9 @@ def test_a_tuple_of_axes_is_refused_where_one_axis_is_meant(fn, arg):
     with pytest.raises(srcgrad.UnsupportedError, match="takes an integer \\(one axis\\)") as e:
         srcgrad.grad(fn)(arg)
     assert f"unsupported_cases.py:{marked_lines(fn)[0]}:" in str(e.value)
+
+
+def test_a_refused_join_names_the_users_call():
+    """np.stack becomes expand_dims and concat inside; the error names np.stack."""
+    with pytest.raises(srcgrad.UnsupportedError, match=r"an argument of np.stack\(\) is a float"):
+        srcgrad.grad(U.stacks_scalars)(1.0, 2.0)

@@ -146,3 +146,7 @@ def sums_over_two_axes(M):
 
 def expands_two_axes(x):
     return np.sum(np.expand_dims(x, (0, 1)) * 2.0)  # <-
+
+
+def stacks_scalars(a, b):
+    return np.sum(np.stack((a, b)))  # <-

@@ -199,11 +199,11 @@ class Calls:
             self.fail(e, f"{name}() with axis={ast.unparse(axis)}",
                       "srcgrad joins along axis 0 or 1 (a literal); transpose for others.")
         if kind == "stack":
-            parts = [self._prim_node("expand_dims", [p, clone(axis)], e, out) for p in parts]
+            parts = [self._prim_node("expand_dims", [p, clone(axis)], e, out, name) for p in parts]
         elif kind == "vstack":
-            parts = [self._prim_node("atleast_2d", [p], e, out) for p in parts]
+            parts = [self._prim_node("atleast_2d", [p], e, out, name) for p in parts]
         elif kind == "column_stack":  # 1-D arrays become columns; joined side by side
-            parts = [self._prim_node("as_column", [p], e, out) for p in parts]
+            parts = [self._prim_node("as_column", [p], e, out, name) for p in parts]
             axis = ast.Constant(1)
         elif kind == "hstack":  # along axis 0 for 1-D arrays, 1 for 2-D ones: decided at run time
             axis = ast.Name(self.temp(), ast.Load())
@@ -211,22 +211,24 @@ class Calls:
                                              [clone(parts[0])], []))
         acc = parts[0]
         if len(parts) == 1:
-            return self._prim_call_node("copy", [acc], e)
+            return self._prim_call_node("copy", [acc], e, name)
         for p in parts[1:-1]:
-            acc = self._prim_node("concat", [acc, p, clone(axis)], e, out)
-        return self._prim_call_node("concat", [acc, parts[-1], clone(axis)], e)
+            acc = self._prim_node("concat", [acc, p, clone(axis)], e, out, name)
+        return self._prim_call_node("concat", [acc, parts[-1], clone(axis)], e, name)
 
-    def _prim_call_node(self, prim, atoms, e):
+    def _prim_call_node(self, prim, atoms, e, shown=None):
         func = {"copy": ast.Attribute(ast.Name("np", ast.Load()), "copy", ast.Load()),
                 "expand_dims": _np_func("expand_dims", []),
                 "atleast_2d": _np_func("atleast_2d", [])}.get(prim, ast.Name(prim, ast.Load()))
         node = ast.Call(func, list(atoms), [])
         node.prim = prim
+        if shown:
+            node.shown = shown  # errors name the user's call (np.stack), not the primitive
         return ast.copy_location(node, e)
 
-    def _prim_node(self, prim, atoms, e, out):
+    def _prim_node(self, prim, atoms, e, out, shown=None):
         t = self.temp()
-        self.emit(out, t, self._prim_call_node(prim, atoms, e))
+        self.emit(out, t, self._prim_call_node(prim, atoms, e, shown))
         return ast.Name(t, ast.Load())
 
     def inline(self, fn, e, out):

@@ -293,7 +293,10 @@ class _Infer:
             want, k = ACCEPTS[prim].get(p), self.expr(a)
             if want is not None and not _accepts(want, k):
                 what = _WANT.get(want) or "an array of rank " + " or ".join(map(str, want))
-                self.refused.append((s, f"argument {p!r} of {prim}() is {describe(k)}",
+                shown = getattr(e, "shown", None)  # the user's call it stands for (np.stack)
+                self.refused.append((s, f"an argument of {shown}() is {describe(k)}", f"{shown} "
+                                     f"takes {what} there.") if shown else
+                                    (s, f"argument {p!r} of {prim}() is {describe(k)}",
                                      f"srcgrad's rule for {prim} takes {what} there."))
 
     def matmul(self, s):
