@@ -127,3 +127,25 @@ def test_intermediates_last_assigned_value():
 def test_intermediates_unknown_name_lists_locals():
     with pytest.raises(srcgrad.SrcgradError, match="no local variable 'q'.*x, y, z"):
         srcgrad.grad(scaled_square_sum, intermediates=("q",))
+
+
+def norm_and_joins(a, b):
+    z = np.concatenate([a, b, a * b], 0)
+    return z @ z + np.var(z, ddof=1) + np.linalg.norm(z)
+
+
+def scalar_where(x):
+    s = np.sum(x)
+    return np.sum(np.where(s > 0.0, x * x, np.sin(x)))
+
+
+@pytest.mark.parametrize("f", [norm_and_joins, scalar_where])
+def test_hessian_through_a_scalar_where_compiles(f):
+    """np.where with a scalar condition is emitted as ``a if c else b``: its rule's branches
+    must have one type for Numba (the Hessian of np.linalg.norm fell back to Python)."""
+    rng = np.random.default_rng(3)
+    args = (rng.standard_normal(3), rng.standard_normal(3))[:f.__code__.co_argcount]
+    H = srcgrad.hessian(f, strict=True)(*args)
+    g = srcgrad.grad(f)
+    np.testing.assert_allclose(H, fd_jacobian(lambda z: g(z, *args[1:]), args[0], h=1e-5),
+                               rtol=1e-6, atol=1e-7)

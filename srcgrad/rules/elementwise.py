@@ -66,7 +66,9 @@ rule("fmax",     "x y", ["g * ((x > y) + 0.5 * (x == y) + (y != y))", "g * ((y >
                         ["dx * ((x > y) + 0.5 * (x == y) + (y != y))", "dy * ((y > x) + 0.5 * (x == y) + (x != x))"])
 rule("fmin",     "x y", ["g * ((x < y) + 0.5 * (x == y) + (y != y))", "g * ((y < x) + 0.5 * (x == y) + (x != x))"],
                         ["dx * ((x < y) + 0.5 * (x == y) + (y != y))", "dy * ((y < x) + 0.5 * (x == y) + (x != x))"])
-rule("where",    "c x y", [None, "where(c, g, 0.0)", "where(c, 0.0, g)"],
-                          [None, "where(c, dx, 0.0)", "where(c, 0.0, dy)"])
+# both branches shaped alike: with a scalar c the emitter writes ``a if c else b``, which
+# Numba compiles only when a and b have one type
+rule("where",    "c x y", [None, "where(c, g, 0.0 * g)", "where(c, 0.0 * g, g)"],
+                          [None, "where(c, dx, 0.0 * dx)", "where(c, 0.0 * dy, dy)"])
 rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (x > hi)"],
                             ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])
