@@ -36,7 +36,10 @@ S, V, W, MAT, T3 = "s", (N,), (R,), (R, N), (2, R, N)
 EXPRS = {
     S: ["np.sum({V} * {V})", "{V}[{k}]", "np.max({V})", "np.sum(np.sin({M}))", "{S} * {S}",
         "math.tanh({S}) + {S}", "{W} @ {W}", "hv({S})", "hs({V}[1:3])", "hs({M}[1])",
-        "np.mean({M} * {M})", "np.sum({V}[IDX] * {V})", "np.dot({V}, {V})"],
+        "np.mean({M} * {M})", "np.sum({V}[IDX] * {V})", "np.dot({V}, {V})",
+        "np.var({V})", "np.std({V}, ddof=1)", "np.linalg.norm({M})", "np.trace({M}[:, 0:3])",
+        "np.vdot({V}, {V})", "np.cumsum({V})[3]", "np.sum(np.diff({V}) ** 2)", "np.average({W})",
+        "np.linalg.det({M}[:, 0:3] + 3.0 * np.eye(3))", "np.ptp({V})"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -45,7 +48,10 @@ EXPRS = {
         "np.reciprocal(1.5 + {V} * {V})", "np.fmin({V}, {V})", "np.sinc({V})",
         "np.reshape({M}, (12,))[0:4]", "{M}.ravel()[4:8]", "{M}.flatten()[1:5]",
         "np.sum({M} - np.max({M}, axis=1, keepdims=True), axis=0)",
-        "np.concatenate(({W}, {V}[0:1] * {S}))", "np.hstack(({W}[0:2], {V}[1:3]))"],
+        "np.concatenate(({W}, {V}[0:1] * {S}))", "np.hstack(({W}[0:2], {V}[1:3]))",
+        "np.flip({V})", "np.roll({V}, 1)", "np.sort({V})", "np.cumsum({V})",
+        "np.repeat({W}[0:2], 2)", "np.broadcast_to({V}[0:1], (4,))", "np.atleast_1d({V})",
+        "np.exp2({V}) - np.arctanh(0.5 * np.tanh({V}))"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}"],
     MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
@@ -53,7 +59,10 @@ EXPRS = {
           "{M}.T.reshape(3, 4)", "np.expand_dims({V}, 0) * {M}",
           "{M} - np.mean({M}, axis=1, keepdims=True)", "{M} * np.sum({M}, keepdims=True)",
           "np.vstack(({V}, {V}, {V}))", "np.stack(({W}, {W}, {W}, {W}), axis=1)",
-          "np.concatenate([{M}[0:1], {M}[1:3]], axis=0)"],
+          "np.concatenate([{M}[0:1], {M}[1:3]], axis=0)", "np.flipud({M})", "np.fliplr({M})",
+          "np.swapaxes({T}, 1, 2)[0].T", "np.triu({M})", "np.tril({M})",
+          "np.column_stack(({W}, {W}, {W}, {W}))", "np.atleast_2d({V}) * {M}",
+          "np.linalg.inv({M}[:, 0:3] + 3.0 * np.eye(3)) @ {M}"],
 }
 
 
