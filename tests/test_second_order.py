@@ -149,3 +149,24 @@ def test_hessian_through_a_scalar_where_compiles(f):
     g = srcgrad.grad(f)
     np.testing.assert_allclose(H, fd_jacobian(lambda z: g(z, *args[1:]), args[0], h=1e-5),
                                rtol=1e-6, atol=1e-7)
+
+
+def norm_var_tuple(M, a):
+    t = np.linalg.norm(M), np.var(a)
+    s = 0.0
+    for i in range(2):
+        s = s + t[i] * a[i]
+    return s
+
+
+def test_forward_mode_through_norm_compiles():
+    """The tangent of np.linalg.norm chose np.where for its scalar condition (a 0-d array in
+    Numba, which a tuple element indexed in a loop could not unify with a float; found by
+    the array fuzzer)."""
+    rng = np.random.default_rng(4)
+    M, a = rng.standard_normal((2, 3)), rng.standard_normal(3)
+    dM, da = rng.standard_normal((2, 3)), rng.standard_normal(3)
+    _, tan = srcgrad.jvp(norm_var_tuple, (M, a), (dM, da), strict=True)
+    h = 1e-6
+    fd = (norm_var_tuple(M + h * dM, a + h * da) - norm_var_tuple(M - h * dM, a - h * da)) / (2 * h)
+    assert abs(tan - fd) < 1e-7 * max(1.0, abs(fd))

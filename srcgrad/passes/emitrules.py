@@ -12,7 +12,7 @@ import functools
 import math
 
 from .. import runtime
-from .types import is_array, is_scalar
+from .types import FLOAT, is_array, is_scalar
 from .clone import clone
 from .walk import child_fields
 
@@ -31,17 +31,26 @@ def _deep(kinds_of):
     return functools.partial(_deep_kind, kinds_of)  # not a recursive closure: no cycle to collect
 
 
+_TO_SCALAR = {"sum", "mean", "trace", "vdot", "amax", "amin", "prod"}  # full reductions
+
+
 def _deep_kind(kinds_of, e):
+    """The kind of a template expression: an array anywhere inside makes an array; a full
+    reduction, or parts that are all known scalars, a scalar; else None (unknown)."""
     base = kinds_of(e)
     if base is not None:
         return base
+    if isinstance(e, ast.Call):
+        f = e.func
+        if (f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)) in _TO_SCALAR:
+            return FLOAT
     parts = list(e.args) if isinstance(e, ast.Call) else \
         [c for c in ast.iter_child_nodes(e) if isinstance(c, ast.expr)]
-    for p in parts:
-        pk = _deep_kind(kinds_of, p)
+    kinds = [_deep_kind(kinds_of, p) for p in parts]
+    for pk in kinds:
         if is_array(pk):
             return ("a", pk[1], "f")
-    return None
+    return FLOAT if kinds and all(is_scalar(k) for k in kinds) else None
 
 
 class _Inst:
