@@ -3,6 +3,7 @@
 differences or a closed form, in both modes and with both backends; second order where it
 applies."""
 import numpy as np
+import numpy as onp
 import pytest
 
 import srcgrad
@@ -507,6 +508,25 @@ def test_writes_into_a_reshape_of_a_parameter():
     assert np.array_equal(x, keep)
     with pytest.raises(srcgrad.UnsupportedError, match="shares memory with 'x'"):
         srcgrad.grad(reshape_write_then_read)(x)
+
+
+def reshape_write_other_module_name(x):
+    m = onp.reshape(x, (2, 3))  # numpy imported under another name: still a view of x
+    m[0, 0] = 1.0
+    return np.sum(x * x)
+
+
+def expand_write_then_read(x):
+    m = onp.expand_dims(x, 0)
+    m[0, 1] = 1.0
+    return np.sum(x * x) + np.sum(m)
+
+
+def test_views_made_through_numpy_under_another_name():
+    x = np.arange(1.0, 7.0)
+    for f in (reshape_write_other_module_name, expand_write_then_read):
+        with pytest.raises(srcgrad.UnsupportedError, match="shares memory with 'x'"):
+            srcgrad.grad(f)(x)
 
 
 # ---- generated source read back (forward mode over a generated adjoint) is that adjoint's

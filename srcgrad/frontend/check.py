@@ -97,7 +97,7 @@ class _Checker(ast.NodeVisitor):
         only if ``y`` is an array: the kinds stage decides (see ``alias_problem``)."""
         if self.src.internal:
             return  # generated code restores what it overwrites, through the same memory
-        for node, target, other, cond in alias_writes(fdef):
+        for node, target, other, cond in alias_writes(fdef, self.src.resolve):
             if cond is None:
                 self.problems.append(alias_problem(self.src, node, target, other))
 
@@ -270,12 +270,13 @@ def alias_problem(src, node, target, other):
                        f"({target} = ....copy()) or write into the original array.")
 
 
-def alias_writes(fdef):
+def alias_writes(fdef, resolve):
     """[(statement, name written into, the other name, condition)] for every write into an
     array name that may share memory with another name read after the write.  The condition
     is None, or a name that must hold an array for the memory to be shared (``row = A[i]``
     is a view only for a 2-D ``A``; ``y += 1`` writes in place only for an array ``y``):
-    the kinds stage decides those."""
+    the kinds stage decides those.  ``resolve`` tells a module from an array
+    (``onp.reshape(x, s)`` against ``x.reshape(s)``), as ``Source.resolve`` does."""
     live = _live_after(fdef.body)
     found = {}
 
@@ -304,7 +305,7 @@ def alias_writes(fdef):
                 elif isinstance(t, (ast.Name, ast.Tuple)):
                     names = {n.id for n in nodes(t) if isinstance(n, ast.Name)}
                     pairs = {(p, c) for p, c in pairs if not names & p}
-                    src, view = _aliased_name(st.value) if isinstance(t, ast.Name) else (None, 0)
+                    src, view = _aliased_name(st.value, resolve) if isinstance(t, ast.Name) else (None, 0)
                     if src is not None and src != t.id:
                         cond = None if view else t.id  # x[i]: a view only if it is an array
                         pairs |= {(frozenset((t.id, src)), cond)} | {
@@ -337,7 +338,7 @@ def _library(fn):
     return mod.split(".")[0] in ("numpy", "scipy", "numba")
 
 
-def _aliased_name(v):
+def _aliased_name(v, resolve):
     """(the name whose memory ``v`` may share, surely): ``x``, ``x[a:b]``, ``x[i, :]``,
     ``x.T`` surely; ``x[i]`` (integer indices only) if the result is an array."""
     if isinstance(v, ast.Name):
@@ -350,9 +351,10 @@ def _aliased_name(v):
     if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):
         return v.value.id, True
     if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in VIEW_CALLS:
-        if isinstance(v.func.value, ast.Name) and v.func.value.id not in ("np", "numpy"):
+        module = inspect.ismodule(resolve(v.func.value))  # np.reshape, onp.reshape
+        if isinstance(v.func.value, ast.Name) and not module:
             return v.func.value.id, True  # x.reshape(...), x.ravel(): views of x
-        if v.args and isinstance(v.args[0], ast.Name):
+        if module and v.args and isinstance(v.args[0], ast.Name):
             return v.args[0].id, True  # np.reshape(x, ...), np.expand_dims(x, 0)
     return None, False
 

@@ -116,7 +116,7 @@ class _Normalizer(TupleParts, Constants, Calls):
         if not hasattr(self, "_alias_checks"):
             self._alias_checks = {} if self.src.internal else {
                 id(n): (c, alias_problem(self.src, n, t, o))
-                for n, t, o, c in alias_writes(self.src.tree) if c is not None}
+                for n, t, o, c in alias_writes(self.src.tree, self.src.resolve) if c is not None}
         return self._alias_checks
 
     # ---- helpers ------------------------------------------------------------------------------
