@@ -242,7 +242,8 @@ class _Checker(ast.NodeVisitor):
                      f"srcgrad has no rule for {name} and does not look inside NumPy or SciPy; "
                      "write it with supported operations, or see docs/adding-a-rule.md.")
             return
-        if inspect.isfunction(obj) and getattr(obj, "__module__", None) == "srcgrad.runtime":
+        module = getattr(obj, "__module__", None) or ""
+        if inspect.isfunction(obj) and module.startswith("srcgrad.runtime"):
             self.bad(node, f"a derivative of {name}(), a helper of srcgrad's own derivative code",
                      "this is a derivative of a derivative rule that srcgrad does not have "
                      "(third and higher derivatives of np.prod); differentiate fewer times.")

@@ -1,0 +1,23 @@
+"""Small helpers that generated code calls, kept few so generated code stays readable.
+
+Each helper is a plain Python function (used by ``backend="python"``) with a Numba
+implementation registered through ``numba.extending.overload``, chosen by the arguments'
+ranks at compile time.  Axis reductions go through helpers because Numba's nopython mode
+has no ``np.mean``/``np.max``/``np.min`` with ``axis`` (and compiles ``np.sum(axis=)``
+slowly); the helpers are explicit loops, which compile fast.
+
+By family: ``broadcast.py`` (unbroadcasting, indexing), ``reductions.py``, ``shape.py``
+(reshapes, joins), ``products.py`` (matrix structure and products Numba lacks).
+"""
+from . import broadcast, products, reductions, shape
+from .broadcast import *  # noqa: F401,F403
+from .products import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+
+__all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__]
+
+
+def namespace():
+    """The helpers by name, for the generated module (both backends)."""
+    return {name: globals()[name] for name in __all__}

@@ -1,0 +1,118 @@
+"""Broadcasting and indexing: sums a cotangent back to a broadcast input's shape, adds at
+repeated indices, gathers what the last write to an index kept."""
+import numba
+import numpy as np
+from numba.extending import overload
+
+__all__ = ["unbroadcast", "expand_axis", "scatter_add", "gather_last"]
+
+
+def unbroadcast(g, x):
+    """Sum the cotangent ``g`` of a broadcast result back to the shape of array ``x``."""
+    g = np.asarray(g, dtype=np.float64)
+    if g.shape == np.shape(x):
+        return g
+    lead = g.ndim - np.ndim(x)
+    g = g.sum(axis=tuple(range(lead))) if lead else g
+    axes = tuple(k for k, n in enumerate(np.shape(x)) if n == 1 and g.shape[k] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def expand_axis(g, x, axis):
+    """Broadcast ``g`` (2-D ``x`` reduced over ``axis``) back to x's shape."""
+    return np.broadcast_to(np.expand_dims(g, axis), x.shape).copy()
+
+
+def scatter_add(acc, idx, g):
+    """``acc`` plus ``g`` added at the rows ``idx`` (1-D integers): a repeated index gets
+    every contribution (``acc[idx] += g`` would keep only one).  Returns a new array."""
+    out = np.array(acc, dtype=np.float64)
+    np.add.at(out, idx, g)
+    return out
+
+
+def gather_last(y, idx):
+    """``y[idx]``, with zeros where a later entry of ``idx`` repeats the index: the adjoint
+    of ``x[idx] = v``, where only the last write to a repeated index survives."""
+    out = np.array(y[idx], dtype=np.float64)
+    seen = set()
+    for k in range(len(idx) - 1, -1, -1):
+        j = int(idx[k]) % y.shape[0]
+        if j in seen:
+            out[k] = 0.0
+        seen.add(j)
+    return out
+
+
+@numba.njit
+def _unbroadcast_flat(g, x_shape, out):
+    """Accumulate every entry of ``g`` into ``out`` (x's shape, size-1 axes broadcast)."""
+    gc = np.ascontiguousarray(g).reshape(g.size)
+    flat_out = out.reshape(out.size)
+    off = g.ndim - len(x_shape)
+    for f in range(g.size):
+        rem = f
+        xf = 0
+        stride = 1
+        for k in range(g.ndim - 1, -1, -1):
+            ik = rem % g.shape[k]
+            rem //= g.shape[k]
+            if k >= off:
+                n = x_shape[k - off]
+                if n != 1:
+                    xf += ik * stride
+                stride *= n
+        flat_out[xf] += gc[f]
+
+
+@overload(unbroadcast)
+def _ol_unbroadcast(g, x):
+    if g.ndim == x.ndim:
+        def impl(g, x):
+            if g.shape == x.shape:
+                return np.ascontiguousarray(g)
+            out = np.zeros(x.shape)
+            _unbroadcast_flat(g, x.shape, out)
+            return out
+    else:
+        def impl(g, x):
+            out = np.zeros(x.shape)
+            _unbroadcast_flat(g, x.shape, out)
+            return out
+    return impl
+
+
+@overload(expand_axis)
+def _ol_expand_axis(g, x, axis):
+    def impl(g, x, axis):
+        out = np.empty(x.shape)
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                out[i, j] = g[j] if axis == 0 else g[i]
+        return out
+    return impl
+
+
+@overload(scatter_add)
+def _ol_scatter_add(acc, idx, g):
+    def impl(acc, idx, g):
+        out = acc.copy()
+        for k in range(idx.shape[0]):
+            out[idx[k]] += g[k]
+        return out
+    return impl
+
+
+@overload(gather_last)
+def _ol_gather_last(y, idx):
+    def impl(y, idx):
+        out = y[idx].copy()
+        n = y.shape[0]
+        seen = np.zeros(n, dtype=np.bool_)
+        for k in range(idx.shape[0] - 1, -1, -1):
+            j = idx[k] % n
+            if seen[j]:
+                out[k] = 0.0
+            seen[j] = True
+        return out
+    return impl

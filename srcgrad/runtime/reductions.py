@@ -1,0 +1,217 @@
+"""Reductions and their derivatives: axis reductions Numba lacks, exact products with zeros,
+ties of max/min, var/std with ddof, the adjoints of diff and sort."""
+import numba
+import numpy as np
+from numba.extending import overload
+
+__all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
+           "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort"]
+
+
+def diff_grad(g):
+    """The adjoint of ``np.diff`` (1-D): the cotangent ``g`` of ``diff(x)`` mapped to ``x``."""
+    out = np.zeros(len(g) + 1)
+    out[:-1] -= g
+    out[1:] += g
+    return out
+
+
+def unsort(g, x):
+    """The adjoint of ``np.sort(x)`` (1-D): ``g`` put back where each sorted entry came from."""
+    out = np.zeros(len(x))
+    out[np.argsort(x)] = g
+    return out
+
+
+def var_ddof(x, ddof):
+    """``np.var(x, ddof=ddof)`` (Numba's ``np.var`` has no ``ddof``)."""
+    return np.sum((x - np.mean(x)) ** 2) / (np.size(x) - ddof)
+
+
+def std_ddof(x, ddof):
+    """``np.std(x, ddof=ddof)``."""
+    return np.sqrt(var_ddof(x, ddof))
+
+
+def prod_grad(x):
+    """d prod(x) / d x, exact when some entries are zero (no division)."""
+    return _prod_grad(np.ascontiguousarray(x, dtype=np.float64))
+
+
+def prod_grad_jvp(x, dx):
+    """The Hessian of prod(x) times dx (exact with zeros): entry k is
+    sum over j != k of dx[j] * prod over i not in {j, k} of x[i]."""
+    return _prod_grad_jvp(np.ascontiguousarray(x, dtype=np.float64),
+                          np.ascontiguousarray(dx, dtype=np.float64))
+
+
+def extremum_mask(x, ans):
+    """Where x equals its max (or min) ``ans``: 1/count, so ties share the cotangent."""
+    m = (x == ans) * 1.0
+    return m / m.sum()
+
+
+def extremum_mask_axis(x, ans, axis):
+    m = (x == np.expand_dims(ans, axis)) * 1.0
+    return m / m.sum(axis=axis, keepdims=True)
+
+
+def sum_axis(x, axis):
+    return np.sum(x, axis=axis)
+
+
+def mean_axis(x, axis):
+    return np.mean(x, axis=axis)
+
+
+def max_axis(x, axis):
+    return np.max(x, axis=axis)
+
+
+def min_axis(x, axis):
+    return np.min(x, axis=axis)
+
+
+@numba.njit
+def _prod_grad(x):
+    flat = x.reshape(x.size)
+    out = np.empty(flat.size)
+    acc = 1.0
+    for k in range(flat.size):
+        out[k] = acc
+        acc *= flat[k]
+    acc = 1.0
+    for k in range(flat.size - 1, -1, -1):
+        out[k] *= acc
+        acc *= flat[k]
+    return out.reshape(x.shape)
+
+
+@numba.njit
+def _prod_grad_jvp(x, dx):
+    flat, dflat = x.reshape(x.size), dx.reshape(dx.size)
+    n = flat.size
+    out = np.zeros(n)
+    for k in range(n):
+        for j in range(n):
+            if j != k:
+                p = dflat[j]
+                for i in range(n):
+                    if i != j and i != k:
+                        p *= flat[i]
+                out[k] += p
+    return out.reshape(x.shape)
+
+
+@overload(prod_grad)
+def _ol_prod_grad(x):
+    return lambda x: _prod_grad(np.ascontiguousarray(x))
+
+
+@overload(prod_grad_jvp)
+def _ol_prod_grad_jvp(x, dx):
+    return lambda x, dx: _prod_grad_jvp(np.ascontiguousarray(x), np.ascontiguousarray(dx))
+
+
+@overload(extremum_mask)
+def _ol_extremum_mask(x, ans):
+    def impl(x, ans):
+        m = (x == ans) * 1.0
+        return m / m.sum()
+    return impl
+
+
+def _reduce2d(kind):
+    def impl(x, axis):
+        n_out = x.shape[1] if axis == 0 else x.shape[0]
+        out = np.empty(n_out)
+        for k in range(n_out):
+            acc = x[0, k] if axis == 0 else x[k, 0]
+            if kind == 0 or kind == 1:
+                acc = 0.0
+            n = x.shape[0] if axis == 0 else x.shape[1]
+            for m in range(n):
+                v = x[m, k] if axis == 0 else x[k, m]
+                if kind == 0 or kind == 1:
+                    acc += v
+                elif kind == 2:
+                    acc = max(acc, v)
+                else:
+                    acc = min(acc, v)
+            out[k] = acc / n if kind == 1 else acc
+        return out
+    return impl
+
+
+def _register_reduction(fn, kind, full):
+    @overload(fn)
+    def _ol(x, axis):
+        if x.ndim == 1:
+            return lambda x, axis: full(x)
+        return _reduce2d(kind)
+
+
+_register_reduction(sum_axis, 0, np.sum)
+
+
+_register_reduction(mean_axis, 1, np.mean)
+
+
+_register_reduction(max_axis, 2, np.max)
+
+
+_register_reduction(min_axis, 3, np.min)
+
+
+@overload(extremum_mask_axis)
+def _ol_extremum_mask_axis(x, ans, axis):
+    def impl(x, ans, axis):
+        m = np.zeros(x.shape)
+        cnt = np.zeros(x.shape[1] if axis == 0 else x.shape[0])
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                k = j if axis == 0 else i
+                if x[i, j] == ans[k]:
+                    m[i, j] = 1.0
+                    cnt[k] += 1.0
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                m[i, j] /= cnt[j if axis == 0 else i]
+        return m
+    return impl
+
+
+@overload(diff_grad)
+def _ol_diff_grad(g):
+    def impl(g):
+        out = np.zeros(g.shape[0] + 1)
+        for k in range(g.shape[0]):
+            out[k] -= g[k]
+            out[k + 1] += g[k]
+        return out
+    return impl
+
+
+@overload(unsort)
+def _ol_unsort(g, x):
+    def impl(g, x):
+        out = np.zeros(x.shape[0])
+        idx = np.argsort(x)
+        for k in range(idx.shape[0]):
+            out[idx[k]] = g[k]
+        return out
+    return impl
+
+
+@overload(var_ddof)
+def _ol_var_ddof(x, ddof):
+    def impl(x, ddof):
+        return np.sum((x - np.mean(x)) ** 2) / (x.size - ddof)
+    return impl
+
+
+@overload(std_ddof)
+def _ol_std_ddof(x, ddof):
+    def impl(x, ddof):
+        return np.sqrt(np.sum((x - np.mean(x)) ** 2) / (x.size - ddof))
+    return impl

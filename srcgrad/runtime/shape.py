@@ -1,0 +1,151 @@
+"""Shapes and joins: reshapes for any memory layout, keepdims, and NumPy's joins two arrays
+at a time with the pieces their adjoints split back."""
+import numpy as np
+from numba.extending import overload
+
+__all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
+           "take_first", "take_rest", "concat_first", "concat_rest", "flatten"]
+
+
+def reshape_as(v, x):
+    """``v`` (as many entries as array ``x``) in x's shape; any memory layout."""
+    return np.reshape(np.ascontiguousarray(v, dtype=np.float64), np.shape(x))
+
+
+def reshape_to(v, shape):
+    """``np.reshape`` for any memory layout (Numba's needs a contiguous array)."""
+    return np.reshape(np.ascontiguousarray(v, dtype=np.float64), shape)
+
+
+def keep_all(v, x):
+    """A full reduction ``v`` of ``x`` as an array of x's rank: ``keepdims=True``."""
+    return np.full((1,) * np.ndim(x), v, dtype=np.float64)
+
+
+def as_column(x):
+    """What ``np.column_stack`` makes of each array: a 1-D array as a column, a 2-D one as is."""
+    x = np.asarray(x, dtype=np.float64)
+    return x.reshape(-1, 1) if x.ndim == 1 else x.copy()
+
+
+def hstack_axis(a):
+    """The axis ``np.hstack`` joins along: 0 for 1-D arrays, 1 otherwise."""
+    return 0 if np.ndim(a) == 1 else 1
+
+
+def concat(a, b, axis):
+    """``np.concatenate((a, b), axis)``: the joins of NumPy, two arrays at a time."""
+    return np.concatenate((a, b), axis)
+
+
+def take_first(g, a, axis):
+    """The part of ``g`` (shaped like ``concat(a, b, axis)``) that came from ``a``."""
+    return np.array(np.split(g, [np.shape(a)[axis]], axis)[0], dtype=np.float64)
+
+
+def take_rest(g, a, axis):
+    """The part of ``g`` (shaped like ``concat(a, b, axis)``) that came from ``b``."""
+    return np.array(np.split(g, [np.shape(a)[axis]], axis)[1], dtype=np.float64)
+
+
+def concat_first(v, b, axis):
+    """``concat(v, zeros like b, axis)``."""
+    return np.concatenate((v, np.zeros(np.shape(b))), axis)
+
+
+def concat_rest(a, v, axis):
+    """``concat(zeros like a, v, axis)``."""
+    return np.concatenate((np.zeros(np.shape(a)), v), axis)
+
+
+def flatten(x):
+    """``x.flatten()``: a one-dimensional copy (``np.ravel`` may be a view)."""
+    return np.array(x, dtype=np.float64).ravel()
+
+
+@overload(reshape_as)
+def _ol_reshape_as(v, x):
+    def impl(v, x):
+        return np.ascontiguousarray(v).reshape(x.shape)
+    return impl
+
+
+@overload(reshape_to)
+def _ol_reshape_to(v, shape):
+    def impl(v, shape):
+        return np.ascontiguousarray(v).reshape(shape)
+    return impl
+
+
+@overload(keep_all)
+def _ol_keep_all(v, x):
+    shape = (1,) * x.ndim  # a constant of the compiled function
+
+    def impl(v, x):
+        return np.full(shape, v)
+    return impl
+
+
+@overload(as_column)
+def _ol_as_column(x):
+    if x.ndim == 1:
+        return lambda x: np.ascontiguousarray(x).reshape(x.shape[0], 1)
+    return lambda x: x.copy()
+
+
+@overload(hstack_axis)
+def _ol_hstack_axis(a):
+    axis = 0 if a.ndim == 1 else 1
+    return lambda a: axis
+
+
+@overload(concat)
+def _ol_concat(a, b, axis):
+    def impl(a, b, axis):
+        return np.concatenate((a, b), axis)
+    return impl
+
+
+@overload(take_first)
+def _ol_take_first(g, a, axis):
+    if g.ndim == 1:
+        return lambda g, a, axis: g[:a.shape[0]].copy()
+
+    def impl(g, a, axis):
+        if axis == 0:
+            return g[:a.shape[0]].copy()
+        return g[:, :a.shape[1]].copy()
+    return impl
+
+
+@overload(take_rest)
+def _ol_take_rest(g, a, axis):
+    if g.ndim == 1:
+        return lambda g, a, axis: g[a.shape[0]:].copy()
+
+    def impl(g, a, axis):
+        if axis == 0:
+            return g[a.shape[0]:].copy()
+        return g[:, a.shape[1]:].copy()
+    return impl
+
+
+@overload(concat_first)
+def _ol_concat_first(v, b, axis):
+    def impl(v, b, axis):
+        return np.concatenate((v, np.zeros(b.shape)), axis)
+    return impl
+
+
+@overload(concat_rest)
+def _ol_concat_rest(a, v, axis):
+    def impl(a, v, axis):
+        return np.concatenate((np.zeros(a.shape), v), axis)
+    return impl
+
+
+@overload(flatten)
+def _ol_flatten(x):
+    def impl(x):
+        return x.flatten()
+    return impl
