@@ -145,3 +145,15 @@ def test_a_refused_join_names_the_users_call():
     """np.stack becomes expand_dims and concat inside; the error names np.stack."""
     with pytest.raises(srcgrad.UnsupportedError, match=r"an argument of np.stack\(\) is a float"):
         srcgrad.grad(U.stacks_scalars)(1.0, 2.0)
+
+
+@pytest.mark.parametrize("fn,arg,says", [
+    (U.squeezes_all_axes, np.ones((3, 1)), "np.squeeze\\(\\) with 1 arguments"),
+    (U.casts_to_int, np.ones(3), "x.astype\\(int\\)"),
+    (U.rolls_negative_axis, np.ones((2, 3)), "np.rollaxis\\(\\) with axis -1")])
+def test_shape_calls_outside_their_rules_are_located(fn, arg, says):
+    """np.squeeze without an axis (its rank would depend on the sizes), astype to an integer,
+    rollaxis with a negative axis: refused at the user's line, never guessed."""
+    with pytest.raises(srcgrad.UnsupportedError, match=says) as e:
+        srcgrad.grad(fn)(arg)
+    assert f"unsupported_cases.py:{marked_lines(fn)[0]}:" in str(e.value)

@@ -529,6 +529,34 @@ def test_views_made_through_numpy_under_another_name():
             srcgrad.grad(f)(x)
 
 
+def flip_write_then_read(x):
+    m = np.flip(x)  # a view: the write changes x too
+    m[0] = 1.0
+    return np.sum(x * x)
+
+
+def squeeze_write_then_read(x):
+    m = x.squeeze(1)
+    m[0] = 1.0
+    return np.sum(x * x)
+
+
+def moveaxis_write_then_read(x):
+    m = np.moveaxis(x, 0, 1)
+    m[0, 0] = 1.0
+    return np.sum(x * x)
+
+
+def test_views_from_shape_functions_are_aliases():
+    """np.flip, squeeze, moveaxis (and transpose, swapaxes, rot90, atleast_*d) return views
+    in NumPy: a write into one while the original is still read is refused."""
+    for f, x in ((flip_write_then_read, np.arange(1.0, 5.0)),
+                 (squeeze_write_then_read, np.ones((3, 1))),
+                 (moveaxis_write_then_read, np.ones((2, 3)))):
+        with pytest.raises(srcgrad.UnsupportedError, match="shares memory with 'x'"):
+            srcgrad.grad(f)(x)
+
+
 # ---- generated source read back (forward mode over a generated adjoint) is that adjoint's
 # own text: every version of f_vjp was registered under the one name "<srcgrad f_vjp>", so
 # reading one back after another was made gave the other's code (found by the array fuzzer

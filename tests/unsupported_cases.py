@@ -150,3 +150,15 @@ def expands_two_axes(x):
 
 def stacks_scalars(a, b):
     return np.sum(np.stack((a, b)))  # <-
+
+
+def squeezes_all_axes(x):
+    return np.sum(np.squeeze(x))  # <-
+
+
+def casts_to_int(x):
+    return np.sum(x.astype(int) * x)  # <-
+
+
+def rolls_negative_axis(x):
+    return np.sum(np.rollaxis(x, -1))  # <-

@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import runtime
 from ..frontend.source import _MISSING, read_source
-from ..rules.table import CALLS, CREATION_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, RULES
+from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
+                           LOWERED, METHODS, NONDIFF_CALLS, RULES)
 from .clone import clone
 
 
@@ -50,7 +51,7 @@ class Calls:
                 or obj in JOIN_CALLS
         except TypeError:
             known = False
-        if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
+        if obj in ARRAY_LITERAL_CALLS and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
                 and not e.keywords:
             return self.array_literal(e.args[0], e, out)
         if obj in JOIN_CALLS.keys():
@@ -109,6 +110,8 @@ class Calls:
     def prim_call(self, prim, func, args, keywords, e, out):
         axis, keepdims = None, False
         kw = {k.arg: k.value for k in keywords}
+        if prim in LOWERED:
+            return self.lowered(prim, args, kw, e, out)
         if prim in ("sum", "mean", "prod", "amax", "amin"):
             keep = kw.pop("keepdims", None)
             if keep is not None and not (isinstance(keep, ast.Constant)
@@ -131,6 +134,8 @@ class Calls:
         elif prim == "clip":
             args = args + [kw.pop(k) for k in ("a_min", "a_max") if k in kw]
         elif prim == "transpose" and (len(args) > 1 or "axes" in kw):
+            if len(args) > 2:  # x.transpose(1, 0, 2): the axes as a tuple
+                args = [args[0], ast.copy_location(ast.Tuple(args[1:], ast.Load()), e)]
             axes = kw.pop("axes", args[1] if len(args) > 1 else None)
             perm = _literal_ints(axes)
             if perm is None or sorted(perm) != list(range(len(perm))) or len(args) > 2:
@@ -138,6 +143,13 @@ class Calls:
                           "give the axes as a literal tuple of integers, e.g. (1, 0, 2).")
             prim, args = "transpose_axes", args[:1]
             consts = [ast.Tuple([ast.Constant(k) for k in perm], ast.Load())]
+        if prim in RULES and axis is None:  # keywords by their names, defaults filled in
+            params, defaults = RULES[prim].params, DEFAULTS.get(prim, {})
+            for p in params[len(args):]:
+                if p in kw:
+                    args.append(kw.pop(p))
+                elif p in defaults:
+                    args.append(ast.Constant(defaults[p]))
         if kw:
             self.fail(e, f"keyword argument {next(iter(kw))}= in {ast.unparse(e.func)}()",
                       "pass it positionally, or leave it out.")
@@ -160,6 +172,8 @@ class Calls:
             func = ast.Name(helper, ast.Load())
         if prim == "reshape":  # Numba's np.reshape refuses arrays that are not contiguous
             func = ast.Name("reshape_to", ast.Load())
+        elif prim in runtime.__all__:  # np.squeeze & co., which Numba lacks: srcgrad's helper
+            func = ast.Name(prim, ast.Load())
         node = ast.Call(func, atoms, [])
         node.prim = prim
         node = ast.copy_location(node, e)
@@ -173,6 +187,44 @@ class Calls:
                 node = self._prim_call_node("keep_all", [reduced, clone(atoms[0])], e)
         return node
 
+    def lowered(self, prim, args, kw, e, out):
+        """Calls that are other primitives: ``np.inner(a, b)`` is ``a @ b.T`` (for vectors
+        and matrices), ``np.rollaxis`` a ``moveaxis``, ``np.take(x, idx)`` the index
+        ``x[idx]``, ``x.astype(np.float64)`` a copy, ``np.linalg.solve`` a solve whose rule
+        is chosen by the rank of its right-hand side."""
+        name = ast.unparse(e.func)
+        if prim == "take" and len(args) == 2 and not kw:
+            return self.flat(ast.copy_location(ast.Subscript(args[0], args[1], ast.Load()), e), out)
+        if prim == "astype" and len(args) == 2 and not kw:
+            dtype = self.src.resolve(args[1]) if not isinstance(args[1], ast.Constant) \
+                else args[1].value
+            if dtype in (float, np.float64, "float64", "f8", "float", "d"):
+                return self._prim_call_node("copy", [self.atom(args[0], out)], e, name)
+            self.fail(e, f"{name}({ast.unparse(args[1])})",
+                      "only astype(np.float64) (a copy) keeps a derivative; use np.floor or "
+                      "int() where an integer is meant.")
+        if prim in ("inner", "solve") and len(args) == 2 and not kw:
+            a, b = (self.atom(x, out) for x in args)
+            if prim == "solve":
+                return self._prim_call_node("solve", [a, b], e, name)
+            bt = self._prim_node("transpose", [b], e, out, name)
+            return self._prim_call_node("matmul", [a, bt], e, name)
+        if prim == "rollaxis" and 2 <= len(args) + len(kw) <= 3 and set(kw) <= {"axis", "start"}:
+            given = dict(zip(("x", "axis", "start"), args), **kw)
+            axis, start = given.get("axis"), given.get("start", ast.Constant(0))
+            ints = [v.value if isinstance(v, ast.Constant) and type(v.value) is int else -1
+                    for v in (axis, start)]
+            if min(ints) >= 0:
+                dst = ints[1] if ints[1] <= ints[0] else ints[1] - 1
+                return self._prim_call_node("moveaxis", [self.atom(given["x"], out),
+                                                         ast.Constant(ints[0]), ast.Constant(dst)],
+                                            e, name)
+            self.fail(e, f"{name}() with axis {ast.unparse(axis)}",
+                      "give axis and start as non-negative integer literals, or use np.moveaxis.")
+        self.fail(e, f"{name}() with these arguments",
+                  {"take": "take with one 1-D integer index array and no axis, or index directly.",
+                   "astype": "write x.astype(np.float64)."}.get(prim, "pass its two arrays."))
+
     def join(self, kind, e, out):
         """``np.concatenate((a, b, c), axis)`` and the stacks: the arrays joined two at a time
         by the primitive ``concat`` (``stack`` first gives each array the new axis,
@@ -180,6 +232,8 @@ class Calls:
         side by side, ``column_stack`` makes 1-D arrays columns)."""
         name = ast.unparse(e.func)
         kw = {k.arg: k.value for k in e.keywords}
+        if kind == "append":
+            return self.append(e, kw, out)
         axis = kw.pop("axis", e.args[1] if len(e.args) > 1 else None)
         if kw or len(e.args) > (2 if kind in ("concatenate", "stack") else 1) or not e.args \
                 or (axis is not None and kind not in ("concatenate", "stack")):
@@ -216,10 +270,26 @@ class Calls:
             acc = self._prim_node("concat", [acc, p, clone(axis)], e, out, name)
         return self._prim_call_node("concat", [acc, parts[-1], clone(axis)], e, name)
 
+    def append(self, e, kw, out):
+        """``np.append(a, b)``: both flattened and joined; with ``axis=``, a concatenate."""
+        axis = kw.pop("axis", e.args[2] if len(e.args) > 2 else None)
+        if kw or len(e.args) not in (2, 3) or (axis is not None and not (
+                isinstance(axis, ast.Constant) and axis.value in (0, 1))):
+            self.fail(e, f"{ast.unparse(e.func)}() with these arguments",
+                      "pass two arrays (and axis=0 or 1, a literal).")
+        parts = [self.atom(x, out) for x in e.args[:2]]
+        if axis is None:
+            parts = [self._prim_node("ravel", [p], e, out, "np.append") for p in parts]
+            axis = ast.Constant(0)
+        return self._prim_call_node("concat", parts + [axis], e, "np.append")
+
     def _prim_call_node(self, prim, atoms, e, shown=None):
         func = {"copy": ast.Attribute(ast.Name("np", ast.Load()), "copy", ast.Load()),
-                "expand_dims": _np_func("expand_dims", []),
-                "atleast_2d": _np_func("atleast_2d", [])}.get(prim, ast.Name(prim, ast.Load()))
+                "solve": ast.Attribute(ast.Attribute(ast.Name("np", ast.Load()), "linalg",
+                                                     ast.Load()), "solve", ast.Load()),
+                **{p: _np_func(p, []) for p in ("expand_dims", "atleast_2d", "ravel", "matmul",
+                                                "transpose", "moveaxis")}
+                }.get(prim, ast.Name(prim, ast.Load()))
         node = ast.Call(func, list(atoms), [])
         node.prim = prim
         if shown:

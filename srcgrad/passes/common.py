@@ -55,6 +55,10 @@ def prim_rule(prim, arg_kinds):
     if prim == "matmul":
         a, b = (ndim(k) for k in arg_kinds[:2])
         return RULES["matmul_" + {2: "m", 1: "v"}.get(a, "v") + {2: "m", 1: "v"}.get(b, "v")]
+    if prim == "solve":  # one right-hand side, or a matrix of them
+        return RULES["solve_m" if ndim(arg_kinds[1]) == 2 else "solve_v"]
+    if prim == "diag" and ndim(arg_kinds[0]) == 2:  # np.diag of a matrix takes its diagonal
+        return RULES["diagonal"]
     if prim in ("sum_axis", "mean_axis", "amax_axis", "amin_axis") and ndim(arg_kinds[0]) == 1:
         return RULES[prim[:-5]]
     return RULES.get(prim)

@@ -434,6 +434,20 @@ class _Infer:
                 return _floaty(args[0]) if is_array(args[0]) else None
             if prim == "concat_rest":
                 return _floaty(args[1]) if is_array(args[1]) else None
+            if prim in ("moveaxis", "rot90", "cross", "nan_to_num", "undiagonal", "kron_grad_a",
+                        "kron_grad_b"):  # shaped like an argument
+                k = args[{"undiagonal": 1, "kron_grad_a": 1, "kron_grad_b": 2}.get(prim, 0)]
+                return _floaty(k) if is_array(k) else (FLOAT if k and prim == "nan_to_num" else None)
+            if prim == "squeeze":
+                return ("a", ndim(args[0]) - 1, "f") if is_array(args[0]) and ndim(args[0]) > 1 else None
+            if prim == "atleast_3d":
+                return ("a", 3, "f") if args[0] else None
+            if prim in ("diag", "diagonal"):
+                return ("a", 3 - ndim(args[0]), "f") if is_array(args[0]) and ndim(args[0]) <= 2 else None
+            if prim == "kron":
+                return ("a", max(ndim(args[0]), ndim(args[1])), "f") if all(args) else None
+            if prim in ("solve", "solve_v", "solve_m"):
+                return _floaty(args[1]) if is_array(args[1]) else None
             if prim in ("atleast_1d", "inv"):
                 return _floaty(args[0]) if is_array(args[0]) else None
             return None

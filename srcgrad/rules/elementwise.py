@@ -72,3 +72,5 @@ rule("where",    "c x y", [None, "where(c, g, 0.0 * g)", "where(c, 0.0 * g, g)"]
                           [None, "where(c, dx, 0.0 * dx)", "where(c, 0.0 * dy, dy)"])
 rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (x > hi)"],
                             ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])
+# NaN becomes 0 and +-inf the largest floats: constants, derivative 0 there
+rule("nan_to_num", "x", ["g * isfinite(x)"],          ["dx * isfinite(x)"])

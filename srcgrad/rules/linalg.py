@@ -13,3 +13,17 @@ rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a,
 rule("transpose", "x",   ["g.T"],                     ["dx.T"], elementwise=False)
 rule("transpose_axes", "x axes inverse", ["transpose(g, inverse)", None, None],
                                          ["transpose(dx, axes)", None, None], elementwise=False)
+rule("cross",     "a b", ["unbroadcast(cross(b, g), a)", "unbroadcast(cross(g, a), b)"],
+                         ["cross(da, b)", "cross(a, db)"], elementwise=False)
+rule("kron",      "a b", ["kron_grad_a(g, a, b)", "kron_grad_b(g, a, b)"],
+                         ["kron(da, b)", "kron(a, db)"], elementwise=False)
+# the two halves of kron's adjoint (bilinear: v weighted by b, or by a), for Hessians
+rule("kron_grad_a", "v a b", ["kron(g, b)", None, "kron_grad_b(v, g, b)"],
+                             ["kron_grad_a(dv, a, b)", None, "kron_grad_a(v, a, db)"], elementwise=False)
+rule("kron_grad_b", "v a b", ["kron(a, g)", "kron_grad_a(v, a, g)", None],
+                             ["kron_grad_b(dv, a, b)", "kron_grad_b(v, da, b)", None], elementwise=False)
+# np.linalg.solve(a, b): a vector b (solve_v) or a matrix of right-hand sides (solve_m)
+rule("solve_v",   "a b", ["-outer(np.linalg.solve(a.T, g), ans)", "np.linalg.solve(a.T, g)"],
+                         ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False)
+rule("solve_m",   "a b", ["-(np.linalg.solve(a.T, g) @ ans.T)", "np.linalg.solve(a.T, g)"],
+                         ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False)

@@ -46,3 +46,15 @@ rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None]
 rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False)
 rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],
      elementwise=False)
+# squeeze of one axis (its rank is then known), axes moved, quarter turns, 3-D views
+rule("squeeze",  "x axis", ["reshape_as(g, x)", None], ["squeeze(dx, axis)", None], elementwise=False)
+rule("moveaxis", "x source destination", ["moveaxis(g, destination, source)", None, None],
+                 ["moveaxis(dx, source, destination)", None, None], elementwise=False)
+rule("rot90",    "x k", ["rot90(g, -k)", None],       ["rot90(dx, k)", None], elementwise=False)
+rule("atleast_3d", "x", ["reshape_as(g, x)"],         ["atleast_3d(dx)"], elementwise=False)
+# np.diag builds a matrix from a vector (diag) or takes a diagonal (diagonal): chosen by rank
+rule("diag",     "v k", ["diagonal(g, k)", None],      ["diag(dv, k)", None], elementwise=False)
+rule("diagonal", "x offset", ["undiagonal(g, x, offset)", None],
+                             ["diagonal(dx, offset)", None], elementwise=False)
+rule("undiagonal", "v x offset", ["diagonal(g, offset)", None, None],
+                                 ["undiagonal(dv, x, offset)", None, None], elementwise=False)

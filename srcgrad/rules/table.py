@@ -66,7 +66,17 @@ ACCEPTS = {
     "trace": {"x": (2,)}, "cumsum": {"x": (1,)}, "diff": {"x": (1,)}, "sort": {"x": (1,)},
     "vdot": {"a": (1,), "b": (1,)}, "diff_grad": {"v": (1,)}, "unsort": {"v": (1,), "x": (1,)},
     "expand_dims": {"x": (1, 2, 3), "axis": "n"}, "keep_all": {"v": "s", "x": (1, 2, 3, 4)},
+    "squeeze": {"x": (2, 3, 4), "axis": "n"}, "moveaxis": {"x": (2, 3, 4), "source": "n",
+    "destination": "n"}, "rot90": {"x": (2, 3), "k": "n"}, "atleast_3d": {"x": (1, 2, 3)},
+    "diag": {"v": (1, 2), "k": "n"}, "diagonal": {"x": (2,), "offset": "n"},
+    "undiagonal": {"v": (1,), "x": (2,), "offset": "n"}, "cross": {"a": (1, 2), "b": (1, 2)},
+    "kron": {"a": (1, 2), "b": (1, 2)}, "kron_grad_a": {"a": (1, 2), "b": (1, 2)},
+    "kron_grad_b": {"a": (1, 2), "b": (1, 2)}, "solve_v": {"a": (2,), "b": (1,)},
+    "solve_m": {"a": (2,), "b": (2,)},
 }
+
+# optional parameters: their defaults, filled in when a call leaves them out
+DEFAULTS = {"rot90": {"k": 1}, "diag": {"k": 0}, "diagonal": {"offset": 0}}
 
 # ---- what a call in user code means --------------------------------------------------------
 def _both(name, *aliases):
@@ -118,7 +128,12 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.triu: "triu", np.tril: "tril", np.var: "var", np.std: "std",
               np.linalg.norm: "norm", np.trace: "trace", np.cumsum: "cumsum", np.diff: "diff",
               np.sort: "sort", np.vdot: "vdot", np.average: "mean", np.ptp: "ptp",
-              np.atleast_1d: "atleast_1d", np.linalg.inv: "inv", np.linalg.det: "det"})
+              np.atleast_1d: "atleast_1d", np.linalg.inv: "inv", np.linalg.det: "det",
+              np.squeeze: "squeeze", np.moveaxis: "moveaxis", np.rot90: "rot90",
+              np.atleast_3d: "atleast_3d", np.diag: "diag", np.diagonal: "diagonal",
+              np.nan_to_num: "nan_to_num", np.cross: "cross", np.kron: "kron",
+              np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
+              np.take: "take"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -131,10 +146,13 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.diff_grad: "diff_grad", _rt.unsort: "unsort", _rt.concat: "concat",
               _rt.take_first: "take_first", _rt.take_rest: "take_rest",
               _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest",
-              _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof", _rt.as_column: "as_column"})
+              _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof", _rt.as_column: "as_column",
+              _rt.squeeze: "squeeze", _rt.diagonal: "diagonal", _rt.undiagonal: "undiagonal",
+              _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
+              np.row_stack: "vstack", np.append: "append",
               np.hstack: "hstack", np.column_stack: "column_stack"}
 
 # calls whose result has derivative zero (or is an integer): the result is never active
@@ -147,6 +165,9 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
                  np.argmax: "argmax", np.argmin: "argmin", print: "print",
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis", _rt.extremum_mask_axis: "extremum_mask_axis"}
 
+# np.array([a, b, ...]) of scalars (and rows of them): zeros and element writes (calls.py)
+ARRAY_LITERAL_CALLS = {np.array: "array"}
+
 # array constructors: the result starts inactive
 CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
                   np.zeros_like: "zeros_like", np.ones_like: "ones_like",
@@ -157,8 +178,16 @@ CREATION_CALLS = {np.zeros: "zeros", np.ones: "ones", np.empty: "empty",
 METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
            "copy": "copy", "dot": "matmul", "reshape": "reshape", "ravel": "ravel",
            "flatten": "flatten", "var": "var", "std": "std", "trace": "trace",
-           "cumsum": "cumsum", "repeat": "repeat", "swapaxes": "swapaxes"}
+           "cumsum": "cumsum", "repeat": "repeat", "swapaxes": "swapaxes", "clip": "clip",
+           "transpose": "transpose", "squeeze": "squeeze",
+           "diagonal": "diagonal", "take": "take", "astype": "astype"}
 
 # calls whose result may share memory with their first argument (a write into one is a write
 # into the other), as functions or methods
-VIEW_CALLS = {"reshape", "ravel", "expand_dims"}
+VIEW_CALLS = {"reshape", "ravel", "expand_dims", "squeeze", "transpose", "transpose_axes",
+              "swapaxes", "moveaxis", "rot90", "flip", "fliplr", "flipud", "atleast_1d",
+              "atleast_2d", "atleast_3d"}
+
+# calls that become other primitives at the call (passes/calls.py): np.inner(a, b) is
+# a @ b.T, np.rollaxis a moveaxis, np.take(x, idx) and x.astype(float) an index and a copy
+LOWERED = {"inner", "rollaxis", "take", "astype", "solve"}

@@ -1,5 +1,116 @@
-"""Products and matrix structure that Numba's nopython mode lacks or restricts."""
+"""Products and matrix structure that Numba's nopython mode lacks or restricts: a diagonal of
+a matrix (and its adjoint, a matrix with that diagonal), the two halves of kron's adjoint."""
+import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = []
+__all__ = ["diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b"]
+
+
+def diagonal(x, offset):
+    """``np.diagonal(x, offset)`` of a matrix, as a new array."""
+    return np.array(np.diagonal(x, offset), dtype=np.float64)
+
+
+def undiagonal(v, x, offset):
+    """Zeros shaped like matrix ``x`` with ``v`` on its ``offset`` diagonal: the adjoint of
+    ``diagonal``."""
+    out = np.zeros(np.shape(x))
+    i0, j0 = (0, offset) if offset >= 0 else (-offset, 0)
+    n = len(v)
+    out[np.arange(i0, i0 + n), np.arange(j0, j0 + n)] = v
+    return out
+
+
+def kron(a, b):
+    """``np.kron(a, b)`` (Numba's needs contiguous arrays)."""
+    return np.kron(a, b)
+
+
+def _as2(a):
+    a = np.asarray(a, dtype=np.float64)
+    return a.reshape(1, -1) if a.ndim == 1 else a
+
+
+def kron_grad_a(v, a, b):
+    """The cotangent of ``a`` in ``kron(a, b)`` from the result's cotangent ``v``: each block
+    of ``v`` weighted by ``b`` and summed (shaped like ``a``)."""
+    A, B = _as2(a), _as2(b)
+    V = np.asarray(v, dtype=np.float64).reshape(A.shape[0], B.shape[0], A.shape[1], B.shape[1])
+    return np.einsum("ipjq,pq->ij", V, B).reshape(np.shape(a))
+
+
+def kron_grad_b(v, a, b):
+    """The cotangent of ``b`` in ``kron(a, b)``: the blocks of ``v`` weighted by ``a``."""
+    A, B = _as2(a), _as2(b)
+    V = np.asarray(v, dtype=np.float64).reshape(A.shape[0], B.shape[0], A.shape[1], B.shape[1])
+    return np.einsum("ipjq,ij->pq", V, A).reshape(np.shape(b))
+
+
+@overload(diagonal)
+def _ol_diagonal(x, offset):
+    def impl(x, offset):
+        i0, j0 = (0, offset) if offset >= 0 else (-offset, 0)
+        n = max(0, min(x.shape[0] - i0, x.shape[1] - j0))
+        out = np.empty(n)
+        for k in range(n):
+            out[k] = x[i0 + k, j0 + k]
+        return out
+    return impl
+
+
+@overload(undiagonal)
+def _ol_undiagonal(v, x, offset):
+    def impl(v, x, offset):
+        out = np.zeros(x.shape)
+        i0, j0 = (0, offset) if offset >= 0 else (-offset, 0)
+        for k in range(v.shape[0]):
+            out[i0 + k, j0 + k] = v[k]
+        return out
+    return impl
+
+
+@numba.njit
+def _kron_blocks(V, W, m, n, p, q, first):
+    """sum over the blocks of V (m*p by n*q) weighted by W: by b's entries (first) into an
+    m by n result, else by a's entries into a p by q result."""
+    out = np.zeros((m, n)) if first else np.zeros((p, q))
+    for i in range(m):
+        for j in range(n):
+            for r in range(p):
+                for c in range(q):
+                    if first:
+                        out[i, j] += V[i * p + r, j * q + c] * W[r, c]
+                    else:
+                        out[r, c] += V[i * p + r, j * q + c] * W[i, j]
+    return out
+
+
+@numba.njit
+def _mn(a):
+    return (1, a.shape[0]) if a.ndim == 1 else (a.shape[0], a.shape[a.ndim - 1])
+
+
+@overload(kron)
+def _ol_kron(a, b):
+    return lambda a, b: np.kron(np.ascontiguousarray(a), np.ascontiguousarray(b))
+
+
+@overload(kron_grad_a)
+def _ol_kron_grad_a(v, a, b):
+    def impl(v, a, b):
+        (m, n), (p, q) = _mn(a), _mn(b)
+        V = np.ascontiguousarray(v).reshape(m * p, n * q)
+        W = np.ascontiguousarray(b).reshape(p, q)
+        return _kron_blocks(V, W, m, n, p, q, True).reshape(a.shape)
+    return impl
+
+
+@overload(kron_grad_b)
+def _ol_kron_grad_b(v, a, b):
+    def impl(v, a, b):
+        (m, n), (p, q) = _mn(a), _mn(b)
+        V = np.ascontiguousarray(v).reshape(m * p, n * q)
+        W = np.ascontiguousarray(a).reshape(m, n)
+        return _kron_blocks(V, W, m, n, p, q, False).reshape(b.shape)
+    return impl

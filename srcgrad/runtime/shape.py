@@ -2,9 +2,10 @@
 at a time with the pieces their adjoints split back."""
 import numpy as np
 from numba.extending import overload
+from numba.np.unsafe.ndarray import to_fixed_tuple
 
 __all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
-           "take_first", "take_rest", "concat_first", "concat_rest", "flatten"]
+           "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze"]
 
 
 def reshape_as(v, x):
@@ -61,6 +62,29 @@ def concat_rest(a, v, axis):
 def flatten(x):
     """``x.flatten()``: a one-dimensional copy (``np.ravel`` may be a view)."""
     return np.array(x, dtype=np.float64).ravel()
+
+
+def squeeze(x, axis):
+    """``np.squeeze(x, axis)`` of one axis of length 1 (Numba has no ``np.squeeze``)."""
+    return np.array(np.squeeze(x, axis), dtype=np.float64)
+
+
+@overload(squeeze)
+def _ol_squeeze(x, axis):
+    nd = x.ndim - 1  # a constant of the compiled function: the rank is known
+
+    def impl(x, axis):
+        k = axis + x.ndim if axis < 0 else axis
+        if x.shape[k] != 1:
+            raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+        shape = np.empty(nd, dtype=np.intp)
+        j = 0
+        for i in range(x.ndim):
+            if i != k:
+                shape[j] = x.shape[i]
+                j += 1
+        return np.ascontiguousarray(x).reshape(to_fixed_tuple(shape, nd))
+    return impl
 
 
 @overload(reshape_as)
