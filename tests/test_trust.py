@@ -109,6 +109,32 @@ def test_tuple_index_out_of_range_raises():
         srcgrad.grad(pick)(0.3, -1.2, 0.7, 5)
 
 
+def index_of_a_call(a, b):
+    return pair_helper(a, b)[1] * a + (a * b, b)[0]
+
+
+def takes_pair(p):
+    return p[0] * p[1] + p[1]
+
+
+def passes_tuple_expressions(a, b):
+    return takes_pair(pair_helper(a, b)) + takes_pair((a, b * b))
+
+
+def test_tuple_expressions_indexed_or_passed_directly():
+    """pair_helper(a, b)[1], (a, b)[0] and a tuple passed straight into a helper gave a zero
+    derivative (the tuple went into a temporary that was not a tuple variable): found while
+    adding np.split, whose result is a tuple."""
+    check_grads(index_of_a_call, (0.4, -0.9))
+    check_grads(passes_tuple_expressions, (0.4, -0.9))
+    for i in range(2):  # second derivatives: forward over reverse against differences
+        h = srcgrad.hessian(passes_tuple_expressions, wrt=i)(0.4, -0.9)
+        g = srcgrad.grad(passes_tuple_expressions, wrt=i)
+        e = np.eye(2)[i] * 1e-5
+        fd = (g(*(np.array([0.4, -0.9]) + e)) - g(*(np.array([0.4, -0.9]) - e))) / 2e-5
+        assert abs(h - fd) < 1e-6
+
+
 # ---- 3: arrays created from active values ---------------------------------------------------
 def full_of(v):
     return np.sum(np.full((3, 4), v) ** 2)

@@ -282,7 +282,10 @@ class _Normalizer(TupleParts, Constants, Calls):
         if _is_atom(r):
             return r
         t = self.temp()
-        self.emit(out, t, r)
+        if isinstance(r, ast.Tuple):  # k(h(x)), k((a, b)): a tuple variable of its own, so
+            self.bind_tuple(t, r.elts, out, e)  # k's p[0] is a's element, derivative and all
+        else:
+            self.emit(out, t, r)
         return ast.Name(t, ast.Load())
 
     def flat(self, e, out):
@@ -324,9 +327,13 @@ class _Normalizer(TupleParts, Constants, Calls):
         if isinstance(e, ast.Subscript):
             if _is_shape(e.value) or _is_inactive_attr(e.value):
                 return self.keep(e, out)
-            base = self.atom(e.value, out)
-            if self.elements(base) is not None:
+            base = self.flat(e.value, out)  # h(x)[1], (a, b)[1]: a tuple's element, not
+            if self.elements(base) is not None:  # an index into a temporary holding it
                 return self.tuple_item(self.elements(base), e, out)
+            if not _is_atom(base):
+                t = self.temp()
+                self.emit(out, t, base)
+                base = ast.Name(t, ast.Load())
             node = ast.Subscript(base, self.keep(e.slice, out), ast.Load())
             node.prim = "getitem"
             return ast.copy_location(node, e)
