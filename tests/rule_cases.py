@@ -192,6 +192,11 @@ CASES = {
     "solve_v": [("np.linalg.solve(x + 3.0 * np.eye(3), y)", [A((3, 3)), A(3)]),
                 ("np.linalg.solve(np.transpose(x) + 3.0 * np.eye(3), y)", [A((3, 3)), A(3)])],
     "solve_m": [("np.linalg.solve(x + 3.0 * np.eye(3), y)", [A((3, 3)), A((3, 2))])],
+    "piece": [("np.split(x, 2)[1] * np.split(x, 2)[0]", [A(4)]), ("np.array_split(x, 3)[2]", [A(7)]),
+              ("np.hsplit(x, 2)[0]", [A((2, 4))]), ("np.vsplit(x, [1])[1]", [A((3, 2))]),
+              ("np.dsplit(x, 2)[1]", [A((2, 2, 4))]), ("np.split(x, [1, 3], axis=1)[1]", [A((2, 4))]),
+              ("np.hsplit(x, 2)[1]", [A(4)])],
+    "unpiece": [("rt.unpiece(x, y, 1, 3, 0)", [A(2), A(4)]), ("rt.unpiece(x, y, 0, 1, 1)", [A((3, 1)), A((3, 2))])],
     # helpers of generated code (reached by hessian / forward-over-reverse)
     "scatter_add": [("rt.scatter_add(x, IDX, y)", [A(4), A(4)]),
                     ("rt.scatter_add(x, IDX, y)", [A((4, 2)), A((4, 2))]),

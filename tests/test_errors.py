@@ -157,3 +157,22 @@ def test_shape_calls_outside_their_rules_are_located(fn, arg, says):
     with pytest.raises(srcgrad.UnsupportedError, match=says) as e:
         srcgrad.grad(fn)(arg)
     assert f"unsupported_cases.py:{marked_lines(fn)[0]}:" in str(e.value)
+
+
+def test_split_into_a_number_of_pieces_known_only_at_run_time_is_located():
+    with pytest.raises(srcgrad.UnsupportedError, match="into n pieces") as e:
+        srcgrad.grad(U.splits_into_n)(np.ones(4), 2)
+    assert f"unsupported_cases.py:{marked_lines(U.splits_into_n)[0]}:" in str(e.value)
+
+
+def halves(x):
+    a, b = np.split(x, 2)
+    return np.sum(a * b)
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_an_uneven_np_split_raises_as_numpy_does(backend):
+    with pytest.raises(ValueError, match="equal division"):
+        np.split(np.ones(5), 2)
+    with pytest.raises(ValueError, match="equal division"):
+        srcgrad.grad(halves, backend=backend)(np.ones(5))

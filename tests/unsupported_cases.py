@@ -162,3 +162,7 @@ def casts_to_int(x):
 
 def rolls_negative_axis(x):
     return np.sum(np.rollaxis(x, -1))  # <-
+
+
+def splits_into_n(x, n):
+    return np.sum(np.split(x, n)[0])  # <-

@@ -81,6 +81,10 @@ class Gen:
             return "(" + t.format(*parts) + ")"
         if self.helpers:
             h = r.choice(self.helpers)
+            if r.random() < 0.25:  # a tuple, indexed or passed straight on
+                e1, e2 = self.expr(depth - 1, loop_var), self.expr(depth - 1, loop_var)
+                return r.choice([f"hpair({e1}, {e2})[{r.randint(-2, 1)}]",
+                                 f"htup(({e1}, {e2}))", f"htup(hpair({e1}, {e2}))"])
             return f"{h}({self.expr(depth - 1, loop_var)}, {self.expr(depth - 1, loop_var)})"
         return self.atom(loop_var)
 
@@ -135,7 +139,9 @@ class Gen:
 
     def program(self):
         r = self.rng
-        src = ["import math", "import numpy as np", ""]
+        src = ["import math", "import numpy as np", "",
+               "def hpair(p, q):", "    return p * q, p - q", "",
+               "def htup(t):", "    return t[0] * t[1] + t[1]", ""]
         for h in range(r.randint(0, 2)):
             name = f"h{h}"
             body = self.expr_helper()

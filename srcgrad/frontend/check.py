@@ -15,11 +15,12 @@ import inspect
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..rules.table import CALLS, CREATION_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, VIEW_CALLS
+from ..rules.table import (CALLS, CREATION_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, SPLIT_CALLS,
+                           VIEW_CALLS)
 from ..passes.walk import loads as _loads, nodes
 from .source import _MISSING, read_source
 
-KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS}
+KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS, **SPLIT_CALLS}
 ARRAY_ATTRS = {"shape", "T", "size", "ndim"}
 
 # node type -> (construct, what to write instead)
@@ -201,6 +202,13 @@ class _Checker(ast.NodeVisitor):
                 self.visit(item)
             for a in node.args[1:]:
                 self.visit(a)
+            for kw in node.keywords:
+                self.visit(kw.value)
+            return
+        if self.src.resolve(node.func) in SPLIT_CALLS.keys() and len(node.args) > 1 \
+                and isinstance(node.args[1], (ast.List, ast.Tuple)):
+            for a in [node.args[0], *node.args[1].elts, *node.args[2:]]:
+                self.visit(a)  # np.split(x, [2, 5]): the indices where pieces start
             for kw in node.keywords:
                 self.visit(kw.value)
             return

@@ -18,7 +18,7 @@ import numpy as np
 from .. import runtime
 from ..frontend.source import _MISSING, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
-                           LOWERED, METHODS, NONDIFF_CALLS, RULES)
+                           LOWERED, METHODS, NONDIFF_CALLS, RULES, SPLIT_CALLS)
 from .clone import clone
 
 
@@ -56,6 +56,8 @@ class Calls:
             return self.array_literal(e.args[0], e, out)
         if obj in JOIN_CALLS.keys():
             return self.join(JOIN_CALLS[obj], e, out)
+        if obj in SPLIT_CALLS.keys():
+            return self.split(SPLIT_CALLS[obj], e, out)
         if known and obj in CALLS:
             prim = CALLS[obj]
             return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
@@ -270,6 +272,54 @@ class Calls:
             acc = self._prim_node("concat", [acc, p, clone(axis)], e, out, name)
         return self._prim_call_node("concat", [acc, parts[-1], clone(axis)], e, name)
 
+    def split(self, kind, e, out):
+        """``np.split(x, k, axis)`` and its kin: a tuple of ``k`` pieces, each the primitive
+        ``piece(x, lo, hi, axis)``; the bounds come from ``split_bound`` (which raises, as
+        NumPy does, when ``np.split`` cannot split evenly) or from a literal list of
+        indices.  ``hsplit`` splits along axis 1, or 0 for a 1-D array (decided at run
+        time), ``vsplit`` along 0 and ``dsplit`` along 2."""
+        name = ast.unparse(e.func)
+        kw = {k.arg: k.value for k in e.keywords}
+        fixed = {"vsplit": 0, "dsplit": 2}.get(kind)
+        axis = kw.pop("axis", e.args[2] if len(e.args) > 2 else None)
+        if kw or len(e.args) not in (2, 3) or (axis is not None and kind not in (
+                "split", "array_split")) or (axis is not None and not (
+                isinstance(axis, ast.Constant) and axis.value in (0, 1, 2))):
+            self.fail(e, f"{name}() with these arguments",
+                      "pass the array and the number of pieces (or a literal list of indices), "
+                      "and axis= a literal 0, 1 or 2 for split and array_split.")
+        x = self.atom(e.args[0], out)
+        if kind == "hsplit":
+            axis = ast.Name(self.temp(), ast.Load())
+            self.emit(out, axis.id, ast.Call(ast.Name("hstack_axis", ast.Load()), [clone(x)], []))
+        else:
+            axis = ast.Constant(fixed if fixed is not None else axis.value if axis else 0)
+        sections = e.args[1]
+        if isinstance(sections, ast.Constant) and type(sections.value) is int and sections.value > 0:
+            k, bounds = sections.value, []
+            for i in range(k + 1):
+                t = self.temp()
+                self.emit(out, t, ast.Call(ast.Name("split_bound", ast.Load()), [
+                    clone(x), ast.Constant(k), ast.Constant(i), clone(axis),
+                    ast.Constant(kind != "array_split")], []))
+                bounds.append(ast.Name(t, ast.Load()))
+        elif isinstance(sections, (ast.List, ast.Tuple)) and sections.elts:
+            bounds = [ast.Constant(0)]
+            for item in sections.elts:
+                kept = self.keep(item, out)
+                if not _is_atom(kept):
+                    t = self.temp()
+                    self.emit(out, t, kept)
+                    kept = ast.Name(t, ast.Load())
+                bounds.append(kept)
+            bounds.append(ast.Constant(runtime.shape.END))
+        else:
+            self.fail(e, f"{name}() into {ast.unparse(sections)} pieces",
+                      "give the number of pieces as an integer literal (or a literal list of "
+                      "indices): srcgrad needs to know how many arrays come back.")
+        return ast.Tuple([self._prim_node("piece", [clone(x), lo, hi, clone(axis)], e, out, name)
+                          for lo, hi in zip(bounds, bounds[1:])], ast.Load())
+
     def append(self, e, kw, out):
         """``np.append(a, b)``: both flattened and joined; with ``axis=``, a concatenate."""
         axis = kw.pop("axis", e.args[2] if len(e.args) > 2 else None)
@@ -315,6 +365,10 @@ class Calls:
         ret = body.pop()
         out.extend(body)
         return ret.value  # an atom, or a tuple of atoms
+
+
+def _is_atom(e):
+    return isinstance(e, (ast.Name, ast.Constant))
 
 
 def _literal_ints(e):

@@ -435,8 +435,9 @@ class _Infer:
             if prim == "concat_rest":
                 return _floaty(args[1]) if is_array(args[1]) else None
             if prim in ("moveaxis", "rot90", "cross", "nan_to_num", "undiagonal", "kron_grad_a",
-                        "kron_grad_b"):  # shaped like an argument
-                k = args[{"undiagonal": 1, "kron_grad_a": 1, "kron_grad_b": 2}.get(prim, 0)]
+                        "kron_grad_b", "piece", "unpiece"):  # shaped like an argument
+                k = args[{"undiagonal": 1, "kron_grad_a": 1, "kron_grad_b": 2,
+                          "unpiece": 1}.get(prim, 0)]
                 return _floaty(k) if is_array(k) else (FLOAT if k and prim == "nan_to_num" else None)
             if prim == "squeeze":
                 return ("a", ndim(args[0]) - 1, "f") if is_array(args[0]) and ndim(args[0]) > 1 else None
@@ -454,7 +455,7 @@ class _Infer:
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]
         if short in ("len", "int", "round", "around", "floor", "ceil", "argmax", "argmin",
-                     "trunc", "rint", "fix", "hstack_axis"):
+                     "trunc", "rint", "fix", "hstack_axis", "split_bound"):
             if fname.startswith("np.") and args and is_array(args[0]) \
                     and short not in ("argmax", "argmin"):
                 return _floaty(args[0])  # rounded elementwise: derivative zero

@@ -58,3 +58,9 @@ rule("diagonal", "x offset", ["undiagonal(g, x, offset)", None],
                              ["diagonal(dx, offset)", None], elementwise=False)
 rule("undiagonal", "v x offset", ["diagonal(g, offset)", None, None],
                                  ["undiagonal(dv, x, offset)", None, None], elementwise=False)
+# one piece of np.split / array_split / hsplit / vsplit / dsplit: x[lo:hi] along an axis
+rule("piece",    "x lo hi axis", ["unpiece(g, x, lo, hi, axis)", None, None, None],
+                                 ["piece(dx, lo, hi, axis)", None, None, None], elementwise=False)
+rule("unpiece",  "v x lo hi axis", ["piece(g, lo, hi, axis)", None, None, None, None],
+                                   ["unpiece(dv, x, lo, hi, axis)", None, None, None, None],
+     elementwise=False)

@@ -73,6 +73,8 @@ ACCEPTS = {
     "kron": {"a": (1, 2), "b": (1, 2)}, "kron_grad_a": {"a": (1, 2), "b": (1, 2)},
     "kron_grad_b": {"a": (1, 2), "b": (1, 2)}, "solve_v": {"a": (2,), "b": (1,)},
     "solve_m": {"a": (2,), "b": (2,)},
+    "piece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
+    "unpiece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
 }
 
 # optional parameters: their defaults, filled in when a call leaves them out
@@ -148,7 +150,7 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest",
               _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof", _rt.as_column: "as_column",
               _rt.squeeze: "squeeze", _rt.diagonal: "diagonal", _rt.undiagonal: "undiagonal",
-              _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
+              _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
@@ -163,7 +165,12 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
                  np.sign: "sign", math.isnan: "isnan", np.isnan: "isnan",
                  math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
                  np.argmax: "argmax", np.argmin: "argmin", print: "print",
-                 _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis", _rt.extremum_mask_axis: "extremum_mask_axis"}
+                 _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
+                 _rt.split_bound: "split_bound", _rt.extremum_mask_axis: "extremum_mask_axis"}
+
+# splits into a literal number of pieces (a tuple), each a primitive ``piece`` (calls.py)
+SPLIT_CALLS = {np.split: "split", np.array_split: "array_split", np.hsplit: "hsplit",
+               np.vsplit: "vsplit", np.dsplit: "dsplit"}
 
 # np.array([a, b, ...]) of scalars (and rows of them): zeros and element writes (calls.py)
 ARRAY_LITERAL_CALLS = {np.array: "array"}

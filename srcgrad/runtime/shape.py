@@ -5,7 +5,8 @@ from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 __all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
-           "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze"]
+           "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze", "piece", "unpiece",
+           "split_bound"]
 
 
 def reshape_as(v, x):
@@ -85,6 +86,91 @@ def _ol_squeeze(x, axis):
                 j += 1
         return np.ascontiguousarray(x).reshape(to_fixed_tuple(shape, nd))
     return impl
+
+
+END = 2 ** 62  # a slice bound past any axis: "to the end"
+
+
+def split_bound(x, k, i, axis, even):
+    """Where piece ``i`` of ``np.split(x, k, axis)`` (``even``) or ``np.array_split``
+    starts; ``i == k`` gives the end.  Unequal pieces for ``np.split`` raise, as NumPy does."""
+    n = np.shape(x)[axis]
+    if even and n % k != 0:
+        raise ValueError("array split does not result in an equal division")
+    q, r = divmod(n, k)
+    return i * q + min(i, r)
+
+
+def piece(x, lo, hi, axis):
+    """``x[lo:hi]`` along ``axis`` (0, 1 or 2), as a new array: one piece of a split."""
+    index = (slice(None),) * axis + (slice(lo, hi),)
+    return np.array(x[index], dtype=np.float64)
+
+
+def unpiece(v, x, lo, hi, axis):
+    """Zeros shaped like ``x`` with ``v`` where ``piece(x, lo, hi, axis)`` came from."""
+    out = np.zeros(np.shape(x))
+    out[(slice(None),) * axis + (slice(lo, hi),)] = v
+    return out
+
+
+@overload(split_bound)
+def _ol_split_bound(x, k, i, axis, even):
+    def impl(x, k, i, axis, even):
+        if axis < 0 or axis >= x.ndim:
+            raise ValueError("axis out of range for the array split")
+        n = x.shape[axis]
+        if even and n % k != 0:
+            raise ValueError("array split does not result in an equal division")
+        q, r = n // k, n % k
+        return i * q + min(i, r)
+    return impl
+
+
+@overload(piece)
+def _ol_piece(x, lo, hi, axis):
+    if x.ndim == 1:
+        return lambda x, lo, hi, axis: x[lo:hi].copy()
+    if x.ndim == 2:
+        def impl2(x, lo, hi, axis):
+            return x[lo:hi].copy() if axis == 0 else x[:, lo:hi].copy()
+        return impl2
+
+    def impl3(x, lo, hi, axis):
+        if axis == 0:
+            return x[lo:hi].copy()
+        return x[:, lo:hi].copy() if axis == 1 else x[:, :, lo:hi].copy()
+    return impl3
+
+
+@overload(unpiece)
+def _ol_unpiece(v, x, lo, hi, axis):
+    if x.ndim == 1:
+        def impl1(v, x, lo, hi, axis):
+            out = np.zeros(x.shape)
+            out[lo:hi] = v
+            return out
+        return impl1
+    if x.ndim == 2:
+        def impl2(v, x, lo, hi, axis):
+            out = np.zeros(x.shape)
+            if axis == 0:
+                out[lo:hi] = v
+            else:
+                out[:, lo:hi] = v
+            return out
+        return impl2
+
+    def impl3(v, x, lo, hi, axis):
+        out = np.zeros(x.shape)
+        if axis == 0:
+            out[lo:hi] = v
+        elif axis == 1:
+            out[:, lo:hi] = v
+        else:
+            out[:, :, lo:hi] = v
+        return out
+    return impl3
 
 
 @overload(reshape_as)
