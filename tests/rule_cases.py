@@ -197,6 +197,13 @@ CASES = {
               ("np.dsplit(x, 2)[1]", [A((2, 2, 4))]), ("np.split(x, [1, 3], axis=1)[1]", [A((2, 4))]),
               ("np.hsplit(x, 2)[1]", [A(4)])],
     "unpiece": [("rt.unpiece(x, y, 1, 3, 0)", [A(2), A(4)]), ("rt.unpiece(x, y, 0, 1, 1)", [A((3, 1)), A((3, 2))])],
+    # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
+    "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
+               ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),
+               ("np.einsum('i,i', x, y) * np.einsum('i,j->ij', x, y)", [A(3), A(3)]),
+               ("np.einsum('ij,ij', x, y.T)", [A((2, 3)), A((3, 2))]),
+               ("np.einsum('ijk,kj->i', x, y)", [A((2, 3, 2)), A((2, 3))]),
+               ("np.einsum('ij,jk,kl->il', x, y, x)", [A((2, 2)), A((2, 2))])],
     # helpers of generated code (reached by hessian / forward-over-reverse)
     "scatter_add": [("rt.scatter_add(x, IDX, y)", [A(4), A(4)]),
                     ("rt.scatter_add(x, IDX, y)", [A((4, 2)), A((4, 2))]),

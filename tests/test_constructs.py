@@ -405,3 +405,8 @@ def nested_saves(x, n):
 ])
 def test_saves(f, args):
     check_grads(f, args)
+
+
+# ---- np.einsum becomes loops (its rows in tests/rule_cases.py check the numbers) -------------
+def einsum_chain(A, B):
+    return np.sum(np.sin(np.einsum("ij,jk->ik", A, B)))

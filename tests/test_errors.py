@@ -176,3 +176,22 @@ def test_an_uneven_np_split_raises_as_numpy_does(backend):
         np.split(np.ones(5), 2)
     with pytest.raises(ValueError, match="equal division"):
         srcgrad.grad(halves, backend=backend)(np.ones(5))
+
+
+@pytest.mark.parametrize("fn,says", [(U.einsum_with_ellipsis, "an ellipsis"),
+                                     (U.einsum_wrong_count, "2 subscripts for 1 operands")])
+def test_einsum_outside_literal_letters_is_located(fn, says):
+    with pytest.raises(srcgrad.UnsupportedError, match=says) as e:
+        srcgrad.grad(fn)(np.ones((2, 2)))
+    assert f"unsupported_cases.py:{marked_lines(fn)[0]}:" in str(e.value)
+
+
+def einsum_sizes_disagree(A, B):
+    return np.sum(np.einsum("ij,jk->ik", A, B))
+
+
+def test_einsum_operands_that_disagree_raise_as_numpy_does():
+    with pytest.raises(ValueError):
+        np.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="size of subscript j"):
+        srcgrad.grad(einsum_sizes_disagree, backend="python")(np.ones((2, 3)), np.ones((2, 2)))

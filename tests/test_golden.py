@@ -27,6 +27,7 @@ CASES = {
     "element_writes": (T.element_writes, (X5,), 0),
     "with_break": (T.with_break, (X5,), 0),
     "linalg": (T.linalg, (np.ones((3, 4)), np.ones(4), np.ones((3, 2))), (0, 1)),
+    "einsum": (T.einsum_chain, (np.ones((2, 3)), np.ones((3, 2))), (0, 1)),
 }
 
 

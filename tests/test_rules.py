@@ -9,6 +9,7 @@ import srcgrad
 from checks import check_grads, fd_jacobian
 from rule_cases import CASES, module_source
 from srcgrad.rules import RULES
+from srcgrad.rules.table import EINSUM_CALLS
 
 THIRD_ORDER = {"prod_grad"}  # a helper of derivative code whose own derivative has no rule
 ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
@@ -27,7 +28,8 @@ def case_module(tmp_path_factory):
 
 def test_every_rule_has_a_row():
     assert set(RULES) - set(CASES) == set(), "rules with no test row"
-    assert set(CASES) - set(RULES) == set(), "test rows for rules that do not exist"
+    # rows for calls that are not rules but become other code (np.einsum: loops)
+    assert set(CASES) - set(RULES) == set(EINSUM_CALLS.values()), "rows for rules that do not exist"
 
 
 def _args(specs, seed):

@@ -166,3 +166,11 @@ def rolls_negative_axis(x):
 
 def splits_into_n(x, n):
     return np.sum(np.split(x, n)[0])  # <-
+
+
+def einsum_with_ellipsis(x):
+    return np.sum(np.einsum("...i->...", x))  # <-
+
+
+def einsum_wrong_count(x):
+    return np.einsum("ij,jk", x)  # <-

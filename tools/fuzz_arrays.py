@@ -42,7 +42,7 @@ EXPRS = {
         "np.linalg.det({M}[:, 0:3] + 3.0 * np.eye(3))", "np.ptp({V})",
         "np.sum(np.kron({W}, {V}[0:2]))", "np.inner({V}, {V})", "np.sum(np.diag({M}))",
         "np.sum(np.nan_to_num({V}) ** 2)", "np.amax({W})", "np.power({S}, 2.0)",
-        "np.sum(np.hsplit({M}, 2)[0])"],
+        "np.sum(np.hsplit({M}, 2)[0])", "np.einsum('ij,ij', {M}, {M})"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -56,12 +56,12 @@ EXPRS = {
         "np.repeat({W}[0:2], 2)", "np.broadcast_to({V}[0:1], (4,))", "np.atleast_1d({V})",
         "np.exp2({V}) - np.arctanh(0.5 * np.tanh({V}))", "np.squeeze({M}[0:1], 0)",
         "np.append({W}, {V}[0:1])", "np.take({V}, IDX)", "np.kron({W}[0:2], {W}[0:2])",
-        "{M}.T.clip(-0.5, 0.5)[:, 1]", "np.split({M}.ravel(), 3)[1]"],
+        "{M}.T.clip(-0.5, 0.5)[:, 1]", "np.split({M}.ravel(), 3)[1]", "np.einsum('ij->j', {M})"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
         "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {W})", "np.inner({M}, {V})",
-        "np.array_split({V}, [1])[1]"],
+        "np.array_split({V}, [1])[1]", "np.einsum('ij,j->i', {M}, {V})"],
     MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
           "{M} * {S}", "np.transpose({T}, (0, 2, 1))[1].T", "np.transpose({M}.T)",
           "{M}.T.reshape(3, 4)", "np.expand_dims({V}, 0) * {M}",
@@ -74,7 +74,8 @@ EXPRS = {
           "np.squeeze(np.atleast_3d({M}), 2)", "np.diag({V})[0:3]", "np.rot90({M}, 2)",
           "np.rollaxis({T}, 2, 1)[0].T", "np.kron({M}[0:1, 0:2], {M}[:, 0:2])",
           "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {M})", "{M}.transpose().T",
-          "np.append({M}[0:2], {M}[2:3], axis=0)", "np.vsplit(np.vstack(({M}, {M})), 2)[1]"],
+          "np.append({M}[0:2], {M}[2:3], axis=0)", "np.vsplit(np.vstack(({M}, {M})), 2)[1]",
+          "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})"],
 }
 
 

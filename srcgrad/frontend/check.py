@@ -15,12 +15,13 @@ import inspect
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..rules.table import (CALLS, CREATION_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, SPLIT_CALLS,
-                           VIEW_CALLS)
+from ..rules.table import (CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
+                           SPLIT_CALLS, VIEW_CALLS)
 from ..passes.walk import loads as _loads, nodes
 from .source import _MISSING, read_source
 
-KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS, **SPLIT_CALLS}
+KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS, **SPLIT_CALLS,
+               **EINSUM_CALLS}
 ARRAY_ATTRS = {"shape", "T", "size", "ndim"}
 
 # node type -> (construct, what to write instead)

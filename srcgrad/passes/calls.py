@@ -18,7 +18,8 @@ import numpy as np
 from .. import runtime
 from ..frontend.source import _MISSING, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
-                           LOWERED, METHODS, NONDIFF_CALLS, RULES, SPLIT_CALLS)
+                           EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RULES, SPLIT_CALLS)
+from . import einsum
 from .clone import clone
 
 
@@ -58,6 +59,8 @@ class Calls:
             return self.join(JOIN_CALLS[obj], e, out)
         if obj in SPLIT_CALLS.keys():
             return self.split(SPLIT_CALLS[obj], e, out)
+        if obj in EINSUM_CALLS:
+            return self.einsum(e, out)
         if known and obj in CALLS:
             prim = CALLS[obj]
             return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
@@ -320,6 +323,18 @@ class Calls:
         return ast.Tuple([self._prim_node("piece", [clone(x), lo, hi, clone(axis)], e, out, name)
                           for lo, hi in zip(bounds, bounds[1:])], ast.Load())
 
+    def einsum(self, e, out):
+        """``np.einsum("ij,jk->ik", a, b)``: a helper of loops (passes/einsum.py), inlined."""
+        sub = e.args[0] if e.args else None
+        parsed = einsum.parse(sub.value if isinstance(sub, ast.Constant) else None,
+                              len(e.args) - 1)
+        if isinstance(parsed, str) or e.keywords:
+            self.fail(e, f"{ast.unparse(e.func)}() with {parsed if isinstance(parsed, str) else 'keywords'}",
+                      "give literal subscripts with explicit letters (\"ij,jk->ik\"), one per "
+                      "operand, and no keywords.")
+        callee = einsum.helper(*parsed, e, self.src)
+        return self.inline_source(callee, "einsum", e.args[1:], out)
+
     def append(self, e, kw, out):
         """``np.append(a, b)``: both flattened and joined; with ``axis=``, a concatenate."""
         axis = kw.pop("axis", e.args[2] if len(e.args) > 2 else None)
@@ -358,8 +373,11 @@ class Calls:
         if len(e.args) != len(callee.params) or e.keywords:
             self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
                       f"pass exactly its {len(callee.params)} parameters positionally.")
-        bind = {p: self.atom(a, out) for p, a in zip(callee.params, e.args)}
-        sub = type(self)(callee, self.names, fn.__name__, self.constants, self.depth + 1,
+        return self.inline_source(callee, fn.__name__, e.args, out)
+
+    def inline_source(self, callee, prefix, args, out):
+        bind = {p: self.atom(a, out) for p, a in zip(callee.params, args)}
+        sub = type(self)(callee, self.names, prefix, self.constants, self.depth + 1,
                           self.tuples)
         body = sub.function(bind).body
         ret = body.pop()

@@ -358,7 +358,8 @@ class _Infer:
             if base[0] == "t":
                 idx = e.slice
                 if isinstance(idx, ast.Constant) and isinstance(idx.value, int):
-                    return base[1][idx.value]
+                    n = len(base[1])  # x.shape[1] of a vector: unknown, refused later
+                    return base[1][idx.value] if -n <= idx.value < n else None
                 return base[1][0] if base[1] else None
             if not is_array(base):
                 return None

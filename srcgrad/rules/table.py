@@ -172,6 +172,9 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
 SPLIT_CALLS = {np.split: "split", np.array_split: "array_split", np.hsplit: "hsplit",
                np.vsplit: "vsplit", np.dsplit: "dsplit"}
 
+# np.einsum with literal subscripts: a helper of loops, inlined (passes/einsum.py)
+EINSUM_CALLS = {np.einsum: "einsum"}
+
 # np.array([a, b, ...]) of scalars (and rows of them): zeros and element writes (calls.py)
 ARRAY_LITERAL_CALLS = {np.array: "array"}
 

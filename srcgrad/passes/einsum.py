@@ -1,0 +1,96 @@
+"""Normalize, einsum: ``np.einsum`` with literal subscripts becomes a helper of plain loops,
+inlined like a user's helper, so both modes (and their Hessians) follow from the loops.
+
+    np.einsum("ij,jk->ik", A, B)   ->   def einsum_ij_jk_ik(a0, a1):
+                                            n_i = a0.shape[0]
+                                            n_j = a0.shape[1]
+                                            n_k = a1.shape[1]
+                                            if a1.shape[0] != n_j:
+                                                raise ValueError(...)
+                                            out = np.zeros((n_i, n_k))
+                                            for i in range(n_i):
+                                                for k in range(n_k):
+                                                    for j in range(n_j):
+                                                        out[i, k] += a0[i, j] * a1[j, k]
+                                            return out
+
+Implicit output (no ``->``) is NumPy's: the letters used once, in alphabetical order.  A
+repeated letter in one operand (``"ii->i"``, ``"ii"``) reads a diagonal.  Ellipses and
+subscripts that are not literal strings are refused at the user's line.
+"""
+import ast
+
+import numpy as np
+
+from ..frontend.source import Source
+
+
+def parse(subscripts, n_operands):
+    """(input subscripts per operand, output subscripts), or a reason it is refused."""
+    if not isinstance(subscripts, str):
+        return "the subscripts are not a literal string"
+    text = subscripts.replace(" ", "")
+    if "." in text:
+        return "an ellipsis (...) in the subscripts"
+    lhs, arrow, rhs = text.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != n_operands:
+        return f"{len(inputs)} subscripts for {n_operands} operands"
+    letters = "".join(inputs)
+    if not all(c.isalpha() for c in letters + rhs):
+        return "subscripts that are not letters"
+    if not arrow:
+        rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if len(set(rhs)) != len(rhs) or any(c not in letters for c in rhs):
+        return f"output subscripts {rhs!r} that are repeated or not in an input"
+    return inputs, rhs
+
+
+def helper_source(inputs, output):
+    """The text of the loop helper for these subscripts (deterministic names)."""
+    name = "einsum_" + "_".join(inputs + [output or "s"])
+    params = [f"a{k}" for k in range(len(inputs))]
+    lines = [f"def {name}({', '.join(params)}):"]
+    size, first = {}, {}
+    for k, sub in enumerate(inputs):
+        for axis, c in enumerate(sub):
+            if c not in size:
+                size[c] = f"n_{c}"
+                first[c] = (k, axis)
+                lines.append(f"    n_{c} = a{k}.shape[{axis}]")
+    for k, sub in enumerate(inputs):
+        for axis, c in enumerate(sub):
+            if first[c] != (k, axis):
+                lines += [f"    if a{k}.shape[{axis}] != n_{c}:",
+                          f"        raise ValueError('einsum: operands disagree on the size of "
+                          f"subscript {c}')"]
+    summed = [c for c in dict.fromkeys("".join(inputs)) if c not in output]
+    if output:
+        shape = ", ".join(size[c] for c in output)
+        lines.append(f"    out = np.zeros(({shape},))" if len(output) == 1 else
+                     f"    out = np.zeros(({shape}))")
+        target = f"out[{', '.join(output)}]"
+    else:
+        lines.append("    out = 0.0")
+        target = "out"
+    pad = "    "
+    for c in list(output) + summed:
+        lines.append(f"{pad}for {c} in range({size[c]}):")
+        pad += "    "
+    term = " * ".join(f"a{k}[{', '.join(sub)}]" if sub else f"a{k}"
+                      for k, sub in enumerate(inputs))
+    lines.append(f"{pad}{target} += {term}")
+    lines.append("    return out")
+    return name, "\n".join(lines) + "\n"
+
+
+def helper(inputs, output, like, user_src):
+    """A :class:`Source` for the helper, every node placed at the user's call ``like`` (so
+    an error inside names the user's line), resolving ``np`` to NumPy."""
+    name, text = helper_source(inputs, output)
+    tree = ast.parse(text).body[0]
+    for node in ast.walk(tree):
+        if hasattr(node, "lineno"):
+            ast.copy_location(node, like)
+            node.end_lineno, node.end_col_offset = like.end_lineno, like.end_col_offset
+    return Source(None, tree, user_src.filename, user_src.lines, {"np": np})
