@@ -197,6 +197,11 @@ CASES = {
               ("np.dsplit(x, 2)[1]", [A((2, 2, 4))]), ("np.split(x, [1, 3], axis=1)[1]", [A((2, 4))]),
               ("np.hsplit(x, 2)[1]", [A(4)])],
     "unpiece": [("rt.unpiece(x, y, 1, 3, 0)", [A(2), A(4)]), ("rt.unpiece(x, y, 0, 1, 1)", [A((3, 1)), A((3, 2))])],
+    "logabsdet": [("np.linalg.slogdet(x + 3.0 * np.eye(3))[1]", [A((3, 3))]),
+                  ("np.linalg.slogdet(x - 3.0 * np.eye(2))[0] * np.linalg.slogdet(x - 3.0 * np.eye(2))[1]",
+                   [A((2, 2))])],
+    "cholesky": [("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(3))", [A((3, 3))]),
+                 ("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(2)) * y", [A((2, 3)), A((2, 2))])],
     # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),

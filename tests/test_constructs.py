@@ -410,3 +410,19 @@ def test_saves(f, args):
 # ---- np.einsum becomes loops (its rows in tests/rule_cases.py check the numbers) -------------
 def einsum_chain(A, B):
     return np.sum(np.sin(np.einsum("ij,jk->ik", A, B)))
+
+
+def gaussian_logdensity(x, L0):
+    """The log density of N(0, A) with A = L0 L0^T + I, as GP code writes it."""
+    A = L0 @ L0.T + np.eye(x.shape[0])
+    sign, logdet = np.linalg.slogdet(A)
+    L = np.linalg.cholesky(A)
+    z = np.linalg.solve(L, x)
+    return -0.5 * np.sum(z * z) - 0.5 * logdet - 0.5 * x.shape[0] * np.log(2.0 * np.pi) + 0.0 * sign
+
+
+def test_slogdet_unpacked_cholesky_and_solve():
+    rng = np.random.default_rng(3)
+    # Python backend: each rule runs compiled by Numba in tests/test_rules.py
+    check_grads(gaussian_logdensity, (rng.normal(size=3), rng.normal(size=(3, 3))),
+                backends=("python",))

@@ -42,7 +42,8 @@ EXPRS = {
         "np.linalg.det({M}[:, 0:3] + 3.0 * np.eye(3))", "np.ptp({V})",
         "np.sum(np.kron({W}, {V}[0:2]))", "np.inner({V}, {V})", "np.sum(np.diag({M}))",
         "np.sum(np.nan_to_num({V}) ** 2)", "np.amax({W})", "np.power({S}, 2.0)",
-        "np.sum(np.hsplit({M}, 2)[0])", "np.einsum('ij,ij', {M}, {M})"],
+        "np.sum(np.hsplit({M}, 2)[0])", "np.einsum('ij,ij', {M}, {M})",
+        "np.linalg.slogdet({M}[:, 0:3] + 3.0 * np.eye(3))[1]"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -75,7 +76,8 @@ EXPRS = {
           "np.rollaxis({T}, 2, 1)[0].T", "np.kron({M}[0:1, 0:2], {M}[:, 0:2])",
           "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {M})", "{M}.transpose().T",
           "np.append({M}[0:2], {M}[2:3], axis=0)", "np.vsplit(np.vstack(({M}, {M})), 2)[1]",
-          "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})"],
+          "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})",
+          "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}"],
 }
 
 

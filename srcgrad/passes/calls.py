@@ -208,6 +208,12 @@ class Calls:
             self.fail(e, f"{name}({ast.unparse(args[1])})",
                       "only astype(np.float64) (a copy) keeps a derivative; use np.floor or "
                       "int() where an integer is meant.")
+        if prim == "slogdet" and len(args) == 1 and not kw:  # (sign, log|det|): a tuple
+            x = self.atom(args[0], out)
+            sign = self.temp()
+            self.emit(out, sign, ast.Call(ast.Name("slogdet_sign", ast.Load()), [clone(x)], []))
+            return ast.Tuple([ast.Name(sign, ast.Load()),
+                              self._prim_node("logabsdet", [x], e, out, name)], ast.Load())
         if prim in ("inner", "solve") and len(args) == 2 and not kw:
             a, b = (self.atom(x, out) for x in args)
             if prim == "solve":

@@ -429,7 +429,8 @@ class _Infer:
                 shape = args[1]
                 nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
                 return ("a", nd, "f") if nd > 0 else None
-            if prim in ("var", "std", "norm", "trace", "vdot", "ptp", "det", "var_ddof", "std_ddof"):
+            if prim in ("var", "std", "norm", "trace", "vdot", "ptp", "det", "var_ddof", "std_ddof",
+                        "logabsdet"):
                 return FLOAT
             if prim in ("concat", "take_first", "take_rest", "concat_first"):
                 return _floaty(args[0]) if is_array(args[0]) else None
@@ -450,7 +451,7 @@ class _Infer:
                 return ("a", max(ndim(args[0]), ndim(args[1])), "f") if all(args) else None
             if prim in ("solve", "solve_v", "solve_m"):
                 return _floaty(args[1]) if is_array(args[1]) else None
-            if prim in ("atleast_1d", "inv"):
+            if prim in ("atleast_1d", "inv", "cholesky"):
                 return _floaty(args[0]) if is_array(args[0]) else None
             return None
         fname = ast.unparse(e.func)
@@ -461,7 +462,7 @@ class _Infer:
                     and short not in ("argmax", "argmin"):
                 return _floaty(args[0])  # rounded elementwise: derivative zero
             return INT
-        if short == "float":
+        if short in ("float", "slogdet_sign"):
             return FLOAT
         if short in ("bool", "isnan", "isinf", "isfinite"):
             return BOOL if not (args and is_array(args[0])) else ("a", args[0][1], "b")

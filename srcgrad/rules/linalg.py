@@ -27,3 +27,14 @@ rule("solve_v",   "a b", ["-outer(np.linalg.solve(a.T, g), ans)", "np.linalg.sol
                          ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False)
 rule("solve_m",   "a b", ["-(np.linalg.solve(a.T, g) @ ans.T)", "np.linalg.solve(a.T, g)"],
                          ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False)
+# log |det x| (np.linalg.slogdet's second value; the sign has derivative 0)
+rule("logabsdet", "x",  ["g * np.linalg.inv(x).T"],    ["trace(np.linalg.solve(x, dx))"], elementwise=False)
+# Cholesky factor L of a symmetric positive definite x (Murray, arXiv:1602.07527): with
+# phi(X) = tril(X) with its diagonal halved, the cotangent is the symmetric part of
+# L^-T phi(L^T g) L^-1, and the tangent L phi(L^-1 sym(dx) L^-T).  Like JAX and autograd,
+# the derivative is that of a function of symmetric matrices (NumPy reads the lower half).
+_PHI_G = "(tril(ans.T @ g) - 0.5 * (ans.T @ g) * eye(x.shape[0]))"
+_P = f"np.linalg.solve(ans.T, np.linalg.solve(ans.T, {_PHI_G}.T).T)"
+_M = "np.linalg.solve(ans, np.linalg.solve(ans, 0.5 * (dx + dx.T)).T)"
+rule("cholesky",  "x",   [f"0.5 * ({_P} + {_P}.T)"],
+                         [f"ans @ (tril({_M}) - 0.5 * {_M} * eye(x.shape[0]))"], elementwise=False)

@@ -74,6 +74,7 @@ ACCEPTS = {
     "kron_grad_b": {"a": (1, 2), "b": (1, 2)}, "solve_v": {"a": (2,), "b": (1,)},
     "solve_m": {"a": (2,), "b": (2,)},
     "piece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
+    "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)},
     "unpiece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
 }
 
@@ -135,7 +136,7 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.atleast_3d: "atleast_3d", np.diag: "diag", np.diagonal: "diagonal",
               np.nan_to_num: "nan_to_num", np.cross: "cross", np.kron: "kron",
               np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
-              np.take: "take"})
+              np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -150,7 +151,7 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest",
               _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof", _rt.as_column: "as_column",
               _rt.squeeze: "squeeze", _rt.diagonal: "diagonal", _rt.undiagonal: "undiagonal",
-              _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
+              _rt.logabsdet: "logabsdet", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
@@ -166,7 +167,7 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
                  math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
                  np.argmax: "argmax", np.argmin: "argmin", print: "print",
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
-                 _rt.split_bound: "split_bound", _rt.extremum_mask_axis: "extremum_mask_axis"}
+                 _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis"}
 
 # splits into a literal number of pieces (a tuple), each a primitive ``piece`` (calls.py)
 SPLIT_CALLS = {np.split: "split", np.array_split: "array_split", np.hsplit: "hsplit",
@@ -199,5 +200,6 @@ VIEW_CALLS = {"reshape", "ravel", "expand_dims", "squeeze", "transpose", "transp
               "atleast_2d", "atleast_3d"}
 
 # calls that become other primitives at the call (passes/calls.py): np.inner(a, b) is
-# a @ b.T, np.rollaxis a moveaxis, np.take(x, idx) and x.astype(float) an index and a copy
-LOWERED = {"inner", "rollaxis", "take", "astype", "solve"}
+# a @ b.T, np.rollaxis a moveaxis, np.take(x, idx) and x.astype(float) an index and a copy,
+# np.linalg.slogdet the tuple (sign, logabsdet)
+LOWERED = {"inner", "rollaxis", "take", "astype", "solve", "slogdet"}

@@ -4,7 +4,8 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b"]
+__all__ = ["diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
+           "slogdet_sign"]
 
 
 def diagonal(x, offset):
@@ -25,6 +26,16 @@ def undiagonal(v, x, offset):
 def kron(a, b):
     """``np.kron(a, b)`` (Numba's needs contiguous arrays)."""
     return np.kron(a, b)
+
+
+def logabsdet(x):
+    """``np.linalg.slogdet(x)[1]``: log |det x|."""
+    return float(np.linalg.slogdet(x)[1])
+
+
+def slogdet_sign(x):
+    """``np.linalg.slogdet(x)[0]``: the sign of det x (derivative 0)."""
+    return float(np.linalg.slogdet(x)[0])
 
 
 def _as2(a):
@@ -94,6 +105,16 @@ def _mn(a):
 @overload(kron)
 def _ol_kron(a, b):
     return lambda a, b: np.kron(np.ascontiguousarray(a), np.ascontiguousarray(b))
+
+
+@overload(logabsdet)
+def _ol_logabsdet(x):
+    return lambda x: np.linalg.slogdet(np.ascontiguousarray(x))[1]
+
+
+@overload(slogdet_sign)
+def _ol_slogdet_sign(x):
+    return lambda x: np.linalg.slogdet(np.ascontiguousarray(x))[0]
 
 
 @overload(kron_grad_a)
