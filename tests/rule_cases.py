@@ -202,6 +202,10 @@ CASES = {
                    [A((2, 2))])],
     "cholesky": [("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(3))", [A((3, 3))]),
                  ("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(2)) * y", [A((2, 3)), A((2, 2))])],
+    "tile": [("np.tile(x, 3)", [A(2)]), ("np.tile(x, (2, 3))", [A(2)]), ("np.tile(x, 2) * y", [A((2, 3)), A(6)]),
+             ("np.tile(x, (3, 1))", [A((1, 2))]), ("np.tile(x.T, (2, 2))", [A((3, 2))])],
+    "untile": [("rt.untile(x, y)", [A(6), A(2)]), ("rt.untile(x, y)", [A((4, 6)), A((2, 3))])],
+    "tile_to": [("rt.tile_to(x, y)", [A(2), A(6)]), ("rt.tile_to(x, y)", [A(3), A((2, 6))])],
     # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),

@@ -57,7 +57,8 @@ EXPRS = {
         "np.repeat({W}[0:2], 2)", "np.broadcast_to({V}[0:1], (4,))", "np.atleast_1d({V})",
         "np.exp2({V}) - np.arctanh(0.5 * np.tanh({V}))", "np.squeeze({M}[0:1], 0)",
         "np.append({W}, {V}[0:1])", "np.take({V}, IDX)", "np.kron({W}[0:2], {W}[0:2])",
-        "{M}.T.clip(-0.5, 0.5)[:, 1]", "np.split({M}.ravel(), 3)[1]", "np.einsum('ij->j', {M})"],
+        "{M}.T.clip(-0.5, 0.5)[:, 1]", "np.split({M}.ravel(), 3)[1]", "np.einsum('ij->j', {M})",
+        "np.tile({W}[0:2], 2)"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
@@ -76,7 +77,7 @@ EXPRS = {
           "np.rollaxis({T}, 2, 1)[0].T", "np.kron({M}[0:1, 0:2], {M}[:, 0:2])",
           "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {M})", "{M}.transpose().T",
           "np.append({M}[0:2], {M}[2:3], axis=0)", "np.vsplit(np.vstack(({M}, {M})), 2)[1]",
-          "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})",
+          "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})", "np.tile({V}, (3, 1))",
           "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}"],
 }
 

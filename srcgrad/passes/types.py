@@ -447,6 +447,12 @@ class _Infer:
                 return ("a", 3, "f") if args[0] else None
             if prim in ("diag", "diagonal"):
                 return ("a", 3 - ndim(args[0]), "f") if is_array(args[0]) and ndim(args[0]) <= 2 else None
+            if prim == "tile":  # an int repeats the last axis; a tuple may add axes
+                reps = args[1]
+                nd = max(len(reps[1]), ndim(args[0])) if reps and reps[0] == "t" else ndim(args[0])
+                return ("a", nd, "f") if is_array(args[0]) else None
+            if prim in ("untile", "tile_to"):
+                return _floaty(args[1]) if is_array(args[1]) else None
             if prim == "kron":
                 return ("a", max(ndim(args[0]), ndim(args[1])), "f") if all(args) else None
             if prim in ("solve", "solve_v", "solve_m"):

@@ -64,3 +64,8 @@ rule("piece",    "x lo hi axis", ["unpiece(g, x, lo, hi, axis)", None, None, Non
 rule("unpiece",  "v x lo hi axis", ["piece(g, lo, hi, axis)", None, None, None, None],
                                    ["unpiece(dv, x, lo, hi, axis)", None, None, None, None],
      elementwise=False)
+# np.tile (1-D and 2-D results): the adjoint sums the tiles back (untile), whose adjoint
+# tiles again to the shape it was given (tile_to)
+rule("tile",     "x reps", ["untile(g, x)", None],     ["tile(dx, reps)", None], elementwise=False)
+rule("untile",   "v x",  ["tile_to(g, v)", None],      ["untile(dv, x)", None], elementwise=False)
+rule("tile_to",  "x like", ["untile(g, x)", None],     ["tile_to(dx, like)", None], elementwise=False)

@@ -75,6 +75,8 @@ ACCEPTS = {
     "solve_m": {"a": (2,), "b": (2,)},
     "piece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
     "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)},
+    "tile": {"x": (1, 2), "reps": "i"}, "untile": {"v": (1, 2), "x": (1, 2)},
+    "tile_to": {"x": (1, 2), "like": (1, 2)},
     "unpiece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
 }
 
@@ -136,7 +138,8 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.atleast_3d: "atleast_3d", np.diag: "diag", np.diagonal: "diagonal",
               np.nan_to_num: "nan_to_num", np.cross: "cross", np.kron: "kron",
               np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
-              np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky"})
+              np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
+              np.tile: "tile"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -151,7 +154,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.concat_first: "concat_first", _rt.concat_rest: "concat_rest",
               _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof", _rt.as_column: "as_column",
               _rt.squeeze: "squeeze", _rt.diagonal: "diagonal", _rt.undiagonal: "undiagonal",
-              _rt.logabsdet: "logabsdet", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
+              _rt.logabsdet: "logabsdet", _rt.tile: "tile", _rt.untile: "untile",
+              _rt.tile_to: "tile_to", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",

@@ -1,12 +1,14 @@
 """Shapes and joins: reshapes for any memory layout, keepdims, and NumPy's joins two arrays
 at a time with the pieces their adjoints split back."""
+import numba
 import numpy as np
+from numba import types
 from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 __all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
            "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze", "piece", "unpiece",
-           "split_bound"]
+           "split_bound", "tile", "untile", "tile_to"]
 
 
 def reshape_as(v, x):
@@ -171,6 +173,98 @@ def _ol_unpiece(v, x, lo, hi, axis):
             out[:, :, lo:hi] = v
         return out
     return impl3
+
+
+def tile(x, reps):
+    """``np.tile(x, reps)`` (Numba has no ``np.tile``)."""
+    return np.array(np.tile(x, reps), dtype=np.float64)
+
+
+def _lead(shape, nd):
+    return (1,) * (nd - len(shape)) + tuple(shape)
+
+
+def untile(v, x):
+    """The adjoint of tiling ``x``: the blocks of ``v`` summed into x's shape."""
+    v = np.asarray(v, dtype=np.float64)
+    xs = _lead(np.shape(x), v.ndim)
+    split = [m for n_out, n in zip(v.shape, xs) for m in (n_out // n, n)]
+    return v.reshape(split).sum(axis=tuple(range(0, 2 * v.ndim, 2))).reshape(np.shape(x))
+
+
+def tile_to(x, like):
+    """``x`` tiled to the shape of ``like`` (the adjoint of ``untile``)."""
+    xs = _lead(np.shape(x), np.ndim(like))
+    return np.tile(np.reshape(x, xs), tuple(a // b for a, b in zip(np.shape(like), xs)))
+
+
+def _as_matrix_shape(x):
+    """(rows, columns) of a 1-D array as a row, or of a 2-D array."""
+    return (1, x.shape[0]) if x.ndim == 1 else (x.shape[0], x.shape[1])
+
+
+@overload(_as_matrix_shape)
+def _ol_as_matrix_shape(x):
+    if x.ndim == 1:
+        return lambda x: (1, x.shape[0])
+    return lambda x: (x.shape[0], x.shape[1])
+
+
+@overload(tile)
+def _ol_tile(x, reps):
+    if isinstance(reps, types.Integer):
+        rank, r0, r1 = x.ndim, (lambda reps: 1), (lambda reps: reps)
+    else:
+        rank = max(len(reps), x.ndim)
+        if len(reps) == 1:
+            r0, r1 = (lambda reps: 1), (lambda reps: reps[0])
+        else:
+            r0, r1 = (lambda reps: reps[0]), (lambda reps: reps[1])
+    if rank > 2:
+        return None  # Numba falls back; NumPy's tile runs
+    f0, f1 = numba.njit(r0), numba.njit(r1)
+
+    def tiled(x, reps):
+        a, b = _as_matrix_shape(x)
+        X = np.ascontiguousarray(x).reshape(a, b)
+        k0, k1 = f0(reps), f1(reps)
+        out = np.empty((a * k0, b * k1))
+        for i in range(a * k0):
+            for j in range(b * k1):
+                out[i, j] = X[i % a, j % b]
+        return out
+    tiled = numba.njit(tiled)
+    if rank == 1:
+        return lambda x, reps: tiled(x, reps).reshape(x.shape[0] * f1(reps))
+    return lambda x, reps: tiled(x, reps)
+
+
+@overload(tile_to)
+def _ol_tile_to(x, like):
+    def impl(x, like):
+        a, b = _as_matrix_shape(x)
+        A, B = _as_matrix_shape(like)
+        X = np.ascontiguousarray(x).reshape(a, b)
+        out = np.empty((A, B))
+        for i in range(A):
+            for j in range(B):
+                out[i, j] = X[i % a, j % b]
+        return out.reshape(like.shape)
+    return impl
+
+
+@overload(untile)
+def _ol_untile(v, x):
+    def impl(v, x):
+        a, b = _as_matrix_shape(x)
+        A, B = _as_matrix_shape(v)
+        V = np.ascontiguousarray(v).reshape(A, B)
+        out = np.zeros((a, b))
+        for i in range(A):
+            for j in range(B):
+                out[i % a, j % b] += V[i, j]
+        return out.reshape(x.shape)
+    return impl
 
 
 @overload(reshape_as)
