@@ -206,6 +206,9 @@ CASES = {
              ("np.tile(x, (3, 1))", [A((1, 2))]), ("np.tile(x.T, (2, 2))", [A((3, 2))])],
     "untile": [("rt.untile(x, y)", [A(6), A(2)]), ("rt.untile(x, y)", [A((4, 6)), A((2, 3))])],
     "tile_to": [("rt.tile_to(x, y)", [A(2), A(6)]), ("rt.tile_to(x, y)", [A(3), A((2, 6))])],
+    "cumprod": [("np.cumprod(x)", [A(5)]), ("x.cumprod() * y", [A(4), A(4)]),
+                ("np.cumprod(x * y)", [A(4), S()])],
+    "cumprod_grad": [("rt.cumprod_grad(x, y)", [A(4), A(4)])],
     # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),

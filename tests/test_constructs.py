@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 
+import srcgrad
+
 from checks import check_grads
 
 rng = np.random.default_rng(42)
@@ -426,3 +428,18 @@ def test_slogdet_unpacked_cholesky_and_solve():
     # Python backend: each rule runs compiled by Numba in tests/test_rules.py
     check_grads(gaussian_logdensity, (rng.normal(size=3), rng.normal(size=(3, 3))),
                 backends=("python",))
+
+
+def cumprod_weighted(x):
+    return np.sum(np.cumprod(x) * np.arange(1.0, x.shape[0] + 1.0))
+
+
+def test_cumprod_with_zeros_is_exact():
+    """np.cumprod's adjoint divides by nothing, so zeros in x are no special case (the
+    gradient and Hessian at x with a zero entry, against finite differences)."""
+    x = np.array([0.5, 0.0, 2.0, -1.0, 0.0])
+    check_grads(cumprod_weighted, (x,), backends=("python",))
+    H = srcgrad.hessian(cumprod_weighted, backend="python")(x)
+    g = srcgrad.grad(cumprod_weighted, backend="python")
+    fd = np.array([(g(x + 1e-5 * e) - g(x - 1e-5 * e)) / 2e-5 for e in np.eye(5)]).T
+    np.testing.assert_allclose(H, fd, rtol=1e-6, atol=1e-7)

@@ -58,7 +58,7 @@ EXPRS = {
         "np.exp2({V}) - np.arctanh(0.5 * np.tanh({V}))", "np.squeeze({M}[0:1], 0)",
         "np.append({W}, {V}[0:1])", "np.take({V}, IDX)", "np.kron({W}[0:2], {W}[0:2])",
         "{M}.T.clip(-0.5, 0.5)[:, 1]", "np.split({M}.ravel(), 3)[1]", "np.einsum('ij->j', {M})",
-        "np.tile({W}[0:2], 2)"],
+        "np.tile({W}[0:2], 2)", "np.cumprod(0.5 + 0.3 * np.tanh({V}))"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",

@@ -418,7 +418,10 @@ class _Infer:
                 return _floaty(args[1])
             if prim == "reshape_as":
                 return _floaty(args[1])
+            if prim == "cumprod_grad":
+                return _floaty(args[1]) if is_array(args[1]) else None
             if prim in ("flip", "fliplr", "flipud", "swapaxes", "roll", "triu", "tril", "cumsum",
+                        "cumprod",
                         "diff", "sort", "diff_grad", "unsort", "repeat"):
                 return _floaty(args[0]) if is_array(args[0]) else None
             if prim == "as_column":

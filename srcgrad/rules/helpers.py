@@ -14,3 +14,6 @@ rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False)
 rule("unsort",      "v x", ["g[argsort(x)]", None], ["unsort(dv, x)", None], elementwise=False)
 rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(ones_like(y), idx))", None],
                              ["gather_last(dy, idx)", None], elementwise=False)
+# linear in v (its adjoint is the tangent of cumprod); along x, the Hessian of v . cumprod(x)
+rule("cumprod_grad", "v x", ["cumprod_jvp(x, g)", "cumprod_hvp(v, x, g)"],
+                            ["cumprod_grad(dv, x)", "cumprod_hvp(v, x, dx)"], elementwise=False)

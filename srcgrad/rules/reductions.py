@@ -21,6 +21,7 @@ rule("norm",     "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
 rule("trace",    "x",   ["g * eye(x.shape[0], x.shape[1])"], ["trace(dx)"], elementwise=False)
 rule("cumsum",   "x",   ["cumsum(g[::-1])[::-1]"],     ["cumsum(dx)"], elementwise=False)
 rule("diff",     "x",   ["diff_grad(g)"],              ["diff(dx)"], elementwise=False)
+rule("cumprod",  "x",   ["cumprod_grad(g, x)"],        ["cumprod_jvp(x, dx)"], elementwise=False)
 rule("sort",     "x",   ["unsort(g, x)"],              ["dx[argsort(x)]"], elementwise=False)
 rule("vdot",     "a b", ["g * b", "g * a"],            ["vdot(da, b)", "vdot(a, db)"], elementwise=False)
 rule("amax",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)

@@ -76,7 +76,8 @@ ACCEPTS = {
     "piece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
     "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)},
     "tile": {"x": (1, 2), "reps": "i"}, "untile": {"v": (1, 2), "x": (1, 2)},
-    "tile_to": {"x": (1, 2), "like": (1, 2)},
+    "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
+    "cumprod_grad": {"v": (1,), "x": (1,)},
     "unpiece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
 }
 
@@ -139,7 +140,7 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.nan_to_num: "nan_to_num", np.cross: "cross", np.kron: "kron",
               np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
               np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
-              np.tile: "tile"})
+              np.tile: "tile", np.cumprod: "cumprod"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -155,7 +156,7 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.var_ddof: "var_ddof", _rt.std_ddof: "std_ddof", _rt.as_column: "as_column",
               _rt.squeeze: "squeeze", _rt.diagonal: "diagonal", _rt.undiagonal: "undiagonal",
               _rt.logabsdet: "logabsdet", _rt.tile: "tile", _rt.untile: "untile",
-              _rt.tile_to: "tile_to", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
+              _rt.tile_to: "tile_to", _rt.cumprod_grad: "cumprod_grad", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
@@ -195,7 +196,7 @@ METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "
            "flatten": "flatten", "var": "var", "std": "std", "trace": "trace",
            "cumsum": "cumsum", "repeat": "repeat", "swapaxes": "swapaxes", "clip": "clip",
            "transpose": "transpose", "squeeze": "squeeze",
-           "diagonal": "diagonal", "take": "take", "astype": "astype"}
+           "diagonal": "diagonal", "take": "take", "astype": "astype", "cumprod": "cumprod"}
 
 # calls whose result may share memory with their first argument (a write into one is a write
 # into the other), as functions or methods

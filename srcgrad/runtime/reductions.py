@@ -5,7 +5,8 @@ import numpy as np
 from numba.extending import overload
 
 __all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
-           "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort"]
+           "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort", "cumprod_grad", "cumprod_jvp",
+           "cumprod_hvp"]
 
 
 def diff_grad(g):
@@ -72,6 +73,28 @@ def min_axis(x, axis):
     return np.min(x, axis=axis)
 
 
+def cumprod_grad(v, x):
+    """The cotangent of ``x`` in ``np.cumprod(x)`` (1-D) from the result's cotangent ``v``:
+    entry i is the sum over j >= i of v[j] times the product of x[:j+1] without x[i] (exact
+    with zeros: no division)."""
+    return _cumprod_grad(_flat(v), _flat(x))
+
+
+def cumprod_jvp(x, dx):
+    """The tangent of ``np.cumprod(x)`` along ``dx``."""
+    return _cumprod_jvp(_flat(x), _flat(dx))
+
+
+def cumprod_hvp(v, x, h):
+    """The Hessian of ``v . cumprod(x)`` times ``h`` (symmetric): the derivative of
+    ``cumprod_grad(v, x)`` along ``h``."""
+    return _cumprod_hvp(_flat(v), _flat(x), _flat(h))
+
+
+def _flat(a):
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
 @numba.njit
 def _prod_grad(x):
     flat = x.reshape(x.size)
@@ -88,6 +111,49 @@ def _prod_grad(x):
 
 
 @numba.njit
+def _cumprod_grad(v, x):
+    n = x.shape[0]
+    out = np.empty(n)
+    s = 0.0
+    for i in range(n - 1, -1, -1):  # s = sum_{j >= i} v[j] prod_{i < l <= j} x[l]
+        s = v[i] + (x[i + 1] * s if i + 1 < n else 0.0)
+        out[i] = s
+    p = 1.0
+    for i in range(n):  # times prod_{l < i} x[l]
+        out[i] *= p
+        p *= x[i]
+    return out
+
+
+@numba.njit
+def _cumprod_jvp(x, dx):
+    n = x.shape[0]
+    out = np.empty(n)
+    y, dy = 1.0, 0.0
+    for j in range(n):
+        dy = dy * x[j] + y * dx[j]
+        y *= x[j]
+        out[j] = dy
+    return out
+
+
+@numba.njit
+def _cumprod_hvp(v, x, h):
+    n = x.shape[0]
+    out = np.zeros(n)
+    for i in range(n):
+        p, sd, acc = 1.0, 0.0, 0.0  # prod of x[:j+1] without x[i], and its derivative along h
+        for j in range(n):
+            if j != i:
+                sd = sd * x[j] + p * h[j]
+                p *= x[j]
+            if j >= i:
+                acc += v[j] * sd
+        out[i] = acc
+    return out
+
+
+@numba.njit
 def _prod_grad_jvp(x, dx):
     flat, dflat = x.reshape(x.size), dx.reshape(dx.size)
     n = flat.size
@@ -101,6 +167,22 @@ def _prod_grad_jvp(x, dx):
                         p *= flat[i]
                 out[k] += p
     return out.reshape(x.shape)
+
+
+@overload(cumprod_grad)
+def _ol_cumprod_grad(v, x):
+    return lambda v, x: _cumprod_grad(np.ascontiguousarray(v), np.ascontiguousarray(x))
+
+
+@overload(cumprod_jvp)
+def _ol_cumprod_jvp(x, dx):
+    return lambda x, dx: _cumprod_jvp(np.ascontiguousarray(x), np.ascontiguousarray(dx))
+
+
+@overload(cumprod_hvp)
+def _ol_cumprod_hvp(v, x, h):
+    return lambda v, x, h: _cumprod_hvp(np.ascontiguousarray(v), np.ascontiguousarray(x),
+                                        np.ascontiguousarray(h))
 
 
 @overload(prod_grad)
