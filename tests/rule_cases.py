@@ -209,6 +209,12 @@ CASES = {
     "cumprod": [("np.cumprod(x)", [A(5)]), ("x.cumprod() * y", [A(4), A(4)]),
                 ("np.cumprod(x * y)", [A(4), S()])],
     "cumprod_grad": [("rt.cumprod_grad(x, y)", [A(4), A(4)])],
+    "norm_vec": [("np.linalg.norm(x, 2)", [A(4)]), ("np.linalg.norm(x, ord=2) * y", [A(3), S()])],
+    "norm1": [("np.linalg.norm(x, 1)", [A(4, 0.2, 1.0)]), ("np.linalg.norm(x, ord=1)", [A(3, -1.0, -0.2)])],
+    "norminf": [("np.linalg.norm(x, np.inf)", [A(4, 0.2, 1.0)]),
+                ("np.linalg.norm(x * y, ord=np.inf)", [A(3, -1.0, -0.2), S(0.5, 1.0)])],
+    "norm_axis": [("np.linalg.norm(x, axis=1)", [A((3, 4))]), ("np.linalg.norm(x, None, 0)", [A((3, 2))]),
+                  ("np.linalg.norm(x.T, axis=1)", [A((3, 2))])],
     # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),

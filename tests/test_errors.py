@@ -195,3 +195,14 @@ def test_einsum_operands_that_disagree_raise_as_numpy_does():
         np.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((2, 2)))
     with pytest.raises(ValueError, match="size of subscript j"):
         srcgrad.grad(einsum_sizes_disagree, backend="python")(np.ones((2, 3)), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("fn,arg,says", [
+    (U.spectral_norm, np.ones((2, 2)), "is a 2-D float array"),
+    (U.norm_ord_three, np.ones(3), "takes ord None, 2, 'fro', 1 or np.inf")])
+def test_norms_srcgrad_has_no_rule_for_are_located(fn, arg, says):
+    """ord=2 of a matrix is its spectral norm (not the 2-norm of its entries): refused by
+    rank, never computed as the Frobenius norm."""
+    with pytest.raises(srcgrad.UnsupportedError, match=says) as e:
+        srcgrad.grad(fn)(arg)
+    assert f"unsupported_cases.py:{marked_lines(fn)[0]}:" in str(e.value)

@@ -174,3 +174,11 @@ def einsum_with_ellipsis(x):
 
 def einsum_wrong_count(x):
     return np.einsum("ij,jk", x)  # <-
+
+
+def spectral_norm(A):
+    return np.linalg.norm(A, 2)  # <-
+
+
+def norm_ord_three(x):
+    return np.linalg.norm(x, 3)  # <-

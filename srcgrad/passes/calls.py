@@ -131,6 +131,8 @@ class Calls:
                 if prim == "prod":
                     self.fail(e, "np.prod with axis", "multiply in a loop over the axis.")
                 prim += "_axis"
+        elif prim == "norm" and (len(args) > 1 or kw):
+            prim, func, args = self.norm_kind(args, kw, e)
         elif prim in ("var", "std") and "ddof" in kw:  # np.var(x, ddof=1)
             prim, func, args = prim + "_ddof", ast.Name(prim + "_ddof", ast.Load()), \
                 args + [kw.pop("ddof")]
@@ -191,6 +193,28 @@ class Calls:
             else:
                 node = self._prim_call_node("keep_all", [reduced, clone(atoms[0])], e)
         return node
+
+    def norm_kind(self, args, kw, e):
+        """``np.linalg.norm(x, ord, axis)``: the primitive for a literal ``ord`` (None, 2,
+        "fro", 1, ``np.inf``) and a literal integer ``axis``; ranks are checked with the
+        kinds (``ord=2``, 1 and inf only of vectors: for a matrix NumPy means other norms)."""
+        ord_ = kw.pop("ord", args[1] if len(args) > 1 else None)
+        axis = kw.pop("axis", args[2] if len(args) > 2 else None)
+        val = None if ord_ is None else ord_.value if isinstance(ord_, ast.Constant) \
+            else self.src.resolve(ord_)
+        if len(args) > 3 or (axis is not None and not (
+                isinstance(axis, ast.Constant) and type(axis.value) is int)):
+            val = "?"
+        prim = {None: "norm", "fro": "norm", 2: "norm_vec", 1: "norm1", math.inf: "norminf"}.get(
+            val if isinstance(val, (str, int, float)) or val is None else "?")
+        if axis is not None and prim in ("norm", "norm_vec"):
+            return "norm_axis", ast.Name("norm_axis", ast.Load()), [args[0], axis]
+        if prim is None or axis is not None:
+            self.fail(e, f"{ast.unparse(e.func)}() with these arguments",
+                      "srcgrad takes ord None, 2, 'fro', 1 or np.inf (literals) and axis a "
+                      "literal integer with the 2-norm.")
+        func = ast.Name(prim, ast.Load()) if prim in ("norm1", "norminf") else clone(e.func)
+        return prim, func, args[:1]
 
     def lowered(self, prim, args, kw, e, out):
         """Calls that are other primitives: ``np.inner(a, b)`` is ``a @ b.T`` (for vectors

@@ -433,8 +433,10 @@ class _Infer:
                 nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
                 return ("a", nd, "f") if nd > 0 else None
             if prim in ("var", "std", "norm", "trace", "vdot", "ptp", "det", "var_ddof", "std_ddof",
-                        "logabsdet"):
+                        "logabsdet", "norm_vec", "norm1", "norminf"):
                 return FLOAT
+            if prim == "norm_axis":
+                return ("a", 1, "f") if is_array(args[0]) else None
             if prim in ("concat", "take_first", "take_rest", "concat_first"):
                 return _floaty(args[0]) if is_array(args[0]) else None
             if prim == "concat_rest":

@@ -6,7 +6,8 @@ from numba.extending import overload
 
 __all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
            "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort", "cumprod_grad", "cumprod_jvp",
-           "cumprod_hvp"]
+           "cumprod_hvp", "norm1", "norminf",
+           "norm_axis"]
 
 
 def diff_grad(g):
@@ -89,6 +90,21 @@ def cumprod_hvp(v, x, h):
     """The Hessian of ``v . cumprod(x)`` times ``h`` (symmetric): the derivative of
     ``cumprod_grad(v, x)`` along ``h``."""
     return _cumprod_hvp(_flat(v), _flat(x), _flat(h))
+
+
+def norm1(x):
+    """``np.linalg.norm(x, 1)`` of a vector: the sum of magnitudes."""
+    return float(np.sum(np.abs(x)))
+
+
+def norminf(x):
+    """``np.linalg.norm(x, np.inf)`` of a vector: the largest magnitude."""
+    return float(np.max(np.abs(x)))
+
+
+def norm_axis(x, axis):
+    """``np.linalg.norm(x, axis=axis)`` of a matrix: the 2-norms of its columns or rows."""
+    return np.sqrt(np.sum(np.asarray(x) ** 2, axis=axis))
 
 
 def _flat(a):
@@ -183,6 +199,23 @@ def _ol_cumprod_jvp(x, dx):
 def _ol_cumprod_hvp(v, x, h):
     return lambda v, x, h: _cumprod_hvp(np.ascontiguousarray(v), np.ascontiguousarray(x),
                                         np.ascontiguousarray(h))
+
+
+@overload(norm1)
+def _ol_norm1(x):
+    return lambda x: np.sum(np.abs(x))
+
+
+@overload(norminf)
+def _ol_norminf(x):
+    return lambda x: np.max(np.abs(x))
+
+
+@overload(norm_axis)
+def _ol_norm_axis(x, axis):
+    def impl(x, axis):
+        return np.sqrt(sum_axis(x * x, axis))
+    return impl
 
 
 @overload(prod_grad)
