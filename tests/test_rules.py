@@ -11,7 +11,7 @@ from rule_cases import CASES, module_source
 from srcgrad.rules import RULES
 from srcgrad.rules.table import EINSUM_CALLS
 
-THIRD_ORDER = {"prod_grad", "cumprod_grad"}  # a helper of derivative code whose own derivative has no rule
+THIRD_ORDER = {"prod_grad", "cumprod_grad", "prod_axis_grad"}  # a helper of derivative code whose own derivative has no rule
 ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
 
 

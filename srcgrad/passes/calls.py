@@ -128,8 +128,6 @@ class Calls:
                 args = args[:1]
             axis = kw.pop("axis", axis)
             if axis is not None:
-                if prim == "prod":
-                    self.fail(e, "np.prod with axis", "multiply in a loop over the axis.")
                 prim += "_axis"
         elif prim == "norm" and (len(args) > 1 or kw):
             prim, func, args = self.norm_kind(args, kw, e)
@@ -174,7 +172,7 @@ class Calls:
         if axis is not None:
             atoms.append(self.keep(axis, out))
         helper = {"sum_axis": "sum_axis", "mean_axis": "mean_axis", "amax_axis": "max_axis",
-                  "amin_axis": "min_axis"}.get(prim)
+                  "amin_axis": "min_axis", "prod_axis": "prod_axis"}.get(prim)
         if helper:  # Numba lacks np.mean(axis=) & co.: explicit-loop helpers
             func = ast.Name(helper, ast.Load())
         if prim == "reshape":  # Numba's np.reshape refuses arrays that are not contiguous

@@ -59,7 +59,8 @@ def prim_rule(prim, arg_kinds):
         return RULES["solve_m" if ndim(arg_kinds[1]) == 2 else "solve_v"]
     if prim == "diag" and ndim(arg_kinds[0]) == 2:  # np.diag of a matrix takes its diagonal
         return RULES["diagonal"]
-    if prim in ("sum_axis", "mean_axis", "amax_axis", "amin_axis") and ndim(arg_kinds[0]) == 1:
+    if prim in ("sum_axis", "mean_axis", "amax_axis", "amin_axis", "prod_axis") \
+            and ndim(arg_kinds[0]) == 1:
         return RULES[prim[:-5]]
     return RULES.get(prim)
 

@@ -8,6 +8,8 @@ rule("full_like",   "x v", [None, "sum(g)"], [None, "full_like(x, dv)"], element
 rule("expand_axis", "v x axis", ["sum_axis(g, axis)", None, None],
                                 ["expand_axis(dv, x, axis)", None, None], elementwise=False)
 rule("prod_grad",   "x", ["prod_grad_jvp(x, g)"], ["prod_grad_jvp(x, dx)"], elementwise=False)
+rule("prod_axis_grad", "x axis", ["prod_axis_grad_jvp(x, g, axis)", None],
+                                 ["prod_axis_grad_jvp(x, dx, axis)", None], elementwise=False)
 rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
                                  ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
 rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False)

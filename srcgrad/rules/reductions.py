@@ -44,3 +44,5 @@ rule("amax_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, an
                             ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
 rule("amin_axis", "x axis", ["expand_axis(g, x, axis) * extremum_mask_axis(x, ans, axis)", None],
                             ["sum_axis(dx * extremum_mask_axis(x, ans, axis), axis)", None], elementwise=False)
+rule("prod_axis", "x axis", ["expand_axis(g, x, axis) * prod_axis_grad(x, axis)", None],
+                            ["sum_axis(dx * prod_axis_grad(x, axis), axis)", None], elementwise=False)

@@ -7,7 +7,8 @@ from numba.extending import overload
 __all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
            "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort", "cumprod_grad", "cumprod_jvp",
            "cumprod_hvp", "norm1", "norminf",
-           "norm_axis"]
+           "norm_axis", "prod_axis",
+           "prod_axis_grad", "prod_axis_grad_jvp"]
 
 
 def diff_grad(g):
@@ -68,6 +69,27 @@ def mean_axis(x, axis):
 
 def max_axis(x, axis):
     return np.max(x, axis=axis)
+
+
+def prod_axis(x, axis):
+    return np.prod(x, axis=axis)
+
+
+def prod_axis_grad(x, axis):
+    """d prod(x, axis) / d x, entry by entry (the product of the others along the axis),
+    exact with zeros."""
+    return np.apply_along_axis(prod_grad, axis, np.asarray(x, dtype=np.float64))
+
+
+def prod_axis_grad_jvp(x, dx, axis):
+    """``prod_grad_jvp`` along each line of the axis."""
+    x, dx = np.asarray(x, dtype=np.float64), np.asarray(dx, dtype=np.float64)
+    out = np.empty(x.shape)
+    for k in range(x.shape[1 - axis] if x.ndim == 2 else 1):
+        line = (slice(None), k) if x.ndim == 2 and axis == 0 else (k, slice(None)) \
+            if x.ndim == 2 else (slice(None),)
+        out[line] = prod_grad_jvp(x[line], dx[line])
+    return out
 
 
 def min_axis(x, axis):
@@ -244,11 +266,15 @@ def _reduce2d(kind):
             acc = x[0, k] if axis == 0 else x[k, 0]
             if kind == 0 or kind == 1:
                 acc = 0.0
+            elif kind == 4:
+                acc = 1.0
             n = x.shape[0] if axis == 0 else x.shape[1]
             for m in range(n):
                 v = x[m, k] if axis == 0 else x[k, m]
                 if kind == 0 or kind == 1:
                     acc += v
+                elif kind == 4:
+                    acc *= v
                 elif kind == 2:
                     acc = max(acc, v)
                 else:
@@ -276,6 +302,41 @@ _register_reduction(max_axis, 2, np.max)
 
 
 _register_reduction(min_axis, 3, np.min)
+_register_reduction(prod_axis, 4, np.prod)
+
+
+@overload(prod_axis_grad)
+def _ol_prod_axis_grad(x, axis):
+    if x.ndim == 1:
+        return lambda x, axis: _prod_grad(np.ascontiguousarray(x))
+
+    def impl(x, axis):
+        out = np.empty(x.shape)
+        for k in range(x.shape[1] if axis == 0 else x.shape[0]):
+            if axis == 0:
+                out[:, k] = _prod_grad(np.ascontiguousarray(x[:, k]))
+            else:
+                out[k, :] = _prod_grad(np.ascontiguousarray(x[k, :]))
+        return out
+    return impl
+
+
+@overload(prod_axis_grad_jvp)
+def _ol_prod_axis_grad_jvp(x, dx, axis):
+    if x.ndim == 1:
+        return lambda x, dx, axis: _prod_grad_jvp(np.ascontiguousarray(x), np.ascontiguousarray(dx))
+
+    def impl(x, dx, axis):
+        out = np.empty(x.shape)
+        for k in range(x.shape[1] if axis == 0 else x.shape[0]):
+            if axis == 0:
+                out[:, k] = _prod_grad_jvp(np.ascontiguousarray(x[:, k]),
+                                           np.ascontiguousarray(dx[:, k]))
+            else:
+                out[k, :] = _prod_grad_jvp(np.ascontiguousarray(x[k, :]),
+                                           np.ascontiguousarray(dx[k, :]))
+        return out
+    return impl
 
 
 @overload(extremum_mask_axis)
