@@ -218,6 +218,8 @@ CASES = {
     "prod_axis": [("np.prod(x, axis=0)", [A((3, 4))]), ("np.prod(x, axis=1)", [A((3, 4))]),
                   ("x.prod(1, keepdims=True) * x", [A((2, 3))]), ("np.prod(x, 0)", [A(4)])],
     "prod_axis_grad": [("rt.prod_axis_grad(x, 1)", [A((2, 3))]), ("rt.prod_axis_grad(x, 0)", [A((3, 2))])],
+    "matmul3": [("x @ y", [A((2, 2, 3)), A((2, 3, 2))]), ("np.matmul(x, y)", [A((3, 2, 2)), A((3, 2, 4))]),
+                ("np.swapaxes(x, 1, 2) @ y", [A((2, 3, 2)), A((2, 3, 2))])],
     # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),

@@ -289,10 +289,19 @@ def test_parameter_rebound_to_another_rank():
         srcgrad.grad(rebinds_in_loop)(x)
 
 
+def batched_by_matrix(a, b):
+    return np.sum(a @ b)
+
+
 def test_dot_with_a_scalar_and_batched_products():
+    """Batches of matrix products (both operands 3-D) are differentiated (their rows in
+    tests/rule_cases.py check the numbers); a 3-D by 2-D product is refused at its line."""
     check_grads(dot_scalar, (0.7, np.array([1.0, -2.0])))
-    with pytest.raises(srcgrad.UnsupportedError, match="rank 3 or more"):
-        srcgrad.grad(batched)(np.ones((2, 3, 4)), np.ones((2, 4, 5)))
+    g = srcgrad.grad(batched, wrt=(0, 1))(np.ones((2, 3, 4)), np.ones((2, 4, 5)))
+    np.testing.assert_allclose(g[0], np.full((2, 3, 4), 5.0))
+    np.testing.assert_allclose(g[1], np.full((2, 4, 5), 3.0))
+    with pytest.raises(srcgrad.UnsupportedError, match="arrays of ranks 3 and 2"):
+        srcgrad.grad(batched_by_matrix)(np.ones((2, 3, 4)), np.ones((4, 5)))
 
 
 # ---- 12, 13, 14: arguments, aliases, calling conventions ------------------------------------

@@ -95,6 +95,8 @@ def matmul_kind(a, b):
     na, nb = ndim(a), ndim(b)
     if (na, nb) == (2, 2):
         return ("a", 2, "f")
+    if (na, nb) == (3, 3):
+        return ("a", 3, "f")
     if (na, nb) in ((2, 1), (1, 2)):
         return ("a", 1, "f")
     return FLOAT
@@ -315,9 +317,15 @@ class _Infer:
                 return
             self.refused.append((s, "matrix product with a scalar operand",
                                  "multiply with * instead (NumPy's @ refuses scalars)."))
+        elif all(ndim(k) == 3 for k in kinds):  # a batch of matrix products (Numba: a helper)
+            node = ast.copy_location(ast.Call(ast.Name("matmul3", ast.Load()), list(args), []), e)
+            node.prim = "matmul3"
+            s.value = node
         elif any(ndim(k) > 2 for k in kinds):
-            self.refused.append((s, "matrix product of an array of rank 3 or more",
-                                 "loop over the batch axis and multiply 2-D slices."))
+            self.refused.append((s, "matrix product of arrays of ranks "
+                                    f"{ndim(kinds[0])} and {ndim(kinds[1])}",
+                                 "srcgrad multiplies batches of matrices when both operands "
+                                 "are 3-D; loop over the batch axis otherwise."))
 
     def expr(self, e):
         env = self.env
@@ -399,7 +407,7 @@ class _Infer:
             if prim.endswith("_axis"):
                 nd = ndim(args[0]) - 1
                 return ("a", nd, "f") if nd > 0 else FLOAT
-            if prim == "matmul":
+            if prim in ("matmul", "matmul3"):
                 return matmul_kind(args[0], args[1])
             if prim == "outer":
                 return ("a", 2, "f")

@@ -6,6 +6,9 @@ rule("matmul_mm", "a b", ["g @ b.T", "a.T @ g"],      ["da @ b", "a @ db"], elem
 rule("matmul_mv", "a b", ["outer(g, b)", "a.T @ g"],  ["da @ b", "a @ db"], elementwise=False)
 rule("matmul_vm", "a b", ["b @ g", "outer(a, g)"],    ["da @ b", "a @ db"], elementwise=False)
 rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elementwise=False)
+# a batch of matrix products, both operands 3-D (NumPy's @ of stacks of matrices)
+rule("matmul3",   "a b", ["matmul3(g, swapaxes(b, 1, 2))", "matmul3(swapaxes(a, 1, 2), g)"],
+                         ["matmul3(da, b)", "matmul3(a, db)"], elementwise=False)
 rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False)
 rule("det",       "x",   ["g * ans * np.linalg.inv(x).T"], ["ans * trace(np.linalg.inv(x) @ dx)"],
      elementwise=False)

@@ -4,8 +4,13 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
+__all__ = ["matmul3", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
            "slogdet_sign"]
+
+
+def matmul3(a, b):
+    """``a @ b`` of two stacks of matrices (3-D arrays): Numba's ``@`` takes 1-D and 2-D."""
+    return np.matmul(a, b)
 
 
 def diagonal(x, offset):
@@ -56,6 +61,18 @@ def kron_grad_b(v, a, b):
     A, B = _as2(a), _as2(b)
     V = np.asarray(v, dtype=np.float64).reshape(A.shape[0], B.shape[0], A.shape[1], B.shape[1])
     return np.einsum("ipjq,ij->pq", V, A).reshape(np.shape(b))
+
+
+@overload(matmul3)
+def _ol_matmul3(a, b):
+    def impl(a, b):
+        if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+            raise ValueError("matmul: the stacks of matrices do not match")
+        out = np.empty((a.shape[0], a.shape[1], b.shape[2]))
+        for k in range(a.shape[0]):
+            out[k] = np.dot(np.ascontiguousarray(a[k]), np.ascontiguousarray(b[k]))
+        return out
+    return impl
 
 
 @overload(diagonal)
