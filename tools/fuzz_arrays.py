@@ -61,13 +61,13 @@ EXPRS = {
         "np.append({W}, {V}[0:1])", "np.take({V}, IDX)", "np.kron({W}[0:2], {W}[0:2])",
         "{M}.T.clip(-0.5, 0.5)[:, 1]", "np.split({M}.ravel(), 3)[1]", "np.einsum('ij->j', {M})",
         "np.tile({W}[0:2], 2)", "np.cumprod(0.5 + 0.3 * np.tanh({V}))",
-        "np.linalg.norm({M}, axis=0)"],
+        "np.linalg.norm({M}, axis=0)", "np.var({M}, axis=0)"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
         "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {W})", "np.inner({M}, {V})",
         "np.array_split({V}, [1])[1]", "np.einsum('ij,j->i', {M}, {V})",
-        "np.prod(0.5 + 0.3 * np.tanh({M}), axis=1)"],
+        "np.prod(0.5 + 0.3 * np.tanh({M}), axis=1)", "np.std({M}, axis=1, ddof=1)"],
     MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
           "{M} * {S}", "np.transpose({T}, (0, 2, 1))[1].T", "np.transpose({M}.T)",
           "{M}.T.reshape(3, 4)", "np.expand_dims({V}, 0) * {M}",
@@ -82,6 +82,7 @@ EXPRS = {
           "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {M})", "{M}.transpose().T",
           "np.append({M}[0:2], {M}[2:3], axis=0)", "np.vsplit(np.vstack(({M}, {M})), 2)[1]",
           "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})", "np.tile({V}, (3, 1))",
+          "({M} - {M}.mean(axis=0)) / (0.1 + np.std({M}, axis=0, keepdims=True))",
           "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}"],
 }
 

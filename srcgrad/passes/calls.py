@@ -117,6 +117,8 @@ class Calls:
         kw = {k.arg: k.value for k in keywords}
         if prim in LOWERED:
             return self.lowered(prim, args, kw, e, out)
+        if prim in ("var", "std") and (len(args) > 1 or "axis" in kw or "keepdims" in kw):
+            return self.spread_axis(prim, args, kw, e, out)
         if prim in ("sum", "mean", "prod", "amax", "amin"):
             keep = kw.pop("keepdims", None)
             if keep is not None and not (isinstance(keep, ast.Constant)
@@ -213,6 +215,49 @@ class Calls:
                       "literal integer with the 2-norm.")
         func = ast.Name(prim, ast.Load()) if prim in ("norm1", "norminf") else clone(e.func)
         return prim, func, args[:1]
+
+    def spread_axis(self, prim, args, kw, e, out):
+        """``np.var(x, axis=k, ddof=d, keepdims=...)`` and ``np.std``: the mean along the
+        axis, the squared deviations summed along it over ``n - ddof``, and a square root for
+        ``std``, written in the primitives (so both modes and Hessians follow)."""
+        name = ast.unparse(e.func)
+        axis = kw.pop("axis", args[1] if len(args) > 1 else None)
+        ddof = kw.pop("ddof", ast.Constant(0))
+        keep = kw.pop("keepdims", ast.Constant(False))
+        if kw or len(args) > 2 or not (isinstance(axis, ast.Constant) and type(axis.value) is int
+                                       and axis.value >= 0) or not (
+                isinstance(keep, ast.Constant) and isinstance(keep.value, bool)):
+            self.fail(e, f"{name}() with these arguments",
+                      "give axis= a non-negative integer literal (ddof= and keepdims=True "
+                      "or False may follow).")
+        x = self.atom(args[0], out)
+        ddof = self.atom(ddof, out)
+        mean = self._prim_node("mean_axis", [x, axis], e, out, name)
+        if axis.value > 0:  # along axis 0 the means broadcast against x as they are
+            mean = self._prim_node("expand_dims", [mean, clone(axis)], e, out, name)
+        dev = self._binop(x, ast.Sub(), mean, e, out)
+        sq = self._binop(dev, ast.Mult(), clone(dev), e, out)
+        total = self._prim_node("sum_axis", [sq, clone(axis)], e, out, name)
+        n = self.temp()
+        self.emit(out, n, ast.BinOp(ast.Subscript(ast.Attribute(clone(x), "shape", ast.Load()),
+                                                  clone(axis), ast.Load()), ast.Sub(), ddof))
+        result = self._binop(total, ast.Div(), ast.Name(n, ast.Load()), e, out)
+        if prim == "std":
+            node = ast.copy_location(ast.Call(_np_func("sqrt", []), [result], []), e)
+            node.prim = "sqrt"
+            t = self.temp()
+            self.emit(out, t, node)
+            result = ast.Name(t, ast.Load())
+        if keep.value:
+            return self._prim_call_node("expand_dims", [result, clone(axis)], e, name)
+        return result
+
+    def _binop(self, a, op, b, e, out):
+        node = ast.copy_location(ast.BinOp(a, op, b), e)
+        node.prim = {ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv"}[type(op)]
+        t = self.temp()
+        self.emit(out, t, node)
+        return ast.Name(t, ast.Load())
 
     def lowered(self, prim, args, kw, e, out):
         """Calls that are other primitives: ``np.inner(a, b)`` is ``a @ b.T`` (for vectors
