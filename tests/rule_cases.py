@@ -223,6 +223,9 @@ CASES = {
     "prod_axis_grad": [("rt.prod_axis_grad(x, 1)", [A((2, 3))]), ("rt.prod_axis_grad(x, 0)", [A((3, 2))])],
     "matmul3": [("x @ y", [A((2, 2, 3)), A((2, 3, 2))]), ("np.matmul(x, y)", [A((3, 2, 2)), A((3, 2, 4))]),
                 ("np.swapaxes(x, 1, 2) @ y", [A((2, 3, 2)), A((2, 3, 2))])],
+    "gamma": [("math.gamma(x)", [S(0.5, 3.0)]), ("math.gamma(x)", [S(-1.7, -1.2)])],
+    "lgamma": [("math.lgamma(x)", [S(0.5, 3.0)]), ("math.lgamma(x * y)", [S(2.0, 6.0), S(2.0, 3.0)])],
+    "digamma": [("rt.digamma(x)", [S(0.5, 3.0)]), ("rt.digamma(x)", [S(-2.7, -2.2)])],
     # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),

@@ -11,7 +11,7 @@ from rule_cases import CASES, module_source
 from srcgrad.rules import RULES
 from srcgrad.rules.table import EINSUM_CALLS
 
-THIRD_ORDER = {"prod_grad", "cumprod_grad", "prod_axis_grad"}  # a helper of derivative code whose own derivative has no rule
+THIRD_ORDER = {"prod_grad", "cumprod_grad", "prod_axis_grad", "digamma"}  # a helper of derivative code whose own derivative has no rule
 ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
 
 
@@ -107,3 +107,16 @@ def test_rules_at_generated_points(case_module, data):
     expr, specs = CASES[rule][k]
     check_grads(getattr(case_module, f"case_{rule}_{k}"), _point(data, specs),
                 backends=("python",))
+
+
+def test_digamma_and_trigamma_against_scipy():
+    """srcgrad's own digamma and trigamma (the derivatives of math.lgamma), in Python and
+    compiled by Numba, against SciPy's, on both sides of zero."""
+    import numba
+    from scipy.special import digamma, polygamma
+    from srcgrad.runtime import digamma as dg, trigamma as tg
+    both = numba.njit(lambda x: (dg(x), tg(x)))
+    for x in [0.01, 0.3, 1.0, 2.5, 7.3, 11.0, 55.0, -0.5, -2.7, -10.3]:
+        for got in ((dg(x), tg(x)), both(x)):
+            assert abs(got[0] - digamma(x)) <= 1e-13 * max(1.0, abs(digamma(x)))
+            assert abs(got[1] - polygamma(1, x)) <= 1e-13 * max(1.0, abs(polygamma(1, x)))

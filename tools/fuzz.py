@@ -37,7 +37,8 @@ UNARY = ["math.sin({})", "math.cos({})", "math.tanh({})", "math.exp(math.sin({})
          "math.log(1.0 + {0} * {0})", "math.sqrt(1.0 + {0} * {0})", "math.atan({})",
          "({0} * {0})", "-{}", "abs({}) + 1.0",
          "math.asinh({})", "math.erf({})", "math.exp2(math.sin({}))", "np.sinc({})",
-         "math.degrees({}) * 0.01", "np.cbrt(1.5 + {0} * {0})", "np.reciprocal(1.5 + {0} * {0})"]
+         "math.degrees({}) * 0.01", "np.cbrt(1.5 + {0} * {0})", "np.reciprocal(1.5 + {0} * {0})",
+         "math.lgamma(2.0 + math.sin({}))", "math.gamma(2.0 + math.sin({}))"]
 ARRAY_UNARY = ["np.sin({})", "np.tanh({})", "np.cos({})", "({0} * {0})", "np.exp(np.sin({}))"]
 BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + {} * {})", "max({}, {})", "min({}, {})",
           "math.atan2({}, 1.0 + {} * {})", "np.logaddexp({}, {})", "np.fmax({}, {})",

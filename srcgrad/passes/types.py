@@ -20,7 +20,8 @@ from .walk import nodes
 
 FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
 
-_SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+_SAME_AS_ARG = {"gamma", "lgamma", "digamma",
+                "pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
                 "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy",
                 "transpose", "transpose_axes", "reciprocal", "exp2", "cbrt", "asinh", "acosh",
                 "atanh", "radians", "degrees", "erf", "erfc", "sinc"}

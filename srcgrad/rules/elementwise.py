@@ -74,3 +74,7 @@ rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (
                             ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])
 # NaN becomes 0 and +-inf the largest floats: constants, derivative 0 there
 rule("nan_to_num", "x", ["g * isfinite(x)"],          ["dx * isfinite(x)"])
+# math.gamma and math.lgamma (scalars): digamma and trigamma are srcgrad's own (runtime)
+rule("gamma",    "x",   ["g * ans * digamma(x)"],      ["dx * ans * digamma(x)"])
+rule("lgamma",   "x",   ["g * digamma(x)"],            ["dx * digamma(x)"])
+rule("digamma",  "x",   ["g * trigamma(x)"],           ["dx * trigamma(x)"])

@@ -79,7 +79,8 @@ ACCEPTS = {
     "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
     "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm1": {"x": (1,)},
     "norminf": {"x": (1,)}, "norm_axis": {"x": (2,), "axis": "n"},
-    "matmul3": {"a": (3,), "b": (3,)}, "prod_axis": {"x": (1, 2), "axis": "n"}, "prod_axis_grad": {"x": (1, 2), "axis": "n"},
+    "matmul3": {"a": (3,), "b": (3,)}, "gamma": {"x": "s"}, "lgamma": {"x": "s"},
+    "digamma": {"x": "s"}, "prod_axis": {"x": (1, 2), "axis": "n"}, "prod_axis_grad": {"x": (1, 2), "axis": "n"},
     "unpiece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
 }
 
@@ -117,6 +118,8 @@ CALLS.update(_both("degrees", "degrees", "rad2deg"))
 CALLS.update(_both("erf", "-"))   # math only (scipy.special.erf: the SciPy issue)
 CALLS.update(_both("erfc", "-"))
 CALLS.update(_both("fmod"))
+CALLS.update(_both("gamma", "-"))   # math only (scipy.special.gamma: the SciPy issue)
+CALLS.update(_both("lgamma", "-"))
 # NumPy's function forms of the operators and its other elementwise functions
 CALLS.update({np.add: "add", np.subtract: "sub", np.multiply: "mul", np.divide: "truediv",
               np.true_divide: "truediv", np.negative: "neg", np.positive: "pos",
@@ -159,7 +162,7 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.squeeze: "squeeze", _rt.diagonal: "diagonal", _rt.undiagonal: "undiagonal",
               _rt.logabsdet: "logabsdet", _rt.tile: "tile", _rt.untile: "untile",
               _rt.tile_to: "tile_to", _rt.norm1: "norm1", _rt.norminf: "norminf",
-              _rt.norm_axis: "norm_axis", _rt.matmul3: "matmul3", _rt.prod_axis: "prod_axis",
+              _rt.digamma: "digamma", _rt.norm_axis: "norm_axis", _rt.matmul3: "matmul3", _rt.prod_axis: "prod_axis",
               _rt.prod_axis_grad: "prod_axis_grad", _rt.cumprod_grad: "cumprod_grad", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
