@@ -394,10 +394,10 @@ class _KeepWhole(ast.NodeTransformer):
 
     def visit_Call(self, node):
         obj = self.norm.src.resolve(node.func)
-        if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
-            return self.norm.inline(obj, node, self.out)
         if _is_primitive(obj):  # np.sin(a) inside np.zeros_like(...) or a test: a statement
             return self.norm.atom(node, self.out)  # of its own, with a kind (and a helper)
+        if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
+            return self.norm.inline(obj, node, self.out)  # (srcgrad's helpers with rules: above)
         if obj is not _MISSING and not isinstance(node.func, ast.Name):
             node.func = self.norm.emit_func(obj, node.func)
         elif obj in BUILTIN_EMIT:
