@@ -45,7 +45,7 @@ EXPRS = {
         "np.sum(np.hsplit({M}, 2)[0])", "np.einsum('ij,ij', {M}, {M})",
         "np.linalg.slogdet({M}[:, 0:3] + 3.0 * np.eye(3))[1]", "np.linalg.norm({V}, 1)",
         "np.linalg.norm({W}, np.inf)", "np.linalg.norm({V}, ord=2)",
-        "np.sum(np.sin({T} @ np.swapaxes({T}, 1, 2)))"],
+        "np.sum(np.sin({T} @ np.swapaxes({T}, 1, 2)))", "np.median({V})"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -61,7 +61,8 @@ EXPRS = {
         "np.append({W}, {V}[0:1])", "np.take({V}, IDX)", "np.kron({W}[0:2], {W}[0:2])",
         "{M}.T.clip(-0.5, 0.5)[:, 1]", "np.split({M}.ravel(), 3)[1]", "np.einsum('ij->j', {M})",
         "np.tile({W}[0:2], 2)", "np.cumprod(0.5 + 0.3 * np.tanh({V}))",
-        "np.linalg.norm({M}, axis=0)", "np.var({M}, axis=0)"],
+        "np.linalg.norm({M}, axis=0)", "np.var({M}, axis=0)",
+        "np.select([{V} > 0.3, {V} < -0.3], [{V} * {S}, np.sin({V})], 0.1)"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
@@ -83,6 +84,7 @@ EXPRS = {
           "np.append({M}[0:2], {M}[2:3], axis=0)", "np.vsplit(np.vstack(({M}, {M})), 2)[1]",
           "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})", "np.tile({V}, (3, 1))",
           "({M} - {M}.mean(axis=0)) / (0.1 + np.std({M}, axis=0, keepdims=True))",
+          "np.linalg.pinv({M}.T)",
           "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}"],
 }
 

@@ -16,12 +16,12 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from ..rules.table import (CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
-                           SPLIT_CALLS, VIEW_CALLS)
+                           SELECT_CALLS, SPLIT_CALLS, VIEW_CALLS)
 from ..passes.walk import loads as _loads, nodes
 from .source import _MISSING, read_source
 
 KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS, **SPLIT_CALLS,
-               **EINSUM_CALLS}
+               **EINSUM_CALLS, **SELECT_CALLS}
 ARRAY_ATTRS = {"shape", "T", "size", "ndim"}
 
 # node type -> (construct, what to write instead)
@@ -205,6 +205,11 @@ class _Checker(ast.NodeVisitor):
                 self.visit(a)
             for kw in node.keywords:
                 self.visit(kw.value)
+            return
+        if self.src.resolve(node.func) in SELECT_CALLS.keys():  # two lists, element by element
+            for a in node.args + [k.value for k in node.keywords]:
+                for item in (a.elts if isinstance(a, (ast.List, ast.Tuple)) else [a]):
+                    self.visit(item)
             return
         if self.src.resolve(node.func) in SPLIT_CALLS.keys() and len(node.args) > 1 \
                 and isinstance(node.args[1], (ast.List, ast.Tuple)):

@@ -18,7 +18,8 @@ import numpy as np
 from .. import runtime
 from ..frontend.source import _MISSING, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
-                           EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RULES, SPLIT_CALLS)
+                           EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RULES, SELECT_CALLS,
+                           SPLIT_CALLS)
 from . import einsum
 from .clone import clone
 
@@ -61,6 +62,8 @@ class Calls:
             return self.split(SPLIT_CALLS[obj], e, out)
         if obj in EINSUM_CALLS:
             return self.einsum(e, out)
+        if obj in SELECT_CALLS:
+            return self.select(e, out)
         if known and obj in CALLS:
             prim = CALLS[obj]
             return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
@@ -254,7 +257,7 @@ class Calls:
 
     def _binop(self, a, op, b, e, out):
         node = ast.copy_location(ast.BinOp(a, op, b), e)
-        node.prim = {ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv"}[type(op)]
+        node.prim = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv"}[type(op)]
         t = self.temp()
         self.emit(out, t, node)
         return ast.Name(t, ast.Load())
@@ -275,6 +278,16 @@ class Calls:
             self.fail(e, f"{name}({ast.unparse(args[1])})",
                       "only astype(np.float64) (a copy) keeps a derivative; use np.floor or "
                       "int() where an integer is meant.")
+        if prim == "median" and len(args) == 1 and not kw:  # the middle one or two of a sort
+            s = self._prim_node("sort", [self.atom(args[0], out)], e, out, name)
+            lo, hi = self.temp(), self.temp()
+            n = ast.Subscript(ast.Attribute(clone(s), "shape", ast.Load()), ast.Constant(0), ast.Load())
+            self.emit(out, lo, ast.BinOp(ast.BinOp(n, ast.Sub(), ast.Constant(1)), ast.FloorDiv(),
+                                         ast.Constant(2)))
+            self.emit(out, hi, ast.BinOp(clone(n), ast.FloorDiv(), ast.Constant(2)))
+            a, b = (self._as_temp(self._getitem(s, i, e), out) for i in (lo, hi))
+            total = self._binop(a, ast.Add(), b, e, out)
+            return self._binop(total, ast.Mult(), ast.Constant(0.5), e, out)
         if prim == "slogdet" and len(args) == 1 and not kw:  # (sign, log|det|): a tuple
             x = self.atom(args[0], out)
             sign = self.temp()
@@ -301,6 +314,7 @@ class Calls:
                       "give axis and start as non-negative integer literals, or use np.moveaxis.")
         self.fail(e, f"{name}() with these arguments",
                   {"take": "take with one 1-D integer index array and no axis, or index directly.",
+                   "median": "np.median of a 1-D array, with no axis.",
                    "astype": "write x.astype(np.float64)."}.get(prim, "pass its two arrays."))
 
     def join(self, kind, e, out):
@@ -396,6 +410,47 @@ class Calls:
         return ast.Tuple([self._prim_node("piece", [clone(x), lo, hi, clone(axis)], e, out, name)
                           for lo, hi in zip(bounds, bounds[1:])], ast.Load())
 
+    def select(self, e, out):
+        """``np.select([c1, c2], [a1, a2], default)``: the first true condition's choice, as
+        ``where(c1, a1, where(c2, a2, default))``."""
+        name = ast.unparse(e.func)
+        kw = {k.arg: k.value for k in e.keywords}
+        args = list(e.args) + [kw.pop(k) for k in ("condlist", "choicelist", "default") if k in kw]
+        if kw or len(args) not in (2, 3) or not all(
+                isinstance(a, (ast.List, ast.Tuple)) for a in args[:2]) \
+                or len(args[0].elts) != len(args[1].elts) or not args[0].elts:
+            self.fail(e, f"{name}() with these arguments",
+                      "pass two literal lists of the same length (conditions, choices) and "
+                      "optionally a default.")
+        acc = self.atom(args[2], out) if len(args) == 3 else ast.Constant(0.0)
+        pairs = list(zip(args[0].elts, args[1].elts))
+        for k, (c, a) in enumerate(reversed(pairs)):
+            atoms = [self.keep_atom(c, out), self.atom(a, out), acc]
+            if k == len(pairs) - 1:
+                return self._prim_call_node("where", atoms, e, name)
+            acc = self._prim_node("where", atoms, e, out, name)
+
+    def _getitem(self, base, index_name, e):
+        node = ast.copy_location(ast.Subscript(clone(base), ast.Name(index_name, ast.Load()),
+                                               ast.Load()), e)
+        node.prim = "getitem"
+        return node
+
+    def _as_temp(self, v, out):
+        if isinstance(v, (ast.Name, ast.Constant)):
+            return v
+        t = self.temp()
+        self.emit(out, t, v)
+        return ast.Name(t, ast.Load())
+
+    def keep_atom(self, c, out):
+        kept = self.keep(c, out)
+        if isinstance(kept, (ast.Name, ast.Constant)):
+            return kept
+        t = self.temp()
+        self.emit(out, t, kept)
+        return ast.Name(t, ast.Load())
+
     def einsum(self, e, out):
         """``np.einsum("ij,jk->ik", a, b)``: a helper of loops (passes/einsum.py), inlined."""
         sub = e.args[0] if e.args else None
@@ -423,11 +478,11 @@ class Calls:
 
     def _prim_call_node(self, prim, atoms, e, shown=None):
         func = {"copy": ast.Attribute(ast.Name("np", ast.Load()), "copy", ast.Load()),
+                "where": ast.Attribute(ast.Name("np", ast.Load()), "where", ast.Load()),
                 "solve": ast.Attribute(ast.Attribute(ast.Name("np", ast.Load()), "linalg",
                                                      ast.Load()), "solve", ast.Load()),
-                **{p: _np_func(p, []) for p in ("expand_dims", "atleast_2d", "ravel", "matmul",
-                                                "transpose", "moveaxis")}
-                }.get(prim, ast.Name(prim, ast.Load()))
+                }.get(prim) or (ast.Name(prim, ast.Load()) if prim in runtime.__all__
+                                else _np_func(prim, []))  # srcgrad's helper, else np.<prim>
         node = ast.Call(func, list(atoms), [])
         node.prim = prim
         if shown:

@@ -5,8 +5,10 @@ import ast
 
 
 class Rule:
-    def __init__(self, name, params, vjp, jvp, elementwise=True):
+    def __init__(self, name, params, vjp, jvp, elementwise=True, out=None):
         self.name = name
+        self.out = out  # the result's kind (passes/types.py): "x" like parameter x, "scalar",
+        #                 "x-1" an array of x's rank minus one, "3-v", "2" an array of rank 2
         self.params = tuple(params.split())
         self.vjp = dict(zip(self.params, vjp))
         self.jvp = dict(zip(self.params, jvp))
@@ -20,5 +22,5 @@ class Rule:
 RULES = {}
 
 
-def rule(name, params, vjp, jvp, elementwise=True):
-    RULES[name] = Rule(name, params, vjp, jvp, elementwise)
+def rule(name, params, vjp, jvp, elementwise=True, out=None):
+    RULES[name] = Rule(name, params, vjp, jvp, elementwise, out)

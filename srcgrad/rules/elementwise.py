@@ -73,8 +73,8 @@ rule("where",    "c x y", [None, "where(c, g, 0.0 * g)", "where(c, 0.0 * g, g)"]
 rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (x > hi)"],
                             ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])
 # NaN becomes 0 and +-inf the largest floats: constants, derivative 0 there
-rule("nan_to_num", "x", ["g * isfinite(x)"],          ["dx * isfinite(x)"])
+rule("nan_to_num", "x", ["g * isfinite(x)"],          ["dx * isfinite(x)"], out="x")
 # math.gamma and math.lgamma (scalars): digamma and trigamma are srcgrad's own (runtime)
-rule("gamma",    "x",   ["g * ans * digamma(x)"],      ["dx * ans * digamma(x)"])
-rule("lgamma",   "x",   ["g * digamma(x)"],            ["dx * digamma(x)"])
-rule("digamma",  "x",   ["g * trigamma(x)"],           ["dx * trigamma(x)"])
+rule("gamma",    "x",   ["g * ans * digamma(x)"],      ["dx * ans * digamma(x)"], out="x")
+rule("lgamma",   "x",   ["g * digamma(x)"],            ["dx * digamma(x)"], out="x")
+rule("digamma",  "x",   ["g * trigamma(x)"],           ["dx * trigamma(x)"], out="x")

@@ -9,7 +9,7 @@ rule("expand_axis", "v x axis", ["sum_axis(g, axis)", None, None],
                                 ["expand_axis(dv, x, axis)", None, None], elementwise=False)
 rule("prod_grad",   "x", ["prod_grad_jvp(x, g)"], ["prod_grad_jvp(x, dx)"], elementwise=False)
 rule("prod_axis_grad", "x axis", ["prod_axis_grad_jvp(x, g, axis)", None],
-                                 ["prod_axis_grad_jvp(x, dx, axis)", None], elementwise=False)
+                                 ["prod_axis_grad_jvp(x, dx, axis)", None], elementwise=False, out="x")
 rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
                                  ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
 rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False)
@@ -18,4 +18,4 @@ rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(o
                              ["gather_last(dy, idx)", None], elementwise=False)
 # linear in v (its adjoint is the tangent of cumprod); along x, the Hessian of v . cumprod(x)
 rule("cumprod_grad", "v x", ["cumprod_jvp(x, g)", "cumprod_hvp(v, x, g)"],
-                            ["cumprod_grad(dv, x)", "cumprod_hvp(v, x, dx)"], elementwise=False)
+                            ["cumprod_grad(dv, x)", "cumprod_hvp(v, x, dx)"], elementwise=False, out="x")

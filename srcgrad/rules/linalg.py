@@ -8,7 +8,7 @@ rule("matmul_vm", "a b", ["b @ g", "outer(a, g)"],    ["da @ b", "a @ db"], elem
 rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elementwise=False)
 # a batch of matrix products, both operands 3-D (NumPy's @ of stacks of matrices)
 rule("matmul3",   "a b", ["matmul3(g, swapaxes(b, 1, 2))", "matmul3(swapaxes(a, 1, 2), g)"],
-                         ["matmul3(da, b)", "matmul3(a, db)"], elementwise=False)
+                         ["matmul3(da, b)", "matmul3(a, db)"], elementwise=False, out="3")
 rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False)
 rule("det",       "x",   ["g * ans * np.linalg.inv(x).T"], ["ans * trace(np.linalg.inv(x) @ dx)"],
      elementwise=False)
@@ -22,16 +22,16 @@ rule("kron",      "a b", ["kron_grad_a(g, a, b)", "kron_grad_b(g, a, b)"],
                          ["kron(da, b)", "kron(a, db)"], elementwise=False)
 # the two halves of kron's adjoint (bilinear: v weighted by b, or by a), for Hessians
 rule("kron_grad_a", "v a b", ["kron(g, b)", None, "kron_grad_b(v, g, b)"],
-                             ["kron_grad_a(dv, a, b)", None, "kron_grad_a(v, a, db)"], elementwise=False)
+                             ["kron_grad_a(dv, a, b)", None, "kron_grad_a(v, a, db)"], elementwise=False, out="a")
 rule("kron_grad_b", "v a b", ["kron(a, g)", "kron_grad_a(v, a, g)", None],
-                             ["kron_grad_b(dv, a, b)", "kron_grad_b(v, da, b)", None], elementwise=False)
+                             ["kron_grad_b(dv, a, b)", "kron_grad_b(v, da, b)", None], elementwise=False, out="b")
 # np.linalg.solve(a, b): a vector b (solve_v) or a matrix of right-hand sides (solve_m)
 rule("solve_v",   "a b", ["-outer(np.linalg.solve(a.T, g), ans)", "np.linalg.solve(a.T, g)"],
-                         ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False)
+                         ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False, out="b")
 rule("solve_m",   "a b", ["-(np.linalg.solve(a.T, g) @ ans.T)", "np.linalg.solve(a.T, g)"],
-                         ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False)
+                         ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False, out="b")
 # log |det x| (np.linalg.slogdet's second value; the sign has derivative 0)
-rule("logabsdet", "x",  ["g * np.linalg.inv(x).T"],    ["trace(np.linalg.solve(x, dx))"], elementwise=False)
+rule("logabsdet", "x",  ["g * np.linalg.inv(x).T"],    ["trace(np.linalg.solve(x, dx))"], elementwise=False, out="scalar")
 # Cholesky factor L of a symmetric positive definite x (Murray, arXiv:1602.07527): with
 # phi(X) = tril(X) with its diagonal halved, the cotangent is the symmetric part of
 # L^-T phi(L^T g) L^-1, and the tangent L phi(L^-1 sym(dx) L^-T).  Like JAX and autograd,
@@ -40,4 +40,11 @@ _PHI_G = "(tril(ans.T @ g) - 0.5 * (ans.T @ g) * eye(x.shape[0]))"
 _P = f"np.linalg.solve(ans.T, np.linalg.solve(ans.T, {_PHI_G}.T).T)"
 _M = "np.linalg.solve(ans, np.linalg.solve(ans, 0.5 * (dx + dx.T)).T)"
 rule("cholesky",  "x",   [f"0.5 * ({_P} + {_P}.T)"],
-                         [f"ans @ (tril({_M}) - 0.5 * {_M} * eye(x.shape[0]))"], elementwise=False)
+                         [f"ans @ (tril({_M}) - 0.5 * {_M} * eye(x.shape[0]))"], elementwise=False, out="x")
+# the pseudo-inverse (of a matrix whose rank does not change nearby): d(A+) =
+# -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+, and its adjoint
+rule("pinv",      "x",   ["-(ans.T @ g @ ans.T) + (eye(x.shape[0]) - x @ ans) @ g.T @ ans @ ans.T"
+                          " + ans.T @ ans @ g.T @ (eye(x.shape[1]) - ans @ x)"],
+                         ["-(ans @ dx @ ans) + ans @ ans.T @ dx.T @ (eye(x.shape[0]) - x @ ans)"
+                          " + (eye(x.shape[1]) - ans @ x) @ dx.T @ ans.T @ ans"],
+     elementwise=False, out="2")

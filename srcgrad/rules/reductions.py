@@ -21,17 +21,17 @@ rule("norm",     "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
 # np.linalg.norm(x, 2) of a vector (for a matrix it is the spectral norm: refused), ord 1
 # and inf of a vector, and the 2-norms along an axis of a matrix; derivative 0 at 0
 rule("norm_vec", "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
-                        ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False)
-rule("norm1",    "x",   ["g * sign(x)"],               ["sum(dx * sign(x))"], elementwise=False)
+                        ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False, out="scalar")
+rule("norm1",    "x",   ["g * sign(x)"],               ["sum(dx * sign(x))"], elementwise=False, out="scalar")
 rule("norminf",  "x",   ["g * sign(x) * extremum_mask(abs(x), ans)"],
-                        ["sum(dx * sign(x) * extremum_mask(abs(x), ans))"], elementwise=False)
+                        ["sum(dx * sign(x) * extremum_mask(abs(x), ans))"], elementwise=False, out="scalar")
 rule("norm_axis", "x axis", ["expand_axis(g / where(ans == 0.0, 1.0, ans), x, axis) * x", None],
                             ["sum_axis(dx * x, axis) / where(ans == 0.0, 1.0, ans)", None],
-                            elementwise=False)
+                            elementwise=False, out="x-1")
 rule("trace",    "x",   ["g * eye(x.shape[0], x.shape[1])"], ["trace(dx)"], elementwise=False)
 rule("cumsum",   "x",   ["cumsum(g[::-1])[::-1]"],     ["cumsum(dx)"], elementwise=False)
 rule("diff",     "x",   ["diff_grad(g)"],              ["diff(dx)"], elementwise=False)
-rule("cumprod",  "x",   ["cumprod_grad(g, x)"],        ["cumprod_jvp(x, dx)"], elementwise=False)
+rule("cumprod",  "x",   ["cumprod_grad(g, x)"],        ["cumprod_jvp(x, dx)"], elementwise=False, out="x")
 rule("sort",     "x",   ["unsort(g, x)"],              ["dx[argsort(x)]"], elementwise=False)
 rule("vdot",     "a b", ["g * b", "g * a"],            ["vdot(da, b)", "vdot(a, db)"], elementwise=False)
 rule("amax",     "x",   ["g * extremum_mask(x, ans)"], ["sum(dx * extremum_mask(x, ans))"], elementwise=False)

@@ -47,25 +47,25 @@ rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", Non
 rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],
      elementwise=False)
 # squeeze of one axis (its rank is then known), axes moved, quarter turns, 3-D views
-rule("squeeze",  "x axis", ["reshape_as(g, x)", None], ["squeeze(dx, axis)", None], elementwise=False)
+rule("squeeze",  "x axis", ["reshape_as(g, x)", None], ["squeeze(dx, axis)", None], elementwise=False, out="x-1")
 rule("moveaxis", "x source destination", ["moveaxis(g, destination, source)", None, None],
-                 ["moveaxis(dx, source, destination)", None, None], elementwise=False)
-rule("rot90",    "x k", ["rot90(g, -k)", None],       ["rot90(dx, k)", None], elementwise=False)
-rule("atleast_3d", "x", ["reshape_as(g, x)"],         ["atleast_3d(dx)"], elementwise=False)
+                 ["moveaxis(dx, source, destination)", None, None], elementwise=False, out="x")
+rule("rot90",    "x k", ["rot90(g, -k)", None],       ["rot90(dx, k)", None], elementwise=False, out="x")
+rule("atleast_3d", "x", ["reshape_as(g, x)"],         ["atleast_3d(dx)"], elementwise=False, out="3")
 # np.diag builds a matrix from a vector (diag) or takes a diagonal (diagonal): chosen by rank
-rule("diag",     "v k", ["diagonal(g, k)", None],      ["diag(dv, k)", None], elementwise=False)
+rule("diag",     "v k", ["diagonal(g, k)", None],      ["diag(dv, k)", None], elementwise=False, out="3-v")
 rule("diagonal", "x offset", ["undiagonal(g, x, offset)", None],
-                             ["diagonal(dx, offset)", None], elementwise=False)
+                             ["diagonal(dx, offset)", None], elementwise=False, out="x-1")
 rule("undiagonal", "v x offset", ["diagonal(g, offset)", None, None],
-                                 ["undiagonal(dv, x, offset)", None, None], elementwise=False)
+                                 ["undiagonal(dv, x, offset)", None, None], elementwise=False, out="x")
 # one piece of np.split / array_split / hsplit / vsplit / dsplit: x[lo:hi] along an axis
 rule("piece",    "x lo hi axis", ["unpiece(g, x, lo, hi, axis)", None, None, None],
-                                 ["piece(dx, lo, hi, axis)", None, None, None], elementwise=False)
+                                 ["piece(dx, lo, hi, axis)", None, None, None], elementwise=False, out="x")
 rule("unpiece",  "v x lo hi axis", ["piece(g, lo, hi, axis)", None, None, None, None],
                                    ["unpiece(dv, x, lo, hi, axis)", None, None, None, None],
-     elementwise=False)
+     elementwise=False, out="x")
 # np.tile (1-D and 2-D results): the adjoint sums the tiles back (untile), whose adjoint
 # tiles again to the shape it was given (tile_to)
 rule("tile",     "x reps", ["untile(g, x)", None],     ["tile(dx, reps)", None], elementwise=False)
-rule("untile",   "v x",  ["tile_to(g, v)", None],      ["untile(dv, x)", None], elementwise=False)
-rule("tile_to",  "x like", ["untile(g, x)", None],     ["tile_to(dx, like)", None], elementwise=False)
+rule("untile",   "v x",  ["tile_to(g, v)", None],      ["untile(dv, x)", None], elementwise=False, out="x")
+rule("tile_to",  "x like", ["untile(g, x)", None],     ["tile_to(dx, like)", None], elementwise=False, out="like")

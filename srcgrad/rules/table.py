@@ -74,7 +74,7 @@ ACCEPTS = {
     "kron_grad_b": {"a": (1, 2), "b": (1, 2)}, "solve_v": {"a": (2,), "b": (1,)},
     "solve_m": {"a": (2,), "b": (2,)},
     "piece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
-    "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)},
+    "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)}, "pinv": {"x": (2,)},
     "tile": {"x": (1, 2), "reps": "i"}, "untile": {"v": (1, 2), "x": (1, 2)},
     "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
     "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm1": {"x": (1,)},
@@ -145,7 +145,8 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.nan_to_num: "nan_to_num", np.cross: "cross", np.kron: "kron",
               np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
               np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
-              np.tile: "tile", np.cumprod: "cumprod"})
+              np.tile: "tile", np.cumprod: "cumprod", np.linalg.pinv: "pinv",
+              np.median: "median"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -185,6 +186,9 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
 SPLIT_CALLS = {np.split: "split", np.array_split: "array_split", np.hsplit: "hsplit",
                np.vsplit: "vsplit", np.dsplit: "dsplit"}
 
+# np.select([c1, c2], [a1, a2], default): nested where (calls.py)
+SELECT_CALLS = {np.select: "select"}
+
 # np.einsum with literal subscripts: a helper of loops, inlined (passes/einsum.py)
 EINSUM_CALLS = {np.einsum: "einsum"}
 
@@ -213,5 +217,5 @@ VIEW_CALLS = {"reshape", "ravel", "expand_dims", "squeeze", "transpose", "transp
 
 # calls that become other primitives at the call (passes/calls.py): np.inner(a, b) is
 # a @ b.T, np.rollaxis a moveaxis, np.take(x, idx) and x.astype(float) an index and a copy,
-# np.linalg.slogdet the tuple (sign, logabsdet)
-LOWERED = {"inner", "rollaxis", "take", "astype", "solve", "slogdet"}
+# np.linalg.slogdet the tuple (sign, logabsdet), np.median (1-D) the middle of a sort
+LOWERED = {"inner", "rollaxis", "take", "astype", "solve", "slogdet", "median"}
