@@ -25,6 +25,7 @@ from ..frontend.check import alias_problem, alias_writes, is_stack_literal
 from ..frontend.source import _MISSING
 from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
 from .calls import BUILTIN_EMIT, Calls
+from .numpy_calls import NumpyCalls
 from .clone import clone
 from .constants import Constants
 from .jumps import JumpRemover
@@ -65,7 +66,7 @@ def _tag(stmt, origin):
     return stmt
 
 
-class _Normalizer(TupleParts, Constants, Calls):
+class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
         self.depth = depth

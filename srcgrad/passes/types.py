@@ -434,53 +434,30 @@ class _Infer:
                 return ("a", nd, "f") if nd > 0 else FLOAT
             if prim == "matmul":
                 return matmul_kind(args[0], args[1])
-            if prim == "outer":
-                return ("a", 2, "f")
             if prim == "full":
                 return _creation_kind(self.expr, e.args[0], "f")
-            if prim == "linspace":
-                return ("a", 1, "f")
             if prim in ("reshape", "reshape_to"):
                 shape = args[1]
                 nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
                 return ("a", nd, "f") if nd > 0 else None
-            if prim in ("ravel", "flatten"):
-                return ("a", 1, "f")
             if prim == "expand_dims":
                 return ("a", ndim(args[0]) + 1, "f") if args[0] else None
-            if prim == "keep_all":
-                return _floaty(args[1])
-            if prim == "reshape_as":
-                return _floaty(args[1])
             if prim == "cross":  # a pair of 3-vectors, or rows of them (broadcast)
                 return _broadcast(args)
             if prim == "solve":  # chosen by the rank of b (passes/common.py)
                 return _floaty(args[1]) if is_array(args[1]) else None
-            if prim in ("flip", "fliplr", "flipud", "swapaxes", "roll", "triu", "tril", "cumsum",
-                        "diff", "sort", "diff_grad", "unsort", "repeat"):
-                return _floaty(args[0]) if is_array(args[0]) else None
-            if prim == "as_column":
-                return ("a", 2, "f") if args[0] else None
             if prim == "atleast_2d":
                 return ("a", max(2, ndim(args[0])), "f") if args[0] else None
             if prim == "broadcast_to":
                 shape = args[1]
                 nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
                 return ("a", nd, "f") if nd > 0 else None
-            if prim in ("var", "std", "norm", "trace", "vdot", "ptp", "det", "var_ddof", "std_ddof"):
-                return FLOAT
-            if prim in ("concat", "take_first", "take_rest", "concat_first"):
-                return _floaty(args[0]) if is_array(args[0]) else None
-            if prim == "concat_rest":
-                return _floaty(args[1]) if is_array(args[1]) else None
             if prim == "tile":  # an int repeats the last axis; a tuple may add axes
                 reps = args[1]
                 nd = max(len(reps[1]), ndim(args[0])) if reps and reps[0] == "t" else ndim(args[0])
                 return ("a", nd, "f") if is_array(args[0]) else None
             if prim == "kron":
                 return ("a", max(ndim(args[0]), ndim(args[1])), "f") if all(args) else None
-            if prim in ("atleast_1d", "inv"):
-                return _floaty(args[0]) if is_array(args[0]) else None
             return None
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]

@@ -12,8 +12,8 @@ rule("prod_axis_grad", "x axis", ["prod_axis_grad_jvp(x, g, axis)", None],
                                  ["prod_axis_grad_jvp(x, dx, axis)", None], elementwise=False, out="x")
 rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
                                  ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
-rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False)
-rule("unsort",      "v x", ["g[argsort(x)]", None], ["unsort(dv, x)", None], elementwise=False)
+rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False, out="v")
+rule("unsort",      "v x", ["g[argsort(x)]", None], ["unsort(dv, x)", None], elementwise=False, out="v")
 rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(ones_like(y), idx))", None],
                              ["gather_last(dy, idx)", None], elementwise=False)
 # linear in v (its adjoint is the tangent of cumprod); along x, the Hessian of v . cumprod(x)

@@ -9,10 +9,10 @@ rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elem
 # a batch of matrix products, both operands 3-D (NumPy's @ of stacks of matrices)
 rule("matmul3",   "a b", ["matmul3(g, swapaxes(b, 1, 2))", "matmul3(swapaxes(a, 1, 2), g)"],
                          ["matmul3(da, b)", "matmul3(a, db)"], elementwise=False, out="3")
-rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False)
+rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False, out="x")
 rule("det",       "x",   ["g * ans * np.linalg.inv(x).T"], ["ans * trace(np.linalg.inv(x) @ dx)"],
-     elementwise=False)
-rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a, db)"], elementwise=False)
+     elementwise=False, out="scalar")
+rule("outer",     "a b", ["g @ b", "a @ g"],          ["outer(da, b)", "outer(a, db)"], elementwise=False, out="2")
 rule("transpose", "x",   ["g.T"],                     ["dx.T"], elementwise=False)
 rule("transpose_axes", "x axes inverse", ["transpose(g, inverse)", None, None],
                                          ["transpose(dx, axes)", None, None], elementwise=False)

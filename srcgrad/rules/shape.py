@@ -6,44 +6,44 @@ from .core import rule
 rule("full",     "shape v", [None, "sum(g)"],         [None, "full(shape, dv)"], elementwise=False)
 rule("linspace", "lo hi n", ["sum(g * linspace(1.0, 0.0, n))", "sum(g * linspace(0.0, 1.0, n))", None],
                             ["dlo * linspace(1.0, 0.0, n)", "dhi * linspace(0.0, 1.0, n)", None],
-                            elementwise=False)
+                            elementwise=False, out="1")
 
 
 # ---- shape (the contribution is the cotangent in the parameter's shape) ---------------------
 rule("reshape",  "x shape", ["reshape_as(g, x)", None], ["reshape_to(dx, shape)", None], elementwise=False)
-rule("ravel",    "x",   ["reshape_as(g, x)"],          ["ravel(dx)"], elementwise=False)
-rule("flatten",  "x",   ["reshape_as(g, x)"],          ["flatten(dx)"], elementwise=False)
+rule("ravel",    "x",   ["reshape_as(g, x)"],          ["ravel(dx)"], elementwise=False, out="1")
+rule("flatten",  "x",   ["reshape_as(g, x)"],          ["flatten(dx)"], elementwise=False, out="1")
 rule("expand_dims", "x axis", ["reshape_as(g, x)", None], ["expand_dims(dx, axis)", None],
      elementwise=False)
-rule("flip",     "x",   ["flip(g)"],                   ["flip(dx)"], elementwise=False)
-rule("fliplr",   "x",   ["fliplr(g)"],                 ["fliplr(dx)"], elementwise=False)
-rule("flipud",   "x",   ["flipud(g)"],                 ["flipud(dx)"], elementwise=False)
+rule("flip",     "x",   ["flip(g)"],                   ["flip(dx)"], elementwise=False, out="x")
+rule("fliplr",   "x",   ["fliplr(g)"],                 ["fliplr(dx)"], elementwise=False, out="x")
+rule("flipud",   "x",   ["flipud(g)"],                 ["flipud(dx)"], elementwise=False, out="x")
 rule("swapaxes", "x a b", ["swapaxes(g, a, b)", None, None], ["swapaxes(dx, a, b)", None, None],
-     elementwise=False)
-rule("roll",     "x shift", ["roll(g, -shift)", None],   ["roll(dx, shift)", None], elementwise=False)
-rule("as_column", "x",  ["reshape_as(g, x)"],          ["as_column(dx)"], elementwise=False)
-rule("atleast_1d", "x", ["g"],                         ["atleast_1d(dx)"], elementwise=False)
+     elementwise=False, out="x")
+rule("roll",     "x shift", ["roll(g, -shift)", None],   ["roll(dx, shift)", None], elementwise=False, out="x")
+rule("as_column", "x",  ["reshape_as(g, x)"],          ["as_column(dx)"], elementwise=False, out="2")
+rule("atleast_1d", "x", ["g"],                         ["atleast_1d(dx)"], elementwise=False, out="x")
 rule("atleast_2d", "x", ["reshape_as(g, x)"],          ["atleast_2d(dx)"], elementwise=False)
 rule("broadcast_to", "x shape", ["unbroadcast(g, x)", None], ["broadcast_to(dx, shape)", None],
      elementwise=False)
 rule("repeat",   "x k", ["reshape_as(sum_axis(reshape_to(g, (x.size, k)), 1), x)", None],
-                        ["repeat(dx, k)", None], elementwise=False)
-rule("triu",     "x",   ["triu(g)"],                   ["triu(dx)"], elementwise=False)
-rule("tril",     "x",   ["tril(g)"],                   ["tril(dx)"], elementwise=False)
+                        ["repeat(dx, k)", None], elementwise=False, out="x")
+rule("triu",     "x",   ["triu(g)"],                   ["triu(dx)"], elementwise=False, out="x")
+rule("tril",     "x",   ["tril(g)"],                   ["tril(dx)"], elementwise=False, out="x")
 # joins, two arrays at a time (np.concatenate/stack/vstack/hstack of n arrays are folded)
 rule("concat",   "a b axis", ["take_first(g, a, axis)", "take_rest(g, a, axis)", None],
                              ["concat_first(da, b, axis)", "concat_rest(a, db, axis)", None],
-                             elementwise=False)
+                             elementwise=False, out="a")
 rule("take_first", "v a axis", ["concat_first(g, take_rest(v, a, axis), axis)", None, None],
-                               ["take_first(dv, a, axis)", None, None], elementwise=False)
+                               ["take_first(dv, a, axis)", None, None], elementwise=False, out="v")
 rule("take_rest", "v a axis", ["concat_rest(a, g, axis)", None, None],
-                              ["take_rest(dv, a, axis)", None, None], elementwise=False)
+                              ["take_rest(dv, a, axis)", None, None], elementwise=False, out="v")
 rule("concat_first", "v b axis", ["take_first(g, v, axis)", None, None],
-                                 ["concat_first(dv, b, axis)", None, None], elementwise=False)
+                                 ["concat_first(dv, b, axis)", None, None], elementwise=False, out="v")
 rule("concat_rest", "a v axis", [None, "take_rest(g, a, axis)", None],
-                                [None, "concat_rest(a, dv, axis)", None], elementwise=False)
-rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False)
-rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False)
+                                [None, "concat_rest(a, dv, axis)", None], elementwise=False, out="v")
+rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False, out="x")
+rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False, out="x")
 rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],
      elementwise=False)
 # squeeze of one axis (its rank is then known), axes moved, quarter turns, 3-D views

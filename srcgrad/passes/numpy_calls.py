@@ -1,0 +1,306 @@
+"""Normalize, NumPy calls that become other primitives: joins and splits of several arrays,
+``np.append``, ``np.select``, ``np.einsum`` (loops, passes/einsum.py), ``np.linalg.norm``
+with ``ord``/``axis``, ``np.var``/``np.std`` along an axis, and the calls in ``LOWERED``.
+
+    np.concatenate((a, b, c))   ->  _t1 = concat(a, b, 0); _t2 = concat(_t1, c, 0)
+    a, b = np.split(x, 2)       ->  _t3 = split_bound(x, 2, 0, 0, True) ...;
+                                    a = piece(x, _t3, _t4, 0); b = piece(x, _t4, _t5, 0)
+    np.var(x, axis=1)           ->  mean_axis, expand_dims, sub, mul, sum_axis, truediv
+    np.inner(a, b)              ->  a @ np.transpose(b)
+"""
+import ast
+import math
+
+import numpy as np
+
+from .. import runtime
+from . import einsum
+from .calls import _np_func
+from .clone import clone
+
+
+class NumpyCalls:
+    """Mixed into the normalizer (with passes/calls.py's ``Calls``)."""
+
+    def norm_kind(self, args, kw, e):
+        """``np.linalg.norm(x, ord, axis)``: the primitive for a literal ``ord`` (None, 2,
+        "fro", 1, ``np.inf``) and a literal integer ``axis``; ranks are checked with the
+        kinds (``ord=2``, 1 and inf only of vectors: for a matrix NumPy means other norms)."""
+        ord_ = kw.pop("ord", args[1] if len(args) > 1 else None)
+        axis = kw.pop("axis", args[2] if len(args) > 2 else None)
+        val = None if ord_ is None else ord_.value if isinstance(ord_, ast.Constant) \
+            else self.src.resolve(ord_)
+        if len(args) > 3 or (axis is not None and not (
+                isinstance(axis, ast.Constant) and type(axis.value) is int)):
+            val = "?"
+        prim = {None: "norm", "fro": "norm", 2: "norm_vec", 1: "norm1", math.inf: "norminf"}.get(
+            val if isinstance(val, (str, int, float)) or val is None else "?")
+        if axis is not None and prim in ("norm", "norm_vec"):
+            return "norm_axis", ast.Name("norm_axis", ast.Load()), [args[0], axis]
+        if prim is None or axis is not None:
+            self.fail(e, f"{ast.unparse(e.func)}() with these arguments",
+                      "srcgrad takes ord None, 2, 'fro', 1 or np.inf (literals) and axis a "
+                      "literal integer with the 2-norm.")
+        func = ast.Name(prim, ast.Load()) if prim in ("norm1", "norminf") else clone(e.func)
+        return prim, func, args[:1]
+
+    def spread_axis(self, prim, args, kw, e, out):
+        """``np.var(x, axis=k, ddof=d, keepdims=...)`` and ``np.std``: the mean along the
+        axis, the squared deviations summed along it over ``n - ddof``, and a square root for
+        ``std``, written in the primitives (so both modes and Hessians follow)."""
+        name = ast.unparse(e.func)
+        axis = kw.pop("axis", args[1] if len(args) > 1 else None)
+        ddof = kw.pop("ddof", ast.Constant(0))
+        keep = kw.pop("keepdims", ast.Constant(False))
+        if kw or len(args) > 2 or not (isinstance(axis, ast.Constant) and type(axis.value) is int
+                                       and axis.value >= 0) or not (
+                isinstance(keep, ast.Constant) and isinstance(keep.value, bool)):
+            self.fail(e, f"{name}() with these arguments",
+                      "give axis= a non-negative integer literal (ddof= and keepdims=True "
+                      "or False may follow).")
+        x = self.atom(args[0], out)
+        ddof = self.atom(ddof, out)
+        mean = self._prim_node("mean_axis", [x, axis], e, out, name)
+        if axis.value > 0:  # along axis 0 the means broadcast against x as they are
+            mean = self._prim_node("expand_dims", [mean, clone(axis)], e, out, name)
+        dev = self._binop(x, ast.Sub(), mean, e, out)
+        sq = self._binop(dev, ast.Mult(), clone(dev), e, out)
+        total = self._prim_node("sum_axis", [sq, clone(axis)], e, out, name)
+        n = self.temp()
+        self.emit(out, n, ast.BinOp(ast.Subscript(ast.Attribute(clone(x), "shape", ast.Load()),
+                                                  clone(axis), ast.Load()), ast.Sub(), ddof))
+        result = self._binop(total, ast.Div(), ast.Name(n, ast.Load()), e, out)
+        if prim == "std":
+            node = ast.copy_location(ast.Call(_np_func("sqrt", []), [result], []), e)
+            node.prim = "sqrt"
+            t = self.temp()
+            self.emit(out, t, node)
+            result = ast.Name(t, ast.Load())
+        if keep.value:
+            return self._prim_call_node("expand_dims", [result, clone(axis)], e, name)
+        return result
+
+    def _binop(self, a, op, b, e, out):
+        node = ast.copy_location(ast.BinOp(a, op, b), e)
+        node.prim = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv"}[type(op)]
+        t = self.temp()
+        self.emit(out, t, node)
+        return ast.Name(t, ast.Load())
+
+    def lowered(self, prim, args, kw, e, out):
+        """Calls that are other primitives: ``np.inner(a, b)`` is ``a @ b.T`` (for vectors
+        and matrices), ``np.rollaxis`` a ``moveaxis``, ``np.take(x, idx)`` the index
+        ``x[idx]``, ``x.astype(np.float64)`` a copy, ``np.linalg.solve`` a solve whose rule
+        is chosen by the rank of its right-hand side."""
+        name = ast.unparse(e.func)
+        if prim == "take" and len(args) == 2 and not kw:
+            return self.flat(ast.copy_location(ast.Subscript(args[0], args[1], ast.Load()), e), out)
+        if prim == "astype" and len(args) == 2 and not kw:
+            dtype = self.src.resolve(args[1]) if not isinstance(args[1], ast.Constant) \
+                else args[1].value
+            if dtype in (float, np.float64, "float64", "f8", "float", "d"):
+                return self._prim_call_node("copy", [self.atom(args[0], out)], e, name)
+            self.fail(e, f"{name}({ast.unparse(args[1])})",
+                      "only astype(np.float64) (a copy) keeps a derivative; use np.floor or "
+                      "int() where an integer is meant.")
+        if prim == "median" and len(args) == 1 and not kw:  # the middle one or two of a sort
+            s = self._prim_node("sort", [self.atom(args[0], out)], e, out, name)
+            lo, hi = self.temp(), self.temp()
+            n = ast.Subscript(ast.Attribute(clone(s), "shape", ast.Load()), ast.Constant(0), ast.Load())
+            self.emit(out, lo, ast.BinOp(ast.BinOp(n, ast.Sub(), ast.Constant(1)), ast.FloorDiv(),
+                                         ast.Constant(2)))
+            self.emit(out, hi, ast.BinOp(clone(n), ast.FloorDiv(), ast.Constant(2)))
+            a, b = (self._as_temp(self._getitem(s, i, e), out) for i in (lo, hi))
+            total = self._binop(a, ast.Add(), b, e, out)
+            return self._binop(total, ast.Mult(), ast.Constant(0.5), e, out)
+        if prim == "slogdet" and len(args) == 1 and not kw:  # (sign, log|det|): a tuple
+            x = self.atom(args[0], out)
+            sign = self.temp()
+            self.emit(out, sign, ast.Call(ast.Name("slogdet_sign", ast.Load()), [clone(x)], []))
+            return ast.Tuple([ast.Name(sign, ast.Load()),
+                              self._prim_node("logabsdet", [x], e, out, name)], ast.Load())
+        if prim in ("inner", "solve") and len(args) == 2 and not kw:
+            a, b = (self.atom(x, out) for x in args)
+            if prim == "solve":
+                return self._prim_call_node("solve", [a, b], e, name)
+            bt = self._prim_node("transpose", [b], e, out, name)
+            return self._prim_call_node("matmul", [a, bt], e, name)
+        if prim == "rollaxis" and 2 <= len(args) + len(kw) <= 3 and set(kw) <= {"axis", "start"}:
+            given = dict(zip(("x", "axis", "start"), args), **kw)
+            axis, start = given.get("axis"), given.get("start", ast.Constant(0))
+            ints = [v.value if isinstance(v, ast.Constant) and type(v.value) is int else -1
+                    for v in (axis, start)]
+            if min(ints) >= 0:
+                dst = ints[1] if ints[1] <= ints[0] else ints[1] - 1
+                return self._prim_call_node("moveaxis", [self.atom(given["x"], out),
+                                                         ast.Constant(ints[0]), ast.Constant(dst)],
+                                            e, name)
+            self.fail(e, f"{name}() with axis {ast.unparse(axis)}",
+                      "give axis and start as non-negative integer literals, or use np.moveaxis.")
+        self.fail(e, f"{name}() with these arguments",
+                  {"take": "take with one 1-D integer index array and no axis, or index directly.",
+                   "median": "np.median of a 1-D array, with no axis.",
+                   "astype": "write x.astype(np.float64)."}.get(prim, "pass its two arrays."))
+
+    def join(self, kind, e, out):
+        """``np.concatenate((a, b, c), axis)`` and the stacks: the arrays joined two at a time
+        by the primitive ``concat`` (``stack`` first gives each array the new axis,
+        ``vstack`` makes 1-D arrays rows, ``hstack`` joins 1-D arrays end to end and 2-D ones
+        side by side, ``column_stack`` makes 1-D arrays columns)."""
+        name = ast.unparse(e.func)
+        kw = {k.arg: k.value for k in e.keywords}
+        if kind == "append":
+            return self.append(e, kw, out)
+        axis = kw.pop("axis", e.args[1] if len(e.args) > 1 else None)
+        if kw or len(e.args) > (2 if kind in ("concatenate", "stack") else 1) or not e.args \
+                or (axis is not None and kind not in ("concatenate", "stack")):
+            self.fail(e, f"{name}() with these arguments",
+                      "pass the arrays as a literal tuple or list (and axis= for concatenate "
+                      "and stack).")
+        seq = e.args[0]
+        items = list(seq.elts) if isinstance(seq, (ast.List, ast.Tuple)) else \
+            self.elements(self.flat(seq, out))
+        if not items:
+            self.fail(e, f"{name}() of {ast.unparse(seq)}",
+                      "pass the arrays as a literal tuple or list, e.g. (a, b).")
+        parts = [self.atom(x, out) for x in items]
+        if axis is None:
+            axis = ast.Constant(0)
+        if kind != "hstack" and not (isinstance(axis, ast.Constant) and axis.value in (0, 1)):
+            self.fail(e, f"{name}() with axis={ast.unparse(axis)}",
+                      "srcgrad joins along axis 0 or 1 (a literal); transpose for others.")
+        if kind == "stack":
+            parts = [self._prim_node("expand_dims", [p, clone(axis)], e, out, name) for p in parts]
+        elif kind == "vstack":
+            parts = [self._prim_node("atleast_2d", [p], e, out, name) for p in parts]
+        elif kind == "column_stack":  # 1-D arrays become columns; joined side by side
+            parts = [self._prim_node("as_column", [p], e, out, name) for p in parts]
+            axis = ast.Constant(1)
+        elif kind == "hstack":  # along axis 0 for 1-D arrays, 1 for 2-D ones: decided at run time
+            axis = ast.Name(self.temp(), ast.Load())
+            self.emit(out, axis.id, ast.Call(ast.Name("hstack_axis", ast.Load()),
+                                             [clone(parts[0])], []))
+        acc = parts[0]
+        if len(parts) == 1:
+            return self._prim_call_node("copy", [acc], e, name)
+        for p in parts[1:-1]:
+            acc = self._prim_node("concat", [acc, p, clone(axis)], e, out, name)
+        return self._prim_call_node("concat", [acc, parts[-1], clone(axis)], e, name)
+
+    def split(self, kind, e, out):
+        """``np.split(x, k, axis)`` and its kin: a tuple of ``k`` pieces, each the primitive
+        ``piece(x, lo, hi, axis)``; the bounds come from ``split_bound`` (which raises, as
+        NumPy does, when ``np.split`` cannot split evenly) or from a literal list of
+        indices.  ``hsplit`` splits along axis 1, or 0 for a 1-D array (decided at run
+        time), ``vsplit`` along 0 and ``dsplit`` along 2."""
+        name = ast.unparse(e.func)
+        kw = {k.arg: k.value for k in e.keywords}
+        fixed = {"vsplit": 0, "dsplit": 2}.get(kind)
+        axis = kw.pop("axis", e.args[2] if len(e.args) > 2 else None)
+        if kw or len(e.args) not in (2, 3) or (axis is not None and kind not in (
+                "split", "array_split")) or (axis is not None and not (
+                isinstance(axis, ast.Constant) and axis.value in (0, 1, 2))):
+            self.fail(e, f"{name}() with these arguments",
+                      "pass the array and the number of pieces (or a literal list of indices), "
+                      "and axis= a literal 0, 1 or 2 for split and array_split.")
+        x = self.atom(e.args[0], out)
+        if kind == "hsplit":
+            axis = ast.Name(self.temp(), ast.Load())
+            self.emit(out, axis.id, ast.Call(ast.Name("hstack_axis", ast.Load()), [clone(x)], []))
+        else:
+            axis = ast.Constant(fixed if fixed is not None else axis.value if axis else 0)
+        sections = e.args[1]
+        if isinstance(sections, ast.Constant) and type(sections.value) is int and sections.value > 0:
+            k, bounds = sections.value, []
+            for i in range(k + 1):
+                t = self.temp()
+                self.emit(out, t, ast.Call(ast.Name("split_bound", ast.Load()), [
+                    clone(x), ast.Constant(k), ast.Constant(i), clone(axis),
+                    ast.Constant(kind != "array_split")], []))
+                bounds.append(ast.Name(t, ast.Load()))
+        elif isinstance(sections, (ast.List, ast.Tuple)) and sections.elts:
+            bounds = [ast.Constant(0)]
+            for item in sections.elts:
+                kept = self.keep(item, out)
+                if not _is_atom(kept):
+                    t = self.temp()
+                    self.emit(out, t, kept)
+                    kept = ast.Name(t, ast.Load())
+                bounds.append(kept)
+            bounds.append(ast.Constant(runtime.shape.END))
+        else:
+            self.fail(e, f"{name}() into {ast.unparse(sections)} pieces",
+                      "give the number of pieces as an integer literal (or a literal list of "
+                      "indices): srcgrad needs to know how many arrays come back.")
+        return ast.Tuple([self._prim_node("piece", [clone(x), lo, hi, clone(axis)], e, out, name)
+                          for lo, hi in zip(bounds, bounds[1:])], ast.Load())
+
+    def select(self, e, out):
+        """``np.select([c1, c2], [a1, a2], default)``: the first true condition's choice, as
+        ``where(c1, a1, where(c2, a2, default))``."""
+        name = ast.unparse(e.func)
+        kw = {k.arg: k.value for k in e.keywords}
+        args = list(e.args) + [kw.pop(k) for k in ("condlist", "choicelist", "default") if k in kw]
+        if kw or len(args) not in (2, 3) or not all(
+                isinstance(a, (ast.List, ast.Tuple)) for a in args[:2]) \
+                or len(args[0].elts) != len(args[1].elts) or not args[0].elts:
+            self.fail(e, f"{name}() with these arguments",
+                      "pass two literal lists of the same length (conditions, choices) and "
+                      "optionally a default.")
+        acc = self.atom(args[2], out) if len(args) == 3 else ast.Constant(0.0)
+        pairs = list(zip(args[0].elts, args[1].elts))
+        for k, (c, a) in enumerate(reversed(pairs)):
+            atoms = [self.keep_atom(c, out), self.atom(a, out), acc]
+            if k == len(pairs) - 1:
+                return self._prim_call_node("where", atoms, e, name)
+            acc = self._prim_node("where", atoms, e, out, name)
+
+    def _getitem(self, base, index_name, e):
+        node = ast.copy_location(ast.Subscript(clone(base), ast.Name(index_name, ast.Load()),
+                                               ast.Load()), e)
+        node.prim = "getitem"
+        return node
+
+    def _as_temp(self, v, out):
+        if isinstance(v, (ast.Name, ast.Constant)):
+            return v
+        t = self.temp()
+        self.emit(out, t, v)
+        return ast.Name(t, ast.Load())
+
+    def keep_atom(self, c, out):
+        kept = self.keep(c, out)
+        if isinstance(kept, (ast.Name, ast.Constant)):
+            return kept
+        t = self.temp()
+        self.emit(out, t, kept)
+        return ast.Name(t, ast.Load())
+
+    def einsum(self, e, out):
+        """``np.einsum("ij,jk->ik", a, b)``: a helper of loops (passes/einsum.py), inlined."""
+        sub = e.args[0] if e.args else None
+        parsed = einsum.parse(sub.value if isinstance(sub, ast.Constant) else None,
+                              len(e.args) - 1)
+        if isinstance(parsed, str) or e.keywords:
+            self.fail(e, f"{ast.unparse(e.func)}() with {parsed if isinstance(parsed, str) else 'keywords'}",
+                      "give literal subscripts with explicit letters (\"ij,jk->ik\"), one per "
+                      "operand, and no keywords.")
+        callee = einsum.helper(*parsed, e, self.src)
+        return self.inline_source(callee, "einsum", e.args[1:], out)
+
+    def append(self, e, kw, out):
+        """``np.append(a, b)``: both flattened and joined; with ``axis=``, a concatenate."""
+        axis = kw.pop("axis", e.args[2] if len(e.args) > 2 else None)
+        if kw or len(e.args) not in (2, 3) or (axis is not None and not (
+                isinstance(axis, ast.Constant) and axis.value in (0, 1))):
+            self.fail(e, f"{ast.unparse(e.func)}() with these arguments",
+                      "pass two arrays (and axis=0 or 1, a literal).")
+        parts = [self.atom(x, out) for x in e.args[:2]]
+        if axis is None:
+            parts = [self._prim_node("ravel", [p], e, out, "np.append") for p in parts]
+            axis = ast.Constant(0)
+        return self._prim_call_node("concat", parts + [axis], e, "np.append")
+
+
+def _is_atom(e):
+    return isinstance(e, (ast.Name, ast.Constant))
