@@ -208,6 +208,8 @@ CASES = {
                   ("np.linalg.slogdet(x - 3.0 * np.eye(2))[0] * np.linalg.slogdet(x - 3.0 * np.eye(2))[1]",
                    [A((2, 2))])],
     "cholesky": [("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(3))", [A((3, 3))]),
+                 ("np.linalg.cholesky(x + 3.0 * np.eye(3))", [A((3, 3))]),  # not symmetric:
+                 # NumPy reads the lower half, and so does the derivative
                  ("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(2)) * y", [A((2, 3)), A((2, 2))])],
     "tile": [("np.tile(x, 3)", [A(2)]), ("np.tile(x, (2, 3))", [A(2)]), ("np.tile(x, 2) * y", [A((2, 3)), A(6)]),
              ("np.tile(x, (3, 1))", [A((1, 2))]), ("np.tile(x.T, (2, 2))", [A((3, 2))])],

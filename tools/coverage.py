@@ -98,7 +98,7 @@ def _known(spelling):
     return obj is not None and any(obj in t for t in (table.CALLS, table.JOIN_CALLS,
                                                      table.NONDIFF_CALLS,
                                                      table.ARRAY_LITERAL_CALLS, table.SPLIT_CALLS,
-                                                     table.EINSUM_CALLS))
+                                                     table.EINSUM_CALLS, table.SELECT_CALLS))
 
 
 def _tested(spelling):

@@ -32,15 +32,20 @@ rule("solve_m",   "a b", ["-(np.linalg.solve(a.T, g) @ ans.T)", "np.linalg.solve
                          ["-np.linalg.solve(a, da @ ans)", "np.linalg.solve(a, db)"], elementwise=False, out="b")
 # log |det x| (np.linalg.slogdet's second value; the sign has derivative 0)
 rule("logabsdet", "x",  ["g * np.linalg.inv(x).T"],    ["trace(np.linalg.solve(x, dx))"], elementwise=False, out="scalar")
-# Cholesky factor L of a symmetric positive definite x (Murray, arXiv:1602.07527): with
-# phi(X) = tril(X) with its diagonal halved, the cotangent is the symmetric part of
-# L^-T phi(L^T g) L^-1, and the tangent L phi(L^-1 sym(dx) L^-T).  Like JAX and autograd,
-# the derivative is that of a function of symmetric matrices (NumPy reads the lower half).
+# Cholesky factor L of a symmetric positive definite x (Murray, arXiv:1602.07527).  NumPy
+# reads only the lower half of x, so this is the derivative of exactly that function: a
+# tangent dx counts as the symmetric matrix its lower half stands for, and the cotangent lives
+# on the lower half.  With phi(X) = tril(X) with its diagonal halved and
+# P = L^-T phi(L^T g) L^-1, the cotangent is tril(P + P^T) - diag(P); the tangent is
+# L phi(L^-1 S L^-T) with S = tril(dx) + tril(dx)^T - diag(dx).  Along symmetric directions
+# this agrees with JAX's and autograd's symmetric convention.
 _PHI_G = "(tril(ans.T @ g) - 0.5 * (ans.T @ g) * eye(x.shape[0]))"
 _P = f"np.linalg.solve(ans.T, np.linalg.solve(ans.T, {_PHI_G}.T).T)"
-_M = "np.linalg.solve(ans, np.linalg.solve(ans, 0.5 * (dx + dx.T)).T)"
-rule("cholesky",  "x",   [f"0.5 * ({_P} + {_P}.T)"],
-                         [f"ans @ (tril({_M}) - 0.5 * {_M} * eye(x.shape[0]))"], elementwise=False, out="x")
+_S = "(tril(dx) + tril(dx).T - dx * eye(x.shape[0]))"
+_M = f"np.linalg.solve(ans, np.linalg.solve(ans, {_S}).T)"
+rule("cholesky",  "x",   [f"tril({_P} + {_P}.T) - {_P} * eye(x.shape[0])"],
+                         [f"ans @ (tril({_M}) - 0.5 * {_M} * eye(x.shape[0]))"], elementwise=False,
+     out="x")
 # the pseudo-inverse (of a matrix whose rank does not change nearby): d(A+) =
 # -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+, and its adjoint
 rule("pinv",      "x",   ["-(ans.T @ g @ ans.T) + (eye(x.shape[0]) - x @ ans) @ g.T @ ans @ ans.T"
