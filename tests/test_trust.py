@@ -615,3 +615,24 @@ def test_each_generated_version_reads_back_as_itself():
     H = srcgrad.hessian(two_params, wrt=0, backend="python")(x, M)
     g = srcgrad.grad(two_params, wrt=0, backend="python")
     np.testing.assert_allclose(H, fd_jacobian(lambda z: g(z, M), x, h=1e-5), rtol=1e-6, atol=1e-8)
+
+
+# ---- axes counted from the end reach the compiled helpers as they are ------------------------
+def sums_over_minus_two(x):
+    return np.sum(np.sum(x, axis=-2) ** 2) + np.sum(np.max(x, axis=-1)) \
+        + np.sum(np.mean(x, -2) * np.prod(x, axis=-2))
+
+
+def sums_over_axis_two(x):
+    return np.sum(np.sum(x, axis=2))
+
+
+def test_negative_axes_in_compiled_reductions():
+    """np.sum(x, axis=-2) of a matrix was compiled as a sum over axis 1 (the helpers branch on
+    axis == 0): the value 1964.0 where NumPy gives 1134.0, and a wrong gradient, with Numba
+    only.  Axes are now normalized (and out-of-range ones raise, as in NumPy)."""
+    x = np.arange(12.0).reshape(3, 4) / 10.0 + 0.5
+    check_grads(sums_over_minus_two, (x,))
+    for backend in ("numba", "python"):
+        with pytest.raises(ValueError):
+            srcgrad.grad(sums_over_axis_two, backend=backend)(x)

@@ -234,10 +234,6 @@ class Calls:
         return ret.value  # an atom, or a tuple of atoms
 
 
-def _is_atom(e):
-    return isinstance(e, (ast.Name, ast.Constant))
-
-
 def _literal_ints(e):
     """The integers of a literal tuple or list such as ``(1, 0, 2)``, else None."""
     if isinstance(e, (ast.Tuple, ast.List)) and all(

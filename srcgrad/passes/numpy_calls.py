@@ -220,13 +220,7 @@ class NumpyCalls:
                 bounds.append(ast.Name(t, ast.Load()))
         elif isinstance(sections, (ast.List, ast.Tuple)) and sections.elts:
             bounds = [ast.Constant(0)]
-            for item in sections.elts:
-                kept = self.keep(item, out)
-                if not _is_atom(kept):
-                    t = self.temp()
-                    self.emit(out, t, kept)
-                    kept = ast.Name(t, ast.Load())
-                bounds.append(kept)
+            bounds += [self.keep_atom(item, out) for item in sections.elts]
             bounds.append(ast.Constant(runtime.shape.END))
         else:
             self.fail(e, f"{name}() into {ast.unparse(sections)} pieces",
@@ -269,12 +263,7 @@ class NumpyCalls:
         return ast.Name(t, ast.Load())
 
     def keep_atom(self, c, out):
-        kept = self.keep(c, out)
-        if isinstance(kept, (ast.Name, ast.Constant)):
-            return kept
-        t = self.temp()
-        self.emit(out, t, kept)
-        return ast.Name(t, ast.Load())
+        return self._as_temp(self.keep(c, out), out)  # kept whole (a condition, a bound)
 
     def einsum(self, e, out):
         """``np.einsum("ij,jk->ik", a, b)``: a helper of loops (passes/einsum.py), inlined."""
@@ -300,7 +289,3 @@ class NumpyCalls:
             parts = [self._prim_node("ravel", [p], e, out, "np.append") for p in parts]
             axis = ast.Constant(0)
         return self._prim_call_node("concat", parts + [axis], e, "np.append")
-
-
-def _is_atom(e):
-    return isinstance(e, (ast.Name, ast.Constant))

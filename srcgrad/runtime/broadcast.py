@@ -82,9 +82,20 @@ def _ol_unbroadcast(g, x):
     return impl
 
 
+@numba.njit
+def axis_in(axis, ndim):
+    """``axis`` (negative counts from the end) as 0..ndim-1, or ValueError as NumPy raises:
+    the compiled helpers branch on ``axis == 0``, so -2 or 2 must never reach them."""
+    a = axis + ndim if axis < 0 else axis
+    if a < 0 or a >= ndim:
+        raise ValueError("axis is out of bounds for the array's rank")
+    return a
+
+
 @overload(expand_axis)
 def _ol_expand_axis(g, x, axis):
     def impl(g, x, axis):
+        axis = axis_in(axis, x.ndim)
         out = np.empty(x.shape)
         for i in range(x.shape[0]):
             for j in range(x.shape[1]):

@@ -4,6 +4,8 @@ import numba
 import numpy as np
 from numba.extending import overload
 
+from .broadcast import axis_in
+
 __all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
            "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort", "cumprod_grad", "cumprod_jvp",
            "cumprod_hvp", "norm1", "norminf",
@@ -84,6 +86,7 @@ def prod_axis_grad(x, axis):
 def prod_axis_grad_jvp(x, dx, axis):
     """``prod_grad_jvp`` along each line of the axis."""
     x, dx = np.asarray(x, dtype=np.float64), np.asarray(dx, dtype=np.float64)
+    axis = axis_in.py_func(axis, x.ndim)
     out = np.empty(x.shape)
     for k in range(x.shape[1 - axis] if x.ndim == 2 else 1):
         line = (slice(None), k) if x.ndim == 2 and axis == 0 else (k, slice(None)) \
@@ -260,6 +263,7 @@ def _ol_extremum_mask(x, ans):
 
 def _reduce2d(kind):
     def impl(x, axis):
+        axis = axis_in(axis, 2)
         n_out = x.shape[1] if axis == 0 else x.shape[0]
         out = np.empty(n_out)
         for k in range(n_out):
@@ -288,7 +292,10 @@ def _register_reduction(fn, kind, full):
     @overload(fn)
     def _ol(x, axis):
         if x.ndim == 1:
-            return lambda x, axis: full(x)
+            def impl1(x, axis):
+                axis_in(axis, 1)  # 0 or -1: anything else raises, as in NumPy
+                return full(x)
+            return impl1
         return _reduce2d(kind)
 
 
@@ -308,9 +315,13 @@ _register_reduction(prod_axis, 4, np.prod)
 @overload(prod_axis_grad)
 def _ol_prod_axis_grad(x, axis):
     if x.ndim == 1:
-        return lambda x, axis: _prod_grad(np.ascontiguousarray(x))
+        def impl1(x, axis):
+            axis_in(axis, 1)
+            return _prod_grad(np.ascontiguousarray(x))
+        return impl1
 
     def impl(x, axis):
+        axis = axis_in(axis, 2)
         out = np.empty(x.shape)
         for k in range(x.shape[1] if axis == 0 else x.shape[0]):
             if axis == 0:
@@ -327,6 +338,7 @@ def _ol_prod_axis_grad_jvp(x, dx, axis):
         return lambda x, dx, axis: _prod_grad_jvp(np.ascontiguousarray(x), np.ascontiguousarray(dx))
 
     def impl(x, dx, axis):
+        axis = axis_in(axis, 2)
         out = np.empty(x.shape)
         for k in range(x.shape[1] if axis == 0 else x.shape[0]):
             if axis == 0:
@@ -342,6 +354,7 @@ def _ol_prod_axis_grad_jvp(x, dx, axis):
 @overload(extremum_mask_axis)
 def _ol_extremum_mask_axis(x, ans, axis):
     def impl(x, ans, axis):
+        axis = axis_in(axis, 2)
         m = np.zeros(x.shape)
         cnt = np.zeros(x.shape[1] if axis == 0 else x.shape[0])
         for i in range(x.shape[0]):
