@@ -210,9 +210,9 @@ CASES = {
     "cholesky": [("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(3))", [A((3, 3))]),
                  ("np.linalg.cholesky(x + 3.0 * np.eye(3))", [A((3, 3))]),  # not symmetric:
                  # NumPy reads the lower half, and so does the derivative
-                 ("np.linalg.cholesky(x @ x.T + 2.0 * np.eye(2)) * y", [A((2, 3)), A((2, 2))])],
+                 ("np.linalg.cholesky(x @ np.transpose(x) + 2.0 * np.eye(2)) * y", [A((2, 3)), A((2, 2))])],
     "tile": [("np.tile(x, 3)", [A(2)]), ("np.tile(x, (2, 3))", [A(2)]), ("np.tile(x, 2) * y", [A((2, 3)), A(6)]),
-             ("np.tile(x, (3, 1))", [A((1, 2))]), ("np.tile(x.T, (2, 2))", [A((3, 2))])],
+             ("np.tile(x, (3, 1))", [A((1, 2))]), ("np.tile(np.transpose(x), (2, 2))", [A((3, 2))])],
     "untile": [("rt.untile(x, y)", [A(6), A(2)]), ("rt.untile(x, y)", [A((4, 6)), A((2, 3))])],
     "tile_to": [("rt.tile_to(x, y)", [A(2), A(6)]), ("rt.tile_to(x, y)", [A(3), A((2, 6))])],
     "cumprod": [("np.cumprod(x)", [A(5)]), ("x.cumprod() * y", [A(4), A(4)]),
@@ -236,7 +236,7 @@ CASES = {
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),
                ("np.einsum('i,i', x, y) * np.einsum('i,j->ij', x, y)", [A(3), A(3)]),
-               ("np.einsum('ij,ij', x, y.T)", [A((2, 3)), A((3, 2))]),
+               ("np.einsum('ij,ij', x, np.transpose(y))", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ijk,kj->i', x, y)", [A((2, 3, 2)), A((2, 3))]),
                ("np.einsum('ij,jk,kl->il', x, y, x)", [A((2, 2)), A((2, 2))])],
     # helpers of generated code (reached by hessian / forward-over-reverse)
