@@ -47,14 +47,54 @@ DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad"
                       "tile_to", "unbroadcast", "undiagonal", "unpiece", "unsort", "untile"}
 
 
+# the elementwise rules' first rows are compiled by Numba together, as one function (see
+# test_first_rows_compiled_together): one compilation instead of fifty.  (Numba's compile
+# time grows faster than a function's size, so this pays only for small rules.)
+TOGETHER = [r for r in CASES if r in RULES and RULES[r].elementwise]
+GROUPS = [TOGETHER]
+
+
 def _backends(k, expr, rule=None):
     """Every rule's first case runs compiled by Numba and as Python (they must agree), and so
     does every case on a transposed (non-contiguous) array, where Numba differs; the other
-    cases, and the derivative helpers' rows, run as Python, which keeps the table's cost in
-    CI's time."""
-    if rule in DERIVATIVE_HELPERS:
+    cases, and the derivative helpers' rows, run as Python, and the elementwise rules' first
+    rows are compiled together (below), which keeps the table's cost in CI's time."""
+    if rule in DERIVATIVE_HELPERS or (rule in TOGETHER and ".T" not in expr):
         return ("python",)
     return ("numba", "python") if k == 0 or ".T" in expr else ("python",)
+
+
+def _renamed(expr, suffix):
+    """``expr`` with its parameters x and y renamed x_<suffix>, y_<suffix>."""
+    import ast
+
+    class R(ast.NodeTransformer):
+        def visit_Name(self, n):
+            return ast.Name(f"{n.id}_{suffix}", n.ctx) if n.id in ("x", "y") else n
+    return ast.unparse(R().visit(ast.parse(expr, mode="eval")).body)
+
+
+@pytest.mark.parametrize("group", range(len(GROUPS)))
+def test_first_rows_compiled_together(tmp_path, group):
+    """The first row of every elementwise rule, summed (as sums of sines, so every term is a
+    scalar) into one function compiled by Numba with strict=True: reverse and forward mode
+    against finite differences; the same rows run one by one as Python above."""
+    params, terms, args = [], [], []
+    for rule in GROUPS[group]:
+        expr, specs = CASES[rule][0]
+        params += [f"{'xy'[i]}_{rule}" for i in range(len(specs))]
+        terms.append(f"np.sum(np.sin({_renamed(expr, rule)}))")
+        args += _args(specs, seed=7)
+    name = f"srcgrad_rules_together_{group}"
+    path = tmp_path / f"{name}.py"
+    body = "\n        + ".join(terms)
+    path.write_text("import math\nimport numpy as np\nimport srcgrad.runtime as rt\n\n"
+                    "IDX = np.array([2, 0, 3, 3])\n\n"
+                    f"def together({', '.join(params)}):\n    return ({body})\n")
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    check_grads(mod.together, tuple(args), backends=("numba",))
 
 
 @pytest.mark.parametrize("rule,k", ALL, ids=[f"{r}-{k}" for r, k in ALL])

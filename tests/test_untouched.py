@@ -66,7 +66,9 @@ def run_every_transform(f, args, backend="python", second_order=True):
     _same(keep, args)
 
 
-ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
+# every transform on each rule's first two rows (the rows after those vary domains and ranks,
+# which test_rules.py checks; whether inputs stay untouched depends on the rule, not on them)
+ALL = [(rule, k) for rule, cases in CASES.items() for k in range(min(2, len(cases)))]
 
 
 @pytest.mark.parametrize("rule,k", ALL, ids=[f"{r}-{k}" for r, k in ALL])

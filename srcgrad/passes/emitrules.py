@@ -87,6 +87,8 @@ class _Inst:
             kinds = [self.kinds_of(a) for a in node.args]
             if f == "where" and is_scalar(kinds[0]):
                 return ast.IfExp(node.args[0], node.args[1], node.args[2])
+            if f == "full_like" and is_scalar(kinds[0]):  # np.sum(s) of a scalar: its
+                return node.args[1]  # cotangent is g itself (np.full_like gives a 0-d array)
             scalar = all(k is None or is_scalar(k) for k in kinds) and not any(is_array(k) for k in kinds)
             mod = "math" if scalar and f not in _NP_ONLY and hasattr(math, f) else "np"
             node.func = ast.Attribute(ast.Name(mod, ast.Load()), f, ast.Load())
