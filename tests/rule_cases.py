@@ -219,6 +219,7 @@ CASES = {
                 ("np.cumprod(x * y)", [A(4), S()])],
     "cumprod_grad": [("rt.cumprod_grad(x, y)", [A(4), A(4)])],
     "norm_vec": [("np.linalg.norm(x, 2)", [A(4)]), ("np.linalg.norm(x, ord=2) * y", [A(3), S()])],
+    "norm_fro": [("np.linalg.norm(x, 'fro')", [A((2, 3))]), ("np.linalg.norm(x, ord='fro') * y", [A((3, 2)), S()])],
     "norm1": [("np.linalg.norm(x, 1)", [A(4, 0.2, 1.0)]), ("np.linalg.norm(x, ord=1)", [A(3, -1.0, -0.2)])],
     "norminf": [("np.linalg.norm(x, np.inf)", [A(4, 0.2, 1.0)]),
                 ("np.linalg.norm(x * y, ord=np.inf)", [A(3, -1.0, -0.2), S(0.5, 1.0)])],

@@ -199,7 +199,8 @@ def test_einsum_operands_that_disagree_raise_as_numpy_does():
 
 @pytest.mark.parametrize("fn,arg,says", [
     (U.spectral_norm, np.ones((2, 2)), "is a 2-D float array"),
-    (U.norm_ord_three, np.ones(3), "takes ord None, 2, 'fro', 1 or np.inf")])
+    (U.norm_ord_three, np.ones(3), "takes ord None, 2, 'fro', 1 or np.inf"),
+    (U.fro_norm_of_vector, np.ones(3), "is a 1-D float array")])
 def test_norms_srcgrad_has_no_rule_for_are_located(fn, arg, says):
     """ord=2 of a matrix is its spectral norm (not the 2-norm of its entries): refused by
     rank, never computed as the Frobenius norm."""

@@ -136,7 +136,7 @@ from hypothesis.extra.numpy import arrays  # noqa: E402
 NOT_SMOOTH = {"abs", "maximum", "minimum", "clip", "mod", "floordiv", "fmod", "fmax", "fmin",
               "amax", "amin", "amax_axis", "amin_axis", "ptp", "sort", "unsort", "where", "norm",
               "std", "det", "prod_grad", "gather_last", "scatter_add", "sinc", "cbrt", "atan2",
-              "hypot", "std_ddof", "pinv", "norm_vec", "norminf", "norm1", "norm_axis"}
+              "hypot", "std_ddof", "pinv", "norm_vec", "norm_fro", "norminf", "norm1", "norm_axis"}
 SMOOTH = [(r, k) for r, k in ALL if r not in NOT_SMOOTH
           and not any(w in CASES[r][k][0] for w in ("max", "min", "abs", "clip", "sort", "%", "//"))]
 

@@ -182,3 +182,7 @@ def spectral_norm(A):
 
 def norm_ord_three(x):
     return np.linalg.norm(x, 3)  # <-
+
+
+def fro_norm_of_vector(x):
+    return np.linalg.norm(x, 'fro')  # <-

@@ -33,9 +33,9 @@ class NumpyCalls:
         if len(args) > 3 or (axis is not None and not (
                 isinstance(axis, ast.Constant) and type(axis.value) is int)):
             val = "?"
-        prim = {None: "norm", "fro": "norm", 2: "norm_vec", 1: "norm1", math.inf: "norminf"}.get(
+        prim = {None: "norm", "fro": "norm_fro", 2: "norm_vec", 1: "norm1", math.inf: "norminf"}.get(
             val if isinstance(val, (str, int, float)) or val is None else "?")
-        if axis is not None and prim in ("norm", "norm_vec"):
+        if axis is not None and prim in ("norm", "norm_vec"):  # ('fro' takes no axis: refused)
             return "norm_axis", ast.Name("norm_axis", ast.Load()), [args[0], axis]
         if prim is None or axis is not None:
             self.fail(e, f"{ast.unparse(e.func)}() with these arguments",

@@ -22,6 +22,8 @@ rule("norm",     "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
 # and inf of a vector, and the 2-norms along an axis of a matrix; derivative 0 at 0
 rule("norm_vec", "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
                         ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False, out="scalar")
+rule("norm_fro", "x",   ["g * where(ans == 0.0, 0.0 * x, x / ans)"],
+                        ["where(ans == 0.0, 0.0, sum(dx * x) / ans)"], elementwise=False, out="scalar")
 rule("norm1",    "x",   ["g * sign(x)"],               ["sum(dx * sign(x))"], elementwise=False, out="scalar")
 rule("norminf",  "x",   ["g * sign(x) * extremum_mask(abs(x), ans)"],
                         ["sum(dx * sign(x) * extremum_mask(abs(x), ans))"], elementwise=False, out="scalar")

@@ -77,7 +77,7 @@ ACCEPTS = {
     "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)}, "pinv": {"x": (2,)},
     "tile": {"x": (1, 2), "reps": "i"}, "untile": {"v": (1, 2), "x": (1, 2)},
     "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
-    "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm1": {"x": (1,)},
+    "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm_fro": {"x": (2,)}, "norm1": {"x": (1,)},
     "norminf": {"x": (1,)}, "norm_axis": {"x": (2,), "axis": "n"},
     "matmul3": {"a": (3,), "b": (3,)}, "gamma": {"x": "s"}, "lgamma": {"x": "s"},
     "digamma": {"x": "s"}, "prod_axis": {"x": (1, 2), "axis": "n"}, "prod_axis_grad": {"x": (1, 2), "axis": "n"},
