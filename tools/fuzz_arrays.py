@@ -69,7 +69,10 @@ EXPRS = {
         "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {W})", "np.inner({M}, {V})",
         "np.array_split({V}, [1])[1]", "np.einsum('ij,j->i', {M}, {V})",
         "np.prod(0.5 + 0.3 * np.tanh({M}), axis=1)", "np.std({M}, axis=1, ddof=1)",
-        "np.max({M}, axis=-1)", "{M}.diagonal()", "{M}[0:1].squeeze(0)[1:4]"],
+        "np.max({M}, axis=-1)", "{M}.diagonal()", "{M}[0:1].squeeze(0)[1:4]",
+        # spectra kept apart (the decompositions are smooth there)
+        "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[0]",
+        "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), compute_uv=False)"],
     MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
           "{M} * {S}", "np.transpose({T}, (0, 2, 1))[1].T", "np.transpose({M}.T)",
           "{M}.T.reshape(3, 4)", "np.expand_dims({V}, 0) * {M}",
@@ -86,7 +89,10 @@ EXPRS = {
           "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})", "np.tile({V}, (3, 1))",
           "({M} - {M}.mean(axis=0)) / (0.1 + np.std({M}, axis=0, keepdims=True))",
           "np.linalg.pinv({M}.T)", "{M}.astype(np.float64) * {S}",
-          "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}"],
+          "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}",
+          "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[1] @ {M}",
+          "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), False)[2] * {S}",
+          "np.linalg.svd(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(1.0, 4.0)))[0] @ {M}"],
 }
 
 

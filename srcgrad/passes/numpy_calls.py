@@ -119,6 +119,16 @@ class NumpyCalls:
             self.emit(out, sign, ast.Call(ast.Name("slogdet_sign", ast.Load()), [clone(x)], []))
             return ast.Tuple([ast.Name(sign, ast.Load()),
                               self._prim_node("logabsdet", [x], e, out, name)], ast.Load())
+        if prim in ("eigh", "eigvalsh") and len(args) == 1 \
+                and all(ast.unparse(v) in ("'L'", '"L"') for k, v in kw.items() if k == "UPLO") \
+                and set(kw) <= {"UPLO"}:  # (w, V), or w: a primitive each
+            x = self.atom(args[0], out)
+            w = self._prim_node("eigh_w", [x], e, out, name)
+            if prim == "eigvalsh":
+                return w
+            return ast.Tuple([w, self._prim_node("eigh_v", [clone(x)], e, out, name)], ast.Load())
+        if prim == "svd":
+            return self.svd(args, kw, e, out, name)
         if prim in ("inner", "solve") and len(args) == 2 and not kw:
             a, b = (self.atom(x, out) for x in args)
             if prim == "solve":
@@ -140,7 +150,28 @@ class NumpyCalls:
         self.fail(e, f"{name}() with these arguments",
                   {"take": "take with one 1-D integer index array and no axis, or index directly.",
                    "median": "np.median of a 1-D array, with no axis.",
+                   "eigh": "np.linalg.eigh(x) of one matrix (its lower half, UPLO='L').",
+                   "eigvalsh": "np.linalg.eigvalsh(x) of one matrix (its lower half, UPLO='L').",
                    "astype": "write x.astype(np.float64)."}.get(prim, "pass its two arrays."))
+
+    def svd(self, args, kw, e, out, name):
+        """``np.linalg.svd(x, full_matrices, compute_uv)``: the singular values alone
+        (``compute_uv=False``), or the tuple ``(U, s, Vh)``, a primitive each."""
+        given = dict(zip(("x", "full_matrices", "compute_uv"), args), **kw)
+        uv = given.get("compute_uv", ast.Constant(True))
+        if len(args) > 3 or set(given) - {"x", "full_matrices", "compute_uv"} \
+                or not (isinstance(uv, ast.Constant) and uv.value in (True, False)):
+            self.fail(e, f"{name}() with these arguments",
+                      "pass the matrix, and full_matrices= and compute_uv= (a literal True or "
+                      "False) at most.")
+        x = self.atom(given["x"], out)
+        s = self._prim_node("svd_s", [x], e, out, name)
+        if not uv.value:
+            return s
+        full = self.atom(given.get("full_matrices", ast.Constant(True)), out)
+        u = self._prim_node("svd_u", [clone(x), full], e, out, name)
+        vh = self._prim_node("svd_vh", [clone(x), clone(full)], e, out, name)
+        return ast.Tuple([u, s, vh], ast.Load())
 
     def join(self, kind, e, out):
         """``np.concatenate((a, b, c), axis)`` and the stacks: the arrays joined two at a time

@@ -53,3 +53,41 @@ rule("pinv",      "x",   ["-(ans.T @ g @ ans.T) + (eye(x.shape[0]) - x @ ans) @ 
                          ["-(ans @ dx @ ans) + ans @ ans.T @ dx.T @ (eye(x.shape[0]) - x @ ans)"
                           " + (eye(x.shape[1]) - ans @ x) @ dx.T @ ans.T @ ans"],
      elementwise=False, out="2")
+# np.linalg.eigh(x) = (w, V), one rule each.  NumPy reads only x's lower half (like
+# cholesky): a tangent dx counts as the symmetric matrix S its lower half stands for, and a
+# cotangent P on that symmetric matrix lands on the lower half as tril(P + P^T) - diag(P).
+# With distinct eigenvalues, F[i, j] = 1 / (w[j] - w[i]) off the diagonal and 0 on it:
+# dw = diag(V^T S V), dV = V (F o V^T S V); their adjoints V diag(g) V^T and V (F o V^T g) V^T.
+_LOWER = "(tril({0} + ({0}).T) - ({0}) * eye(x.shape[0]))"
+_EIG_F = ("((1.0 - eye(x.shape[0])) / (outer(ones_like({0}), {0}) - outer({0}, ones_like({0}))"
+          " + eye(x.shape[0])))")
+rule("eigh_w",    "x",   [_LOWER.format("(eigh_v(x) * g) @ eigh_v(x).T")],
+                         [f"sum_axis(eigh_v(x) * ({_S} @ eigh_v(x)), 0)"], elementwise=False, out="x-1")
+rule("eigh_v",    "x",   [_LOWER.format(f"ans @ ({_EIG_F.format('eigh_w(x)')} * (ans.T @ g)) @ ans.T")],
+                         [f"ans @ ({_EIG_F.format('eigh_w(x)')} * (ans.T @ {_S} @ ans))"],
+     elementwise=False, out="x")
+# np.linalg.svd(x, full_matrices=False) = (U, s, Vh), one rule each (Townsend, "Differentiating
+# the singular value decomposition", 2016), for distinct non-zero singular values.  With
+# V = Vh^T, dP = U^T dx V and F[i, j] = 1 / (s[j]^2 - s[i]^2) off the diagonal:
+#   ds  = diag(dP)
+#   dU  = U (F o (dP S + S dP^T)) + (I - U U^T) dx V S^-1
+#   dVh = (V (F o (S dP + dP^T S)) + (I - V V^T) dx^T U S^-1)^T
+# and the adjoints U diag(g) Vh; U ((F o (U^T g - g^T U)) S) Vh + (I - U U^T) g S^-1 Vh;
+# U (S (F o (Vh g^T - g Vh^T))) Vh + U S^-1 (g - g Vh^T Vh).  ``full`` (full_matrices=True)
+# is allowed for square x only, where it changes nothing (runtime/decomp.py).
+_U, _S1, _VH = "svd_u(x, False)", "svd_s(x)", "svd_vh(x, False)"
+_SVD_F = _EIG_F.replace("x.shape[0]", f"{_S1}.shape[0]").format(f"{_S1} ** 2")
+_DP = f"({_U}.T @ dx @ {_VH}.T)"
+rule("svd_s",     "x",   [f"({_U} * g) @ {_VH}"], [f"sum_axis({_U} * (dx @ {_VH}.T), 0)"],
+     elementwise=False, out="x-1")
+rule("svd_u",     "x full",
+     [f"ans @ (({_SVD_F} * (ans.T @ g - g.T @ ans)) * {_S1}) @ {_VH}"
+      f" + ((g - ans @ (ans.T @ g)) / {_S1}) @ {_VH}", None],
+     [f"ans @ ({_SVD_F} * ({_DP} * {_S1} + ({_DP} * {_S1}).T))"
+      f" + (dx @ {_VH}.T - ans @ {_DP}) / {_S1}", None], elementwise=False, out="2")
+rule("svd_vh",    "x full",
+     [f"{_U} @ (({_SVD_F} * (ans @ g.T - g @ ans.T)).T * {_S1}).T @ ans"
+      f" + ({_U} / {_S1}) @ (g - (g @ ans.T) @ ans)", None],
+     [f"(ans.T @ ({_SVD_F} * (({_DP}.T * {_S1}).T + (({_DP}.T * {_S1}).T).T))"
+      f" + (dx.T @ {_U} - ans.T @ (ans @ dx.T @ {_U})) / {_S1}).T", None],
+     elementwise=False, out="2")

@@ -75,6 +75,8 @@ ACCEPTS = {
     "solve_m": {"a": (2,), "b": (2,)},
     "piece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
     "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)}, "pinv": {"x": (2,)},
+    "eigh_w": {"x": (2,)}, "eigh_v": {"x": (2,)}, "svd_s": {"x": (2,)}, "svd_u": {"x": (2,)},
+    "svd_vh": {"x": (2,)},
     "tile": {"x": (1, 2), "reps": "i"}, "untile": {"v": (1, 2), "x": (1, 2)},
     "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
     "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm_fro": {"x": (2,)}, "norm1": {"x": (1,)},
@@ -146,7 +148,8 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
               np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
               np.tile: "tile", np.cumprod: "cumprod", np.linalg.pinv: "pinv",
-              np.median: "median"})
+              np.median: "median", np.linalg.eigh: "eigh", np.linalg.eigvalsh: "eigvalsh",
+              np.linalg.svd: "svd"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -164,7 +167,9 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.logabsdet: "logabsdet", _rt.tile: "tile", _rt.untile: "untile",
               _rt.tile_to: "tile_to", _rt.norm1: "norm1", _rt.norminf: "norminf",
               _rt.digamma: "digamma", _rt.norm_axis: "norm_axis", _rt.matmul3: "matmul3", _rt.prod_axis: "prod_axis",
-              _rt.prod_axis_grad: "prod_axis_grad", _rt.cumprod_grad: "cumprod_grad", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b"})
+              _rt.prod_axis_grad: "prod_axis_grad", _rt.cumprod_grad: "cumprod_grad", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b",
+              _rt.eigh_w: "eigh_w", _rt.eigh_v: "eigh_v", _rt.svd_u: "svd_u", _rt.svd_s: "svd_s",
+              _rt.svd_vh: "svd_vh"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
@@ -217,5 +222,7 @@ VIEW_CALLS = {"reshape", "ravel", "expand_dims", "squeeze", "transpose", "transp
 
 # calls that become other primitives at the call (passes/calls.py): np.inner(a, b) is
 # a @ b.T, np.rollaxis a moveaxis, np.take(x, idx) and x.astype(float) an index and a copy,
-# np.linalg.slogdet the tuple (sign, logabsdet), np.median (1-D) the middle of a sort
-LOWERED = {"inner", "rollaxis", "take", "astype", "solve", "slogdet", "median"}
+# np.linalg.slogdet the tuple (sign, logabsdet), np.median (1-D) the middle of a sort,
+# np.linalg.eigh and svd tuples of one primitive per part (eigvalsh the first)
+LOWERED = {"inner", "rollaxis", "take", "astype", "solve", "slogdet", "median", "eigh",
+           "eigvalsh", "svd"}
