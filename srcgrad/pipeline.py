@@ -1,6 +1,7 @@
 """The pass order, in one place.
 
-    parse -> check the subset -> normalize -> infer kinds -> activity
+    parse -> check the subset -> normalize -> infer kinds (-> normalize again, with the ranks
+          of calls lowered by rank, and infer again) -> activity
           -> reverse (or forward) generation -> clean-up -> emit source -> compile
 """
 import contextlib
@@ -126,6 +127,10 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
 def _transform(src, wrt, arg_kinds, mode, intermediates):
     norm = normalize.normalize(src)                               # one operation per statement
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
+    ranks = normalize.rank_sites(norm.fdef, types._Infer(kinds).expr)
+    if ranks:  # calls lowered by their operands' ranks (np.tensordot): normalize again
+        norm = normalize.normalize(src, ranks=ranks)
+        kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)
     active = activity.analyze(norm.fdef, wrt, kinds, src.filename)  # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None

@@ -82,7 +82,10 @@ CASES = {
     "reshape": [("np.reshape(x, (2, 3)) * y", [A(6), A((2, 3))]), ("x.reshape(-1)", [A((2, 3))]),
                 ("x.reshape(3, 2) @ y", [A((2, 3)), A(2)]), ("x.T.reshape((6,))", [A((2, 3))]),
                 ("np.sin(x).reshape(x.shape[1], x.shape[0])", [A((2, 3))])],
-    "ravel": [("np.ravel(x) * y", [A((2, 3)), A(6)]), ("x.T.ravel()", [A((2, 3))])],
+    "ravel": [("np.ravel(x) * y", [A((2, 3)), A(6)]), ("x.T.ravel()", [A((2, 3))]),
+              # compress: a mask read of the flattened array (of its columns, with axis=1)
+              ("x.compress(np.array([True, False, True, True]))", [A((2, 3))]),
+              ("np.compress(np.array([False, True]), x, axis=1) * y", [A((3, 3)), S()])],
     "flatten": [("x.flatten() * y", [A((2, 3)), A(6)])],
     "expand_dims": [("np.expand_dims(x, 1) * y", [A(3), A((3, 4))]),
                     ("np.expand_dims(x, 0) - x", [A((2, 3))]),
@@ -255,6 +258,12 @@ CASES = {
     "lgamma": [("math.lgamma(x)", [S(0.5, 3.0)]), ("math.lgamma(x * y)", [S(2.0, 6.0), S(2.0, 3.0)])],
     "digamma": [("rt.digamma(x)", [S(0.5, 3.0)]), ("rt.digamma(x)", [S(-2.7, -2.2)])],
     # np.einsum has no rule: it becomes loops (passes/einsum.py), checked here like the rules
+    # np.tensordot: the einsum its ranks and axes spell
+    "tensordot": [("np.tensordot(x, y)", [A((2, 3, 4)), A((3, 4))]),
+                  ("np.tensordot(x, y, axes=([0, 2], [2, 1]))", [A((4, 3, 3)), A((5, 3, 4))]),
+                  ("np.tensordot(x, y, 0)", [A(3), A((2, 2))]),
+                  ("np.tensordot(x, y, axes=(-1, 0)) * 2.0", [A((3, 4)), A((4, 2))]),
+                  ("np.tensordot(x.T, y, axes=([-1, 0], [0, -1]))", [A((4, 3)), A((4, 3))])],
     "einsum": [("np.einsum('ij,jk->ik', x, y)", [A((2, 3)), A((3, 2))]),
                ("np.einsum('ii', x) * np.einsum('ij->j', x)", [A((3, 3))]),
                ("np.einsum('i,i', x, y) * np.einsum('i,j->ij', x, y)", [A(3), A(3)]),

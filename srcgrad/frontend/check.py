@@ -218,6 +218,10 @@ class _Checker(ast.NodeVisitor):
             for kw in node.keywords:
                 self.visit(kw.value)
             return
+        if self.src.resolve(node.func) is np.tensordot:  # axes=([0, 2], [2, 1]): literal lists
+            for a in node.args[:2] + [k.value for k in node.keywords if k.arg != "axes"]:
+                self.visit(a)
+            return
         if self.src.resolve(node.func) is np.array and len(node.args) == 1 \
                 and isinstance(node.args[0], ast.List) and not node.keywords:
             for item in node.args[0].elts:  # np.array([a, b]) / [[a, b], [c, d]] of scalars

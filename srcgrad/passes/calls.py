@@ -22,6 +22,7 @@ from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS,
                            EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RULES, SELECT_CALLS,
                            SPLIT_CALLS)
 from .clone import clone
+from .types import literal_dtype
 
 
 # calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
@@ -55,13 +56,16 @@ class Calls:
             known = False
         if obj in ARRAY_LITERAL_CALLS and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
                 and not e.keywords:
+            if literal_dtype(e.args[0]) in ("b", "i"):  # a mask or indices: NumPy's own array
+                return self.keep(e, out)
             return self.array_literal(e.args[0], e, out)
         if obj in JOIN_CALLS.keys():
             return self.join(JOIN_CALLS[obj], e, out)
         if obj in SPLIT_CALLS.keys():
             return self.split(SPLIT_CALLS[obj], e, out)
         if obj in EINSUM_CALLS:
-            return self.einsum(e, out)
+            return self.einsum(e, out) if EINSUM_CALLS[obj] == "einsum" else \
+                self.tensordot(e, out)
         if obj in SELECT_CALLS:
             return self.select(e, out)
         if known and obj in CALLS:
@@ -227,7 +231,7 @@ class Calls:
     def inline_source(self, callee, prefix, args, out):
         bind = {p: self.atom(a, out) for p, a in zip(callee.params, args)}
         sub = type(self)(callee, self.names, prefix, self.constants, self.depth + 1,
-                          self.tuples)
+                          self.tuples, self.ranks)
         body = sub.function(bind).body
         ret = body.pop()
         out.extend(body)

@@ -46,8 +46,56 @@ def parse(subscripts, n_operands):
     return inputs, rhs
 
 
-def helper_source(inputs, output):
-    """The text of the loop helper for these subscripts (deterministic names)."""
+def tensordot_axes(e):
+    """``np.tensordot``'s axes from a literal: an int, or a pair of index lists; else None."""
+    def one(v):  # 2, or -1 (a negation of a constant)
+        if isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.USub):
+            k = one(v.operand)
+            return -k if k is not None else None
+        return v.value if isinstance(v, ast.Constant) and type(v.value) is int else None
+
+    def ints(x):
+        items = [one(v) for v in x.elts] if isinstance(x, (ast.Tuple, ast.List)) else [one(x)]
+        return None if None in items else items
+    if isinstance(e, ast.Constant) and type(e.value) is int and e.value >= 0:
+        return e.value
+    if isinstance(e, (ast.Tuple, ast.List)) and len(e.elts) == 2:
+        pair = [ints(x) for x in e.elts]
+        if None not in pair:
+            return tuple(pair)
+    return None
+
+
+def tensordot_subscripts(ranks, axes):
+    """The einsum subscripts of ``np.tensordot`` for operands of these ranks: a's free axes
+    then b's, in order, as NumPy; or the reason the axes do not fit."""
+    ra, rb = ranks
+    if isinstance(axes, int):
+        axes = (list(range(ra - axes, ra)), list(range(axes)))
+        if axes[0] and (axes[0][0] < 0 or len(axes[1]) > rb):
+            return f"{len(axes[1])} contracted axes of operands of ranks {ra} and {rb}"
+    ax_a, ax_b = axes
+    if len(ax_a) != len(ax_b):
+        return f"{len(ax_a)} axes of one operand against {len(ax_b)} of the other"
+    if not all(-ra <= i < ra for i in ax_a) or not all(-rb <= j < rb for j in ax_b):
+        return f"axes {ax_a}, {ax_b} of operands of ranks {ra} and {rb}"
+    ax_a, ax_b = [i % ra for i in ax_a], [j % rb for j in ax_b]
+    if len(set(ax_a)) != len(ax_a) or len(set(ax_b)) != len(ax_b):
+        return "an axis contracted twice"
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    sa = [next(letters) for _ in range(ra)]
+    sb = [None] * rb
+    for i, j in zip(ax_a, ax_b):
+        sb[j] = sa[i]
+    sb = [c or next(letters) for c in sb]
+    output = [c for k, c in enumerate(sa) if k not in ax_a] + \
+        [c for k, c in enumerate(sb) if k not in ax_b]
+    return ["".join(sa), "".join(sb)], "".join(output)
+
+
+def helper_source(inputs, output, what="einsum"):
+    """The text of the loop helper for these subscripts (deterministic names); ``what`` is
+    the user's call, named in the size check's error."""
     name = "einsum_" + "_".join(inputs + [output or "s"])
     params = [f"a{k}" for k in range(len(inputs))]
     lines = [f"def {name}({', '.join(params)}):"]
@@ -62,8 +110,8 @@ def helper_source(inputs, output):
         for axis, c in enumerate(sub):
             if first[c] != (k, axis):
                 lines += [f"    if a{k}.shape[{axis}] != n_{c}:",
-                          f"        raise ValueError('einsum: operands disagree on the size of "
-                          f"subscript {c}')"]
+                          f"        raise ValueError('{what}: operands disagree on the size of "
+                          + (f"subscript {c}')" if what == "einsum" else "a contracted axis')")]
     summed = [c for c in dict.fromkeys("".join(inputs)) if c not in output]
     if output:
         shape = ", ".join(size[c] for c in output)
@@ -84,10 +132,15 @@ def helper_source(inputs, output):
     return name, "\n".join(lines) + "\n"
 
 
-def helper(inputs, output, like, user_src):
+def helper(inputs, output, like, user_src, what="einsum"):
     """A :class:`Source` for the helper, every node placed at the user's call ``like`` (so
     an error inside names the user's line), resolving ``np`` to NumPy."""
-    name, text = helper_source(inputs, output)
+    return located_source(helper_source(inputs, output, what)[1], like, user_src)
+
+
+def located_source(text, like, user_src):
+    """A :class:`Source` for a helper srcgrad writes (``text``: one function) standing for
+    the user's call ``like``: every node placed at that call, ``np`` resolving to NumPy."""
     tree = ast.parse(text).body[0]
     for node in ast.walk(tree):
         if hasattr(node, "lineno"):

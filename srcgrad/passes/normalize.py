@@ -49,11 +49,39 @@ class Normalized:
         self.origin_file = origin_file
 
 
-def normalize(src, names=None):
+def normalize(src, names=None, ranks=None):
+    """``ranks`` gives the operands' ranks at calls whose lowering depends on them
+    (``np.tensordot``), keyed by call site; without it such a call is a placeholder that only
+    the kinds pass reads, and ``rank_sites`` collects the ranks for a second normalization
+    (srcgrad/pipeline.py)."""
     names = names or NameGen(all_names(src.tree))
-    n = _Normalizer(src, names, prefix=None, constants={})
+    n = _Normalizer(src, names, prefix=None, constants={}, ranks=ranks)
     fdef = n.function()
     return Normalized(fdef, src.params, names, n.constants, src.filename)
+
+
+def rank_sites(fdef, kind_of):
+    """The operands' ranks at each placeholder call (``kind_of`` gives an atom's kind), by
+    call site; a site reached with two different ranks (a helper inlined twice) is refused."""
+    sites = {}
+    for node in nodes(fdef):
+        key = getattr(node, "rank_site", None)
+        if key is None:
+            continue
+        kinds = [kind_of(a) for a in node.args]
+        ranks = tuple(k[1] if k and k[0] == "a" else 0 for k in kinds)
+        src, call = node.rank_origin
+        if min(ranks) == 0:
+            raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
+                                                "or an operand of unknown rank",
+                                                "pass two arrays (multiply scalars with *).")])
+        if sites.get(key, ranks) != ranks:
+            raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() reached with "
+                                                "operands of different ranks",
+                                                "call the helper holding it with arrays of one "
+                                                "rank, or write np.einsum.")])
+        sites[key] = ranks
+    return sites
 
 
 def _origin(src, node):
@@ -67,8 +95,9 @@ def _tag(stmt, origin):
 
 
 class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
-    def __init__(self, src, names, prefix, constants, depth=0, tuples=None):
+    def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
+        self.ranks = ranks  # call site -> operand ranks (normalize())
         self.depth = depth
         self.tuples = {} if tuples is None else tuples  # tuple variable -> its element names
         self.locals = set(src.params) | {

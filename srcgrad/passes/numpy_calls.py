@@ -129,6 +129,8 @@ class NumpyCalls:
             return ast.Tuple([w, self._prim_node("eigh_v", [clone(x)], e, out, name)], ast.Load())
         if prim == "svd":
             return self.svd(args, kw, e, out, name)
+        if prim == "compress":
+            return self.compress(args, kw, e, out, name)
         if prim in ("inner", "solve") and len(args) == 2 and not kw:
             a, b = (self.atom(x, out) for x in args)
             if prim == "solve":
@@ -153,6 +155,25 @@ class NumpyCalls:
                    "eigh": "np.linalg.eigh(x) of one matrix (its lower half, UPLO='L').",
                    "eigvalsh": "np.linalg.eigvalsh(x) of one matrix (its lower half, UPLO='L').",
                    "astype": "write x.astype(np.float64)."}.get(prim, "pass its two arrays."))
+
+    def compress(self, args, kw, e, out, name):
+        """``x.compress(c, axis)`` and ``np.compress(c, x, axis)``: the mask read ``x[c]``
+        along the axis (of the flattened ``x`` without one), ``c`` at most as long as it."""
+        if self.src.resolve(e.func) is np.compress:
+            args = [args[1], args[0], *args[2:]] if len(args) >= 2 else args
+        given = dict(zip(("x", "c", "axis"), args), **kw)
+        axis = given.get("axis", ast.Constant(None))
+        if len(args) > 3 or set(given) - {"x", "c", "axis"} or len(given) < 2 \
+                or not (isinstance(axis, ast.Constant) and axis.value in (None, 0, 1)):
+            self.fail(e, f"{name}() with these arguments",
+                      "pass the condition, and axis=0 or 1 (a literal) at most.")
+        seq = {None: "x.ravel()", 0: "x", 1: "x.T"}[axis.value]
+        text = (f"def compress(c, x):\n"
+                f"    if c.shape[0] > {seq}.shape[0]:\n"
+                f"        raise IndexError('compress: the condition is longer than the axis')\n"
+                f"    return {seq}[0:c.shape[0]][c]" + (".T\n" if axis.value == 1 else "\n"))
+        callee = einsum.located_source(text, e, self.src)
+        return self.inline_source(callee, "compress", [given["c"], given["x"]], out)
 
     def svd(self, args, kw, e, out, name):
         """``np.linalg.svd(x, full_matrices, compute_uv)``: the singular values alone
@@ -307,6 +328,32 @@ class NumpyCalls:
                       "operand, and no keywords.")
         callee = einsum.helper(*parsed, e, self.src)
         return self.inline_source(callee, "einsum", e.args[1:], out)
+
+    def tensordot(self, e, out):
+        """``np.tensordot(a, b, axes)`` with literal axes: the einsum its ranks spell (the
+        ranks come from the kinds pass: see ``normalize.rank_sites``)."""
+        name = ast.unparse(e.func)
+        given = dict(zip(("a", "b", "axes"), e.args), **{k.arg: k.value for k in e.keywords})
+        axes = einsum.tensordot_axes(given.get("axes", ast.Constant(2)))
+        if len(e.args) > 3 or set(given) - {"a", "b", "axes"} or not {"a", "b"} <= set(given) \
+                or axes is None:
+            self.fail(e, f"{name}() with these arguments",
+                      "pass two arrays and axes= as a literal: an integer, or a pair of "
+                      "integers or of lists of integers.")
+        key = (self.src.filename, e.lineno, e.col_offset)
+        ranks = (self.ranks or {}).get(key)
+        if ranks is None:  # the first normalization: a placeholder for the kinds pass
+            a, b = self.atom(given["a"], out), self.atom(given["b"], out)
+            node = ast.copy_location(ast.Call(ast.Name("tensordot", ast.Load()), [a, b], []), e)
+            node.rank_site, node.rank_origin = key, (self.src, e)
+            node.contracted = axes if isinstance(axes, int) else len(axes[0])
+            return node
+        subs = einsum.tensordot_subscripts(ranks, axes)
+        if isinstance(subs, str):
+            self.fail(e, f"{name}() with {subs}", "contract axes that both operands have, "
+                      "of equal number.")
+        callee = einsum.helper(*subs, e, self.src, "tensordot")
+        return self.inline_source(callee, "tensordot", [given["a"], given["b"]], out)
 
     def append(self, e, kw, out):
         """``np.append(a, b)``: both flattened and joined; with ``axis=``, a concatenate."""

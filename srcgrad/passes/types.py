@@ -43,6 +43,13 @@ def kind_of_value(v):
     return None
 
 
+def literal_dtype(lst):
+    """"b" for a (nested) list literal of bools only, "i" of ints only, else None."""
+    leaves = [v for r in lst.elts for v in (r.elts if isinstance(r, ast.List) else [r])]
+    types = {type(v.value) if isinstance(v, ast.Constant) else None for v in leaves}
+    return {frozenset({bool}): "b", frozenset({int}): "i"}.get(frozenset(types))
+
+
 def is_array(k):
     return k is not None and k[0] == "a"
 
@@ -409,6 +416,11 @@ class _Infer:
             return k[1] if k else None
         prim = getattr(e, "prim", None)
         args = [self.expr(a) for a in e.args]
+        if hasattr(e, "rank_site"):  # np.tensordot before its lowering (passes/normalize.py)
+            if not all(is_array(a) for a in args):
+                return None
+            nd = args[0][1] + args[1][1] - 2 * e.contracted
+            return ("a", nd, "f") if nd > 0 else FLOAT
         if prim in RULES and RULES[prim].out is not None:
             return _out_kind(RULES[prim], args)
         if prim is not None:
@@ -479,6 +491,10 @@ class _Infer:
             return _creation_kind(self.expr, e.args[0] if e.args else None, dt)
         if short in ("zeros_like", "ones_like", "empty_like"):
             return args[0]
+        if short == "array" and len(e.args) == 1 and isinstance(e.args[0], ast.List):
+            dt = literal_dtype(e.args[0])  # np.array([True, False]), np.array([[0, 1]])
+            nested = e.args[0].elts and isinstance(e.args[0].elts[0], ast.List)
+            return ("a", 2 if nested else 1, dt) if dt else None
         if short in ("eye", "identity"):
             return ("a", 2, "f")
         if short == "arange":

@@ -149,7 +149,7 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
               np.tile: "tile", np.cumprod: "cumprod", np.linalg.pinv: "pinv",
               np.median: "median", np.linalg.eigh: "eigh", np.linalg.eigvalsh: "eigvalsh",
-              np.linalg.svd: "svd"})
+              np.linalg.svd: "svd", np.compress: "compress"})
 
 from .. import runtime as _rt  # noqa: E402
 
@@ -194,8 +194,9 @@ SPLIT_CALLS = {np.split: "split", np.array_split: "array_split", np.hsplit: "hsp
 # np.select([c1, c2], [a1, a2], default): nested where (calls.py)
 SELECT_CALLS = {np.select: "select"}
 
-# np.einsum with literal subscripts: a helper of loops, inlined (passes/einsum.py)
-EINSUM_CALLS = {np.einsum: "einsum"}
+# np.einsum with literal subscripts: a helper of loops, inlined (passes/einsum.py);
+# np.tensordot the einsum its operands' ranks and literal axes spell
+EINSUM_CALLS = {np.einsum: "einsum", np.tensordot: "tensordot"}
 
 # np.array([a, b, ...]) of scalars (and rows of them): zeros and element writes (calls.py)
 ARRAY_LITERAL_CALLS = {np.array: "array"}
@@ -212,7 +213,8 @@ METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "
            "flatten": "flatten", "var": "var", "std": "std", "trace": "trace",
            "cumsum": "cumsum", "repeat": "repeat", "swapaxes": "swapaxes", "clip": "clip",
            "transpose": "transpose", "squeeze": "squeeze",
-           "diagonal": "diagonal", "take": "take", "astype": "astype", "cumprod": "cumprod"}
+           "diagonal": "diagonal", "take": "take", "astype": "astype", "cumprod": "cumprod",
+           "compress": "compress"}
 
 # calls whose result may share memory with their first argument (a write into one is a write
 # into the other), as functions or methods
@@ -223,6 +225,7 @@ VIEW_CALLS = {"reshape", "ravel", "expand_dims", "squeeze", "transpose", "transp
 # calls that become other primitives at the call (passes/calls.py): np.inner(a, b) is
 # a @ b.T, np.rollaxis a moveaxis, np.take(x, idx) and x.astype(float) an index and a copy,
 # np.linalg.slogdet the tuple (sign, logabsdet), np.median (1-D) the middle of a sort,
-# np.linalg.eigh and svd tuples of one primitive per part (eigvalsh the first)
+# np.linalg.eigh and svd tuples of one primitive per part (eigvalsh the first),
+# x.compress(c) a mask read
 LOWERED = {"inner", "rollaxis", "take", "astype", "solve", "slogdet", "median", "eigh",
-           "eigvalsh", "svd"}
+           "eigvalsh", "svd", "compress"}

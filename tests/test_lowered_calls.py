@@ -1,0 +1,105 @@
+"""Calls that become other code: np.tensordot the einsum its operands' ranks and literal axes
+spell (the ranks come from the kinds pass, so the function is normalized twice:
+srcgrad/pipeline.py); x.compress(c) a mask read; np.array of bool or int literals NumPy's own
+array (a mask or indices).  The rows in tests/rule_cases.py check the numbers; these check
+the lowerings' edges."""
+import numpy as np
+import pytest
+
+import srcgrad
+from checks import check_grads
+
+
+def contract(A, B):
+    return np.tensordot(A, B, axes=2)
+
+
+def helper_twice(A, B, v):
+    return np.sum(contract(A, B)) + np.sum(contract(B, v))
+
+
+def of_a_scalar(a, B):
+    return np.sum(np.tensordot(a, B, 0))
+
+
+def uneven_axes(A, B):
+    return np.sum(np.tensordot(A, B, axes=([0, 1], [0])))
+
+
+def axes_from_a_variable(A, B, k):
+    return np.sum(np.tensordot(A, B, axes=k))
+
+
+def test_a_helper_holding_tensordot_inlined_twice_with_one_rank():
+    rng = np.random.default_rng(1)
+    A, B, C = rng.normal(size=(2, 3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(5, 3, 4))
+    check_grads(helper_twice_same, (A, B, C), backends=("python",))
+    # against the closed form: d/dA sum_k sum_ij A[k,i,j] B[i,j] = B in every slice
+    np.testing.assert_allclose(srcgrad.grad(contract_sum, backend="python")(A, B),
+                               np.broadcast_to(B, A.shape))
+
+
+def contract_sum(A, B):
+    return np.sum(contract(A, B))
+
+
+def helper_twice_same(A, B, C):
+    return np.sum(contract(A, B)) + np.sum(contract(C, B))
+
+
+def test_helper_reached_with_different_ranks_is_located():
+    rng = np.random.default_rng(2)
+    with pytest.raises(srcgrad.UnsupportedError, match="different ranks"):
+        srcgrad.grad(helper_twice)(rng.normal(size=(2, 3, 4)), rng.normal(size=(3, 4)),
+                                   rng.normal(size=(3, 4)))
+
+
+@pytest.mark.parametrize("f,args,what", [
+    (of_a_scalar, (1.5, np.ones((2, 2))), "of a scalar"),
+    (uneven_axes, (np.ones((2, 3)), np.ones((2, 3))), "2 axes of one operand against 1"),
+    (axes_from_a_variable, (np.ones((2, 3)), np.ones((2, 3)), 1), "these arguments"),
+])
+def test_refusals_name_the_users_line(f, args, what):
+    with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
+        srcgrad.grad(f)(*args)
+    assert "test_lowered_calls.py" in str(e.value)
+
+
+def test_sizes_that_disagree_raise_like_numpy():
+    with pytest.raises(ValueError):
+        np.tensordot(np.ones((2, 3)), np.ones((4, 3)), axes=([1], [0]))  # NumPy raises too
+    f = srcgrad.grad(uneven_sizes, backend="python")
+    with pytest.raises(ValueError, match="tensordot: operands disagree"):
+        f(np.ones((2, 3)), np.ones((4, 3)))
+
+
+def uneven_sizes(A, B):
+    return np.sum(np.tensordot(A, B, axes=([1], [0])))
+
+
+def compress_rows(x, c):
+    return np.sum(np.sin(x.compress(c, axis=0)))
+
+
+def test_compress_with_a_condition_longer_than_the_axis_raises():
+    """NumPy raises when the condition selects past the end; Numba would read past it."""
+    x = np.ones((2, 3))
+    for backend in ("numba", "python"):
+        with pytest.raises(IndexError, match="longer than the axis"):
+            srcgrad.grad(compress_rows, backend=backend)(x, np.array([False, True, True]))
+    g = srcgrad.grad(compress_rows)(x, np.array([False, True]))  # a shorter one selects within
+    np.testing.assert_allclose(g, [[0, 0, 0], [np.cos(1.0)] * 3])
+
+
+def literal_mask_and_indices(x):
+    keep = np.array([True, False, True])
+    idx = np.array([2, 0, 2])
+    return np.sum(x[keep] ** 2) + np.sum(x[idx] * np.array([1, 2, 3]))
+
+
+def test_bool_and_int_array_literals_keep_their_dtype():
+    x = np.array([0.5, -1.0, 2.0])
+    want = np.array([2 * 0.5 + 2.0, 0.0, 2 * 2.0 + 1.0 + 3.0])  # by hand
+    for backend in ("numba", "python"):
+        np.testing.assert_allclose(srcgrad.grad(literal_mask_and_indices, backend=backend)(x),
+                                   want)
