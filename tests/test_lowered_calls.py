@@ -103,3 +103,24 @@ def test_bool_and_int_array_literals_keep_their_dtype():
     for backend in ("numba", "python"):
         np.testing.assert_allclose(srcgrad.grad(literal_mask_and_indices, backend=backend)(x),
                                    want)
+
+
+def sum_mixed_axes(x):
+    return np.sum(np.sum(x, axis=(0, -1)))
+
+
+def sum_repeated_axes(x):
+    return np.sum(np.sum(x, axis=(1, 1)))
+
+
+def var_tuple_axes(x):
+    return np.var(x, axis=(0, 1))
+
+
+@pytest.mark.parametrize("f", [sum_mixed_axes, sum_repeated_axes, var_tuple_axes])
+def test_tuple_axes_that_need_the_rank_are_located_errors(f):
+    """Axes of both signs depend on the rank to order (NumPy takes them; srcgrad asks for one
+    sign, or keepdims=True); a repeated axis is NumPy's error too; var and std take one axis."""
+    with pytest.raises(srcgrad.UnsupportedError, match="axis") as e:
+        srcgrad.grad(f)(np.ones((2, 3)))
+    assert "test_lowered_calls.py" in str(e.value)

@@ -46,7 +46,7 @@ EXPRS = {
         "np.linalg.slogdet({M}[:, 0:3] + 3.0 * np.eye(3))[1]", "np.linalg.norm({V}, 1)",
         "np.linalg.norm({W}, np.inf)", "np.linalg.norm({V}, ord=2)",
         "np.sum(np.sin({T} @ np.swapaxes({T}, 1, 2)))", "np.median({V})",
-        "np.tensordot({M}, {M})"],
+        "np.tensordot({M}, {M})", "np.sum({M}, axis=(0, 1))"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -95,7 +95,7 @@ EXPRS = {
           "np.linalg.pinv({M}.T)", "{M}.astype(np.float64) * {S}",
           "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}",
           "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[1] @ {M}",
-          "np.tensordot({W}, {V}, 0)",
+          "np.tensordot({W}, {V}, 0)", "{M} * np.mean({M}, axis=(-2, -1), keepdims=True)",
           "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), False)[2] * {S}",
           "np.linalg.svd(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(1.0, 4.0)))[0] @ {M}"],
 }

@@ -136,6 +136,8 @@ class Calls:
                 axis = args[1]
                 args = args[:1]
             axis = kw.pop("axis", axis)
+            if isinstance(axis, (ast.Tuple, ast.List)):
+                return self.reduce_axes(prim, args, axis, keepdims, kw, e, out)
             if axis is not None:
                 prim += "_axis"
         elif prim == "norm" and (len(args) > 1 or kw):
@@ -201,6 +203,31 @@ class Calls:
                 node = self._prim_call_node("keep_all", [reduced, clone(atoms[0])], e)
         return node
 
+    def reduce_axes(self, prim, args, axis, keepdims, kw, e, out):
+        """``np.sum(x, axis=(0, 1))`` and the other reductions over a literal tuple of axes:
+        one axis at a time, each reduction the same function of the previous one (a mean of
+        means is the mean); non-negative axes from the last, negative ones from the first, so
+        the axes still to reduce keep their numbers."""
+        axes = [_int_literal(a) for a in axis.elts]
+        name = ast.unparse(e.func)
+        mixed = any(a < 0 for a in axes if a is not None) and any(
+            a >= 0 for a in axes if a is not None)
+        if kw or len(args) != 1 or not axes or None in axes or len(set(axes)) != len(axes) \
+                or (mixed and not keepdims):
+            self.fail(e, f"{name}() with axis={ast.unparse(axis)}",
+                      "give distinct integer literals, all non-negative or all negative (or "
+                      "keepdims=True).")
+        cur = args[0]
+        order = sorted(axes, reverse=True) if min(axes) >= 0 else sorted(axes)
+        for a in order:
+            keep = [ast.keyword("keepdims", ast.Constant(True))] if keepdims else []
+            node = self.prim_call(prim, _np_func(prim, []), [cur, ast.Constant(a)], keep, e, out)
+            t = self.temp()
+            self.emit(out, t, node)
+            cur = ast.Name(t, ast.Load())
+            cur.normalized = True  # an atom already: not read again as the user's name
+        return cur
+
     def _prim_call_node(self, prim, atoms, e, shown=None):
         func = {"copy": ast.Attribute(ast.Name("np", ast.Load()), "copy", ast.Load()),
                 "where": ast.Attribute(ast.Name("np", ast.Load()), "where", ast.Load()),
@@ -236,6 +263,14 @@ class Calls:
         ret = body.pop()
         out.extend(body)
         return ret.value  # an atom, or a tuple of atoms
+
+
+def _int_literal(e):
+    """2 or -1 written literally, else None."""
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+        k = _int_literal(e.operand)
+        return -k if k is not None else None
+    return e.value if isinstance(e, ast.Constant) and type(e.value) is int else None
 
 
 def _literal_ints(e):

@@ -323,7 +323,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
         if isinstance(e, ast.Constant):
             return e
         if isinstance(e, ast.Name):
-            return self.load_name(e)
+            return e if getattr(e, "normalized", False) else self.load_name(e)
         if isinstance(e, ast.UnaryOp):
             if isinstance(e.operand, ast.Constant) and isinstance(e.op, (ast.USub, ast.UAdd)):
                 return e
