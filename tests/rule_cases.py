@@ -217,26 +217,29 @@ CASES = {
                  # NumPy reads the lower half, and so does the derivative
                  ("np.linalg.cholesky(x @ np.transpose(x) + 2.0 * np.eye(2)) * y", [A((2, 3)), A((2, 2))])],
     # eigenvalues and singular values kept apart (and away from 0) by the domain, where the
-    # decompositions are smooth
-    "eigh_w": [("np.linalg.eigh(x + 4.0 * np.diag(np.arange(3.0)))[0]", [A((3, 3), -0.5, 0.5)]),
-               ("np.linalg.eigvalsh(np.transpose(x) + 4.0 * np.diag(np.arange(2.0))) * y",
+    # decompositions are smooth; a fixed dense offset keeps x = 0 from being a diagonal matrix,
+    # where LAPACK's choice of the vectors' signs jumps (NumPy's function is not continuous)
+    "eigh_w": [("np.linalg.eigh(x + OFF3 + 5.0 * np.diag(np.arange(3.0)))[0]", [A((3, 3), -0.5, 0.5)]),
+               ("np.linalg.eigvalsh(np.transpose(x) + OFF3[:2, :2] + 5.0 * np.diag(np.arange(2.0))) * y",
                 [A((2, 2), -0.5, 0.5), A(2)])],
-    "eigh_v": [("np.linalg.eigh(x + 4.0 * np.diag(np.arange(3.0)))[1]", [A((3, 3), -0.5, 0.5)]),
-               ("np.linalg.eigh(x.T + 4.0 * np.diag(np.arange(2.0)), UPLO='L')[1] * y",
+    "eigh_v": [("np.linalg.eigh(x + OFF3 + 5.0 * np.diag(np.arange(3.0)))[1]", [A((3, 3), -0.5, 0.5)]),
+               ("np.linalg.eigh(np.transpose(x) + OFF3[:2, :2] + 5.0 * np.diag(np.arange(2.0)), UPLO='L')[1] * y",
                 [A((2, 2), -0.5, 0.5), A((2, 2))])],
-    "svd_s": [("np.linalg.svd(x + 3.0 * np.eye(3, 2) * np.arange(1.0, 3.0), compute_uv=False)",
+    "svd_s": [("np.linalg.svd(x + OFF3[:, :2] + 3.0 * np.eye(3, 2) * np.arange(1.0, 3.0), compute_uv=False)",
                [A((3, 2), -0.5, 0.5)]),
-              ("np.linalg.svd(x + 3.0 * np.eye(2, 3) * np.arange(1.0, 4.0), False)[1] * y",
+              ("np.linalg.svd(x + OFF3[:2] + 3.0 * np.eye(2, 3) * np.arange(1.0, 4.0), False)[1] * y",
                [A((2, 3), -0.5, 0.5), S()])],
-    "svd_u": [("np.linalg.svd(x + 3.0 * np.eye(3, 2) * np.arange(1.0, 3.0), full_matrices=False)[0]",
+    "svd_u": [("np.linalg.svd(x + OFF3[:, :2] + 3.0 * np.eye(3, 2) * np.arange(1.0, 3.0), full_matrices=False)[0]",
                [A((3, 2), -0.5, 0.5)]),
-              ("np.linalg.svd(x + 3.0 * np.eye(2, 3) * np.arange(1.0, 4.0), False)[0]", [A((2, 3), -0.5, 0.5)]),
-              ("np.linalg.svd(x.T + 3.0 * np.diag(np.arange(1.0, 4.0)))[0]", [A((3, 3), -0.5, 0.5)])],
-    "svd_vh": [("np.linalg.svd(x + 3.0 * np.eye(3, 2) * np.arange(1.0, 3.0), full_matrices=False)[2]",
+              ("np.linalg.svd(x + OFF3[:2] + 3.0 * np.eye(2, 3) * np.arange(1.0, 4.0), False)[0]",
+               [A((2, 3), -0.5, 0.5)]),
+              ("np.linalg.svd(np.transpose(x) + OFF3 + 3.0 * np.diag(np.arange(1.0, 4.0)))[0]", [A((3, 3), -0.5, 0.5)])],
+    "svd_vh": [("np.linalg.svd(x + OFF3[:, :2] + 3.0 * np.eye(3, 2) * np.arange(1.0, 3.0), full_matrices=False)[2]",
                 [A((3, 2), -0.5, 0.5)]),
-               ("np.linalg.svd(x + 3.0 * np.eye(2, 3) * np.arange(1.0, 4.0), False)[2] * y",
+               ("np.linalg.svd(x + OFF3[:2] + 3.0 * np.eye(2, 3) * np.arange(1.0, 4.0), False)[2] * y",
                 [A((2, 3), -0.5, 0.5), A(3)]),
-               ("np.linalg.svd(x.T + 3.0 * np.diag(np.arange(1.0, 4.0)))[2]", [A((3, 3), -0.5, 0.5)])],
+               ("np.linalg.svd(np.transpose(x) + OFF3 + 3.0 * np.diag(np.arange(1.0, 4.0)))[2]", [A((3, 3), -0.5, 0.5)])],
+    "gap_inverse": [("rt.gap_inverse(x)", [A(3)]), ("rt.gap_inverse(x * y)", [A(4), S(0.5, 1.0)])],
     "tile": [("np.tile(x, 3)", [A(2)]), ("np.tile(x, (2, 3))", [A(2)]), ("np.tile(x, 2) * y", [A((2, 3)), A(6)]),
              ("np.tile(x, (3, 1))", [A((1, 2))]), ("np.tile(np.transpose(x), (2, 2))", [A((3, 2))])],
     "untile": [("rt.untile(x, y)", [A(6), A(2)]), ("rt.untile(x, y)", [A((4, 6)), A((2, 3))])],
@@ -294,7 +297,8 @@ def module_source():
     """A module with two functions per case: ``case_<rule>_<k>(x[, y])`` and
     ``hcase_<rule>_<k>``, the sum of the sine of it (a scalar for Hessians)."""
     lines = ["import math", "import numpy as np", "import srcgrad.runtime as rt", "",
-             "IDX = np.array([2, 0, 3, 3])  # repeated indices", ""]
+             "IDX = np.array([2, 0, 3, 3])  # repeated indices",
+             "OFF3 = 0.05 * np.array([[1.0, -3.0, 2.0], [4.0, 0.5, -2.5], [-1.5, 3.5, 1.0]])", ""]
     for rule, cases in CASES.items():
         for k, (expr, specs) in enumerate(cases):
             params = ", ".join("xy"[i] for i in range(len(specs)))

@@ -42,7 +42,7 @@ def _args(specs, seed):
 # whenever the rules that emit them run compiled (the first rows above), so their own rows,
 # which matter for Hessians, run as Python
 DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad", "digamma",
-                      "expand_axis", "gather_last", "kron_grad_a", "kron_grad_b", "prod_axis_grad",
+                      "expand_axis", "gap_inverse", "gather_last", "kron_grad_a", "kron_grad_b", "prod_axis_grad",
                       "prod_grad", "reshape_as", "scatter_add", "take_first", "take_rest",
                       "tile_to", "unbroadcast", "undiagonal", "unpiece", "unsort", "untile"}
 
@@ -51,7 +51,10 @@ DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad"
 # test_first_rows_compiled_together): one compilation instead of fifty.  (Numba's compile
 # time grows faster than a function's size, so this pays only for small rules.)
 TOGETHER = [r for r in CASES if r in RULES and RULES[r].elementwise]
-GROUPS = [TOGETHER]
+# the decompositions' parts: each compiles LAPACK calls and long adjoints (seconds apiece)
+DECOMPOSITIONS = ["eigh_w", "eigh_v", "svd_s", "svd_u", "svd_vh"]
+GROUPS = [TOGETHER, DECOMPOSITIONS]
+GROUPED = set(TOGETHER) | set(DECOMPOSITIONS)
 
 
 def _backends(k, expr, rule=None):
@@ -59,7 +62,7 @@ def _backends(k, expr, rule=None):
     does every case on a transposed (non-contiguous) array, where Numba differs; the other
     cases, and the derivative helpers' rows, run as Python, and the elementwise rules' first
     rows are compiled together (below), which keeps the table's cost in CI's time."""
-    if rule in DERIVATIVE_HELPERS or (rule in TOGETHER and ".T" not in expr):
+    if rule in DERIVATIVE_HELPERS or (rule in GROUPED and ".T" not in expr):
         return ("python",)
     return ("numba", "python") if k == 0 or ".T" in expr else ("python",)
 
@@ -76,9 +79,10 @@ def _renamed(expr, suffix):
 
 @pytest.mark.parametrize("group", range(len(GROUPS)))
 def test_first_rows_compiled_together(tmp_path, group):
-    """The first row of every elementwise rule, summed (as sums of sines, so every term is a
-    scalar) into one function compiled by Numba with strict=True: reverse and forward mode
-    against finite differences; the same rows run one by one as Python above."""
+    """The first row of every rule of a group (the elementwise rules; the decompositions),
+    summed (as sums of sines, so every term is a scalar) into one function compiled by Numba
+    with strict=True: reverse and forward mode against finite differences; the same rows run
+    one by one as Python above."""
     params, terms, args = [], [], []
     for rule in GROUPS[group]:
         expr, specs = CASES[rule][0]
@@ -89,7 +93,8 @@ def test_first_rows_compiled_together(tmp_path, group):
     path = tmp_path / f"{name}.py"
     body = "\n        + ".join(terms)
     path.write_text("import math\nimport numpy as np\nimport srcgrad.runtime as rt\n\n"
-                    "IDX = np.array([2, 0, 3, 3])\n\n"
+                    "IDX = np.array([2, 0, 3, 3])\n"
+                    "OFF3 = 0.05 * np.array([[1.0, -3.0, 2.0], [4.0, 0.5, -2.5], [-1.5, 3.5, 1.0]])\n\n"
                     f"def together({', '.join(params)}):\n    return ({body})\n")
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)

@@ -141,7 +141,7 @@ def uses_c_function(x):
 
 
 def sums_over_two_axes(M):
-    return np.sum(np.sum(M, axis=(0, 1)) * 2.0)  # <-
+    return np.sum(np.sum(M, axis=(0, -1)) * 2.0)  # <-
 
 
 def expands_two_axes(x):

@@ -59,8 +59,7 @@ rule("pinv",      "x",   ["-(ans.T @ g @ ans.T) + (eye(x.shape[0]) - x @ ans) @ 
 # With distinct eigenvalues, F[i, j] = 1 / (w[j] - w[i]) off the diagonal and 0 on it:
 # dw = diag(V^T S V), dV = V (F o V^T S V); their adjoints V diag(g) V^T and V (F o V^T g) V^T.
 _LOWER = "(tril({0} + ({0}).T) - ({0}) * eye(x.shape[0]))"
-_EIG_F = ("((1.0 - eye(x.shape[0])) / (outer(ones_like({0}), {0}) - outer({0}, ones_like({0}))"
-          " + eye(x.shape[0])))")
+_EIG_F = "gap_inverse({0})"
 rule("eigh_w",    "x",   [_LOWER.format("(eigh_v(x) * g) @ eigh_v(x).T")],
                          [f"sum_axis(eigh_v(x) * ({_S} @ eigh_v(x)), 0)"], elementwise=False, out="x-1")
 rule("eigh_v",    "x",   [_LOWER.format(f"ans @ ({_EIG_F.format('eigh_w(x)')} * (ans.T @ g)) @ ans.T")],
@@ -76,7 +75,7 @@ rule("eigh_v",    "x",   [_LOWER.format(f"ans @ ({_EIG_F.format('eigh_w(x)')} * 
 # U (S (F o (Vh g^T - g Vh^T))) Vh + U S^-1 (g - g Vh^T Vh).  ``full`` (full_matrices=True)
 # is allowed for square x only, where it changes nothing (runtime/decomp.py).
 _U, _S1, _VH = "svd_u(x, False)", "svd_s(x)", "svd_vh(x, False)"
-_SVD_F = _EIG_F.replace("x.shape[0]", f"{_S1}.shape[0]").format(f"{_S1} ** 2")
+_SVD_F = _EIG_F.format(f"{_S1} ** 2")
 _DP = f"({_U}.T @ dx @ {_VH}.T)"
 rule("svd_s",     "x",   [f"({_U} * g) @ {_VH}"], [f"sum_axis({_U} * (dx @ {_VH}.T), 0)"],
      elementwise=False, out="x-1")
@@ -90,4 +89,8 @@ rule("svd_vh",    "x full",
       f" + ({_U} / {_S1}) @ (g - (g @ ans.T) @ ans)", None],
      [f"(ans.T @ ({_SVD_F} * (({_DP}.T * {_S1}).T + (({_DP}.T * {_S1}).T).T))"
       f" + (dx.T @ {_U} - ans.T @ (ans @ dx.T @ {_U})) / {_S1}).T", None],
+     elementwise=False, out="2")
+# F[i, j] = 1 / (w[j] - w[i]) off the diagonal (the two rules above): dF = F o F o (dw_i - dw_j)
+rule("gap_inverse", "w", ["sum_axis(g * ans * ans, 1) - sum_axis(g * ans * ans, 0)"],
+                         ["ans * ans * (outer(dw, ones_like(dw)) - outer(ones_like(dw), dw))"],
      elementwise=False, out="2")

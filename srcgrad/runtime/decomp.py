@@ -6,7 +6,7 @@ and singular vectors' signs agree between the backends)."""
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["eigh_w", "eigh_v", "svd_u", "svd_s", "svd_vh"]
+__all__ = ["eigh_w", "eigh_v", "svd_u", "svd_s", "svd_vh", "gap_inverse"]
 
 _FULL = ("srcgrad differentiates np.linalg.svd(x) with full_matrices=True only for a square x "
          "(the extra columns of U or V of a non-square x are not determined by x, so they have "
@@ -44,6 +44,31 @@ def svd_vh(x, full):
     """``np.linalg.svd(x, full)[2]``; ``full`` only for a square ``x``."""
     _check(x, full)
     return np.linalg.svd(x, False)[2]
+
+
+def gap_inverse(w):
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it: how the eigenvectors (or
+    singular vectors) of distinct values w turn (inf where two values meet)."""
+    w = np.asarray(w, dtype=np.float64)
+    d = w[None, :] - w[:, None]
+    np.fill_diagonal(d, 1.0)
+    with np.errstate(divide="ignore"):
+        out = 1.0 / d
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+@overload(gap_inverse)
+def _ol_gap_inverse(w):
+    def impl(w):
+        n = w.shape[0]
+        out = np.zeros((n, n))
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    out[i, j] = 1.0 / (w[j] - w[i])
+        return out
+    return impl
 
 
 @overload(eigh_w)
