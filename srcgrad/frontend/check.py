@@ -14,6 +14,7 @@ import inspect
 
 import numpy as np
 
+from .. import library
 from ..errors import UnsupportedError
 from ..rules.table import (CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
                            SELECT_CALLS, SPLIT_CALLS, VIEW_CALLS)
@@ -253,12 +254,15 @@ class _Checker(ast.NodeVisitor):
             known = obj in KNOWN_CALLS
         except TypeError:  # unhashable callable
             known = False
-        if known:
+        if known or library.known(obj):  # a rule, or a library function written in the subset
             return
-        if inspect.isfunction(obj) and _library(obj):
+        if _library(obj):
+            qual = library.qualname(obj)
             self.bad(node, f"call to {name}() with no derivative rule",
-                     f"srcgrad has no rule for {name} and does not look inside NumPy or SciPy; "
-                     "write it with supported operations, or see docs/adding-a-rule.md.")
+                     f"no derivative rule for {qual}, and srcgrad does not look inside "
+                     f"{qual.split('.')[0]}'s code (docs/subset.md lists the library functions "
+                     "it takes); write it with supported operations, or see "
+                     "docs/adding-a-rule.md.")
             return
         module = getattr(obj, "__module__", None) or ""
         if inspect.isfunction(obj) and module.startswith("srcgrad.runtime"):
@@ -350,11 +354,23 @@ def alias_writes(fdef, resolve):
     return list(found.values())
 
 
+_LIBRARIES = {"numpy", "scipy", "numba", "sklearn", "pandas", "jax", "jaxlib", "torch",
+              "autograd", "tensorflow", "statsmodels", "random", "statistics", "functools",
+              "itertools", "operator"}
+
+
 def _library(fn):
-    """A function of NumPy, SciPy or Numba: its Python source is an implementation detail (and
-    far outside the subset), so a call to one without a rule is refused at the user's line."""
+    """A callable of NumPy, SciPy, Numba, another numeric library or Python's standard library
+    (a function, a ufunc, a distribution's method): its source, if it has any, is an
+    implementation detail far outside the subset, so a call to one without a rule is refused
+    at the user's line, naming it, and never looked inside."""
+    if isinstance(fn, np.ufunc):  # NumPy's and SciPy's ufuncs (SciPy's lack __module__)
+        return True
+    owner = getattr(fn, "__self__", None)
+    if owner is not None and not inspect.ismodule(owner):
+        fn = type(owner)  # scipy.stats.norm.logpdf: a method of scipy's norm_gen
     mod = getattr(fn, "__module__", None) or ""
-    return mod.split(".")[0] in ("numpy", "scipy", "numba")
+    return mod.split(".")[0] in _LIBRARIES
 
 
 def _aliased_name(v, resolve):

@@ -7,6 +7,7 @@ names, so later stages can resolve ``np.sin`` or a call to another user function
 import ast
 import builtins
 import inspect
+import sys
 import linecache
 import textwrap
 
@@ -54,7 +55,7 @@ class Source:
             return getattr(builtins, node.id, _MISSING)
         if isinstance(node, ast.Attribute):
             base = self.resolve(node.value)
-            if base is _MISSING or not inspect.ismodule(base):
+            if base is _MISSING or not (inspect.ismodule(base) or _distribution(base)):
                 return _MISSING
             return getattr(base, node.attr, _MISSING)
         return _MISSING
@@ -98,3 +99,11 @@ def read_source(fn):
             except ValueError:
                 pass
     return Source(fn, tree, filename, all_lines, namespace)
+
+
+def _distribution(obj):
+    """A scipy.stats distribution (``norm``, ``multivariate_normal``): its methods are
+    library functions (srcgrad/library/stats.py), looked up without running user code."""
+    stats = sys.modules.get("scipy.stats")
+    return stats is not None and isinstance(obj, (stats.rv_continuous, stats.rv_discrete,
+                                                  stats._multivariate.multi_rv_generic))

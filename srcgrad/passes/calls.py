@@ -16,11 +16,12 @@ import math
 
 import numpy as np
 
-from .. import runtime
+from .. import library, runtime
 from ..frontend.source import _MISSING, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
                            EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RULES, SELECT_CALLS,
                            SPLIT_CALLS)
+from . import einsum
 from .clone import clone
 from .types import literal_dtype
 
@@ -73,6 +74,8 @@ class Calls:
             return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
         if known:
             return self.keep(e, out)
+        if library.known(obj):  # scipy.special.logsumexp & co.: written in the subset
+            return self.library_call(obj, e, out)
         if inspect.isfunction(obj):
             return self.inline(obj, e, out)
         self.fail(e, f"call to {ast.unparse(f)}() with no derivative rule",
@@ -245,6 +248,20 @@ class Calls:
         t = self.temp()
         self.emit(out, t, self._prim_call_node(prim, atoms, e, shown))
         return ast.Name(t, ast.Load())
+
+    def library_call(self, obj, e, out):
+        """A library function with a shim (srcgrad/library/): the shim's body, inlined at the
+        user's call, the shim's defaults filling absent arguments."""
+        picked = library.bind(obj, e.args, e.keywords)
+        name = library.qualname(obj)
+        if isinstance(picked, str):
+            self.fail(e, f"{name}() with {picked}", "see docs/subset.md for the arguments "
+                      "srcgrad takes.")
+        fn, args = picked
+        callee = read_source(fn)
+        callee = einsum.located_source(ast.unparse(callee.tree), e, self.src,
+                                       namespace=callee.namespace)
+        return self.inline_source(callee, fn.__name__, args, out)
 
     def inline(self, fn, e, out):
         if self.depth > 20:

@@ -138,12 +138,13 @@ def helper(inputs, output, like, user_src, what="einsum"):
     return located_source(helper_source(inputs, output, what)[1], like, user_src)
 
 
-def located_source(text, like, user_src):
+def located_source(text, like, user_src, namespace=None):
     """A :class:`Source` for a helper srcgrad writes (``text``: one function) standing for
-    the user's call ``like``: every node placed at that call, ``np`` resolving to NumPy."""
+    the user's call ``like``: every node placed at that call, names resolving in
+    ``namespace`` (``np`` to NumPy by default)."""
     tree = ast.parse(text).body[0]
     for node in ast.walk(tree):
         if hasattr(node, "lineno"):
             ast.copy_location(node, like)
             node.end_lineno, node.end_col_offset = like.end_lineno, like.end_col_offset
-    return Source(None, tree, user_src.filename, user_src.lines, {"np": np})
+    return Source(None, tree, user_src.filename, user_src.lines, namespace or {"np": np})

@@ -481,8 +481,11 @@ class _Infer:
             return INT
         if short in ("float", "slogdet_sign"):
             return FLOAT
-        if short in ("bool", "isnan", "isinf", "isfinite"):
+        if short in ("bool", "isnan", "isinf", "isfinite", "logical_not"):
             return BOOL if not (args and is_array(args[0])) else ("a", args[0][1], "b")
+        if short in ("logical_and", "logical_or", "logical_xor"):
+            arrays = [a for a in args if is_array(a)]
+            return ("a", max(a[1] for a in arrays), "b") if arrays else BOOL
         if short in ("zeros", "ones", "empty"):
             dtype_kw = {k.arg: k.value for k in e.keywords}.get("dtype")
             dt = "f"

@@ -81,8 +81,8 @@ ACCEPTS = {
     "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
     "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm_fro": {"x": (2,)}, "norm1": {"x": (1,)},
     "norminf": {"x": (1,)}, "norm_axis": {"x": (2,), "axis": "n"},
-    "matmul3": {"a": (3,), "b": (3,)}, "gamma": {"x": "s"}, "lgamma": {"x": "s"},
-    "digamma": {"x": "s"}, "prod_axis": {"x": (1, 2), "axis": "n"}, "prod_axis_grad": {"x": (1, 2), "axis": "n"},
+    "matmul3": {"a": (3,), "b": (3,)},
+    "prod_axis": {"x": (1, 2), "axis": "n"}, "prod_axis_grad": {"x": (1, 2), "axis": "n"},
     "unpiece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
 }
 
@@ -117,11 +117,12 @@ CALLS.update(_both("exp2"))
 CALLS.update(_both("cbrt"))
 CALLS.update(_both("radians", "radians", "deg2rad"))
 CALLS.update(_both("degrees", "degrees", "rad2deg"))
-CALLS.update(_both("erf", "-"))   # math only (scipy.special.erf: the SciPy issue)
+CALLS.update(_both("erf", "-"))
 CALLS.update(_both("erfc", "-"))
 CALLS.update(_both("fmod"))
-CALLS.update(_both("gamma", "-"))   # math only (scipy.special.gamma: the SciPy issue)
+CALLS.update(_both("gamma", "-"))
 CALLS.update(_both("lgamma", "-"))
+
 # NumPy's function forms of the operators and its other elementwise functions
 CALLS.update({np.add: "add", np.subtract: "sub", np.multiply: "mul", np.divide: "truediv",
               np.true_divide: "truediv", np.negative: "neg", np.positive: "pos",
@@ -169,7 +170,9 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.digamma: "digamma", _rt.norm_axis: "norm_axis", _rt.matmul3: "matmul3", _rt.prod_axis: "prod_axis",
               _rt.prod_axis_grad: "prod_axis_grad", _rt.cumprod_grad: "cumprod_grad", _rt.piece: "piece", _rt.unpiece: "unpiece", _rt.kron: "kron", _rt.kron_grad_a: "kron_grad_a", _rt.kron_grad_b: "kron_grad_b",
               _rt.eigh_w: "eigh_w", _rt.eigh_v: "eigh_v", _rt.svd_u: "svd_u", _rt.svd_s: "svd_s",
-              _rt.svd_vh: "svd_vh", _rt.gap_inverse: "gap_inverse"})
+              _rt.svd_vh: "svd_vh", _rt.gap_inverse: "gap_inverse",
+              # of a float or each element (scipy.special's are shims calling these: library/)
+              _rt.erf: "erf", _rt.erfc: "erfc", _rt.gamma: "gamma", _rt.lgamma: "lgamma"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",
@@ -184,6 +187,8 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
                  np.sign: "sign", math.isnan: "isnan", np.isnan: "isnan",
                  math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
                  np.argmax: "argmax", np.argmin: "argmin", print: "print",
+                 np.logical_and: "logical_and", np.logical_or: "logical_or",
+                 np.logical_not: "logical_not", np.logical_xor: "logical_xor",
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
                  _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis"}
 

@@ -1,11 +1,14 @@
-"""Special functions that derivatives of ``math.gamma``/``math.lgamma`` need and neither
-``math`` nor Numba has: digamma (the derivative of lgamma) and trigamma (its derivative)."""
+"""Special functions of a float or, elementwise, of an array (``math`` takes floats only,
+Numba has no ``scipy.special``): erf, erfc, gamma and lgamma (``math``'s, or SciPy's for
+arrays in Python), and the digamma and trigamma functions that their derivatives need."""
 import math
 
 import numba
+import numpy as np
+from numba import types
 from numba.extending import overload
 
-__all__ = ["digamma", "trigamma"]
+__all__ = ["digamma", "trigamma", "erf", "erfc", "gamma", "lgamma"]
 
 
 def _digamma(x):
@@ -51,34 +54,101 @@ _digamma_pos_nb = numba.njit(_digamma_pos)
 _trigamma_pos_nb = numba.njit(_trigamma_pos)
 
 
+def _scipy():
+    import scipy.special  # only when an array needs it: importing SciPy takes a while
+    return scipy.special
+
+
+def _each(f, x):
+    if isinstance(x, np.ndarray):
+        return np.array([f(float(v)) for v in x.ravel()], dtype=np.float64).reshape(x.shape)
+    return f(float(x))
+
+
 def digamma(x):
-    """The digamma function psi(x) = d lgamma(x) / dx, for a float."""
-    return _digamma(float(x))
+    """The digamma function psi(x) = d lgamma(x) / dx, of a float or each element."""
+    return _each(_digamma, x)
 
 
 def trigamma(x):
-    """The trigamma function psi'(x), for a float."""
-    return _trigamma(float(x))
+    """The trigamma function psi'(x), of a float or each element."""
+    return _each(_trigamma, x)
 
 
-@overload(digamma)
-def _ol_digamma(x):
-    def impl(x):
-        if x <= 0.0 and x == math.floor(x):
-            return math.nan
-        if x < 0.0:
-            return _digamma_pos_nb(1.0 - x) - math.pi / math.tan(math.pi * x)
-        return _digamma_pos_nb(x)
-    return impl
+def erf(x):
+    """The error function, of a float or each element."""
+    return _scipy().erf(x) if isinstance(x, np.ndarray) else math.erf(x)
 
 
-@overload(trigamma)
-def _ol_trigamma(x):
-    def impl(x):
-        if x <= 0.0 and x == math.floor(x):
-            return math.nan
-        if x < 0.0:
-            s = math.sin(math.pi * x)
-            return math.pi * math.pi / (s * s) - _trigamma_pos_nb(1.0 - x)
-        return _trigamma_pos_nb(x)
-    return impl
+def erfc(x):
+    """1 - erf(x), accurate where erf(x) is near 1."""
+    return _scipy().erfc(x) if isinstance(x, np.ndarray) else math.erfc(x)
+
+
+def gamma(x):
+    """The gamma function."""
+    return _scipy().gamma(x) if isinstance(x, np.ndarray) else math.gamma(x)
+
+
+def lgamma(x):
+    """log |gamma(x)| (scipy.special.gammaln)."""
+    return _scipy().gammaln(x) if isinstance(x, np.ndarray) else math.lgamma(x)
+
+
+def _elementwise(scalar):
+    """A Numba implementation applying the compiled ``scalar`` to a float or each element."""
+    def typer(x):
+        if isinstance(x, types.Array):
+            def impl(x):
+                flat = x.ravel()
+                out = np.empty(flat.size)
+                for i in range(flat.size):
+                    out[i] = scalar(flat[i])
+                return out.reshape(x.shape)
+            return impl
+        return lambda x: scalar(x)
+    return typer
+
+
+@numba.njit
+def _digamma_nb(x):
+    if x <= 0.0 and x == math.floor(x):
+        return math.nan
+    if x < 0.0:
+        return _digamma_pos_nb(1.0 - x) - math.pi / math.tan(math.pi * x)
+    return _digamma_pos_nb(x)
+
+
+@numba.njit
+def _trigamma_nb(x):
+    if x <= 0.0 and x == math.floor(x):
+        return math.nan
+    if x < 0.0:
+        s = math.sin(math.pi * x)
+        return math.pi * math.pi / (s * s) - _trigamma_pos_nb(1.0 - x)
+    return _trigamma_pos_nb(x)
+
+
+@numba.njit
+def _erf_nb(x):
+    return math.erf(x)
+
+
+@numba.njit
+def _erfc_nb(x):
+    return math.erfc(x)
+
+
+@numba.njit
+def _gamma_nb(x):
+    return math.gamma(x)
+
+
+@numba.njit
+def _lgamma_nb(x):
+    return math.lgamma(x)
+
+
+for _f, _nb in ((digamma, _digamma_nb), (trigamma, _trigamma_nb), (erf, _erf_nb),
+                (erfc, _erfc_nb), (gamma, _gamma_nb), (lgamma, _lgamma_nb)):
+    overload(_f)(_elementwise(_nb))

@@ -1,0 +1,153 @@
+"""``scipy.stats`` distributions in srcgrad's subset: log densities (and mass functions),
+densities, and the normal's distribution functions, in their data and their parameters.
+Outside a distribution's support the log density is -inf, as SciPy's; the parameters are
+not checked (SciPy gives NaN for a negative scale, these shims NaN or a number).
+
+    scipy.stats.norm.logpdf(x, mu, s)  ->  -0.5 ((x - mu) / s)^2 - log(s) - log(2 pi) / 2
+"""
+import numpy as np
+import scipy.stats as st
+
+from .. import runtime as rt
+from . import literal, shim, chooser
+from .special import LOG_SQRT_2PI, SQRT_HALF, log_ndtr, xlog1py, xlogy
+
+NEG_INF = -np.inf
+
+
+@shim(st.norm.logpdf)
+def norm_logpdf(x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    return -0.5 * z * z - np.log(scale) - LOG_SQRT_2PI
+
+
+@shim(st.norm.pdf)
+def norm_pdf(x, loc=0.0, scale=1.0):
+    return np.exp(norm_logpdf(x, loc, scale))
+
+
+@shim(st.norm.cdf)
+def norm_cdf(x, loc=0.0, scale=1.0):
+    return 0.5 * rt.erfc(-(x - loc) / scale * SQRT_HALF)
+
+
+@shim(st.norm.sf)
+def norm_sf(x, loc=0.0, scale=1.0):
+    return 0.5 * rt.erfc((x - loc) / scale * SQRT_HALF)
+
+
+@shim(st.norm.logcdf)
+def norm_logcdf(x, loc=0.0, scale=1.0):
+    return log_ndtr((x - loc) / scale)
+
+
+@shim(st.norm.logsf)
+def norm_logsf(x, loc=0.0, scale=1.0):
+    return log_ndtr((loc - x) / scale)
+
+
+@shim(st.t.logpdf)
+def t_logpdf(x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    return rt.lgamma(0.5 * (df + 1.0)) - rt.lgamma(0.5 * df) - 0.5 * np.log(df * np.pi) \
+        - np.log(scale) - 0.5 * (df + 1.0) * np.log1p(z * z / df)
+
+
+@shim(st.t.pdf)
+def t_pdf(x, df, loc=0.0, scale=1.0):
+    return np.exp(t_logpdf(x, df, loc, scale))
+
+
+@shim(st.gamma.logpdf)
+def gamma_logpdf(x, a, loc=0.0, scale=1.0):
+    y = (x - loc) / scale
+    inside = y > 0.0
+    ys = np.where(inside, y, 1.0)  # the log is taken where it is defined only
+    return np.where(inside, (a - 1.0) * np.log(ys) - ys - rt.lgamma(a) - np.log(scale), NEG_INF)
+
+
+@shim(st.gamma.pdf)
+def gamma_pdf(x, a, loc=0.0, scale=1.0):
+    return np.exp(gamma_logpdf(x, a, loc, scale))
+
+
+@shim(st.beta.logpdf)
+def beta_logpdf(x, a, b, loc=0.0, scale=1.0):
+    y = (x - loc) / scale
+    inside = np.logical_and(y > 0.0, y < 1.0)
+    ys = np.where(inside, y, 0.5)
+    return np.where(inside, (a - 1.0) * np.log(ys) + (b - 1.0) * np.log1p(-ys)
+                    - rt.lgamma(a) - rt.lgamma(b) + rt.lgamma(a + b) - np.log(scale), NEG_INF)
+
+
+@shim(st.beta.pdf)
+def beta_pdf(x, a, b, loc=0.0, scale=1.0):
+    return np.exp(beta_logpdf(x, a, b, loc, scale))
+
+
+@shim(st.expon.logpdf)
+def expon_logpdf(x, loc=0.0, scale=1.0):
+    y = (x - loc) / scale
+    return np.where(y >= 0.0, -y - np.log(scale), NEG_INF)
+
+
+@shim(st.laplace.logpdf)
+def laplace_logpdf(x, loc=0.0, scale=1.0):
+    return -np.abs(x - loc) / scale - np.log(2.0 * scale)
+
+
+@shim(st.poisson.logpmf)
+def poisson_logpmf(k, mu, loc=0):
+    n = k - loc
+    ok = np.logical_and(n >= 0, n == np.floor(n))
+    return np.where(ok, xlogy(n, mu) - rt.lgamma(np.where(ok, n, 0) + 1.0) - mu, NEG_INF)
+
+
+@shim(st.poisson.pmf)
+def poisson_pmf(k, mu, loc=0):
+    return np.exp(poisson_logpmf(k, mu, loc))
+
+
+@shim(st.bernoulli.logpmf)
+def bernoulli_logpmf(k, p, loc=0):
+    n = k - loc
+    ok = np.logical_or(n == 0, n == 1)
+    return np.where(ok, xlogy(n, p) + xlog1py(1 - n, -p), NEG_INF)
+
+
+@shim(st.bernoulli.pmf)
+def bernoulli_pmf(k, p, loc=0):
+    return np.exp(bernoulli_logpmf(k, p, loc))
+
+
+# ---- multivariate normal: x one point (1-D) or rows of points (2-D) --------------------------
+def mvn_logpdf(x, mean, cov):
+    """Through the Cholesky factor, which like SciPy's own decomposition reads the lower half
+    of ``cov``."""
+    L = np.linalg.cholesky(cov)
+    z = np.linalg.solve(L, (x - mean).T)
+    return -0.5 * np.sum(z * z, axis=0) - np.sum(np.log(np.diag(L))) \
+        - L.shape[0] * LOG_SQRT_2PI
+
+
+def mvn_pdf(x, mean, cov):
+    return np.exp(mvn_logpdf(x, mean, cov))
+
+
+def _mvn(fn):
+    def pick(args, kw):
+        given = dict(zip(("x", "mean", "cov"), args))
+        given.update(kw)
+        if set(given) - {"x", "mean", "cov"} or len(args) > 3 or "x" not in given:
+            return "these arguments (x, mean, cov; allow_singular is not taken)"
+        if "cov" not in given or isinstance(literal(given["cov"], None), (int, float)):
+            return "a covariance that is not a matrix (pass cov as a 2-D array)"
+        mean = given.get("mean")
+        if mean is None or literal(mean) is None:
+            return "no mean (pass it, e.g. np.zeros(k))"
+        return fn, [given["x"], mean, given["cov"]]
+    return pick
+
+
+chooser(st.multivariate_normal.logpdf)(_mvn(mvn_logpdf))
+chooser(st.multivariate_normal.pdf)(_mvn(mvn_pdf))

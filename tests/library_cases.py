@@ -1,0 +1,73 @@
+"""The library test table: every scipy function srcgrad writes in its subset (srcgrad/library/),
+with expressions that reach it and a domain where it is smooth.  A meta-test fails when a shim
+has no row.  Specs as in rule_cases.py: S(lo, hi) a float, A(shape, lo, hi) a float array."""
+from rule_cases import A, S
+
+POS = (0.5, 2.0)
+UNIT = (0.1, 0.9)
+
+CASES = {
+    # scipy.special
+    "erf": [("sp.erf(x)", [A(4)]), ("sp.erf(x) * y", [S(), S()])],
+    "erfc": [("sp.erfc(x)", [A(4)]), ("sp.erfc(x * y)", [S(), S()])],
+    "gamma": [("sp.gamma(x)", [A(3, *POS)]), ("sp.gamma(x)", [S(*POS)])],
+    "gammaln": [("sp.gammaln(x)", [A(3, *POS)]), ("sp.gammaln(x + y)", [S(*POS), S(*POS)])],
+    "digamma": [("sp.digamma(x)", [A(3, *POS)]), ("sp.psi(x) * y", [S(*POS), S()])],
+    "expit": [("sp.expit(x)", [A(4, -3.0, 3.0)]), ("sp.expit(x * y)", [S(), S()])],
+    "log_expit": [("sp.log_expit(x)", [A(4, -3.0, 3.0)])],
+    "logit": [("sp.logit(x)", [A(4, *UNIT)]), ("sp.logit(x) * y", [S(*UNIT), S()])],
+    "xlogy": [("sp.xlogy(x, y)", [A(4), A(4, *POS)]), ("sp.xlogy(x, y)", [S(), S(*POS)])],
+    "xlog1py": [("sp.xlog1py(x, y)", [A(4), A(4, -0.5, 1.0)])],
+    "ndtr": [("sp.ndtr(x)", [A(4, -3.0, 3.0)])],
+    "log_ndtr": [("sp.log_ndtr(x)", [A(4, -3.0, 3.0)]), ("sp.log_ndtr(x)", [A(3, -30.0, -21.0)])],
+    "betaln": [("sp.betaln(x, y)", [A(3, *POS), S(*POS)])],
+    "logsumexp": [("sp.logsumexp(x)", [A(5)]), ("sp.logsumexp(x, axis=1)", [A((2, 3))]),
+                  ("sp.logsumexp(x, 0, keepdims=True) * x", [A((3, 2))]),
+                  ("sp.logsumexp(x, b=y)", [A(4), A(4, *POS)]),
+                  ("sp.logsumexp(x, axis=-1, b=y, keepdims=True)", [A((2, 3)), A(3, *POS)])],
+    "softmax": [("sp.softmax(x)", [A(4)]), ("sp.softmax(x, axis=1)", [A((2, 3))])],
+    "log_softmax": [("sp.log_softmax(x)", [A(4)]), ("sp.log_softmax(x, axis=0)", [A((2, 3))])],
+    # scipy.stats
+    "norm.logpdf": [("st.norm.logpdf(x, y, 1.5)", [A(4), S()]), ("st.norm.logpdf(x, scale=y)", [A(3), S(*POS)]),
+                    ("st.norm.logpdf(x)", [S()])],
+    "norm.pdf": [("st.norm.pdf(x, 0.3, y)", [A(4), S(*POS)])],
+    "norm.cdf": [("st.norm.cdf(x, y)", [A(4, -2.0, 2.0), S()])],
+    "norm.sf": [("st.norm.sf(x, loc=y)", [A(4, -2.0, 2.0), S()])],
+    "norm.logcdf": [("st.norm.logcdf(x, 0.0, y)", [A(4, -3.0, 3.0), S(*POS)])],
+    "norm.logsf": [("st.norm.logsf(x, y)", [A(4, -3.0, 3.0), S()])],
+    "t.logpdf": [("st.t.logpdf(x, y)", [A(4, -3.0, 3.0), S(1.5, 6.0)]),
+                 ("st.t.logpdf(x, 3.0, y, 2.0)", [A(3), S()])],
+    "t.pdf": [("st.t.pdf(x, y)", [A(3), S(1.5, 6.0)])],
+    "gamma.logpdf": [("st.gamma.logpdf(x, y)", [A(4, *POS), S(*POS)]),
+                     ("st.gamma.logpdf(x, 2.5, scale=y)", [A(3, *POS), S(*POS)])],
+    "gamma.pdf": [("st.gamma.pdf(x, y)", [A(3, *POS), S(*POS)])],
+    "beta.logpdf": [("st.beta.logpdf(x, y, 2.0)", [A(4, *UNIT), S(*POS)])],
+    "beta.pdf": [("st.beta.pdf(x, 1.5, y)", [A(3, *UNIT), S(*POS)])],
+    "expon.logpdf": [("st.expon.logpdf(x, scale=y)", [A(4, *POS), S(*POS)])],
+    "laplace.logpdf": [("st.laplace.logpdf(x, 0.1, y)", [A(4, 0.2, 1.0), S(*POS)])],
+    "poisson.logpmf": [("st.poisson.logpmf(K, x)", [A(4, *POS)]), ("st.poisson.logpmf(3, x)", [S(*POS)])],
+    "poisson.pmf": [("st.poisson.pmf(K, x)", [A(4, *POS)])],
+    "bernoulli.logpmf": [("st.bernoulli.logpmf(B, x)", [A(4, *UNIT)])],
+    "bernoulli.pmf": [("st.bernoulli.pmf(B, x)", [S(*UNIT)])],
+    "multivariate_normal.logpdf": [
+        ("st.multivariate_normal.logpdf(x, y, COV)", [A(3), A(3)]),
+        ("st.multivariate_normal.logpdf(x, np.zeros(3), y @ y.T + np.eye(3))", [A((4, 3)), A((3, 3))])],
+    "multivariate_normal.pdf": [("st.multivariate_normal.pdf(x, y, COV)", [A(3), A(3)])],
+}
+
+HEADER = ["import numpy as np", "import scipy.special as sp", "import scipy.stats as st", "",
+          "K = np.array([0, 2, 1, 5])  # counts",
+          "B = np.array([1, 0, 0, 1])  # outcomes",
+          "COV = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])", ""]
+
+
+def module_source():
+    """``case_<name>_<k>(x[, y])`` and ``hcase_<name>_<k>`` (the sum of its sine) per row."""
+    lines = list(HEADER)
+    for name, cases in CASES.items():
+        ident = name.replace(".", "_")
+        for k, (expr, specs) in enumerate(cases):
+            params = ", ".join("xy"[i] for i in range(len(specs)))
+            lines += [f"def case_{ident}_{k}({params}):", f"    return {expr}", "",
+                      f"def hcase_{ident}_{k}({params}):", f"    return np.sum(np.sin({expr}))", ""]
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""scipy.special and scipy.stats as srcgrad writes them (srcgrad/library/): each row of
+tests/library_cases.py against SciPy's own values and finite differences in both modes, its
+Hessian against finite differences of the gradient, and the first rows compiled by Numba
+together; a library function without a shim is refused at the user's line, by name."""
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+import scipy.special as sp
+import scipy.stats as st
+
+import srcgrad
+from checks import check_grads, fd_jacobian
+from library_cases import CASES, HEADER, module_source
+from test_rules import _args, _renamed
+from srcgrad import library
+
+ALL = [(name, k) for name, cases in CASES.items() for k in range(len(cases))]
+
+
+@pytest.fixture(scope="module")
+def mod(tmp_path_factory):
+    path = tmp_path_factory.mktemp("library") / "srcgrad_library_cases_gen.py"
+    path.write_text(module_source())
+    spec = importlib.util.spec_from_file_location("srcgrad_library_cases_gen", path)
+    m = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = m
+    spec.loader.exec_module(m)
+    return m
+
+
+def _name(target):
+    q = library.qualname(target)
+    return q.split(".", 2)[-1] if q.startswith("scipy.stats.") else q.rsplit(".", 1)[-1]
+
+
+def test_every_shim_has_a_row():
+    library.load()
+    names = {_name(t) for t in [*library.SHIMS, *library.CHOOSERS]}
+    names = names - {"psi"} | {"digamma"}  # one ufunc, named psi, also spelled digamma
+    assert names - set(CASES) == set(), "shims with no test row"
+    assert set(CASES) - names == set(), "rows for shims that do not exist"
+
+
+@pytest.mark.parametrize("name,k", ALL, ids=[f"{n}-{k}" for n, k in ALL])
+def test_shim(mod, name, k):
+    """The value is SciPy's (check_grads compares with the function run as Python, which
+    calls SciPy), and both modes agree with finite differences."""
+    expr, specs = CASES[name][k]
+    f = getattr(mod, f"case_{name.replace('.', '_')}_{k}")
+    check_grads(f, _args(specs, seed=k + 3), backends=("python",))
+
+
+@pytest.mark.parametrize("name,k", ALL, ids=[f"{n}-{k}" for n, k in ALL])
+def test_shim_hessian(mod, name, k):
+    expr, specs = CASES[name][k]
+    f = getattr(mod, f"hcase_{name.replace('.', '_')}_{k}")
+    args = _args(specs, seed=k + 3)
+    if name == "digamma":  # a third derivative of lgamma: a clear refusal
+        with pytest.raises(srcgrad.SrcgradError, match="derivative of a derivative rule"):
+            srcgrad.hessian(f, backend="python")(*args)
+        return
+    for i in range(len(args)):
+        def grad_i(xi, i=i):
+            a = list(args)
+            a[i] = xi
+            return srcgrad.grad(f, wrt=i, backend="python")(*a)
+        H = srcgrad.hessian(f, wrt=i, backend="python", strict=True)(*args)
+        np.testing.assert_allclose(H, fd_jacobian(grad_i, args[i], h=1e-5), rtol=1e-5,
+                                   atol=1e-6, err_msg=f"d2/d{'xy'[i]}2 of {expr}")
+
+
+# shims whose Numba paths the rule table does not already compile: the special functions'
+# elementwise helpers, logical masks, -inf outside a support, integer data, an axis held in
+# a variable, the Cholesky route of the multivariate normal.  (Compiling every row costs
+# minutes: the rest are the same primitives again.)
+COMPILED = ["erf", "gammaln", "digamma", "gamma", "xlogy", "logsumexp", "log_ndtr",
+            "gamma.logpdf", "poisson.logpmf", "multivariate_normal.logpdf"]
+
+
+@pytest.mark.parametrize("group", [COMPILED[:6], COMPILED[6:]], ids=["special", "stats"])
+def test_rows_compiled_by_numba(tmp_path, group):
+    """First rows of shims, summed into one function compiled by Numba (strict: no
+    fallback): the compiled gradient in both modes against finite differences."""
+    params, terms, args = [], [], []
+    for name in group:
+        expr, specs = CASES[name][1 if name == "logsumexp" else 0]  # logsumexp along an axis
+        ident = name.replace(".", "_")
+        params += [f"{'xy'[i]}_{ident}" for i in range(len(specs))]
+        terms.append(f"np.sum(np.sin({_renamed(expr, ident)}))")
+        args += _args(specs, seed=3)
+    path = tmp_path / f"srcgrad_library_together_{len(group)}_{group[0]}.py"
+    path.write_text("\n".join(HEADER) + f"\ndef together({', '.join(params)}):\n    return ("
+                    + "\n        + ".join(terms) + ")\n")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    check_grads(m.together, tuple(args), backends=("numba",))
+
+
+def kv_call(x):
+    return np.sum(sp.kv(1.0, x))
+
+
+def t_cdf_call(x):
+    return np.sum(st.t.cdf(x, 3.0))
+
+
+def logsumexp_sign(x):
+    return sp.logsumexp(x, return_sign=True)[0]
+
+
+def mvn_without_mean(x):
+    return st.multivariate_normal.logpdf(x, cov=np.eye(3))
+
+
+@pytest.mark.parametrize("f,what", [
+    (kv_call, "no derivative rule for scipy.special.kv"),
+    (t_cdf_call, "no derivative rule for scipy.stats.t.cdf"),
+    (logsumexp_sign, "return_sign=True"),
+    (mvn_without_mean, "no mean"),
+])
+def test_library_calls_without_a_shim_are_refused_by_name(f, what):
+    with pytest.raises(srcgrad.UnsupportedError, match=what.replace(".", "\\.")) as e:
+        srcgrad.grad(f)(np.ones(3))
+    assert "test_library.py" in str(e.value) and "site-packages" not in str(e.value)
+
+
+def test_edges_match_scipy():
+    """Where a shim switches formulas or leaves the support, the value is SciPy's."""
+    x = np.array([-40.0, -20.5, -19.5, 0.0, 3.0])
+    np.testing.assert_allclose(srcgrad.value_and_grad(lambda_log_ndtr)(x)[0],
+                               np.sum(sp.log_ndtr(x)), rtol=1e-12)
+    y = np.array([-1.0, 0.5, 2.0])
+    v, g = srcgrad.value_and_grad(gamma_outside)(y)
+    assert v == np.sum(st.gamma.logpdf(y, 2.0)) == -np.inf
+    a = np.array([-np.inf, -np.inf])
+    assert srcgrad.value_and_grad(lse_all_minus_inf)(a)[0] == sp.logsumexp(a) == -np.inf
+
+
+def lambda_log_ndtr(x):
+    return np.sum(sp.log_ndtr(x))
+
+
+def gamma_outside(x):
+    return np.sum(st.gamma.logpdf(x, 2.0))
+
+
+def lse_all_minus_inf(x):
+    return sp.logsumexp(x)
