@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from . import pipeline
+from . import pipeline, pytree
 from . import runtime
 from .backend import cache as diskcache
 from .backend.compile import Compiled
@@ -42,8 +42,9 @@ def _prepare(args, params):
         if types.kind_of_value(a) is None:
             raise UnsupportedError([Problem(
                 None, f"argument {p!r} of type {type(a).__name__}",
-                "srcgrad takes floats, ints, bools and NumPy arrays of them (and lists of "
-                "numbers, as arrays); pass the arrays inside it as separate arguments.")])
+                "srcgrad takes floats, ints, bools and NumPy arrays of them (lists of numbers "
+                "as arrays; grad, value_and_grad, vjp and jvp also tuples, lists and dicts of "
+                "them); pass the arrays inside it as separate arguments.")])
         out.append(a)
     return out
 
@@ -58,8 +59,9 @@ def _number_sequence(p, a):
         kinds = sorted({type(e).__name__ for e in a})
         raise UnsupportedError([Problem(
             None, f"argument {p!r}: a {type(a).__name__} of {', '.join(kinds)}",
-            "srcgrad takes a list only of numbers (it becomes a float array); pass arrays as "
-            "separate arguments, or np.stack them into one array.")])
+            "grad, value_and_grad, vjp and jvp take tuples, lists and dicts of arrays; here "
+            "(jacobian, hessian, hvp) pass the arrays as separate arguments, or np.stack them "
+            "into one array.")])
     try:
         return np.asarray(a, dtype=np.float64)
     except ValueError:
@@ -268,7 +270,10 @@ class Grad(Derived):
         fast = None if kwargs else self._fast.get(_signature(args))
         if fast is not None and len(args) == len(self.params):  # seen these types: compiled
             return self._unpack(fast(*args, 1.0))
-        args = _prepare(self.bind(args, kwargs), self.params)
+        args = self.bind(args, kwargs)
+        if any(pytree.is_container(a) for a in args):  # lists of (W, b): the flat version
+            return pytree.grad_call(self, args)
+        args = _prepare(args, self.params)
         if self.inner is not None:
             return self._nested(args)
         gen, comp = self.specialize(args)
@@ -410,6 +415,9 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     if len(args) != len(params):
         raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
                         f"vjp got {len(args)} arguments")
+    if any(pytree.is_container(a) for a in args):
+        return pytree.vjp_call(vjp, f, args, wrt, dict(backend=backend, strict=strict,
+                                                        cache=cache))
     args = _prepare(args, params)
     if wrt is None:
         wrt = _float_params(params, args)
@@ -445,6 +453,9 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
     if len(primals) != len(params):
         raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
                         f"jvp got {len(primals)} primals")
+    if any(pytree.is_container(a) for a in primals):
+        return pytree.jvp_call(jvp, f, primals, tangents, dict(backend=backend, strict=strict,
+                                                               cache=cache))
     args = _prepare(primals, params)
     wrt = tuple(p for p, t in zip(params, tangents) if t is not None)
     d = _reused(f, wrt, backend, strict, cache, "forward")

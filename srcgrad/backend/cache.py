@@ -111,7 +111,8 @@ def source_closure(src):
                 obj = s.resolve(node)
                 if obj is _MISSING or inspect.ismodule(obj):
                     continue
-                if inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(("numpy", "math")):
+                if inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(
+                        ("numpy", "math", "scipy", "numba")):
                     try:
                         todo.append(read_source(obj))
                     except Exception:  # noqa: BLE001 -- the check stage reports it

@@ -15,6 +15,7 @@ import inspect
 import numpy as np
 
 from .. import library
+from . import loops
 from ..errors import UnsupportedError
 from ..rules.table import (CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
                            SELECT_CALLS, SPLIT_CALLS, VIEW_CALLS)
@@ -127,18 +128,45 @@ class _Checker(ast.NodeVisitor):
         super().generic_visit(node)
 
     def visit_For(self, node):
-        it = node.iter
-        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-                and self.src.resolve(it.func) is range and not it.keywords
-                and 1 <= len(it.args) <= 3):
-            self.bad(node, "for loop over something other than range(...)",
-                     "loop over indices: `for i in range(len(x)):` and read x[i].")
-        if not isinstance(node.target, ast.Name):
-            self.bad(node.target, "for loop with a tuple target", "loop over one index variable.")
+        if not loops.is_range(node.iter, self.src.resolve):
+            self.sequence_loop(node)
+        elif not isinstance(node.target, ast.Name):
+            self.bad(node.target, "for loop over range with a tuple target",
+                     "loop over one index variable.")
+        else:
+            self.visit(node.iter)
         if node.orelse:
             self.bad(node, "for/else", "use a flag variable set before `break`.")
         for s in node.body:
             self.visit(s)
+
+    def sequence_loop(self, node):
+        """``for v in xs``, ``enumerate``, ``zip``, tuple targets: the sequences are read, the
+        loop variables never written into (each may be a view of its sequence's element)."""
+        loop = loops.sequence_loop(node, self.src.resolve)
+        if not isinstance(loop, loops.SequenceLoop):
+            self.bad(*loop)
+            return
+        for seq in loop.seqs:  # a literal list of arrays is a sequence like a tuple
+            for item in (seq.elts if isinstance(seq, ast.List) else [seq]):
+                self.visit(item)
+        if loop.start is not None:
+            self.visit(loop.start)
+        names = {n.id for t in loop.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        for st in node.body:
+            for n in ast.walk(st):
+                t = n.target if isinstance(n, ast.AugAssign) else None
+                stores = [t] if t is not None else (n.targets if isinstance(n, ast.Assign) else [])
+                for tgt in stores:
+                    base = tgt
+                    while isinstance(base, ast.Subscript):
+                        base = base.value
+                    if isinstance(base, ast.Name) and base.id in names and base is not tgt \
+                            or (isinstance(n, ast.AugAssign) and isinstance(tgt, ast.Name)
+                                and tgt.id in names):
+                        self.bad(n, f"a write into the loop variable {base.id!r}",
+                                 "it may be a view of the sequence's element: copy it first "
+                                 f"({base.id} = {base.id}.copy()) or write into the sequence.")
 
     def visit_Raise(self, node):
         """``raise ValueError("...")``: an exception class built from constants is fine."""

@@ -64,6 +64,9 @@ class Source:
 def read_source(fn):
     """Parse ``fn`` into a :class:`Source`.  Raises UnsupportedError for lambdas and for
     functions whose source cannot be found (built in C, typed at a bare REPL)."""
+    flat = getattr(fn, "__srcgrad_source__", None)
+    if flat is not None:  # a function srcgrad made from a user's (srcgrad/pytree.py)
+        return flat
     fn = inspect.unwrap(fn)
     name = getattr(fn, "__name__", repr(fn))
     if not inspect.isfunction(fn):

@@ -21,6 +21,7 @@ import ast
 import inspect
 
 from ..errors import UnsupportedError
+from ..frontend import loops
 from ..frontend.check import alias_problem, alias_writes, is_stack_literal
 from ..frontend.source import _MISSING
 from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
@@ -213,6 +214,8 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
             origin = self.origin
             body, orelse = self.block(s.body), self.block(s.orelse)
             out.append(_tag(ast.copy_location(ast.If(test, body or [ast.Pass()], orelse), s), origin))
+        elif isinstance(s, ast.For) and not loops.is_range(s.iter, self._resolve_global):
+            self.sequence_loop(s, out)
         elif isinstance(s, ast.For):
             it = s.iter
             args = [self.keep(a, out) for a in it.args]
@@ -252,6 +255,61 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
             out.append(_tag(_RenameLoads(self).visit(s), self.origin))
         else:  # the check stage rejects everything else; this is a safety net
             self.fail(s, type(s).__name__, "this statement is outside the supported subset.")
+
+    def _resolve_global(self, node):
+        return _MISSING if isinstance(node, ast.Name) and node.id in self.locals \
+            else self.src.resolve(node)
+
+    def sequence_loop(self, s, out):
+        """``for v in seq`` (and ``enumerate``, ``zip``): over tuples of known length the
+        body is repeated once per element, each copy reading its element by a literal index
+        (``for W, b in params`` over a tuple of layers: per-layer shapes, readable code);
+        over an array, an index loop reading ``seq[k]``."""
+        loop = loops.sequence_loop(s, self._resolve_global)
+        if not isinstance(loop, loops.SequenceLoop):
+            self.fail(*loop)
+        origin = self.origin
+        seqs = [self.atom(ast.copy_location(ast.Tuple(q.elts, ast.Load()), q)
+                          if isinstance(q, ast.List) else q, out) for q in loop.seqs]
+        sizes = [len(self.elements(q)) if self.elements(q) is not None else None for q in seqs]
+        start = self.atom(loop.start, out) if loop.start is not None else None
+        if all(n is not None for n in sizes):  # tuples: unrolled
+            if any(isinstance(n, ast.Break) for st in s.body for n in ast.walk(st)):
+                self.fail(s, "break in a loop over a tuple", "loop over range(len(...)) instead.")
+            for j in range(min(sizes)):
+                if loop.index is not None:
+                    self.assign(loop.index, ast.BinOp(_marked(start), ast.Add(), ast.Constant(j)), out)
+                for t, q in zip(loop.targets, seqs):
+                    self.origin = origin
+                    self.assign_from(clone(t), self.elements(q)[j], out)
+                for st in s.body:
+                    self.stmt(clone(st), out)
+            return
+        if any(n is not None for n in sizes):
+            self.fail(s, "zip() of a tuple and an array", "zip sequences of one kind.")
+        k = self.names.fresh("_k")
+        n = ast.Call(ast.Name("len", ast.Load()), [_marked(seqs[0])], [])
+        for q in seqs[1:]:
+            n = ast.Call(ast.Name("min", ast.Load()),
+                         [n, ast.Call(ast.Name("len", ast.Load()), [_marked(q)], [])], [])
+        head = []
+        if loop.index is not None:
+            head.append(ast.Assign([loop.index], ast.BinOp(_marked(start), ast.Add(),
+                                                           _marked(ast.Name(k, ast.Load())))))
+        head += [ast.Assign([clone(t)], ast.Subscript(_marked(q), _marked(ast.Name(k, ast.Load())),
+                                                      ast.Load()))
+                 for t, q in zip(loop.targets, seqs)]
+        for h in head:
+            ast.copy_location(h, s)
+            ast.fix_missing_locations(h)
+        body = self.block(head + list(s.body))
+        rng = ast.copy_location(ast.Call(ast.Name("range", ast.Load()), [self.keep(n, out)], []), s)
+        new = ast.For(ast.Name(k, ast.Store()), rng, body, [], None)
+        out.append(_tag(ast.copy_location(new, s), origin))
+
+    def assign_from(self, target, atom, out):
+        """``target = atom`` where ``atom`` is normalized already (a tuple element)."""
+        self.assign(target, _marked(atom), out)
 
     def block(self, stmts):
         out = []
@@ -384,6 +442,8 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
         self.fail(e, type(e).__name__, "this expression is outside the supported subset.")
 
     def load_name(self, e):
+        if getattr(e, "normalized", False):
+            return e
         v = e.id
         if v in self.locals:
             return ast.copy_location(ast.Name(self.name(v), ast.Load()), e)
@@ -394,6 +454,17 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
         return _KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
+
+def _marked(e):
+    """An expression normalized already: its names are not read as the user's again."""
+    if isinstance(e, ast.Name):
+        e = ast.Name(e.id, ast.Load())
+        e.normalized = True
+        return e
+    if isinstance(e, ast.Tuple):
+        return ast.Tuple([_marked(x) for x in e.elts], ast.Load())
+    return e
+
 
 def pre_copy(stmts):
     return [clone(x) for x in stmts]

@@ -42,7 +42,11 @@ class TupleParts:
         atoms = [self._snapshot(a, out) if isinstance(a, ast.Name) and a.id in names else a
                  for a in elts]  # atoms already; x = x[1], x[0]: read all, then write
         for n, a in zip(names, atoms):
-            self.emit(out, n, a)
+            inner = self.elements(a)
+            if inner is not None:  # a tuple of tuples (layers of (W, b)): bound all the way
+                self.bind_tuple(n, inner, out, like)
+            else:
+                self.emit(out, n, a)
         self.emit(out, target, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
 
     def tuple_item(self, elts, e, out):
