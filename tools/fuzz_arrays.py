@@ -194,6 +194,17 @@ class ArrayGen:
                    f"        {d}[i, :] = {self.expr(MAT, 0)}[i, :] * {self.expr(V, 0)}"]
             self.pool[MAT].append(d)
             return out
+        if k < 0.9:  # loops over sequences: rows, values, zip, enumerate, a tuple (unrolled)
+            acc, it = self.fresh("s"), self.fresh("e")
+            loop = r.choice([
+                (f"for {it} in {self.expr(MAT, 0)}:", f"np.sum(np.tanh({it} * {self.expr(V, 0)}))"),
+                (f"for {it} in {self.expr(V, 0)}:", f"{it} * {self.expr(S, 0)}"),
+                (f"for {it}, u in zip({self.expr(V, 0)}, {self.expr(W, 0)}):", f"{it} * u"),
+                (f"for i, {it} in enumerate({self.expr(W, 0)}, 1):", f"i * np.sin({it})"),
+                (f"for {it}, u in (({self.expr(V, 0)}, {self.expr(S, 0)}), ({self.expr(V, 0)}, 0.5)):",
+                 f"np.sum({it} * u)")])
+            self.pool[S].append(acc)
+            return [f"    {acc} = 0.0", f"    {loop[0]}", f"        {acc} = {acc} + {loop[1]}"]
         # a branch defining the same name both ways
         v = self.fresh({S: "s", V: "v", W: "w", MAT: "m"}[shape])
         out = [f"    if {self.expr(S, 1)} > {r.uniform(-0.5, 0.5):.3f}:",

@@ -287,23 +287,29 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
             return
         if any(n is not None for n in sizes):
             self.fail(s, "zip() of a tuple and an array", "zip sequences of one kind.")
-        k = self.names.fresh("_k")
         n = ast.Call(ast.Name("len", ast.Load()), [_marked(seqs[0])], [])
         for q in seqs[1:]:
             n = ast.Call(ast.Name("min", ast.Load()),
                          [n, ast.Call(ast.Name("len", ast.Load()), [_marked(q)], [])], [])
-        head = []
-        if loop.index is not None:
-            head.append(ast.Assign([loop.index], ast.BinOp(_marked(start), ast.Add(),
-                                                           _marked(ast.Name(k, ast.Load())))))
-        head += [ast.Assign([clone(t)], ast.Subscript(_marked(q), _marked(ast.Name(k, ast.Load())),
-                                                      ast.Load()))
-                 for t, q in zip(loop.targets, seqs)]
+        if loop.index is not None:  # enumerate: the index is the loop's own variable
+            k = self.name(loop.index.id)
+            first = _marked(start)
+            bounds = [first, ast.BinOp(_marked(start), ast.Add(), n)]
+            at = ast.BinOp(_marked(ast.Name(k, ast.Load())), ast.Sub(), _marked(start)) \
+                if not (isinstance(start, ast.Constant) and start.value == 0) \
+                else _marked(ast.Name(k, ast.Load()))
+        else:
+            k = self.names.fresh("_k")
+            bounds = [n]
+            at = _marked(ast.Name(k, ast.Load()))
+        head = [ast.Assign([clone(t)], ast.Subscript(_marked(q), clone(at), ast.Load()))
+                for t, q in zip(loop.targets, seqs)]
         for h in head:
             ast.copy_location(h, s)
             ast.fix_missing_locations(h)
         body = self.block(head + list(s.body))
-        rng = ast.copy_location(ast.Call(ast.Name("range", ast.Load()), [self.keep(n, out)], []), s)
+        rng = ast.copy_location(ast.Call(ast.Name("range", ast.Load()),
+                                         [self.keep(b, out) for b in bounds], []), s)
         new = ast.For(ast.Name(k, ast.Store()), rng, body, [], None)
         out.append(_tag(ast.copy_location(new, s), origin))
 
