@@ -24,17 +24,24 @@ _NUMBER = (int, float, np.integer, np.floating)
 
 def is_container(v):
     """A tuple, list or dict holding an array or another container (a sequence of numbers
-    only stays what it was: an array)."""
-    if isinstance(v, dict):
+    only stays what it was: an array), or a function passed as an argument."""
+    if isinstance(v, dict) or _is_function(v):
         return True
     if isinstance(v, (list, tuple)):
         return any(isinstance(e, (np.ndarray, dict)) or is_container(e) for e in v)
     return False
 
 
+def _is_function(v):
+    return callable(v) and not isinstance(v, (np.ndarray, type)) and not hasattr(v, "__len__")
+
+
 def flatten(v):
-    """(leaves, treedef): treedef is hashable, ("leaf",), ("tuple"|"list", defs) or
-    ("dict", keys, defs)."""
+    """(leaves, treedef): treedef is hashable, ("leaf",), ("tuple"|"list", defs),
+    ("dict", keys, defs), or ("function", f) for a function passed as an argument (known at
+    the call, so it is inlined or has a rule: no leaves)."""
+    if _is_function(v):
+        return [], ("function", v)
     if isinstance(v, dict):
         keys = tuple(v)
         leaves, defs = [], []
@@ -94,10 +101,13 @@ class Flat:
         self.treedefs = treedefs
         taken = {n.id for n in ast.walk(src.tree) if isinstance(n, ast.Name)} | set(self.params)
         self.leaves = {}  # param -> [(path, leaf name)]
-        flat_params = []
+        flat_params, functions = [], {}
         for p, d in zip(self.params, treedefs):
             if d[0] == "leaf":
                 flat_params.append(p)
+                continue
+            if d[0] == "function":  # act=np.tanh: the name now denotes that function
+                functions[p] = d[1]
                 continue
             self.leaves[p] = [(path, _leaf_name(p, path, taken)) for path in _paths(d)]
             flat_params += [n for _, n in self.leaves[p]]
@@ -106,7 +116,7 @@ class Flat:
         _Paths(self).visit(tree)
         prologue = [ast.copy_location(ast.Assign([ast.Name(p, ast.Store())], self._literal(
             d, dict(self.leaves[p])), lineno=tree.lineno), tree)
-            for p, d in zip(self.params, treedefs) if d[0] != "leaf"]
+            for p, d in zip(self.params, treedefs) if d[0] not in ("leaf", "function")]
         for stmt in prologue:
             for n in ast.walk(stmt):
                 ast.copy_location(n, tree)
@@ -115,7 +125,7 @@ class Flat:
                                   defaults=[])
         tree.body = prologue + tree.body
         ast.fix_missing_locations(tree)
-        self.source = Source(None, tree, src.filename, src.lines, src.namespace)
+        self.source = Source(None, tree, src.filename, src.lines, {**src.namespace, **functions})
         code = compile(ast.Module([tree], type_ignores=[]), src.filename, "exec")
         fcode = next(c for c in code.co_consts if isinstance(c, pytypes.CodeType))
         self.fn = pytypes.FunctionType(fcode, fn.__globals__, fn.__name__)
@@ -137,8 +147,16 @@ class Flat:
             out += flatten(a)[0] if d[0] != "leaf" else [a]
         return out
 
+    def _check_wrt(self, wrt):
+        from .errors import SrcgradError
+        for w in wrt:
+            if self.treedefs[self.params.index(w)][0] == "function":
+                raise SrcgradError(f"cannot differentiate with respect to {w!r}: it is a "
+                                   "function")
+
     def wrt(self, wrt):
         """Flat parameter names for the user's ``wrt`` parameter names."""
+        self._check_wrt(wrt)
         return tuple(n for w in wrt for n in ([w] if w not in self.leaves
                                               else [n for _, n in self.leaves[w]]))
 

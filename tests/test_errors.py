@@ -12,12 +12,12 @@ import unsupported_cases as U
 ROWS = [
     (U.uses_try, "try/except", "move error handling outside"),
     (U.uses_lambda, "lambda", "def"),
-    (U.uses_listcomp, "list comprehension", "loop"),
+    (U.uses_listcomp, "comprehension with several `for` clauses", "nest loops"),
     (U.uses_generator, "generator expression", "range"),
     (U.uses_with, "with statement", "context manager"),
     (U.uses_global, "global statement", "argument"),
     (U.uses_yield, "yield", "return an array"),
-    (U.uses_closure, "nested function", "module level"),
+    (U.uses_closure, "function defined inside a loop or a branch", "top level"),
     (U.uses_star, "*args", "name every parameter"),
     (U.uses_dict, "dict", "arrays"),
     (U.uses_list, "list", "np.zeros"),
@@ -26,7 +26,7 @@ ROWS = [
      "no derivative rule for scipy.special.kv"),
     (U.uses_unknown_method, "method call .argpartition()", "supported methods"),
     (U.uses_attr, "attribute access .real", ".shape"),
-    (U.uses_for_over_array, "for loop over something other than range", "range(len(x))"),
+    (U.uses_for_over_array, "differentiated value of unknown kind", "supported operations"),
     (U.recursive, "recursive call to recursive()", "loop"),
     (U.uses_for_else, "for/else", "flag"),
     (U.uses_walrus, "assignment expression", "line of its own"),
@@ -99,10 +99,13 @@ def test_bad_wrt():
         srcgrad.grad(int_arg, wrt=5)
 
 
-def test_lambda_rejected_with_location():
-    f = lambda x: x * 2.0  # noqa: E731
-    with pytest.raises(srcgrad.UnsupportedError, match="lambda"):
-        srcgrad.grad(f)
+def test_lambdas_are_functions_and_two_on_a_line_are_located():
+    f = lambda x: x * 2.0 + x * x  # noqa: E731
+    assert srcgrad.grad(f, backend="python")(1.5) == 5.0  # 2 + 2x at 1.5, by hand
+    g, h = lambda x: x * 2.0, lambda x: x * 3.0  # noqa: E731
+    with pytest.raises(srcgrad.UnsupportedError, match="one lambda per line") as e:
+        srcgrad.grad(g)
+    assert "test_errors.py" in str(e.value)
 
 
 def test_builtin_function_rejected():

@@ -19,16 +19,15 @@ def uses_try(x):
 
 
 def uses_lambda(x):
-    f = lambda t: t * t  # <-
-    return f(x)
+    return (lambda t: t * t)(x)  # <-
 
 
 def uses_listcomp(x):
-    return sum([v * v for v in x])  # <-
+    return sum([v * w for v in (x, x) for w in (x, x)])  # <-
 
 
 def uses_generator(x):
-    return sum(v * v for v in x)  # <-
+    return tuple(v * v for v in (x, x))[0]  # <-
 
 
 def uses_with(x):
@@ -47,9 +46,11 @@ def uses_yield(x):
 
 
 def uses_closure(x):
-    def inner(t):  # <-
-        return t * x
-    return inner(x)
+    if x > 0.0:
+        def inner(t):  # <-
+            return t * x
+        return inner(x)
+    return x
 
 
 def uses_star(*xs):  # <-
@@ -62,7 +63,7 @@ def uses_dict(x):
 
 
 def uses_list(x):
-    v = [x, x]  # <-
+    v = x * [1.0, 2.0]  # <-
     return v[0]
 
 
@@ -84,6 +85,7 @@ def uses_attr(x):
 
 
 def uses_for_over_array(x):
+    """Iterating over a float (these rows pass x = 1.5): Python raises TypeError."""
     s = 0.0
     for v in x:  # <-
         s += v
@@ -116,7 +118,7 @@ def two_problems(x):
         y = x
     except ValueError:
         y = 0.0
-    v = [y]  # <-
+    v = [y] * 2  # <-
     return v[0]
 
 

@@ -32,8 +32,7 @@ _REJECT = {
     ast.Lambda: ("lambda", "write a module-level `def` function and call it."),
     ast.FunctionDef: ("nested function (closure)", "move it to module level; srcgrad inlines calls to plain functions."),
     ast.AsyncFunctionDef: ("async function", "write an ordinary `def` function."),
-    ast.GeneratorExp: ("generator expression", "write an explicit `for i in range(...)` loop."),
-    ast.ListComp: ("list comprehension", "allocate an array with np.zeros/np.empty and fill it in a loop."),
+    ast.GeneratorExp: ("generator expression outside sum(), min() or max()", "write an explicit `for i in range(...)` loop."),
     ast.SetComp: ("set comprehension", "use arrays and explicit loops."),
     ast.DictComp: ("dict comprehension", "use arrays and explicit loops."),
     ast.Try: ("try/except", "move error handling outside the differentiated function."),
@@ -89,6 +88,10 @@ def raise_if_unsupported(src):
 class _Checker(ast.NodeVisitor):
     def __init__(self, src, active):
         self.src, self.active, self.problems = src, active, []
+        self.local_fns = loops.local_functions(src.tree.body)
+        self.local_defs = {id(s) for s in src.tree.body
+                           if isinstance(s, ast.FunctionDef) or (isinstance(s, ast.Assign)
+                                                                 and isinstance(s.value, ast.Lambda))}
 
     def bad(self, node, construct, hint):
         self.problems.append(self.src.problem(node, construct, hint))
@@ -126,6 +129,51 @@ class _Checker(ast.NodeVisitor):
             self.bad(node, type(node).__name__, "this statement is outside the supported subset (docs/subset.md).")
             return
         super().generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        """A ``def`` in the function's body: its calls are inlined; its body is checked here,
+        and it may read the enclosing function's variables but not write into them."""
+        if id(node) not in self.local_defs:
+            self.bad(node, "a function defined inside a loop or a branch",
+                     "define it at the top level of the function (or of the module).")
+            return
+        self.local_body(node)
+
+    def local_body(self, fdef):
+        self.check_signature(fdef)
+        if fdef.args.defaults:
+            self.bad(fdef, "default values in a nested function", "pass every argument.")
+        own = {a.arg for a in fdef.args.args} | {
+            t.id for st in fdef.body for t in ast.walk(st)
+            if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+        for st in fdef.body:
+            for n in ast.walk(st):
+                if isinstance(n, (ast.Subscript, ast.Name)) and isinstance(n.ctx, ast.Store) \
+                        and isinstance(n, ast.Subscript):
+                    base = n.value
+                    while isinstance(base, ast.Subscript):
+                        base = base.value
+                    if isinstance(base, ast.Name) and base.id not in own:
+                        self.bad(n, f"a write into {base.id!r} of the enclosing function",
+                                 "return the new value from the nested function instead.")
+            self.visit(st)
+
+    def visit_ListComp(self, node):
+        """``[f(v) for v in vs]``: one ``for`` clause; the sequence a tuple, a list of arrays,
+        ``range`` (with literal bounds, or inside ``sum``), or an array inside ``sum``."""
+        if len(node.generators) != 1:
+            self.bad(node, "a comprehension with several `for` clauses", "nest loops instead.")
+            return
+        gen = node.generators[0]
+        for item in (gen.iter.elts if isinstance(gen.iter, ast.List) else [gen.iter]):
+            self.visit(item)
+        for c in gen.ifs:
+            self.visit(c)
+        self.visit(node.elt)
+
+    def visit_Lambda(self, node):
+        self.bad(node, "lambda outside an assignment `name = lambda ...`",
+                 "name it (f = lambda x: ...) at the top of the function, or write a def.")
 
     def visit_For(self, node):
         if not loops.is_range(node.iter, self.src.resolve):
@@ -187,8 +235,16 @@ class _Checker(ast.NodeVisitor):
             self.visit(s)
 
     def visit_Assign(self, node):
+        if id(node) in self.local_defs:  # f = lambda x: ...: checked as its def
+            self.local_body(self.local_fns[node.targets[0].id])
+            return
         for t in node.targets:
             self.check_target(t)
+        if isinstance(node.value, ast.List) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):  # hs = [a, b]: a sequence
+            for item in node.value.elts:
+                self.visit(item)
+            return
         self.visit(node.value)
 
     def visit_AugAssign(self, node):
@@ -226,6 +282,27 @@ class _Checker(ast.NodeVisitor):
                  + ", ".join(f".{m}()" for m in METHODS) + " of arrays are supported.")
 
     def visit_Call(self, node):
+        if isinstance(node.func, ast.Lambda):  # (lambda t: t * t)(x)
+            self.visit_Lambda(node.func)
+            return
+        if isinstance(node.func, ast.Name) and self.src.resolve(node.func) in (sum, min, max) \
+                and len(node.args) == 1 and not node.keywords:  # sum(W * W for W in ws)
+            arg = node.args[0]
+            if isinstance(arg, ast.GeneratorExp):
+                self.visit_ListComp(arg)
+            else:
+                for item in (arg.elts if isinstance(arg, ast.List) else [arg]):
+                    self.visit(item)
+            return
+        if isinstance(node.func, ast.Name) and node.func.id in self.local_fns:
+            fdef = self.local_fns[node.func.id]
+            if len(node.args) != len(fdef.args.args) or node.keywords:
+                self.bad(node, f"call to {node.func.id}() with {len(node.args)} positional "
+                         "arguments", f"pass exactly its {len(fdef.args.args)} parameters "
+                         "positionally.")
+            for a in node.args:
+                self.visit(a)
+            return
         if self.src.resolve(node.func) in JOIN_CALLS.keys() and node.args \
                 and isinstance(node.args[0], (ast.List, ast.Tuple)):
             for item in node.args[0].elts:  # np.concatenate([a, b]): the arrays joined
@@ -252,6 +329,10 @@ class _Checker(ast.NodeVisitor):
                 self.visit(a)
             return
         if self.src.resolve(node.func) is np.array and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.ListComp) and not node.keywords:
+            self.visit_ListComp(node.args[0])  # np.array([f(v) for v in vs])
+            return
+        if self.src.resolve(node.func) is np.array and len(node.args) == 1 \
                 and isinstance(node.args[0], ast.List) and not node.keywords:
             for item in node.args[0].elts:  # np.array([a, b]) / [[a, b], [c, d]] of scalars
                 for v in (item.elts if isinstance(item, ast.List) else [item]):
@@ -265,7 +346,8 @@ class _Checker(ast.NodeVisitor):
             self.visit(a)
         f = node.func
         if isinstance(f, ast.Attribute) and self.src.resolve(f) is _MISSING:
-            if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")):
+            if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")) \
+                    or (f.attr == "append" and isinstance(f.value, ast.Name)):
                 self.visit(f.value)
             else:
                 self.bad(node, f"method call .{f.attr}()",
@@ -274,6 +356,8 @@ class _Checker(ast.NodeVisitor):
             return
         obj = self.src.resolve(f)
         name = ast.unparse(f)
+        if obj is _MISSING and isinstance(f, ast.Name) and f.id in self.src.params:
+            return  # a function passed as an argument: known at the call (srcgrad/pytree.py)
         if obj is _MISSING:
             self.bad(node, f"call to {name}()", f"{name} is not a function srcgrad can see; "
                      "call module-level functions, math.* or np.* functions.")

@@ -56,3 +56,27 @@ def sequence_loop(node, resolve):
     if not _target_ok(target):
         return target, "this loop target", "loop into a name or a tuple of names."
     return SequenceLoop([it], [target])
+
+
+# ---- functions defined inside the differentiated function ------------------------------------
+def local_functions(body):
+    """``{name: FunctionDef}`` for the nested ``def`` statements and ``name = lambda ...``
+    assignments at the top level of a function body (a lambda becomes a one-line ``def``).
+    Calls to them are inlined where they are made, reading the enclosing function's variables
+    as they are then (Python's late binding)."""
+    found = {}
+    for s in body:
+        if isinstance(s, ast.FunctionDef):
+            found[s.name] = s
+        elif isinstance(s, ast.Assign) and len(s.targets) == 1 \
+                and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Lambda):
+            found[s.targets[0].id] = lambda_def(s.targets[0].id, s.value)
+    return found
+
+
+def lambda_def(name, lam):
+    """``lambda a, b: e`` as ``def name(a, b): return e``, at the lambda's position."""
+    ret = ast.copy_location(ast.Return(lam.body), lam.body)
+    fdef = ast.FunctionDef(name=name, args=lam.args, body=[ret], decorator_list=[],
+                           returns=None, type_comment=None)
+    return ast.copy_location(fdef, lam)

@@ -79,12 +79,18 @@ def read_source(fn):
                                         "define it in a file (or a notebook cell) so its source can be read.")])
     filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
     text = textwrap.dedent("".join(lines))
-    module = ast.parse(text)
-    tree = module.body[0]
-    if name == "<lambda>" or not isinstance(tree, ast.FunctionDef):
+    tree = _lambda_tree(fn, text, first) if name == "<lambda>" else None
+    if tree is None:
+        try:
+            module = ast.parse(text)
+        except SyntaxError:
+            module = None
+        tree = module.body[0] if module is not None and module.body else None
+    if not isinstance(tree, ast.FunctionDef):
         all_lines = linecache.getlines(filename) or lines
         loc = Location(filename, first, 0, all_lines[first - 1] if first <= len(all_lines) else "")
-        raise UnsupportedError([Problem(loc, "lambda", "write a `def` function instead of a lambda.")])
+        raise UnsupportedError([Problem(loc, "lambda", "one lambda per line, whose line parses "
+                                        "on its own; or write a `def` function.")])
     ast.increment_lineno(tree, first - 1)
     # dedent shifted columns; put them back so carets line up with the file
     indent = len(lines[0]) - len(lines[0].lstrip())
@@ -102,6 +108,28 @@ def read_source(fn):
             except ValueError:
                 pass
     return Source(fn, tree, filename, all_lines, namespace)
+
+
+def _lambda_tree(fn, text, first):
+    """``f = lambda x, y: e`` as ``def lambda_<line>(x, y): return e``: the one lambda on its
+    line with ``fn``'s parameters (None if there is not exactly one, or the lines do not
+    parse on their own, as when the lambda sits inside a longer call)."""
+    try:
+        module = ast.parse(text)
+    except SyntaxError:
+        return None
+    code = fn.__code__
+    params = list(code.co_varnames[:code.co_argcount])
+    line = code.co_firstlineno - first + 1
+    found = [n for n in ast.walk(module) if isinstance(n, ast.Lambda) and n.lineno == line
+             and [a.arg for a in n.args.args] == params]
+    if len(found) != 1:
+        return None
+    lam = found[0]
+    ret = ast.copy_location(ast.Return(lam.body), lam.body)
+    fdef = ast.FunctionDef(name=f"lambda_{code.co_firstlineno}", args=lam.args, body=[ret],
+                           decorator_list=[], returns=None, type_comment=None)
+    return ast.fix_missing_locations(ast.copy_location(fdef, lam))
 
 
 def _distribution(obj):

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import library, runtime
-from ..frontend.source import _MISSING, read_source
+from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
                            EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RULES, SELECT_CALLS,
                            SPLIT_CALLS)
@@ -40,7 +40,18 @@ class Calls:
 
     def call(self, e, out):
         f = e.func
+        if isinstance(f, ast.Name) and f.id in self.local_fns and f.id not in self.locals:
+            return self.inline_local(self.local_fns[f.id], e, out)
         obj = self.src.resolve(f)
+        if obj in (sum, max, min) and len(e.args) == 1 and not e.keywords:  # of a sequence
+            return self.sequence_call(obj.__name__, e, out)
+        if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.ListComp) \
+                and not e.keywords:  # np.array([f(v) for v in vs]) over a tuple
+            items = self.comprehension(e.args[0], out)
+            if items is None:
+                self.fail(e.args[0], "a list comprehension over a run-time length",
+                          "allocate with np.zeros(n) and fill it in a loop.")
+            return self.array_literal(ast.List([_marked_atom(a) for a in items], ast.Load()), e, out)
         if self.src.internal and isinstance(f, ast.Attribute) and f.attr == "pop":
             st = self.name(f.value.id)
             node = ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "pop", ast.Load()), [], [])
@@ -272,14 +283,30 @@ class Calls:
                       f"pass exactly its {len(callee.params)} parameters positionally.")
         return self.inline_source(callee, fn.__name__, e.args, out)
 
-    def inline_source(self, callee, prefix, args, out):
+    def inline_local(self, fdef, e, out):
+        """A call to a nested ``def`` or a lambda: inlined like a module-level helper, its
+        free names reading the enclosing function's variables as they are at the call."""
+        if self.depth > 20:
+            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
+        callee = Source(None, fdef, self.src.filename, self.src.lines, self.src.namespace)
+        captured = {**self.captured, **{v: self.name(v) for v in self.locals}}
+        return self.inline_source(callee, fdef.name, e.args, out, captured)
+
+    def inline_source(self, callee, prefix, args, out, captured=None):
         bind = {p: self.atom(a, out) for p, a in zip(callee.params, args)}
         sub = type(self)(callee, self.names, prefix, self.constants, self.depth + 1,
-                          self.tuples, self.ranks)
+                         self.tuples, self.ranks, self.local_fns, captured)
         body = sub.function(bind).body
         ret = body.pop()
         out.extend(body)
         return ret.value  # an atom, or a tuple of atoms
+
+
+def _marked_atom(a):
+    if isinstance(a, ast.Name):
+        a = ast.Name(a.id, ast.Load())
+        a.normalized = True
+    return a
 
 
 def _int_literal(e):

@@ -27,6 +27,7 @@ from ..frontend.source import _MISSING
 from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
 from .calls import BUILTIN_EMIT, Calls
 from .numpy_calls import NumpyCalls
+from .sequences import Sequences
 from .clone import clone
 from .constants import Constants
 from .jumps import JumpRemover
@@ -95,10 +96,13 @@ def _tag(stmt, origin):
     return stmt
 
 
-class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
-    def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None):
+class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, Sequences):
+    def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
+                 local_fns=None, captured=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
         self.ranks = ranks  # call site -> operand ranks (normalize())
+        self.local_fns = dict(local_fns or {})  # nested defs and lambdas in scope: name -> def
+        self.captured = captured or {}  # a nested function's reads of the enclosing locals
         self.depth = depth
         self.tuples = {} if tuples is None else tuples  # tuple variable -> its element names
         self.locals = set(src.params) | {
@@ -111,6 +115,16 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
     def function(self, bind=None):
         """Normalize the function; with ``bind`` (param -> atom) produce an inlinable body."""
         fdef = self.src.tree
+        local = loops.local_functions(fdef.body)
+        if local:  # nested defs and lambdas: inlined at their calls, not statements
+            self.local_fns.update(local)
+            fdef = ast.copy_location(ast.FunctionDef(
+                name=fdef.name, args=fdef.args, decorator_list=[], returns=None,
+                type_comment=None, body=[s for s in fdef.body if not (
+                    isinstance(s, ast.FunctionDef) or (isinstance(s, ast.Assign)
+                                                       and isinstance(s.value, ast.Lambda)))]),
+                fdef)
+            self.locals -= set(local)
         body = JumpRemover(self.names).function(fdef)
         self.locals |= {t.id for s in body for t in nodes(s)
                         if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
@@ -201,6 +215,11 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
                 push.push = st
                 out.append(_tag(ast.copy_location(push, s), self.origin))
                 return
+            if not self.src.internal and isinstance(v, ast.Call) \
+                    and isinstance(v.func, ast.Attribute) and v.func.attr == "append" \
+                    and isinstance(v.func.value, ast.Name):  # lst.append(h): a longer tuple
+                self.append(v, out)
+                return
             if isinstance(v, ast.Call) and self.src.resolve(v.func) is print:
                 out.append(_tag(ast.copy_location(ast.Expr(self.keep(v, out)), s), self.origin))
                 return
@@ -222,7 +241,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
             origin = self.origin
             new = ast.For(ast.Name(self.name(s.target.id), ast.Store()),
                           ast.copy_location(ast.Call(ast.Name("range", ast.Load()), args, []), it),
-                          self.block(s.body), [], None)
+                          self.loop_block(s.body), [], None)
             out.append(_tag(ast.copy_location(new, s), origin))
         elif isinstance(s, ast.While):
             pre = []
@@ -234,10 +253,10 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
                 c = self.names.fresh("_cond")
                 pre.append(self._assign(c, test, s))
                 out.extend(pre)
-                body = self.block(s.body) + pre_copy(pre)
+                body = self.loop_block(s.body) + pre_copy(pre)
                 test = ast.Name(c, ast.Load())
             else:
-                body = self.block(s.body)
+                body = self.loop_block(s.body)
             out.append(_tag(ast.copy_location(ast.While(test, body, []), s), origin))
         elif isinstance(s, ast.Return):
             value = s.value if s.value is not None else ast.Constant(None)
@@ -307,11 +326,37 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
         for h in head:
             ast.copy_location(h, s)
             ast.fix_missing_locations(h)
-        body = self.block(head + list(s.body))
+        body = self.loop_block(head + list(s.body))
         rng = ast.copy_location(ast.Call(ast.Name("range", ast.Load()),
                                          [self.keep(b, out) for b in bounds], []), s)
         new = ast.For(ast.Name(k, ast.Store()), rng, body, [], None)
         out.append(_tag(ast.copy_location(new, s), origin))
+
+    def loop_block(self, stmts):
+        """The body of a loop that runs a number of times known only at run time."""
+        self.loop_depth = getattr(self, "loop_depth", 0) + 1
+        try:
+            return self.block(stmts)
+        finally:
+            self.loop_depth -= 1
+
+    def append(self, call, out):
+        """``lst.append(h)`` where ``lst`` holds a list literal: the name now holds one more
+        element (a tuple variable of its own), so only where the number of appends is known
+        when srcgrad reads the code: straight-line code and loops over tuples."""
+        lst = call.func.value
+        elts = self.elements(self.flat(lst, out)) if lst.id in self.locals else None
+        if elts is None or len(call.args) != 1 or call.keywords:
+            self.fail(call, f"{ast.unparse(call.func)}() of something that is not a list "
+                      "built in the function", "start it as a list literal (hs = []) and "
+                      "append one value at a time.")
+        if getattr(self, "loop_depth", 0):
+            self.fail(call, "append inside a loop that runs a number of times known only at "
+                      "run time", "allocate an array with np.zeros(n) and fill it, or loop "
+                      "over a tuple.")
+        new = self.names.fresh(f"{self.name(lst.id)}_")
+        self.bind_tuple(new, list(elts) + [self.atom(call.args[0], out)], out, call)
+        self.rename[lst.id] = new
 
     def assign_from(self, target, atom, out):
         """``target = atom`` where ``atom`` is normalized already (a tuple element)."""
@@ -325,6 +370,8 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
 
     def assign(self, target, value, out):
         if isinstance(target, ast.Name):
+            if isinstance(value, ast.List) and not self.src.internal:  # hs = [a, b]: a tuple
+                value = ast.copy_location(ast.Tuple(value.elts, ast.Load()), value)
             expr = self.flat(value, out)
             elts = self.elements(expr)
             if elts is not None:
@@ -445,12 +492,21 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls):
             return self.call(e, out)
         if isinstance(e, ast.Tuple):
             return ast.Tuple([self.atom(x, out) for x in e.elts], ast.Load())
+        if isinstance(e, ast.ListComp):  # over a tuple: a tuple of its elements
+            items = self.comprehension(e, out)
+            if items is None:
+                self.fail(e, "a list comprehension over a run-time length",
+                          "comprehend over a tuple or range(<literal>), or allocate with "
+                          "np.zeros(n) and fill it in a loop.")
+            return ast.Tuple(items, ast.Load())
         self.fail(e, type(e).__name__, "this expression is outside the supported subset.")
 
     def load_name(self, e):
         if getattr(e, "normalized", False):
             return e
         v = e.id
+        if v not in self.locals and v in self.captured:  # a nested function's closure
+            return _marked(ast.copy_location(ast.Name(self.captured[v], ast.Load()), e))
         if v in self.locals:
             return ast.copy_location(ast.Name(self.name(v), ast.Load()), e)
         obj = self.src.resolve(e)

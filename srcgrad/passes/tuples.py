@@ -26,7 +26,10 @@ class TupleParts:
         if isinstance(e, ast.Tuple):
             return list(e.elts)
         if isinstance(e, ast.Name) and e.id in self.tuples:
-            return [ast.Name(n, ast.Load()) for n in self.tuples[e.id]]
+            out = [ast.Name(n, ast.Load()) for n in self.tuples[e.id]]
+            for n in out:
+                n.normalized = True  # atoms already: never read again as the user's names
+            return out
         return None
 
     def bind_tuple(self, target, elts, out, like):

@@ -1,0 +1,121 @@
+"""Functions as values: lambdas (module-level and inside the function), nested defs reading
+the enclosing function's variables, functions passed as arguments; and the built-ins and
+comprehensions over sequences (passes/sequences.py).  Each against finite differences."""
+import numpy as np
+import pytest
+
+import srcgrad
+from checks import check_grads
+
+RNG = np.random.default_rng(6)
+
+kernel = lambda a, b: np.exp(-0.5 * (a - b) ** 2)  # noqa: E731
+
+
+def gp_style(x, ell):
+    """A kernel lambda at module level and one inside, read through a nested def."""
+    scaled = lambda v: v / ell  # noqa: E731
+
+    def gram(u):
+        return kernel(scaled(u)[:, None], scaled(u)[None, :])
+    K = gram(x) + 0.1 * np.eye(x.shape[0])
+    return np.sum(np.linalg.solve(K, x) * x)
+
+
+def rnn(h0, Wh, Wx, xs):
+    def step(h, x):
+        return np.tanh(Wh @ h + Wx @ x)  # Wh, Wx: the enclosing function's parameters
+    h = h0
+    for x in xs:
+        h = step(h, x)
+    return np.sum(h * h)
+
+
+def net(W, x, act):
+    return np.sum(act(W @ x))
+
+
+def softplus(v):
+    return np.log1p(np.exp(v))
+
+
+def objective(f, x):
+    return f(x) * 2.0
+
+
+def comprehensions(W1, W2, x):
+    ws = [W1, W2]
+    reg = sum(np.sum(W * W) for W in ws)
+    hs = [np.tanh(W @ x) for W in ws]
+    total = sum(x[i] ** 2 for i in range(x.shape[0]) if i != 1)
+    return reg + np.sum(np.stack(hs)) + max(hs[0][0], hs[1][1]) + total + \
+        np.sum(np.array([x[k] * 2.0 for k in range(2)]))
+
+
+def appended(W1, W2, x):
+    outs = []
+    for W in (W1, W2):
+        outs.append(np.tanh(W @ x))
+    outs.append(x)
+    return np.sum(np.stack(outs) ** 2) + sum(np.sum(o) for o in outs)
+
+
+@pytest.mark.parametrize("f,args", [
+    (gp_style, (RNG.normal(size=4), 0.8)),
+    (net, (RNG.normal(size=(2, 3)), RNG.normal(size=3), np.tanh)),
+    (net, (RNG.normal(size=(2, 3)), RNG.normal(size=3), softplus)),
+    (objective, (softplus, 0.3)),
+    (objective, (lambda v: v ** 3, 1.7)),
+    (comprehensions, (RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=3))),
+    (appended, (RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=3))),
+])
+def test_functions_as_values(f, args):
+    wrt = tuple(i for i, a in enumerate(args) if isinstance(a, (float, np.ndarray)))
+    check_grads(f, args, wrt=wrt, backends=("python",))
+
+
+def test_nested_step_function_compiles():
+    check_grads(rnn, (RNG.normal(size=3), 0.5 * RNG.normal(size=(3, 3)),
+                      RNG.normal(size=(3, 2)), RNG.normal(size=(5, 2))), backends=("numba",))
+
+
+def test_module_lambda_is_differentiated():
+    g = srcgrad.grad(kernel, wrt=(0, 1), backend="python")(0.3, 1.1)
+    k = np.exp(-0.5 * 0.8 ** 2)
+    np.testing.assert_allclose(g, (0.8 * k, -0.8 * k), rtol=1e-12)  # by hand
+
+
+def writes_captured(x):
+    y = x.copy()
+
+    def poke(v):
+        y[0] = v
+        return v
+    return poke(x[1]) + np.sum(y)
+
+
+def lambda_in_a_call(x):
+    return np.sum(np.apply_along_axis(lambda r: r * 2.0, 0, x))
+
+
+def appends_in_a_range_loop(x):
+    hs = []
+    for i in range(3):
+        hs.append(x * i)
+    return np.sum(np.stack(hs))
+
+
+def comprehension_over_runtime_length(x, n):
+    return np.sum(np.stack([x * i for i in range(n)]))
+
+
+@pytest.mark.parametrize("f,args,what", [
+    (writes_captured, (np.ones(3),), "write into 'y' of the enclosing function"),
+    (lambda_in_a_call, (np.ones((2, 2)),), "lambda outside an assignment"),
+    (appends_in_a_range_loop, (np.ones(2),), "append inside a loop"),
+    (comprehension_over_runtime_length, (np.ones(2), 3), "comprehension over a run-time length"),
+])
+def test_refusals_are_located(f, args, what):
+    with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
+        srcgrad.grad(f, backend="python")(*args)
+    assert "test_functions.py" in str(e.value)
