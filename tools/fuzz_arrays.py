@@ -205,6 +205,15 @@ class ArrayGen:
                  f"np.sum({it} * u)")])
             self.pool[S].append(acc)
             return [f"    {acc} = 0.0", f"    {loop[0]}", f"        {acc} = {acc} + {loop[1]}"]
+        if k < 0.94:  # a lambda closing over a value, a comprehension, sum of a generator
+            lam, v, acc = self.fresh("lam"), self.fresh("v"), self.fresh("s")
+            out = [f"    {lam} = lambda t: np.sin(t) * {self.expr(S, 0)} + t * t",
+                   f"    {v} = {lam}({self.expr(V, 1)})",
+                   f"    {acc} = sum(np.sum({lam}(u)) for u in [{self.expr(V, 0)}, {self.expr(W, 0)}])"
+                   f" + sum([{lam}(u) for u in ({self.expr(S, 0)}, 0.5)])"]
+            self.pool[V].append(v)
+            self.pool[S].append(acc)
+            return out
         # a branch defining the same name both ways
         v = self.fresh({S: "s", V: "v", W: "w", MAT: "m"}[shape])
         out = [f"    if {self.expr(S, 1)} > {r.uniform(-0.5, 0.5):.3f}:",

@@ -218,7 +218,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, Sequences):
             if not self.src.internal and isinstance(v, ast.Call) \
                     and isinstance(v.func, ast.Attribute) and v.func.attr == "append" \
                     and isinstance(v.func.value, ast.Name):  # lst.append(h): a longer tuple
-                self.append(v, out)
+                self.list_append(v, out)
                 return
             if isinstance(v, ast.Call) and self.src.resolve(v.func) is print:
                 out.append(_tag(ast.copy_location(ast.Expr(self.keep(v, out)), s), self.origin))
@@ -340,7 +340,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, Sequences):
         finally:
             self.loop_depth -= 1
 
-    def append(self, call, out):
+    def list_append(self, call, out):
         """``lst.append(h)`` where ``lst`` holds a list literal: the name now holds one more
         element (a tuple variable of its own), so only where the number of appends is known
         when srcgrad reads the code: straight-line code and loops over tuples."""
