@@ -21,10 +21,10 @@ def test_fixed_seed_fuzz_run():
 
 def test_fixed_seed_array_fuzz_run():
     lines, counts = [], {}
-    checked, skipped, failures = fuzz.run(seed=0, count=100, numba_every=50, save=False,
+    checked, skipped, failures = fuzz.run(seed=0, count=60, numba_every=30, save=False,
                                           log=lines.append, kinds=("array",), counts=counts)
     assert not failures, "\n".join(lines)
-    assert checked == 100 and counts["array with numba"] == 2
+    assert checked == 60 and counts["array with numba"] == 2
 
 
 def test_fuzzer_catches_a_wrong_rule(monkeypatch):
