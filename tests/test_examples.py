@@ -8,10 +8,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.parametrize("name", ["tutorial_reverse.py", "tutorial_forward.py", "rosenbrock.py",
-                                  "mlp.py", "ml_params.py"])
+                                  "mlp.py", "ml_params.py", "gp_rnn.py"])
 def test_example_runs(name, capsys):
     path = os.path.join(ROOT, "examples", name)
-    if name == "ml_params.py":  # as Python: its Numba compiles take longer than the checks
+    if name in ("ml_params.py", "gp_rnn.py"):  # as Python: their Numba compiles take longer
         runpy.run_path(path)["main"](backend="python")
     else:
         runpy.run_path(path, run_name="__main__")

@@ -140,6 +140,8 @@ class Calls:
             return self.lowered(prim, args, kw, e, out)
         if prim in ("var", "std") and (len(args) > 1 or "axis" in kw or "keepdims" in kw):
             return self.spread_axis(prim, args, kw, e, out)
+        if prim == "mean" and ("weights" in kw or len(args) > 2):  # np.average(x, weights=w)
+            return self.weighted_average(args, kw, e, out)
         if prim in ("sum", "mean", "prod", "amax", "amin"):
             keep = kw.pop("keepdims", None)
             if keep is not None and not (isinstance(keep, ast.Constant)

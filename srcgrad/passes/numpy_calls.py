@@ -80,6 +80,22 @@ class NumpyCalls:
             return self._prim_call_node("expand_dims", [result, clone(axis)], e, name)
         return result
 
+    def weighted_average(self, args, kw, e, out):
+        """``np.average(x, weights=w)``: ``sum(x * w) / sum(w)`` over the whole array (``w``
+        shaped like ``x``, or broadcasting to it, as NumPy requires)."""
+        given = dict(zip(("x", "axis", "weights", "returned"), args), **kw)
+        axis, returned = given.get("axis"), given.get("returned", ast.Constant(False))
+        if set(given) - {"x", "axis", "weights", "returned"} or "weights" not in given \
+                or not (axis is None or (isinstance(axis, ast.Constant) and axis.value is None)) \
+                or not (isinstance(returned, ast.Constant) and returned.value is False):
+            self.fail(e, f"{ast.unparse(e.func)}() with weights and these arguments",
+                      "srcgrad takes np.average(x, weights=w) over the whole array; write "
+                      "np.sum(x * w, axis=k) / np.sum(w) for an axis.")
+        x, w = self.atom(given["x"], out), self.atom(given["weights"], out)
+        num = self._prim_node("sum", [self._binop(x, ast.Mult(), w, e, out)], e, out)
+        den = self._prim_node("sum", [clone(w)], e, out)
+        return self._binop(num, ast.Div(), den, e, out)
+
     def _binop(self, a, op, b, e, out):
         node = ast.copy_location(ast.BinOp(a, op, b), e)
         node.prim = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv"}[type(op)]
