@@ -16,7 +16,7 @@ from .backend.emit import filename_for, to_source
 from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
-from .passes import activity, cleanup, common, forward, normalize, reverse, types
+from .passes import activity, cleanup, common, einsum, forward, normalize, reverse, types
 
 
 class Generated:
@@ -127,7 +127,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
 def _transform(src, wrt, arg_kinds, mode, intermediates):
     norm = normalize.normalize(src)                               # one operation per statement
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
-    ranks = normalize.rank_sites(norm.fdef, types._Infer(kinds).expr)
+    ranks = einsum.rank_sites(norm.fdef, types._Infer(kinds).expr)
     if ranks:  # calls lowered by their operands' ranks (np.tensordot): normalize again
         norm = normalize.normalize(src, ranks=ranks)
         kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)

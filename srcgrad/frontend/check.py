@@ -85,7 +85,7 @@ def raise_if_unsupported(src):
         raise UnsupportedError(problems)
 
 
-class _Checker(ast.NodeVisitor):
+class _Checker(loops.Checks, ast.NodeVisitor):
     def __init__(self, src, active):
         self.src, self.active, self.problems = src, active, []
         self.local_fns = loops.local_functions(src.tree.body)
@@ -130,51 +130,6 @@ class _Checker(ast.NodeVisitor):
             return
         super().generic_visit(node)
 
-    def visit_FunctionDef(self, node):
-        """A ``def`` in the function's body: its calls are inlined; its body is checked here,
-        and it may read the enclosing function's variables but not write into them."""
-        if id(node) not in self.local_defs:
-            self.bad(node, "a function defined inside a loop or a branch",
-                     "define it at the top level of the function (or of the module).")
-            return
-        self.local_body(node)
-
-    def local_body(self, fdef):
-        self.check_signature(fdef)
-        if fdef.args.defaults:
-            self.bad(fdef, "default values in a nested function", "pass every argument.")
-        own = {a.arg for a in fdef.args.args} | {
-            t.id for st in fdef.body for t in ast.walk(st)
-            if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
-        for st in fdef.body:
-            for n in ast.walk(st):
-                if isinstance(n, (ast.Subscript, ast.Name)) and isinstance(n.ctx, ast.Store) \
-                        and isinstance(n, ast.Subscript):
-                    base = n.value
-                    while isinstance(base, ast.Subscript):
-                        base = base.value
-                    if isinstance(base, ast.Name) and base.id not in own:
-                        self.bad(n, f"a write into {base.id!r} of the enclosing function",
-                                 "return the new value from the nested function instead.")
-            self.visit(st)
-
-    def visit_ListComp(self, node):
-        """``[f(v) for v in vs]``: one ``for`` clause; the sequence a tuple, a list of arrays,
-        ``range`` (with literal bounds, or inside ``sum``), or an array inside ``sum``."""
-        if len(node.generators) != 1:
-            self.bad(node, "a comprehension with several `for` clauses", "nest loops instead.")
-            return
-        gen = node.generators[0]
-        for item in (gen.iter.elts if isinstance(gen.iter, ast.List) else [gen.iter]):
-            self.visit(item)
-        for c in gen.ifs:
-            self.visit(c)
-        self.visit(node.elt)
-
-    def visit_Lambda(self, node):
-        self.bad(node, "lambda outside an assignment `name = lambda ...`",
-                 "name it (f = lambda x: ...) at the top of the function, or write a def.")
-
     def visit_For(self, node):
         if not loops.is_range(node.iter, self.src.resolve):
             self.sequence_loop(node)
@@ -187,34 +142,6 @@ class _Checker(ast.NodeVisitor):
             self.bad(node, "for/else", "use a flag variable set before `break`.")
         for s in node.body:
             self.visit(s)
-
-    def sequence_loop(self, node):
-        """``for v in xs``, ``enumerate``, ``zip``, tuple targets: the sequences are read, the
-        loop variables never written into (each may be a view of its sequence's element)."""
-        loop = loops.sequence_loop(node, self.src.resolve)
-        if not isinstance(loop, loops.SequenceLoop):
-            self.bad(*loop)
-            return
-        for seq in loop.seqs:  # a literal list of arrays is a sequence like a tuple
-            for item in (seq.elts if isinstance(seq, ast.List) else [seq]):
-                self.visit(item)
-        if loop.start is not None:
-            self.visit(loop.start)
-        names = {n.id for t in loop.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        for st in node.body:
-            for n in ast.walk(st):
-                t = n.target if isinstance(n, ast.AugAssign) else None
-                stores = [t] if t is not None else (n.targets if isinstance(n, ast.Assign) else [])
-                for tgt in stores:
-                    base = tgt
-                    while isinstance(base, ast.Subscript):
-                        base = base.value
-                    if isinstance(base, ast.Name) and base.id in names and base is not tgt \
-                            or (isinstance(n, ast.AugAssign) and isinstance(tgt, ast.Name)
-                                and tgt.id in names):
-                        self.bad(n, f"a write into the loop variable {base.id!r}",
-                                 "it may be a view of the sequence's element: copy it first "
-                                 f"({base.id} = {base.id}.copy()) or write into the sequence.")
 
     def visit_Raise(self, node):
         """``raise ValueError("...")``: an exception class built from constants is fine."""

@@ -1,6 +1,7 @@
-"""``for`` loops over sequences: what a loop header means, shared by the check stage and the
-normalizer (passes/normalize.py), which unrolls a loop over a tuple of known length and turns
-a loop over an array into an index loop.
+"""``for`` loops over sequences and functions defined inside a function: what a loop header
+means and which nested functions there are, shared by the check stage (the ``Checks`` mixin)
+and the normalizer (passes/sequences.py), which unrolls a loop over a tuple of known length
+and turns a loop over an array into an index loop.
 
     for v in xs            ->  seqs [xs], targets [v]
     for i, v in enumerate(xs, 1)  ->  seqs [xs], targets [v], index i, start 1
@@ -80,3 +81,81 @@ def lambda_def(name, lam):
     fdef = ast.FunctionDef(name=name, args=lam.args, body=[ret], decorator_list=[],
                            returns=None, type_comment=None)
     return ast.copy_location(fdef, lam)
+
+
+class Checks:
+    """The check stage's part for loops over sequences and nested functions (mixed into
+    frontend/check.py's checker, which gives ``bad``, ``visit`` and ``check_signature``)."""
+
+    def visit_FunctionDef(self, node):
+        """A ``def`` in the function's body: its calls are inlined; its body is checked here,
+        and it may read the enclosing function's variables but not write into them."""
+        if id(node) not in self.local_defs:
+            self.bad(node, "a function defined inside a loop or a branch",
+                     "define it at the top level of the function (or of the module).")
+            return
+        self.local_body(node)
+
+    def local_body(self, fdef):
+        self.check_signature(fdef)
+        if fdef.args.defaults:
+            self.bad(fdef, "default values in a nested function", "pass every argument.")
+        own = {a.arg for a in fdef.args.args} | {
+            t.id for st in fdef.body for t in ast.walk(st)
+            if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+        for st in fdef.body:
+            for n in ast.walk(st):
+                if isinstance(n, (ast.Subscript, ast.Name)) and isinstance(n.ctx, ast.Store) \
+                        and isinstance(n, ast.Subscript):
+                    base = n.value
+                    while isinstance(base, ast.Subscript):
+                        base = base.value
+                    if isinstance(base, ast.Name) and base.id not in own:
+                        self.bad(n, f"a write into {base.id!r} of the enclosing function",
+                                 "return the new value from the nested function instead.")
+            self.visit(st)
+
+    def visit_ListComp(self, node):
+        """``[f(v) for v in vs]``: one ``for`` clause; the sequence a tuple, a list of arrays,
+        ``range`` (with literal bounds, or inside ``sum``), or an array inside ``sum``."""
+        if len(node.generators) != 1:
+            self.bad(node, "a comprehension with several `for` clauses", "nest loops instead.")
+            return
+        gen = node.generators[0]
+        for item in (gen.iter.elts if isinstance(gen.iter, ast.List) else [gen.iter]):
+            self.visit(item)
+        for c in gen.ifs:
+            self.visit(c)
+        self.visit(node.elt)
+
+    def visit_Lambda(self, node):
+        self.bad(node, "lambda outside an assignment `name = lambda ...`",
+                 "name it (f = lambda x: ...) at the top of the function, or write a def.")
+
+    def sequence_loop(self, node):
+        """``for v in xs``, ``enumerate``, ``zip``, tuple targets: the sequences are read, the
+        loop variables never written into (each may be a view of its sequence's element)."""
+        loop = sequence_loop(node, self.src.resolve)
+        if not isinstance(loop, SequenceLoop):
+            self.bad(*loop)
+            return
+        for seq in loop.seqs:  # a literal list of arrays is a sequence like a tuple
+            for item in (seq.elts if isinstance(seq, ast.List) else [seq]):
+                self.visit(item)
+        if loop.start is not None:
+            self.visit(loop.start)
+        names = {n.id for t in loop.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        for st in node.body:
+            for n in ast.walk(st):
+                t = n.target if isinstance(n, ast.AugAssign) else None
+                stores = [t] if t is not None else (n.targets if isinstance(n, ast.Assign) else [])
+                for tgt in stores:
+                    base = tgt
+                    while isinstance(base, ast.Subscript):
+                        base = base.value
+                    if isinstance(base, ast.Name) and base.id in names and base is not tgt \
+                            or (isinstance(n, ast.AugAssign) and isinstance(tgt, ast.Name)
+                                and tgt.id in names):
+                        self.bad(n, f"a write into the loop variable {base.id!r}",
+                                 "it may be a view of the sequence's element: copy it first "
+                                 f"({base.id} = {base.id}.copy()) or write into the sequence.")

@@ -24,6 +24,7 @@ from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS,
 from . import einsum
 from .clone import clone
 from .types import literal_dtype
+from .walk import marked
 
 
 # calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
@@ -51,7 +52,7 @@ class Calls:
             if items is None:
                 self.fail(e.args[0], "a list comprehension over a run-time length",
                           "allocate with np.zeros(n) and fill it in a loop.")
-            return self.array_literal(ast.List([_marked_atom(a) for a in items], ast.Load()), e, out)
+            return self.array_literal(ast.List([marked(a) for a in items], ast.Load()), e, out)
         if self.src.internal and isinstance(f, ast.Attribute) and f.attr == "pop":
             st = self.name(f.value.id)
             node = ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "pop", ast.Load()), [], [])
@@ -302,13 +303,6 @@ class Calls:
         ret = body.pop()
         out.extend(body)
         return ret.value  # an atom, or a tuple of atoms
-
-
-def _marked_atom(a):
-    if isinstance(a, ast.Name):
-        a = ast.Name(a.id, ast.Load())
-        a.normalized = True
-    return a
 
 
 def _int_literal(e):

@@ -22,7 +22,9 @@ import ast
 
 import numpy as np
 
+from ..errors import UnsupportedError
 from ..frontend.source import Source
+from ..passes.walk import nodes
 
 
 def parse(subscripts, n_operands):
@@ -148,3 +150,27 @@ def located_source(text, like, user_src, namespace=None):
             ast.copy_location(node, like)
             node.end_lineno, node.end_col_offset = like.end_lineno, like.end_col_offset
     return Source(None, tree, user_src.filename, user_src.lines, namespace or {"np": np})
+
+
+def rank_sites(fdef, kind_of):
+    """The operands' ranks at each placeholder call (``kind_of`` gives an atom's kind), by
+    call site; a site reached with two different ranks (a helper inlined twice) is refused."""
+    sites = {}
+    for node in nodes(fdef):
+        key = getattr(node, "rank_site", None)
+        if key is None:
+            continue
+        kinds = [kind_of(a) for a in node.args]
+        ranks = tuple(k[1] if k and k[0] == "a" else 0 for k in kinds)
+        src, call = node.rank_origin
+        if min(ranks) == 0:
+            raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
+                                                "or an operand of unknown rank",
+                                                "pass two arrays (multiply scalars with *).")])
+        if sites.get(key, ranks) != ranks:
+            raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() reached with "
+                                                "operands of different ranks",
+                                                "call the helper holding it with arrays of one "
+                                                "rank, or write np.einsum.")])
+        sites[key] = ranks
+    return sites

@@ -28,6 +28,7 @@ from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
 from .calls import BUILTIN_EMIT, Calls
 from .numpy_calls import NumpyCalls
 from .sequences import Sequences
+from .walk import marked as _marked, tag as _tag
 from .clone import clone
 from .constants import Constants
 from .jumps import JumpRemover
@@ -55,45 +56,16 @@ def normalize(src, names=None, ranks=None):
     """``ranks`` gives the operands' ranks at calls whose lowering depends on them
     (``np.tensordot``), keyed by call site; without it such a call is a placeholder that only
     the kinds pass reads, and ``rank_sites`` collects the ranks for a second normalization
-    (srcgrad/pipeline.py)."""
+    (srcgrad/pipeline.py, passes/einsum.py)."""
     names = names or NameGen(all_names(src.tree))
     n = _Normalizer(src, names, prefix=None, constants={}, ranks=ranks)
     fdef = n.function()
     return Normalized(fdef, src.params, names, n.constants, src.filename)
 
 
-def rank_sites(fdef, kind_of):
-    """The operands' ranks at each placeholder call (``kind_of`` gives an atom's kind), by
-    call site; a site reached with two different ranks (a helper inlined twice) is refused."""
-    sites = {}
-    for node in nodes(fdef):
-        key = getattr(node, "rank_site", None)
-        if key is None:
-            continue
-        kinds = [kind_of(a) for a in node.args]
-        ranks = tuple(k[1] if k and k[0] == "a" else 0 for k in kinds)
-        src, call = node.rank_origin
-        if min(ranks) == 0:
-            raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
-                                                "or an operand of unknown rank",
-                                                "pass two arrays (multiply scalars with *).")])
-        if sites.get(key, ranks) != ranks:
-            raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() reached with "
-                                                "operands of different ranks",
-                                                "call the helper holding it with arrays of one "
-                                                "rank, or write np.einsum.")])
-        sites[key] = ranks
-    return sites
-
-
 def _origin(src, node):
     line = src.lines[node.lineno - 1].strip() if 0 < node.lineno <= len(src.lines) else ""
     return line
-
-
-def _tag(stmt, origin):
-    stmt.origin = origin
-    return stmt
 
 
 class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, Sequences):
@@ -275,93 +247,6 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, Sequences):
         else:  # the check stage rejects everything else; this is a safety net
             self.fail(s, type(s).__name__, "this statement is outside the supported subset.")
 
-    def _resolve_global(self, node):
-        return _MISSING if isinstance(node, ast.Name) and node.id in self.locals \
-            else self.src.resolve(node)
-
-    def sequence_loop(self, s, out):
-        """``for v in seq`` (and ``enumerate``, ``zip``): over tuples of known length the
-        body is repeated once per element, each copy reading its element by a literal index
-        (``for W, b in params`` over a tuple of layers: per-layer shapes, readable code);
-        over an array, an index loop reading ``seq[k]``."""
-        loop = loops.sequence_loop(s, self._resolve_global)
-        if not isinstance(loop, loops.SequenceLoop):
-            self.fail(*loop)
-        origin = self.origin
-        seqs = [self.atom(ast.copy_location(ast.Tuple(q.elts, ast.Load()), q)
-                          if isinstance(q, ast.List) else q, out) for q in loop.seqs]
-        sizes = [len(self.elements(q)) if self.elements(q) is not None else None for q in seqs]
-        start = self.atom(loop.start, out) if loop.start is not None else None
-        if all(n is not None for n in sizes):  # tuples: unrolled
-            if any(isinstance(n, ast.Break) for st in s.body for n in ast.walk(st)):
-                self.fail(s, "break in a loop over a tuple", "loop over range(len(...)) instead.")
-            for j in range(min(sizes)):
-                if loop.index is not None:
-                    self.assign(loop.index, ast.BinOp(_marked(start), ast.Add(), ast.Constant(j)), out)
-                for t, q in zip(loop.targets, seqs):
-                    self.origin = origin
-                    self.assign_from(clone(t), self.elements(q)[j], out)
-                for st in s.body:
-                    self.stmt(clone(st), out)
-            return
-        if any(n is not None for n in sizes):
-            self.fail(s, "zip() of a tuple and an array", "zip sequences of one kind.")
-        n = ast.Call(ast.Name("len", ast.Load()), [_marked(seqs[0])], [])
-        for q in seqs[1:]:
-            n = ast.Call(ast.Name("min", ast.Load()),
-                         [n, ast.Call(ast.Name("len", ast.Load()), [_marked(q)], [])], [])
-        if loop.index is not None:  # enumerate: the index is the loop's own variable
-            k = self.name(loop.index.id)
-            first = _marked(start)
-            bounds = [first, ast.BinOp(_marked(start), ast.Add(), n)]
-            at = ast.BinOp(_marked(ast.Name(k, ast.Load())), ast.Sub(), _marked(start)) \
-                if not (isinstance(start, ast.Constant) and start.value == 0) \
-                else _marked(ast.Name(k, ast.Load()))
-        else:
-            k = self.names.fresh("_k")
-            bounds = [n]
-            at = _marked(ast.Name(k, ast.Load()))
-        head = [ast.Assign([clone(t)], ast.Subscript(_marked(q), clone(at), ast.Load()))
-                for t, q in zip(loop.targets, seqs)]
-        for h in head:
-            ast.copy_location(h, s)
-            ast.fix_missing_locations(h)
-        body = self.loop_block(head + list(s.body))
-        rng = ast.copy_location(ast.Call(ast.Name("range", ast.Load()),
-                                         [self.keep(b, out) for b in bounds], []), s)
-        new = ast.For(ast.Name(k, ast.Store()), rng, body, [], None)
-        out.append(_tag(ast.copy_location(new, s), origin))
-
-    def loop_block(self, stmts):
-        """The body of a loop that runs a number of times known only at run time."""
-        self.loop_depth = getattr(self, "loop_depth", 0) + 1
-        try:
-            return self.block(stmts)
-        finally:
-            self.loop_depth -= 1
-
-    def list_append(self, call, out):
-        """``lst.append(h)`` where ``lst`` holds a list literal: the name now holds one more
-        element (a tuple variable of its own), so only where the number of appends is known
-        when srcgrad reads the code: straight-line code and loops over tuples."""
-        lst = call.func.value
-        elts = self.elements(self.flat(lst, out)) if lst.id in self.locals else None
-        if elts is None or len(call.args) != 1 or call.keywords:
-            self.fail(call, f"{ast.unparse(call.func)}() of something that is not a list "
-                      "built in the function", "start it as a list literal (hs = []) and "
-                      "append one value at a time.")
-        if getattr(self, "loop_depth", 0):
-            self.fail(call, "append inside a loop that runs a number of times known only at "
-                      "run time", "allocate an array with np.zeros(n) and fill it, or loop "
-                      "over a tuple.")
-        new = self.names.fresh(f"{self.name(lst.id)}_")
-        self.bind_tuple(new, list(elts) + [self.atom(call.args[0], out)], out, call)
-        self.rename[lst.id] = new
-
-    def assign_from(self, target, atom, out):
-        """``target = atom`` where ``atom`` is normalized already (a tuple element)."""
-        self.assign(target, _marked(atom), out)
-
     def block(self, stmts):
         out = []
         for s in stmts:
@@ -516,17 +401,6 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, Sequences):
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
         return _KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
-
-def _marked(e):
-    """An expression normalized already: its names are not read as the user's again."""
-    if isinstance(e, ast.Name):
-        e = ast.Name(e.id, ast.Load())
-        e.normalized = True
-        return e
-    if isinstance(e, ast.Tuple):
-        return ast.Tuple([_marked(x) for x in e.elts], ast.Load())
-    return e
-
 
 def pre_copy(stmts):
     return [clone(x) for x in stmts]

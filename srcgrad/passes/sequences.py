@@ -1,4 +1,9 @@
-"""Normalize, sequences: comprehensions and the built-ins that take a sequence.
+"""Normalize, sequences: loops over sequences, lists that grow, comprehensions and the
+built-ins that take a sequence.
+
+    for W, b in params            ->  the body once per layer, W = params_0_0 ... (a tuple)
+    for v in x                    ->  for _k in range(len(x)): v = x[_k]        (an array)
+    hs = []; hs.append(h)         ->  a tuple variable one element longer
 
     [f(W) for W in layers]            ->  a tuple of f(layers_0), f(layers_1)   (unrolled)
     sum(W * W for W in ws)            ->  ws_0 * ws_0 + ws_1 * ws_1             (a tuple)
@@ -12,7 +17,10 @@ the comprehension).  ``sum`` of a comprehension over something longer only known
 """
 import ast
 
+from ..frontend import loops
+from ..frontend.source import _MISSING
 from .clone import clone
+from .walk import marked as _marked, tag as _tag
 
 
 def _literal_range(it, resolve):
@@ -47,7 +55,6 @@ class Sequences:
             items = self.elements(atom)
             if items is None:
                 return None
-        from .normalize import _marked
         names = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
         result = []
         for item in items:
@@ -102,7 +109,6 @@ class Sequences:
             if kind == "sum":
                 return ast.Constant(0)
             self.fail(e, f"{kind}() of an empty sequence", "Python raises ValueError there.")
-        from .normalize import _marked
         acc = _marked(items[0])
         for it in items[1:]:
             if kind == "sum":
@@ -116,7 +122,6 @@ class Sequences:
 
     def accumulate(self, gen_expr, e, out):
         """``sum(elt for t in seq)`` over a run-time length: a loop adding into a float."""
-        from .normalize import _marked
         acc = self.names.fresh("_acc")
         self.emit(out, acc, ast.Constant(0.0))
         gen = gen_expr.generators[0]
@@ -147,3 +152,91 @@ class Sequences:
                 if not was_local:
                     self.locals.discard(v)
         return _marked(ast.Name(acc, ast.Load()))
+
+    # ---- for loops over sequences, and lists that grow ------------------------------------------
+    def _resolve_global(self, node):
+        return _MISSING if isinstance(node, ast.Name) and node.id in self.locals \
+            else self.src.resolve(node)
+
+    def sequence_loop(self, s, out):
+        """``for v in seq`` (and ``enumerate``, ``zip``): over tuples of known length the
+        body is repeated once per element, each copy reading its element by a literal index
+        (``for W, b in params`` over a tuple of layers: per-layer shapes, readable code);
+        over an array, an index loop reading ``seq[k]``."""
+        loop = loops.sequence_loop(s, self._resolve_global)
+        if not isinstance(loop, loops.SequenceLoop):
+            self.fail(*loop)
+        origin = self.origin
+        seqs = [self.atom(ast.copy_location(ast.Tuple(q.elts, ast.Load()), q)
+                          if isinstance(q, ast.List) else q, out) for q in loop.seqs]
+        sizes = [len(self.elements(q)) if self.elements(q) is not None else None for q in seqs]
+        start = self.atom(loop.start, out) if loop.start is not None else None
+        if all(n is not None for n in sizes):  # tuples: unrolled
+            if any(isinstance(n, ast.Break) for st in s.body for n in ast.walk(st)):
+                self.fail(s, "break in a loop over a tuple", "loop over range(len(...)) instead.")
+            for j in range(min(sizes)):
+                if loop.index is not None:
+                    self.assign(loop.index, ast.BinOp(_marked(start), ast.Add(), ast.Constant(j)), out)
+                for t, q in zip(loop.targets, seqs):
+                    self.origin = origin
+                    self.assign_from(clone(t), self.elements(q)[j], out)
+                for st in s.body:
+                    self.stmt(clone(st), out)
+            return
+        if any(n is not None for n in sizes):
+            self.fail(s, "zip() of a tuple and an array", "zip sequences of one kind.")
+        n = ast.Call(ast.Name("len", ast.Load()), [_marked(seqs[0])], [])
+        for q in seqs[1:]:
+            n = ast.Call(ast.Name("min", ast.Load()),
+                         [n, ast.Call(ast.Name("len", ast.Load()), [_marked(q)], [])], [])
+        if loop.index is not None:  # enumerate: the index is the loop's own variable
+            k = self.name(loop.index.id)
+            first = _marked(start)
+            bounds = [first, ast.BinOp(_marked(start), ast.Add(), n)]
+            at = ast.BinOp(_marked(ast.Name(k, ast.Load())), ast.Sub(), _marked(start)) \
+                if not (isinstance(start, ast.Constant) and start.value == 0) \
+                else _marked(ast.Name(k, ast.Load()))
+        else:
+            k = self.names.fresh("_k")
+            bounds = [n]
+            at = _marked(ast.Name(k, ast.Load()))
+        head = [ast.Assign([clone(t)], ast.Subscript(_marked(q), clone(at), ast.Load()))
+                for t, q in zip(loop.targets, seqs)]
+        for h in head:
+            ast.copy_location(h, s)
+            ast.fix_missing_locations(h)
+        body = self.loop_block(head + list(s.body))
+        rng = ast.copy_location(ast.Call(ast.Name("range", ast.Load()),
+                                         [self.keep(b, out) for b in bounds], []), s)
+        new = ast.For(ast.Name(k, ast.Store()), rng, body, [], None)
+        out.append(_tag(ast.copy_location(new, s), origin))
+
+    def loop_block(self, stmts):
+        """The body of a loop that runs a number of times known only at run time."""
+        self.loop_depth = getattr(self, "loop_depth", 0) + 1
+        try:
+            return self.block(stmts)
+        finally:
+            self.loop_depth -= 1
+
+    def list_append(self, call, out):
+        """``lst.append(h)`` where ``lst`` holds a list literal: the name now holds one more
+        element (a tuple variable of its own), so only where the number of appends is known
+        when srcgrad reads the code: straight-line code and loops over tuples."""
+        lst = call.func.value
+        elts = self.elements(self.flat(lst, out)) if lst.id in self.locals else None
+        if elts is None or len(call.args) != 1 or call.keywords:
+            self.fail(call, f"{ast.unparse(call.func)}() of something that is not a list "
+                      "built in the function", "start it as a list literal (hs = []) and "
+                      "append one value at a time.")
+        if getattr(self, "loop_depth", 0):
+            self.fail(call, "append inside a loop that runs a number of times known only at "
+                      "run time", "allocate an array with np.zeros(n) and fill it, or loop "
+                      "over a tuple.")
+        new = self.names.fresh(f"{self.name(lst.id)}_")
+        self.bind_tuple(new, list(elts) + [self.atom(call.args[0], out)], out, call)
+        self.rename[lst.id] = new
+
+    def assign_from(self, target, atom, out):
+        """``target = atom`` where ``atom`` is normalized already (a tuple element)."""
+        self.assign(target, _marked(atom), out)

@@ -122,3 +122,19 @@ def statements(body):
             sub = getattr(s, field, None)
             if sub and isinstance(sub, list):
                 todo.extend(reversed(sub))
+
+
+def marked(e):
+    """An expression normalized already: its names are not read as the user's again."""
+    if isinstance(e, ast.Name):
+        e = ast.Name(e.id, ast.Load())
+        e.normalized = True
+        return e
+    if isinstance(e, ast.Tuple):
+        return ast.Tuple([marked(x) for x in e.elts], ast.Load())
+    return e
+
+
+def tag(stmt, origin):
+    stmt.origin = origin
+    return stmt
