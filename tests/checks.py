@@ -109,3 +109,16 @@ def fd_jacobian(f, x, *rest, h=1e-6):
         e = e.reshape(x.shape)
         cols.append((np.asarray(f(x + e, *rest)) - np.asarray(f(x - e, *rest))) / (2 * h))
     return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
+
+
+def module_from_text(path, text):
+    """Write ``text`` to ``path`` and import it as a module (srcgrad reads functions' source
+    from their files, so generated test functions live in a real file)."""
+    import importlib.util
+    import sys
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod

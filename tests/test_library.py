@@ -2,8 +2,6 @@
 tests/library_cases.py against SciPy's own values and finite differences in both modes, its
 Hessian against finite differences of the gradient, and the first rows compiled by Numba
 together; a library function without a shim is refused at the user's line, by name."""
-import importlib.util
-import sys
 
 import numpy as np
 import pytest
@@ -11,7 +9,7 @@ import scipy.special as sp
 import scipy.stats as st
 
 import srcgrad
-from checks import check_grads, fd_jacobian
+from checks import check_grads, fd_jacobian, module_from_text
 from library_cases import CASES, HEADER, module_source
 from test_rules import _args, _renamed
 from srcgrad import library
@@ -21,13 +19,8 @@ ALL = [(name, k) for name, cases in CASES.items() for k in range(len(cases))]
 
 @pytest.fixture(scope="module")
 def mod(tmp_path_factory):
-    path = tmp_path_factory.mktemp("library") / "srcgrad_library_cases_gen.py"
-    path.write_text(module_source())
-    spec = importlib.util.spec_from_file_location("srcgrad_library_cases_gen", path)
-    m = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = m
-    spec.loader.exec_module(m)
-    return m
+    return module_from_text(tmp_path_factory.mktemp("library") / "srcgrad_library_cases_gen.py",
+                            module_source())
 
 
 def _name(target):
@@ -90,12 +83,9 @@ def test_rows_compiled_by_numba(tmp_path, group):
         params += [f"{'xy'[i]}_{ident}" for i in range(len(specs))]
         terms.append(f"np.sum(np.sin({_renamed(expr, ident)}))")
         args += _args(specs, seed=3)
-    path = tmp_path / f"srcgrad_library_together_{len(group)}_{group[0]}.py"
-    path.write_text("\n".join(HEADER) + f"\ndef together({', '.join(params)}):\n    return ("
-                    + "\n        + ".join(terms) + ")\n")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
+    m = module_from_text(tmp_path / f"srcgrad_library_together_{group[0]}.py",
+                         "\n".join(HEADER) + f"\ndef together({', '.join(params)}):\n    return ("
+                         + "\n        + ".join(terms) + ")\n")
     check_grads(m.together, tuple(args), backends=("numba",))
 
 

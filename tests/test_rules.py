@@ -1,12 +1,11 @@
 """Every rule of the table, checked against finite differences on its smooth domain."""
 import importlib.util
-import sys
 
 import numpy as np
 import pytest
 
 import srcgrad
-from checks import check_grads, fd_jacobian
+from checks import check_grads, fd_jacobian, module_from_text
 from rule_cases import CASES, module_source
 from srcgrad.rules import RULES
 from srcgrad.rules.table import EINSUM_CALLS
@@ -17,13 +16,8 @@ ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
 
 @pytest.fixture(scope="session")
 def case_module(tmp_path_factory):
-    path = tmp_path_factory.mktemp("rules") / "srcgrad_rule_cases_gen.py"
-    path.write_text(module_source())
-    spec = importlib.util.spec_from_file_location("srcgrad_rule_cases_gen", path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return module_from_text(tmp_path_factory.mktemp("rules") / "srcgrad_rule_cases_gen.py",
+                            module_source())
 
 
 def test_every_rule_has_a_row():

@@ -16,6 +16,7 @@ the comprehension).  ``sum`` of a comprehension over something longer only known
 (``range(n)``, an array) accumulates in a loop; a list of it is refused.
 """
 import ast
+import contextlib
 
 from ..frontend import loops
 from ..frontend.source import _MISSING
@@ -58,11 +59,7 @@ class Sequences:
         names = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
         result = []
         for item in items:
-            saved = {v: (self.rename.get(v), v in self.locals) for v in names}
-            for v in names:  # the comprehension's own variables, fresh per element
-                self.rename[v] = self.names.fresh(f"{v}_c")
-                self.locals.add(v)
-            try:
+            with self._own_names(names):  # the comprehension's variables, fresh per element
                 self.assign(clone(gen.target), _marked(item), out)
                 keep = True
                 for cond in gen.ifs:
@@ -73,15 +70,26 @@ class Sequences:
                     keep = keep and bool(test.value)
                 if keep:
                     result.append(_marked(self.atom(e.elt, out)))
-            finally:
-                for v, (old, was_local) in saved.items():
-                    if old is None:
-                        self.rename.pop(v, None)
-                    else:
-                        self.rename[v] = old
-                    if not was_local:
-                        self.locals.discard(v)
         return result
+
+    @contextlib.contextmanager
+    def _own_names(self, names):
+        """While inside: ``names`` are fresh variables of their own (a comprehension's, which
+        Python scopes to it), so they never clobber the function's variables of those names."""
+        saved = {v: (self.rename.get(v), v in self.locals) for v in names}
+        for v in names:
+            self.rename[v] = self.names.fresh(f"{v}_c")
+            self.locals.add(v)
+        try:
+            yield
+        finally:
+            for v, (old, was_local) in saved.items():
+                if old is None:
+                    self.rename.pop(v, None)
+                else:
+                    self.rename[v] = old
+                if not was_local:
+                    self.locals.discard(v)
 
     def sequence_call(self, kind, e, out):
         """``sum(seq)``, ``max(seq)``, ``min(seq)`` of one sequence argument."""
@@ -136,21 +144,8 @@ class Sequences:
             ast.copy_location(n, e)
         ast.fix_missing_locations(loop)
         self.locals.add(acc)
-        names = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
-        saved = {v: (self.rename.get(v), v in self.locals) for v in names}
-        for v in names:  # the comprehension's variables are its own, as in Python
-            self.rename[v] = self.names.fresh(f"{v}_c")
-            self.locals.add(v)
-        try:
+        with self._own_names({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
             self.stmt(loop, out)
-        finally:
-            for v, (old, was_local) in saved.items():
-                if old is None:
-                    self.rename.pop(v, None)
-                else:
-                    self.rename[v] = old
-                if not was_local:
-                    self.locals.discard(v)
         return _marked(ast.Name(acc, ast.Load()))
 
     # ---- for loops over sequences, and lists that grow ------------------------------------------
