@@ -122,3 +122,22 @@ def module_from_text(path, text):
     sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
     return mod
+
+
+def check_hessian(f, args, what, third_order=False):
+    """srcgrad.hessian of ``f`` in each argument (forward over reverse, Python backend)
+    against finite differences of its gradient; with ``third_order``, the clear refusal of a
+    derivative of a derivative rule."""
+    if third_order:
+        import pytest
+        with pytest.raises(srcgrad.SrcgradError, match="derivative of a derivative rule"):
+            srcgrad.hessian(f, backend="python")(*args)
+        return
+    for i in range(len(args)):
+        def grad_i(xi, i=i):
+            a = list(args)
+            a[i] = xi
+            return srcgrad.grad(f, wrt=i, backend="python")(*a)
+        H = srcgrad.hessian(f, wrt=i, backend="python", strict=True)(*args)
+        np.testing.assert_allclose(H, fd_jacobian(grad_i, args[i], h=1e-5), rtol=1e-5,
+                                   atol=1e-6, err_msg=f"d2/d{'xy'[i]}2 of {what}")
