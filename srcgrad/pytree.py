@@ -232,6 +232,41 @@ class _Paths(ast.NodeTransformer):
             used += 1
         return root, path, len(chain) - used, d, used
 
+    def visit_Call(self, node):
+        """``p.values()``, ``p.keys()``, ``p.items()`` of a dict parameter (or a literal path
+        into one): tuples of its leaves (or sub-containers), keys, or (key, value) pairs."""
+        f = node.func
+        tree = self._subtree(f.value) if isinstance(f, ast.Attribute) and f.attr in (
+            "values", "keys", "items") and not node.args and not node.keywords else None
+        if tree is None or tree[2][0] != "dict":
+            return self.generic_visit(node)
+        root, path, d = tree
+        names = dict(self.flat.leaves[root])
+        values = [self.flat._literal(sub, names, path + (k,)) for k, sub in zip(d[1], d[2])]
+        keys = [ast.Constant(k) for k in d[1]]
+        new = ast.Tuple({"values": values, "keys": keys,
+                         "items": [ast.Tuple([k, v], ast.Load()) for k, v in zip(keys, values)]
+                         }[f.attr], ast.Load())
+        for n in ast.walk(new):
+            ast.copy_location(n, node)
+        return new
+
+    def _subtree(self, node):
+        """(root parameter, path, treedef) of a container parameter, an alias of a path into
+        one, or a literal path, else None."""
+        if isinstance(node, ast.Name):
+            if node.id in self.fixed:
+                return node.id, (), self.defs[node.id]
+            if node.id in self.alias:
+                root, path = self.alias[node.id]
+                d = self.defs[root]
+                for p in path:
+                    d = d[2][d[1].index(p)] if d[0] == "dict" else d[1][p]
+                return root, path, d
+            return None
+        found = self._path(node)
+        return (found[0], found[1], found[3]) if found is not None and found[2] == 0 else None
+
     def visit_Subscript(self, node):
         found = self._path(node) if isinstance(node.ctx, ast.Load) else None
         if found is None or found[4] == 0:

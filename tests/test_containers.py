@@ -174,3 +174,18 @@ def test_loop_refusals_are_located(f, args, what):
     with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
         srcgrad.grad(f, backend="python")(*args)
     assert "test_containers.py" in str(e.value)
+
+
+def dict_iteration(p, x):
+    reg = sum(np.sum(v * v) for v in p["layers"].values())
+    for name, W in p["layers"].items():
+        x = np.tanh(W @ x)
+    return np.sum(x) + reg * len(p["layers"].keys())
+
+
+def test_dict_values_items_and_keys():
+    p = {"layers": {"a": 0.3 * RNG.normal(size=(3, 3)), "b": 0.3 * RNG.normal(size=(3, 3))}}
+    x = RNG.normal(size=3)
+    g = srcgrad.grad(dict_iteration, backend="python")(p, x)
+    assert list(g["layers"]) == ["a", "b"]
+    _close(g, _fd_tree(dict_iteration, (p, x), 0))

@@ -274,7 +274,8 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         f = node.func
         if isinstance(f, ast.Attribute) and self.src.resolve(f) is _MISSING:
             if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")) \
-                    or (f.attr == "append" and isinstance(f.value, ast.Name)):
+                    or (f.attr == "append" and isinstance(f.value, ast.Name)) \
+                    or (f.attr in ("values", "keys", "items") and not node.args):  # of a dict
                 self.visit(f.value)
             else:
                 self.bad(node, f"method call .{f.attr}()",
