@@ -5,7 +5,9 @@
   comes back as a list of ``(dW, db)`` like ``params``;
 * a Gaussian-mixture log-likelihood with ``scipy.stats.multivariate_normal.logpdf`` and
   ``logsumexp``, differentiated in the means, the covariance factors and the weights
-  (a dict of parameters).
+  (a dict of parameters);
+* a VAE-style reparameterized ELBO whose noise is drawn inside, from a seeded generator
+  passed in: the gradient is that of the value the same call returns.
 
 Each gradient is checked against central finite differences.
 
@@ -16,6 +18,8 @@ import scipy.stats as st
 from scipy.special import logsumexp
 
 import srcgrad
+
+SEED = 11
 
 
 def mlp_loss(params, X, Y):
@@ -38,6 +42,16 @@ def gmm_loglik(theta, X):
     return np.sum(ll)
 
 
+def elbo(q, X, y, rng):
+    """A one-sample reparameterized ELBO of Bayesian linear regression, q(w) = N(m, s^2):
+    the draw is made inside, from the generator passed in."""
+    s = np.exp(q["log_s"])
+    w = q["m"] + s * rng.standard_normal(q["m"].shape[0])
+    loglik = np.sum(st.norm.logpdf(y, X @ w, 0.5))
+    kl = 0.5 * np.sum(s * s + q["m"] * q["m"] - 1.0) - np.sum(q["log_s"])
+    return loglik - kl
+
+
 def fd_check(f, args, i, grad, h=1e-6):
     """Central differences of f along every leaf of argument i, against grad."""
     from srcgrad.pytree import flatten, unflatten
@@ -55,6 +69,9 @@ def fd_check(f, args, i, grad, h=1e-6):
                 plus[k], minus[k] = float(plus[k]), float(minus[k])
             a_p, a_m = list(args), list(args)
             a_p[i], a_m[i] = unflatten(d, plus), unflatten(d, minus)
+            for a in (a_p, a_m):  # a generator argument: the same draws for each evaluation
+                a[:] = [np.random.default_rng(SEED) if isinstance(v, np.random.Generator) else v
+                        for v in a]
             fd[j] = (f(*a_p) - f(*a_m)) / (2 * h)
         assert np.allclose(got[k], fd, rtol=1e-5, atol=1e-7), (k, got[k], fd)
 
@@ -80,6 +97,15 @@ def main(backend="numba"):
     fd_check(gmm_loglik, (theta, Xg), 0, gt)
     print(f"GMM: log-likelihood {value:.6f}, gradient a dict {sorted(gt)}, matches finite "
           "differences")
+
+    Xr = rng.normal(size=(30, 3))
+    yr = Xr @ np.array([1.0, -2.0, 0.5]) + 0.5 * rng.normal(size=30)
+    q = {"m": np.zeros(3), "log_s": np.full(3, -1.0)}
+    v, gq = srcgrad.value_and_grad(elbo, backend=backend)(q, Xr, yr, np.random.default_rng(SEED))
+    assert np.isclose(v, elbo(q, Xr, yr, np.random.default_rng(SEED)), rtol=1e-12)  # same draw
+    fd_check(elbo, (q, Xr, yr, np.random.default_rng(SEED)), 0, gq)
+    print(f"ELBO: {v:.6f} with one reparameterized draw, gradient in {sorted(gq)} matches "
+          "finite differences with the same draw")
 
 
 if __name__ == "__main__":

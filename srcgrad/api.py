@@ -325,6 +325,7 @@ class Grad(Derived):
             name = self._src.name + "_grad" * (self.level + 1)
             if self.inner is None:
                 gen, comp = self.specialize(args)
+                one_draw(gen, "a grad of a grad")
                 body = f"    return {gen.name}({params}, 1.0)\n"
             else:
                 self._nested(args)
@@ -337,6 +338,17 @@ class Grad(Derived):
             exec(compile(text, filename, "exec"), ns)
             self._functions[key] = ns[name]
         return self._functions[key]
+
+
+def one_draw(gen, what):
+    """A function that draws random numbers draws anew at every call of generated code; the
+    transforms that call it more than once (or once for the value and again for the
+    derivative) would mix draws: refused, saying what to use."""
+    if gen.random:
+        raise SrcgradError(f"{what} of a function that draws random numbers would use "
+                           "different draws for its parts; use grad, value_and_grad or jvp "
+                           "(one run: the derivative of the value it returns), or pass the "
+                           "noise in as an argument.")
 
 
 def _check_locals(src, names):
@@ -424,6 +436,7 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     wrt = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
     d = _reused(f, wrt, backend, strict, cache, "reverse")
     gen, comp = d.specialize(args)
+    one_draw(gen, "vjp")
     _, primal = d.specialize(args, mode="primal")
     out = primal(*args)
     outs = out if isinstance(out, tuple) else (out,)
@@ -504,6 +517,7 @@ class Jacobian(_Driven):
         args = _prepare(self.bind(args, kwargs), self.params)
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
         gen_p, primal = self.specialize(args, mode="primal")
+        one_draw(gen_p, type(self).__name__.lower())
         if gen_p.out_kind is None or gen_p.out_kind[0] == "t":
             raise SrcgradError(f"jacobian needs {self.primal.__name__}() to return one scalar "
                                "or array, not a tuple")
@@ -555,6 +569,7 @@ class _ForwardOverReverse(_Driven):
         key = tuple(sorted(kinds.items(), key=lambda kv: kv[0]))
         if key not in self._hvps:
             gen_r, comp_r = self.specialize(args, mode="reverse")
+            one_draw(gen_r, type(self).__name__.lower())
             if gen_r.out_kind is None or gen_r.out_kind[0] != "s":
                 raise ValueError(f"hessian requires a scalar output; {self.primal.__name__}() "
                                  "does not return one")

@@ -16,16 +16,18 @@ from .backend.emit import filename_for, to_source
 from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
-from .passes import activity, cleanup, common, einsum, forward, normalize, reverse, types
+from .passes import activity, cleanup, common, einsum, forward, normalize, reverse, types, walk
 
 
 class Generated:
     """Generated source for one function, mode, ``wrt`` and argument kinds."""
 
-    def __init__(self, source, name, constants, seeds, out_kind, active, cache_dir=None):
+    def __init__(self, source, name, constants, seeds, out_kind, active, cache_dir=None,
+                 random=False):
         self.source, self.name, self.constants = source, name, constants
         self.seeds, self.out_kind, self.active = seeds, out_kind, active
         self.cache_dir = cache_dir
+        self.random = random  # the function draws random numbers (each call draws anew)
 
     def compile(self, backend, strict):
         filename = filename_for(self.name, self.source)
@@ -113,13 +115,15 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
             constants = normalize.normalize(src).constants if meta["constants"] else {}
             if sorted(constants) == meta["constants"]:
                 return Generated(meta["source"], meta["name"], constants, meta["seeds"],
-                                 _tuples(meta["out_kind"]), set(meta["active"]), directory)
+                                 _tuples(meta["out_kind"]), set(meta["active"]), directory,
+                                 meta.get("random", False))
     with ours(src.name, mode):
         gen = _transform(src, wrt, arg_kinds, mode, intermediates)
     if directory:
         diskcache.store_transform(directory, key, {
             "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),
-            "seeds": gen.seeds, "out_kind": gen.out_kind, "active": sorted(gen.active)})
+            "seeds": gen.seeds, "out_kind": gen.out_kind, "active": sorted(gen.active),
+            "random": gen.random})
         gen.cache_dir = directory
     return gen
 
@@ -158,4 +162,5 @@ def _transform(src, wrt, arg_kinds, mode, intermediates):
         source = to_source(fn_ast, attr="tangent_of", prefix="tangent of: ", header=header)
     else:
         source = to_source(fn_ast, header=header)                 # emit source
-    return Generated(source, name, norm.constants, seeds, out_kind, active)
+    return Generated(source, name, norm.constants, seeds, out_kind, active,
+                     random=walk.draws(norm.fdef))

@@ -17,7 +17,7 @@ import numpy as np
 from .. import library
 from . import loops
 from ..errors import UnsupportedError
-from ..rules.table import (CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
+from ..rules.table import (RANDOM_METHODS, CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
                            SELECT_CALLS, SPLIT_CALLS, VIEW_CALLS)
 from ..passes.walk import loads as _loads, nodes
 from .source import _MISSING, read_source
@@ -275,7 +275,8 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if isinstance(f, ast.Attribute) and self.src.resolve(f) is _MISSING:
             if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")) \
                     or (f.attr == "append" and isinstance(f.value, ast.Name)) \
-                    or (f.attr in ("values", "keys", "items") and not node.args):  # of a dict
+                    or (f.attr in ("values", "keys", "items") and not node.args) \
+                    or (f.attr in RANDOM_METHODS and isinstance(f.value, ast.Name)):  # rng.normal()
                 self.visit(f.value)
             else:
                 self.bad(node, f"method call .{f.attr}()",

@@ -17,7 +17,7 @@ depend on ``v``); control decisions do not carry derivatives.
 import ast
 
 from ..errors import Location, Problem, UnsupportedError
-from ..rules.table import NONDIFF_CALLS, RULES
+from ..rules.table import RANDOM_METHODS, NONDIFF_CALLS, RULES
 from .common import operands, prim_rule
 from .types import is_float
 from .walk import nodes
@@ -135,6 +135,18 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
             if isinstance(call, ast.Call) and getattr(call, "prim", None) is None \
                     and not hasattr(call, "pop_from"):
                 fname = ast.unparse(call.func).split(".")[-1]
+                if fname in RANDOM_METHODS and isinstance(call.func, ast.Attribute):
+                    used = set()
+                    for a in list(call.args) + [k.value for k in call.keywords]:
+                        used |= _data_names(a)
+                    if used & carriers:  # the draw depends on them: not a constant
+                        problems.append(Problem(
+                            where(s), f"a random draw whose parameters carry a derivative "
+                                      f"({sorted(used & carriers)[0]!r} in "
+                                      f"{ast.unparse(call.func)}())",
+                            "reparameterize: draw standard noise and transform it, e.g. "
+                            "mu + sigma * rng.standard_normal(n)."))
+                    continue
                 if fname in _ZERO_DERIVATIVE_OK:
                     continue
                 used = set()

@@ -19,7 +19,8 @@ import numpy as np
 from .. import library, runtime
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
-                           EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RULES, SELECT_CALLS,
+                           EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RANDOM_METHODS, RULES,
+                           SELECT_CALLS,
                            SPLIT_CALLS)
 from . import einsum
 from .clone import clone
@@ -58,6 +59,9 @@ class Calls:
             node = ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "pop", ast.Load()), [], [])
             node.pop_from = st
             return ast.copy_location(node, e)
+        if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in RANDOM_METHODS \
+                and isinstance(f.value, ast.Name):  # rng.normal(...): a draw, kept whole
+            return self.keep(e, out)
         if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in METHODS:
             prim = METHODS[f.attr]
             args = [f.value] + list(e.args)

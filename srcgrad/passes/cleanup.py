@@ -18,7 +18,7 @@ import ast
 import operator
 import re
 from .clone import clone
-from .walk import (child_fields, depth as _depth, load_counts, loads as _loads, names, nodes,
+from .walk import (child_fields, depth as _depth, draws, load_counts, loads as _loads, names, nodes,
                    statements)
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
@@ -89,6 +89,8 @@ def _effectful(node):
             if isinstance(f, ast.Attribute) and f.attr in ("pop", "append"):
                 return True
             if isinstance(f, ast.Name) and f.id == "print":
+                return True
+            if draws(n):  # a random draw: made once, in order
                 return True
         elif isinstance(n, (ast.Raise, ast.Assert, ast.Return, ast.Break)):
             return True
@@ -357,7 +359,7 @@ def _substitutable(block, j, v, reads, counts, defs, facts, here):
             redefined = v in w and isinstance(t, ast.Assign) and isinstance(t.targets[0], ast.Name) \
                 and t.targets[0].id == v
             break
-    if not uses or not (total == 1 or _cheap(value)):
+    if not uses or not (total == 1 or _cheap(value)) or draws(value):
         return False
     if any(_depth(value) + facts.depth(block[k]) > MAX_DEPTH for k in uses):
         return False  # keep generated expressions well within what Python's compiler accepts

@@ -19,7 +19,7 @@ use (no zero-initialization, no reset).
 """
 import ast
 
-from .walk import loads as _loads, statements
+from .walk import draws, loads as _loads, statements
 
 
 def assigned(stmt):
@@ -117,7 +117,8 @@ def _candidates(block, once, returned, load_stmts, single_use):
     variable -> (index of the definition, index of the last use); and their operands."""
     defs = {}
     for j, s in enumerate(block):
-        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in once:
+        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in once \
+                and not draws(s.value):  # a draw is stored, never made again
             defs[s.targets[0].id] = j
     uses = {v: [] for v in defs}
     defined = set(defs)

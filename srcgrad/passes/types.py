@@ -15,10 +15,11 @@ import ast
 import numpy as np
 
 from ..errors import Problem, UnsupportedError
-from ..rules.table import ACCEPTS, RULES
+from ..rules.table import ACCEPTS, RANDOM_METHODS, RULES
 from .walk import nodes
 
 FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
+RNG = ("r",)  # a np.random.Generator or RandomState: draws come from it, never derivatives
 
 _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
                 "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy",
@@ -30,6 +31,8 @@ _REDUCE = {"sum", "mean", "prod", "amax", "amin"}
 
 
 def kind_of_value(v):
+    if isinstance(v, (np.random.Generator, np.random.RandomState)):
+        return RNG
     if isinstance(v, (bool, np.bool_)):
         return BOOL
     if isinstance(v, (int, np.integer)):
@@ -138,6 +141,8 @@ def describe(k, article=True):
     if k is None:
         return "of unknown kind"
     names = {"f": "float", "i": "integer", "b": "boolean"}
+    if k == RNG:
+        return "a random generator" if article else "random generator"
     if k[0] == "a":
         text = f"{k[1]}-D {names[k[2]]} array"
     elif k[0] == "t":
@@ -473,6 +478,8 @@ class _Infer:
             return None
         fname = ast.unparse(e.func)
         short = fname.split(".")[-1]
+        if isinstance(e.func, ast.Attribute) and short in RANDOM_METHODS:
+            return _draw_kind(short, e, args, self.expr)
         if short in ("len", "int", "round", "around", "floor", "ceil", "argmax", "argmin",
                      "trunc", "rint", "fix", "hstack_axis", "split_bound"):
             if fname.startswith("np.") and args and is_array(args[0]) \
@@ -507,3 +514,26 @@ class _Infer:
         if short in ("extremum_mask", "extremum_mask_axis"):  # shaped like their 1st argument
             return _floaty(args[0])
         return None
+
+
+# where a draw's size is, by method: the position of ``size`` (None: the sizes are the
+# arguments themselves, as randn(2, 3)), and how many distribution parameters come first
+_SIZE_AT = {"normal": 2, "uniform": 2, "laplace": 2, "logistic": 2, "gumbel": 2, "lognormal": 2,
+            "exponential": 1, "standard_t": 1, "standard_normal": 0, "random": 0,
+            "random_sample": 0, "standard_exponential": 0, "standard_cauchy": 0,
+            "randn": None, "rand": None}
+
+
+def _draw_kind(method, e, args, expr):
+    """A draw's kind: a float array of the size's rank, or shaped like its parameters."""
+    if _SIZE_AT[method] is None:  # randn(2, 3)
+        return ("a", len(e.args), "f") if e.args else FLOAT
+    at = _SIZE_AT[method]
+    kw = {k.arg: k.value for k in e.keywords}
+    size = kw.get("size", e.args[at] if len(e.args) > at else None)
+    if size is None or (isinstance(size, ast.Constant) and size.value is None):
+        return _broadcast(args[:at], floaty=True) if at else FLOAT
+    k = expr(size)
+    if k == INT:
+        return ("a", 1, "f")
+    return ("a", len(k[1]), "f") if k and k[0] == "t" else None

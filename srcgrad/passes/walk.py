@@ -138,3 +138,11 @@ def marked(e):
 def tag(stmt, origin):
     stmt.origin = origin
     return stmt
+
+
+def draws(node):
+    """Does ``node`` contain a random draw (``rng.normal(...)``, ``np.random.randn(...)``)?
+    Draws are effects: made once, in order, never recomputed, moved or removed."""
+    from ..rules.table import RANDOM_METHODS
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr in RANDOM_METHODS for n in ast.walk(node))

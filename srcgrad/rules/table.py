@@ -192,6 +192,15 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
                  _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis"}
 
+# random draws: methods of a np.random.Generator (or RandomState) passed in, and NumPy's
+# global functions.  Each draw is a constant of the derivative, made exactly once per call, in
+# program order: never recomputed, moved or removed (passes/walk.py ``draws``)
+RANDOM_METHODS = {"normal", "standard_normal", "uniform", "random", "exponential",
+                  "standard_exponential", "randn", "rand", "random_sample", "laplace",
+                  "logistic", "gumbel", "standard_t", "standard_cauchy", "lognormal"}
+NONDIFF_CALLS.update({getattr(np.random, m): m for m in sorted(RANDOM_METHODS)
+                      if hasattr(np.random, m)})
+
 # splits into a literal number of pieces (a tuple), each a primitive ``piece`` (calls.py)
 SPLIT_CALLS = {np.split: "split", np.array_split: "array_split", np.hsplit: "hsplit",
                np.vsplit: "vsplit", np.dsplit: "dsplit"}
