@@ -640,3 +640,21 @@ def test_negative_axes_in_compiled_reductions():
     for backend in ("numba", "python"):
         with pytest.raises(ValueError):
             srcgrad.grad(sums_over_axis_two, backend=backend)(x)
+
+
+def reads_past_the_end(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[i] * x[i + 1]  # at the last i, x[i + 1] is past the end: Python raises
+    return s
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_an_index_past_the_end_raises_as_in_python(backend):
+    """Compiled code checks indices as NumPy does: without that, the forward sweep read
+    garbage and the reverse sweep wrote into other memory, and the gradient came back."""
+    x = np.arange(4.0)
+    with pytest.raises(IndexError):
+        srcgrad.grad(reads_past_the_end, backend=backend)(x)
+    with pytest.raises(IndexError):
+        srcgrad.jvp(reads_past_the_end, (x,), (np.ones(4),), backend=backend)
