@@ -242,6 +242,9 @@ CASES = {
                 [A((2, 3), -0.5, 0.5), A(3)]),
                ("np.linalg.svd(np.transpose(x) + OFF3 + 3.0 * np.diag(np.arange(1.0, 4.0)))[2]", [A((3, 3), -0.5, 0.5)])],
     # values kept apart by the domain (where two meet, F is infinite)
+    "matmul_b": [("x @ y", [A((2, 3, 4)), A((4, 2))]), ("np.matmul(x.T, y)", [A((4, 3)), A((2, 4, 2))]),
+                 ("np.tanh(x @ y) * 2.0", [A((2, 3, 4)), A((4, 3))])],
+    "mT": [("rt.mT(x)", [A((2, 3, 4))]), ("rt.mT(x) * 2.0", [A((3, 4))])],
     "gap_inverse": [("rt.gap_inverse(x + 3.0 * np.arange(3.0))", [A(3)]),
                     ("rt.gap_inverse((x + 3.0 * np.arange(4.0)) * y)", [A(4), S(0.5, 1.0)])],
     "tile": [("np.tile(x, 3)", [A(2)]), ("np.tile(x, (2, 3))", [A(2)]), ("np.tile(x, 2) * y", [A((2, 3)), A(6)]),

@@ -35,7 +35,7 @@ def _args(specs, seed):
 # whenever the rules that emit them run compiled (the first rows above), so their own rows,
 # which matter for Hessians, run as Python
 DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad", "digamma",
-                      "expand_axis", "gap_inverse", "gather_last", "kron_grad_a", "kron_grad_b", "prod_axis_grad",
+                      "expand_axis", "gap_inverse", "gather_last", "mT", "kron_grad_a", "kron_grad_b", "prod_axis_grad",
                       "prod_grad", "reshape_as", "scatter_add", "take_first", "take_rest",
                       "tile_to", "unbroadcast", "undiagonal", "unpiece", "unsort", "untile"}
 

@@ -129,7 +129,7 @@ def matmul_kind(a, b):
     na, nb = ndim(a), ndim(b)
     if (na, nb) == (2, 2):
         return ("a", 2, "f")
-    if (na, nb) == (3, 3):
+    if (na, nb) in ((3, 3), (3, 2), (2, 3)):
         return ("a", 3, "f")
     if (na, nb) in ((2, 1), (1, 2)):
         return ("a", 1, "f")
@@ -353,15 +353,26 @@ class _Infer:
                 return
             self.refused.append((s, "matrix product with a scalar operand",
                                  "multiply with * instead (NumPy's @ refuses scalars)."))
+        elif isinstance(e, ast.Call) and ast.unparse(e.func) == "np.dot" \
+                and (ndim(kinds[1]) == 3 or (ndim(kinds[0]) == 3 and ndim(kinds[1]) == 1)):
+            self.refused.append((s, f"np.dot of arrays of ranks {ndim(kinds[0])} and "
+                                    f"{ndim(kinds[1])}",
+                                 "np.dot sums over the last axis of a and the second-to-last "
+                                 "of b, which is not a product of stacks of matrices; write @ "
+                                 "(np.matmul) or np.einsum for what is meant."))
         elif all(ndim(k) == 3 for k in kinds):  # a batch of matrix products (Numba: a helper)
             node = ast.copy_location(ast.Call(ast.Name("matmul3", ast.Load()), list(args), []), e)
             node.prim = "matmul3"
             s.value = node
+        elif sorted(ndim(k) for k in kinds) == [2, 3]:  # a stack times a matrix, or back
+            node = ast.copy_location(ast.Call(ast.Name("matmul_b", ast.Load()), list(args), []), e)
+            node.prim = "matmul_b"
+            s.value = node
         elif any(ndim(k) > 2 for k in kinds):
             self.refused.append((s, "matrix product of arrays of ranks "
                                     f"{ndim(kinds[0])} and {ndim(kinds[1])}",
-                                 "srcgrad multiplies batches of matrices when both operands "
-                                 "are 3-D; loop over the batch axis otherwise."))
+                                 "srcgrad multiplies stacks of matrices by matrices and by "
+                                 "stacks; loop over the batch axis for a vector."))
 
     def expr(self, e):
         env = self.env

@@ -9,6 +9,11 @@ rule("matmul_vv", "a b", ["g * b", "g * a"],          ["da @ b", "a @ db"], elem
 # a batch of matrix products, both operands 3-D (NumPy's @ of stacks of matrices)
 rule("matmul3",   "a b", ["matmul3(g, swapaxes(b, 1, 2))", "matmul3(swapaxes(a, 1, 2), g)"],
                          ["matmul3(da, b)", "matmul3(a, db)"], elementwise=False, out="3")
+# a stack of matrices times a matrix, or a matrix times a stack (ranks 3 and 2, 2 and 3):
+# the batch axis broadcasts, so the 2-D operand's cotangent sums over it (unbroadcast)
+rule("matmul_b", "a b", ["unbroadcast(matmul_b(g, mT(b)), a)", "unbroadcast(matmul_b(mT(a), g), b)"],
+                        ["matmul_b(da, b)", "matmul_b(a, db)"], elementwise=False, out="3")
+rule("mT",        "x",   ["mT(g)"],                   ["mT(dx)"], elementwise=False, out="x")
 rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False, out="x")
 rule("det",       "x",   ["g * ans * np.linalg.inv(x).T"], ["ans * trace(np.linalg.inv(x) @ dx)"],
      elementwise=False, out="scalar")

@@ -76,7 +76,8 @@ ACCEPTS = {
     "piece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
     "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)}, "pinv": {"x": (2,)},
     "eigh_w": {"x": (2,)}, "eigh_v": {"x": (2,)}, "svd_s": {"x": (2,)}, "svd_u": {"x": (2,)},
-    "svd_vh": {"x": (2,)}, "gap_inverse": {"w": (1,)},
+    "svd_vh": {"x": (2,)}, "gap_inverse": {"w": (1,)}, "matmul_b": {"a": (2, 3), "b": (2, 3)},
+    "mT": {"x": (2, 3)},
     "tile": {"x": (1, 2), "reps": "i"}, "untile": {"v": (1, 2), "x": (1, 2)},
     "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
     "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm_fro": {"x": (2,)}, "norm1": {"x": (1,)},
@@ -172,7 +173,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.eigh_w: "eigh_w", _rt.eigh_v: "eigh_v", _rt.svd_u: "svd_u", _rt.svd_s: "svd_s",
               _rt.svd_vh: "svd_vh", _rt.gap_inverse: "gap_inverse",
               # of a float or each element (scipy.special's are shims calling these: library/)
-              _rt.erf: "erf", _rt.erfc: "erfc", _rt.gamma: "gamma", _rt.lgamma: "lgamma"})
+              _rt.erf: "erf", _rt.erfc: "erfc", _rt.gamma: "gamma", _rt.lgamma: "lgamma",
+              _rt.matmul_b: "matmul_b", _rt.mT: "mT"})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",

@@ -4,13 +4,24 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["matmul3", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
+__all__ = ["matmul3", "matmul_b", "mT", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
            "slogdet_sign"]
 
 
 def matmul3(a, b):
     """``a @ b`` of two stacks of matrices (3-D arrays): Numba's ``@`` takes 1-D and 2-D."""
     return np.matmul(a, b)
+
+
+def matmul_b(a, b):
+    """``a @ b`` with a stack of matrices on one side or both (3-D and 2-D operands): every
+    matrix of the stack times the other operand (NumPy's broadcast of the batch axis)."""
+    return np.matmul(a, b)
+
+
+def mT(x):
+    """The matrix transpose of a matrix or of each matrix of a stack (last two axes)."""
+    return np.swapaxes(x, -1, -2)
 
 
 def diagonal(x, offset):
@@ -73,6 +84,38 @@ def _ol_matmul3(a, b):
             out[k] = np.dot(np.ascontiguousarray(a[k]), np.ascontiguousarray(b[k]))
         return out
     return impl
+
+
+@overload(matmul_b)
+def _ol_matmul_b(a, b):
+    if a.ndim == 3 and b.ndim == 2:
+        def impl(a, b):
+            if a.shape[2] != b.shape[0]:
+                raise ValueError("matmul: the matrices do not match")
+            out = np.empty((a.shape[0], a.shape[1], b.shape[1]))
+            bc = np.ascontiguousarray(b)
+            for k in range(a.shape[0]):
+                out[k] = np.dot(np.ascontiguousarray(a[k]), bc)
+            return out
+        return impl
+    if a.ndim == 2 and b.ndim == 3:
+        def impl(a, b):
+            if a.shape[1] != b.shape[1]:
+                raise ValueError("matmul: the matrices do not match")
+            out = np.empty((b.shape[0], a.shape[0], b.shape[2]))
+            ac = np.ascontiguousarray(a)
+            for k in range(b.shape[0]):
+                out[k] = np.dot(ac, np.ascontiguousarray(b[k]))
+            return out
+        return impl
+    return lambda a, b: matmul3(a, b)
+
+
+@overload(mT)
+def _ol_mT(x):
+    if x.ndim == 2:
+        return lambda x: x.T
+    return lambda x: np.transpose(x, (0, 2, 1))
 
 
 @overload(diagonal)
