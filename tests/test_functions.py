@@ -3,6 +3,7 @@ the enclosing function's variables, functions passed as arguments; and the built
 comprehensions over sequences (passes/sequences.py).  Each against finite differences."""
 import numpy as np
 import pytest
+import scipy.special as sp
 
 import srcgrad
 from checks import check_grads
@@ -119,3 +120,18 @@ def test_refusals_are_located(f, args, what):
     with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
         srcgrad.grad(f, backend="python")(*args)
     assert "test_functions.py" in str(e.value)
+
+
+def calls_in_a_test(x):
+    g = lambda v: np.sum(v * v)  # noqa: E731
+    y = x * 2.0
+    if sp.logsumexp(x) > 0.0 and g(x) > 0.1 and sum(v for v in (x[0], x[1])) < 5.0:
+        y = np.sin(x) * sp.logsumexp(x)
+    return np.sum(y)
+
+
+def test_library_local_and_sequence_calls_inside_a_condition():
+    """A condition is kept whole, but a call in it to a SciPy shim, a nested function or sum
+    of a generator becomes statements of its own (it was inlined from SciPy's own source;
+    the array fuzzer found it)."""
+    check_grads(calls_in_a_test, (np.array([0.3, 1.2, -0.4]),))

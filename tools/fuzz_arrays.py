@@ -26,7 +26,8 @@ import numpy as np
 import srcgrad
 
 N, R = 4, 3
-HEADER = ["import math", "import numpy as np", "", "IDX = np.array([2, 0, 3, 3])", "",
+HEADER = ["import math", "import numpy as np", "import scipy.special as sp",
+          "import scipy.stats as st", "", "IDX = np.array([2, 0, 3, 3])", "",
           "def hv(p):", "    q = p * p if p > 0.2 else 0.5 * p", "    return q + 0.1 * p", "",
           "def hs(u):", "    s = 0.0", "    for k in range(u.shape[0]):",
           "        if u[k] > 1.7:", "            return s + u[k]",
@@ -48,6 +49,7 @@ EXPRS = {
         "np.sum(np.sin({T} @ np.swapaxes({T}, 1, 2)))", "np.median({V})",
         "np.tensordot({M}, {M})", "np.sum({M}, axis=(0, 1))",
         "np.average({V}, weights=0.5 + {V} * {V})", "np.sum(np.tanh({T} @ {M}.T))",
+        "sp.logsumexp({V})", "np.sum(st.norm.logpdf({V}, {S}, 1.5))",
         "np.sum(({M}[:, 0:2].T @ {T})[1])"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
@@ -67,7 +69,8 @@ EXPRS = {
         "np.linalg.norm({M}, axis=0)", "np.var({M}, axis=0)", "np.sum({M}, axis=-2)",
         "np.select([{V} > 0.3, {V} < -0.3], [{V} * {S}, np.sin({V})], 0.1)",
         "np.tensordot({T}, {W}[0:2], axes=([0], [0]))[1]",
-        "{M}.compress(np.array([True, False, True]), axis=0)[1]"],
+        "{M}.compress(np.array([True, False, True]), axis=0)[1]", "sp.expit({V}) * {S}",
+        "sp.logsumexp({M}, axis=0)"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
@@ -95,7 +98,7 @@ EXPRS = {
           "np.einsum('ij,jk->ik', {M}[:, 0:3], {M})", "np.tile({V}, (3, 1))",
           "({M} - {M}.mean(axis=0)) / (0.1 + np.std({M}, axis=0, keepdims=True))",
           "np.linalg.pinv({M}.T)", "{M}.astype(np.float64) * {S}",
-          "np.linalg.cholesky({M}[:, 0:3] @ {M}[:, 0:3].T + 2.0 * np.eye(3)) @ {M}",
+          "np.linalg.cholesky(0.1 * np.tanh({M}[:, 0:3]) + 2.0 * np.eye(3)) @ {M}",  # PD lower half
           "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[1] @ {M}",
           "np.tensordot({W}, {V}, 0)", "{M} * np.mean({M}, axis=(-2, -1), keepdims=True)",
           "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), False)[2] * {S}",

@@ -20,6 +20,7 @@
 import ast
 import inspect
 
+from .. import library
 from ..errors import UnsupportedError
 from ..frontend import loops
 from ..frontend.check import alias_problem, alias_writes, is_stack_literal
@@ -431,8 +432,13 @@ class _KeepWhole(ast.NodeTransformer):
 
     def visit_Call(self, node):
         obj = self.norm.src.resolve(node.func)
-        if _is_primitive(obj):  # np.sin(a) inside np.zeros_like(...) or a test: a statement
-            return self.norm.atom(node, self.out)  # of its own, with a kind (and a helper)
+        local = isinstance(node.func, ast.Name) and node.func.id in self.norm.local_fns \
+            and node.func.id not in self.norm.locals
+        if _is_primitive(obj) or library.known(obj) or local or (
+                obj in (sum, min, max) and len(node.args) == 1):
+            # np.sin(a), sp.logsumexp(a), a nested def, sum(gen) inside np.zeros_like(...) or
+            # a test: a statement of its own, with a kind (and a helper)
+            return self.norm.atom(node, self.out)
         if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
             return self.norm.inline(obj, node, self.out)  # (srcgrad's helpers with rules: above)
         if obj is not _MISSING and not isinstance(node.func, ast.Name):
