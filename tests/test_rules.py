@@ -9,7 +9,7 @@ from rule_cases import CASES, module_source
 from srcgrad.rules import RULES
 from srcgrad.rules.table import EINSUM_CALLS
 
-THIRD_ORDER = {"prod_grad", "cumprod_grad", "prod_axis_grad", "digamma"}  # a helper of derivative code whose own derivative has no rule
+THIRD_ORDER = {"prod_grad", "cumprod_grad", "cumprod_rows_grad", "prod_axis_grad", "digamma"}  # a helper of derivative code whose own derivative has no rule
 ALL = [(rule, k) for rule, cases in CASES.items() for k in range(len(cases))]
 
 
@@ -37,7 +37,9 @@ def _args(specs, seed):
 DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad", "digamma",
                       "expand_axis", "gap_inverse", "gather_last", "mT", "kron_grad_a", "kron_grad_b", "prod_axis_grad",
                       "prod_grad", "reshape_as", "scatter_add", "take_first", "take_rest",
-                      "tile_to", "unbroadcast", "undiagonal", "unpiece", "unsort", "untile"}
+                      "tile_to", "unbroadcast", "undiagonal", "unpiece", "unsort", "untile",
+                      "unlines", "cumprod_rows_grad", "diff_rows_grad", "gather_rows", "scatter_rows",
+                      "unrepeat_rows"}
 
 
 # the elementwise rules' first rows are compiled by Numba together, as one function (see
@@ -46,8 +48,11 @@ DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad"
 TOGETHER = [r for r in CASES if r in RULES and RULES[r].elementwise]
 # the decompositions' parts: each compiles LAPACK calls and long adjoints (seconds apiece)
 DECOMPOSITIONS = ["eigh_w", "eigh_v", "svd_s", "svd_u", "svd_vh"]
-GROUPS = [TOGETHER, DECOMPOSITIONS]
-GROUPED = set(TOGETHER) | set(DECOMPOSITIONS)
+# the operations along an axis (rules/along.py): rows helpers for any rank
+ALONG = ["lines", "cumsum_rows", "cumprod_rows", "diff_rows", "sort_rows", "partition_rows",
+         "flip_rows", "roll_rows", "repeat_rows"]
+GROUPS = [TOGETHER, DECOMPOSITIONS, ALONG]
+GROUPED = set(TOGETHER) | set(DECOMPOSITIONS) | set(ALONG)
 
 
 def _backends(k, expr, rule=None):
@@ -122,7 +127,8 @@ from hypothesis.extra.numpy import arrays  # noqa: E402
 NOT_SMOOTH = {"abs", "maximum", "minimum", "clip", "mod", "floordiv", "fmod", "fmax", "fmin",
               "amax", "amin", "amax_axis", "amin_axis", "ptp", "sort", "unsort", "where", "norm",
               "std", "det", "prod_grad", "gather_last", "scatter_add", "sinc", "cbrt", "atan2",
-              "hypot", "std_ddof", "pinv", "norm_vec", "norm_fro", "norminf", "norm1", "norm_axis"}
+              "hypot", "std_ddof", "pinv", "norm_vec", "norm_fro", "norminf", "norm1", "norm_axis",
+              "partition_rows", "gather_rows", "scatter_rows"}
 SMOOTH = [(r, k) for r, k in ALL if r not in NOT_SMOOTH
           and not any(w in CASES[r][k][0] for w in ("max", "min", "abs", "clip", "sort", "%", "//"))]
 

@@ -23,6 +23,7 @@ from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS,
                            SELECT_CALLS,
                            SPLIT_CALLS)
 from . import einsum
+from .along import SIGNATURES
 from .clone import clone
 from .types import literal_dtype
 from .walk import marked
@@ -143,6 +144,11 @@ class Calls:
         kw = {k.arg: k.value for k in keywords}
         if prim in LOWERED:
             return self.lowered(prim, args, kw, e, out)
+        if prim in SIGNATURES:  # along an axis: rows (passes/along.py)
+            node = self.along_axis(prim, args, kw, e, out)
+            if node is not None:
+                return node
+            kw = {k.arg: k.value for k in keywords}
         if prim in ("var", "std") and (len(args) > 1 or "axis" in kw or "keepdims" in kw):
             return self.spread_axis(prim, args, kw, e, out)
         if prim == "mean" and ("weights" in kw or len(args) > 2):  # np.average(x, weights=w)

@@ -26,6 +26,7 @@ from ..frontend import loops
 from ..frontend.check import alias_problem, alias_writes, is_stack_literal
 from ..frontend.source import _MISSING
 from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
+from .along import AlongAxis
 from .calls import BUILTIN_EMIT, Calls
 from .numpy_calls import NumpyCalls
 from .sequences import Sequences
@@ -69,7 +70,7 @@ def _origin(src, node):
     return line
 
 
-class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, Sequences):
+class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
                  local_fns=None, captured=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants

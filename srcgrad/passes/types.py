@@ -15,7 +15,7 @@ import ast
 import numpy as np
 
 from ..errors import Problem, UnsupportedError
-from ..rules.table import ACCEPTS, RANDOM_METHODS, RULES
+from ..rules.table import ACCEPT_HINTS, ACCEPTS, RANDOM_METHODS, RULES
 from .walk import nodes
 
 FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
@@ -335,7 +335,9 @@ class _Infer:
                 self.refused.append((s, f"an argument of {shown}() is {describe(k)}", f"{shown} "
                                      f"takes {what} there.") if shown else
                                     (s, f"argument {p!r} of {prim}() is {describe(k)}",
-                                     f"srcgrad's rule for {prim} takes {what} there."))
+                                     f"srcgrad's rule for {prim} takes {what} there"
+                                     + (f"; {ACCEPT_HINTS[prim]}" if prim in ACCEPT_HINTS
+                                        else ".")))
 
     def matmul(self, s):
         """``np.dot(s, x)`` with a scalar is a product; ``@`` of a scalar, and operands of

@@ -29,9 +29,9 @@ import math
 
 import numpy as np
 
-from . import core, elementwise, helpers, linalg, reductions, shape
+from . import along, core, elementwise, helpers, linalg, reductions, shape
 
-FAMILIES = (elementwise, reductions, shape, linalg, helpers)  # importing them adds their rows
+FAMILIES = (elementwise, reductions, shape, linalg, along, helpers)  # importing them adds their rows
 RULES, Rule = core.RULES, core.Rule
 
 
@@ -85,7 +85,22 @@ ACCEPTS = {
     "matmul3": {"a": (3,), "b": (3,)},
     "prod_axis": {"x": (1, 2), "axis": "n"}, "prod_axis_grad": {"x": (1, 2), "axis": "n"},
     "unpiece": {"x": (1, 2, 3), "lo": "n", "hi": "n", "axis": "n"},
+    # along an axis (rules/along.py): any axis of a rank-1 to 3 array, as rows
+    "lines": {"x": (1, 2, 3), "axis": "n"}, "unlines": {"v": (2,), "x": (1, 2, 3), "axis": "n"},
+    "cumsum_rows": {"x": (2,)}, "cumprod_rows": {"x": (2,)}, "diff_rows": {"x": (2,)},
+    "sort_rows": {"x": (2,)}, "flip_rows": {"x": (2,)}, "roll_rows": {"x": (2,), "shift": "n"},
+    "repeat_rows": {"x": (2,), "k": "n"}, "partition_rows": {"x": (2,), "kth": "n"},
+    "unrepeat_rows": {"v": (2,), "k": "n"}, "diff_rows_grad": {"v": (2,)},
+    "cumprod_rows_grad": {"v": (2,), "x": (2,)},
+    "gather_rows": {"v": (2,), "x": (2,), "y": (2,)}, "scatter_rows": {"v": (2,), "x": (2,), "y": (2,)},
 }
+
+# what to write instead when a 1-D primitive gets an array (passes/along.py takes an axis)
+_FLAT = "give axis= for one axis, or call np.ravel(x) first (without an axis NumPy flattens)."
+ACCEPT_HINTS = {"cumsum": _FLAT, "cumprod": _FLAT, "roll": _FLAT, "repeat": _FLAT,
+                "sort": "give the axis: axis=-1 is NumPy's default for arrays, axis=None sorts "
+                        "the flattened array.",
+                "diff": "give the axis: axis=-1 is NumPy's default for arrays."}
 
 # optional parameters: their defaults, filled in when a call leaves them out
 DEFAULTS = {"rot90": {"k": 1}, "diag": {"k": 0}, "diagonal": {"offset": 0}}
@@ -150,6 +165,7 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
               np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
               np.tile: "tile", np.cumprod: "cumprod", np.linalg.pinv: "pinv",
+              np.partition: "partition",
               np.median: "median", np.linalg.eigh: "eigh", np.linalg.eigvalsh: "eigvalsh",
               np.linalg.svd: "svd", np.compress: "compress"})
 
@@ -175,6 +191,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               # of a float or each element (scipy.special's are shims calling these: library/)
               _rt.erf: "erf", _rt.erfc: "erfc", _rt.gamma: "gamma", _rt.lgamma: "lgamma",
               _rt.matmul_b: "matmul_b", _rt.mT: "mT"})
+# along an axis (rules/along.py): every row-wise helper is a primitive of its own name
+CALLS.update({getattr(_rt, _n): _n for _n in along.RULE_NAMES})
 
 # joins of a literal tuple or list of arrays, folded into concat two at a time
 JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vstack",

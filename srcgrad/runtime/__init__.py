@@ -8,18 +8,20 @@ slowly); the helpers are explicit loops, which compile fast.
 
 By family: ``broadcast.py`` (unbroadcasting, indexing), ``reductions.py``, ``shape.py``
 (reshapes, joins), ``products.py`` (matrix structure and products Numba lacks),
-``decomp.py`` (eigh and svd, one part each), ``special.py`` (digamma and trigamma, for gamma and lgamma).
+``decomp.py`` (eigh and svd, one part each), ``along.py`` (operations along
+any axis, as rows), ``special.py`` (digamma and trigamma, for gamma and lgamma).
 """
-from . import broadcast, decomp, products, reductions, shape, special
+from . import along, broadcast, decomp, products, reductions, shape, special
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
+from .along import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 
 __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__,
-           *decomp.__all__, *special.__all__]
+           *decomp.__all__, *along.__all__, *special.__all__]
 
 
 def namespace():
