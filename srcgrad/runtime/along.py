@@ -12,8 +12,10 @@ the derivative follows the values the call really returned, whichever order the 
 import numpy as np
 from numba.extending import overload
 
-from .broadcast import axis_in
-from .reductions import _cumprod_grad, _cumprod_hvp, _cumprod_jvp
+from .broadcast import axis_in, expand_axis
+from .reductions import (_cumprod_grad, _cumprod_hvp, _cumprod_jvp, _prod_grad, _prod_grad_jvp,
+                         extremum_mask_axis, max_axis, mean_axis, min_axis, prod_axis,
+                         prod_axis_grad, prod_axis_grad_jvp, sum_axis)
 
 __all__ = ["lines", "unlines", "cumsum_rows", "cumprod_rows", "cumprod_rows_grad",
            "cumprod_rows_jvp", "cumprod_rows_hvp", "diff_rows", "diff_rows_grad", "sort_rows",
@@ -391,4 +393,129 @@ def _ol_cumprod_rows_hvp(v, x, h):
             out[r, :] = _cumprod_hvp(np.ascontiguousarray(v[r, :]), np.ascontiguousarray(x[r, :]),
                                      np.ascontiguousarray(h[r, :]))
         return out
+    return impl
+
+
+# ---- reductions along one axis of a 3-D array (the 1-D and 2-D ones: runtime/reductions.py) --
+def _reduced_shape(x, a):
+    return (x.shape[1], x.shape[2]) if a == 0 else (x.shape[0], x.shape[2]) if a == 1 \
+        else (x.shape[0], x.shape[1])
+
+
+@overload(_reduced_shape)
+def _ol_reduced_shape(x, a):
+    return _reduced_shape
+
+
+def _reduce3(kind):
+    def impl(x, axis):
+        a = axis_in(axis, 3)
+        rows = lines(x, a)
+        n = rows.shape[1]
+        if n == 0 and kind >= 2:
+            raise ValueError("zero-size array to reduction operation with no identity")
+        red = np.empty(rows.shape[0])
+        for r in range(rows.shape[0]):
+            acc = 1.0 if kind == 4 else 0.0 if kind <= 1 else rows[r, 0]
+            for j in range(n):
+                v = rows[r, j]
+                if kind <= 1:
+                    acc += v
+                elif kind == 4:
+                    acc *= v
+                elif kind == 2:
+                    acc = max(acc, v)
+                else:
+                    acc = min(acc, v)
+            red[r] = acc / n if kind == 1 else acc
+        return red.reshape(_reduced_shape(x, a))
+    return impl
+
+
+def _register3(fn, kind):
+    @overload(fn)
+    def _ol(x, axis):
+        return _reduce3(kind) if x.ndim == 3 else None
+
+
+for _kind, _fn in enumerate((sum_axis, mean_axis, max_axis, min_axis, prod_axis)):
+    _register3(_fn, _kind)
+
+
+def _spread(g, x, a):
+    """Rows of ``lines(x, a)``'s shape, row r filled with the r-th entry of ``g`` (x reduced
+    over axis ``a``)."""
+    gf = np.ascontiguousarray(g).reshape(g.size)
+    m = gf.shape[0]
+    rows = np.empty((m, x.shape[a]))
+    for r in range(m):
+        rows[r, :] = gf[r]
+    return rows
+
+
+@overload(_spread)
+def _ol_spread(g, x, a):
+    return _spread
+
+
+@overload(expand_axis)
+def _ol_expand_axis3(g, x, axis):
+    if x.ndim != 3:
+        return None
+
+    def impl(g, x, axis):
+        a = axis_in(axis, 3)
+        return unlines(_spread(g, x, a), x, a)
+    return impl
+
+
+@overload(extremum_mask_axis)
+def _ol_extremum_mask_axis3(x, ans, axis):
+    if x.ndim != 3:
+        return None
+
+    def impl(x, ans, axis):
+        a = axis_in(axis, 3)
+        rows, best = lines(x, a), _spread(ans, x, a)
+        m = np.zeros(rows.shape)
+        for r in range(rows.shape[0]):
+            cnt = 0.0
+            for j in range(rows.shape[1]):
+                if rows[r, j] == best[r, j]:
+                    m[r, j] = 1.0
+                    cnt += 1.0
+            for j in range(rows.shape[1]):
+                m[r, j] /= cnt
+        return unlines(m, x, a)
+    return impl
+
+
+@overload(prod_axis_grad)
+def _ol_prod_axis_grad3(x, axis):
+    if x.ndim != 3:
+        return None
+
+    def impl(x, axis):
+        a = axis_in(axis, 3)
+        rows = lines(x, a)
+        out = np.empty(rows.shape)
+        for r in range(rows.shape[0]):
+            out[r, :] = _prod_grad(np.ascontiguousarray(rows[r, :]))
+        return unlines(out, x, a)
+    return impl
+
+
+@overload(prod_axis_grad_jvp)
+def _ol_prod_axis_grad_jvp3(x, dx, axis):
+    if x.ndim != 3:
+        return None
+
+    def impl(x, dx, axis):
+        a = axis_in(axis, 3)
+        rows, drows = lines(x, a), lines(dx, a)
+        out = np.empty(rows.shape)
+        for r in range(rows.shape[0]):
+            out[r, :] = _prod_grad_jvp(np.ascontiguousarray(rows[r, :]),
+                                       np.ascontiguousarray(drows[r, :]))
+        return unlines(out, x, a)
     return impl

@@ -94,6 +94,8 @@ def axis_in(axis, ndim):
 
 @overload(expand_axis)
 def _ol_expand_axis(g, x, axis):
+    if x.ndim != 2:
+        return None  # 3-D: runtime/along.py
     def impl(g, x, axis):
         axis = axis_in(axis, x.ndim)
         out = np.empty(x.shape)

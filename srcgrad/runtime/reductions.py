@@ -87,12 +87,11 @@ def prod_axis_grad_jvp(x, dx, axis):
     """``prod_grad_jvp`` along each line of the axis."""
     x, dx = np.asarray(x, dtype=np.float64), np.asarray(dx, dtype=np.float64)
     axis = axis_in.py_func(axis, x.ndim)
-    out = np.empty(x.shape)
-    for k in range(x.shape[1 - axis] if x.ndim == 2 else 1):
-        line = (slice(None), k) if x.ndim == 2 and axis == 0 else (k, slice(None)) \
-            if x.ndim == 2 else (slice(None),)
-        out[line] = prod_grad_jvp(x[line], dx[line])
-    return out
+    xs, dxs = np.moveaxis(x, axis, -1), np.moveaxis(dx, axis, -1)
+    out = np.empty(xs.shape)
+    for k in np.ndindex(*xs.shape[:-1]):
+        out[k] = prod_grad_jvp(xs[k], dxs[k])
+    return np.moveaxis(out, -1, axis)
 
 
 def min_axis(x, axis):
@@ -296,7 +295,9 @@ def _register_reduction(fn, kind, full):
                 axis_in(axis, 1)  # 0 or -1: anything else raises, as in NumPy
                 return full(x)
             return impl1
-        return _reduce2d(kind)
+        if x.ndim == 2:
+            return _reduce2d(kind)
+        return None  # 3-D: runtime/along.py
 
 
 _register_reduction(sum_axis, 0, np.sum)
@@ -314,6 +315,8 @@ _register_reduction(prod_axis, 4, np.prod)
 
 @overload(prod_axis_grad)
 def _ol_prod_axis_grad(x, axis):
+    if x.ndim > 2:
+        return None  # runtime/along.py
     if x.ndim == 1:
         def impl1(x, axis):
             axis_in(axis, 1)
@@ -334,6 +337,8 @@ def _ol_prod_axis_grad(x, axis):
 
 @overload(prod_axis_grad_jvp)
 def _ol_prod_axis_grad_jvp(x, dx, axis):
+    if x.ndim > 2:
+        return None  # runtime/along.py
     if x.ndim == 1:
         return lambda x, dx, axis: _prod_grad_jvp(np.ascontiguousarray(x), np.ascontiguousarray(dx))
 
@@ -353,6 +358,8 @@ def _ol_prod_axis_grad_jvp(x, dx, axis):
 
 @overload(extremum_mask_axis)
 def _ol_extremum_mask_axis(x, ans, axis):
+    if x.ndim != 2:
+        return None  # 3-D: runtime/along.py
     def impl(x, ans, axis):
         axis = axis_in(axis, 2)
         m = np.zeros(x.shape)
