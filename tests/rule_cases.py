@@ -246,6 +246,10 @@ CASES = {
     # values kept apart by the domain (where two meet, F is infinite)
     "matmul_b": [("x @ y", [A((2, 3, 4)), A((4, 2))]), ("np.matmul(x.T, y)", [A((4, 3)), A((2, 4, 2))]),
                  ("np.tanh(x @ y) * 2.0", [A((2, 3, 4)), A((4, 3))])],
+    "matvec_b": [("x @ y", [A((2, 3, 4)), A(4)]), ("np.dot(x, y) * 2.0", [A((3, 2, 2)), A(2)]),
+                 ("np.matmul(np.swapaxes(x, 1, 2), y)", [A((2, 3, 2)), A(3)])],
+    "vecmat_b": [("x @ y", [A(3), A((2, 3, 4))]), ("np.dot(x, y)", [A(2), A((3, 2, 2))])],
+    "tmatvec_b": [("rt.tmatvec_b(x, y)", [A((2, 3, 4)), A((2, 3))])],
     "mT": [("rt.mT(x)", [A((2, 3, 4))]), ("rt.mT(x) * 2.0", [A((3, 4))])],
     "gap_inverse": [("rt.gap_inverse(x + 3.0 * np.arange(3.0))", [A(3)]),
                     ("rt.gap_inverse((x + 3.0 * np.arange(4.0)) * y)", [A(4), S(0.5, 1.0)])],

@@ -295,7 +295,7 @@ def batched_by_matrix(a, b):
 
 def test_dot_with_a_scalar_and_batched_products():
     """Batches of matrix products (3-D by 3-D, 3-D by 2-D) are differentiated (their rows
-    in tests/rule_cases.py check the numbers); a 3-D by 1-D product is refused at its line."""
+    in tests/rule_cases.py check the numbers); a 4-D product is refused at its line."""
     check_grads(dot_scalar, (0.7, np.array([1.0, -2.0])))
     g = srcgrad.grad(batched, wrt=(0, 1), backend="python")(np.ones((2, 3, 4)), np.ones((2, 4, 5)))
     np.testing.assert_allclose(g[0], np.full((2, 3, 4), 5.0))
@@ -305,8 +305,13 @@ def test_dot_with_a_scalar_and_batched_products():
                                                                       np.ones((4, 5)))
     np.testing.assert_allclose(g[0], np.full((2, 3, 4), 5.0))
     np.testing.assert_allclose(g[1], np.full((4, 5), 6.0))  # by hand: 2 stacks x 3 rows
-    with pytest.raises(srcgrad.UnsupportedError, match="arrays of ranks 3 and 1"):
-        srcgrad.grad(batched_by_matrix)(np.ones((2, 3, 4)), np.ones(4))
+    # a stack by a vector: each matrix of the stack times it; 4-D operands are refused
+    g = srcgrad.grad(batched_by_matrix, wrt=(0, 1), backend="python")(np.ones((2, 3, 4)),
+                                                                      np.arange(4.0))
+    np.testing.assert_allclose(g[0], np.broadcast_to(np.arange(4.0), (2, 3, 4)))
+    np.testing.assert_allclose(g[1], np.full(4, 6.0))
+    with pytest.raises(srcgrad.UnsupportedError, match="arrays of ranks 4 and 1"):
+        srcgrad.grad(batched_by_matrix)(np.ones((2, 2, 3, 4)), np.ones(4))
     # np.dot is not @ for stacks: it sums over a's last axis and b's second-to-last, giving
     # a 4-D array for two 3-D ones (it was taken as a batch product, silently)
     for a, b in ((np.ones((2, 3, 4)), np.ones((2, 4, 5))), (np.ones((3, 4)), np.ones((2, 4, 5)))):

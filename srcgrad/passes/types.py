@@ -133,6 +133,10 @@ def matmul_kind(a, b):
         return ("a", 3, "f")
     if (na, nb) in ((2, 1), (1, 2)):
         return ("a", 1, "f")
+    if (na, nb) in ((3, 1), (1, 3)):
+        return ("a", 2, "f")
+    if max(na, nb) > 3:
+        return None
     return FLOAT
 
 
@@ -356,7 +360,7 @@ class _Infer:
             self.refused.append((s, "matrix product with a scalar operand",
                                  "multiply with * instead (NumPy's @ refuses scalars)."))
         elif isinstance(e, ast.Call) and ast.unparse(e.func) == "np.dot" \
-                and (ndim(kinds[1]) == 3 or (ndim(kinds[0]) == 3 and ndim(kinds[1]) == 1)):
+                and ndim(kinds[1]) == 3 and ndim(kinds[0]) > 1:
             self.refused.append((s, f"np.dot of arrays of ranks {ndim(kinds[0])} and "
                                     f"{ndim(kinds[1])}",
                                  "np.dot sums over the last axis of a and the second-to-last "
@@ -366,6 +370,11 @@ class _Infer:
             node = ast.copy_location(ast.Call(ast.Name("matmul3", ast.Load()), list(args), []), e)
             node.prim = "matmul3"
             s.value = node
+        elif sorted(ndim(k) for k in kinds) == [1, 3]:  # a stack times a vector, or back
+            prim = "matvec_b" if ndim(kinds[0]) == 3 else "vecmat_b"
+            node = ast.copy_location(ast.Call(ast.Name(prim, ast.Load()), list(args), []), e)
+            node.prim = prim
+            s.value = node
         elif sorted(ndim(k) for k in kinds) == [2, 3]:  # a stack times a matrix, or back
             node = ast.copy_location(ast.Call(ast.Name("matmul_b", ast.Load()), list(args), []), e)
             node.prim = "matmul_b"
@@ -373,8 +382,8 @@ class _Infer:
         elif any(ndim(k) > 2 for k in kinds):
             self.refused.append((s, "matrix product of arrays of ranks "
                                     f"{ndim(kinds[0])} and {ndim(kinds[1])}",
-                                 "srcgrad multiplies stacks of matrices by matrices and by "
-                                 "stacks; loop over the batch axis for a vector."))
+                                 "srcgrad multiplies stacks of matrices (3-D) by vectors, "
+                                 "matrices and stacks; loop over the other axes."))
 
     def expr(self, e):
         env = self.env

@@ -13,6 +13,13 @@ rule("matmul3",   "a b", ["matmul3(g, swapaxes(b, 1, 2))", "matmul3(swapaxes(a, 
 # the batch axis broadcasts, so the 2-D operand's cotangent sums over it (unbroadcast)
 rule("matmul_b", "a b", ["unbroadcast(matmul_b(g, mT(b)), a)", "unbroadcast(matmul_b(mT(a), g), b)"],
                         ["matmul_b(da, b)", "matmul_b(a, db)"], elementwise=False, out="3")
+# a stack of matrices times a vector, or a vector times a stack (ranks 3 and 1, 1 and 3)
+rule("matvec_b", "a v", ["expand_dims(g, 2) * v", "tmatvec_b(a, g)"],
+                        ["matvec_b(da, v)", "matvec_b(a, dv)"], elementwise=False, out="2")
+rule("vecmat_b", "v a", ["tmatvec_b(mT(a), g)", "expand_dims(v, 1) * expand_dims(g, 1)"],
+                        ["vecmat_b(dv, a)", "vecmat_b(v, da)"], elementwise=False, out="2")
+rule("tmatvec_b", "a u", ["expand_dims(u, 2) * g", "matvec_b(a, g)"],
+                         ["tmatvec_b(da, u)", "tmatvec_b(a, du)"], elementwise=False, out="1")
 rule("mT",        "x",   ["mT(g)"],                   ["mT(dx)"], elementwise=False, out="x")
 rule("inv",       "x",   ["-(ans.T @ g @ ans.T)"],     ["-(ans @ dx @ ans)"], elementwise=False, out="x")
 rule("det",       "x",   ["g * ans * np.linalg.inv(x).T"], ["ans * trace(np.linalg.inv(x) @ dx)"],

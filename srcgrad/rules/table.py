@@ -77,7 +77,8 @@ ACCEPTS = {
     "logabsdet": {"x": (2,)}, "cholesky": {"x": (2,)}, "pinv": {"x": (2,)},
     "eigh_w": {"x": (2,)}, "eigh_v": {"x": (2,)}, "svd_s": {"x": (2,)}, "svd_u": {"x": (2,)},
     "svd_vh": {"x": (2,)}, "gap_inverse": {"w": (1,)}, "matmul_b": {"a": (2, 3), "b": (2, 3)},
-    "mT": {"x": (2, 3)},
+    "mT": {"x": (2, 3)}, "matvec_b": {"a": (3,), "v": (1,)}, "vecmat_b": {"v": (1,), "a": (3,)},
+    "tmatvec_b": {"a": (3,), "u": (2,)},
     "tile": {"x": (1, 2), "reps": "i"}, "untile": {"v": (1, 2), "x": (1, 2)},
     "tile_to": {"x": (1, 2), "like": (1, 2)}, "cumprod": {"x": (1,)},
     "cumprod_grad": {"v": (1,), "x": (1,)}, "norm_vec": {"x": (1,)}, "norm_fro": {"x": (2,)}, "norm1": {"x": (1,)},
@@ -190,7 +191,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.svd_vh: "svd_vh", _rt.gap_inverse: "gap_inverse",
               # of a float or each element (scipy.special's are shims calling these: library/)
               _rt.erf: "erf", _rt.erfc: "erfc", _rt.gamma: "gamma", _rt.lgamma: "lgamma",
-              _rt.matmul_b: "matmul_b", _rt.mT: "mT"})
+              _rt.matmul_b: "matmul_b", _rt.mT: "mT", _rt.matvec_b: "matvec_b",
+              _rt.vecmat_b: "vecmat_b", _rt.tmatvec_b: "tmatvec_b"})
 # along an axis (rules/along.py): every row-wise helper is a primitive of its own name
 CALLS.update({getattr(_rt, _n): _n for _n in along.RULE_NAMES})
 

@@ -4,7 +4,7 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["matmul3", "matmul_b", "mT", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
+__all__ = ["matmul3", "matmul_b", "matvec_b", "vecmat_b", "tmatvec_b", "mT", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
            "slogdet_sign"]
 
 
@@ -17,6 +17,24 @@ def matmul_b(a, b):
     """``a @ b`` with a stack of matrices on one side or both (3-D and 2-D operands): every
     matrix of the stack times the other operand (NumPy's broadcast of the batch axis)."""
     return np.matmul(a, b)
+
+
+def matvec_b(a, v):
+    """``a @ v``: each matrix of the stack ``a`` (3-D) times the vector ``v``."""
+    return np.matmul(a, v)
+
+
+def vecmat_b(v, a):
+    """``v @ a``: the vector ``v`` times each matrix of the stack ``a`` (3-D)."""
+    return np.matmul(v, a)
+
+
+def tmatvec_b(a, u):
+    """The sum over the stack of ``a[k].T @ u[k]`` (``a`` 3-D, ``u`` 2-D): the cotangent of
+    the vector in ``matvec_b``."""
+    if a.shape[:2] != np.shape(u):
+        raise ValueError("tmatvec_b: the shapes do not match")
+    return np.einsum("bij,bi->j", a, u)
 
 
 def mT(x):
@@ -109,6 +127,50 @@ def _ol_matmul_b(a, b):
             return out
         return impl
     return lambda a, b: matmul3(a, b)
+
+
+@overload(matvec_b)
+def _ol_matvec_b(a, v):
+    def impl(a, v):
+        if a.shape[2] != v.shape[0]:
+            raise ValueError("matmul: the matrices do not match")
+        out = np.zeros((a.shape[0], a.shape[1]))
+        for b in range(a.shape[0]):
+            for i in range(a.shape[1]):
+                acc = 0.0
+                for j in range(a.shape[2]):
+                    acc += a[b, i, j] * v[j]
+                out[b, i] = acc
+        return out
+    return impl
+
+
+@overload(vecmat_b)
+def _ol_vecmat_b(v, a):
+    def impl(v, a):
+        if a.shape[1] != v.shape[0]:
+            raise ValueError("matmul: the matrices do not match")
+        out = np.zeros((a.shape[0], a.shape[2]))
+        for b in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                for k in range(a.shape[2]):
+                    out[b, k] += v[j] * a[b, j, k]
+        return out
+    return impl
+
+
+@overload(tmatvec_b)
+def _ol_tmatvec_b(a, u):
+    def impl(a, u):
+        if a.shape[0] != u.shape[0] or a.shape[1] != u.shape[1]:
+            raise ValueError("tmatvec_b: the shapes do not match")
+        out = np.zeros(a.shape[2])
+        for b in range(a.shape[0]):
+            for i in range(a.shape[1]):
+                for j in range(a.shape[2]):
+                    out[j] += a[b, i, j] * u[b, i]
+        return out
+    return impl
 
 
 @overload(mT)
