@@ -312,6 +312,13 @@ CASES = {
                   ("np.flip(x, 0)", [A(4)])],
     "roll_rows": [("np.roll(x, 1, axis=1) * y", [A((2, 3)), A(3)]), ("np.roll(x, -2, 0)", [A((3, 2, 2))])],
     "repeat_rows": [("np.repeat(x, 2, axis=0) * y", [A((2, 3)), A(3)]), ("x.repeat(3, axis=1)", [A((2, 2))])],
+    "take_along": [("np.take_along_axis(x, np.array([[0, 2, 2], [1, 0, -1]]), axis=1) * y", [A((2, 3)), A((2, 3))]),
+                   ("np.take_along_axis(x, np.argsort(y, axis=1), axis=1) * y", [A((2, 3)), A((2, 3))]),
+                   ("np.take_along_axis(x, IDX, 0)", [A(4)]),
+                   ("np.take_along_axis(x, np.array([[0], [2], [-1]]), -1)", [A((3, 4))]),
+                   ("np.take_along_axis(x, np.ones((1, 2, 3), dtype=np.int64), axis=1)", [A((2, 2, 3))])],
+    "put_along": [("rt.put_along(x, y, IDX, 0)", [A(4), A(5)]),
+                  ("rt.put_along(x, y, np.array([[1, 0], [0, 0]]), 1)", [A((2, 2)), A((2, 3))])],
     "unrepeat_rows": [("rt.unrepeat_rows(x, 2) * y", [A((2, 6)), A(3)])],
     # helpers of generated code (reached by hessian / forward-over-reverse)
     "scatter_add": [("rt.scatter_add(x, IDX, y)", [A(4), A(4)]),

@@ -73,7 +73,8 @@ EXPRS = {
         "{M}.compress(np.array([True, False, True]), axis=0)[1]", "sp.expit({V}) * {S}",
         "sp.logsumexp({M}, axis=0)", "np.cumsum({M}, axis=0)[2]", "np.sort({M}, axis=0)[1]",
         "np.flip({M}, axis=1)[0]", "np.roll({M}, 1, axis=1)[1]", "np.cumprod(0.5 + 0.3 * np.tanh({T}), axis=1)[0, 2]",
-        "np.partition({M}, 1, axis=0)[1]", "({W} @ {T})[0]", "np.sort({M}, axis=None)[0:4]",
+        "np.partition({M}, 1, axis=0)[1]", "({W} @ {T})[0]",
+        "np.take_along_axis({V}, IDX, 0)", "np.sort({M}, axis=None)[0:4]",
         "np.sum({T}, axis=0)[1]"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
@@ -105,7 +106,8 @@ EXPRS = {
           "np.linalg.cholesky(0.1 * np.tanh({M}[:, 0:3]) + 2.0 * np.eye(3)) @ {M}",  # PD lower half
           "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[1] @ {M}",
           "np.tensordot({W}, {V}, 0)", "np.cumsum({M}, axis=1)", "np.diff({T}, axis=0)[0]",
-          "np.repeat({M}[0:2], 2, axis=0)[0:3]", "np.flip({T}, (0, 2))[1]", "{M} * np.mean({M}, axis=(-2, -1), keepdims=True)",
+          "np.repeat({M}[0:2], 2, axis=0)[0:3]", "np.flip({T}, (0, 2))[1]",
+          "np.take_along_axis({M}, np.array([[0, -1, 1, 3]]), axis=1)", "{M} * np.mean({M}, axis=(-2, -1), keepdims=True)",
           "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), False)[2] * {S}",
           "np.linalg.svd(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(1.0, 4.0)))[0] @ {M}"],
 }

@@ -49,6 +49,9 @@ def kind_of_value(v):
 def literal_dtype(lst):
     """"b" for a (nested) list literal of bools only, "i" of ints only, else None."""
     leaves = [v for r in lst.elts for v in (r.elts if isinstance(r, ast.List) else [r])]
+    leaves = [v.operand if isinstance(v, ast.UnaryOp) and isinstance(v.op, (ast.USub, ast.UAdd))
+              and isinstance(v.operand, ast.Constant) and type(v.operand.value) is int else v
+              for v in leaves]  # -1 is an int literal too
     types = {type(v.value) if isinstance(v, ast.Constant) else None for v in leaves}
     return {frozenset({bool}): "b", frozenset({int}): "i"}.get(frozenset(types))
 

@@ -40,4 +40,11 @@ rule("gather_rows", "v x y", ["scatter_rows(g, x, y)", None, None],
 rule("scatter_rows", "v x y", ["gather_rows(g, x, y)", None, None],
                               ["scatter_rows(dv, x, y)", None, None], elementwise=False, out="v")
 
+# np.take_along_axis: the adjoint adds each entry back where it was taken (repeats add up)
+rule("take_along", "x idx axis", ["put_along(g, x, idx, axis)", None, None],
+                                 ["take_along(dx, idx, axis)", None, None], elementwise=False, out="x")
+rule("put_along", "v x idx axis", ["take_along(g, idx, axis)", None, None, None],
+                                  ["put_along(dv, x, idx, axis)", None, None, None],
+     elementwise=False, out="x")
+
 RULE_NAMES = sorted(set(RULES) - _BEFORE)  # each a helper of runtime/along.py by that name

@@ -93,6 +93,8 @@ ACCEPTS = {
     "repeat_rows": {"x": (2,), "k": "n"}, "partition_rows": {"x": (2,), "kth": "n"},
     "unrepeat_rows": {"v": (2,), "k": "n"}, "diff_rows_grad": {"v": (2,)},
     "cumprod_rows_grad": {"v": (2,), "x": (2,)},
+    "take_along": {"x": (1, 2, 3), "idx": (1, 2, 3), "axis": "n"},
+    "put_along": {"x": (1, 2, 3), "idx": (1, 2, 3), "axis": "n"},
     "gather_rows": {"v": (2,), "x": (2,), "y": (2,)}, "scatter_rows": {"v": (2,), "x": (2,), "y": (2,)},
 }
 
@@ -166,7 +168,7 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.linalg.solve: "solve", np.inner: "inner", np.rollaxis: "rollaxis",
               np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
               np.tile: "tile", np.cumprod: "cumprod", np.linalg.pinv: "pinv",
-              np.partition: "partition",
+              np.partition: "partition", np.take_along_axis: "take_along",
               np.median: "median", np.linalg.eigh: "eigh", np.linalg.eigvalsh: "eigvalsh",
               np.linalg.svd: "svd", np.compress: "compress"})
 

@@ -20,7 +20,7 @@ from .reductions import (_cumprod_grad, _cumprod_hvp, _cumprod_jvp, _prod_grad, 
 __all__ = ["lines", "unlines", "cumsum_rows", "cumprod_rows", "cumprod_rows_grad",
            "cumprod_rows_jvp", "cumprod_rows_hvp", "diff_rows", "diff_rows_grad", "sort_rows",
            "partition_rows", "gather_rows", "scatter_rows", "flip_rows", "roll_rows",
-           "repeat_rows", "unrepeat_rows"]
+           "repeat_rows", "unrepeat_rows", "take_along", "put_along"]
 
 
 # ---- an axis of an array as rows, and back ----------------------------------------------------
@@ -518,4 +518,137 @@ def _ol_prod_axis_grad_jvp3(x, dx, axis):
             out[r, :] = _prod_grad_jvp(np.ascontiguousarray(rows[r, :]),
                                        np.ascontiguousarray(drows[r, :]))
         return unlines(out, x, a)
+    return impl
+
+
+# ---- np.take_along_axis and its adjoint (indices broadcast against the array) ----------------
+def take_along(x, idx, axis):
+    """``np.take_along_axis(x, idx, axis)``."""
+    return np.take_along_axis(np.asarray(x, dtype=np.float64), idx, axis)
+
+
+def put_along(v, x, idx, axis):
+    """The adjoint of ``take_along``: zeros shaped like ``x`` with each entry of ``v`` added
+    where it was taken from (a repeated index gets every contribution)."""
+    x_shape = np.shape(x)
+    axis = axis_in.py_func(axis, len(x_shape))
+    v = np.asarray(v, dtype=np.float64)
+    at = list(np.indices(v.shape, sparse=True))
+    at = [np.zeros_like(i) if x_shape[d] == 1 else i for d, i in enumerate(at)]
+    at[axis] = np.broadcast_to(idx, v.shape)
+    out = np.zeros(x_shape)
+    np.add.at(out, tuple(at), v)
+    return out
+
+
+def _as3(a, lead):
+    """A contiguous 3-D view of ``a`` (rank 3 - lead) with ``lead`` axes of length 1 before."""
+    c = np.ascontiguousarray(a)
+    if lead == 2:
+        return c.reshape(1, 1, c.shape[-1])
+    if lead == 1:
+        return c.reshape(1, c.shape[-2], c.shape[-1])
+    return c.reshape(c.shape[0], c.shape[1], c.shape[2])
+
+
+def _along_shape(xs, ids, a):
+    """The result's shape (3-D): the indices' length on the axis, else the broadcast."""
+    out = [0, 0, 0]
+    for d in range(3):
+        if d == a:
+            out[d] = ids[d]
+        elif xs[d] == ids[d] or ids[d] == 1:
+            out[d] = xs[d]
+        elif xs[d] == 1:
+            out[d] = ids[d]
+        else:
+            raise ValueError("take_along_axis: the indices do not broadcast against the array")
+    return out[0], out[1], out[2]
+
+
+def _take3(x3, i3, a):
+    o0, o1, o2 = _along_shape(x3.shape, i3.shape, a)
+    out = np.empty((o0, o1, o2))
+    n = x3.shape[a]
+    for p in range(o0):
+        for q in range(o1):
+            for r in range(o2):
+                k = i3[p if i3.shape[0] > 1 else 0, q if i3.shape[1] > 1 else 0,
+                       r if i3.shape[2] > 1 else 0]
+                k = k + n if k < 0 else k
+                if k < 0 or k >= n:
+                    raise IndexError("take_along_axis: index out of bounds")
+                at = [p if x3.shape[0] > 1 else 0, q if x3.shape[1] > 1 else 0,
+                      r if x3.shape[2] > 1 else 0]
+                at[a] = k
+                out[p, q, r] = x3[at[0], at[1], at[2]]
+    return out
+
+
+def _put3(v3, xs, i3, a, out3):
+    n = xs[a]
+    for p in range(v3.shape[0]):
+        for q in range(v3.shape[1]):
+            for r in range(v3.shape[2]):
+                k = i3[p if i3.shape[0] > 1 else 0, q if i3.shape[1] > 1 else 0,
+                       r if i3.shape[2] > 1 else 0]
+                k = k + n if k < 0 else k
+                if k < 0 or k >= n:
+                    raise IndexError("take_along_axis: index out of bounds")
+                at = [p if xs[0] > 1 else 0, q if xs[1] > 1 else 0, r if xs[2] > 1 else 0]
+                at[a] = k
+                out3[at[0], at[1], at[2]] += v3[p, q, r]
+
+
+@overload(_as3)
+def _ol_as3(a, lead):
+    if a.ndim == 1:
+        return lambda a, lead: np.ascontiguousarray(a).reshape(1, 1, a.shape[0])
+    if a.ndim == 2:
+        return lambda a, lead: np.ascontiguousarray(a).reshape(1, a.shape[0], a.shape[1])
+    return lambda a, lead: np.ascontiguousarray(a)
+
+
+@overload(_take3)
+def _ol_take3(x3, i3, a):
+    return _take3
+
+
+@overload(_put3)
+def _ol_put3(v3, xs, i3, a, out3):
+    return _put3
+
+
+@overload(_along_shape)
+def _ol_along_shape(xs, ids, a):
+    return _along_shape
+
+
+@overload(take_along)
+def _ol_take_along(x, idx, axis):
+    nd = x.ndim
+    if idx.ndim != nd:
+        return None
+
+    def impl(x, idx, axis):
+        lead = 3 - x.ndim
+        a = axis_in(axis, x.ndim) + lead
+        out = _take3(_as3(x, lead), _as3(idx, lead), a)
+        if x.ndim == 1:
+            return out.reshape(out.shape[2])
+        if x.ndim == 2:
+            return out.reshape(out.shape[1], out.shape[2])
+        return out.reshape(out.shape[0], out.shape[1], out.shape[2])
+    return impl
+
+
+@overload(put_along)
+def _ol_put_along(v, x, idx, axis):
+    def impl(v, x, idx, axis):
+        lead = 3 - x.ndim
+        a = axis_in(axis, x.ndim) + lead
+        out = np.zeros(x.shape)
+        x3 = _as3(out, lead)  # a view of out
+        _put3(_as3(v, lead), x3.shape, _as3(idx, lead), a, x3)
+        return out
     return impl
