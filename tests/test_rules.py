@@ -39,7 +39,8 @@ DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad"
                       "prod_grad", "reshape_as", "scatter_add", "take_first", "take_rest",
                       "tile_to", "unbroadcast", "undiagonal", "unpiece", "unsort", "untile",
                       "unlines", "cumprod_rows_grad", "diff_rows_grad", "gather_rows", "scatter_rows",
-                      "unrepeat_rows", "tmatvec_b", "put_along"}
+                      "unrepeat_rows", "tmatvec_b", "put_along",
+                      "weights_along_grad"}
 
 
 # the elementwise rules' first rows are compiled by Numba together, as one function (see
@@ -50,7 +51,7 @@ TOGETHER = [r for r in CASES if r in RULES and RULES[r].elementwise]
 DECOMPOSITIONS = ["eigh_w", "eigh_v", "svd_s", "svd_u", "svd_vh"]
 # the operations along an axis (rules/along.py): rows helpers for any rank
 ALONG = ["lines", "cumsum_rows", "cumprod_rows", "diff_rows", "sort_rows", "partition_rows",
-         "flip_rows", "roll_rows", "repeat_rows", "take_along"]
+         "flip_rows", "roll_rows", "repeat_rows", "take_along", "weights_along"]
 GROUPS = [TOGETHER, DECOMPOSITIONS, ALONG]
 GROUPED = set(TOGETHER) | set(DECOMPOSITIONS) | set(ALONG)
 

@@ -83,7 +83,7 @@ EXPRS = {
         "np.array_split({V}, [1])[1]", "np.einsum('ij,j->i', {M}, {V})",
         "np.prod(0.5 + 0.3 * np.tanh({M}), axis=1)", "np.std({M}, axis=1, ddof=1)",
         "np.max({M}, axis=-1)", "{M}.diagonal()", "{M}[0:1].squeeze(0)[1:4]",
-        "np.tensordot({M}, {V}, axes=1)", "({T} @ {V})[1]", "np.prod(0.5 + 0.3 * np.tanh({T}), axis=2)[0]", "np.dot({T}, {V})[0] * {S}",
+        "np.tensordot({M}, {V}, axes=1)", "({T} @ {V})[1]", "np.average({M}, axis=1, weights=0.5 + {V} * {V})", "np.prod(0.5 + 0.3 * np.tanh({T}), axis=2)[0]", "np.dot({T}, {V})[0] * {S}",
         # spectra kept apart (the decompositions are smooth there)
         "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[0]",
         "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), compute_uv=False)"],
@@ -107,7 +107,8 @@ EXPRS = {
           "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[1] @ {M}",
           "np.tensordot({W}, {V}, 0)", "np.cumsum({M}, axis=1)", "np.diff({T}, axis=0)[0]",
           "np.repeat({M}[0:2], 2, axis=0)[0:3]", "np.flip({T}, (0, 2))[1]",
-          "np.take_along_axis({M}, np.array([[0, -1, 1, 3]]), axis=1)", "{M} * np.mean({M}, axis=(-2, -1), keepdims=True)",
+          "np.take_along_axis({M}, np.array([[0, -1, 1, 3]]), axis=1)",
+          "{M} / (0.5 + np.linalg.norm({M}, axis=0, keepdims=True))", "{M} * np.mean({M}, axis=(-2, -1), keepdims=True)",
           "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), False)[2] * {S}",
           "np.linalg.svd(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(1.0, 4.0)))[0] @ {M}"],
 }

@@ -168,7 +168,14 @@ class Calls:
             if axis is not None:
                 prim += "_axis"
         elif prim == "norm" and (len(args) > 1 or kw):
-            prim, func, args = self.norm_kind(args, kw, e)
+            keep = kw.pop("keepdims", args[3] if len(args) > 3 else None)
+            args = args[:3]
+            if keep is not None and not (isinstance(keep, ast.Constant)
+                                         and isinstance(keep.value, bool)):
+                self.fail(e, f"keepdims={ast.unparse(keep)}", "write keepdims=True or False.")
+            keepdims = keep is not None and keep.value
+            if len(args) > 1 or kw:
+                prim, func, args = self.norm_kind(args, kw, e)
         elif prim in ("var", "std") and "ddof" in kw:  # np.var(x, ddof=1)
             prim, func, args = prim + "_ddof", ast.Name(prim + "_ddof", ast.Load()), \
                 args + [kw.pop("ddof")]
@@ -224,7 +231,7 @@ class Calls:
             t = self.temp()
             self.emit(out, t, node)
             reduced = ast.Name(t, ast.Load())
-            if axis is not None:
+            if axis is not None or prim == "norm_axis":
                 node = self._prim_call_node("expand_dims", [reduced, clone(atoms[-1])], e)
             else:
                 node = self._prim_call_node("keep_all", [reduced, clone(atoms[0])], e)

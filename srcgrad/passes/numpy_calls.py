@@ -28,6 +28,8 @@ class NumpyCalls:
         kinds (``ord=2``, 1 and inf only of vectors: for a matrix NumPy means other norms)."""
         ord_ = kw.pop("ord", args[1] if len(args) > 1 else None)
         axis = kw.pop("axis", args[2] if len(args) > 2 else None)
+        if isinstance(axis, ast.Constant) and axis.value is None:
+            axis = None
         val = None if ord_ is None else ord_.value if isinstance(ord_, ast.Constant) \
             else self.src.resolve(ord_)
         if len(args) > 3 or (axis is not None and not (
@@ -82,18 +84,28 @@ class NumpyCalls:
 
     def weighted_average(self, args, kw, e, out):
         """``np.average(x, weights=w)``: ``sum(x * w) / sum(w)`` over the whole array (``w``
-        shaped like ``x``, or broadcasting to it, as NumPy requires)."""
+        shaped like ``x``, or broadcasting to it, as NumPy requires); with ``axis=k`` the sums
+        run along the axis, a 1-D ``w`` laid along it (``weights_along``)."""
         given = dict(zip(("x", "axis", "weights", "returned"), args), **kw)
         axis, returned = given.get("axis"), given.get("returned", ast.Constant(False))
+        if axis is not None and isinstance(axis, ast.Constant) and axis.value is None:
+            axis = None
         if set(given) - {"x", "axis", "weights", "returned"} or "weights" not in given \
-                or not (axis is None or (isinstance(axis, ast.Constant) and axis.value is None)) \
+                or isinstance(axis, (ast.Tuple, ast.List)) \
                 or not (isinstance(returned, ast.Constant) and returned.value is False):
             self.fail(e, f"{ast.unparse(e.func)}() with weights and these arguments",
-                      "srcgrad takes np.average(x, weights=w) over the whole array; write "
-                      "np.sum(x * w, axis=k) / np.sum(w) for an axis.")
+                      "srcgrad takes np.average(x, axis=k, weights=w) with one integer axis "
+                      "or none, and no returned= or keepdims=.")
         x, w = self.atom(given["x"], out), self.atom(given["weights"], out)
-        num = self._prim_node("sum", [self._binop(x, ast.Mult(), w, e, out)], e, out)
-        den = self._prim_node("sum", [clone(w)], e, out)
+        if axis is None:
+            num = self._prim_node("sum", [self._binop(x, ast.Mult(), w, e, out)], e, out)
+            den = self._prim_node("sum", [clone(w)], e, out)
+            return self._binop(num, ast.Div(), den, e, out)
+        axis = self.keep(axis, out)
+        spread = self._prim_node("weights_along", [w, clone(x), axis], e, out)
+        prod = self._binop(x, ast.Mult(), spread, e, out)
+        num = self._prim_node("sum_axis", [prod, clone(axis)], e, out)
+        den = self._prim_node("sum_axis", [clone(spread), clone(axis)], e, out)
         return self._binop(num, ast.Div(), den, e, out)
 
     def _binop(self, a, op, b, e, out):

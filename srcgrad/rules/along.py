@@ -47,4 +47,11 @@ rule("put_along", "v x idx axis", ["take_along(g, idx, axis)", None, None, None]
                                   ["put_along(dv, x, idx, axis)", None, None, None],
      elementwise=False, out="x")
 
+# np.average's weights, shaped like the array (a 1-D w laid along the axis), and back
+rule("weights_along", "w x axis", ["weights_along_grad(g, w, axis)", None, None],
+                                  ["weights_along(dw, x, axis)", None, None], elementwise=False, out="x")
+rule("weights_along_grad", "v w axis", ["weights_along(g, v, axis)", None, None],
+                                       ["weights_along_grad(dv, w, axis)", None, None],
+     elementwise=False, out="w")
+
 RULE_NAMES = sorted(set(RULES) - _BEFORE)  # each a helper of runtime/along.py by that name

@@ -93,6 +93,8 @@ ACCEPTS = {
     "repeat_rows": {"x": (2,), "k": "n"}, "partition_rows": {"x": (2,), "kth": "n"},
     "unrepeat_rows": {"v": (2,), "k": "n"}, "diff_rows_grad": {"v": (2,)},
     "cumprod_rows_grad": {"v": (2,), "x": (2,)},
+    "weights_along": {"w": (1, 2, 3), "x": (1, 2, 3), "axis": "n"},
+    "weights_along_grad": {"v": (1, 2, 3), "w": (1, 2, 3), "axis": "n"},
     "take_along": {"x": (1, 2, 3), "idx": (1, 2, 3), "axis": "n"},
     "put_along": {"x": (1, 2, 3), "idx": (1, 2, 3), "axis": "n"},
     "gather_rows": {"v": (2,), "x": (2,), "y": (2,)}, "scatter_rows": {"v": (2,), "x": (2,), "y": (2,)},

@@ -20,7 +20,8 @@ from .reductions import (_cumprod_grad, _cumprod_hvp, _cumprod_jvp, _prod_grad, 
 __all__ = ["lines", "unlines", "cumsum_rows", "cumprod_rows", "cumprod_rows_grad",
            "cumprod_rows_jvp", "cumprod_rows_hvp", "diff_rows", "diff_rows_grad", "sort_rows",
            "partition_rows", "gather_rows", "scatter_rows", "flip_rows", "roll_rows",
-           "repeat_rows", "unrepeat_rows", "take_along", "put_along"]
+           "repeat_rows", "unrepeat_rows", "take_along", "put_along",
+           "weights_along", "weights_along_grad"]
 
 
 # ---- an axis of an array as rows, and back ----------------------------------------------------
@@ -650,5 +651,66 @@ def _ol_put_along(v, x, idx, axis):
         out = np.zeros(x.shape)
         x3 = _as3(out, lead)  # a view of out
         _put3(_as3(v, lead), x3.shape, _as3(idx, lead), a, x3)
+        return out
+    return impl
+
+
+# ---- np.average(x, axis=k, weights=w): the weights spread along the axis ---------------------
+def weights_along(w, x, axis):
+    """``w`` as an array shaped like ``x``: itself when shaped like ``x``, a 1-D ``w`` laid
+    along ``axis`` (NumPy's rule for ``np.average``'s weights)."""
+    w, shape = np.asarray(w, dtype=np.float64), np.shape(x)
+    axis = axis_in.py_func(axis, len(shape))
+    if w.shape == shape:
+        return w.copy()
+    if w.ndim != 1 or w.shape[0] != shape[axis]:
+        raise ValueError("np.average: the weights must be shaped like the array, or 1-D as "
+                         "long as its axis")
+    return np.broadcast_to(np.expand_dims(w, [d for d in range(len(shape)) if d != axis]),
+                           shape).copy()
+
+
+def weights_along_grad(v, w, axis):
+    """The adjoint of ``weights_along``: ``v`` (shaped like the array) back to ``w``'s shape."""
+    v = np.asarray(v, dtype=np.float64)
+    if np.shape(w) == v.shape:
+        return v.copy()
+    return lines(v, axis).sum(axis=0)
+
+
+@overload(weights_along)
+def _ol_weights_along(w, x, axis):
+    if w.ndim == x.ndim:
+        def same(w, x, axis):
+            axis_in(axis, x.ndim)
+            if w.shape != x.shape:
+                raise ValueError("np.average: the weights must be shaped like the array")
+            return w.copy()
+        return same
+    if w.ndim != 1:
+        return None
+
+    def impl(w, x, axis):
+        a = axis_in(axis, x.ndim)
+        if w.shape[0] != x.shape[a]:
+            raise ValueError("np.average: 1-D weights must be as long as the array's axis")
+        m = x.size // max(x.shape[a], 1)
+        rows = np.empty((m, w.shape[0]))
+        for r in range(m):
+            rows[r, :] = w
+        return unlines(rows, x, a)
+    return impl
+
+
+@overload(weights_along_grad)
+def _ol_weights_along_grad(v, w, axis):
+    if w.ndim == v.ndim:
+        return lambda v, w, axis: np.ascontiguousarray(v).copy()
+
+    def impl(v, w, axis):
+        rows = lines(v, axis)
+        out = np.zeros(rows.shape[1])
+        for r in range(rows.shape[0]):
+            out += rows[r, :]
         return out
     return impl
