@@ -79,7 +79,7 @@ CASES = {
                   ("np.min(x, axis=1, keepdims=True) * x", [A((2, 3, 2))])],
     "matmul_mm": [("x @ y", [A((2, 3)), A((3, 4))]),
                  ("np.matmul(x, y)", [A((2, 3)), A((3, 4))]),
-                 ("np.inner(x, y)", [A((2, 3)), A((4, 3))])],
+                 ("np.inner(x, y)", [A((2, 3)), A((4, 3))]), ("np.linalg.matrix_power(x, 3)", [A((2, 2))])],
     "matmul_mv": [("x @ y", [A((2, 3)), A(3)]), ("np.dot(x, y)", [A((2, 3)), A(3)])],
     "matmul_vm": [("x @ y", [A(3), A((3, 2))])],
     "matmul_vv": [("x @ y", [A(3), A(3)]), ("x.dot(y)", [A(3), A(3)]),

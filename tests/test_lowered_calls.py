@@ -124,3 +124,52 @@ def test_tuple_axes_that_need_the_rank_are_located_errors(f):
     with pytest.raises(srcgrad.UnsupportedError, match="axis") as e:
         srcgrad.grad(f)(np.ones((2, 3)))
     assert "test_lowered_calls.py" in str(e.value)
+
+
+# ---- indices as constants: np.where(c), np.nonzero, np.flatnonzero, np.argwhere ------------
+def where_indices(x, y):
+    i = np.where(x > 0.0)
+    j = np.nonzero(y > 0.0)[0]
+    k = np.flatnonzero(x < 0.0)
+    m = np.argwhere(y < 0.0)
+    return np.sum(x[i[0]] ** 2) + np.sum(np.sin(y[j]) * x[0]) + np.sum(x[k] * y[0]) \
+        + np.sum(y[m[:, 0]] ** 3)
+
+
+def test_one_argument_where_and_nonzero_are_constant_indices():
+    """The indices where a condition holds carry no derivative (they move only where the
+    condition flips); the values read through them do, in both backends."""
+    x = np.array([0.5, -1.2, 0.8, -0.3, 1.1])
+    y = np.array([-0.7, 0.4, 0.9, -0.2, 0.6])
+    check_grads(where_indices, (x, y))
+
+
+def powers(a):
+    return np.sum(np.linalg.matrix_power(a, 5)) + np.sum(np.linalg.matrix_power(a, 1) * a)
+
+
+def negative_power(a):
+    return np.sum(np.linalg.matrix_power(a + 3.0 * np.eye(3), -3))
+
+
+def test_matrix_power_by_squaring():
+    """np.linalg.matrix_power with a literal n: products by repeated squaring (of the
+    inverse for n < 0); both modes and Hessians against finite differences."""
+    from checks import check_hessian
+    rng = np.random.default_rng(4)
+    a = rng.uniform(-0.5, 0.5, (3, 3))
+    for f in (powers, negative_power):
+        check_grads(f, (a,))
+        check_hessian(f, (a,), f.__name__)
+    # a power of 1 is a new array, as in NumPy: writing into it leaves a alone
+    assert srcgrad.value_and_grad(powers, backend="python")(a)[0] == pytest.approx(
+        powers(a.copy()), rel=1e-12)
+
+
+def power_of_a_variable(a, n):
+    return np.sum(np.linalg.matrix_power(a, n))
+
+
+def test_matrix_power_needs_a_literal():
+    with pytest.raises(srcgrad.UnsupportedError, match="non-zero integer literal"):
+        srcgrad.grad(power_of_a_variable)(np.eye(2), 3)

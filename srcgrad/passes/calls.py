@@ -86,6 +86,8 @@ class Calls:
                 self.tensordot(e, out)
         if obj in SELECT_CALLS:
             return self.select(e, out)
+        if obj is np.where and len(e.args) == 1 and not e.keywords:
+            return self.keep(e, out)  # np.where(c): the indices where c holds, a constant
         if known and obj in CALLS:
             prim = CALLS[obj]
             return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
@@ -267,6 +269,8 @@ class Calls:
                 "where": ast.Attribute(ast.Name("np", ast.Load()), "where", ast.Load()),
                 "solve": ast.Attribute(ast.Attribute(ast.Name("np", ast.Load()), "linalg",
                                                      ast.Load()), "solve", ast.Load()),
+                "inv": ast.Attribute(ast.Attribute(ast.Name("np", ast.Load()), "linalg",
+                                                   ast.Load()), "inv", ast.Load()),
                 }.get(prim) or (ast.Name(prim, ast.Load()) if prim in runtime.__all__
                                 else _np_func(prim, []))  # srcgrad's helper, else np.<prim>
         node = ast.Call(func, list(atoms), [])

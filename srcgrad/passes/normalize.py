@@ -20,6 +20,8 @@
 import ast
 import inspect
 
+import numpy as np
+
 from .. import library
 from ..errors import UnsupportedError
 from ..frontend import loops
@@ -435,7 +437,8 @@ class _KeepWhole(ast.NodeTransformer):
         obj = self.norm.src.resolve(node.func)
         local = isinstance(node.func, ast.Name) and node.func.id in self.norm.local_fns \
             and node.func.id not in self.norm.locals
-        if _is_primitive(obj) or library.known(obj) or local or (
+        one_arg_where = obj is np.where and len(node.args) == 1  # indices: kept whole
+        if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
                 obj in (sum, min, max) and len(node.args) == 1):
             # np.sin(a), sp.logsumexp(a), a nested def, sum(gen) inside np.zeros_like(...) or
             # a test: a statement of its own, with a kind (and a helper)

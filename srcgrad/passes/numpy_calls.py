@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import runtime
 from . import einsum
-from .calls import _np_func
+from .calls import _int_literal, _np_func
 from .clone import clone
 
 
@@ -108,9 +108,36 @@ class NumpyCalls:
         den = self._prim_node("sum_axis", [clone(spread), clone(axis)], e, out)
         return self._binop(num, ast.Div(), den, e, out)
 
+    def matrix_power(self, args, kw, e, out, name):
+        """``np.linalg.matrix_power(a, n)`` with ``n`` a non-zero integer literal: products by
+        repeated squaring (of ``inv(a)`` for negative ``n``), so both modes and Hessians follow
+        from ``@`` and ``inv``."""
+        given = dict(zip(("a", "n"), args), **kw)
+        n = _int_literal(given.get("n")) if set(given) == {"a", "n"} and len(args) <= 2 else None
+        if not n:
+            self.fail(e, f"{name}() with these arguments",
+                      "give n a non-zero integer literal (np.eye(len(a)) for n = 0; a loop "
+                      "of @ for a power known only at run time).")
+        base = self.atom(given["a"], out)
+        if n == 1:  # a new array in NumPy
+            return self._prim_call_node("copy", [base], e, name)
+        if n < 0:
+            base = self._prim_node("inv", [base], e, out, name)
+            n = -n
+        result = None
+        while n:
+            if n & 1:
+                result = base if result is None else self._binop(result, ast.MatMult(),
+                                                                  clone(base), e, out)
+            n >>= 1
+            if n:
+                base = self._binop(base, ast.MatMult(), clone(base), e, out)
+        return result
+
     def _binop(self, a, op, b, e, out):
         node = ast.copy_location(ast.BinOp(a, op, b), e)
-        node.prim = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv"}[type(op)]
+        node.prim = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+                     ast.MatMult: "matmul"}[type(op)]
         t = self.temp()
         self.emit(out, t, node)
         return ast.Name(t, ast.Load())
@@ -121,6 +148,8 @@ class NumpyCalls:
         ``x[idx]``, ``x.astype(np.float64)`` a copy, ``np.linalg.solve`` a solve whose rule
         is chosen by the rank of its right-hand side."""
         name = ast.unparse(e.func)
+        if prim == "matrix_power":
+            return self.matrix_power(args, kw, e, out, name)
         if prim == "take" and len(args) == 2 and not kw:
             return self.flat(ast.copy_location(ast.Subscript(args[0], args[1], ast.Load()), e), out)
         if prim == "astype" and len(args) == 2 and not kw:

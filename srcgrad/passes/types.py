@@ -532,6 +532,14 @@ class _Infer:
             return ("a", 2 if nested else 1, dt) if dt else None
         if short in ("eye", "identity"):
             return ("a", 2, "f")
+        if short in ("nonzero", "where") and len(args) == 1 and is_array(args[0]):
+            return ("t", tuple(("a", 1, "i") for _ in range(args[0][1])))  # index arrays
+        if short == "flatnonzero":
+            return ("a", 1, "i")
+        if short == "argwhere":
+            return ("a", 2, "i")
+        if short == "argsort" and args and is_array(args[0]):
+            return ("a", args[0][1], "i")
         if short == "arange":
             return ("a", 1, "f" if any(is_float(a) for a in args) else "i")
         if short == "sign":

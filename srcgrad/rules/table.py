@@ -171,6 +171,7 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.take: "take", np.linalg.slogdet: "slogdet", np.linalg.cholesky: "cholesky",
               np.tile: "tile", np.cumprod: "cumprod", np.linalg.pinv: "pinv",
               np.partition: "partition", np.take_along_axis: "take_along",
+              np.linalg.matrix_power: "matrix_power",
               np.median: "median", np.linalg.eigh: "eigh", np.linalg.eigvalsh: "eigvalsh",
               np.linalg.svd: "svd", np.compress: "compress"})
 
@@ -213,6 +214,7 @@ NONDIFF_CALLS = {np.argsort: "argsort", len: "len", int: "int", range: "range", 
                  np.sign: "sign", math.isnan: "isnan", np.isnan: "isnan",
                  math.isinf: "isinf", math.isfinite: "isfinite", np.isfinite: "isfinite",
                  np.argmax: "argmax", np.argmin: "argmin", print: "print",
+                 np.nonzero: "nonzero", np.flatnonzero: "flatnonzero", np.argwhere: "argwhere",
                  np.logical_and: "logical_and", np.logical_or: "logical_or",
                  np.logical_not: "logical_not", np.logical_xor: "logical_xor",
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
@@ -267,5 +269,5 @@ VIEW_CALLS = {"reshape", "ravel", "expand_dims", "squeeze", "transpose", "transp
 # np.linalg.slogdet the tuple (sign, logabsdet), np.median (1-D) the middle of a sort,
 # np.linalg.eigh and svd tuples of one primitive per part (eigvalsh the first),
 # x.compress(c) a mask read
-LOWERED = {"inner", "rollaxis", "take", "astype", "solve", "slogdet", "median", "eigh",
+LOWERED = {"matrix_power", "inner", "rollaxis", "take", "astype", "solve", "slogdet", "median", "eigh",
            "eigvalsh", "svd", "compress"}
