@@ -431,7 +431,7 @@ def full_of_array(x):
     return np.sum(np.full_like(x, x))
 
 
-def axis_of_3d(x):
+def axis_of_4d(x):
     return np.sum(np.sum(x, axis=0))
 
 
@@ -456,7 +456,7 @@ def dot_with_out(x):
     (too_few, np.ones(3), "np.clip\\(\\) with 2 arguments"),
     (unknown_keyword, np.ones(3), "keyword argument dtype="),
     (full_of_array, np.ones(3), "argument 'v' of full_like\\(\\) is a 1-D float array"),
-    (axis_of_3d, np.ones((2, 3, 4)), "argument 'x' of sum_axis\\(\\) is a 3-D float array"),
+    (axis_of_4d, np.ones((2, 3, 4, 2)), "argument 'x' of sum_axis\\(\\) is a 4-D float array"),
     (bad_axes, np.ones((2, 3, 4)), "with axes \\(0, 0, 1\\)"),
     (outer_of_matrix, np.ones((2, 2)), "argument 'a' of outer\\(\\) is a 2-D float array"),
     (dot_with_out, np.ones((2, 2)), "np.dot\\(\\) with 3 arguments"),

@@ -52,7 +52,7 @@ EXPRS = {
         "sp.logsumexp({V})", "np.sum(st.norm.logpdf({V}, {S}, 1.5))",
         "np.sum(({M}[:, 0:2].T @ {T})[1])", "np.sum(np.partition({V}, 1)[0:2])",
         "np.sum(np.diff({T}, n=2, axis=2) ** 2)", "np.sum({V}[np.where({V} > 0.0)[0]] ** 2)",
-        "np.sum({W}[np.flatnonzero({W} < 0.3)])", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))"],
+        "np.sum({W}[np.flatnonzero({W} < 0.3)])", "np.sum({M}[slice(1, 3), slice(None, None, 2)] ** 2)", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
