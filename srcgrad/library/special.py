@@ -43,6 +43,21 @@ def digamma(x):
     return rt.digamma(x)
 
 
+@shim(sp.gammainc)
+def gammainc(a, x):
+    return rt.gammainc(a, x)
+
+
+@shim(sp.gammaincc)
+def gammaincc(a, x):
+    return rt.gammaincc(a, x)
+
+
+@shim(sp.betainc)
+def betainc(a, b, x):
+    return rt.betainc(a, b, x)
+
+
 @shim(sp.expit)
 def expit(x):
     return np.exp(-np.logaddexp(0.0, -x))

@@ -1,5 +1,7 @@
 """``scipy.stats`` distributions in srcgrad's subset: log densities (and mass functions),
-densities, and the normal's distribution functions, in their data and their parameters.
+densities and distribution functions, in their data and their parameters (the distribution
+functions of t, gamma and beta in their data, location and scale: a differentiated shape
+parameter there is refused at the call).
 Outside a distribution's support the log density is -inf, as SciPy's; the parameters are
 not checked (SciPy gives NaN for a negative scale, these shims NaN or a number).
 
@@ -58,6 +60,21 @@ def t_pdf(x, df, loc=0.0, scale=1.0):
     return np.exp(t_logpdf(x, df, loc, scale))
 
 
+@shim(st.t.cdf)
+def t_cdf(x, df, loc=0.0, scale=1.0):
+    return rt.t_cdf((x - loc) / scale, df)
+
+
+@shim(st.t.logcdf)
+def t_logcdf(x, df, loc=0.0, scale=1.0):
+    return np.log(rt.t_cdf((x - loc) / scale, df))
+
+
+@shim(st.t.sf)
+def t_sf(x, df, loc=0.0, scale=1.0):
+    return rt.t_cdf((loc - x) / scale, df)
+
+
 @shim(st.gamma.logpdf)
 def gamma_logpdf(x, a, loc=0.0, scale=1.0):
     y = (x - loc) / scale
@@ -69,6 +86,25 @@ def gamma_logpdf(x, a, loc=0.0, scale=1.0):
 @shim(st.gamma.pdf)
 def gamma_pdf(x, a, loc=0.0, scale=1.0):
     return np.exp(gamma_logpdf(x, a, loc, scale))
+
+
+@shim(st.gamma.cdf)
+def gamma_cdf(x, a, loc=0.0, scale=1.0):
+    y = (x - loc) / scale
+    inside = y > 0.0
+    return np.where(inside, rt.gammainc(a, np.where(inside, y, 1.0)), 0.0)
+
+
+@shim(st.gamma.logcdf)
+def gamma_logcdf(x, a, loc=0.0, scale=1.0):
+    return np.log(gamma_cdf(x, a, loc, scale))
+
+
+@shim(st.gamma.sf)
+def gamma_sf(x, a, loc=0.0, scale=1.0):
+    y = (x - loc) / scale
+    inside = y > 0.0
+    return np.where(inside, rt.gammaincc(a, np.where(inside, y, 1.0)), 1.0)
 
 
 @shim(st.beta.logpdf)
@@ -83,6 +119,18 @@ def beta_logpdf(x, a, b, loc=0.0, scale=1.0):
 @shim(st.beta.pdf)
 def beta_pdf(x, a, b, loc=0.0, scale=1.0):
     return np.exp(beta_logpdf(x, a, b, loc, scale))
+
+
+@shim(st.beta.cdf)
+def beta_cdf(x, a, b, loc=0.0, scale=1.0):
+    y = (x - loc) / scale
+    inside = np.logical_and(y > 0.0, y < 1.0)
+    return np.where(inside, rt.betainc(a, b, np.where(inside, y, 0.5)), np.where(y <= 0.0, 0.0, 1.0))
+
+
+@shim(st.beta.logcdf)
+def beta_logcdf(x, a, b, loc=0.0, scale=1.0):
+    return np.log(beta_cdf(x, a, b, loc, scale))
 
 
 @shim(st.expon.logpdf)
@@ -108,6 +156,16 @@ def poisson_pmf(k, mu, loc=0):
     return np.exp(poisson_logpmf(k, mu, loc))
 
 
+@shim(st.poisson.cdf)
+def poisson_cdf(k, mu, loc=0):
+    return rt.poisson_cdf(k - loc, mu)
+
+
+@shim(st.poisson.logcdf)
+def poisson_logcdf(k, mu, loc=0):
+    return np.log(rt.poisson_cdf(k - loc, mu))
+
+
 @shim(st.bernoulli.logpmf)
 def bernoulli_logpmf(k, p, loc=0):
     n = k - loc
@@ -118,6 +176,18 @@ def bernoulli_logpmf(k, p, loc=0):
 @shim(st.bernoulli.pmf)
 def bernoulli_pmf(k, p, loc=0):
     return np.exp(bernoulli_logpmf(k, p, loc))
+
+
+@shim(st.bernoulli.cdf)
+def bernoulli_cdf(k, p, loc=0):
+    n = k - loc
+    return np.where(n < 0, 0.0, np.where(n < 1, 1.0 - p, 1.0))
+
+
+@shim(st.bernoulli.logcdf)
+def bernoulli_logcdf(k, p, loc=0):
+    n = k - loc
+    return np.where(n < 0, NEG_INF, np.where(n < 1, np.log1p(-p), 0.0))
 
 
 # ---- multivariate normal: x one point (1-D) or rows of points (2-D) --------------------------

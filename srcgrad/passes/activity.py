@@ -124,6 +124,11 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
         prim, args = operands(s.value) if getattr(s.value, "prim", None) else (None, [])
         rule = prim_rule(prim, [kinds.get(getattr(a, "id", None)) for a in args]) if prim else None
         for p, a in zip(rule.params if rule else (), args):
+            if isinstance(a, ast.Name) and a.id in carriers and p in rule.refused:
+                problems.append(Problem(where(s), f"a differentiated value ({a.id!r}) passed "
+                                                  f"as {p!r} of {prim}()",
+                                        rule.refused[p] + "."))
+                continue
             if isinstance(a, ast.Name) and a.id in carriers and not is_float(kinds.get(a.id)) \
                     and (rule.vjp.get(p) or rule.jvp.get(p)):
                 what = "a tuple" if (kinds.get(a.id) or ("?",))[0] == "t" else "a value"

@@ -26,7 +26,8 @@ _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh
                 "transpose", "transpose_axes", "reciprocal", "exp2", "cbrt", "asinh", "acosh",
                 "atanh", "radians", "degrees", "erf", "erfc", "sinc"}
 _BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "maximum", "minimum",
-              "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin"}
+              "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin", "gammainc",
+              "gammaincc", "betainc", "t_cdf", "poisson_cdf"}
 _REDUCE = {"sum", "mean", "prod", "amax", "amin"}
 
 

@@ -5,8 +5,11 @@ import ast
 
 
 class Rule:
-    def __init__(self, name, params, vjp, jvp, elementwise=True, out=None):
+    def __init__(self, name, params, vjp, jvp, elementwise=True, out=None, refused=None):
         self.name = name
+        # parameters whose derivative is not implemented: a differentiated value passed there
+        # is a located error (passes/activity.py), never a silent zero
+        self.refused = dict(refused or {})
         self.out = out  # the result's kind (passes/types.py): "x" like parameter x, "scalar",
         #                 "x-1" an array of x's rank minus one, "3-v", "2" an array of rank 2
         self.params = tuple(params.split())
@@ -22,5 +25,5 @@ class Rule:
 RULES = {}
 
 
-def rule(name, params, vjp, jvp, elementwise=True, out=None):
-    RULES[name] = Rule(name, params, vjp, jvp, elementwise, out)
+def rule(name, params, vjp, jvp, elementwise=True, out=None, refused=None):
+    RULES[name] = Rule(name, params, vjp, jvp, elementwise, out, refused)

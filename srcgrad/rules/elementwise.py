@@ -78,3 +78,20 @@ rule("nan_to_num", "x", ["g * isfinite(x)"],          ["dx * isfinite(x)"], out=
 rule("gamma",    "x",   ["g * ans * digamma(x)"],      ["dx * ans * digamma(x)"], out="x")
 rule("lgamma",   "x",   ["g * digamma(x)"],            ["dx * digamma(x)"], out="x")
 rule("digamma",  "x",   ["g * trigamma(x)"],           ["dx * trigamma(x)"], out="x")
+
+
+# ---- incomplete gamma and beta functions, distribution functions (runtime/incomplete.py) ----
+# the derivative in the variable is the density; in a shape parameter it is not implemented
+_SHAPE = "the derivative in a distribution's shape parameter is not implemented; hold it constant"
+_GAMMA_PDF = "exp((a - 1.0) * log(x) - x - lgamma(a))"
+_BETA_PDF = "exp((a - 1.0) * log(x) + (b - 1.0) * log1p(-x) + lgamma(a + b) - lgamma(a) - lgamma(b))"
+_T_PDF = ("exp(lgamma(0.5 * (df + 1.0)) - lgamma(0.5 * df) - 0.5 * log(df * 3.141592653589793)"
+          " - 0.5 * (df + 1.0) * log1p(z * z / df))")
+_POISSON_PMF = "where(n < 0.0, 0.0, exp(floor(n) * log(mu) - mu - lgamma(floor(n) + 1.0)))"
+rule("gammainc",  "a x",   [None, f"g * {_GAMMA_PDF}"], [None, f"dx * {_GAMMA_PDF}"], refused={"a": _SHAPE})
+rule("gammaincc", "a x",   [None, f"-g * {_GAMMA_PDF}"], [None, f"-dx * {_GAMMA_PDF}"], refused={"a": _SHAPE})
+rule("betainc",   "a b x", [None, None, f"g * {_BETA_PDF}"], [None, None, f"dx * {_BETA_PDF}"],
+     refused={"a": _SHAPE, "b": _SHAPE})
+rule("t_cdf",     "z df",  [f"g * {_T_PDF}", None], [f"dz * {_T_PDF}", None], refused={"df": _SHAPE})
+# a step function of the count n (derivative 0 between the steps); in the mean, minus the pmf
+rule("poisson_cdf", "n mu", [None, f"-g * {_POISSON_PMF}"], [None, f"-dmu * {_POISSON_PMF}"])

@@ -197,7 +197,9 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               # of a float or each element (scipy.special's are shims calling these: library/)
               _rt.erf: "erf", _rt.erfc: "erfc", _rt.gamma: "gamma", _rt.lgamma: "lgamma",
               _rt.matmul_b: "matmul_b", _rt.mT: "mT", _rt.matvec_b: "matvec_b",
-              _rt.vecmat_b: "vecmat_b", _rt.tmatvec_b: "tmatvec_b"})
+              _rt.vecmat_b: "vecmat_b", _rt.tmatvec_b: "tmatvec_b",
+              _rt.gammainc: "gammainc", _rt.gammaincc: "gammaincc", _rt.betainc: "betainc",
+              _rt.t_cdf: "t_cdf", _rt.poisson_cdf: "poisson_cdf"})
 # along an axis (rules/along.py): every row-wise helper is a primitive of its own name
 CALLS.update({getattr(_rt, _n): _n for _n in along.RULE_NAMES})
 

@@ -1,0 +1,148 @@
+"""Regularized incomplete gamma and beta functions, and the distribution functions built on
+them (``scipy.stats`` cdfs: srcgrad/library/stats.py).  Each is a Numba ufunc: compiled once,
+it broadcasts like NumPy's own and runs in both backends.
+
+Series and continued fractions (Lentz's method) as in Numerical Recipes, §6.2 and §6.4:
+relative error about 1e-14 against SciPy over the tested ranges (tests/library_cases.py).
+Their derivatives in the variable are the densities (rules/elementwise.py); in the shape
+parameters they are not implemented, and a differentiated shape parameter is refused.
+"""
+import math
+
+import numba
+
+__all__ = ["gammainc", "gammaincc", "betainc", "t_cdf", "poisson_cdf"]
+
+_EPS, _TINY, _MAXIT = 1e-16, 1e-300, 100000
+
+
+@numba.njit
+def _gamma_series(a, x):
+    """P(a, x) by its series (x < a + 1)."""
+    ap, term = a, 1.0 / a
+    total = term
+    for _ in range(_MAXIT):
+        ap += 1.0
+        term *= x / ap
+        total += term
+        if abs(term) < abs(total) * _EPS:
+            break
+    return total * math.exp(-x + a * math.log(x) - math.lgamma(a))
+
+
+@numba.njit
+def _gamma_fraction(a, x):
+    """Q(a, x) by its continued fraction (x >= a + 1)."""
+    b = x + 1.0 - a
+    c, d = 1.0 / _TINY, 1.0 / b
+    h = d
+    for i in range(1, _MAXIT):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = _TINY if abs(d) < _TINY else d
+        c = b + an / c
+        c = _TINY if abs(c) < _TINY else c
+        d = 1.0 / d
+        step = d * c
+        h *= step
+        if abs(step - 1.0) < _EPS:
+            break
+    return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
+
+
+@numba.vectorize(["float64(float64, float64)"])
+def gammainc(a, x):
+    """The regularized lower incomplete gamma function P(a, x) (scipy.special.gammainc)."""
+    if math.isnan(a) or math.isnan(x) or a <= 0.0 or x < 0.0:
+        return math.nan
+    if x == 0.0:
+        return 0.0
+    if x < a + 1.0:
+        return _gamma_series(a, x)
+    return 1.0 - _gamma_fraction(a, x)
+
+
+@numba.vectorize(["float64(float64, float64)"])
+def gammaincc(a, x):
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""
+    if math.isnan(a) or math.isnan(x) or a <= 0.0 or x < 0.0:
+        return math.nan
+    if x == 0.0:
+        return 1.0
+    if x < a + 1.0:
+        return 1.0 - _gamma_series(a, x)
+    return _gamma_fraction(a, x)
+
+
+@numba.njit
+def _beta_fraction(a, b, x):
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (_TINY if abs(d) < _TINY else d)
+    h = d
+    for m in range(1, _MAXIT):
+        m2 = 2.0 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (_TINY if abs(d) < _TINY else d)
+        c = 1.0 + aa / c
+        c = _TINY if abs(c) < _TINY else c
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (_TINY if abs(d) < _TINY else d)
+        c = 1.0 + aa / c
+        c = _TINY if abs(c) < _TINY else c
+        step = d * c
+        h *= step
+        if abs(step - 1.0) < _EPS:
+            break
+    return h
+
+
+@numba.njit
+def _betainc(a, b, x):
+    if math.isnan(a) or math.isnan(b) or math.isnan(x) or a <= 0.0 or b <= 0.0:
+        return math.nan
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                     + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_fraction(a, b, x) / a
+    return 1.0 - front * _beta_fraction(b, a, 1.0 - x) / b
+
+
+@numba.vectorize(["float64(float64, float64, float64)"])
+def betainc(a, b, x):
+    """The regularized incomplete beta function I_x(a, b) (scipy.special.betainc)."""
+    return _betainc(a, b, x)
+
+
+@numba.vectorize(["float64(float64, float64)"])
+def t_cdf(z, df):
+    """The distribution function of Student's t with ``df`` degrees of freedom, at ``z``."""
+    if math.isnan(z) or math.isnan(df) or df <= 0.0:
+        return math.nan
+    if math.isinf(z):
+        return 1.0 if z > 0.0 else 0.0
+    half = 0.5 * _betainc(0.5 * df, 0.5, df / (df + z * z))
+    return 1.0 - half if z > 0.0 else half
+
+
+@numba.vectorize(["float64(float64, float64)"])
+def poisson_cdf(n, mu):
+    """P(N <= n) for N Poisson with mean ``mu``: Q(floor(n) + 1, mu)."""
+    if math.isnan(n) or math.isnan(mu) or mu < 0.0:
+        return math.nan
+    if n < 0.0:
+        return 0.0
+    if mu == 0.0:
+        return 1.0
+    a, x = math.floor(n) + 1.0, mu
+    if x < a + 1.0:
+        return 1.0 - _gamma_series(a, x)
+    return _gamma_fraction(a, x)
