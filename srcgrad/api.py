@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from . import pipeline, pytree
+from . import outputs, pipeline, pytree, ravel
 from . import runtime
 from .backend import cache as diskcache
 from .backend.compile import Compiled
@@ -423,6 +423,14 @@ def _reused(f, wrt, backend, strict, cache, mode):
 def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
     argument (default: every float argument), as a tuple."""
+    flat_f, out_def = outputs.returned(f)
+    if out_def is not None:  # a list or dict returned: the flat function's, regrouped
+        out, fn = vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache)
+
+        def regrouped(cotangent):
+            return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
+        regrouped.source = fn.source
+        return outputs.unflatten(out_def, out), regrouped
     params = _params(f)
     if len(args) != len(params):
         raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
@@ -458,6 +466,11 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
 def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
     """``(out, tangent_out)``: the value of ``f(*primals)`` and its directional derivative
     along ``tangents`` (a tuple like ``primals``; ``None`` marks a constant argument)."""
+    flat_f, out_def = outputs.returned(f)
+    if out_def is not None:  # a list or dict returned: the flat function's, regrouped
+        out, tangent = jvp(flat_f, primals, tangents, backend=backend, strict=strict,
+                           cache=cache)
+        return outputs.unflatten(out_def, out), outputs.unflatten(out_def, tangent)
     params = _params(f)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
@@ -514,7 +527,10 @@ class Jacobian(_Driven):
         self._drivers = {}
 
     def __call__(self, *args, **kwargs):
-        args = _prepare(self.bind(args, kwargs), self.params)
+        args = self.bind(args, kwargs)
+        if any(pytree.is_container(a) for a in args):  # blocks per leaf (srcgrad/ravel.py)
+            return ravel.call(self, args)
+        args = _prepare(args, self.params)
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
         gen_p, primal = self.specialize(args, mode="primal")
         one_draw(gen_p, type(self).__name__.lower())
@@ -583,7 +599,10 @@ class _ForwardOverReverse(_Driven):
 class Hvp(_ForwardOverReverse):
     def __call__(self, *args_and_v, **kwargs):
         *args, v = args_and_v
-        args = _prepare(self.bind(tuple(args), kwargs), self.params)
+        args = self.bind(tuple(args), kwargs)
+        if any(pytree.is_container(a) for a in args):  # v structured like wrt (ravel.py)
+            return ravel.call(self, args, v)
+        args = _prepare(args, self.params)
         gen, comp, _ = self.hvp_compiled(args)
         self._last = gen
         w = self.params.index(self.wrt[0])
@@ -593,7 +612,10 @@ class Hvp(_ForwardOverReverse):
 
 class Hessian(_ForwardOverReverse):
     def __call__(self, *args, **kwargs):
-        args = _prepare(self.bind(args, kwargs), self.params)
+        args = self.bind(args, kwargs)
+        if any(pytree.is_container(a) for a in args):  # blocks per pair of leaves (ravel.py)
+            return ravel.call(self, args)
+        args = _prepare(args, self.params)
         gen, hvp_comp, seed = self.hvp_compiled(args)
         kinds = {p: types.kind_of_value(a) for p, a in zip(self.params, args)}
 

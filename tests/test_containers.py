@@ -227,3 +227,138 @@ def slice_passed_on(x):
 def test_a_slice_object_used_otherwise_is_located():
     with pytest.raises(srcgrad.UnsupportedError, match="slice object s used other than as an"):
         srcgrad.grad(slice_passed_on)(np.ones(3))
+
+
+# ---- containers as return values ------------------------------------------------------------
+def layer_outputs(W, x):
+    h = np.tanh(W @ x)
+    if x[0] > 10.0:
+        return {"hidden": [h, h * 2.0], "score": np.sum(h)}
+    return {"hidden": [h, h ** 2], "score": np.sum(h * x[:2])}
+
+
+def test_a_dict_of_lists_returned_is_regrouped():
+    """vjp and jvp of a function returning a dict literal (of a list and a float): the value
+    and the tangent come back as that dict, the cotangent is given as one; both against
+    finite differences, in both backends."""
+    rng = np.random.default_rng(2)
+    W, x = rng.normal(size=(2, 3)), rng.normal(size=3)
+    dW = rng.normal(size=(2, 3))
+    ct = {"hidden": [rng.normal(size=2), rng.normal(size=2)], "score": 0.7}
+
+    def flat(W):
+        out = layer_outputs(W, x)
+        return np.concatenate([out["hidden"][0], out["hidden"][1], [out["score"]]])
+
+    J = fd_jacobian(flat, W, h=1e-6)
+    for backend in ("numba", "python"):
+        out, vjp_fn = srcgrad.vjp(layer_outputs, W, x, wrt=0, backend=backend, strict=True)
+        assert set(out) == {"hidden", "score"} and isinstance(out["hidden"], list)
+        np.testing.assert_allclose(out["hidden"][1], layer_outputs(W, x)["hidden"][1])
+        (gW,) = vjp_fn(ct)
+        u = np.concatenate([ct["hidden"][0], ct["hidden"][1], [ct["score"]]])
+        np.testing.assert_allclose(gW, (u @ J.reshape(len(u), -1)).reshape(W.shape),
+                                   rtol=1e-6, atol=1e-8)
+        out2, tan = srcgrad.jvp(layer_outputs, (W, x), (dW, None), backend=backend)
+        assert isinstance(tan, dict) and isinstance(tan["hidden"], list)
+        got = np.concatenate([tan["hidden"][0], tan["hidden"][1], [tan["score"]]])
+        np.testing.assert_allclose(got, J.reshape(len(got), -1) @ dW.ravel(), rtol=1e-6,
+                                   atol=1e-8)
+    with pytest.raises(ValueError, match="keys"):
+        vjp_fn({"hidden": ct["hidden"]})
+
+
+def mixed_returns(x):
+    if x[0] > 0.0:
+        return [x, x]
+    return x
+
+
+def test_returns_of_different_structures_are_located():
+    with pytest.raises(srcgrad.UnsupportedError, match="returns of different structures"):
+        srcgrad.vjp(mixed_returns, np.ones(2))
+
+
+def list_of_params_out(params, x):
+    return [np.tanh(params[0][0] @ x), params[1][1] * 2.0]
+
+
+def test_containers_in_and_out():
+    """A list of (W, b) in, a list out: vjp's cotangents are shaped like the parameters."""
+    rng = np.random.default_rng(3)
+    params = [(rng.normal(size=(2, 3)), rng.normal(size=2)),
+              (rng.normal(size=(2, 2)), rng.normal(size=2))]
+    x = rng.normal(size=3)
+    out, vjp_fn = srcgrad.vjp(list_of_params_out, params, x, wrt=0, backend="python")
+    assert isinstance(out, list) and len(out) == 2
+    (g,) = vjp_fn([np.ones(2), np.ones(2)])
+    np.testing.assert_allclose(g[1][1], np.full(2, 2.0))
+    np.testing.assert_allclose(g[0][0], np.outer(1.0 - np.tanh(params[0][0] @ x) ** 2, x))
+    np.testing.assert_allclose(g[0][1], np.zeros(2))
+
+
+# ---- containers in jacobian, hessian and hvp ------------------------------------------------
+def mlp_loss(params, x):
+    h = x
+    for W, b in params:
+        h = np.tanh(W @ h + b)
+    return np.sum(h * h)
+
+
+def mlp_out(params, x):
+    W, b = params[0]
+    return np.tanh(W @ x + b)
+
+
+def _params(rng):
+    return [(rng.normal(size=(2, 3)), rng.normal(size=2)), (rng.normal(size=(1, 2)), rng.normal(size=1))]
+
+
+def _ravel(p):
+    return np.concatenate([np.ravel(v) for v in flatten(p)[0]])
+
+
+def test_hessian_hvp_and_jacobian_of_containers():
+    """Blocks per leaf (Jacobian) and per pair of leaves (Hessian), as JAX returns them, and
+    hvp with a direction structured like the parameters; each against finite differences
+    of srcgrad's gradient (or of the function) on the raveled vector."""
+    rng = np.random.default_rng(7)
+    params, x = _params(rng), rng.normal(size=3)
+    leaves, treedef = flatten(params)
+    shapes = [np.shape(v) for v in leaves]
+    cuts = np.cumsum([0] + [v.size for v in leaves])
+
+    def unravel(vec):
+        return unflatten(treedef, [vec[a:b].reshape(s) for a, b, s in zip(cuts, cuts[1:], shapes)])
+
+    g = srcgrad.grad(mlp_loss, backend="python")
+    H_fd = fd_jacobian(lambda v: _ravel(g(unravel(v), x)), _ravel(params), h=1e-6)
+    for backend in ("numba", "python"):
+        H = srcgrad.hessian(mlp_loss, backend=backend)(params, x)
+        assert isinstance(H, list) and isinstance(H[0], tuple) and isinstance(H[0][0], list)
+        assert H[0][0][0][0].shape == (2, 3, 2, 3) and H[0][0][1][0].shape == (2, 3, 1, 2)
+        assert H[1][1][0][1].shape == (1, 2)
+        dense = np.zeros((cuts[-1], cuts[-1]))
+        for i, row in enumerate(flatten_blocks(H, treedef)):
+            for j, block in enumerate(row):
+                dense[cuts[i]:cuts[i + 1], cuts[j]:cuts[j + 1]] = np.reshape(
+                    block, (cuts[i + 1] - cuts[i], cuts[j + 1] - cuts[j]))
+        np.testing.assert_allclose(dense, H_fd, rtol=1e-5, atol=1e-6)
+        v = unravel(rng.normal(size=cuts[-1]))
+        hv = srcgrad.hvp(mlp_loss, backend=backend)(params, x, v)
+        np.testing.assert_allclose(_ravel(hv), H_fd @ _ravel(v), rtol=1e-5, atol=1e-6)
+    J = srcgrad.jacobian(mlp_out, backend="python")(params, x)
+    J_fd = fd_jacobian(lambda v: mlp_out(unravel(v), x), _ravel(params), h=1e-6)
+    np.testing.assert_allclose(np.concatenate([np.reshape(b, (2, -1)) for b in flatten(J)[0]],
+                                              axis=1), J_fd, rtol=1e-6, atol=1e-8)
+    assert flatten(J)[0][2].shape == (2, 1, 2)  # out.shape + the leaf's shape
+
+
+def flatten_blocks(H, treedef):
+    """The Hessian's blocks as rows (one per leaf) of blocks (one per leaf)."""
+    return [flatten_tree(row, treedef) for row in flatten_tree(H, treedef)]
+
+
+def flatten_tree(value, treedef):
+    from srcgrad.outputs import leaves_of
+    return leaves_of(treedef, value, "value")

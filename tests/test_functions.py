@@ -61,7 +61,35 @@ def appended(W1, W2, x):
     return np.sum(np.stack(outs) ** 2) + sum(np.sum(o) for o in outs)
 
 
+def layer(W, x, act):
+    return act(W @ x)
+
+
+def apply_scaled(g, u):
+    s = 100.0  # the same name as the caller's: the lambda must read the caller's
+    return g(u) * s + 0.5 * g(2.0 * u)
+
+
+def passes_on(g, u):
+    return apply_scaled(g, u) * 2.0
+
+
+def helpers_given_functions(W, x):
+    """Functions passed to helpers inside the function: a NumPy ufunc, a module-level
+    function, a SciPy function, a nested def and a lambda (closures over the caller's
+    variables, whatever the helper's own locals are called), passed on twice."""
+    s = 2.0
+
+    def sq(t):
+        return t * t * x[0]
+    lam = lambda t: t * s  # noqa: E731
+    h = layer(W, x, np.tanh) + layer(W, x, softplus) + layer(W, x, sp.expit)
+    return np.sum(h) + np.sum(passes_on(sq, x)) + np.sum(apply_scaled(lam, x)) \
+        + np.sum(passes_on(lambda t: np.sin(t) * s, x))
+
+
 @pytest.mark.parametrize("f,args", [
+    (helpers_given_functions, (RNG.normal(size=(2, 3)), RNG.normal(size=3))),
     (gp_style, (RNG.normal(size=4), 0.8)),
     (net, (RNG.normal(size=(2, 3)), RNG.normal(size=3), np.tanh)),
     (net, (RNG.normal(size=(2, 3)), RNG.normal(size=3), softplus)),
@@ -73,6 +101,11 @@ def appended(W1, W2, x):
 def test_functions_as_values(f, args):
     wrt = tuple(i for i, a in enumerate(args) if isinstance(a, (float, np.ndarray)))
     check_grads(f, args, wrt=wrt, backends=("python",))
+
+
+def test_functions_given_to_helpers_compile():
+    check_grads(helpers_given_functions, (RNG.normal(size=(2, 3)), RNG.normal(size=3)),
+                backends=("numba",))
 
 
 def test_nested_step_function_compiles():

@@ -29,6 +29,7 @@ N, R = 4, 3
 HEADER = ["import math", "import numpy as np", "import scipy.special as sp",
           "import scipy.stats as st", "", "IDX = np.array([2, 0, 3, 3])", "",
           "def hv(p):", "    q = p * p if p > 0.2 else 0.5 * p", "    return q + 0.1 * p", "",
+          "def apply(g, u):", "    return g(u) + 0.5 * g(2.0 * u)", "",
           "def hs(u):", "    s = 0.0", "    for k in range(u.shape[0]):",
           "        if u[k] > 1.7:", "            return s + u[k]",
           "        s += u[k] * u[k]", "    return s", ""]
@@ -52,7 +53,9 @@ EXPRS = {
         "sp.logsumexp({V})", "np.sum(st.norm.logpdf({V}, {S}, 1.5))",
         "np.sum(({M}[:, 0:2].T @ {T})[1])", "np.sum(np.partition({V}, 1)[0:2])",
         "np.sum(np.diff({T}, n=2, axis=2) ** 2)", "np.sum({V}[np.where({V} > 0.0)[0]] ** 2)",
-        "np.sum({W}[np.flatnonzero({W} < 0.3)])", "np.sum({M}[slice(1, 3), slice(None, None, 2)] ** 2)", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))"],
+        "np.sum({W}[np.flatnonzero({W} < 0.3)])", "np.sum(apply(np.tanh, {V}))", "np.sum({M}[slice(1, 3), slice(None, None, 2)] ** 2)",
+        "np.sum(st.t.cdf({V}, 3.0, {S}))", "np.sum(st.gamma.cdf(np.exp({W}), 2.5))",
+        "np.sum(st.beta.logcdf(sp.expit({V}), 1.5, 2.0))", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -74,7 +77,7 @@ EXPRS = {
         "{M}.compress(np.array([True, False, True]), axis=0)[1]", "sp.expit({V}) * {S}",
         "sp.logsumexp({M}, axis=0)", "np.cumsum({M}, axis=0)[2]", "np.sort({M}, axis=0)[1]",
         "np.flip({M}, axis=1)[0]", "np.roll({M}, 1, axis=1)[1]", "np.cumprod(0.5 + 0.3 * np.tanh({T}), axis=1)[0, 2]",
-        "np.partition({M}, 1, axis=0)[1]", "({W} @ {T})[0]",
+        "np.partition({M}, 1, axis=0)[1]", "({W} @ {T})[0]", "apply(np.sin, {V}) * {S}",
         "np.take_along_axis({V}, IDX, 0)", "np.sort({M}, axis=None)[0:4]",
         "np.sum({T}, axis=0)[1]"],
     W: ["{M} @ {V}", "np.dot({M}, {V})", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
@@ -220,6 +223,11 @@ class ArrayGen:
                  f"np.sum({it} * u)")])
             self.pool[S].append(acc)
             return [f"    {acc} = 0.0", f"    {loop[0]}", f"        {acc} = {acc} + {loop[1]}"]
+        if k < 0.92 and getattr(self, "nested", False):  # the nested def, twice
+            v = self.fresh("v")
+            line = f"    {v} = nd({self.expr(V, 1)}, 0.5) + nd({self.expr(V, 0)}, {self.expr(S, 0)})"
+            self.pool[V].append(v)
+            return [line]
         if k < 0.94:  # a lambda closing over a value, a comprehension, sum of a generator
             lam, v, acc = self.fresh("lam"), self.fresh("v"), self.fresh("s")
             out = [f"    {lam} = lambda t: np.sin(t) * {self.expr(S, 0)} + t * t",
@@ -240,6 +248,9 @@ class ArrayGen:
     def program(self):
         r = self.rng
         body = []
+        self.nested = r.random() < 0.25
+        if self.nested:  # a nested def closing over a parameter, called by statements below
+            body += ["    def nd(t, u):", "        return np.sin(t) * u + t * x"]
         for _ in range(r.randint(2, 6)):
             body += self.statement()
         total = " + ".join(f"np.sum({v} * {v})" for v in r.sample(

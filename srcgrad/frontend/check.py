@@ -10,6 +10,7 @@ Calls are resolved against the function's globals: a call to another plain Pytho
 is checked too (it will be inlined), a call with no rule and no source is named.
 """
 import ast
+import copy
 import inspect
 
 import numpy as np
@@ -212,6 +213,16 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if isinstance(node.func, ast.Lambda):  # (lambda t: t * t)(x)
             self.visit_Lambda(node.func)
             return
+        if any(isinstance(a, ast.Lambda) for a in node.args) and (
+                (isinstance(node.func, ast.Name) and node.func.id in self.local_fns)
+                or inspect.isfunction(self.src.resolve(node.func))):
+            # apply(lambda t: t * t, x): a function passed to a helper, checked as a def
+            for a in node.args:
+                if isinstance(a, ast.Lambda):
+                    self.local_body(loops.lambda_def("lambda", a))
+            node = copy.copy(node)
+            node.args = [ast.copy_location(ast.Constant(0.0), a) if isinstance(a, ast.Lambda)
+                         else a for a in node.args]
         if isinstance(node.func, ast.Name) and self.src.resolve(node.func) in (sum, min, max) \
                 and len(node.args) == 1 and not node.keywords:  # sum(W * W for W in ws)
             arg = node.args[0]

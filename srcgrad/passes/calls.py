@@ -11,12 +11,14 @@ Every primitive call is checked against its rule: the number of arguments and th
 understands; ranks are checked with the kinds (passes/types.py).
 """
 import ast
+import copy
 import inspect
 import math
 
 import numpy as np
 
 from .. import library, runtime
+from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
                            EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RANDOM_METHODS, RULES,
@@ -43,6 +45,11 @@ class Calls:
 
     def call(self, e, out):
         f = e.func
+        if isinstance(f, ast.Name) and f.id in self.fn_args and f.id not in self.locals:
+            fdef, captured = self.fn_args[f.id]  # a local function passed in: its own scope
+            return self.inline_source(Source(None, fdef, self.src.filename, self.src.lines,
+                                             self.src.namespace), fdef.name, e.args, out,
+                                      captured)
         if isinstance(f, ast.Name) and f.id in self.local_fns and f.id not in self.locals:
             return self.inline_local(self.local_fns[f.id], e, out)
         obj = self.src.resolve(f)
@@ -298,6 +305,30 @@ class Calls:
                                        namespace=callee.namespace)
         return self.inline_source(callee, fn.__name__, args, out)
 
+    def function_arg(self, a):
+        """What a call's argument is when it is a function: ("global", obj) for a NumPy,
+        math or module-level function (or a library one srcgrad knows), ("local", def,
+        captured) for a lambda or a nested def of the caller, else None (a value)."""
+        if isinstance(a, ast.Lambda):
+            return ("local", loops.lambda_def("lambda", a), self._captured_here())
+        if isinstance(a, ast.Name) and a.id in self.fn_args and a.id not in self.locals:
+            return ("local",) + tuple(self.fn_args[a.id])
+        if isinstance(a, ast.Name) and a.id in self.local_fns and a.id not in self.locals:
+            return ("local", self.local_fns[a.id], self._captured_here())
+        if not isinstance(a, (ast.Name, ast.Attribute)):
+            return None
+        obj = self.src.resolve(a)
+        if obj is _MISSING or isinstance(obj, (np.ndarray, type)) or not callable(obj):
+            return None
+        try:
+            known = obj in CALLS or obj in NONDIFF_CALLS or library.known(obj)
+        except TypeError:
+            known = False
+        return ("global", obj) if known or inspect.isfunction(obj) else None
+
+    def _captured_here(self):
+        return {**self.captured, **{v: self.name(v) for v in self.locals}}
+
     def inline(self, fn, e, out):
         if self.depth > 20:
             self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
@@ -317,13 +348,31 @@ class Calls:
         return self.inline_source(callee, fdef.name, e.args, out, captured)
 
     def inline_source(self, callee, prefix, args, out, captured=None):
+        passed = {p: self.function_arg(a) for p, a in zip(callee.params, args)}
+        passed = {p: v for p, v in passed.items() if v is not None}
+        if passed:  # functions passed in: known here, so the callee calls them by name
+            args = [a for p, a in zip(callee.params, args) if p not in passed]
+            callee = _with_functions(callee, set(passed), {p: v[1] for p, v in passed.items()
+                                                           if v[0] == "global"})
         bind = {p: self.atom(a, out) for p, a in zip(callee.params, args)}
         sub = type(self)(callee, self.names, prefix, self.constants, self.depth + 1,
                          self.tuples, self.ranks, self.local_fns, captured)
+        sub.fn_args = {p: v[1:] for p, v in passed.items() if v[0] == "local"}
         body = sub.function(bind).body
         ret = body.pop()
         out.extend(body)
         return ret.value  # an atom, or a tuple of atoms
+
+
+def _with_functions(callee, dropped, functions):
+    """``callee`` without the parameters given functions (``dropped``): the names denote
+    them, global ones through its namespace, local ones through the normalizer's
+    ``fn_args``."""
+    tree = copy.copy(callee.tree)
+    tree.args = copy.copy(tree.args)
+    tree.args.args = [a for a in tree.args.args if a.arg not in dropped]
+    return Source(callee.fn, tree, callee.filename, callee.lines,
+                  {**callee.namespace, **functions})
 
 
 def _int_literal(e):

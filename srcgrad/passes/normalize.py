@@ -80,6 +80,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         self.ranks = ranks  # call site -> operand ranks (normalize())
         self.local_fns = dict(local_fns or {})  # nested defs and lambdas in scope: name -> def
         self.captured = captured or {}  # a nested function's reads of the enclosing locals
+        self.fn_args = {}  # parameters given a lambda or nested def: name -> (def, captured)
         self.depth = depth
         self.tuples = {} if tuples is None else tuples  # tuple variable -> its element names
         self.locals = set(src.params) | {
