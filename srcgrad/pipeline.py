@@ -112,7 +112,8 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
         if meta:
             # global arrays, each resolved in its own function's module (the key holds their
             # values; which generated name reads which is decided by normalizing again)
-            constants = normalize.normalize(src).constants if meta["constants"] else {}
+            constants = normalize.normalize(src, param_kinds=arg_kinds).constants \
+                if meta["constants"] else {}
             if sorted(constants) == meta["constants"]:
                 return Generated(meta["source"], meta["name"], constants, meta["seeds"],
                                  _tuples(meta["out_kind"]), set(meta["active"]), directory,
@@ -129,11 +130,11 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
 
 
 def _transform(src, wrt, arg_kinds, mode, intermediates):
-    norm = normalize.normalize(src)                               # one operation per statement
+    norm = normalize.normalize(src, param_kinds=arg_kinds)        # one operation per statement
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
     ranks = einsum.rank_sites(norm.fdef, types._Infer(kinds).expr)
     if ranks:  # calls lowered by their operands' ranks (np.tensordot): normalize again
-        norm = normalize.normalize(src, ranks=ranks)
+        norm = normalize.normalize(src, ranks=ranks, param_kinds=arg_kinds)
         kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)
     active = activity.analyze(norm.fdef, wrt, kinds, src.filename)  # activity
     ret = norm.fdef.body[-1].value

@@ -168,3 +168,27 @@ def test_library_local_and_sequence_calls_inside_a_condition():
     of a generator becomes statements of its own (it was inlined from SciPy's own source;
     the array fuzzer found it)."""
     check_grads(calls_in_a_test, (np.array([0.3, 1.2, -0.4]),))
+
+
+def dispatch(x, s):
+    """isinstance() of a parameter decides its branch from the argument's kind at the call:
+    the branch not taken, invalid for that kind, is never differentiated."""
+    if isinstance(x, np.ndarray):
+        y = np.sum(x * x.shape[0])
+    else:
+        y = x * 3.0
+    return y * s if isinstance(s, float) and not isinstance(s, bool) else y
+
+
+def ambiguous(x):
+    return x * 2.0 if isinstance(x, np.floating) else x
+
+
+def test_isinstance_of_a_parameter():
+    check_grads(dispatch, (RNG.normal(size=3), 0.7))
+    check_grads(dispatch, (0.4, 0.7))
+    np.testing.assert_allclose(srcgrad.grad(dispatch, backend="python")(np.ones(3), 2.0),
+                               np.full(3, 6.0))
+    # a Python float or a NumPy float64 answer differently here: a located error
+    with pytest.raises(srcgrad.UnsupportedError, match="isinstance"):
+        srcgrad.grad(ambiguous)(1.0)

@@ -237,9 +237,11 @@ class ArrayGen:
             self.pool[V].append(v)
             self.pool[S].append(acc)
             return out
-        # a branch defining the same name both ways
+        # a branch defining the same name both ways (or decided by isinstance of a parameter)
         v = self.fresh({S: "s", V: "v", W: "w", MAT: "m"}[shape])
-        out = [f"    if {self.expr(S, 1)} > {r.uniform(-0.5, 0.5):.3f}:",
+        test = f"{self.expr(S, 1)} > {r.uniform(-0.5, 0.5):.3f}" if r.random() < 0.8 else \
+            f"isinstance({r.choice(['x', 'a'])}, {r.choice(['np.ndarray', 'float'])})"
+        out = [f"    if {test}:",
                f"        {v} = {self.expr(shape, 1)}", "    else:",
                f"        {v} = {self.expr(shape, 1)}"]
         self.pool[shape].append(v)

@@ -27,6 +27,7 @@ from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS,
 from . import einsum
 from .along import SIGNATURES
 from .clone import clone
+from .constants import static_isinstance
 from .types import literal_dtype
 from .walk import marked
 
@@ -53,6 +54,8 @@ class Calls:
         if isinstance(f, ast.Name) and f.id in self.local_fns and f.id not in self.locals:
             return self.inline_local(self.local_fns[f.id], e, out)
         obj = self.src.resolve(f)
+        if obj is isinstance:
+            return static_isinstance(self, e)
         if obj in (sum, max, min) and len(e.args) == 1 and not e.keywords:  # of a sequence
             return self.sequence_call(obj.__name__, e, out)
         if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.ListComp) \

@@ -71,3 +71,38 @@ class Constants:
         self.names.taken.add(name)
         self.constants[name] = obj
         return name
+
+
+# the Python types a value of each kind may have at the call (passes/types.py kinds)
+_TYPES = {"f": (float, np.float64), "i": (int, np.int64), "b": (bool, np.bool_)}
+
+
+def static_isinstance(norm, call):
+    """``isinstance(p, T)`` of a parameter ``p`` never rebound: True or False from the kind of
+    the argument at the call (srcgrad specializes on it), so the branch not taken is never
+    differentiated; a located error when the kind does not decide it."""
+    from .types import describe
+    what = ast.unparse(call)
+    kinds = norm.param_kinds or {}
+    if len(call.args) != 2 or call.keywords or not isinstance(call.args[0], ast.Name) \
+            or call.args[0].id not in kinds or norm.prefix is not None \
+            or norm._rebinds(call.args[0].id):
+        norm.fail(call, what, "srcgrad decides isinstance() of a parameter of the "
+                  "differentiated function (never rebound) from its kind at the call.")
+    types = norm.src.resolve(call.args[1])
+    if isinstance(call.args[1], ast.Tuple):
+        types = tuple(norm.src.resolve(t) for t in call.args[1].elts)
+    if not (isinstance(types, type) or (isinstance(types, tuple) and types
+                                        and all(isinstance(t, type) for t in types))):
+        norm.fail(call, what, "give a type or a tuple of types.")
+    kind = kinds[call.args[0].id]
+    if kind is None:
+        norm.fail(call, what, "the argument's kind is not known.")
+    held = (np.ndarray,) if kind[0] == "a" else _TYPES.get(kind[1], ()) if kind[0] == "s" \
+        else (tuple,) if kind[0] == "t" else ()
+    answers = {issubclass(t, types) for t in held}
+    if len(answers) != 1:
+        norm.fail(call, what, f"{describe(kind)} argument may be any of "
+                  f"{', '.join(t.__name__ for t in held) or 'several types'} here, and the "
+                  "answer differs; test the kind another way (np.ndim(x) == 0).")
+    return ast.copy_location(ast.Constant(answers.pop()), call)

@@ -34,7 +34,7 @@ from .numpy_calls import NumpyCalls
 from .sequences import Sequences
 from .walk import marked as _marked, tag as _tag
 from .clone import clone
-from .constants import Constants
+from .constants import Constants, static_isinstance
 from . import slices
 from .jumps import JumpRemover
 from .names import NameGen, all_names
@@ -57,13 +57,14 @@ class Normalized:
         self.origin_file = origin_file
 
 
-def normalize(src, names=None, ranks=None):
+def normalize(src, names=None, ranks=None, param_kinds=None):
     """``ranks`` gives the operands' ranks at calls whose lowering depends on them
     (``np.tensordot``), keyed by call site; without it such a call is a placeholder that only
     the kinds pass reads, and ``rank_sites`` collects the ranks for a second normalization
     (srcgrad/pipeline.py, passes/einsum.py)."""
     names = names or NameGen(all_names(src.tree))
     n = _Normalizer(src, names, prefix=None, constants={}, ranks=ranks)
+    n.param_kinds = param_kinds  # isinstance() of a parameter (passes/constants.py)
     fdef = n.function()
     return Normalized(fdef, src.params, names, n.constants, src.filename)
 
@@ -81,6 +82,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         self.local_fns = dict(local_fns or {})  # nested defs and lambdas in scope: name -> def
         self.captured = captured or {}  # a nested function's reads of the enclosing locals
         self.fn_args = {}  # parameters given a lambda or nested def: name -> (def, captured)
+        self.param_kinds = None
         self.depth = depth
         self.tuples = {} if tuples is None else tuples  # tuple variable -> its element names
         self.locals = set(src.params) | {
@@ -203,7 +205,10 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
                 return
             self.flat(v, out)  # a call for its effect (inlined user function)
         elif isinstance(s, ast.If):
-            test = self.keep(s.test, out)
+            test = _decided(self.keep(s.test, out))
+            if isinstance(test, bool):  # isinstance() of a parameter: one branch is taken
+                out.extend(self.block(s.body if test else s.orelse))
+                return
             if not isinstance(test, ast.Name):
                 c = self.names.fresh("_cond")
                 self.emit(out, c, test)
@@ -345,7 +350,9 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         if isinstance(e, (ast.Compare, ast.BoolOp)):
             return self.keep(e, out)
         if isinstance(e, ast.IfExp):
-            test = self.keep(e.test, out)  # kept whole once: its names are renamed already
+            test = _decided(self.keep(e.test, out))  # kept whole once: names renamed already
+            if isinstance(test, bool):
+                return self.flat(e.body if test else e.orelse, out)
             if not _is_atom(test):
                 c = self.temp()
                 self.emit(out, c, test)
@@ -408,6 +415,30 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
         return _KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
 
+def _decided(test):
+    """``test`` with its constant parts folded (``isinstance()`` of parameters become
+    constants): True or False when that decides it, else the test, simplified."""
+    if isinstance(test, ast.Constant) and isinstance(test.value, bool):
+        return test.value
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _decided(test.operand)
+        return (not inner) if isinstance(inner, bool) else test
+    if isinstance(test, ast.BoolOp):
+        is_and = isinstance(test.op, ast.And)
+        kept = []
+        for v in test.values:
+            d = _decided(v)
+            if isinstance(d, bool):
+                if d != is_and:  # False in an and, True in an or: decided
+                    return d
+                continue  # True in an and, False in an or: no effect
+            kept.append(d)
+        if not kept:
+            return is_and
+        return kept[0] if len(kept) == 1 else ast.copy_location(ast.BoolOp(test.op, kept), test)
+    return test
+
+
 def pre_copy(stmts):
     return [clone(x) for x in stmts]
 
@@ -439,6 +470,8 @@ class _KeepWhole(ast.NodeTransformer):
         obj = self.norm.src.resolve(node.func)
         local = isinstance(node.func, ast.Name) and node.func.id in self.norm.local_fns \
             and node.func.id not in self.norm.locals
+        if obj is isinstance:
+            return static_isinstance(self.norm, node)
         one_arg_where = obj is np.where and len(node.args) == 1  # indices: kept whole
         if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
                 obj in (sum, min, max) and len(node.args) == 1):

@@ -209,7 +209,7 @@ JOIN_CALLS = {np.concatenate: "concatenate", np.stack: "stack", np.vstack: "vsta
               np.hstack: "hstack", np.column_stack: "column_stack"}
 
 # calls whose result has derivative zero (or is an integer): the result is never active
-NONDIFF_CALLS = {np.argsort: "argsort", slice: "slice", len: "len", int: "int", range: "range", round: "round", bool: "bool",
+NONDIFF_CALLS = {np.argsort: "argsort", slice: "slice", isinstance: "isinstance", len: "len", int: "int", range: "range", round: "round", bool: "bool",
                  math.floor: "floor", math.ceil: "ceil", np.floor: "floor", np.ceil: "ceil",
                  math.trunc: "trunc", np.trunc: "trunc", np.round: "round", np.around: "round",
                  np.rint: "rint", np.fix: "fix",
