@@ -328,6 +328,13 @@ CASES = {
     "put_along": [("rt.put_along(x, y, IDX, 0)", [A(4), A(5)]),
                   ("rt.put_along(x, y, np.array([[1, 0], [0, 0]]), 1)", [A((2, 2)), A((2, 3))])],
     "unrepeat_rows": [("rt.unrepeat_rows(x, 2) * y", [A((2, 6)), A(3)])],
+    # incomplete gamma and beta functions, distribution functions (their scipy shims: tests/library_cases.py)
+    "gammainc": [("rt.gammainc(2.5, x) * y", [A(3, 0.2, 6.0), S()]), ("rt.gammainc(0.6, x)", [S(1.5, 9.0)])],
+    "gammaincc": [("rt.gammaincc(1.7, x * y)", [A(3, 0.2, 3.0), S(0.5, 2.0)])],
+    "betainc": [("rt.betainc(2.0, 0.5, x)", [A(3, 0.1, 0.9)]), ("rt.betainc(0.7, 3.0, x) * y", [S(0.2, 0.8), S()])],
+    "t_cdf": [("rt.t_cdf(x, 3.5)", [A(3, -3.0, 3.0)]), ("rt.t_cdf(x * y, 0.9)", [S(-4.0, 4.0), S(0.5, 1.5)])],
+    "poisson_cdf": [("rt.poisson_cdf(np.array([0.0, 2.0, 5.0]), x)", [A(3, 0.5, 6.0)]),
+                    ("rt.poisson_cdf(3.0, x) * y", [S(0.5, 6.0), S()])],
     # helpers of generated code (reached by hessian / forward-over-reverse)
     "scatter_add": [("rt.scatter_add(x, IDX, y)", [A(4), A(4)]),
                     ("rt.scatter_add(x, IDX, y)", [A((4, 2)), A((4, 2))]),
