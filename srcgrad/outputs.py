@@ -77,7 +77,9 @@ def _make(fn):
         src = read_source(fn)
     except UnsupportedError:
         return fn, None
-    rets = _returns(src.tree)
+    tree = copy.deepcopy(src.tree)
+    _literal_names(tree)
+    rets = _returns(tree)
     defs = [_def(r.value) if r.value is not None else ("leaf",) for r in rets]
     if not any(d is not None and _has_container(d) for d in defs):
         return fn, None
@@ -88,8 +90,7 @@ def _make(fn):
                 r, "returns of different structures (a container literal here, another "
                    "structure elsewhere)",
                 "return the same list or dict literal (same length, same keys) everywhere.")])
-    tree = copy.deepcopy(src.tree)
-    for r in _returns(tree):
+    for r in rets:
         r.value = ast.copy_location(ast.Tuple(_leaves(r.value), ast.Load()), r.value)
     ast.fix_missing_locations(tree)
     code = compile(ast.Module([tree], type_ignores=[]), src.filename, "exec")
@@ -102,6 +103,35 @@ def _make(fn):
     new.__srcgrad_source__ = Source(None, tree, src.filename, src.lines, src.namespace)
     new.__srcgrad_source__.fn = new
     return new, first
+
+
+def _literal_names(fdef):
+    """``return d`` of a name bound once, at the top level, to a list or dict literal: the
+    literal's structure, its leaves read through the name (``{"W": d["W"], ...}``)."""
+    stores = {}
+    for n in ast.walk(fdef):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            stores[n.id] = stores.get(n.id, 0) + 1
+    bound = {s.targets[0].id: s.value for s in fdef.body
+             if isinstance(s, ast.Assign) and len(s.targets) == 1
+             and isinstance(s.targets[0], ast.Name) and stores.get(s.targets[0].id) == 1
+             and isinstance(s.value, (ast.List, ast.Dict))}
+
+    def through(literal, path):
+        if isinstance(literal, (ast.List, ast.Tuple)):
+            return type(literal)([through(e, ast.Subscript(path, ast.Constant(i), ast.Load()))
+                                  for i, e in enumerate(literal.elts)], ast.Load())
+        if isinstance(literal, ast.Dict) and all(isinstance(k, ast.Constant) for k in literal.keys):
+            return ast.Dict([ast.Constant(k.value) for k in literal.keys],
+                            [through(v, ast.Subscript(path, ast.Constant(k.value), ast.Load()))
+                             for k, v in zip(literal.keys, literal.values)])
+        return path
+    for r in _returns(fdef):
+        if isinstance(r.value, ast.Name) and r.value.id in bound:
+            new = through(bound[r.value.id], ast.Name(r.value.id, ast.Load()))
+            for n in ast.walk(new):
+                ast.copy_location(n, r.value)
+            r.value = new
 
 
 def unflatten(treedef, leaves):

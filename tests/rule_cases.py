@@ -344,8 +344,8 @@ CASES = {
                     ("rt.unbroadcast(x, y) * y", [A((3, 4)), A((3, 1))])],
     "full_like": [("np.full_like(x, y) * x", [A(3), S()])],
     "expand_axis": [("rt.expand_axis(x, y, 0) * y", [A(4), A((3, 4))]),
-                    ("rt.expand_axis(x, y, 1) * y", [A((2, 4)), A((2, 3, 4))]),
-                    ("rt.expand_axis(x, y, 1) * y", [A(3), A((3, 4))])],
+                    ("rt.expand_axis(x, y, 1) * y", [A(3), A((3, 4))]),
+                    ("rt.expand_axis(x, y, 1) * y", [A((2, 4)), A((2, 3, 4))])],
     "prod_grad": [("rt.prod_grad(x)", [A(4)]), ("rt.prod_grad(x)", [A((2, 2))])],
 }
 for _name, _dom in UNARY_DOMAINS.items():

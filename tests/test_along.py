@@ -42,40 +42,16 @@ def test_against_finite_differences(f, shapes, backends):
     check_hessian(f, args, f.__name__)
 
 
-def test_compiled_helpers_match_their_python():
-    """Every rows helper compiled by Numba gives what its Python version gives, for every
-    rank and axis (Hessians reach some of them only through derivative code)."""
+def test_compiled_hessian_helper_matches_its_python():
+    """``cumprod_rows_hvp`` runs only in Hessians of cumprod along an axis (the other rows
+    helpers compile in tests/test_rules.py's group): compiled, it gives what its Python
+    version gives."""
     import numba
     from srcgrad import runtime as rt
-    jit = {name: numba.njit(f) for name, f in {
-        "lines": lambda a, b, c, k: rt.lines(a, k),
-        "unlines": lambda a, b, c, k: rt.unlines(a, b, k),
-        "scatter_rows": lambda a, b, c, k: rt.scatter_rows(a, b, c),
-        "gather_rows": lambda a, b, c, k: rt.gather_rows(a, b, c),
-        "cumprod_rows_hvp": lambda a, b, c, k: rt.cumprod_rows_hvp(a, b, c),
-        "cumprod_rows_grad": lambda a, b, c, k: rt.cumprod_rows_grad(a, b),
-        "diff_rows_grad": lambda a, b, c, k: rt.diff_rows_grad(a),
-        "unrepeat_rows": lambda a, b, c, k: rt.unrepeat_rows(a, 2),
-        "roll_rows": lambda a, b, c, k: rt.roll_rows(a, k)}.items()}
     rng = np.random.default_rng(5)
-    for shape in [(5,), (3, 4), (2, 3, 4)]:
-        x = rng.standard_normal(shape)
-        for ax in range(-len(shape), len(shape)):
-            rows = rt.lines(x, ax)
-            g = rng.standard_normal(rows.shape)
-            y = rt.partition_rows(rows, 1)
-            for name, args, want in [
-                    ("lines", (x, x, x), rows), ("unlines", (rows, x, x), x),
-                    ("scatter_rows", (g, rows, y), rt.scatter_rows(g, rows, y)),
-                    ("gather_rows", (g, rows, y), rt.gather_rows(g, rows, y)),
-                    ("cumprod_rows_hvp", (g, rows, rows), rt.cumprod_rows_hvp(g, rows, rows)),
-                    ("cumprod_rows_grad", (g, rows, rows), rt.cumprod_rows_grad(g, rows)),
-                    ("diff_rows_grad", (g, rows, rows), rt.diff_rows_grad(g)),
-                    ("unrepeat_rows", (rt.repeat_rows(g, 2), rows, rows),
-                     rt.unrepeat_rows(rt.repeat_rows(g, 2), 2)),
-                    ("roll_rows", (g, rows, rows), rt.roll_rows(g, ax))]:
-                np.testing.assert_allclose(jit[name](*args, ax), want, rtol=1e-13, atol=1e-15,
-                                           err_msg=f"{name}, shape {shape}, axis {ax}")
+    v, x, h = (rng.standard_normal((3, 4)) for _ in range(3))
+    got = numba.njit(lambda v, x, h: rt.cumprod_rows_hvp(v, x, h))(v, x, h)
+    np.testing.assert_allclose(got, rt.cumprod_rows_hvp(v, x, h), rtol=1e-13, atol=1e-15)
 
 
 def test_partition_follows_the_values_returned():

@@ -46,7 +46,8 @@ _REJECT = {
     ast.Delete: ("del statement", "let the variable go out of scope instead."),
     ast.Import: ("import inside the function", "import at module level."),
     ast.ImportFrom: ("import inside the function", "import at module level."),
-    ast.Dict: ("dict", "use arrays; dicts cannot be differentiated."),
+    ast.Dict: ("dict literal other than d = {\"key\": value, ...} with constant keys",
+               "bind it to a name, with constant keys (or use arrays)."),
     ast.Set: ("set", "use arrays; sets cannot be differentiated."),
     ast.List: ("list", "use a NumPy array (np.zeros(n), then fill it) instead of a list."),
     ast.Starred: ("starred expression (*args)", "pass the values as separate arguments."),
@@ -171,6 +172,12 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if isinstance(node.value, ast.List) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name):  # hs = [a, b]: a sequence
             for item in node.value.elts:
+                self.visit(item)
+            return
+        if isinstance(node.value, ast.Dict) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name) and node.value.keys \
+                and all(isinstance(k, ast.Constant) for k in node.value.keys):
+            for item in node.value.values:  # d = {"W": W, "b": b}: a tuple (passes/dicts.py)
                 self.visit(item)
             return
         self.visit(node.value)

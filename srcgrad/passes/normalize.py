@@ -35,7 +35,7 @@ from .sequences import Sequences
 from .walk import marked as _marked, tag as _tag
 from .clone import clone
 from .constants import Constants, static_isinstance
-from . import slices
+from . import dicts, slices
 from .jumps import JumpRemover
 from .names import NameGen, all_names
 from .tuples import TupleParts
@@ -105,7 +105,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
                                                        and isinstance(s.value, ast.Lambda)))]),
                 fdef)
             self.locals -= set(local)
-        body = slices.rewrite(self, JumpRemover(self.names).function(fdef))
+        body = dicts.rewrite(self, slices.rewrite(self, JumpRemover(self.names).function(fdef)))
         self.locals |= {t.id for s in body for t in nodes(s)
                         if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
         if self.prefix is not None:
