@@ -192,3 +192,30 @@ def test_isinstance_of_a_parameter():
     # a Python float or a NumPy float64 answer differently here: a located error
     with pytest.raises(srcgrad.UnsupportedError, match="isinstance"):
         srcgrad.grad(ambiguous)(1.0)
+
+
+# ---- calls into Numba code -----------------------------------------------------------------
+import numba  # noqa: E402
+
+
+@numba.njit
+def nb_softplus(v):
+    return np.log1p(np.exp(v))
+
+
+@numba.njit
+def nb_energy(x, k):
+    e = 0.0
+    for i in range(x.shape[0] - 1):
+        e += k * (x[i + 1] - x[i]) ** 2
+    return e
+
+
+def calls_njit_helpers(x, w):
+    return np.sum(nb_softplus(x * w)) + nb_energy(x, 0.5)
+
+
+def test_calls_to_njit_functions_differentiate_their_python():
+    """A call to a user's @numba.njit function differentiates its Python source (.py_func),
+    like any helper's: both modes, both backends, against finite differences."""
+    check_grads(calls_njit_helpers, (np.linspace(-1.0, 1.0, 5), 0.7))

@@ -58,8 +58,7 @@ def uses_star(*xs):  # <-
 
 
 def uses_dict(x):
-    d = {"a": x}  # <-
-    return d["a"]
+    return {"a": x, "b": 2.0 * x}["a"]  # <-
 
 
 def uses_list(x):

@@ -223,6 +223,14 @@ class ArrayGen:
                  f"np.sum({it} * u)")])
             self.pool[S].append(acc)
             return [f"    {acc} = 0.0", f"    {loop[0]}", f"        {acc} = {acc} + {loop[1]}"]
+        if k < 0.905:  # a dict local: read by its keys, and a loop over its items
+            dd, acc = self.fresh("dd"), self.fresh("s")
+            out = [f"    {dd} = {{\"p\": {self.expr(V, 1)}, \"q\": {self.expr(S, 1)}}}",
+                   f"    {acc} = np.sum({dd}[\"p\"] * {dd}[\"q\"])",
+                   f"    for key, val in {dd}.items():",
+                   f"        {acc} = {acc} + np.sum(val * val) * (2.0 if key == \"p\" else 1.0)"]
+            self.pool[S].append(acc)
+            return out
         if k < 0.92 and getattr(self, "nested", False):  # the nested def, twice
             v = self.fresh("v")
             line = f"    {v} = nd({self.expr(V, 1)}, 0.5) + nd({self.expr(V, 0)}, {self.expr(S, 0)})"

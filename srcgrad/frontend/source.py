@@ -51,14 +51,24 @@ class Source:
         look-ups only touch modules and functions already loaded: no user code runs."""
         if isinstance(node, ast.Name):
             if node.id in self.namespace:
-                return self.namespace[node.id]
+                return _python_of(self.namespace[node.id])
             return getattr(builtins, node.id, _MISSING)
         if isinstance(node, ast.Attribute):
             base = self.resolve(node.value)
             if base is _MISSING or not (inspect.ismodule(base) or _distribution(base)):
                 return _MISSING
-            return getattr(base, node.attr, _MISSING)
+            return _python_of(getattr(base, node.attr, _MISSING))
         return _MISSING
+
+
+def _python_of(obj):
+    """A user's ``@numba.njit`` function as the Python function it compiles (``.py_func``):
+    srcgrad differentiates that source like any other helper's."""
+    if type(obj).__name__ == "CPUDispatcher" and type(obj).__module__.startswith("numba") \
+            and inspect.isfunction(getattr(obj, "py_func", None)) \
+            and not (getattr(obj.py_func, "__module__", "") or "").startswith("srcgrad."):
+        return obj.py_func
+    return obj
 
 
 def read_source(fn):

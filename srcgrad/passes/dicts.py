@@ -10,6 +10,7 @@ Any other use of such a name (a key that is not a constant, a write ``d[k] = v``
 passed to a function) is a located error.
 """
 import ast
+import copy
 from collections import Counter
 
 from .walk import nodes
@@ -138,10 +139,10 @@ class _Substitute(ast.NodeTransformer):
 
 
 def _copy(node):
-    import copy
     return copy.deepcopy(node)
 
 
 def rewrite(norm, body):
     """``body`` with its dict locals as tuples (see the module docstring)."""
+    body = copy.deepcopy(body)  # the source's own nodes are normalized again (tensordot)
     return DictLocals(norm, body).run(body)

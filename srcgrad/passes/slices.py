@@ -11,6 +11,7 @@ Any other use of a slice object (passed to a function, read as ``s.start``, boun
 located error.
 """
 import ast
+import copy
 from collections import Counter
 
 from .walk import nodes
@@ -105,4 +106,5 @@ class SliceObjects(ast.NodeTransformer):
 
 def rewrite(norm, body):
     """``body`` with its slice objects written out (see the module docstring)."""
+    body = copy.deepcopy(body)  # the source's own nodes are normalized again (tensordot)
     return SliceObjects(norm, body).run(body)
