@@ -16,6 +16,7 @@ import types as pytypes
 
 from .errors import Problem, UnsupportedError
 from .frontend.source import Source, read_source
+from .pytree import unflatten  # noqa: F401  (the value's structure with its leaves)
 
 
 def _def(node):
@@ -132,20 +133,6 @@ def _literal_names(fdef):
             for n in ast.walk(new):
                 ast.copy_location(n, r.value)
             r.value = new
-
-
-def unflatten(treedef, leaves):
-    """The value's structure with these leaves in it."""
-    it = iter(leaves)
-
-    def build(d):
-        if d[0] == "leaf":
-            return next(it)
-        if d[0] == "dict":
-            return {k: build(s) for k, s in zip(d[1], d[2])}
-        items = [build(s) for s in d[1]]
-        return items if d[0] == "list" else tuple(items)
-    return build(treedef)
 
 
 def leaves_of(treedef, value, what):

@@ -4,7 +4,10 @@
     W = np.array([...])       W * x      ->  W * x          (the constant W)
     helper's module: W        W * x      ->  W_1 * x        (another module's W)
 
-Each global is read in the namespace of the function that reads it.
+Each global is read in the namespace of the function that reads it.  Also folded here:
+``isinstance()`` of a parameter, from its kind at the call, and the tests it decides.
+
+    isinstance(x, np.ndarray)   ->  True        (x an array at this call)
 """
 import ast
 import numbers
@@ -106,3 +109,27 @@ def static_isinstance(norm, call):
                   f"{', '.join(t.__name__ for t in held) or 'several types'} here, and the "
                   "answer differs; test the kind another way (np.ndim(x) == 0).")
     return ast.copy_location(ast.Constant(answers.pop()), call)
+
+
+def decided(test):
+    """``test`` with its constant parts folded (``isinstance()`` of parameters become
+    constants): True or False when that decides it, else the test, simplified."""
+    if isinstance(test, ast.Constant) and isinstance(test.value, bool):
+        return test.value
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = decided(test.operand)
+        return (not inner) if isinstance(inner, bool) else test
+    if isinstance(test, ast.BoolOp):
+        is_and = isinstance(test.op, ast.And)
+        kept = []
+        for v in test.values:
+            d = decided(v)
+            if isinstance(d, bool):
+                if d != is_and:  # False in an and, True in an or: decided
+                    return d
+                continue  # True in an and, False in an or: no effect
+            kept.append(d)
+        if not kept:
+            return is_and
+        return kept[0] if len(kept) == 1 else ast.copy_location(ast.BoolOp(test.op, kept), test)
+    return test

@@ -34,7 +34,7 @@ from .numpy_calls import NumpyCalls
 from .sequences import Sequences
 from .walk import marked as _marked, tag as _tag
 from .clone import clone
-from .constants import Constants, static_isinstance
+from .constants import Constants, decided as _decided, static_isinstance
 from . import dicts, slices
 from .jumps import JumpRemover
 from .names import NameGen, all_names
@@ -414,30 +414,6 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
         return _KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
-
-def _decided(test):
-    """``test`` with its constant parts folded (``isinstance()`` of parameters become
-    constants): True or False when that decides it, else the test, simplified."""
-    if isinstance(test, ast.Constant) and isinstance(test.value, bool):
-        return test.value
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _decided(test.operand)
-        return (not inner) if isinstance(inner, bool) else test
-    if isinstance(test, ast.BoolOp):
-        is_and = isinstance(test.op, ast.And)
-        kept = []
-        for v in test.values:
-            d = _decided(v)
-            if isinstance(d, bool):
-                if d != is_and:  # False in an and, True in an or: decided
-                    return d
-                continue  # True in an and, False in an or: no effect
-            kept.append(d)
-        if not kept:
-            return is_and
-        return kept[0] if len(kept) == 1 else ast.copy_location(ast.BoolOp(test.op, kept), test)
-    return test
-
 
 def pre_copy(stmts):
     return [clone(x) for x in stmts]

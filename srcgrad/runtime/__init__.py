@@ -9,21 +9,22 @@ slowly); the helpers are explicit loops, which compile fast.
 By family: ``broadcast.py`` (unbroadcasting, indexing), ``reductions.py``, ``shape.py``
 (reshapes, joins), ``products.py`` (matrix structure and products Numba lacks),
 ``decomp.py`` (eigh and svd, one part each), ``along.py`` (operations along
-any axis, as rows), ``special.py`` (digamma and trigamma, for gamma and lgamma), ``incomplete.py``
+any axis, as rows), ``axes.py`` (3-D reductions, take_along_axis, average's weights), ``special.py`` (digamma and trigamma, for gamma and lgamma), ``incomplete.py``
 (incomplete gamma and beta functions, for scipy.stats' distribution functions).
 """
-from . import along, broadcast, decomp, incomplete, products, reductions, shape, special
+from . import along, axes, broadcast, decomp, incomplete, products, reductions, shape, special
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
 from .incomplete import *  # noqa: F401,F403
 from .along import *  # noqa: F401,F403
+from .axes import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 
 __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__,
-           *decomp.__all__, *along.__all__, *special.__all__,
+           *decomp.__all__, *along.__all__, *axes.__all__, *special.__all__,
            *incomplete.__all__]
 
 

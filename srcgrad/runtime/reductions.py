@@ -260,6 +260,17 @@ def _ol_extremum_mask(x, ans):
     return impl
 
 
+@numba.njit
+def _combine(acc, v, kind):
+    """One step of a reduction: 0 sum, 1 mean (a sum, divided at the end), 2 max, 3 min,
+    4 prod."""
+    if kind <= 1:
+        return acc + v
+    if kind == 4:
+        return acc * v
+    return max(acc, v) if kind == 2 else min(acc, v)
+
+
 def _reduce2d(kind):
     def impl(x, axis):
         axis = axis_in(axis, 2)
@@ -273,15 +284,7 @@ def _reduce2d(kind):
                 acc = 1.0
             n = x.shape[0] if axis == 0 else x.shape[1]
             for m in range(n):
-                v = x[m, k] if axis == 0 else x[k, m]
-                if kind == 0 or kind == 1:
-                    acc += v
-                elif kind == 4:
-                    acc *= v
-                elif kind == 2:
-                    acc = max(acc, v)
-                else:
-                    acc = min(acc, v)
+                acc = _combine(acc, x[m, k] if axis == 0 else x[k, m], kind)
             out[k] = acc / n if kind == 1 else acc
         return out
     return impl
