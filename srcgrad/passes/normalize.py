@@ -32,7 +32,7 @@ from .along import AlongAxis
 from .calls import BUILTIN_EMIT, Calls
 from .numpy_calls import NumpyCalls
 from .sequences import Sequences
-from .walk import marked as _marked, tag as _tag
+from .walk import marked as _marked, place as _place, tag as _tag
 from .clone import clone
 from .constants import Constants, decided as _decided, static_isinstance
 from . import dicts, slices
@@ -137,10 +137,11 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
 
     def alias_checks(self):
         """Writes that share memory with a name read later only if a name holds an array:
-        id(statement) -> (that name, the problem); the kinds stage decides."""
+        the statement's place -> (that name, the problem); the kinds stage decides.  (Keyed by
+        place, not identity: the slice and dict passes rewrite copies of the statements.)"""
         if not hasattr(self, "_alias_checks"):
             self._alias_checks = {} if self.src.internal else {
-                id(n): (c, alias_problem(self.src, n, t, o))
+                _place(n): (c, alias_problem(self.src, n, t, o))
                 for n, t, o, c in alias_writes(self.src.tree, self.src.resolve) if c is not None}
         return self._alias_checks
 
@@ -165,8 +166,8 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
     def stmt(self, s, out):
         n = len(out)
         self._stmt(s, out)
-        if id(s) in self.alias_checks() and len(out) > n:
-            cond, problem = self.alias_checks()[id(s)]
+        if _place(s) in self.alias_checks() and len(out) > n:
+            cond, problem = self.alias_checks()[_place(s)]
             out[-1].alias_check = (self.name(cond), problem)
 
     def _stmt(self, s, out):

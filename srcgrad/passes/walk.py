@@ -146,3 +146,9 @@ def draws(node):
     from ..rules.table import RANDOM_METHODS
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                and n.func.attr in RANDOM_METHODS for n in ast.walk(node))
+
+
+def place(node):
+    """A statement's place in its file (kind, start and end): the same for its copies."""
+    return (type(node).__name__, getattr(node, "lineno", None), getattr(node, "col_offset", None),
+            getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None))
