@@ -144,5 +144,7 @@ def _copy(node):
 
 def rewrite(norm, body):
     """``body`` with its dict locals as tuples (see the module docstring)."""
+    if norm.src.internal or not any(isinstance(n, ast.Dict) for st in body for n in nodes(st)):
+        return body  # (most functions: nothing to copy)
     body = copy.deepcopy(body)  # the source's own nodes are normalized again (tensordot)
     return DictLocals(norm, body).run(body)

@@ -106,5 +106,8 @@ class SliceObjects(ast.NodeTransformer):
 
 def rewrite(norm, body):
     """``body`` with its slice objects written out (see the module docstring)."""
+    if norm.src.internal or not any(isinstance(n, ast.Name) and n.id == "slice"
+                                    for st in body for n in nodes(st)):
+        return body  # (most functions: nothing to copy)
     body = copy.deepcopy(body)  # the source's own nodes are normalized again (tensordot)
     return SliceObjects(norm, body).run(body)

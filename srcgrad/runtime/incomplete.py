@@ -51,28 +51,31 @@ def _gamma_fraction(a, x):
     return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
 
 
-@numba.vectorize(["float64(float64, float64)"])
-def gammainc(a, x):
-    """The regularized lower incomplete gamma function P(a, x) (scipy.special.gammainc)."""
+@numba.njit
+def _gamma_upper(a, x, upper):
+    """Q(a, x) if ``upper`` else P(a, x), from the series or the fraction, whichever
+    converges there (the other as 1 minus it)."""
     if math.isnan(a) or math.isnan(x) or a <= 0.0 or x < 0.0:
         return math.nan
     if x == 0.0:
-        return 0.0
+        return 1.0 if upper else 0.0
     if x < a + 1.0:
-        return _gamma_series(a, x)
-    return 1.0 - _gamma_fraction(a, x)
+        p = _gamma_series(a, x)
+        return 1.0 - p if upper else p
+    q = _gamma_fraction(a, x)
+    return q if upper else 1.0 - q
+
+
+@numba.vectorize(["float64(float64, float64)"])
+def gammainc(a, x):
+    """The regularized lower incomplete gamma function P(a, x) (scipy.special.gammainc)."""
+    return _gamma_upper(a, x, False)
 
 
 @numba.vectorize(["float64(float64, float64)"])
 def gammaincc(a, x):
     """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""
-    if math.isnan(a) or math.isnan(x) or a <= 0.0 or x < 0.0:
-        return math.nan
-    if x == 0.0:
-        return 1.0
-    if x < a + 1.0:
-        return 1.0 - _gamma_series(a, x)
-    return _gamma_fraction(a, x)
+    return _gamma_upper(a, x, True)
 
 
 @numba.njit
@@ -142,7 +145,4 @@ def poisson_cdf(n, mu):
         return 0.0
     if mu == 0.0:
         return 1.0
-    a, x = math.floor(n) + 1.0, mu
-    if x < a + 1.0:
-        return 1.0 - _gamma_series(a, x)
-    return _gamma_fraction(a, x)
+    return _gamma_upper(math.floor(n) + 1.0, mu, True)
