@@ -66,13 +66,13 @@ def _gamma_upper(a, x, upper):
     return q if upper else 1.0 - q
 
 
-@numba.vectorize(["float64(float64, float64)"])
+@numba.vectorize
 def gammainc(a, x):
     """The regularized lower incomplete gamma function P(a, x) (scipy.special.gammainc)."""
     return _gamma_upper(a, x, False)
 
 
-@numba.vectorize(["float64(float64, float64)"])
+@numba.vectorize
 def gammaincc(a, x):
     """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""
     return _gamma_upper(a, x, True)
@@ -119,13 +119,13 @@ def _betainc(a, b, x):
     return 1.0 - front * _beta_fraction(b, a, 1.0 - x) / b
 
 
-@numba.vectorize(["float64(float64, float64, float64)"])
+@numba.vectorize
 def betainc(a, b, x):
     """The regularized incomplete beta function I_x(a, b) (scipy.special.betainc)."""
     return _betainc(a, b, x)
 
 
-@numba.vectorize(["float64(float64, float64)"])
+@numba.vectorize
 def t_cdf(z, df):
     """The distribution function of Student's t with ``df`` degrees of freedom, at ``z``."""
     if math.isnan(z) or math.isnan(df) or df <= 0.0:
@@ -136,7 +136,7 @@ def t_cdf(z, df):
     return 1.0 - half if z > 0.0 else half
 
 
-@numba.vectorize(["float64(float64, float64)"])
+@numba.vectorize
 def poisson_cdf(n, mu):
     """P(N <= n) for N Poisson with mean ``mu``: Q(floor(n) + 1, mu)."""
     if math.isnan(n) or math.isnan(mu) or mu < 0.0:
