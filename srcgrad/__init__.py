@@ -14,9 +14,9 @@
 """
 from .api import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, source, value_and_grad,
                   vjp)
-from .errors import FallbackWarning, InternalError, SrcgradError, UnsupportedError
+from .errors import FallbackWarning, GlobalChangedWarning, InternalError, SrcgradError, UnsupportedError
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "source", "SrcgradError", "UnsupportedError", "InternalError",
-           "FallbackWarning"]
+           "FallbackWarning", "GlobalChangedWarning"]

@@ -1,7 +1,10 @@
-"""``srcgrad dump file.py:func [--wrt x,y] [--mode reverse|forward|primal] [--no-color]``
-``srcgrad cache info|clear``
+"""``srcgrad dump file.py:func [--wrt x,y] [--mode reverse|forward|primal] [--args KINDS]
+[--no-color]``, ``srcgrad check file.py:func [--args KINDS]``, ``srcgrad cache info|clear``
 
-Prints the generated source.  Exit status 2 for a bad path or a missing function, 1 for code
+``--args "x=f8[:], A=f8[:,:], n=int"`` gives the argument kinds (Numba's spelling); without it
+they come from the function's annotations, or are guessed from how the parameters are used
+(and the output's first line says so).  Prints the generated source, highlighted with
+Pygments on a terminal (not when piped, with ``--no-color`` or ``NO_COLOR`` set).  Exit status 2 for a bad path or a missing function, 1 for code
 srcgrad cannot differentiate (with the located error); never a traceback.  ``dump`` and
 ``check`` import FILE.py, which runs its top-level code: what it prints goes to stderr, not
 into the dumped source, and an exit or interrupt at import is a one-line error.
@@ -9,7 +12,6 @@ into the dumped source, and an exit or interrupt at import is a one-line error.
 import contextlib
 import argparse
 import importlib.util
-import keyword
 import os
 import re
 import sys
@@ -17,18 +19,17 @@ import sys
 from . import api
 from .errors import SrcgradError, UnsupportedError
 
-_KW = re.compile(r"\b(" + "|".join(keyword.kwlist) + r")\b")
-
 
 def colorize(src):
-    out = []
-    for line in src.splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            out.append(f"\x1b[2;32m{line}\x1b[0m")
-        else:
-            out.append(_KW.sub(lambda m: f"\x1b[1;34m{m.group(1)}\x1b[0m", line))
-    return "\n".join(out) + "\n"
+    """``src`` highlighted for a terminal by Pygments' Python lexer."""
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers import PythonLexer
+    return highlight(src, PythonLexer(), TerminalFormatter())
+
+
+def use_color(stream, no_color):
+    return stream.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
 def load_function(target):
@@ -59,6 +60,32 @@ class _Usage(Exception):
     pass
 
 
+ARGS_HELP = ('argument kinds, e.g. "x=f8[:], A=f8[:,:], n=int" (float or f8, int or i8, bool; '
+             "arrays as f8[:], f8[:,:]); default: the annotations, else guessed")
+
+
+def _kinds(fn, text):
+    """The --args text, checked now: a mistake in it is a usage error (exit 2)."""
+    if text is None:
+        return None
+    from .frontend.source import read_source
+    from .kinds import parse
+    try:
+        parse(text, read_source(fn).params)
+    except SrcgradError as e:
+        raise _Usage(str(e))
+    return text
+
+
+def _wrt(args):
+    wrt = tuple(w.strip() for w in args.wrt.split(",")) if args.wrt else 0
+    if isinstance(wrt, tuple) and len(set(wrt)) != len(wrt):
+        raise _Usage(f"--wrt names a parameter twice: {args.wrt}")
+    if isinstance(wrt, tuple) and len(wrt) == 1:
+        wrt = wrt[0]
+    return wrt
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="srcgrad", description="srcgrad: source-transformation AD. dump and check import "
@@ -68,10 +95,14 @@ def main(argv=None):
     dump.add_argument("target", metavar="FILE.py:FUNCTION")
     dump.add_argument("--wrt", default=None, help="comma-separated parameter names (default: the first)")
     dump.add_argument("--mode", default="reverse", choices=["reverse", "forward", "primal"])
+    dump.add_argument("--args", default=None, metavar="KINDS", help=ARGS_HELP)
     dump.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     check = sub.add_parser("check", help="list every construct of FILE.py:FUNCTION srcgrad "
                                          "cannot differentiate (exit 1 if any)")
     check.add_argument("target", metavar="FILE.py:FUNCTION")
+    check.add_argument("--args", default=None, metavar="KINDS", help=ARGS_HELP + "; with "
+                       "them the check also transforms the function for those kinds")
+    check.add_argument("--wrt", default=None, help="comma-separated parameter names")
     cache_cmd = sub.add_parser("cache", help="the on-disk cache of generated and compiled code")
     cache_cmd.add_argument("action", choices=["info", "clear"])
     args = parser.parse_args(argv)
@@ -89,12 +120,18 @@ def main(argv=None):
         from .frontend.check import check_function
         from .frontend.source import read_source
         try:
-            problems = check_function(read_source(load_function(args.target)))
+            fn = load_function(args.target)
+            problems = check_function(read_source(fn))
+            if not problems and args.args is not None:  # the kinds' own problems too
+                api.source(fn, wrt=_wrt(args), kinds=_kinds(fn, args.args))
         except _Usage as e:
             print(f"srcgrad: {e}", file=sys.stderr)
             return 2
         except UnsupportedError as e:
             problems = e.problems
+        except SrcgradError as e:
+            print(f"srcgrad: {e}", file=sys.stderr)
+            return 1
         for p in problems:
             print(p.format())
         print(f"{len(problems)} unsupported construct{'s' if len(problems) != 1 else ''} "
@@ -102,12 +139,7 @@ def main(argv=None):
         return 1 if problems else 0
     try:
         fn = load_function(args.target)
-        wrt = tuple(w.strip() for w in args.wrt.split(",")) if args.wrt else 0
-        if isinstance(wrt, tuple) and len(set(wrt)) != len(wrt):
-            raise _Usage(f"--wrt names a parameter twice: {args.wrt}")
-        if isinstance(wrt, tuple) and len(wrt) == 1:
-            wrt = wrt[0]
-        text = api.source(fn, mode=args.mode, wrt=wrt)
+        text = api.source(fn, mode=args.mode, wrt=_wrt(args), kinds=_kinds(fn, args.args))
     except _Usage as e:
         print(f"srcgrad: {e}", file=sys.stderr)
         return 2
@@ -117,8 +149,7 @@ def main(argv=None):
     except SrcgradError as e:
         print(f"srcgrad: {e}", file=sys.stderr)
         return 1
-    color = sys.stdout.isatty() and not args.no_color and os.environ.get("NO_COLOR") is None
-    sys.stdout.write(colorize(text) if color else text)
+    sys.stdout.write(colorize(text) if use_color(sys.stdout, args.no_color) else text)
     return 0
 
 

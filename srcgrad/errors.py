@@ -46,6 +46,10 @@ class CacheWarning(UserWarning):
     """A cache entry on disk was unreadable or corrupt; srcgrad rebuilt it."""
 
 
+class GlobalChangedWarning(UserWarning):
+    """A global the generated code was built from changed; srcgrad built it again."""
+
+
 class Location:
     """File, line and column of a node in the user's source, with the line's text."""
 

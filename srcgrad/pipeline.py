@@ -1,22 +1,32 @@
-"""The pass order, in one place.
+"""The pass order, and the compile and cache policy, in one place.
 
     parse -> check the subset -> normalize -> infer kinds (-> normalize again, with the ranks
           of calls lowered by rank, and infer again) -> activity
           -> reverse (or forward) generation -> clean-up -> emit source -> compile
+
+The transforms (srcgrad/transforms/) ask this module for what they need: a parsed and checked
+function (``parse``), generated source (``generate``, then ``Generated.compile``), a compiled
+driver that calls generated sweeps in a loop (``driver``), or generated code as a plain Python
+function that can be differentiated again (``python_function``).
 """
 import contextlib
 import gc
+import math
 import os
 import sys
 import threading
 
+import numpy as np
+
+from . import runtime
 from .backend import cache as diskcache
 from .backend.compile import Compiled
-from .backend.emit import filename_for, to_source
+from .backend.emit import filename_for, register, to_source
 from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
-from .passes import activity, cleanup, common, einsum, forward, normalize, reverse, types, walk
+from .passes import (activity, cleanup, common, drivers, einsum, forward, normalize, reverse,
+                     types, walk)
 
 
 class Generated:
@@ -91,6 +101,36 @@ def ours(name, mode):
         raise InternalError(f"{type(e).__name__}: {e}", name, mode) from e
 
 
+def parse(fn):
+    """Parse ``fn`` and check it is in the subset (at decoration time: the user hears early)."""
+    src = read_source(fn)
+    with deep_recursion(fn), ours(src.name, "check"):
+        raise_if_unsupported(src)
+    return src
+
+
+def driver(kind, name, deps, backend, strict, cache, *spec):
+    """(source, Compiled) of a generated driver: ``kind`` "jacobian" or "hessian", a loop over
+    directions calling the generated sweeps ``deps`` (name -> Compiled); ``spec`` as
+    passes/drivers.py takes it."""
+    make = {"jacobian": drivers.jacobian_driver, "hessian": drivers.hessian_driver}[kind]
+    text = make(name, *spec)
+    return text, Compiled(text, filename_for(name, text), name, {}, backend, strict, deps,
+                          diskcache.cache_dir(cache))
+
+
+def python_function(name, text, deps):
+    """The plain Python function ``name`` defined by ``text``, calling the generated functions
+    ``deps`` (name -> Compiled); its source is registered, so it can be differentiated again
+    (a grad of a grad)."""
+    filename = filename_for(name, text)
+    register(text, filename)
+    ns = {"np": np, "math": math, **runtime.namespace(),
+          **{n: comp._python() for n, comp in deps.items()}}
+    exec(compile(text, filename, "exec"), ns)
+    return ns[name]
+
+
 def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
     with deep_recursion(fn), collector_paused():
         return _generate(fn, wrt, arg_kinds, mode, intermediates, cache)
@@ -136,7 +176,7 @@ def _transform(src, wrt, arg_kinds, mode, intermediates):
     if ranks:  # calls lowered by their operands' ranks (np.tensordot): normalize again
         norm = normalize.normalize(src, ranks=ranks, param_kinds=arg_kinds)
         kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)
-    active = activity.analyze(norm.fdef, wrt, kinds, src.filename)  # activity
+    active = activity.analyze(norm.fdef, wrt, kinds, src.filename, mode)  # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None
     if mode in ("reverse", "value_and_grad"):

@@ -289,7 +289,7 @@ class _Paths(ast.NodeTransformer):
         return new
 
 
-# ---- the transforms' entry points for arguments with containers (srcgrad/api.py) -------------
+# ---- the transforms' entry points for arguments with containers (srcgrad/transforms/) ------
 def flat_of(fn, args):
     """The :class:`Flat` of ``fn`` for these arguments' structures, made once per structure."""
     treedefs = tuple(flatten(a)[1] for a in args)
@@ -301,7 +301,7 @@ def flat_of(fn, args):
 
 def grad_call(g, args):
     """``grad(f)(params, x)`` with containers: the flat function's gradient, regrouped."""
-    from .api import Grad
+    from .transforms.grad import Grad
     from .errors import SrcgradError
     if g.inner is not None:
         raise SrcgradError("a grad of a grad of a function of containers is not supported; "

@@ -94,3 +94,38 @@ def test_jacobian_source_shows_driver():
     jac = srcgrad.jacrev(fan_out)
     jac(np.ones(3), 2)
     assert "def fan_out_jacrev(x, m):" in jac.source and "def fan_out_vjp" in jac.source
+
+
+def two_outputs(x, s):        # R^3 x R -> (R^3, R, R^(2x3))
+    return np.sin(x) * s, np.sum(x * x) * s, np.outer(np.array([1.0, 2.0]), x) * s
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse", "auto", "fwd", "rev"])
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_jacobian_of_a_tuple_is_a_tuple_of_jacobians(mode, backend):
+    x, s = np.array([0.1, -0.2, 0.3]), 1.5
+    jac = srcgrad.jacobian(two_outputs, mode=mode, backend=backend)
+    J0, J1, J2 = jac(x, s)
+    for k, J in enumerate((J0, J1, J2)):
+        ref = fd_jacobian(lambda z: two_outputs(z, s)[k], x)
+        assert J.shape == np.shape(two_outputs(x, s)[k]) + (3,)
+        np.testing.assert_allclose(J, ref.reshape(J.shape), rtol=1e-6, atol=1e-8)
+    (Jx0, Js0), (Jx1, Js1), (Jx2, Js2) = srcgrad.jacobian(two_outputs, wrt=(0, 1), mode=mode,
+                                                           backend=backend)(x, s)
+    np.testing.assert_allclose(Jx0, J0, rtol=1e-13)
+    np.testing.assert_allclose(Js0, np.sin(x), rtol=1e-13)
+    assert Js1 == pytest.approx(np.sum(x * x), rel=1e-13)
+    np.testing.assert_allclose(Js2, np.outer([1.0, 2.0], x), rtol=1e-13)
+
+
+def test_jacobian_mode_spellings():
+    x = np.linspace(-0.5, 0.5, 3)
+    for long, short in (("forward", "fwd"), ("reverse", "rev")):
+        for given in (long, short):
+            jac = srcgrad.jacobian(fan_out, mode=given)
+            assert jac.mode == long and jac.mode == short
+            np.testing.assert_allclose(jac(x, 2), fd_jacobian(fan_out, x, 2), rtol=1e-6,
+                                       atol=1e-7)
+    assert srcgrad.jacfwd(fan_out).mode == "forward"
+    with pytest.raises(ValueError, match="'forward' or 'reverse'"):
+        srcgrad.jacobian(fan_out, mode="sideways")

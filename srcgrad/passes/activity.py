@@ -71,7 +71,7 @@ def _edges(stmts, edges):
     return edges
 
 
-def analyze(fdef, wrt, kinds, origin_file=None):
+def analyze(fdef, wrt, kinds, origin_file=None, mode=None):
     """Return the set of active variable names.  A differentiated value that reaches a place
     with no derivative defined (a value of unknown kind, an argument of ``np.arange``) is a
     located error: unknown never means constant."""
@@ -88,7 +88,7 @@ def analyze(fdef, wrt, kinds, origin_file=None):
             if t not in varied and srcs & varied and is_float(kinds.get(t)):
                 varied.add(t)
                 changed = True
-    _refuse_lost_derivatives(fdef, kinds, carriers, origin_file)
+    _refuse_lost_derivatives(fdef, kinds, carriers, origin_file, mode)
     ret = fdef.body[-1].value
     useful = deps_of(ret) if ret is not None else set()
     changed = True
@@ -106,7 +106,7 @@ def analyze(fdef, wrt, kinds, origin_file=None):
 _ZERO_DERIVATIVE_OK = set(NONDIFF_CALLS.values()) | {"zeros_like", "ones_like", "empty_like"}
 
 
-def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
+def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file, mode=None):
     def where(s):
         return Location(origin_file or "<unknown>", getattr(s, "lineno", 0),
                         getattr(s, "col_offset", 0), getattr(s, "origin", ""))
@@ -124,6 +124,12 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file):
         prim, args = operands(s.value) if getattr(s.value, "prim", None) else (None, [])
         rule = prim_rule(prim, [kinds.get(getattr(a, "id", None)) for a in args]) if prim else None
         for p, a in zip(rule.params if rule else (), args):
+            if mode == "forward" and getattr(rule, "refused_forward", None) \
+                    and isinstance(a, ast.Name) and a.id in carriers:
+                problems.append(Problem(where(s), f"a differentiated value ({a.id!r}) passed "
+                                                  f"to {rule.custom.base}() in forward mode",
+                                        rule.refused_forward + "."))
+                break
             if isinstance(a, ast.Name) and a.id in carriers and p in rule.refused:
                 problems.append(Problem(where(s), f"a differentiated value ({a.id!r}) passed "
                                                   f"as {p!r} of {prim}()",

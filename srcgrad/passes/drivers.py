@@ -32,41 +32,54 @@ def _zero(v, kind):
     return f"np.zeros_like({v})" if is_array(kind) else "0.0"
 
 
-def _shape(out_kind, v, kind):
-    parts = (["_y.shape"] if is_array(out_kind) else []) + ([f"{v}.shape"] if is_array(kind) else [])
+def _shape(out_kind, v, kind, y="_y"):
+    parts = ([f"{y}.shape"] if is_array(out_kind) else []) + ([f"{v}.shape"] if is_array(kind) else [])
     return " + ".join(parts)
 
 
-def _finish(J, out_kind, v, kind):
-    shape = _shape(out_kind, v, kind)
+def _finish(J, out_kind, v, kind, y="_y"):
+    shape = _shape(out_kind, v, kind, y)
     return f"{J}.reshape({shape})" if shape else f"{J}[0, 0]"
 
 
 def jacobian_driver(name, fname, params, wrt, kinds, out_kind, how):
     """Source of the driver; ``how`` is "fwd" (calls ``{fname}_jvp``, one sweep per input
-    direction) or "rev" (calls ``{fname}_vjp``, one sweep per output direction)."""
+    direction) or "rev" (calls ``{fname}_vjp``, one sweep per output direction).  A function
+    returning a tuple has a Jacobian per output (``J0_x``, ``J1_x``), returned as a tuple."""
     args = ", ".join(params)
-    m = "_y.size" if is_array(out_kind) else "1"
+    several = out_kind[0] == "t"
+    outs = list(out_kind[1]) if several else [out_kind]
+    ys = [f"_y[{j}]" for j in range(len(outs))] if several else ["_y"]
+    Js = [[f"J{j}_{w}" if several else f"J_{w}" for w in wrt] for j in range(len(outs))]
     lines = [f"def {name}({args}):", f"    _y = {fname}_primal({args})"]
-    for w in wrt:
-        lines.append(f"    J_{w} = np.empty(({m}, {_size(w, kinds[w])}))")
+    for y, ok, row in zip(ys, outs, Js):
+        for w, J in zip(wrt, row):
+            lines.append(f"    {J} = np.empty(({_size(y, ok)}, {_size(w, kinds[w])}))")
     if how == "fwd":
-        for w in wrt:
+        for i, w in enumerate(wrt):
             lines.append(f"    for k in range({_size(w, kinds[w])}):")
             lines += ["        " + s for s in _unit(w, kinds[w], "k", "_dw")]
             tangents = ", ".join("_dw" if u == w else _zero(u, kinds[u]) for u in wrt)
             lines.append(f"        _out, _dy = {fname}_jvp({args}, {tangents})")
-            lines.append(f"        J_{w}[:, k] = " + ("np.ravel(_dy)" if is_array(out_kind) else "_dy"))
+            for j, (ok, row) in enumerate(zip(outs, Js)):
+                dy = f"_dy[{j}]" if several else "_dy"
+                lines.append(f"        {row[i]}[:, k] = " + (f"np.ravel({dy})" if is_array(ok) else dy))
     else:
-        lines.append(f"    for k in range({m}):")
-        lines += ["        " + s for s in _unit("_y", out_kind, "k", "_seed")]
         grads = ", ".join(f"_g_{u}" for u in wrt)
-        lines.append(f"        {grads} = {fname}_vjp({args}, _seed)")
-        for w in wrt:
-            lines.append(f"        J_{w}[k, :] = " +
-                         (f"np.ravel(_g_{w})" if is_array(kinds[w]) else f"_g_{w}"))
-    results = [_finish(f"J_{w}", out_kind, w, kinds[w]) for w in wrt]
-    ret = results[0] if len(results) == 1 else "(" + ", ".join(results) + ")"
+        for j, (y, ok, row) in enumerate(zip(ys, outs, Js)):
+            lines.append(f"    for k in range({_size(y, ok)}):")
+            lines += ["        " + s for s in _unit(y, ok, "k", "_seed")]
+            seeds = ", ".join("_seed" if i == j else _zero(yi, oi)
+                              for i, (yi, oi) in enumerate(zip(ys, outs)))
+            lines.append(f"        {grads} = {fname}_vjp({args}, {seeds})")
+            for w, J in zip(wrt, row):
+                lines.append(f"        {J}[k, :] = " +
+                             (f"np.ravel(_g_{w})" if is_array(kinds[w]) else f"_g_{w}"))
+    per_out = []
+    for y, ok, row in zip(ys, outs, Js):
+        results = [_finish(J, ok, w, kinds[w], y) for w, J in zip(wrt, row)]
+        per_out.append(results[0] if len(results) == 1 else "(" + ", ".join(results) + ")")
+    ret = per_out[0] if not several else "(" + ", ".join(per_out) + ",)"
     lines.append(f"    return {ret}")
     src = "\n".join(lines) + "\n"
     ast.parse(src)  # generated drivers are valid Python, or fail here

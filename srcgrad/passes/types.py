@@ -12,14 +12,13 @@ A kind is a tuple: ``("s", "f")`` float, ``("s", "i")`` int, ``("s", "b")`` bool
 """
 import ast
 
-import numpy as np
-
-from ..errors import Problem, UnsupportedError
+# the kinds' vocabulary lives in srcgrad/kinds.py; imported from here by the passes
+from ..kinds import (BOOL, FLOAT, INT, describe, is_array, is_float,  # noqa: F401
+                     is_scalar, join, kind_of_value, literal_dtype, ndim)
+from ..errors import Problem, SrcgradError, UnsupportedError
 from ..rules.table import ACCEPT_HINTS, ACCEPTS, RANDOM_METHODS, RULES
 from .walk import nodes
 
-FLOAT, INT, BOOL = ("s", "f"), ("s", "i"), ("s", "b")
-RNG = ("r",)  # a np.random.Generator or RandomState: draws come from it, never derivatives
 
 _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
                 "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy",
@@ -29,64 +28,6 @@ _BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "maximum"
               "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin", "gammainc",
               "gammaincc", "betainc", "t_cdf", "poisson_cdf"}
 _REDUCE = {"sum", "mean", "prod", "amax", "amin"}
-
-
-def kind_of_value(v):
-    if isinstance(v, (np.random.Generator, np.random.RandomState)):
-        return RNG
-    if isinstance(v, (bool, np.bool_)):
-        return BOOL
-    if isinstance(v, (int, np.integer)):
-        return INT
-    if isinstance(v, (float, np.floating)):
-        return FLOAT
-    if isinstance(v, np.ndarray):
-        return ("a", v.ndim, "f" if v.dtype.kind == "f" else ("b" if v.dtype.kind == "b" else "i"))
-    if isinstance(v, tuple):
-        return ("t", tuple(kind_of_value(x) for x in v))
-    return None
-
-
-def literal_dtype(lst):
-    """"b" for a (nested) list literal of bools only, "i" of ints only, else None."""
-    leaves = [v for r in lst.elts for v in (r.elts if isinstance(r, ast.List) else [r])]
-    leaves = [v.operand if isinstance(v, ast.UnaryOp) and isinstance(v.op, (ast.USub, ast.UAdd))
-              and isinstance(v.operand, ast.Constant) and type(v.operand.value) is int else v
-              for v in leaves]  # -1 is an int literal too
-    types = {type(v.value) if isinstance(v, ast.Constant) else None for v in leaves}
-    return {frozenset({bool}): "b", frozenset({int}): "i"}.get(frozenset(types))
-
-
-def is_array(k):
-    return k is not None and k[0] == "a"
-
-
-def is_scalar(k):
-    return k is not None and k[0] == "s"
-
-
-def is_float(k):
-    """May this kind carry a derivative?  (A stack of generated code may, if its items may.)"""
-    return k is not None and ((k[0] == "s" and k[1] == "f") or (k[0] == "a" and k[2] == "f")
-                              or (k[0] == "l" and is_float(k[1])))
-
-
-def ndim(k):
-    return k[1] if is_array(k) else 0
-
-
-def join(a, b):
-    if a is None:
-        return b
-    if b is None or a == b:
-        return a
-    if a[0] == b[0] == "s":
-        return FLOAT if "f" in (a[1], b[1]) else INT
-    if a[0] == b[0] == "l":
-        return ("l", join(a[1], b[1]))
-    if a[0] == b[0] == "a" and a[1] == b[1]:
-        return ("a", a[1], "f" if "f" in (a[2], b[2]) else a[2])
-    return a  # conflicting kinds: Numba will report it when compiling
 
 
 def _broadcast(kinds, floaty=False):
@@ -142,24 +83,6 @@ def matmul_kind(a, b):
     if max(na, nb) > 3:
         return None
     return FLOAT
-
-
-def describe(k, article=True):
-    """``a float``, ``an integer``, ``a 2-D float array``, ``a tuple``: for messages."""
-    if k is None:
-        return "of unknown kind"
-    names = {"f": "float", "i": "integer", "b": "boolean"}
-    if k == RNG:
-        return "a random generator" if article else "random generator"
-    if k[0] == "a":
-        text = f"{k[1]}-D {names[k[2]]} array"
-    elif k[0] == "t":
-        text = "tuple"
-    else:
-        text = names[k[1]]
-    if not article:
-        return text
-    return ("an " if text[0] in "aeiou" else "a ") + text
 
 
 def is_none(i):
@@ -333,6 +256,15 @@ class _Infer:
                                          "write values of the element's shape."))
             return
         prim = getattr(e, "prim", None)
+        if prim in RULES and getattr(RULES[prim], "out_fn", None) is not None:
+            args = [self.expr(a) for a in e.args]
+            if all(a is not None for a in args):
+                try:
+                    RULES[prim].out_fn(args)
+                except SrcgradError as err:
+                    self.refused.append((s, f"call to {RULES[prim].custom.base}()",
+                                         str(err) + "."))
+            return
         if prim not in ACCEPTS or not isinstance(e, ast.Call):
             return
         for p, a in zip(RULES[prim].params, e.args):
@@ -452,6 +384,11 @@ class _Infer:
                 return None
             nd = args[0][1] + args[1][1] - 2 * e.contracted
             return ("a", nd, "f") if nd > 0 else FLOAT
+        if prim in RULES and getattr(RULES[prim], "out_fn", None) is not None:
+            try:  # a user's rule (srcgrad/custom.py): what the function returns
+                return RULES[prim].out_fn(args) if all(a is not None for a in args) else None
+            except SrcgradError:
+                return None  # check_call says why, at the statement
         if prim in RULES and RULES[prim].out is not None:
             return _out_kind(RULES[prim], args)
         if prim is not None:

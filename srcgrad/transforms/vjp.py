@@ -1,0 +1,98 @@
+"""``vjp`` and ``jvp``: functions, not decorators; one derived object per function and
+options, kept on the function, so repeated calls transform and compile once."""
+import inspect
+
+from .. import outputs, pytree, watch
+from .args import float_params, params_of, prepare, shaped_like
+from .derived import Derived, one_draw
+
+
+def _watched(f):
+    """A global ``f`` reads changed: its kept versions are dropped before they are used."""
+    if inspect.isfunction(f):
+        watch.of(f, quiet=True)
+
+
+def reused(f, wrt, backend, strict, cache, mode):
+    """One Derived per function and options, so repeated vjp/jvp calls transform and compile
+    once, as a grad object does.  Kept on the function itself: it lives and dies with it."""
+    per_fn = f.__dict__.setdefault("__srcgrad_derived__", {})
+    key = (wrt, backend, strict, cache, mode)
+    if key not in per_fn:
+        d = Derived(f, wrt, backend, strict, cache)
+        d.gen_mode = mode
+        per_fn[key] = d
+    return per_fn[key]
+
+
+def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
+    """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
+    argument (default: every float argument), as a tuple."""
+    _watched(f)
+    flat_f, out_def = outputs.returned(f)
+    if out_def is not None:  # a list or dict returned: the flat function's, regrouped
+        out, fn = vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache)
+
+        def regrouped(cotangent):
+            return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
+        regrouped.source = fn.source
+        return outputs.unflatten(out_def, out), regrouped
+    params = params_of(f)
+    if len(args) != len(params):
+        raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
+                        f"vjp got {len(args)} arguments")
+    if any(pytree.is_container(a) for a in args):
+        return pytree.vjp_call(vjp, f, args, wrt, dict(backend=backend, strict=strict,
+                                                        cache=cache))
+    args = prepare(args, params)
+    if wrt is None:
+        wrt = float_params(params, args)
+    wrt = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
+    d = reused(f, wrt, backend, strict, cache, "reverse")
+    gen, comp = d.specialize(args)
+    one_draw(gen, "vjp")
+    _, primal = d.specialize(args, mode="primal")
+    out = primal(*args)
+    outs = out if isinstance(out, tuple) else (out,)
+
+    def vjp_fn(cotangent):
+        cts = cotangent if isinstance(out, tuple) else (cotangent,)
+        if len(cts) != len(outs):
+            raise ValueError(f"{f.__name__}() returns {len(outs)} values; pass a tuple of "
+                             f"{len(outs)} cotangents")
+        seeds = [shaped_like(c, o, f"cotangent for output {i}")
+                 for i, (c, o) in enumerate(zip(cts, outs))]
+        grads = comp(*args, *seeds)
+        return (grads,) if len(d.wrt) == 1 else tuple(grads)
+
+    vjp_fn.source = gen.source
+    return out, vjp_fn
+
+
+def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
+    """``(out, tangent_out)``: the value of ``f(*primals)`` and its directional derivative
+    along ``tangents`` (a tuple like ``primals``; ``None`` marks a constant argument)."""
+    _watched(f)
+    flat_f, out_def = outputs.returned(f)
+    if out_def is not None:  # a list or dict returned: the flat function's, regrouped
+        out, tangent = jvp(flat_f, primals, tangents, backend=backend, strict=strict,
+                           cache=cache)
+        return outputs.unflatten(out_def, out), outputs.unflatten(out_def, tangent)
+    params = params_of(f)
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"primals and tangents must have the same length "
+                         f"({len(primals)} != {len(tangents)})")
+    if len(primals) != len(params):
+        raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
+                        f"jvp got {len(primals)} primals")
+    if any(pytree.is_container(a) for a in primals):
+        return pytree.jvp_call(jvp, f, primals, tangents, dict(backend=backend, strict=strict,
+                                                               cache=cache))
+    args = prepare(primals, params)
+    wrt = tuple(p for p, t in zip(params, tangents) if t is not None)
+    d = reused(f, wrt, backend, strict, cache, "forward")
+    _, comp = d.specialize(args)
+    tans = [shaped_like(t, a, f"tangent for {p!r}") for p, a, t in zip(params, args, tangents)
+            if t is not None]
+    return comp(*args, *tans)

@@ -1,0 +1,196 @@
+"""A global the generated code was built from changes between calls (in place, rebound, a
+number, a helper function, a closure cell, a module's attribute): the next call sees it, as
+Python would, transformed again with a GlobalChangedWarning; every transform, both backends.
+Derivatives are checked against closed forms of the current globals and finite differences."""
+import types
+import warnings
+
+import numpy as np
+import pytest
+
+import srcgrad
+from srcgrad import GlobalChangedWarning
+
+W = np.array([1.0, 2.0, 3.0])
+C = 2.0
+CFG = types.ModuleType("srcgrad_test_cfg")
+CFG.S = 3.0
+
+
+def helper(x):
+    return C * x
+
+
+def other_helper(x):
+    return C * x * x
+
+
+def uses(x):
+    return np.sum(W * x * x) + helper(x[0])
+
+
+def expected(x):
+    g = 2.0 * W * x
+    g[0] += C if HELPER_IS_LINEAR[0] else 2.0 * C * x[0]
+    return g
+
+
+HELPER_IS_LINEAR = [True]
+
+
+def fd(f, x, h=1e-6):
+    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)])
+
+
+@pytest.fixture
+def restored():
+    saved = (W.copy(), C, helper)
+    yield
+    g = globals()
+    g["W"] = saved[0]
+    g["C"], g["helper"] = saved[1], saved[2]
+    HELPER_IS_LINEAR[0] = True
+    CFG.S = 3.0
+
+
+def _changes():
+    """Each change to the globals ``uses`` reads, one at a time."""
+    g = globals()
+
+    def in_place():
+        W[0] = 5.0
+
+    def rebound():
+        g["W"] = np.array([-1.0, 0.5, 4.0])
+
+    def number():
+        g["C"] = 7.0
+
+    def function():
+        g["helper"] = other_helper
+        HELPER_IS_LINEAR[0] = False
+    return [in_place, rebound, number, function]
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_grad_sees_every_change(restored, backend):
+    x = np.array([0.3, -0.7, 1.1])
+    g = srcgrad.grad(uses, backend=backend)
+    np.testing.assert_allclose(g(x), expected(x), rtol=1e-13)
+    for change in _changes():
+        change()
+        with pytest.warns(GlobalChangedWarning, match="read by uses"):
+            got = g(x)
+        np.testing.assert_allclose(got, expected(x), rtol=1e-13, err_msg=change.__name__)
+        np.testing.assert_allclose(got, fd(uses, x), rtol=1e-6, atol=1e-8)
+        with warnings.catch_warnings():  # unchanged since: no warning, no new transform
+            warnings.simplefilter("error")
+            np.testing.assert_allclose(g(x), got, rtol=0)
+
+
+def test_no_warning_without_a_change(restored):
+    x = np.array([0.3, -0.7, 1.1])
+    g = srcgrad.grad(uses)
+    before = W.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g(x)
+        globals()["W"] = W.copy()   # rebound to equal values: the code is still right
+        g(x)
+        np.testing.assert_allclose(g(x), expected(x), rtol=1e-13)
+    assert np.array_equal(W, before)  # the user's global untouched
+
+
+def shadows(x):
+    W = x * 2.0  # a local named like the global: not a read of it
+    return np.sum(W * x) + C
+
+
+def test_a_local_named_like_a_global_is_not_watched(restored):
+    x = np.array([0.3, -0.7, 1.1])
+    g = srcgrad.grad(shadows)
+    np.testing.assert_allclose(g(x), 4.0 * x)
+    W[0] = 100.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(g(x), 4.0 * x)
+
+
+def cubic(x):
+    return np.sum(W * x ** 3) * C
+
+
+def test_every_transform_sees_a_change(restored):
+    x = np.array([0.3, -0.7, 1.1])
+    h, j, vg = srcgrad.hessian(cubic), srcgrad.jacobian(cubic), srcgrad.value_and_grad(cubic)
+    hv = srcgrad.hvp(cubic)
+    for step in range(2):
+        if step:
+            W[1] = -3.0
+            globals()["C"] = 0.5
+        ctx = pytest.warns(GlobalChangedWarning) if step else warnings.catch_warnings()
+        with ctx:
+            H, J, (v, gv) = h(x), j(x), vg(x)
+            Hv = hv(x, np.ones(3))
+            _, vjp_fn = srcgrad.vjp(cubic, x)
+            _, t = srcgrad.jvp(cubic, (x,), (np.ones(3),))
+        grad = 3.0 * C * W * x ** 2
+        np.testing.assert_allclose(H, np.diag(6.0 * C * W * x), rtol=1e-13)
+        np.testing.assert_allclose(Hv, 6.0 * C * W * x, rtol=1e-13)
+        np.testing.assert_allclose(J, grad, rtol=1e-13)
+        np.testing.assert_allclose(gv, grad, rtol=1e-13)
+        assert v == pytest.approx(cubic(x), rel=1e-13)
+        np.testing.assert_allclose(vjp_fn(1.0)[0], grad, rtol=1e-13)
+        assert t == pytest.approx(np.sum(grad), rel=1e-13)
+
+
+def make_scaled():
+    k = np.array([1.0, 2.0])
+
+    def scaled(x):
+        return np.sum(k * x * x)
+
+    def set_k(v):
+        nonlocal k
+        k = v
+    return scaled, set_k
+
+
+def reads_a_module(x):
+    return CFG.S * x * x
+
+
+def test_closure_cells_and_module_attributes(restored):
+    scaled, set_k = make_scaled()
+    g = srcgrad.grad(scaled)
+    x = np.array([0.5, -1.5])
+    np.testing.assert_allclose(g(x), 2.0 * np.array([1.0, 2.0]) * x)
+    set_k(np.array([3.0, -1.0]))
+    with pytest.warns(GlobalChangedWarning, match="'k'"):
+        np.testing.assert_allclose(g(x), 2.0 * np.array([3.0, -1.0]) * x)
+    gm = srcgrad.grad(reads_a_module)
+    assert gm(2.0) == 12.0
+    CFG.S = 0.25
+    with pytest.warns(GlobalChangedWarning, match="'S'"):
+        assert gm(2.0) == 1.0
+
+
+def params_loss(params, x):
+    w, b = params
+    return np.sum((w * x + b - W) ** 2)
+
+
+def test_containers_see_a_change(restored):
+    params = (np.array([0.5, 1.0, -0.5]), np.array([0.1, 0.2, 0.3]))
+    x = np.array([1.0, 2.0, 3.0])
+    g = srcgrad.grad(params_loss)
+    for step in range(2):
+        if step:
+            W[2] = 10.0
+        r = params[0] * x + params[1] - W
+        with pytest.warns(GlobalChangedWarning) if step else warnings.catch_warnings():
+            dw, db = g(params, x)
+            _, vjp_fn = srcgrad.vjp(params_loss, params, x)
+        np.testing.assert_allclose(dw, 2 * r * x, rtol=1e-13)
+        np.testing.assert_allclose(db, 2 * r, rtol=1e-13)
+        np.testing.assert_allclose(vjp_fn(1.0)[0][1], 2 * r, rtol=1e-13)
