@@ -1,14 +1,14 @@
 """docs/subset.md's coverage table is generated from the rule table and the test table
-(tools/coverage.py); it must say what the code does."""
+(tools/numpy_coverage.py); it must say what the code does."""
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-import coverage as cov  # noqa: E402
+import numpy_coverage as cov  # noqa: E402
 
 
 def test_coverage_table_in_docs_is_current():
-    assert cov.main(["--check"]) == 0, "run: python tools/coverage.py --write"
+    assert cov.main(["--check"]) == 0, "run: python tools/numpy_coverage.py --write"
 
 
 def test_an_entry_counts_only_with_a_rule_and_a_test_row():

@@ -14,9 +14,9 @@ test table (``tests/rule_cases.py``) spells it, so it is checked in reverse mode
 mode and forward-over-reverse against finite differences.  Nothing here is typed by hand
 as "supported": the table cannot drift from the code.
 
-    python tools/coverage.py            # print the table and the count
-    python tools/coverage.py --write    # rewrite the generated part of docs/subset.md
-    python tools/coverage.py --check    # exit 1 if docs/subset.md is out of date (a test)
+    python tools/numpy_coverage.py            # print the table and the count
+    python tools/numpy_coverage.py --write    # rewrite the generated part of docs/subset.md
+    python tools/numpy_coverage.py --check    # exit 1 if docs/subset.md is out of date (a test)
 """
 import argparse
 import os
@@ -33,7 +33,7 @@ from srcgrad.rules import table  # noqa: E402
 from rule_cases import CASES  # noqa: E402
 
 DOC = os.path.join(ROOT, "docs", "subset.md")
-BEGIN, END = "<!-- coverage: begin (tools/coverage.py --write) -->", "<!-- coverage: end -->"
+BEGIN, END = "<!-- coverage: begin (tools/numpy_coverage.py --write) -->", "<!-- coverage: end -->"
 
 # (family, spelling) -- spelling is "np.<f>", "np.linalg.<f>", ".<method>()", ".T", "x[i]",
 # or an operator
@@ -122,7 +122,7 @@ def markdown():
     done = sum(ok for _, _, ok in rs)
     out = [BEGIN, "",
            f"**{done} of the {len(rs)} entries** of autograd's list (our reading, see "
-           "`tools/coverage.py`) are differentiated by srcgrad in both modes and tested "
+           "`tools/numpy_coverage.py`) are differentiated by srcgrad in both modes and tested "
            "against finite differences (generated from the rule table and the test table).", "",
            "| family | supported | not yet |", "|---|---|---|"]
     for fam in dict.fromkeys(f for f, _, _ in rs):
@@ -158,7 +158,7 @@ def main(argv=None):
         with open(DOC) as f:
             current = f.read()
         if _doc_with(gen) != current:
-            print("docs/subset.md is out of date: run python tools/coverage.py --write")
+            print("docs/subset.md is out of date: run python tools/numpy_coverage.py --write")
             return 1
     else:
         print(gen)
