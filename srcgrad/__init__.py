@@ -14,9 +14,13 @@
 """
 from .api import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, source, value_and_grad,
                   vjp)
+from .custom import custom_jvp, custom_vjp, defrule, undefrule
+from .export import export
+from .gradcheck import check_grads
 from .errors import FallbackWarning, GlobalChangedWarning, InternalError, SrcgradError, UnsupportedError
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
-           "hvp", "source", "SrcgradError", "UnsupportedError", "InternalError",
+           "hvp", "source", "custom_vjp", "custom_jvp", "defrule", "undefrule", "check_grads",
+           "export", "SrcgradError", "UnsupportedError", "InternalError",
            "FallbackWarning", "GlobalChangedWarning"]

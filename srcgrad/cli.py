@@ -1,11 +1,14 @@
 """``srcgrad dump file.py:func [--wrt x,y] [--mode reverse|forward|primal] [--args KINDS]
-[--no-color]``, ``srcgrad check file.py:func [--args KINDS]``, ``srcgrad cache info|clear``
+[--side-by-side] [--no-color]``, ``srcgrad check file.py:func [--args KINDS] [--fd]``,
+``srcgrad export file.py:func [--wrt x] [--args KINDS] [--mode reverse,forward] [-o out.py]``,
+``srcgrad cache info|clear``
 
 ``--args "x=f8[:], A=f8[:,:], n=int"`` gives the argument kinds (Numba's spelling); without it
 they come from the function's annotations, or are guessed from how the parameters are used
 (and the output's first line says so).  Prints the generated source, highlighted with
-Pygments on a terminal (not when piped, with ``--no-color`` or ``NO_COLOR`` set).  Exit status 2 for a bad path or a missing function, 1 for code
-srcgrad cannot differentiate (with the located error); never a traceback.  ``dump`` and
+Pygments on a terminal (not when piped, with ``--no-color`` or ``NO_COLOR`` set).  Exit status
+2 for a bad path or a missing function, 1 for code srcgrad cannot differentiate (with the
+located error); never a traceback.  ``dump`` and
 ``check`` import FILE.py, which runs its top-level code: what it prints goes to stderr, not
 into the dumped source, and an exit or interrupt at import is a one-line error.
 """
@@ -17,19 +20,10 @@ import re
 import sys
 
 from . import api
+from .display import colorize, side_by_side, use_color  # noqa: F401 -- colorize: API
 from .errors import SrcgradError, UnsupportedError
 
 
-def colorize(src):
-    """``src`` highlighted for a terminal by Pygments' Python lexer."""
-    from pygments import highlight
-    from pygments.formatters import TerminalFormatter
-    from pygments.lexers import PythonLexer
-    return highlight(src, PythonLexer(), TerminalFormatter())
-
-
-def use_color(stream, no_color):
-    return stream.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
 def load_function(target):
@@ -77,6 +71,44 @@ def _kinds(fn, text):
     return text
 
 
+def _check_fd(fn, args):
+    """``check --fd``: each statement's derivative against finite differences."""
+    from .frontend.source import read_source
+    from .gradcheck import check_grads
+    from .kinds import values
+    if args.args is None:
+        print("srcgrad: check --fd needs --args with the values or shapes to check at "
+              '(e.g. --args "x=f8[5], A=f8[5,5], n=3")', file=sys.stderr)
+        return 2
+    try:
+        made = values(args.args, read_source(fn).params, seed=args.seed)
+        report = check_grads(fn, *made, raise_=False)
+    except SrcgradError as e:
+        print(f"srcgrad: {e}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0 if report.ok else 1
+
+
+def _export(args):
+    from .export import export
+    try:
+        fn = load_function(args.target)
+        modes = tuple(m.strip() for m in args.mode.split(","))
+        text = export(fn, args.output, wrt=_wrt(args), kinds=_kinds(fn, args.args), modes=modes)
+    except _Usage as e:
+        print(f"srcgrad: {e}", file=sys.stderr)
+        return 2
+    except (SrcgradError, ValueError) as e:
+        print(f"srcgrad: {e}", file=sys.stderr)
+        return 1
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        print(f"srcgrad: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
 def _wrt(args):
     wrt = tuple(w.strip() for w in args.wrt.split(",")) if args.wrt else 0
     if isinstance(wrt, tuple) and len(set(wrt)) != len(wrt):
@@ -97,12 +129,28 @@ def main(argv=None):
     dump.add_argument("--mode", default="reverse", choices=["reverse", "forward", "primal"])
     dump.add_argument("--args", default=None, metavar="KINDS", help=ARGS_HELP)
     dump.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    dump.add_argument("--side-by-side", action="store_true", help="each generated line next "
+                      "to the line of FILE.py it comes from")
     check = sub.add_parser("check", help="list every construct of FILE.py:FUNCTION srcgrad "
                                          "cannot differentiate (exit 1 if any)")
     check.add_argument("target", metavar="FILE.py:FUNCTION")
     check.add_argument("--args", default=None, metavar="KINDS", help=ARGS_HELP + "; with "
                        "them the check also transforms the function for those kinds")
     check.add_argument("--wrt", default=None, help="comma-separated parameter names")
+    check.add_argument("--fd", action="store_true", help="also compare every statement's "
+                       "derivative with finite differences at arguments made up to --args "
+                       "(shapes as f8[5,3], numbers as n=3); exit 1 at the first that "
+                       "disagrees")
+    check.add_argument("--seed", type=int, default=0, help="for the made-up arguments")
+    exp = sub.add_parser("export", help="write FILE.py:FUNCTION's primal and derivatives as "
+                                        "a module needing only NumPy (Numba if installed)")
+    exp.add_argument("target", metavar="FILE.py:FUNCTION")
+    exp.add_argument("--wrt", default=None, help="comma-separated parameter names")
+    exp.add_argument("--args", default=None, metavar="KINDS", help=ARGS_HELP)
+    exp.add_argument("--mode", default="reverse", help="comma-separated: reverse, forward, "
+                     "value_and_grad (default reverse)")
+    exp.add_argument("-o", "--output", default=None, help="the module to write (default: "
+                     "print it)")
     cache_cmd = sub.add_parser("cache", help="the on-disk cache of generated and compiled code")
     cache_cmd.add_argument("action", choices=["info", "clear"])
     args = parser.parse_args(argv)
@@ -116,6 +164,8 @@ def main(argv=None):
             print(f"directory: {i['directory'] or '(caching off: SRCGRAD_CACHE_DIR is empty)'}\n"
                   f"entries:   {i['entries']}\nsize:      {i['bytes'] / 1e6:.1f} MB")
         return 0
+    if args.command == "export":
+        return _export(args)
     if args.command == "check":
         from .frontend.check import check_function
         from .frontend.source import read_source
@@ -136,10 +186,13 @@ def main(argv=None):
             print(p.format())
         print(f"{len(problems)} unsupported construct{'s' if len(problems) != 1 else ''} "
               f"in {args.target}")
-        return 1 if problems else 0
+        if problems or not args.fd:
+            return 1 if problems else 0
+        return _check_fd(fn, args)
     try:
         fn = load_function(args.target)
-        text = api.source(fn, mode=args.mode, wrt=_wrt(args), kinds=_kinds(fn, args.args))
+        from .transforms.derived import generated
+        text, lines = generated(fn, mode=args.mode, wrt=_wrt(args), kinds=_kinds(fn, args.args))
     except _Usage as e:
         print(f"srcgrad: {e}", file=sys.stderr)
         return 2
@@ -149,7 +202,11 @@ def main(argv=None):
     except SrcgradError as e:
         print(f"srcgrad: {e}", file=sys.stderr)
         return 1
-    sys.stdout.write(colorize(text) if use_color(sys.stdout, args.no_color) else text)
+    color = use_color(sys.stdout, args.no_color)
+    if args.side_by_side:
+        sys.stdout.write(side_by_side(text, lines, color=color))
+    else:
+        sys.stdout.write(colorize(text) if color else text)
     return 0
 
 

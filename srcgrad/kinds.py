@@ -143,7 +143,8 @@ def guess(src):
 _SCALAR_NAMES = {"f8": "f", "float64": "f", "float": "f", "double": "f",
                  "i8": "i", "int64": "i", "int": "i", "intp": "i",
                  "b1": "b", "bool": "b", "boolean": "b", "bool_": "b"}
-_ITEM = re.compile(r"\s*(?:(?P<name>[A-Za-z_]\w*)\s*=\s*)?(?P<type>[A-Za-z_][\w.]*)\s*"
+_ITEM = re.compile(r"\s*(?:(?P<name>[A-Za-z_]\w*)\s*=\s*)?"
+                   r"(?P<type>[A-Za-z_][\w.]*|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*"
                    r"(?P<dims>\[[^\]]*\])?\s*(?:,|$)")
 SPELLING = ("float or f8, int or i8, bool or b1; arrays as f8[:] (1-D), f8[:,:] (2-D), "
             "f8[:,:,:] (3-D)")
@@ -175,7 +176,20 @@ def parse(text, params):
     return kinds
 
 
+def _literal(type_name):
+    """A number written as the kind (``n=3``, ``s=0.5``), or None."""
+    if type_name[0].isalpha() or type_name[0] == "_":
+        return None
+    return int(type_name) if re.fullmatch(r"[-+]?\d+", type_name) else float(type_name)
+
+
 def _one(type_name, dims, text):
+    value = _literal(type_name)
+    if value is not None:
+        if dims is not None:
+            raise SrcgradError(f"argument kinds {text!r}: a number ({type_name}) has no "
+                               "dimensions")
+        return INT if isinstance(value, int) else FLOAT
     base = type_name.split(".")[-1].lower()
     if base not in _SCALAR_NAMES:
         raise SrcgradError(f"argument kinds {text!r}: unknown type {type_name!r} ({SPELLING})")
@@ -194,6 +208,38 @@ def _dims(dims, text):
         raise SrcgradError(f"argument kinds {text!r}: write an array's dimensions as [:] or "
                            f"[:,:] (or a shape, [3] or [3,4]), not {dims!r}")
     return [None if p == ":" else int(p) for p in parts]
+
+
+def values(text, params, seed=0):
+    """Arguments made up to ``text``: numbers as written (``n=3``), random normal floats,
+    arrays of the shapes written (``f8[5, 3]``; 3 for each ``:``), for checking derivatives
+    from the command line (``srcgrad check --fd``).  Integers must be written as values."""
+    kinds = parse(text, params)
+    missing = [p for p in params if p not in kinds]
+    if missing:
+        raise SrcgradError(f"--args gives no value for {', '.join(missing)}: give every "
+                           "parameter (n=3, s=0.5, x=f8[5])")
+    rng = np.random.default_rng(seed)
+    out, pos = {}, 0
+    order = list(params)
+    while pos < len(text.strip()):
+        m = _ITEM.match(text.strip(), pos)
+        pos = m.end()
+        name = m.group("name") or order[len(out)]
+        value = _literal(m.group("type"))
+        k = kinds[name]
+        if value is not None:
+            out[name] = float(value) if k == FLOAT and isinstance(value, float) else value
+        elif k[0] == "a":
+            shape = [n if n is not None else 3 for n in _dims(m.group("dims"), text)]
+            if k[2] != "f":
+                raise SrcgradError(f"--args: give {name} as a float array to make it up")
+            out[name] = rng.standard_normal(shape)
+        elif k == FLOAT:
+            out[name] = float(rng.standard_normal())
+        else:
+            raise SrcgradError(f"--args: give {name}'s value ({name}=3), not only its kind")
+    return [out[p] for p in params]
 
 
 def of_spec(spec, params):

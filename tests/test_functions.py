@@ -219,3 +219,31 @@ def test_calls_to_njit_functions_differentiate_their_python():
     """A call to a user's @numba.njit function differentiates its Python source (.py_func),
     like any helper's: both modes, both backends, against finite differences."""
     check_grads(calls_njit_helpers, (np.linspace(-1.0, 1.0, 5), 0.7))
+
+
+@numba.njit
+def nb_scaled_energy(x, k):  # an @njit function calling another
+    return 2.0 * nb_energy(x, k) + np.sum(nb_softplus(x))
+
+
+@numba.vectorize
+def nb_relu2(v):
+    if v > 0.0:
+        return v * v
+    return 0.1 * v
+
+
+def calls_njit_chain_and_vectorize(x, A, s):
+    return nb_scaled_energy(x, 0.5) + np.sum(nb_relu2(x) * x) + np.sum(nb_relu2(A) * s) \
+        + nb_relu2(s)
+
+
+def test_njit_calling_njit_and_vectorize_functions():
+    """A @numba.vectorize function's scalar body is mapped over the entries of arrays (1-D and
+    2-D) and inlined for numbers; an @njit function calling another is read through both."""
+    x = np.array([0.3, -1.2, 0.8, 2.0])
+    A = np.array([[0.5, -1.0], [2.0, 0.1]])
+    check_grads(calls_njit_chain_and_vectorize, (x, A, 0.7))
+    d = np.where(A > 0, 2 * A, 0.1)
+    g = srcgrad.grad(calls_njit_chain_and_vectorize, wrt=1)(x, A, 0.7)
+    np.testing.assert_allclose(g, d * 0.7, rtol=1e-14)  # a closed form: relu2' times s

@@ -22,7 +22,7 @@ def step(x, A, n, s):
     return np.sum(y * y)
 
 
-def annotated(x: "f8[:]", A: numba.float64[:, :], n: int, s: float):
+def annotated(x: "f8[:]", A: numba.float64[:, :], n: int, s: float):  # noqa: F821
     y = x
     for k in range(n):
         y = np.tanh(A @ y) * s

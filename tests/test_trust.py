@@ -678,3 +678,21 @@ def test_an_index_past_the_end_raises_as_in_python(backend):
         srcgrad.grad(reads_past_the_end, backend=backend)(x)
     with pytest.raises(IndexError):
         srcgrad.jvp(reads_past_the_end, (x,), (np.ones(4),), backend=backend)
+
+
+# ---- locals named like the helpers generated code calls ---------------------------------------
+def named_like_helpers(x):
+    unbroadcast = x * 2.0
+    sum_axis = unbroadcast * x[:, None]
+    np_sum = np.sum(sum_axis, axis=0)
+    return np.sum(np_sum * x)
+
+
+def param_named_like_a_helper(x, unbroadcast):
+    return np.sum(x * unbroadcast)
+
+
+def test_locals_named_like_helpers_are_renamed():
+    check_grads(named_like_helpers, (np.array([0.5, -1.0, 2.0]),), wrt=(0,))
+    with pytest.raises(srcgrad.UnsupportedError, match="parameter named 'unbroadcast'"):
+        srcgrad.grad(param_named_like_a_helper)(np.ones(2), np.ones(2))

@@ -7,8 +7,9 @@ reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting), integer-arr
 with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a variable,
 unpacking, tuple outputs), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
 created from active values (``np.full``, ``np.array([...])``,
-``np.linspace``, ``np.zeros`` then writes), and helpers with conditional expressions, early
-returns and loops called on elements and slices.
+``np.linspace``, ``np.zeros`` then writes), helpers with conditional expressions, early
+returns and loops called on elements and slices, and a function with its own derivative
+rules (``cq``: custom_vjp and defjvp).
 
     def f(x, y, a, M, T, n):            x, y: floats; a: (4,); M: (3, 4); T: (2, 3, 4); n = 4
         ...
@@ -32,7 +33,14 @@ HEADER = ["import math", "import numpy as np", "import scipy.special as sp",
           "def apply(g, u):", "    return g(u) + 0.5 * g(2.0 * u)", "",
           "def hs(u):", "    s = 0.0", "    for k in range(u.shape[0]):",
           "        if u[k] > 1.7:", "            return s + u[k]",
-          "        s += u[k] * u[k]", "    return s", ""]
+          "        s += u[k] * u[k]", "    return s", "",
+          # a function with the user's own rules (srcgrad/custom.py): u * tanh(u)
+          "import srcgrad", "", "@srcgrad.custom_vjp", "def cq(u):", "    return u * np.tanh(u)",
+          "", "def cq_fwd(u):", "    return cq(u), u", "",
+          "def cq_bwd(u, g):", "    t = np.tanh(u)", "    return (g * (t + u * (1.0 - t * t)),)",
+          "", "cq.defvjp(cq_fwd, cq_bwd)", "", "@cq.defjvp", "def cq_jvp(p, d):",
+          "    u, = p", "    du, = d", "    t = np.tanh(u)",
+          "    return cq(u), du * (t + u * (1.0 - t * t))", ""]
 
 S, V, W, MAT, T3 = "s", (N,), (R,), (R, N), (2, R, N)
 EXPRS = {
@@ -55,7 +63,8 @@ EXPRS = {
         "np.sum(np.diff({T}, n=2, axis=2) ** 2)", "np.sum({V}[np.where({V} > 0.0)[0]] ** 2)",
         "np.sum({W}[np.flatnonzero({W} < 0.3)])", "np.sum(apply(np.tanh, {V}))", "np.sum({M}[slice(1, 3), slice(None, None, 2)] ** 2)",
         "np.sum(st.t.cdf({V}, 3.0, {S}))", "np.sum(st.gamma.cdf(np.exp({W}), 2.5))",
-        "np.sum(st.beta.logcdf(sp.expit({V}), 1.5, 2.0))", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))"],
+        "np.sum(st.beta.logcdf(sp.expit({V}), 1.5, 2.0))", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))",
+        "np.sum(cq({V}))", "cq({S})"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",

@@ -88,6 +88,9 @@ def _digest(parts):
 
 
 def _value_bytes(v):
+    fingerprint = getattr(v, "fingerprint", None)  # a user's rule (srcgrad/custom.py)
+    if isinstance(fingerprint, str):
+        return fingerprint.encode()
     if isinstance(v, np.ndarray):
         return repr((v.dtype.str, v.shape)).encode() + np.ascontiguousarray(v).tobytes()
     return (type(v).__name__ + ":" + repr(v)).encode()
@@ -110,6 +113,17 @@ def source_closure(src):
             if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
                 obj = s.resolve(node)
                 if obj is _MISSING or inspect.ismodule(obj):
+                    continue
+                if getattr(obj, "__srcgrad_rule__", False):  # a user's rule: its functions
+                    parts.append(owner.encode() + b":" + ast.unparse(node).encode() + b"="
+                                 + obj.natives()["PRIMAL"].fingerprint.encode())
+                    for f in (obj.fn, obj.fwd, obj.bwd, obj.jvp):  # and what they call
+                        f = getattr(f, "py_func", f)
+                        if inspect.isfunction(f):
+                            try:
+                                todo.append(read_source(f))
+                            except Exception:  # noqa: BLE001 -- the fingerprint has its text
+                                pass
                     continue
                 if inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(
                         ("numpy", "math", "scipy", "numba")):

@@ -28,11 +28,18 @@ def load(source, filename, name, backend, constants, deps=None):
     """Return the plain Python function defined by ``source``.  ``deps`` maps names to other
     Compiled functions it calls: their Numba dispatchers, or their Python versions."""
     register(source, filename)
-    ns = {"np": np, "math": math, **runtime.namespace(), **constants}
+    ns = {"np": np, "math": math, **runtime.namespace(), **for_backend(constants, backend)}
     for dep_name, dep in (deps or {}).items():
         ns[dep_name] = dep.dispatcher() if backend == "numba" else dep._python()
     exec(compile(source, filename, "exec"), ns)
     return ns[name]
+
+
+def for_backend(constants, backend):
+    """Constants as the backend calls them: a user's rule wrapper (srcgrad/custom.py) is a
+    Python function for one and a Numba dispatcher for the other; arrays are themselves."""
+    from ..custom import for_backend as one
+    return {k: one(v, backend) for k, v in constants.items()}
 
 
 def short_reason(e):
@@ -83,7 +90,7 @@ class Compiled:
                 module, self._hash = diskcache.import_module(self.cache_dir, self.module_text())
             if module is not None:
                 diskcache.verify_numba_files(self.cache_dir, self._hash)
-                module.__dict__.update(self.constants)
+                module.__dict__.update(for_backend(self.constants, "numba"))
                 for dep_name, dep in self.deps.items():
                     setattr(module, dep_name, dep.dispatcher())
                 try:
@@ -109,6 +116,22 @@ class Compiled:
         except NameError as e:  # incl. UnboundLocalError: generated code that cannot be right
             raise InternalError(f"{type(e).__name__}: {e}", self.name, "generated",
                                 self.filename) from e
+        except Exception as e:  # noqa: BLE001 -- re-raised, with the user's line named
+            self.name_user_line(e)
+            raise
+
+    def name_user_line(self, e):
+        """Add to an exception raised in generated code the user's line it came from."""
+        line_map = getattr(self, "line_map", None) or {}
+        tb, at = e.__traceback__, None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self.filename:
+                at = tb.tb_lineno
+            tb = tb.tb_next
+        if at is not None and at in line_map and hasattr(e, "add_note"):
+            file, line = line_map[at]
+            e.add_note(f"srcgrad: raised in the generated {self.name} at line {at}, which "
+                       f"comes from {file}:{line}")
 
     def _compile_cached(self, sig):
         try:
@@ -144,4 +167,11 @@ class Compiled:
             warnings.warn(f"Numba could not compile the generated {self.name}; running it as "
                           f"plain Python instead ({reason})", FallbackWarning, stacklevel=3)
             return self._run_python(*args)
-        return self.jit(*args)
+        try:
+            return self.jit(*args)
+        except Exception as e:  # noqa: BLE001 -- re-raised, saying where to look
+            if hasattr(e, "add_note"):
+                e.add_note(f"srcgrad: raised in the compiled {self.name}, which has no line "
+                           "numbers; with backend='python' the error names the line of yours it "
+                           "comes from")
+            raise

@@ -23,7 +23,9 @@ def _insert_comments(stmts, attr, prefix):
     for s in stmts:
         label = getattr(s, attr, None)
         if label and label != last:
-            out.append(comment(f"{prefix}{label}"))
+            c = comment(f"{prefix}{label}")
+            c.label = label  # for the line map: the user's line the comment names
+            out.append(c)
         last = label if label else last
         for field in ("body", "orelse"):
             sub = getattr(s, field, None)
@@ -71,3 +73,51 @@ def filename_for(name, source):
 
 def register(source, filename):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def _is_marker(s):
+    return isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) \
+        and getattr(s.value.func, "id", None) == _MARK
+
+
+def line_map(fn_ast, text, attr="grad_of", default=None):
+    """{generated line: (file, line)}: the user's line each line of ``text`` (the source
+    ``to_source`` made from ``fn_ast``) comes from.  Statements are paired with those of the
+    text parsed again (``ast.unparse`` keeps their order and nesting); a statement maps to
+    the line it computes, a ``# grad of:`` comment to the line it names, and a statement of
+    srcgrad's own (an adjoint's zeros, the return) to ``default`` (the function's line)."""
+    out = {}
+
+    def where(o, attrs):
+        for a in attrs:
+            origin = getattr(o, a, None)
+            if getattr(origin, "file", None) is not None:
+                return origin.file, origin.line
+        return None
+
+    def walk(orig, gen):
+        gen = iter(gen)
+        pending = []
+        for o in orig:
+            if _is_marker(o):
+                pending.append(o)
+                continue
+            g = next(gen, None)
+            if g is None:
+                return
+            for k, m in enumerate(reversed(pending)):
+                w = where(m, ("label",))
+                if w is not None:
+                    out[g.lineno - 1 - k] = w
+            pending = []
+            w = where(o, ("origin", attr)) or default
+            compound = isinstance(getattr(g, "body", None), list)
+            if w is not None:
+                for n in range(g.lineno, (g.lineno if compound else g.end_lineno) + 1):
+                    out[n] = w
+            for field in ("body", "orelse"):
+                sub_o, sub_g = getattr(o, field, None), getattr(g, field, None)
+                if isinstance(sub_o, list) and isinstance(sub_g, list):
+                    walk(sub_o, sub_g)
+    walk(fn_ast.body, ast.parse(text).body[0].body)
+    return out

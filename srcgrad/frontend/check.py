@@ -15,7 +15,7 @@ import inspect
 
 import numpy as np
 
-from .. import library
+from .. import custom, library
 from . import loops
 from ..errors import UnsupportedError
 from ..rules.table import (RANDOM_METHODS, CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
@@ -309,6 +309,8 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             self.bad(node, f"call to {name}()", f"{name} is not a function srcgrad can see; "
                      "call module-level functions, math.* or np.* functions.")
             return
+        if custom.rule_for(obj) is not None:  # the user's own rule (srcgrad/custom.py)
+            return
         try:
             known = obj in KNOWN_CALLS
         except TypeError:  # unhashable callable
@@ -320,8 +322,8 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             self.bad(node, f"call to {name}() with no derivative rule",
                      f"no derivative rule for {qual}, and srcgrad does not look inside "
                      f"{qual.split('.')[0]}'s code (docs/subset.md lists the library functions "
-                     "it takes); write it with supported operations, or see "
-                     "docs/adding-a-rule.md.")
+                     "it takes); give it a rule of yours with srcgrad.defrule(...) "
+                     "(docs/custom-rules.md), or write it with supported operations.")
             return
         module = getattr(obj, "__module__", None) or ""
         if inspect.isfunction(obj) and module.startswith("srcgrad.runtime"):
@@ -341,8 +343,10 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             self.problems.extend(check_function(callee, self.active))
             return
         self.bad(node, f"call to {name}() with no derivative rule",
-                 f"srcgrad has no rule for {name}; write it with supported NumPy/math "
-                 "operations in a plain Python function, or see docs/adding-a-rule.md.")
+                 f"srcgrad has no rule for {name}; give it one with srcgrad.defrule(...) or "
+                 "@srcgrad.custom_vjp (docs/custom-rules.md), write it with supported "
+                 "NumPy/math operations in a plain Python function, or add it to srcgrad "
+                 "(docs/adding-a-rule.md).")
 
 
 def alias_problem(src, node, target, other):

@@ -62,9 +62,16 @@ class Source:
 
 
 def _python_of(obj):
-    """A user's ``@numba.njit`` function as the Python function it compiles (``.py_func``):
-    srcgrad differentiates that source like any other helper's."""
-    if type(obj).__name__ == "CPUDispatcher" and type(obj).__module__.startswith("numba") \
+    """A user's ``@numba.njit`` function as the Python function it compiles (``.py_func``),
+    and a user's ``@numba.vectorize`` function (without signatures) as its scalar Python
+    function: srcgrad differentiates that source like any other helper's."""
+    kind = type(obj).__name__
+    if kind == "DUFunc" and type(obj).__module__.startswith("numba"):
+        py = getattr(getattr(obj, "_dispatcher", None), "py_func", None)
+        if inspect.isfunction(py) and not (py.__module__ or "").startswith("srcgrad."):
+            py.__srcgrad_elementwise__ = True  # its body is for numbers
+            return py
+    if kind == "CPUDispatcher" and type(obj).__module__.startswith("numba") \
             and inspect.isfunction(getattr(obj, "py_func", None)) \
             and not (getattr(obj.py_func, "__module__", "") or "").startswith("srcgrad."):
         return obj.py_func

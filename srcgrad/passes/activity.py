@@ -17,7 +17,8 @@ depend on ``v``); control decisions do not carry derivatives.
 import ast
 
 from ..errors import Location, Problem, UnsupportedError
-from ..rules.table import RANDOM_METHODS, NONDIFF_CALLS, RULES
+from ..rules.core import rule_of
+from ..rules.table import RANDOM_METHODS, NONDIFF_CALLS
 from .common import operands, prim_rule
 from .types import is_float
 from .walk import nodes
@@ -40,7 +41,7 @@ def deps_of(expr):
             if getattr(e, "prim", None) is None:
                 continue  # len(), int(), np.zeros(): no derivative flows through
             args = e.args[1:] if e.prim == "where" else e.args
-            rule = RULES.get(e.prim)
+            rule = rule_of(e.prim)
             if rule is not None:  # only parameters that carry a derivative
                 args = [a for p, a in zip(rule.params, e.args) if rule.vjp.get(p) or rule.jvp.get(p)]
             elif e.prim.endswith("_axis"):

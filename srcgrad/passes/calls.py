@@ -17,7 +17,8 @@ import math
 
 import numpy as np
 
-from .. import library, runtime
+from .. import custom, library, runtime
+from ..errors import SrcgradError
 from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
@@ -54,6 +55,9 @@ class Calls:
         if isinstance(f, ast.Name) and f.id in self.local_fns and f.id not in self.locals:
             return self.inline_local(self.local_fns[f.id], e, out)
         obj = self.src.resolve(f)
+        c = custom.rule_for(obj)
+        if c is not None:  # the user's own derivative rule (srcgrad/custom.py)
+            return self.custom_call(c, e, out)
         if obj is isinstance:
             return static_isinstance(self, e)
         if obj in (sum, max, min) and len(e.args) == 1 and not e.keywords:  # of a sequence
@@ -109,6 +113,52 @@ class Calls:
             return self.inline(obj, e, out)
         self.fail(e, f"call to {ast.unparse(f)}() with no derivative rule",
                   "see docs/adding-a-rule.md.")
+
+    def custom_call(self, c, e, out):
+        """A call of a function with its user's rule: a primitive whose templates call the
+        wrappers srcgrad/custom.py generates, bound under names free in this function."""
+        what = f"call to {ast.unparse(e.func)}()"
+        if c.refusal:
+            self.fail(e, what, c.refusal + ".")
+        try:
+            c.rule()
+            params = c.params
+        except SrcgradError as err:
+            self.fail(e, what, str(err) + ".")
+        if any(isinstance(a, ast.Starred) for a in e.args) or len(e.args) > len(params):
+            self.fail(e, what, f"{c.base}() takes the parameters ({', '.join(params)}).")
+        given = dict(zip(params, e.args))
+        for k in e.keywords:
+            if k.arg not in params or k.arg in given:
+                self.fail(e, f"keyword argument {k.arg}= in {what}",
+                          f"{c.base}() takes the parameters ({', '.join(params)}).")
+            given[k.arg] = k.value
+        missing = [p for p in params if p not in given]
+        defaults = custom.defaults(c)
+        for p in missing:
+            if p not in defaults:
+                self.fail(e, what, f"{c.base}() needs {p!r}: pass every parameter without a "
+                          "default value.")
+            given[p] = ast.Constant(defaults[p])
+        atoms = [self.atom(given[p], out) for p in params]
+        names = {}
+        for ph, native in c.natives().items():
+            bound = next((k for k, v in self.constants.items() if v is native), None)
+            if bound is None:
+                want = c.placeholders()[ph]
+                if ph == "PRIMAL" and isinstance(e.func, ast.Name) and e.func.id == want \
+                        and self.prefix is None and want not in self.locals \
+                        and want not in self.constants:
+                    bound = want  # the user's own name for it, as for a global array
+                    self.names.taken.add(want)
+                else:
+                    bound = self.names.exact_or_fresh(want)
+                self.constants[bound] = native
+            names[ph] = bound
+        node = ast.Call(ast.Name(names["PRIMAL"], ast.Load()), atoms, [])
+        node.prim = c.prim
+        node.rule_names = names  # template placeholders -> the names bound here
+        return ast.copy_location(node, e)
 
     def array_literal(self, lst, e, out):
         """``np.array([a, b])`` (or nested, 2-D) becomes a zeros array and element writes."""
@@ -333,6 +383,8 @@ class Calls:
         return {**self.captured, **{v: self.name(v) for v in self.locals}}
 
     def inline(self, fn, e, out):
+        if getattr(fn, "__srcgrad_elementwise__", False):
+            return self.elementwise_call(fn, e, out)  # a @numba.vectorize function
         if self.depth > 20:
             self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
         callee = read_source(fn)

@@ -7,6 +7,7 @@ range runs backwards, and the copies of parameters a function writes into.
 """
 import ast
 
+from ..rules.core import rule_of
 from ..rules.table import RULES, VIEW_CALLS
 from .clone import clone
 from .walk import names, nodes
@@ -62,7 +63,7 @@ def prim_rule(prim, arg_kinds):
     if prim in ("sum_axis", "mean_axis", "amax_axis", "amin_axis", "prod_axis") \
             and ndim(arg_kinds[0]) == 1:
         return RULES[prim[:-5]]
-    return RULES.get(prim)
+    return rule_of(prim)
 
 
 def _without_new_axes(index, bv):

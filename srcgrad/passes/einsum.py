@@ -163,7 +163,7 @@ def rank_sites(fdef, kind_of):
         kinds = [kind_of(a) for a in node.args]
         ranks = tuple(k[1] if k and k[0] == "a" else 0 for k in kinds)
         src, call = node.rank_origin
-        if min(ranks) == 0:
+        if min(ranks) == 0 and not getattr(node, "elementwise", False):
             raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
                                                 "or an operand of unknown rank",
                                                 "pass two arrays (multiply scalars with *).")])

@@ -82,6 +82,9 @@ class _Inst:
         node.args = [self.visit(a) for a in node.args]
         if isinstance(node.func, ast.Name):
             f = node.func.id
+            if f in self.subst:  # a wrapper of a user's rule, by the name bound at the call
+                node.func = clone(self.subst[f])
+                return node
             if f in HELPERS:
                 return node
             kinds = [self.kinds_of(a) for a in node.args]

@@ -171,6 +171,7 @@ class ForwardGen:
         rule = prim_rule(prim, arg_kinds)
         subst = {"ans": ans}
         subst.update({p: a for p, a in zip(rule.params, args)})
+        subst.update({k: _name(n) for k, n in getattr(value, "rule_names", {}).items()})
         terms, kinds = [], []
         for p, a, k in zip(rule.params, args, arg_kinds):
             if isinstance(a, ast.Name) and a.id in self.active and p in rule.jvp_ast:

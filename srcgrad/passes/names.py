@@ -1,6 +1,11 @@
 """Deterministic fresh names that never collide with the user's."""
 import ast
+
+from .. import runtime
 from .walk import nodes
+
+# names generated code reads: srcgrad's helpers and the modules
+RESERVED = frozenset(runtime.__all__) | {"np", "math"}
 
 
 class NameGen:
@@ -33,3 +38,14 @@ class NameGen:
 def all_names(tree):
     return {n.id for n in nodes(tree) if isinstance(n, ast.Name)} | \
            {a.arg for a in nodes(tree) if isinstance(a, ast.arg)}
+
+
+def rename_reserved(norm):
+    """A local of the differentiated function named like a helper generated code calls
+    (``unbroadcast``, ``np``) gets another name; a parameter so named is refused (the
+    generated function keeps its parameters' names)."""
+    for v in sorted(norm.locals & RESERVED):
+        if v in norm.src.params:
+            norm.fail(norm.src.tree, f"a parameter named {v!r}",
+                      f"generated code calls srcgrad's {v}(); rename the parameter.")
+        norm.rename[v] = norm.names.fresh(f"{v}_")

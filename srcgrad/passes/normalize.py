@@ -22,13 +22,14 @@ import inspect
 
 import numpy as np
 
-from .. import library
+from .. import custom, library
 from ..errors import UnsupportedError
 from ..frontend import loops
 from ..frontend.check import alias_problem, alias_writes, is_stack_literal
 from ..frontend.source import _MISSING
 from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
 from .along import AlongAxis
+from .elementwise import Elementwise
 from .calls import BUILTIN_EMIT, Calls
 from .numpy_calls import NumpyCalls
 from .sequences import Sequences
@@ -37,7 +38,8 @@ from .clone import clone
 from .constants import Constants, decided as _decided, static_isinstance
 from . import dicts, slices
 from .jumps import JumpRemover
-from .names import NameGen, all_names
+from .names import NameGen, all_names, rename_reserved
+from .walk import Origin
 from .tuples import TupleParts
 from .walk import nodes
 
@@ -71,10 +73,10 @@ def normalize(src, names=None, ranks=None, param_kinds=None):
 
 def _origin(src, node):
     line = src.lines[node.lineno - 1].strip() if 0 < node.lineno <= len(src.lines) else ""
-    return line
+    return Origin(line, src.filename, node.lineno)
 
 
-class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences):
+class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences, Elementwise):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
                  local_fns=None, captured=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
@@ -108,6 +110,8 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         body = dicts.rewrite(self, slices.rewrite(self, JumpRemover(self.names).function(fdef)))
         self.locals |= {t.id for s in body for t in nodes(s)
                         if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+        if self.prefix is None and not self.src.internal:
+            rename_reserved(self)
         if self.prefix is not None:
             for v in sorted(self.locals):
                 if bind and v in bind and isinstance(bind[v], ast.Name) and not self._rebinds(v):
@@ -301,7 +305,10 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
                               "function returning a tuple of the same length.")
                 atoms = res.elts
             for t, a in zip(target.elts, atoms):
-                self.emit(out, self.name(t.id), a)
+                if isinstance(t, ast.Name) and self.elements(a) is not None:
+                    self.bind_tuple(self.name(t.id), self.elements(a), out, value)  # nested
+                else:
+                    self.emit(out, self.name(t.id), a)
         else:
             self.fail(target, "assignment target " + ast.unparse(target),
                       "assign to a variable, an array element or a slice.")
@@ -451,7 +458,7 @@ class _KeepWhole(ast.NodeTransformer):
             return static_isinstance(self.norm, node)
         one_arg_where = obj is np.where and len(node.args) == 1  # indices: kept whole
         if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
-                obj in (sum, min, max) and len(node.args) == 1):
+                obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj):
             # np.sin(a), sp.logsumexp(a), a nested def, sum(gen) inside np.zeros_like(...) or
             # a test: a statement of its own, with a kind (and a helper)
             return self.norm.atom(node, self.out)

@@ -430,6 +430,7 @@ class ReverseGen(Saves):
         ans = clone(value) if v in arg_names else _name(v)
         subst = {"g": g, "ans": ans}
         subst.update({p: a for p, a in zip(rule.params, args)})
+        subst.update({k: _name(n) for k, n in getattr(value, "rule_names", {}).items()})
         n_arrays = sum(1 for p, k in zip(rule.params, arg_kinds) if rule.vjp.get(p) and is_array(k))
         out = []
         for p, a, k in zip(rule.params, args, arg_kinds):

@@ -16,6 +16,7 @@ import ast
 from ..kinds import (BOOL, FLOAT, INT, describe, is_array, is_float,  # noqa: F401
                      is_scalar, join, kind_of_value, literal_dtype, ndim)
 from ..errors import Problem, SrcgradError, UnsupportedError
+from ..rules.core import USER_RULES
 from ..rules.table import ACCEPT_HINTS, ACCEPTS, RANDOM_METHODS, RULES
 from .walk import nodes
 
@@ -256,14 +257,14 @@ class _Infer:
                                          "write values of the element's shape."))
             return
         prim = getattr(e, "prim", None)
-        if prim in RULES and getattr(RULES[prim], "out_fn", None) is not None:
+        user = USER_RULES.get(prim)
+        if user is not None:  # a user's rule (srcgrad/custom.py): what the function returns
             args = [self.expr(a) for a in e.args]
             if all(a is not None for a in args):
                 try:
-                    RULES[prim].out_fn(args)
+                    user.out_fn(args)
                 except SrcgradError as err:
-                    self.refused.append((s, f"call to {RULES[prim].custom.base}()",
-                                         str(err) + "."))
+                    self.refused.append((s, f"call to {user.custom.base}()", str(err) + "."))
             return
         if prim not in ACCEPTS or not isinstance(e, ast.Call):
             return
@@ -379,14 +380,17 @@ class _Infer:
             return k[1] if k else None
         prim = getattr(e, "prim", None)
         args = [self.expr(a) for a in e.args]
+        if getattr(e, "elementwise", False):  # a @numba.vectorize function, before its loop
+            return _broadcast(args, floaty=True)
         if hasattr(e, "rank_site"):  # np.tensordot before its lowering (passes/normalize.py)
             if not all(is_array(a) for a in args):
                 return None
             nd = args[0][1] + args[1][1] - 2 * e.contracted
             return ("a", nd, "f") if nd > 0 else FLOAT
-        if prim in RULES and getattr(RULES[prim], "out_fn", None) is not None:
+        if prim in USER_RULES:
             try:  # a user's rule (srcgrad/custom.py): what the function returns
-                return RULES[prim].out_fn(args) if all(a is not None for a in args) else None
+                return USER_RULES[prim].out_fn(args) if all(a is not None for a in args) \
+                    else None
             except SrcgradError:
                 return None  # check_call says why, at the statement
         if prim in RULES and RULES[prim].out is not None:

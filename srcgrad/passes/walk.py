@@ -135,6 +135,16 @@ def marked(e):
     return e
 
 
+class Origin(str):
+    """The text of the user's line a statement came from, which also knows the line's file and
+    number (for generated code's line map, srcgrad/backend/emit.py)."""
+
+    def __new__(cls, text, file=None, line=None):
+        self = super().__new__(cls, text)
+        self.file, self.line = file, line
+        return self
+
+
 def tag(stmt, origin):
     stmt.origin = origin
     return stmt

@@ -10,9 +10,11 @@ By family: ``broadcast.py`` (unbroadcasting, indexing), ``reductions.py``, ``sha
 (reshapes, joins), ``products.py`` (matrix structure and products Numba lacks),
 ``decomp.py`` (eigh and svd, one part each), ``along.py`` (operations along
 any axis, as rows), ``axes.py`` (3-D reductions, take_along_axis, average's weights), ``special.py`` (digamma and trigamma, for gamma and lgamma), ``incomplete.py``
-(incomplete gamma and beta functions, for scipy.stats' distribution functions).
+(incomplete gamma and beta functions, for scipy.stats' distribution functions),
+``custom.py`` (the wrappers around a user's own derivative rules).
 """
-from . import along, axes, broadcast, decomp, incomplete, products, reductions, shape, special
+from . import (along, axes, broadcast, custom, decomp, incomplete, products, reductions, shape,
+               special)
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
 from .incomplete import *  # noqa: F401,F403
@@ -22,10 +24,11 @@ from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
+from .custom import *  # noqa: F401,F403
 
 __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__,
            *decomp.__all__, *along.__all__, *axes.__all__, *special.__all__,
-           *incomplete.__all__]
+           *incomplete.__all__, *custom.__all__]
 
 
 def namespace():

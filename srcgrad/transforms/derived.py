@@ -113,6 +113,11 @@ class Derived:
         """The generated source for kinds ``given`` (parsed: {parameter: kind}), read from
         the annotations, or guessed from how the parameters are used; the first line says
         which."""
+        head, gen = self.generated_for(given)
+        return head + gen.source
+
+    def generated_for(self, given=None):
+        """(header line or "", Generated) for kinds ``given``, annotated or guessed."""
         kinds, how = K.for_source(self._src, given)
         try:
             gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode)
@@ -126,7 +131,7 @@ class Derived:
                 "give them: srcgrad.source(f, kinds=\"x=f8[:], n=int\") or args=(...), "
                 "`srcgrad dump --args ...`, annotations (x: \"f8[:]\"), or call the derived "
                 "function once and read .source again.")]) from None
-        return K.header(kinds, how) + gen.source
+        return K.header(kinds, how), gen
 
     @property
     def source(self):
@@ -135,6 +140,14 @@ class Derived:
         if self._last is None:
             return self.source_for()
         return self._last.source
+
+    @property
+    def line_map(self):
+        """{line of .source: (file, line)}: the user's line each generated line comes from
+        (of the last call's specialization; empty before a call)."""
+        if self._last is None:
+            return {}
+        return dict(self._last.line_map)
 
     def _grads(self, grads):
         return grads[0] if self.single else tuple(grads)
@@ -182,6 +195,20 @@ def decorator(cls, f, **kw):
 
 MODES = {"reverse": "reverse", "rev": "reverse", "forward": "forward", "fwd": "forward",
          "value_and_grad": "value_and_grad", "primal": "primal"}
+
+
+def generated(f, mode="reverse", wrt=0, args=None, kinds=None):
+    """(source text, {line of the text: (file, line)}) as :func:`source` gives the text."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+    d = Derived(getattr(f, "primal", f), wrt)
+    d.gen_mode = MODES[mode]
+    if args is not None:
+        gen = d.specialize(prepare(args, d.params), d.gen_mode)[0]
+        return gen.source, dict(gen.line_map)
+    head, gen = d.generated_for(K.of_spec(kinds, d.params))
+    shift = head.count("\n")
+    return head + gen.source, {n + shift: w for n, w in gen.line_map.items()}
 
 
 def source(f, mode="reverse", wrt=0, args=None, kinds=None):

@@ -2,7 +2,11 @@
 options, kept on the function, so repeated calls transform and compile once."""
 import inspect
 
+import numpy as np
+
+from .. import kinds as K
 from .. import outputs, pytree, watch
+from ..errors import SrcgradError
 from .args import float_params, params_of, prepare, shaped_like
 from .derived import Derived, one_draw
 
@@ -90,6 +94,13 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
         return pytree.jvp_call(jvp, f, primals, tangents, dict(backend=backend, strict=strict,
                                                                cache=cache))
     args = prepare(primals, params)
+    for p, a, t in zip(params, args, tangents):
+        if t is not None and not K.is_float(K.kind_of_value(a)):
+            raise SrcgradError(f"jvp: a tangent was given for {p!r}, which is "
+                               f"{K.describe(K.kind_of_value(a))}: pass None as its tangent "
+                               f"(only floats carry derivatives), or pass {p} as a float "
+                               f"({float(a) if np.ndim(a) == 0 else 'x.astype(float)'}) to "
+                               "differentiate with respect to it")
     wrt = tuple(p for p, t in zip(params, tangents) if t is not None)
     d = reused(f, wrt, backend, strict, cache, "forward")
     _, comp = d.specialize(args)
