@@ -14,6 +14,7 @@
 """
 from .api import (grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, source, value_and_grad,
                   vjp)
+from .checkpoints import checkpoint
 from .custom import custom_jvp, custom_vjp, defrule, undefrule
 from .export import export
 from .gradcheck import check_grads
@@ -22,5 +23,5 @@ from .errors import FallbackWarning, GlobalChangedWarning, InternalError, Srcgra
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "source", "custom_vjp", "custom_jvp", "defrule", "undefrule", "check_grads",
-           "export", "SrcgradError", "UnsupportedError", "InternalError",
+           "export", "checkpoint", "SrcgradError", "UnsupportedError", "InternalError",
            "FallbackWarning", "GlobalChangedWarning"]

@@ -377,13 +377,17 @@ def _build(c):
     return out
 
 
-def _jit_wrapper(text, name, user):
+def _jit_ns():
+    """The namespace a wrapper compiled with Numba is run in (srcgrad/checkpoints.py too)."""
     import math
 
-    import numba
     import numpy as np
-    ns = {"np": np, "math": math, **runtime.namespace(),
-          **{k: _jit(f) for k, f in user.items() if f is not None}}
+    return {"np": np, "math": math, **runtime.namespace()}
+
+
+def _jit_wrapper(text, name, user):
+    import numba
+    ns = {**_jit_ns(), **{k: _jit(f) for k, f in user.items() if f is not None}}
     exec(compile(text, f"<srcgrad rule {name}>", "exec"), ns)
     return numba.njit(ns[name])
 

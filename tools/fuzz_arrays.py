@@ -8,8 +8,8 @@ with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a
 unpacking, tuple outputs), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
 created from active values (``np.full``, ``np.array([...])``,
 ``np.linspace``, ``np.zeros`` then writes), helpers with conditional expressions, early
-returns and loops called on elements and slices, and a function with its own derivative
-rules (``cq``: custom_vjp and defjvp).
+returns and loops called on elements and slices, a function with its own derivative
+rules (``cq``: custom_vjp and defjvp), and checkpointed calls (``srcgrad.checkpoint(hs)``).
 
     def f(x, y, a, M, T, n):            x, y: floats; a: (4,); M: (3, 4); T: (2, 3, 4); n = 4
         ...
@@ -64,7 +64,8 @@ EXPRS = {
         "np.sum({W}[np.flatnonzero({W} < 0.3)])", "np.sum(apply(np.tanh, {V}))", "np.sum({M}[slice(1, 3), slice(None, None, 2)] ** 2)",
         "np.sum(st.t.cdf({V}, 3.0, {S}))", "np.sum(st.gamma.cdf(np.exp({W}), 2.5))",
         "np.sum(st.beta.logcdf(sp.expit({V}), 1.5, 2.0))", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))",
-        "np.sum(cq({V}))", "cq({S})"],
+        "np.sum(cq({V}))", "cq({S})", "srcgrad.checkpoint(hv)({S})",
+        "srcgrad.checkpoint(hs)({V})"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",

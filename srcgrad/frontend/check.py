@@ -290,6 +290,19 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         for a in node.args:
             self.visit(a)
         f = node.func
+        if isinstance(f, ast.Call) and len(f.args) == 1 and not f.keywords \
+                and getattr(self.src.resolve(f.func), "__name__", None) == "checkpoint" \
+                and getattr(self.src.resolve(f.func), "__module__", "") == "srcgrad.checkpoints":
+            g = self.src.resolve(f.args[0])  # srcgrad.checkpoint(g)(...): g is checked
+            if inspect.isfunction(g) and g not in self.active:
+                try:
+                    self.problems.extend(check_function(read_source(g), self.active))
+                except UnsupportedError as e:
+                    self.problems.extend(e.problems)
+            elif custom.rule_for(g) is None:
+                self.bad(node, f"checkpoint({ast.unparse(f.args[0])})",
+                         "checkpoint a function defined with def at module level.")
+            return
         if isinstance(f, ast.Attribute) and self.src.resolve(f) is _MISSING:
             if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")) \
                     or (f.attr == "append" and isinstance(f.value, ast.Name)) \

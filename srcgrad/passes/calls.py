@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from .. import custom, library, runtime
-from ..errors import SrcgradError
+from ..errors import SrcgradError, UnsupportedError
 from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
@@ -42,6 +42,20 @@ NUMBA_EMIT = {f: name for f, name in ((getattr(math, "cbrt", None), "cbrt"), (ma
               if f is not None}
 
 
+def checkpointed(src, f):
+    """The Checkpoint of ``g`` when ``f`` is ``srcgrad.checkpoint(g)``, else None."""
+    from ..checkpoints import checkpoint
+    if not isinstance(f, ast.Call) or len(f.args) != 1 or f.keywords \
+            or src.resolve(f.func) is not checkpoint:
+        return None
+    g = src.resolve(f.args[0])
+    if not inspect.isfunction(g) and not isinstance(g, custom.Custom):
+        raise UnsupportedError([src.problem(f, f"checkpoint({ast.unparse(f.args[0])})",
+                                            "checkpoint a function defined with def at "
+                                            "module level.")])
+    return checkpoint(g)
+
+
 class Calls:
     """Mixed into the normalizer."""
 
@@ -54,6 +68,10 @@ class Calls:
                                       captured)
         if isinstance(f, ast.Name) and f.id in self.local_fns and f.id not in self.locals:
             return self.inline_local(self.local_fns[f.id], e, out)
+        c = checkpointed(self.src, f)
+        if c is not None:  # srcgrad.checkpoint(g)(...): g's call, checkpointed
+            return self.custom_call(c, ast.copy_location(ast.Call(f.args[0], e.args,
+                                                                  e.keywords), e), out)
         obj = self.src.resolve(f)
         c = custom.rule_for(obj)
         if c is not None:  # the user's own derivative rule (srcgrad/custom.py)
@@ -141,8 +159,20 @@ class Calls:
                           "default value.")
             given[p] = ast.Constant(defaults[p])
         atoms = [self.atom(given[p], out) for p in params]
+        natives = c.natives()
+        if getattr(c, "needs_kinds", False):  # a checkpoint: wrappers made per argument kinds
+            key = (self.src.filename, e.lineno, e.col_offset)
+            kinds = (self.ranks or {}).get(key)
+            if kinds is None:  # the first normalization: a placeholder for the kinds pass
+                node = ast.copy_location(ast.Call(ast.Name(c.base, ast.Load()), atoms, []), e)
+                node.rank_site, node.rank_origin, node.checkpoint = key, (self.src, e), c
+                return node
+            try:
+                natives = c.natives(kinds)
+            except SrcgradError as err:
+                self.fail(e, what, str(err) + ".")
         names = {}
-        for ph, native in c.natives().items():
+        for ph, native in natives.items():
             bound = next((k for k, v in self.constants.items() if v is native), None)
             if bound is None:
                 want = c.placeholders()[ph]

@@ -163,6 +163,13 @@ def rank_sites(fdef, kind_of):
         kinds = [kind_of(a) for a in node.args]
         ranks = tuple(k[1] if k and k[0] == "a" else 0 for k in kinds)
         src, call = node.rank_origin
+        if getattr(node, "checkpoint", None) is not None:  # the whole kinds (checkpoints.py)
+            if any(k is None or k[0] not in "as" for k in kinds):
+                raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() with "
+                                                    "an argument that is not a number or an "
+                                                    "array", "pass numbers and arrays to a "
+                                                    "checkpointed function.")])
+            ranks = tuple(kinds)
         if min(ranks) == 0 and not getattr(node, "elementwise", False):
             raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
                                                 "or an operand of unknown rank",

@@ -380,6 +380,11 @@ class _Infer:
             return k[1] if k else None
         prim = getattr(e, "prim", None)
         args = [self.expr(a) for a in e.args]
+        if getattr(e, "checkpoint", None) is not None:  # a checkpointed call, before its rule
+            try:
+                return e.checkpoint.out_kind(args) if all(a is not None for a in args) else None
+            except SrcgradError:
+                return None
         if getattr(e, "elementwise", False):  # a @numba.vectorize function, before its loop
             return _broadcast(args, floaty=True)
         if hasattr(e, "rank_site"):  # np.tensordot before its lowering (passes/normalize.py)
