@@ -18,26 +18,23 @@
 * every statement keeps the location of the user's line it came from (``node.origin``).
 """
 import ast
-import inspect
 
-import numpy as np
-
-from .. import custom, library
 from ..errors import UnsupportedError
 from ..frontend import loops
-from ..frontend.check import alias_problem, alias_writes, is_stack_literal
+from ..frontend.aliases import alias_problem, alias_writes
+from ..frontend.check import is_stack_literal
 from ..frontend.source import _MISSING
-from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
 from .along import AlongAxis
 from .elementwise import Elementwise
-from .calls import BUILTIN_EMIT, Calls
+from .calls import Calls
 from .numpy_calls import NumpyCalls
 from .sequences import Sequences
 from .walk import marked as _marked, place as _place, tag as _tag
 from .clone import clone
-from .constants import Constants, decided as _decided, static_isinstance
+from .constants import Constants, decided as _decided
 from . import dicts, slices
 from .jumps import JumpRemover
+from .keepwhole import KeepWhole
 from .names import NameGen, all_names, rename_reserved
 from .walk import Origin
 from .tuples import TupleParts
@@ -421,61 +418,10 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
     def keep(self, e, out):
         """Bookkeeping expressions (indices, bounds, tests) stay whole; only local names are
         renamed, global constants resolved, and inlined calls or ``a if c else b`` hoisted."""
-        return _KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
+        return KeepWhole(self, out).visit(clone(e))  # never rename shared nodes twice
 
 def pre_copy(stmts):
     return [clone(x) for x in stmts]
-
-
-def _is_primitive(obj):
-    try:
-        return obj in CALLS
-    except TypeError:
-        return False
-
-
-class _KeepWhole(ast.NodeTransformer):
-    def __init__(self, norm, out):
-        self.norm, self.out = norm, out
-
-    def visit_Name(self, node):
-        return self.norm.load_name(node)
-
-    def visit_Attribute(self, node):
-        obj = self.norm.src.resolve(node)
-        if obj is not _MISSING and not inspect.ismodule(obj) and not callable(obj):
-            return self.norm.constant(node, obj)
-        if obj is not _MISSING:
-            return node
-        node.value = self.visit(node.value)
-        return node
-
-    def visit_Call(self, node):
-        if isinstance(node.func, ast.Call):  # srcgrad.checkpoint(g)(...) in a test
-            return self.norm.atom(node, self.out)
-        obj = self.norm.src.resolve(node.func)
-        local = isinstance(node.func, ast.Name) and node.func.id in self.norm.local_fns \
-            and node.func.id not in self.norm.locals
-        if obj is isinstance:
-            return static_isinstance(self.norm, node)
-        one_arg_where = obj is np.where and len(node.args) == 1  # indices: kept whole
-        if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
-                obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj):
-            # np.sin(a), sp.logsumexp(a), a nested def, sum(gen) inside np.zeros_like(...) or
-            # a test: a statement of its own, with a kind (and a helper)
-            return self.norm.atom(node, self.out)
-        if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
-            return self.norm.inline(obj, node, self.out)  # (srcgrad's helpers with rules: above)
-        if obj is not _MISSING and not isinstance(node.func, ast.Name):
-            node.func = self.norm.emit_func(obj, node.func)
-        elif obj in BUILTIN_EMIT:
-            node.func = ast.Name(BUILTIN_EMIT[obj], ast.Load())
-        node.args = [self.visit(a) for a in node.args]
-        node.keywords = [ast.keyword(k.arg, self.visit(k.value)) for k in node.keywords]
-        return node
-
-    def visit_IfExp(self, node):
-        return self.norm.flat(node, self.out)
 
 
 class _RenameLoads(ast.NodeTransformer):

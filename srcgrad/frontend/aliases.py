@@ -1,0 +1,143 @@
+"""Writes through a name that shares memory with another, still read afterwards: srcgrad
+tracks values, not NumPy's views, so such a write is refused at its line (or, when whether
+the names share memory depends on the kinds, checked once the kinds are known).
+
+    row = A[i]       # a view of A when A is 2-D
+    row[0] = 1.0     # writes into A too
+    s = np.sum(A)    # A read afterwards: refused, "make it a copy"
+"""
+import ast
+import inspect
+
+from ..passes.walk import loads as _loads, nodes
+from ..rules.table import VIEW_CALLS
+
+
+def alias_problem(src, node, target, other):
+    return src.problem(node, f"write into {target!r}, which shares memory with {other!r}, "
+                             "still read afterwards",
+                       "srcgrad tracks values, not NumPy views: make it a copy "
+                       f"({target} = ....copy()) or write into the original array.")
+
+
+def alias_writes(fdef, resolve):
+    """[(statement, name written into, the other name, condition)] for every write into an
+    array name that may share memory with another name read after the write.  The condition
+    is None, or a name that must hold an array for the memory to be shared (``row = A[i]``
+    is a view only for a 2-D ``A``; ``y += 1`` writes in place only for an array ``y``):
+    the kinds stage decides those.  ``resolve`` tells a module from an array
+    (``onp.reshape(x, s)`` against ``x.reshape(s)``), as ``Source.resolve`` does."""
+    live = _live_after(fdef.body)
+    found = {}
+
+    def write(node, target, pairs, cond=None):
+        for p, pcond in sorted(pairs, key=lambda pc: (sorted(pc[0]), pc[1] or "")):
+            if target in p:
+                other = next(iter(p - {target}))
+                c = cond or pcond
+                if other in live.get(id(node), ()) and (
+                        id(node) not in found or found[id(node)][3] is not None and c is None):
+                    found[id(node)] = (node, target, other, c)
+
+    def block(stmts, pairs):
+        for st in stmts:
+            pairs = stmt(st, pairs)
+        return pairs
+
+    def stmt(st, pairs):
+        if isinstance(st, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+            for t in targets:
+                if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                    write(st, t.value.id, pairs)
+                elif isinstance(t, ast.Name) and isinstance(st, ast.AugAssign):
+                    write(st, t.id, pairs, t.id)  # in place for arrays: y += 1 changes x too
+                elif isinstance(t, (ast.Name, ast.Tuple)):
+                    names = {n.id for n in nodes(t) if isinstance(n, ast.Name)}
+                    pairs = {(p, c) for p, c in pairs if not names & p}
+                    src, view = _aliased_name(st.value, resolve) if isinstance(t, ast.Name) else (None, 0)
+                    if src is not None and src != t.id:
+                        cond = None if view else t.id  # x[i]: a view only if it is an array
+                        pairs |= {(frozenset((t.id, src)), cond)} | {
+                            (frozenset((t.id, q)), cond or c) for p, c in pairs if src in p
+                            for q in p if q != src and q != t.id}
+            return pairs
+        if isinstance(st, ast.If):
+            return block(st.body, pairs) | block(st.orelse, pairs)
+        if isinstance(st, (ast.For, ast.While)):
+            if isinstance(st, ast.For):
+                names = {n.id for n in nodes(st.target) if isinstance(n, ast.Name)}
+                pairs = {(p, c) for p, c in pairs if not names & p}
+            out = pairs
+            while True:  # pairs at the loop head: entry or the end of any trip, to a fixpoint
+                new = pairs | block(st.body, out)
+                if new == out:
+                    return out
+                out = new
+        return pairs
+
+    block(fdef.body, set())
+    block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
+    return list(found.values())
+
+
+def _aliased_name(v, resolve):
+    """(the name whose memory ``v`` may share, surely): ``x``, ``x[a:b]``, ``x[i, :]``,
+    ``x.T`` surely; ``x[i]`` (integer indices only) if the result is an array."""
+    if isinstance(v, ast.Name):
+        return v.id, True
+    if isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name):
+        if any(isinstance(n, ast.Slice) for n in nodes(v.slice)):
+            return v.value.id, True
+        if not any(isinstance(n, (ast.List, ast.Call)) for n in nodes(v.slice)):
+            return v.value.id, False
+    if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):
+        return v.value.id, True
+    if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in VIEW_CALLS:
+        module = inspect.ismodule(resolve(v.func.value))  # np.reshape, onp.reshape
+        if isinstance(v.func.value, ast.Name) and not module:
+            return v.func.value.id, True  # x.reshape(...), x.ravel(): views of x
+        if module and v.args and isinstance(v.args[0], ast.Name):
+            return v.args[0].id, True  # np.reshape(x, ...), np.expand_dims(x, 0)
+    return None, False
+
+
+def _live_after(stmts):
+    """id(statement) -> the names that may be read after it (a write into an array counts as
+    a read of its name), by backward liveness over the function's own statements."""
+    after = {}
+
+    def block(body, out):
+        for st in reversed(body):
+            after[id(st)] = after.get(id(st), set()) | out
+            out = stmt(st, out)
+        return out
+
+    def stmt(st, out):
+        if isinstance(st, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+            killed = set()
+            for t in targets:
+                if isinstance(t, (ast.Name, ast.Tuple)) and not isinstance(st, ast.AugAssign):
+                    killed |= {n.id for n in nodes(t) if isinstance(n, ast.Name)}
+            return (out - killed) | _loads(st)
+        if isinstance(st, ast.Return):
+            return _loads(st)
+        if isinstance(st, ast.If):
+            return _loads(st.test) | block(st.body, out) | block(st.orelse, out)
+        if isinstance(st, (ast.For, ast.While)):
+            head = _loads(st.iter if isinstance(st, ast.For) else st.test)
+            live = out | head
+            while True:  # the body's end flows to the loop head again, to a fixpoint
+                new = out | head | block(st.body, live)
+                if new == live:
+                    break
+                live = new
+            if isinstance(st, ast.For):
+                live -= {n.id for n in nodes(st.target) if isinstance(n, ast.Name)} - head
+            return live
+        return out | _loads(st)
+
+    block(stmts, set())
+    block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
+    return after

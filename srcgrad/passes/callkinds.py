@@ -1,0 +1,235 @@
+"""Kinds pass, calls: the kind of a call's result, from its rule's ``out``, its family (same
+kind as its argument, broadcast, a reduction), or, for NumPy's bookkeeping calls (creation,
+indices, random draws), from what NumPy returns.
+
+    np.sin(x)          x: 2-D float array   ->  2-D float array    (same as its argument)
+    np.sum(A, axis=1)  A: 2-D float array   ->  1-D float array    (a reduction along an axis)
+    rng.normal(0, 1, size=(2, 3))           ->  2-D float array    (a draw, by its size)
+"""
+import ast
+
+from ..errors import SrcgradError
+from ..kinds import BOOL, FLOAT, INT, is_array, is_float, literal_dtype, ndim
+from ..rules.core import USER_RULES
+from ..rules.table import RANDOM_METHODS, RULES
+
+
+_SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+                "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy",
+                "transpose", "transpose_axes", "reciprocal", "exp2", "cbrt", "asinh", "acosh",
+                "atanh", "radians", "degrees", "erf", "erfc", "sinc"}
+_BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "maximum", "minimum",
+              "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin", "gammainc",
+              "gammaincc", "betainc", "t_cdf", "poisson_cdf"}
+_REDUCE = {"sum", "mean", "prod", "amax", "amin"}
+
+
+def _broadcast(kinds, floaty=False):
+    if any(k is None for k in kinds):
+        return None
+    arrays = [k for k in kinds if is_array(k)]
+    dt = "f" if floaty or any(is_float(k) for k in kinds) else "i"
+    if arrays:
+        return ("a", max(k[1] for k in arrays), dt)
+    return ("s", dt)
+
+
+def _floaty(k):
+    return ("a", k[1], "f") if is_array(k) else (FLOAT if k else None)
+
+
+def _out_kind(rule, args):
+    """The result's kind from a rule's ``out``: "x" (like parameter x, as floats), "scalar",
+    "x-1" (an array of x's rank minus one), "3-v" (three minus v's rank), "2" (rank 2)."""
+    kinds = dict(zip(rule.params, args))
+    spec = rule.out
+    if spec == "scalar":
+        return FLOAT
+    if spec in kinds:
+        k = kinds[spec]
+        return _floaty(k) if k is not None and k[0] in ("a", "s") else None
+    if spec.isdigit():
+        return ("a", int(spec), "f")
+    left, _, right = spec.partition("-")
+    a = kinds.get(left)
+    b = kinds.get(right)
+    if left in kinds and right.isdigit():
+        nd = ndim(a) - int(right) if is_array(a) else -1
+    elif right in kinds and left.isdigit():
+        nd = int(left) - ndim(b) if is_array(b) else -1
+    else:  # pragma: no cover - a rule written wrong fails its test row
+        raise ValueError(f"rule {rule.name}: out={spec!r}")
+    return ("a", nd, "f") if nd > 0 else FLOAT if nd == 0 else None
+
+
+def matmul_kind(a, b):
+    if a is None or b is None:
+        return None
+    na, nb = ndim(a), ndim(b)
+    if (na, nb) == (2, 2):
+        return ("a", 2, "f")
+    if (na, nb) in ((3, 3), (3, 2), (2, 3)):
+        return ("a", 3, "f")
+    if (na, nb) in ((2, 1), (1, 2)):
+        return ("a", 1, "f")
+    if (na, nb) in ((3, 1), (1, 3)):
+        return ("a", 2, "f")
+    if max(na, nb) > 3:
+        return None
+    return FLOAT
+
+
+def _creation_kind(kind_of, shape, dt):
+    if isinstance(shape, ast.Tuple):
+        return ("a", len(shape.elts), dt)
+    sk = kind_of(shape) if shape is not None else None
+    if sk is not None and sk[0] == "t":
+        return ("a", len(sk[1]), dt)
+    return ("a", 1, dt)
+
+
+
+def call_kind(inf, e):
+    """The kind of a call's result (``inf``: the kinds pass, for its operands')."""
+    if hasattr(e, "pop_from"):
+        k = inf.env.get(e.pop_from)
+        return k[1] if k else None
+    prim = getattr(e, "prim", None)
+    args = [inf.expr(a) for a in e.args]
+    if getattr(e, "checkpoint", None) is not None:  # a checkpointed call, before its rule
+        try:
+            return e.checkpoint.out_kind(args) if all(a is not None for a in args) else None
+        except SrcgradError:
+            return None
+    if getattr(e, "elementwise", False):  # a @numba.vectorize function, before its loop
+        return _broadcast(args, floaty=True)
+    if hasattr(e, "rank_site"):  # np.tensordot before its lowering (passes/normalize.py)
+        if not all(is_array(a) for a in args):
+            return None
+        nd = args[0][1] + args[1][1] - 2 * e.contracted
+        return ("a", nd, "f") if nd > 0 else FLOAT
+    if prim in USER_RULES:
+        try:  # a user's rule (srcgrad/custom.py): what the function returns
+            return USER_RULES[prim].out_fn(args) if all(a is not None for a in args) \
+                else None
+        except SrcgradError:
+            return None  # check_call says why, at the statement
+    if prim in RULES and RULES[prim].out is not None:
+        return _out_kind(RULES[prim], args)
+    if prim is not None:
+        if prim in ("unbroadcast", "expand_axis"):   # shaped like their 2nd argument
+            return _floaty(args[1])
+        if prim in ("full_like", "prod_grad", "scatter_add", "gather_last"):  # like the 1st
+            return _floaty(args[0])
+        if prim in _SAME_AS_ARG:
+            a = args[0]
+            return ("a", a[1], "f") if is_array(a) else (FLOAT if a else None)
+        if prim == "abs":
+            return args[0]
+        if prim in _BROADCAST:
+            return _broadcast(args)
+        if prim == "where":
+            return _broadcast(args[1:] + [args[0]] if is_array(args[0]) else args[1:], floaty=True)
+        if prim == "clip":
+            return args[0] if is_array(args[0]) else FLOAT
+        if prim in _REDUCE:
+            return FLOAT
+        if prim.endswith("_axis"):
+            nd = ndim(args[0]) - 1
+            return ("a", nd, "f") if nd > 0 else FLOAT
+        if prim == "matmul":
+            return matmul_kind(args[0], args[1])
+        if prim == "full":
+            return _creation_kind(inf.expr, e.args[0], "f")
+        if prim in ("reshape", "reshape_to"):
+            shape = args[1]
+            nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
+            return ("a", nd, "f") if nd > 0 else None
+        if prim == "expand_dims":
+            return ("a", ndim(args[0]) + 1, "f") if args[0] else None
+        if prim == "cross":  # a pair of 3-vectors, or rows of them (broadcast)
+            return _broadcast(args)
+        if prim == "solve":  # chosen by the rank of b (passes/common.py)
+            return _floaty(args[1]) if is_array(args[1]) else None
+        if prim == "atleast_2d":
+            return ("a", max(2, ndim(args[0])), "f") if args[0] else None
+        if prim == "broadcast_to":
+            shape = args[1]
+            nd = len(shape[1]) if shape and shape[0] == "t" else 1 if shape == INT else 0
+            return ("a", nd, "f") if nd > 0 else None
+        if prim == "tile":  # an int repeats the last axis; a tuple may add axes
+            reps = args[1]
+            nd = max(len(reps[1]), ndim(args[0])) if reps and reps[0] == "t" else ndim(args[0])
+            return ("a", nd, "f") if is_array(args[0]) else None
+        if prim == "kron":
+            return ("a", max(ndim(args[0]), ndim(args[1])), "f") if all(args) else None
+        return None
+    fname = ast.unparse(e.func)
+    short = fname.split(".")[-1]
+    if isinstance(e.func, ast.Attribute) and short in RANDOM_METHODS:
+        return _draw_kind(short, e, args, inf.expr)
+    if short in ("len", "int", "round", "around", "floor", "ceil", "argmax", "argmin",
+                 "trunc", "rint", "fix", "hstack_axis", "split_bound"):
+        if fname.startswith("np.") and args and is_array(args[0]) \
+                and short not in ("argmax", "argmin"):
+            return _floaty(args[0])  # rounded elementwise: derivative zero
+        return INT
+    if short in ("float", "slogdet_sign"):
+        return FLOAT
+    if short in ("bool", "isnan", "isinf", "isfinite", "logical_not"):
+        return BOOL if not (args and is_array(args[0])) else ("a", args[0][1], "b")
+    if short in ("logical_and", "logical_or", "logical_xor"):
+        arrays = [a for a in args if is_array(a)]
+        return ("a", max(a[1] for a in arrays), "b") if arrays else BOOL
+    if short in ("zeros", "ones", "empty"):
+        dtype_kw = {k.arg: k.value for k in e.keywords}.get("dtype")
+        dt = "f"
+        if dtype_kw is not None and ast.unparse(dtype_kw) in ("int", "np.int64", "np.int32", "np.intp"):
+            dt = "i"
+        return _creation_kind(inf.expr, e.args[0] if e.args else None, dt)
+    if short in ("zeros_like", "ones_like", "empty_like"):
+        return args[0]
+    if short == "array" and len(e.args) == 1 and isinstance(e.args[0], ast.List):
+        dt = literal_dtype(e.args[0])  # np.array([True, False]), np.array([[0, 1]])
+        nested = e.args[0].elts and isinstance(e.args[0].elts[0], ast.List)
+        return ("a", 2 if nested else 1, dt) if dt else None
+    if short in ("eye", "identity"):
+        return ("a", 2, "f")
+    if short in ("nonzero", "where") and len(args) == 1 and is_array(args[0]):
+        return ("t", tuple(("a", 1, "i") for _ in range(args[0][1])))  # index arrays
+    if short == "flatnonzero":
+        return ("a", 1, "i")
+    if short == "argwhere":
+        return ("a", 2, "i")
+    if short == "argsort" and args and is_array(args[0]):
+        return ("a", args[0][1], "i")
+    if short == "arange":
+        return ("a", 1, "f" if any(is_float(a) for a in args) else "i")
+    if short == "sign":
+        return args[0]
+    if short in ("extremum_mask", "extremum_mask_axis"):  # shaped like their 1st argument
+        return _floaty(args[0])
+    return None
+
+
+# where a draw's size is, by method: the position of ``size`` (None: the sizes are the
+# arguments themselves, as randn(2, 3)), and how many distribution parameters come first
+_SIZE_AT = {"normal": 2, "uniform": 2, "laplace": 2, "logistic": 2, "gumbel": 2, "lognormal": 2,
+            "exponential": 1, "standard_t": 1, "standard_normal": 0, "random": 0,
+            "random_sample": 0, "standard_exponential": 0, "standard_cauchy": 0,
+            "randn": None, "rand": None}
+
+
+def _draw_kind(method, e, args, expr):
+    """A draw's kind: a float array of the size's rank, or shaped like its parameters."""
+    if _SIZE_AT[method] is None:  # randn(2, 3)
+        return ("a", len(e.args), "f") if e.args else FLOAT
+    at = _SIZE_AT[method]
+    kw = {k.arg: k.value for k in e.keywords}
+    size = kw.get("size", e.args[at] if len(e.args) > at else None)
+    if size is None or (isinstance(size, ast.Constant) and size.value is None):
+        return _broadcast(args[:at], floaty=True) if at else FLOAT
+    k = expr(size)
+    if k == INT:
+        return ("a", 1, "f")
+    return ("a", len(k[1]), "f") if k and k[0] == "t" else None

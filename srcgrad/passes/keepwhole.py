@@ -1,0 +1,67 @@
+"""Normalize, bookkeeping expressions (indices, bounds, tests) kept whole: only local names are
+renamed, global constants resolved, and calls that carry values (primitives, inlined helpers,
+rules of users', checkpointed calls) hoisted into statements of their own.
+
+    if f(x[i]) > 0.5:      ->   _t3 = x[i] ; ... f's body ... ; _cond1 = f_ret1 > 0.5
+"""
+import ast
+import inspect
+
+import numpy as np
+
+from .. import custom, library
+from ..frontend.source import _MISSING
+from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
+from .calls import BUILTIN_EMIT
+from .constants import static_isinstance
+
+
+def _is_primitive(obj):
+    try:
+        return obj in CALLS
+    except TypeError:
+        return False
+
+
+class KeepWhole(ast.NodeTransformer):
+    def __init__(self, norm, out):
+        self.norm, self.out = norm, out
+
+    def visit_Name(self, node):
+        return self.norm.load_name(node)
+
+    def visit_Attribute(self, node):
+        obj = self.norm.src.resolve(node)
+        if obj is not _MISSING and not inspect.ismodule(obj) and not callable(obj):
+            return self.norm.constant(node, obj)
+        if obj is not _MISSING:
+            return node
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Call(self, node):
+        if isinstance(node.func, ast.Call):  # srcgrad.checkpoint(g)(...) in a test
+            return self.norm.atom(node, self.out)
+        obj = self.norm.src.resolve(node.func)
+        local = isinstance(node.func, ast.Name) and node.func.id in self.norm.local_fns \
+            and node.func.id not in self.norm.locals
+        if obj is isinstance:
+            return static_isinstance(self.norm, node)
+        one_arg_where = obj is np.where and len(node.args) == 1  # indices: kept whole
+        if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
+                obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj):
+            # np.sin(a), sp.logsumexp(a), a nested def, sum(gen) inside np.zeros_like(...) or
+            # a test: a statement of its own, with a kind (and a helper)
+            return self.norm.atom(node, self.out)
+        if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
+            return self.norm.inline(obj, node, self.out)  # (srcgrad's helpers with rules: above)
+        if obj is not _MISSING and not isinstance(node.func, ast.Name):
+            node.func = self.norm.emit_func(obj, node.func)
+        elif obj in BUILTIN_EMIT:
+            node.func = ast.Name(BUILTIN_EMIT[obj], ast.Load())
+        node.args = [self.visit(a) for a in node.args]
+        node.keywords = [ast.keyword(k.arg, self.visit(k.value)) for k in node.keywords]
+        return node
+
+    def visit_IfExp(self, node):
+        return self.norm.flat(node, self.out)
