@@ -79,6 +79,10 @@ class Custom:
     def __repr__(self):
         return f"<srcgrad custom rule for {self.base}>"
 
+    def __reduce__(self):
+        """Pickled by reference: the module-level name it is bound to (as a function)."""
+        return self.__qualname__
+
     # ---- the user's rules ------------------------------------------------------------------
     def defvjp(self, fwd, bwd):
         """``fwd(*args) -> (value, residuals)`` and ``bwd(residuals, g) -> tuple`` of one

@@ -31,6 +31,7 @@ class Derived:
             raise ValueError(f"backend must be 'numba' or 'python', not {backend!r}")
         self.primal = primal
         self.backend, self.strict, self.cache = backend, strict, cache
+        self._init = dict(wrt=wrt, backend=backend, strict=strict, cache=cache)  # to pickle
         # a derivative of a derivative (grad(grad(f))): never unwrap to f, that would be wrong
         self.inner = primal if isinstance(primal, Derived) else None
         if self.inner is not None:
@@ -56,6 +57,12 @@ class Derived:
         # grad of a grad look like (and unwrap to) the function itself
         functools.update_wrapper(self, primal, assigned=("__module__", "__name__",
                                                           "__qualname__", "__doc__"), updated=())
+
+    def __reduce__(self):
+        """Pickled by reference to the user's function and the options: unpickled (in
+        another process: a worker of multiprocessing, concurrent.futures, Dask), it is made
+        again and transforms on its first call, or reads the disk cache."""
+        return _rebuild, (type(self), self.primal, self._init, self.gen_mode)
 
     def fresh(self):
         """Drop what was generated if a global it was built from has changed since."""
@@ -165,6 +172,12 @@ class Derived:
 
     def __repr__(self):
         return f"<srcgrad {type(self).__name__.lower()} of {self.primal.__name__} wrt {self.wrt}>"
+
+
+def _rebuild(cls, primal, init, gen_mode):
+    d = cls(primal, **init)
+    d.gen_mode = gen_mode
+    return d
 
 
 def one_draw(gen, what):

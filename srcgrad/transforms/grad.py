@@ -13,6 +13,7 @@ class Grad(Derived):
         self.with_value = with_value
         self.intermediates = tuple(intermediates)
         super().__init__(primal, wrt, backend, strict, cache)
+        self._init.update(with_value=with_value, intermediates=self.intermediates)
         self.gen_mode = "value_and_grad" if with_value else "reverse"
         if self.intermediates:
             check_locals(self._src, self.intermediates)

@@ -60,6 +60,7 @@ class Jacobian(Driven):
             raise ValueError(f"mode must be 'auto', 'forward' or 'reverse' (or 'fwd', 'rev'), "
                              f"not {mode!r}")
         super().__init__(primal, wrt, backend, strict, cache)
+        self._init["mode"] = mode
         self.requested = mode
         self.mode = None if mode == "auto" else Mode(_MODES[mode])
         self._drivers = {}

@@ -29,13 +29,38 @@ def reused(f, wrt, backend, strict, cache, mode):
     return per_fn[key]
 
 
+class VjpFunction:
+    """The ``vjp_fn`` that :func:`vjp` returns: called with a cotangent; ``.source``; pickles
+    as the call of ``vjp`` that made it (made again where it is unpickled)."""
+
+    def __init__(self, fn, f, args, options):
+        self._fn, self._made = fn, (f, args, options)
+        self.source = fn.source
+
+    def __call__(self, cotangent):
+        return self._fn(cotangent)
+
+    def __reduce__(self):
+        return _vjp_fn_again, self._made
+
+
+def _vjp_fn_again(f, args, options):
+    return vjp(f, *args, **options)[1]
+
+
 def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
     argument (default: every float argument), as a tuple."""
+    options = dict(wrt=wrt, backend=backend, strict=strict, cache=cache)
+    out, fn = _vjp(f, *args, **options)
+    return out, VjpFunction(fn, f, args, options)
+
+
+def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     _watched(f)
     flat_f, out_def = outputs.returned(f)
     if out_def is not None:  # a list or dict returned: the flat function's, regrouped
-        out, fn = vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache)
+        out, fn = _vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache)
 
         def regrouped(cotangent):
             return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
@@ -46,8 +71,8 @@ def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
         raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
                         f"vjp got {len(args)} arguments")
     if any(pytree.is_container(a) for a in args):
-        return pytree.vjp_call(vjp, f, args, wrt, dict(backend=backend, strict=strict,
-                                                        cache=cache))
+        return pytree.vjp_call(_vjp, f, args, wrt, dict(backend=backend, strict=strict,
+                                                         cache=cache))
     args = prepare(args, params)
     if wrt is None:
         wrt = float_params(params, args)
