@@ -96,3 +96,21 @@ def test_errors_in_compiled_code_say_where_to_look():
     with pytest.raises(IndexError) as info:
         srcgrad.grad(bad_index)(np.ones(3), np.array([0, 1, 2, 5]))
     assert any("backend='python'" in note for note in info.value.__notes__)
+
+
+def slow_to_compile(x):
+    return np.sum(np.tanh(x) * x)
+
+
+def test_a_long_compile_is_announced_once_at_a_prompt(monkeypatch, capfd):
+    from srcgrad.backend import compile as comp
+    monkeypatch.setattr(comp, "SLOW_COMPILE", 0.0)
+    monkeypatch.setattr(comp, "interactive", lambda: False)
+    srcgrad.grad(slow_to_compile)(np.ones(3))            # a script: silent
+    assert "compiling" not in capfd.readouterr().err
+    monkeypatch.setattr(comp, "interactive", lambda: True)
+    monkeypatch.setattr(comp, "_told", set())
+    srcgrad.grad(slow_to_compile)(np.ones((2, 2)))       # at a prompt: said once
+    srcgrad.grad(slow_to_compile)(np.ones((2, 2, 2)))
+    err = capfd.readouterr().err
+    assert err.count("srcgrad: compiling slow_to_compile_vjp with Numba") == 1

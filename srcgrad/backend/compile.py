@@ -35,6 +35,24 @@ def load(source, filename, name, backend, constants, deps=None):
     return ns[name]
 
 
+SLOW_COMPILE = 1.0  # seconds a compile may take before an interactive user is told
+_told = set()
+
+
+def interactive():
+    """A person at a prompt (python -i, the REPL, IPython or Jupyter), not a script."""
+    import sys
+    return hasattr(sys, "ps1") or bool(sys.flags.interactive) or "IPython" in sys.modules
+
+
+def _say_compiling(name):
+    """Once per function: a compile is taking a while (so a first call is not silent)."""
+    import sys
+    if name not in _told:
+        _told.add(name)
+        print(f"srcgrad: compiling {name} with Numba…", file=sys.stderr, flush=True)
+
+
 def for_backend(constants, backend):
     """Constants as the backend calls them: a user's rule wrapper (srcgrad/custom.py) is a
     Python function for one and a Numba dispatcher for the other; arrays are themselves."""
@@ -134,6 +152,11 @@ class Compiled:
                        f"comes from {file}:{line}")
 
     def _compile_cached(self, sig):
+        timer = threading.Timer(SLOW_COMPILE, _say_compiling, (self.name,)) \
+            if interactive() else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
         try:
             self.jit.compile(sig)
         except OSError as e:  # compiled, but Numba could not write its cache (full disk...)
@@ -144,6 +167,9 @@ class Compiled:
                           f"({type(e).__name__}: {e}); it is compiled but not cached",
                           CacheWarning, stacklevel=4)
             return
+        finally:
+            if timer is not None:
+                timer.cancel()
         if getattr(self, "_hash", None):  # Numba just wrote (or read) its files
             diskcache.record_numba_files(self.cache_dir, self._hash)
 
