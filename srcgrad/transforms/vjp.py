@@ -11,6 +11,15 @@ from .args import float_params, params_of, prepare, shaped_like
 from .derived import Derived, one_draw
 
 
+def _counted(f, n, got):
+    """``f``'s parameters, checked to be ``n``; a TypeError naming them otherwise."""
+    params = params_of(f)
+    if n != len(params):
+        raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
+                        + got.format(n))
+    return params
+
+
 def _watched(f):
     """A global ``f`` reads changed: its kept versions are dropped before they are used."""
     if inspect.isfunction(f):
@@ -66,10 +75,7 @@ def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
             return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
         regrouped.source = fn.source
         return outputs.unflatten(out_def, out), regrouped
-    params = params_of(f)
-    if len(args) != len(params):
-        raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
-                        f"vjp got {len(args)} arguments")
+    params = _counted(f, len(args), "vjp got {} arguments")
     if any(pytree.is_container(a) for a in args):
         return pytree.vjp_call(_vjp, f, args, wrt, dict(backend=backend, strict=strict,
                                                          cache=cache))
@@ -107,14 +113,11 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
         out, tangent = jvp(flat_f, primals, tangents, backend=backend, strict=strict,
                            cache=cache)
         return outputs.unflatten(out_def, out), outputs.unflatten(out_def, tangent)
-    params = params_of(f)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"primals and tangents must have the same length "
                          f"({len(primals)} != {len(tangents)})")
-    if len(primals) != len(params):
-        raise TypeError(f"{f.__name__}() takes the parameters ({', '.join(params)}); "
-                        f"jvp got {len(primals)} primals")
+    params = _counted(f, len(primals), "jvp got {} primals")
     if any(pytree.is_container(a) for a in primals):
         return pytree.jvp_call(jvp, f, primals, tangents, dict(backend=backend, strict=strict,
                                                                cache=cache))
