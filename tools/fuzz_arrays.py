@@ -9,7 +9,8 @@ unpacking, tuple outputs), a parameter rebound to a scalar (``M = np.sum(...)``)
 created from active values (``np.full``, ``np.array([...])``,
 ``np.linspace``, ``np.zeros`` then writes), helpers with conditional expressions, early
 returns and loops called on elements and slices, a function with its own derivative
-rules (``cq``: custom_vjp and defjvp), and checkpointed calls (``srcgrad.checkpoint(hs)``).
+rules (``cq``: custom_vjp and defjvp), checkpointed calls (``srcgrad.checkpoint(hs)``), and
+a ``@numba.vectorize`` function (``vq``) on numbers and arrays.
 
     def f(x, y, a, M, T, n):            x, y: floats; a: (4,); M: (3, 4); T: (2, 3, 4); n = 4
         ...
@@ -40,7 +41,10 @@ HEADER = ["import math", "import numpy as np", "import scipy.special as sp",
           "def cq_bwd(u, g):", "    t = np.tanh(u)", "    return (g * (t + u * (1.0 - t * t)),)",
           "", "cq.defvjp(cq_fwd, cq_bwd)", "", "@cq.defjvp", "def cq_jvp(p, d):",
           "    u, = p", "    du, = d", "    t = np.tanh(u)",
-          "    return cq(u), du * (t + u * (1.0 - t * t))", ""]
+          "    return cq(u), du * (t + u * (1.0 - t * t))", "",
+          # a user's @numba.vectorize function: elementwise over arrays (passes/elementwise.py)
+          "import numba", "", "@numba.vectorize", "def vq(p):", "    if p > 0.3:",
+          "        return p * p", "    return 0.6 * p - 0.09", ""]
 
 S, V, W, MAT, T3 = "s", (N,), (R,), (R, N), (2, R, N)
 EXPRS = {
@@ -65,7 +69,7 @@ EXPRS = {
         "np.sum(st.t.cdf({V}, 3.0, {S}))", "np.sum(st.gamma.cdf(np.exp({W}), 2.5))",
         "np.sum(st.beta.logcdf(sp.expit({V}), 1.5, 2.0))", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))",
         "np.sum(cq({V}))", "cq({S})", "srcgrad.checkpoint(hv)({S})",
-        "srcgrad.checkpoint(hs)({V})"],
+        "srcgrad.checkpoint(hs)({V})", "np.sum(vq({M}) * {M})", "vq({S})"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
