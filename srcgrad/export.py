@@ -34,6 +34,11 @@ def export(f, path=None, wrt=0, args=None, kinds=None, modes=("reverse",)):
     d = Derived(fn, wrt)
     if isinstance(modes, str):
         modes = (modes,)
+    known = ("reverse", "forward", "value_and_grad", "rev", "fwd")
+    bad = [m for m in modes if m not in known]
+    if bad or not modes:
+        raise SrcgradError(f"export modes {', '.join(map(repr, bad)) or '(none)'}: give "
+                           "reverse, forward or value_and_grad")
     if args is not None:
         if kinds is not None:
             raise SrcgradError("give args= (values) or kinds= (their kinds), not both")

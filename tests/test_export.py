@@ -88,6 +88,10 @@ def test_export_on_the_command_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "srcgrad", "export", "tests/test_export.py:model"],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 1 and "needs the kinds" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "srcgrad", "export", "tests/test_export.py:model",
+                        "--args", "x=f8[:], A=f8[:,:]", "--mode", "sideways"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 1 and "'sideways'" in r.stderr and "Traceback" not in r.stderr
 
 
 @srcgrad.custom_vjp
