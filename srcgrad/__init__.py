@@ -18,10 +18,11 @@ from .checkpoints import checkpoint
 from .custom import custom_jvp, custom_vjp, defrule, undefrule
 from .export import export
 from .gradcheck import check_grads
-from .errors import FallbackWarning, GlobalChangedWarning, InternalError, SrcgradError, UnsupportedError
+from .errors import (CheckpointWarning, FallbackWarning, GlobalChangedWarning, InternalError,
+                     SrcgradError, UnsupportedError)
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "source", "custom_vjp", "custom_jvp", "defrule", "undefrule", "check_grads",
            "export", "checkpoint", "SrcgradError", "UnsupportedError", "InternalError",
-           "FallbackWarning", "GlobalChangedWarning"]
+           "FallbackWarning", "GlobalChangedWarning", "CheckpointWarning"]

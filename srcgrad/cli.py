@@ -54,6 +54,21 @@ class _Usage(Exception):
     pass
 
 
+def _checkpoint(text):
+    """``--checkpoint 10`` or ``--checkpoint t=10,14=5`` (argparse type)."""
+    try:
+        if "=" not in text:
+            return int(text)
+        out = {}
+        for part in text.split(","):
+            which, n = (p.strip() for p in part.split("="))
+            out[int(which) if which.isdigit() else which] = int(n)
+        return out
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected S or NAME=S,LINE=S (S snapshots), "
+                                         f"got {text!r}") from None
+
+
 ARGS_HELP = ('argument kinds, e.g. "x=f8[:], A=f8[:,:], n=int" (float or f8, int or i8, bool; '
              "arrays as f8[:], f8[:,:]); default: the annotations, else guessed")
 
@@ -128,6 +143,9 @@ def main(argv=None):
     dump.add_argument("--wrt", default=None, help="comma-separated parameter names (default: the first)")
     dump.add_argument("--mode", default="reverse", choices=["reverse", "forward", "primal"])
     dump.add_argument("--args", default=None, metavar="KINDS", help=ARGS_HELP)
+    dump.add_argument("--checkpoint", default=None, metavar="S", type=_checkpoint,
+                      help="loop checkpoints: S snapshots for every top-level loop, or "
+                           "t=S,12=S by loop variable or line (reverse mode)")
     dump.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     dump.add_argument("--side-by-side", action="store_true", help="each generated line next "
                       "to the line of FILE.py it comes from")
@@ -192,7 +210,8 @@ def main(argv=None):
     try:
         fn = load_function(args.target)
         from .transforms.derived import generated
-        text, lines = generated(fn, mode=args.mode, wrt=_wrt(args), kinds=_kinds(fn, args.args))
+        text, lines = generated(fn, mode=args.mode, wrt=_wrt(args), kinds=_kinds(fn, args.args),
+                                checkpoint=args.checkpoint)
     except _Usage as e:
         print(f"srcgrad: {e}", file=sys.stderr)
         return 2

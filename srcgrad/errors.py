@@ -50,6 +50,11 @@ class GlobalChangedWarning(UserWarning):
     """A global the generated code was built from changed; srcgrad built it again."""
 
 
+class CheckpointWarning(UserWarning):
+    """``checkpoint=`` named every loop, and one of them cannot be checkpointed: its adjoint
+    keeps every step's values, as without checkpoint=."""
+
+
 class Location:
     """File, line and column of a node in the user's source, with the line's text."""
 

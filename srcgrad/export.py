@@ -23,7 +23,7 @@ from .transforms.args import prepare
 from .transforms.derived import MODES, Derived
 
 _MODULES = ("broadcast", "reductions", "shape", "products", "decomp", "along", "axes",
-            "special", "incomplete", "custom")
+            "special", "incomplete", "custom", "checkpoint")
 
 
 def export(f, path=None, wrt=0, args=None, kinds=None, modes=("reverse",)):
@@ -151,6 +151,7 @@ _SHIM = '''try:
     import numba as _nb
     from numba.core import types as _nb_types
     from numba.extending import overload as _nb_overload
+    from numba.extending import register_jitable as _nb_register_jitable
     from numba.np.unsafe.ndarray import to_fixed_tuple as _nb_to_fixed_tuple
     HAVE_NUMBA = True
 except ImportError:  # plain Python: the helpers' NumPy versions run
@@ -169,6 +170,9 @@ except ImportError:  # plain Python: the helpers' NumPy versions run
             return np.vectorize(f) if f is not None else np.vectorize
 
     _nb_types = _nb_to_fixed_tuple = None
+
+    def _nb_register_jitable(f):
+        return f
 
     def _nb_overload(f, **options):
         return lambda impl: impl'''
@@ -189,6 +193,7 @@ def _runtime_text(modules, helpers):
             "    ns = {'__name__': '_srcgrad_runtime_' + name, '_nb': _nb, "
             "'_nb_types': _nb_types,",
             "          '_nb_overload': _nb_overload, '_nb_to_fixed_tuple': _nb_to_fixed_tuple,",
+            "          '_nb_register_jitable': _nb_register_jitable,",
             "          '_RUNTIME': _RUNTIME}",
             "    exec(compile(_SOURCES[name], '<srcgrad runtime ' + name + '>', 'exec'), ns)",
             "    _RUNTIME[name] = ns", "", ""]
@@ -209,6 +214,7 @@ def _rewritten(text):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("numba"):
             for a in node.names:
                 src = {("numba.extending", "overload"): "_nb_overload",
+                       ("numba.extending", "register_jitable"): "_nb_register_jitable",
                        ("numba", "types"): "_nb_types", ("numba.core", "types"): "_nb_types",
                        ("numba.np.unsafe.ndarray", "to_fixed_tuple"): "_nb_to_fixed_tuple",
                        }.get((node.module, a.name), f"_nb.{a.name}")

@@ -150,12 +150,16 @@ def normalized(fn, arg_kinds):
     return src, norm.fdef, kinds, norm.constants
 
 
-def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None):
+def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None, checkpoint=()):
+    """``checkpoint``: the loops whose adjoint keeps snapshots (passes/revolve.py ``spec``);
+    reverse modes only."""
+    if mode not in ("reverse", "value_and_grad"):
+        checkpoint = ()
     with deep_recursion(fn), collector_paused():
-        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache)
+        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint)
 
 
-def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
+def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=()):
     src = read_source(fn)                                         # parse
     with ours(src.name, mode):
         raise_if_unsupported(src)                                 # check the subset
@@ -166,7 +170,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
                                "arrays carry derivatives (pass 3.0, not 3).")
     directory = diskcache.cache_dir(cache) if not src.internal else None
     if directory:                                                 # transformed before?
-        key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates)
+        key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates, checkpoint)
         meta = diskcache.load_transform(directory, key)
         if meta:
             # global arrays, each resolved in its own function's module (the key holds their
@@ -180,7 +184,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
                 gen.line_map = {n: (f, ln) for n, f, ln in meta.get("line_map", [])}
                 return gen
     with ours(src.name, mode):
-        gen = _transform(src, wrt, arg_kinds, mode, intermediates)
+        gen = _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint)
     if directory:
         diskcache.store_transform(directory, key, {
             "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),
@@ -191,7 +195,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache):
     return gen
 
 
-def _transform(src, wrt, arg_kinds, mode, intermediates):
+def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=()):
     norm = normalize.normalize(src, param_kinds=arg_kinds)        # one operation per statement
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
     ranks = einsum.rank_sites(norm.fdef, types._Infer(kinds).expr)
@@ -205,7 +209,8 @@ def _transform(src, wrt, arg_kinds, mode, intermediates):
         # "reverse" returns the input cotangents; "value_and_grad" the primal value first
         with_value = mode == "value_and_grad"
         name = f"{src.name}_{'value_and_grad' if with_value else 'vjp'}"
-        gen = reverse.ReverseGen(norm, kinds, active, wrt, norm.names, intermediates)
+        gen = reverse.ReverseGen(norm, kinds, active, wrt, norm.names, intermediates,
+                                 checkpoint)
         fn_ast, seeds = gen.build(name, with_value)
     elif mode == "forward":
         name, seeds = f"{src.name}_jvp", []

@@ -209,6 +209,7 @@ def check(f, seed, use_numba):
             if not np.isclose(out, expected, rtol=1e-12, atol=1e-12):
                 raise Failure(f"[{backend}] primal {out!r} != Python {expected!r}")
             bx, by, ba = vjp_fn(u)
+            fuzz_arrays.same_with_checkpoints(f, args, ("x", "y", "a"), u, (bx, by, ba), backend)
             rev = bx * v[0] + by * v[1] + float(np.dot(ba, v[2]))
             _, tan = srcgrad.jvp(f, args, (v[0], v[1], v[2], None), backend=backend, cache=False)
         fwd = u * tan
@@ -337,7 +338,11 @@ def main():
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--kinds", default="scalar,array",
                     help="program kinds to alternate: scalar, array (every transform)")
+    ap.add_argument("--checkpoint", type=int, default=None, metavar="S",
+                    help="also check that gradients with every top-level loop checkpointed "
+                         "(S snapshots) equal those without")
     a = ap.parse_args()
+    fuzz_arrays.CHECKPOINT = a.checkpoint
     t0 = time.time()
     counts = {}
     checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save,

@@ -303,6 +303,25 @@ class Failure(Exception):
     pass
 
 
+CHECKPOINT = None  # tools/fuzz.py --checkpoint S: loop checkpoints with S snapshots must agree
+
+
+def same_with_checkpoints(f, args, wrt, u, cts, backend):
+    """With ``CHECKPOINT`` set, the cotangents with every top-level loop checkpointed (binomial
+    checkpointing, srcgrad/passes/revolve.py) must equal ``cts`` to 1e-12."""
+    if not CHECKPOINT:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
+        _, fn = srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False,
+                            checkpoint=CHECKPOINT)
+        got = fn(u)
+    got = got if isinstance(got, tuple) else (got,)
+    for c, g in zip(cts if isinstance(cts, tuple) else (cts,), got):
+        if not np.allclose(g, c, rtol=1e-12, atol=1e-14, equal_nan=True):
+            raise Failure(f"[{backend}] with checkpoint={CHECKPOINT}: {g!r} but {c!r} without")
+
+
 def _inner(a, b):
     if isinstance(a, tuple):
         return sum(_inner(p, q) for p, q in zip(a, b))
@@ -355,6 +374,7 @@ def check_all(f, seed, backend="python"):
         u_keep = _copies(u if isinstance(u, tuple) else (u,))
         cts = vjp_fn(u)
         _unchanged(u_keep, u if isinstance(u, tuple) else (u,), "a cotangent")
+        same_with_checkpoints(f, args, WRT, u, cts, backend)
         vs = [_like(rng, a) for a in args[:5]]
         v_keep = _copies(vs)
         _, tan = srcgrad.jvp(f, args, tuple(vs) + (None,), backend=backend, cache=False)

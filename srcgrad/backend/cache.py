@@ -137,8 +137,8 @@ def source_closure(src):
     return sorted(p if isinstance(p, bytes) else p.encode() for p in parts)
 
 
-def transform_key(src, wrt, kinds, mode, intermediates):
-    return _digest([_versions(), mode, tuple(wrt), tuple(intermediates),
+def transform_key(src, wrt, kinds, mode, intermediates, checkpoint=()):
+    return _digest([_versions(), mode, tuple(wrt), tuple(intermediates), repr(checkpoint),
                     tuple(sorted((k, repr(v)) for k, v in kinds.items()))] + source_closure(src))
 
 

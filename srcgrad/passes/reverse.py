@@ -33,14 +33,16 @@ from .adjoints import Adjoints
 from .clone import clone
 from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written_params,
                      loop_exit, reversed_range)
+from .revolve import LoopCheckpoints
 from .saves import Saves, _Restore
 from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
 from .walk import names, nodes
 
 
-class ReverseGen(Adjoints, Saves):
-    def __init__(self, norm, kinds, active, wrt, names, intermediates=()):
+class ReverseGen(Adjoints, Saves, LoopCheckpoints):
+    def __init__(self, norm, kinds, active, wrt, names, intermediates=(), checkpoint=()):
         self.intermediates = intermediates
+        self.checkpoint = checkpoint  # loops to checkpoint (passes/revolve.py spec)
         self.origin_file = norm.origin_file
         self.fdef = norm.fdef
         self.params = norm.params
@@ -71,6 +73,7 @@ class ReverseGen(Adjoints, Saves):
     # ---- driver ---------------------------------------------------------------------------
     def build(self, name, with_value=True):
         self._plan_retained()
+        self._plan_checkpoints()
         self.loop_only = self._loop_only_vars()
         self._mark_slots()
         self._mark_defined(self.fdef.body[:-1], set(self.params), 0)
@@ -288,6 +291,8 @@ class ReverseGen(Adjoints, Saves):
                 new = ast.If(s.test, self.fwd_block(s.body, depth) or [ast.Pass()],
                              self.fwd_block(s.orelse, depth))
                 out.append(ast.copy_location(new, s))
+            elif id(s) in self.ckpts:
+                out += self.fwd_checkpointed(s)
             elif isinstance(s, (ast.For, ast.While)):
                 out += self.fwd_loop(s, depth)
             else:
@@ -376,6 +381,8 @@ class ReverseGen(Adjoints, Saves):
                 if not body:
                     test, body, orelse = ast.UnaryOp(ast.Not(), test), orelse, []
                 out += _grad_of([ast.If(test, body, orelse)], s.origin)
+        elif id(s) in self.ckpts:
+            out += _grad_of(self.rev_checkpointed(s), s.origin)
         elif isinstance(s, (ast.For, ast.While)):
             out += _grad_of(self.rev_loop(s, depth), s.origin)
 

@@ -126,8 +126,8 @@ class Saves:
         top(self.fdef.body)
         top = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
         for loop in self.fdef.body:
-            if not isinstance(loop, ast.For) or loop_exit(loop):
-                continue
+            if not isinstance(loop, ast.For) or loop_exit(loop) or id(loop) in self.ckpts:
+                continue  # (a checkpointed loop keeps one step's values at a time)
             counts = {}
             for n in nodes(loop):
                 if isinstance(n, ast.Assign):

@@ -15,6 +15,7 @@ import numpy as np
 from .. import kinds as K
 from .. import pipeline, watch
 from ..errors import Problem, SrcgradError, UnsupportedError
+from ..passes import revolve
 from .args import prepare, wrt_names
 
 _CACHES = ("_specs", "_fast", "_functions", "_drivers", "_hvps")
@@ -25,6 +26,7 @@ class Derived:
 
     gen_mode = "reverse"  # which generated function this object calls
     nests = False         # may a grad be taken of it (a grad of one argument)
+    checkpoint = ()       # loops whose adjoint keeps snapshots (passes/revolve.py spec)
 
     def __init__(self, primal, wrt, backend="numba", strict=False, cache=None):
         if backend not in ("numba", "python"):
@@ -35,6 +37,9 @@ class Derived:
         # a derivative of a derivative (grad(grad(f))): never unwrap to f, that would be wrong
         self.inner = primal if isinstance(primal, Derived) else None
         if self.inner is not None:
+            if primal.checkpoint:
+                raise SrcgradError("a derivative of a checkpointed gradient is not supported: "
+                                   "take the inner grad without checkpoint=")
             if not primal.nests:
                 raise SrcgradError("only grad(...) of a grad(f, wrt=<one argument>) nests; for "
                                    "second derivatives of vector functions use hessian or hvp")
@@ -110,7 +115,8 @@ class Derived:
         with self._lock:  # first calls from several threads: one transforms, all get it
             if key not in self._specs:
                 keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
-                gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep, self.cache)
+                gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep, self.cache,
+                                        checkpoint=self.checkpoint)
                 self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
@@ -127,7 +133,8 @@ class Derived:
         """(header line or "", Generated) for kinds ``given``, annotated or guessed."""
         kinds, how = K.for_source(self._src, given)
         try:
-            gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode)
+            gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode,
+                                    checkpoint=self.checkpoint)
         except UnsupportedError as e:
             guessed = [p for p in kinds if how[p] == "guessed"]
             if not guessed:
@@ -210,12 +217,12 @@ MODES = {"reverse": "reverse", "rev": "reverse", "forward": "forward", "fwd": "f
          "value_and_grad": "value_and_grad", "primal": "primal"}
 
 
-def generated(f, mode="reverse", wrt=0, args=None, kinds=None):
+def generated(f, mode="reverse", wrt=0, args=None, kinds=None, checkpoint=None):
     """(source text, {line of the text: (file, line)}) as :func:`source` gives the text."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
     d = Derived(getattr(f, "primal", f), wrt)
-    d.gen_mode = MODES[mode]
+    d.gen_mode, d.checkpoint = MODES[mode], revolve.spec(checkpoint)
     if args is not None:
         gen = d.specialize(prepare(args, d.params), d.gen_mode)[0]
         return gen.source, dict(gen.line_map)
@@ -224,15 +231,16 @@ def generated(f, mode="reverse", wrt=0, args=None, kinds=None):
     return head + gen.source, {n + shift: w for n, w in gen.line_map.items()}
 
 
-def source(f, mode="reverse", wrt=0, args=None, kinds=None):
+def source(f, mode="reverse", wrt=0, args=None, kinds=None, checkpoint=None):
     """The generated source of ``f``'s derivative: ``mode="reverse"`` the adjoint (as
     ``grad(f).source``), ``"forward"`` the tangent.  Specialized for the kinds of ``args``
     (values) if given, else of ``kinds`` (``"x=f8[:], A=f8[:,:], n=int"`` or a dict), else of
-    the annotations, else guessed from how the parameters are used (the first line says so)."""
+    the annotations, else guessed from how the parameters are used (the first line says so).
+    ``checkpoint``: loop checkpoints, as for ``grad``."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
     d = Derived(getattr(f, "primal", f), wrt)
-    d.gen_mode = MODES[mode]
+    d.gen_mode, d.checkpoint = MODES[mode], revolve.spec(checkpoint)
     if args is not None:
         if kinds is not None:
             raise SrcgradError("give args= (values) or kinds= (their kinds), not both")

@@ -2,6 +2,7 @@
 a grad by forward mode over the inner derivative's generated code."""
 from .. import kinds as K
 from .. import pipeline, pytree
+from ..passes import revolve
 from ..errors import SrcgradError
 from .args import prepare, signature
 from .derived import Derived, check_locals, decorator, one_draw
@@ -9,11 +10,13 @@ from .derived import Derived, check_locals, decorator, one_draw
 
 class Grad(Derived):
     def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False,
-                 intermediates=(), cache=None):
+                 intermediates=(), cache=None, checkpoint=None):
         self.with_value = with_value
         self.intermediates = tuple(intermediates)
+        self.checkpoint = revolve.spec(checkpoint)
         super().__init__(primal, wrt, backend, strict, cache)
-        self._init.update(with_value=with_value, intermediates=self.intermediates)
+        self._init.update(with_value=with_value, intermediates=self.intermediates,
+                          checkpoint=checkpoint)
         self.gen_mode = "value_and_grad" if with_value else "reverse"
         if self.intermediates:
             check_locals(self._src, self.intermediates)
@@ -94,16 +97,23 @@ class Grad(Derived):
         return self._functions[key]
 
 
-def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermediates=()):
+def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermediates=(),
+         checkpoint=None):
     """Gradient of a scalar-valued ``f`` with respect to argument(s) ``wrt`` (an index, a
     parameter name, or a tuple of them; a tuple gives a tuple of gradients).
 
     ``intermediates=("y",)``: also return the adjoints of those local variables' last
-    assigned values, as ``(gradients, {"y": adjoint})`` (PyTorch's ``retain_grad``)."""
+    assigned values, as ``(gradients, {"y": adjoint})`` (PyTorch's ``retain_grad``).
+
+    ``checkpoint=10``: every top-level ``for ... in range(...)`` loop keeps 10 snapshots of
+    the state it carries and re-runs steps in the reverse sweep (binomial checkpointing);
+    ``checkpoint={"t": 10}`` only the loop over ``t`` (or a line number).  docs/checkpointing.md."""
     return decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache,
-                      intermediates=intermediates)
+                     intermediates=intermediates, checkpoint=checkpoint)
 
 
-def value_and_grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None):
+def value_and_grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None,
+                   checkpoint=None):
     """Like :func:`grad`, returning ``(value, gradient)`` from one call."""
-    return decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache, with_value=True)
+    return decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache,
+                     with_value=True, checkpoint=checkpoint)

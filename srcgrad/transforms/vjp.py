@@ -7,6 +7,7 @@ import numpy as np
 from .. import kinds as K
 from .. import outputs, pytree, watch
 from ..errors import SrcgradError
+from ..passes import revolve
 from .args import float_params, params_of, prepare, shaped_like
 from .derived import Derived, one_draw
 
@@ -26,14 +27,14 @@ def _watched(f):
         watch.of(f, quiet=True)
 
 
-def reused(f, wrt, backend, strict, cache, mode):
+def reused(f, wrt, backend, strict, cache, mode, checkpoint=()):
     """One Derived per function and options, so repeated vjp/jvp calls transform and compile
     once, as a grad object does.  Kept on the function itself: it lives and dies with it."""
     per_fn = f.__dict__.setdefault("__srcgrad_derived__", {})
-    key = (wrt, backend, strict, cache, mode)
+    key = (wrt, backend, strict, cache, mode, checkpoint)
     if key not in per_fn:
         d = Derived(f, wrt, backend, strict, cache)
-        d.gen_mode = mode
+        d.gen_mode, d.checkpoint = mode, checkpoint
         per_fn[key] = d
     return per_fn[key]
 
@@ -57,19 +58,20 @@ def _vjp_fn_again(f, args, options):
     return vjp(f, *args, **options)[1]
 
 
-def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
+def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
-    argument (default: every float argument), as a tuple."""
-    options = dict(wrt=wrt, backend=backend, strict=strict, cache=cache)
+    argument (default: every float argument), as a tuple.  ``checkpoint``: as for ``grad``."""
+    options = dict(wrt=wrt, backend=backend, strict=strict, cache=cache, checkpoint=checkpoint)
     out, fn = _vjp(f, *args, **options)
     return out, VjpFunction(fn, f, args, options)
 
 
-def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
+def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None):
     _watched(f)
     flat_f, out_def = outputs.returned(f)
     if out_def is not None:  # a list or dict returned: the flat function's, regrouped
-        out, fn = _vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache)
+        out, fn = _vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache,
+                       checkpoint=checkpoint)
 
         def regrouped(cotangent):
             return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
@@ -78,12 +80,12 @@ def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None):
     params = _counted(f, len(args), "vjp got {} arguments")
     if any(pytree.is_container(a) for a in args):
         return pytree.vjp_call(_vjp, f, args, wrt, dict(backend=backend, strict=strict,
-                                                         cache=cache))
+                                                         cache=cache, checkpoint=checkpoint))
     args = prepare(args, params)
     if wrt is None:
         wrt = float_params(params, args)
     wrt = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
-    d = reused(f, wrt, backend, strict, cache, "reverse")
+    d = reused(f, wrt, backend, strict, cache, "reverse", revolve.spec(checkpoint))
     gen, comp = d.specialize(args)
     one_draw(gen, "vjp")
     _, primal = d.specialize(args, mode="primal")

@@ -1,0 +1,263 @@
+"""Reverse mode, loop checkpoints: a top-level ``for`` loop whose adjoint keeps ``s`` snapshots
+of the state it carries from one step to the next instead of the values of every step, and
+re-runs steps from them (binomial checkpointing, Griewank and Walther's "revolve"; the
+schedule is srcgrad/runtime/checkpoint.py).  ``grad(f, checkpoint=10)``.
+
+    for t in range(T):              # checkpoint: 10 snapshots of u (revolve)
+        u = step(u, k)     ->       _schedule = checkpoint_schedule(len(range(T)), 10)
+                                    _snap_u = [u] * 10
+                                    while True:                 (forward sweep: advance,
+                                        _action, _a, _b = checkpoint_next(_schedule)
+                                        if _action == CKPT_ADVANCE:   store, up to the
+                                            for t in range(_a, _b):   last step)
+                                                u = step(u, k)
+                                        elif _action == CKPT_STORE:
+                                            _snap_u[_a] = np.copy(u)
+                                        ...
+                                    <the last step, keeping what its adjoint needs>
+                                    ...
+                                    while _action == CKPT_ADJOINT:   (reverse sweep)
+                                        t = _a
+                                        <the adjoint of step t>
+                                        <advance, store, restore up to the next step>
+                                        <that step, keeping what its adjoint needs>
+
+The state a step carries is every variable the loop writes that a step may read before
+writing it (an array written into is read); only it is snapshotted.  A step's own saves live
+only while its adjoint runs.  The number of advanced steps is the binomial least for ``s``
+snapshots, the snapshots hold ``s`` states; the value after the loop is computed once.
+"""
+import ast
+import warnings
+
+from ..backend.emit import comment
+from ..errors import CheckpointWarning, Location, Problem, SrcgradError, UnsupportedError
+from .clone import clone
+from .common import _assign, _call, _name, loop_exit, range_parts
+from .recompute import assigned
+from .types import is_array, is_scalar
+from .walk import draws, loads
+
+
+def spec(checkpoint):
+    """``checkpoint=`` as given (an int: every top-level loop; a dict {loop variable or line
+    number: snapshots}) as a hashable tuple of (which, snapshots), or () for none."""
+    if checkpoint is None or checkpoint is False:
+        return ()
+    items = checkpoint.items() if isinstance(checkpoint, dict) else [("*", checkpoint)]
+    out = []
+    for which, n in items:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"checkpoint: the number of snapshots must be an int >= 1, not {n!r}")
+        if not isinstance(which, (str, int)) or isinstance(which, bool):
+            raise ValueError(f"checkpoint: a loop is named by its variable ('t') or its line "
+                             f"number, not {which!r}")
+        out.append((which, n))
+    return tuple(sorted(out, key=lambda wn: (str(type(wn[0])), wn[0])))
+
+
+def _is_range(loop):
+    return isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call) and \
+        isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range" and \
+        isinstance(loop.target, ast.Name)
+
+
+def exposed(stmts, killed, out):
+    """Add to ``out`` the names ``stmts`` may read before assigning them (``killed``: the names
+    assigned so far on every path; updated).  Writing into an array reads it."""
+    for st in stmts:
+        if isinstance(st, ast.Assign):
+            t = st.targets[0]
+            reads = loads(st.value) | (loads(t) if not isinstance(t, ast.Name) else set())
+            out |= reads - killed
+            if isinstance(t, ast.Name):
+                killed.add(t.id)
+        elif isinstance(st, ast.If):
+            out |= loads(st.test) - killed
+            a, b = set(killed), set(killed)
+            exposed(st.body, a, out)
+            exposed(st.orelse, b, out)
+            killed |= a & b
+        elif isinstance(st, (ast.For, ast.While)):
+            out |= loads(st.iter if isinstance(st, ast.For) else st.test) - killed
+            inner = set(killed) | ({st.target.id} if isinstance(st, ast.For) else set())
+            exposed(st.body, inner, out)  # may run no times: kills nothing after it
+        else:
+            out |= loads(st) - killed
+    return out
+
+
+class _Plan:
+    """Names and state of one checkpointed loop."""
+
+    def __init__(self, loop, snapshots, carried, entry, names):
+        self.loop, self.snapshots, self.carried, self.entry = loop, snapshots, carried, entry
+        fresh = names.exact_or_fresh
+        self.schedule, self.action = fresh("_schedule"), fresh("_action")
+        self.a, self.b = fresh("_a"), fresh("_b")
+        self.snap = {v: fresh(f"_snap_{v.lstrip('_')}") for v in carried}
+        self.saved = {v: fresh(f"_entry_{v.lstrip('_')}") for v in entry}
+        start, _, step = range_parts(loop)
+        self.simple = _const(start, 0) and _const(step, 1)
+        self.k = loop.target.id if self.simple else fresh("_k")
+
+    def index(self, k):
+        """The loop variable's value at step ``k`` (an expression)."""
+        if self.simple:
+            return k
+        start, _, step = range_parts(self.loop)
+        scaled = k if _const(step, 1) else ast.BinOp(k, ast.Mult(), clone(step))
+        return scaled if _const(start, 0) else ast.BinOp(clone(start), ast.Add(), scaled)
+
+
+def _const(e, v):
+    return isinstance(e, ast.Constant) and e.value == v
+
+
+class LoopCheckpoints:
+    """Mixed into ReverseGen (``self.checkpoint``: the spec above)."""
+
+    def _plan_checkpoints(self):
+        self.ckpts = {}
+        if not self.checkpoint:
+            return
+        problems, matched = [], set()
+        before = set(self.params)
+        for s in self.fdef.body:
+            which, n = self._snapshots_for(s, matched)
+            if n is not None:
+                plan, problem = self._plan_loop(s, n, before)
+                if plan is not None:
+                    self.ckpts[id(s)] = plan
+                elif which != "*":
+                    problems.append(problem)
+                else:  # every loop was asked for: this one keeps every step, and says so
+                    warnings.warn(f"{problem.loc!r}: not checkpointed: {problem.construct}; "
+                                  f"{problem.hint}", CheckpointWarning, stacklevel=2)
+            before |= assigned(s)
+        for which, _ in self.checkpoint:
+            if which != "*" and which not in matched:
+                what = f"over {which!r}" if isinstance(which, str) else f"at line {which}"
+                raise SrcgradError(f"checkpoint: {self.fdef.name}() has no top-level for loop "
+                                   f"{what}")
+        if problems:
+            raise UnsupportedError(problems)
+
+    def _snapshots_for(self, s, matched):
+        if not isinstance(s, (ast.For, ast.While)):
+            return None, None
+        for which, n in self.checkpoint:
+            if which == "*" or (isinstance(s, ast.For) and isinstance(s.target, ast.Name)
+                                and s.target.id == which) or which == getattr(s, "lineno", None):
+                matched.add(which)
+                return which, n
+        return None, None
+
+    def _where(self, s):
+        return Location(self.origin_file or "<unknown>", getattr(s, "lineno", 0),
+                        getattr(s, "col_offset", 0), getattr(s, "origin", ""))
+
+    def _plan_loop(self, s, n, before):
+        """(_Plan, None), or (None, the Problem that keeps the loop from a checkpoint)."""
+        def refuse(what, hint):
+            return None, Problem(self._where(s), what, hint)
+        if not _is_range(s):
+            return refuse("a checkpointed loop that is not a for loop over range(...)",
+                          "checkpoint a `for t in range(...)` loop: its trip count must be "
+                          "known when it starts (name the loop: checkpoint={'t': 10}).")
+        if loop_exit(s):
+            return refuse("a checkpointed loop that can end early (break or return inside)",
+                          "its trip count must be known when it starts; end it with its range "
+                          "instead.")
+        if draws(s):
+            return refuse("a checkpointed loop that draws random numbers",
+                          "a step run again would draw other numbers: draw them before the "
+                          "loop.")
+        t = s.target.id
+        written = assigned(s) - {t}
+        carried = sorted(written & exposed(s.body, {t}, set()))
+        for v in carried:
+            k = self.kinds.get(v)
+            if v not in before:
+                return refuse(f"{v!r}, carried from one step of a checkpointed loop to the "
+                              "next, is first assigned inside it", f"assign {v} before the loop.")
+            if k is None or not (is_scalar(k) or is_array(k)):
+                return refuse(f"{v!r}, carried from one step of a checkpointed loop to the "
+                              "next, is not a number or an array", "carry numbers and arrays "
+                              "only.")
+        entry = sorted(((written - set(carried)) | {t}) & before)
+        return _Plan(s, n, carried, entry, self.names), None
+
+    # ---- code ---------------------------------------------------------------------------
+    def _schedule_loop(self, p):
+        """``while True`` asking the schedule for actions until the next adjoint step."""
+        a, b = _name(p.a), _name(p.b)
+        is_ = lambda what: ast.Compare(_name(p.action), [ast.Eq()], [_name(what)])  # noqa: E731
+        start, _, step = range_parts(p.loop)
+        if p.simple:
+            advance = [ast.For(_name(p.k, ast.Store()), _call("range", a, b),
+                               clone(p.loop.body), [], None)]
+        else:
+            advance = [ast.For(_name(p.k, ast.Store()), _call("range", a, _name(p.b)),
+                               [_assign(p.loop.target.id, p.index(_name(p.k)))]
+                               + clone(p.loop.body), [], None)]
+        store = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.a), ast.Store()),
+                         self._copy(v, _name(v))) for v in p.carried] or [ast.Pass()]
+        restore = [_assign(v, self._copy(v, ast.Subscript(_name(p.snap[v]), _name(p.a),
+                                                           ast.Load()))) for v in p.carried]
+        chain = ast.If(is_("CKPT_RESTORE"),
+                       [comment(f"checkpoint: the state at step {p.b} from snapshot {p.a}")]
+                       + (restore or [ast.Pass()]), [ast.Break()])
+        chain = ast.If(is_("CKPT_STORE"),
+                       [comment(f"checkpoint: snapshot {p.a} keeps the state at step {p.b}")]
+                       + store, [chain])
+        chain = ast.If(is_("CKPT_ADVANCE"),
+                       [comment(f"checkpoint: run steps {p.a} to {p.b} (nothing kept)")]
+                       + advance, [chain])
+        ask = _assign(ast.Tuple([_name(x, ast.Store()) for x in (p.action, p.a, p.b)],
+                                ast.Store()), _call("checkpoint_next", _name(p.schedule)))
+        return ast.While(ast.Constant(True), [ask, chain], [])
+
+    def _copy(self, v, e):
+        return _call("np.copy", e) if is_array(self.kinds.get(v)) else e
+
+    def _taped_step(self, p, record_copy):
+        """The next step (the schedule's adjoint action), keeping what its adjoint reads."""
+        body = self.fwd_block(p.loop.body, 1)
+        if record_copy:
+            body = clone(body)
+        test = ast.Compare(_name(p.action), [ast.Eq()], [_name("CKPT_ADJOINT")])
+        return ast.If(test, [_assign(p.loop.target.id, p.index(_name(p.a)))] + body, [])
+
+    def fwd_checkpointed(self, s):
+        p = self.ckpts[id(s)]
+        self.pushed_vars.update(p.carried)  # the reverse sweep rebinds them
+        what = ", ".join(p.carried) or "nothing"
+        out = [comment(f"checkpoint: {p.snapshots} snapshots of the state carried by the loop "
+                       f"({what}); steps re-run in the reverse sweep (revolve)")]
+        out.append(_assign(p.schedule, _call("checkpoint_schedule", _call("len", clone(s.iter)),
+                                             ast.Constant(p.snapshots))))
+        for v in p.carried:
+            out.append(_assign(p.snap[v], ast.BinOp(ast.List([_name(v)], ast.Load()), ast.Mult(),
+                                                    ast.Constant(p.snapshots))))
+        for v in p.entry:
+            if self.restore.needed(v, s):
+                out.append(_assign(p.saved[v], _name(v)))
+        out.append(self._schedule_loop(p))
+        out.append(self._taped_step(p, record_copy=False))
+        return out
+
+    def rev_checkpointed(self, s):
+        p = self.ckpts[id(s)]
+        body = [_assign(s.target.id, p.index(_name(p.a)))]
+        body += self.rev_block(s.body, 1)
+        body.append(comment("checkpoint: on to the step before"))
+        body.append(self._schedule_loop(p))
+        body.append(self._taped_step(p, record_copy=True))
+        test = ast.Compare(_name(p.action), [ast.Eq()], [_name("CKPT_ADJOINT")])
+        out = [comment(f"checkpoint: the adjoint of each step, the last first, from {p.snapshots}"
+                       " snapshots"), ast.While(test, body, [])]
+        for v in p.entry:
+            if self.restore.needed(v, s):
+                out.append(_assign(v, _name(p.saved[v])))
+        return out
