@@ -696,3 +696,16 @@ def test_locals_named_like_helpers_are_renamed():
     check_grads(named_like_helpers, (np.array([0.5, -1.0, 2.0]),), wrt=(0,))
     with pytest.raises(srcgrad.UnsupportedError, match="parameter named 'unbroadcast'"):
         srcgrad.grad(param_named_like_a_helper)(np.ones(2), np.ones(2))
+
+
+# ---- a condition kept whole whose kind was unknown was taken for a bool (fuzzer seed 8613) -----
+def select_on_joined(a, y, T):
+    c = np.concatenate((np.prod(0.5 + 0.3 * np.tanh(T), axis=2)[0], a[0:1] * y)) > 0.6
+    v = np.select([c, a < -0.3], [a * y, np.sin(a)], 0.1)
+    return np.sum(v * v)
+
+
+def test_unknown_condition_kind_is_not_a_bool():
+    T = np.linspace(-1.0, 2.0, 24).reshape(2, 3, 4)
+    a = np.array([0.5, -0.5, 0.1, 0.9])
+    check_grads(select_on_joined, (a, 2.0, T), wrt=(0, 1))

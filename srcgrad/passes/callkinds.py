@@ -209,6 +209,13 @@ def call_kind(inf, e):
         return args[0]
     if short in ("extremum_mask", "extremum_mask_axis"):  # shaped like their 1st argument
         return _floaty(args[0])
+    if short in ("concatenate", "stack", "hstack", "vstack") and args and args[0] \
+            and args[0][0] == "t" and args[0][1] and all(args[0][1]):  # kept whole
+        parts = args[0][1]
+        nd = max(ndim(k) for k in parts)
+        nd = {"stack": nd + 1, "hstack": max(1, nd), "vstack": max(2, nd)}.get(short, nd)
+        dt = "f" if any(k[-1] == "f" for k in parts) else parts[0][-1]
+        return ("a", nd, dt) if nd > 0 else None
     return None
 
 

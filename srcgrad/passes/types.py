@@ -268,8 +268,11 @@ class _Infer:
             return _broadcast([a, b], floaty=isinstance(e.op, ast.Div))
         if isinstance(e, (ast.Compare, ast.BoolOp)):
             parts = [e.left] + e.comparators if isinstance(e, ast.Compare) else e.values
-            arrays = [self.expr(p) for p in parts if is_array(self.expr(p))]
-            return ("a", max(k[1] for k in arrays), "b") if arrays else BOOL
+            ks = [self.expr(p) for p in parts]
+            arrays = [k for k in ks if is_array(k)]
+            if arrays:
+                return ("a", max(k[1] for k in arrays), "b")
+            return None if any(k is None for k in ks) else BOOL  # unknown is not a bool
         if isinstance(e, ast.Tuple):
             return ("t", tuple(self.expr(x) for x in e.elts))
         if isinstance(e, ast.List):
