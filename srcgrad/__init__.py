@@ -18,11 +18,12 @@ from .checkpoints import checkpoint
 from .custom import custom_jvp, custom_vjp, defrule, undefrule
 from .export import export
 from .gradcheck import check_grads
+from .memory_report import memory
 from .errors import (CheckpointWarning, FallbackWarning, GlobalChangedWarning, InternalError,
                      SrcgradError, UnsupportedError)
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "source", "custom_vjp", "custom_jvp", "defrule", "undefrule", "check_grads",
-           "export", "checkpoint", "SrcgradError", "UnsupportedError", "InternalError",
+           "export", "checkpoint", "memory", "SrcgradError", "UnsupportedError", "InternalError",
            "FallbackWarning", "GlobalChangedWarning", "CheckpointWarning"]

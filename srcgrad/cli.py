@@ -105,6 +105,26 @@ def _check_fd(fn, args):
     return 0 if report.ok else 1
 
 
+def _memory(args):
+    from .frontend.source import read_source
+    from .kinds import values
+    from .memory_report import memory
+    try:
+        fn = load_function(args.target)
+        made = values(args.args, read_source(fn).params)
+        report = memory(fn, *made, wrt=tuple(args.wrt.split(",")) if args.wrt else None,
+                        checkpoint=args.checkpoint, memory=args.memory,
+                        backend="python" if args.python else "numba")
+    except _Usage as e:
+        print(f"srcgrad: {e}", file=sys.stderr)
+        return 2
+    except (SrcgradError, ValueError) as e:
+        print(f"srcgrad: {e}", file=sys.stderr)
+        return 1
+    sys.stdout.write(str(report))
+    return 0
+
+
 def _export(args):
     from .export import export
     try:
@@ -169,6 +189,19 @@ def main(argv=None):
                      "value_and_grad (default reverse)")
     exp.add_argument("-o", "--output", default=None, help="the module to write (default: "
                      "print it)")
+    mem = sub.add_parser("memory", help="what the reverse sweep of FILE.py:FUNCTION's "
+                                        "gradient keeps, loop by loop, at arguments --args")
+    mem.add_argument("target", metavar="FILE.py:FUNCTION")
+    mem.add_argument("--args", required=True, metavar="KINDS", help="the arguments to measure "
+                     'at: shapes and numbers, e.g. "u0=f8[1000], k=0.1, T=100000"')
+    mem.add_argument("--wrt", default=None, help="comma-separated parameter names (default: "
+                     "every float argument)")
+    mem.add_argument("--checkpoint", default=None, metavar="S", type=_checkpoint,
+                     help="with loop checkpoints, as for dump")
+    mem.add_argument("--memory", default=None, metavar="BUDGET", help='with a budget, e.g. "8MB":'
+                     " the snapshots it chooses and the steps they cost")
+    mem.add_argument("--python", action="store_true", help="run the forward sweep as Python "
+                     "(no compile)")
     cache_cmd = sub.add_parser("cache", help="the on-disk cache of generated and compiled code")
     cache_cmd.add_argument("action", choices=["info", "clear"])
     args = parser.parse_args(argv)
@@ -184,6 +217,8 @@ def main(argv=None):
         return 0
     if args.command == "export":
         return _export(args)
+    if args.command == "memory":
+        return _memory(args)
     if args.command == "check":
         from .frontend.check import check_function
         from .frontend.source import read_source

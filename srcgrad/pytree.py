@@ -311,7 +311,8 @@ def grad_call(g, args):
     if key not in g._specs:
         g._specs[key] = Grad(flat.fn, wrt=flat.wrt(g.wrt), backend=g.backend, strict=g.strict,
                              with_value=g.with_value, intermediates=g.intermediates,
-                             cache=g.cache, checkpoint=g._init.get("checkpoint"))
+                             cache=g.cache, checkpoint=g._init.get("checkpoint"),
+                             memory=g._init.get("memory"))
     inner = g._specs[key]
     result = inner(*flat.args(args))
     g._last = inner._last

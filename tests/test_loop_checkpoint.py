@@ -7,7 +7,6 @@ import pickle
 import subprocess
 import sys
 import tracemalloc
-import warnings
 
 import numpy as np
 import pytest
@@ -292,9 +291,9 @@ def born_inside(x, n):
     s = 0.0
     for i in range(n):
         if i > 0:
-            s = s + prev * x[i]
+            s = s + prev * x[i]  # noqa: F821 -- carried from the step before
         prev = x[i] * 2.0
-    return s
+    return s + prev
 
 
 def test_refusals_name_the_loop_line():

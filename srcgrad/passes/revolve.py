@@ -28,20 +28,27 @@ only while its adjoint runs.  The number of advanced steps is the binomial least
 snapshots, the snapshots hold ``s`` states; the value after the loop is computed once.
 """
 import ast
+import re
 import warnings
 
 from ..backend.emit import comment
 from ..errors import CheckpointWarning, Location, Problem, SrcgradError, UnsupportedError
 from .clone import clone
-from .common import _assign, _call, _name, loop_exit, range_parts
+from .common import _assign, _call, _name, _tag, loop_exit, range_parts
 from .recompute import assigned
 from .types import is_array, is_scalar
 from .walk import draws, loads
 
 
-def spec(checkpoint):
+def spec(checkpoint, memory=None):
     """``checkpoint=`` as given (an int: every top-level loop; a dict {loop variable or line
-    number: snapshots}) as a hashable tuple of (which, snapshots), or () for none."""
+    number: snapshots}), or ``memory=`` (a budget, "64MB": every top-level loop, with as many
+    snapshots as its share holds), as a hashable tuple of (which, snapshots or ("bytes", B)),
+    () for none."""
+    if memory is not None:
+        if checkpoint is not None:
+            raise ValueError("give checkpoint= (snapshots) or memory= (a budget), not both")
+        return (("*", ("bytes", parse_bytes(memory))),)
     if checkpoint is None or checkpoint is False:
         return ()
     items = checkpoint.items() if isinstance(checkpoint, dict) else [("*", checkpoint)]
@@ -54,6 +61,28 @@ def spec(checkpoint):
                              f"number, not {which!r}")
         out.append((which, n))
     return tuple(sorted(out, key=lambda wn: (str(type(wn[0])), wn[0])))
+
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20,
+          "gib": 2**30}
+
+
+def parse_bytes(text):
+    """``"64MB"``, ``"1.5 GiB"``, ``500_000`` -> bytes (kB, MB, GB decimal; KiB... binary)."""
+    if isinstance(text, int) and not isinstance(text, bool) and text > 0:
+        return text
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", str(text))
+    if not m or m.group(2).lower() not in _UNITS or float(m.group(1)) <= 0:
+        raise ValueError(f"memory: expected a size such as '64MB', '1.5GB' or a number of "
+                         f"bytes, not {text!r}")
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def describe_bytes(n):
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def _is_range(loop):
@@ -95,6 +124,8 @@ class _Plan:
         fresh = names.exact_or_fresh
         self.schedule, self.action = fresh("_schedule"), fresh("_action")
         self.a, self.b = fresh("_a"), fresh("_b")
+        self.budget = self.total = snapshots[1] if isinstance(snapshots, tuple) else None
+        self.count = fresh("_snapshots") if self.budget else None  # chosen at run time
         self.snap = {v: fresh(f"_snap_{v.lstrip('_')}") for v in carried}
         self.saved = {v: fresh(f"_entry_{v.lstrip('_')}") for v in entry}
         start, _, step = range_parts(loop)
@@ -142,6 +173,9 @@ class LoopCheckpoints:
                                    f"{what}")
         if problems:
             raise UnsupportedError(problems)
+        for p in self.ckpts.values():  # a budget is shared by the loops it checkpoints
+            if p.budget:
+                p.budget = max(1, p.budget // len(self.ckpts))
 
     def _snapshots_for(self, s, matched):
         if not isinstance(s, (ast.For, ast.While)):
@@ -233,19 +267,33 @@ class LoopCheckpoints:
         p = self.ckpts[id(s)]
         self.pushed_vars.update(p.carried)  # the reverse sweep rebinds them
         what = ", ".join(p.carried) or "nothing"
-        out = [comment(f"checkpoint: {p.snapshots} snapshots of the state carried by the loop "
-                       f"({what}); steps re-run in the reverse sweep (revolve)")]
+        many = f"as many snapshots as {describe_bytes(p.budget)} holds" if p.budget else \
+            f"{p.snapshots} snapshots"
+        out = [comment(f"checkpoint: {many} of the state carried by the loop ({what}); steps "
+                       "re-run in the reverse sweep (revolve)")]
+        count = ast.Constant(p.snapshots)
+        if p.budget:
+            state = [ast.Attribute(_name(v), "nbytes", ast.Load()) if is_array(self.kinds[v])
+                     else ast.Constant(8) for v in p.carried] or [ast.Constant(0)]
+            total = state[0]
+            for x in state[1:]:
+                total = ast.BinOp(total, ast.Add(), x)
+            what = f"memory={describe_bytes(p.total)}: the loop at {self._where(s)!r}"
+            out.append(_assign(p.count, _call("checkpoint_snapshots", ast.Constant(p.budget),
+                                              _call("len", clone(s.iter)), total,
+                                              ast.Constant(what))))
+            count = _name(p.count)
         out.append(_assign(p.schedule, _call("checkpoint_schedule", _call("len", clone(s.iter)),
-                                             ast.Constant(p.snapshots))))
+                                             clone(count))))
         for v in p.carried:
             out.append(_assign(p.snap[v], ast.BinOp(ast.List([_name(v)], ast.Load()), ast.Mult(),
-                                                    ast.Constant(p.snapshots))))
+                                                    clone(count))))
         for v in p.entry:
             if self.restore.needed(v, s):
                 out.append(_assign(p.saved[v], _name(v)))
         out.append(self._schedule_loop(p))
         out.append(self._taped_step(p, record_copy=False))
-        return out
+        return _tag(out, s.origin)
 
     def rev_checkpointed(self, s):
         p = self.ckpts[id(s)]
@@ -255,8 +303,8 @@ class LoopCheckpoints:
         body.append(self._schedule_loop(p))
         body.append(self._taped_step(p, record_copy=True))
         test = ast.Compare(_name(p.action), [ast.Eq()], [_name("CKPT_ADJOINT")])
-        out = [comment(f"checkpoint: the adjoint of each step, the last first, from {p.snapshots}"
-                       " snapshots"), ast.While(test, body, [])]
+        out = [comment("checkpoint: the adjoint of each step, the last first, from the "
+                       "snapshots"), ast.While(test, body, [])]
         for v in p.entry:
             if self.restore.needed(v, s):
                 out.append(_assign(v, _name(p.saved[v])))

@@ -18,7 +18,7 @@ with memory in the number of snapshots, not of steps.
 import numpy as np
 from numba.extending import register_jitable
 
-__all__ = ["checkpoint_schedule", "checkpoint_next", "CKPT_ADVANCE", "CKPT_STORE", "CKPT_RESTORE",
+__all__ = ["checkpoint_schedule", "checkpoint_next", "checkpoint_snapshots", "CKPT_ADVANCE", "CKPT_STORE", "CKPT_RESTORE",
            "CKPT_ADJOINT", "CKPT_DONE"]
 
 CKPT_DONE, CKPT_ADVANCE, CKPT_STORE, CKPT_RESTORE, CKPT_ADJOINT = 0, 1, 2, 3, 4
@@ -55,6 +55,18 @@ def _split(length, s):
     low = max(1, b_prev2, length - fewer)
     high = min(length - 1, b_prev, length - fewer_prev)
     return max(low, high)
+
+
+@register_jitable
+def checkpoint_snapshots(budget, trips, state_bytes, what):
+    """How many snapshots of ``state_bytes`` each a loop of ``trips`` steps keeps within
+    ``budget`` bytes (no more than it has steps); ValueError naming the loop (``what``) and
+    the bytes it needs if not even one fits."""
+    if state_bytes > budget:
+        raise ValueError(what + ": one snapshot of the state it carries needs " +
+                         str(state_bytes) + " bytes; the budget gives it " + str(budget) +
+                         ": give memory= at least that")
+    return max(1, min(budget // max(state_bytes, 1), max(trips, 1)))
 
 
 @register_jitable
@@ -108,3 +120,4 @@ def checkpoint_next(rv):
         rv[1] = lo
         return CKPT_RESTORE, slot, lo
     return CKPT_DONE, 0, 0
+

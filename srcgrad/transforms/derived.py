@@ -217,12 +217,12 @@ MODES = {"reverse": "reverse", "rev": "reverse", "forward": "forward", "fwd": "f
          "value_and_grad": "value_and_grad", "primal": "primal"}
 
 
-def generated(f, mode="reverse", wrt=0, args=None, kinds=None, checkpoint=None):
+def generated(f, mode="reverse", wrt=0, args=None, kinds=None, checkpoint=None, memory=None):
     """(source text, {line of the text: (file, line)}) as :func:`source` gives the text."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
     d = Derived(getattr(f, "primal", f), wrt)
-    d.gen_mode, d.checkpoint = MODES[mode], revolve.spec(checkpoint)
+    d.gen_mode, d.checkpoint = MODES[mode], revolve.spec(checkpoint, memory)
     if args is not None:
         gen = d.specialize(prepare(args, d.params), d.gen_mode)[0]
         return gen.source, dict(gen.line_map)
@@ -231,16 +231,16 @@ def generated(f, mode="reverse", wrt=0, args=None, kinds=None, checkpoint=None):
     return head + gen.source, {n + shift: w for n, w in gen.line_map.items()}
 
 
-def source(f, mode="reverse", wrt=0, args=None, kinds=None, checkpoint=None):
+def source(f, mode="reverse", wrt=0, args=None, kinds=None, checkpoint=None, memory=None):
     """The generated source of ``f``'s derivative: ``mode="reverse"`` the adjoint (as
     ``grad(f).source``), ``"forward"`` the tangent.  Specialized for the kinds of ``args``
     (values) if given, else of ``kinds`` (``"x=f8[:], A=f8[:,:], n=int"`` or a dict), else of
     the annotations, else guessed from how the parameters are used (the first line says so).
-    ``checkpoint``: loop checkpoints, as for ``grad``."""
+    ``checkpoint``, ``memory``: loop checkpoints, as for ``grad``."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
     d = Derived(getattr(f, "primal", f), wrt)
-    d.gen_mode, d.checkpoint = MODES[mode], revolve.spec(checkpoint)
+    d.gen_mode, d.checkpoint = MODES[mode], revolve.spec(checkpoint, memory)
     if args is not None:
         if kinds is not None:
             raise SrcgradError("give args= (values) or kinds= (their kinds), not both")

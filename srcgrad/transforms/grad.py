@@ -10,13 +10,13 @@ from .derived import Derived, check_locals, decorator, one_draw
 
 class Grad(Derived):
     def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False,
-                 intermediates=(), cache=None, checkpoint=None):
+                 intermediates=(), cache=None, checkpoint=None, memory=None):
         self.with_value = with_value
         self.intermediates = tuple(intermediates)
-        self.checkpoint = revolve.spec(checkpoint)
+        self.checkpoint = revolve.spec(checkpoint, memory)
         super().__init__(primal, wrt, backend, strict, cache)
         self._init.update(with_value=with_value, intermediates=self.intermediates,
-                          checkpoint=checkpoint)
+                          checkpoint=checkpoint, memory=memory)
         self.gen_mode = "value_and_grad" if with_value else "reverse"
         if self.intermediates:
             check_locals(self._src, self.intermediates)
@@ -98,7 +98,7 @@ class Grad(Derived):
 
 
 def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermediates=(),
-         checkpoint=None):
+         checkpoint=None, memory=None):
     """Gradient of a scalar-valued ``f`` with respect to argument(s) ``wrt`` (an index, a
     parameter name, or a tuple of them; a tuple gives a tuple of gradients).
 
@@ -107,13 +107,15 @@ def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermedia
 
     ``checkpoint=10``: every top-level ``for ... in range(...)`` loop keeps 10 snapshots of
     the state it carries and re-runs steps in the reverse sweep (binomial checkpointing);
-    ``checkpoint={"t": 10}`` only the loop over ``t`` (or a line number).  docs/checkpointing.md."""
+    ``checkpoint={"t": 10}`` only the loop over ``t`` (or a line number).  ``memory="64MB"``:
+    every such loop, with as many snapshots as the budget holds (chosen when it runs; an error
+    if not even one fits).  docs/checkpointing.md."""
     return decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache,
-                     intermediates=intermediates, checkpoint=checkpoint)
+                     intermediates=intermediates, checkpoint=checkpoint, memory=memory)
 
 
 def value_and_grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None,
-                   checkpoint=None):
+                   checkpoint=None, memory=None):
     """Like :func:`grad`, returning ``(value, gradient)`` from one call."""
     return decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache,
-                     with_value=True, checkpoint=checkpoint)
+                     with_value=True, checkpoint=checkpoint, memory=memory)

@@ -58,20 +58,24 @@ def _vjp_fn_again(f, args, options):
     return vjp(f, *args, **options)[1]
 
 
-def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None):
+def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None,
+        memory=None):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
-    argument (default: every float argument), as a tuple.  ``checkpoint``: as for ``grad``."""
-    options = dict(wrt=wrt, backend=backend, strict=strict, cache=cache, checkpoint=checkpoint)
+    argument (default: every float argument), as a tuple.  ``checkpoint``, ``memory``: as for
+    ``grad``."""
+    options = dict(wrt=wrt, backend=backend, strict=strict, cache=cache, checkpoint=checkpoint,
+                   memory=memory)
     out, fn = _vjp(f, *args, **options)
     return out, VjpFunction(fn, f, args, options)
 
 
-def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None):
+def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None,
+         memory=None):
     _watched(f)
     flat_f, out_def = outputs.returned(f)
     if out_def is not None:  # a list or dict returned: the flat function's, regrouped
         out, fn = _vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache,
-                       checkpoint=checkpoint)
+                       checkpoint=checkpoint, memory=memory)
 
         def regrouped(cotangent):
             return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
@@ -80,12 +84,13 @@ def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoi
     params = _counted(f, len(args), "vjp got {} arguments")
     if any(pytree.is_container(a) for a in args):
         return pytree.vjp_call(_vjp, f, args, wrt, dict(backend=backend, strict=strict,
-                                                         cache=cache, checkpoint=checkpoint))
+                                                         cache=cache, checkpoint=checkpoint,
+                                                         memory=memory))
     args = prepare(args, params)
     if wrt is None:
         wrt = float_params(params, args)
     wrt = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
-    d = reused(f, wrt, backend, strict, cache, "reverse", revolve.spec(checkpoint))
+    d = reused(f, wrt, backend, strict, cache, "reverse", revolve.spec(checkpoint, memory))
     gen, comp = d.specialize(args)
     one_draw(gen, "vjp")
     _, primal = d.specialize(args, mode="primal")

@@ -1,0 +1,189 @@
+"""The memory report: what the reverse sweep of ``f``'s gradient keeps, loop by loop, measured
+on the generated code itself.
+
+    >>> print(srcgrad.memory(heat, u0, 0.1, 1000))
+    srcgrad memory: heat() wrt u0, k; the reverse sweep keeps 24.0 MB
+      line  loop                                  trips    per trip        kept
+        9   for t in range(T):                     1000     24.0 kB     24.0 MB
+            outside loops                                                 0 B
+    >>> print(srcgrad.memory(heat, u0, 0.1, 1000, memory="1MB"))
+        9   for t in range(T):                     1000  checkpointed: 125 snapshots of
+            8.0 kB + one step's 24.0 kB = 1.0 MB; 2,875 steps run again (2.9x the loop)
+
+The generated adjoint is instrumented: its forward sweep runs (compiled, or as Python with
+``backend="python"``) and, where the reverse sweep would begin, returns every stack, saved
+value and snapshot it holds, and each top-level loop's trip count.  Their sizes are those of
+compiled code (8 bytes a number, an array kept under two names once); nothing is estimated.  ``srcgrad memory
+file.py:f --args ...`` prints the same from the shell.
+"""
+import ast
+import linecache
+
+import numpy as np
+
+from .backend.compile import load
+from .backend.emit import filename_for
+from .passes import revolve
+from .runtime.checkpoint import binomial_steps
+
+_KEPT = ("_stack_", "_saved_", "_snap_")
+
+
+class Loop:
+    """One top-level loop of the forward sweep and what the reverse sweep keeps of it."""
+
+    def __init__(self, line, text, trips, kept, snapshots=None, state=None):
+        self.line, self.text, self.trips, self.kept = line, text, trips, kept
+        self.snapshots, self.state = snapshots, state  # checkpointed: s, bytes of one state
+
+    @property
+    def per_trip(self):
+        return self.kept / self.trips if self.trips and self.snapshots is None else None
+
+    @property
+    def steps_again(self):
+        """Steps run again in the reverse sweep (checkpointed loops: the binomial least)."""
+        return binomial_steps(self.trips, self.snapshots) if self.snapshots else 0
+
+
+class Report:
+    def __init__(self, name, wrt, loops, outside):
+        self.name, self.wrt, self.loops, self.outside = name, wrt, loops, outside
+        self.total = outside + sum(lp.kept for lp in loops)
+
+    def __str__(self):
+        b = revolve.describe_bytes
+        out = [f"srcgrad memory: {self.name}() wrt {', '.join(self.wrt)}; the reverse sweep "
+               f"keeps {b(self.total)}",
+               f"  {'line':>5}  {'loop':<36} {'trips':>9} {'per trip':>11} {'kept':>11}"]
+        for lp in self.loops:
+            text = lp.text if len(lp.text) <= 36 else lp.text[:33] + "..."
+            if lp.snapshots is None:
+                per = b(round(lp.per_trip)) if lp.per_trip is not None else ""
+                out.append(f"  {lp.line or '':>5}  {text:<36} {lp.trips:>9} {per:>11} "
+                           f"{b(lp.kept):>11}")
+            else:
+                step = lp.kept - lp.snapshots * lp.state
+                again = lp.steps_again
+                out.append(f"  {lp.line or '':>5}  {text:<36} {lp.trips:>9} {'':>11} "
+                           f"{b(lp.kept):>11}")
+                out.append(f"  {'':>5}    checkpointed: {lp.snapshots} snapshots of "
+                           f"{b(lp.state)} + one step's {b(step)}; {again:,} steps run again "
+                           f"({(lp.trips + again) / max(lp.trips, 1):.1f}x the loop)")
+        out.append(f"  {'':>5}  {'outside loops':<36} {'':>9} {'':>11} {b(self.outside):>11}")
+        return "\n".join(out) + "\n"
+
+    __repr__ = __str__
+
+
+def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
+    """A :class:`Report` of what ``grad(f, wrt=..., checkpoint=..., memory=...)(*args)``
+    keeps for its reverse sweep (``wrt``: default every float argument)."""
+    from .transforms.args import float_params, prepare
+    from .transforms.derived import Derived
+    from .transforms.vjp import _counted
+    f = getattr(f, "primal", f)
+    params = _counted(f, len(args), "memory got {} arguments")
+    args = prepare(args, params)
+    if wrt is None:
+        wrt = float_params(params, args)
+    d = Derived(f, wrt, backend="python")
+    d.gen_mode, d.checkpoint = "reverse", revolve.spec(checkpoint, memory)
+    gen, _ = d.specialize(args)
+    text, groups = instrumented(gen.source)
+    fn = load(text, filename_for(gen.name + "_memory", text), gen.name, "python", gen.constants)
+    if backend == "numba":
+        import numba
+        fn = numba.njit(fn)
+    seeds = [0.0] * len(gen.seeds)  # never read: the report returns before the reverse sweep
+    kept_values, trips = fn(*args, *seeds)
+    seen = set()  # an array kept twice (pushed under two names) is memory once
+    sizes = [_bytes(x, seen) for x in kept_values]
+    line_map = gen.line_map
+    loops = []
+    sizes = dict(zip(groups["names"], sizes))
+    for g, (n, snapshots) in zip(groups["loops"], trips):
+        kept = sum(sizes[v] for v in g["names"])
+        file, line = line_map.get(g["lineno"], (None, None))
+        text = linecache.getline(file, line).strip() if file else ""
+        state = None
+        if g["checkpointed"]:
+            snap = [v for v in g["names"] if v.startswith("_snap_")]
+            state = sum(sizes[v] for v in snap) // max(snapshots, 1)
+        loops.append(Loop(line, text, n, kept, snapshots if g["checkpointed"] else None, state))
+    inside = {v for g in groups["loops"] for v in g["names"]}
+    outside = sum(s for v, s in sizes.items() if v not in inside)
+    return Report(d._src.name, list(d.wrt), loops, outside)
+
+
+def instrumented(source):
+    """(source, groups): the generated adjoint returning, where its reverse sweep would begin,
+    ``(sizes of what it keeps, trips of each top-level loop)``."""
+    tree = ast.parse(source)
+    fdef = tree.body[0]
+    lines = source.split("\n")
+    boundary = next(i + 1 for i, ln in enumerate(lines) if ln.strip() == "# reverse sweep")
+    fwd = [s for s in fdef.body if s.lineno < boundary]
+    kept = sorted({n.id for n in ast.walk(ast.Module(fwd, [])) if isinstance(n, ast.Name)
+                   and n.id.startswith(_KEPT)})
+    body, loops = [], []
+    i = 0
+    while i < len(fwd):
+        s = fwd[i]
+        trips, count = f"_mem_trips{len(loops)}", f"_mem_snapshots{len(loops)}"
+        if _is_schedule(s):  # a checkpointed loop: schedule, snapshots, while, last step
+            j = i + 1
+            while j < len(fwd) and not (isinstance(fwd[j], ast.If) and _tests_adjoint(fwd[j])):
+                j += 1
+            body.append(s)
+            body.append(ast.Assign([ast.Name(trips, ast.Store())], s.value.args[0]))
+            body.append(ast.Assign([ast.Name(count, ast.Store())], s.value.args[1]))
+            body += fwd[i + 1:j + 1]
+            loops.append(_group(fwd[i:j + 1], kept, True))
+            i = j + 1
+            continue
+        if isinstance(s, (ast.For, ast.While)):
+            body.append(ast.parse(f"{trips} = 0\n{count} = 0").body)
+            body = body[:-1] + body[-1]
+            s.body.insert(0, ast.parse(f"{trips} += 1").body[0])
+            loops.append(_group([s], kept, False))
+        body.append(s)
+        i += 1
+    sizes = ast.Tuple([ast.Name(v, ast.Load()) for v in kept] + [ast.Constant(0)], ast.Load())
+    trips = ast.Tuple([ast.Tuple([ast.Name(f"_mem_trips{j}", ast.Load()),
+                                  ast.Name(f"_mem_snapshots{j}", ast.Load())], ast.Load())
+                       for j in range(len(loops))] + [ast.Tuple([ast.Constant(0)] * 2,
+                                                                ast.Load())], ast.Load())
+    body.append(ast.Return(ast.Tuple([sizes, trips], ast.Load())))
+    fdef.body = body  # the reverse sweep is not run: its seeds are never read
+    ast.fix_missing_locations(tree)
+    return ast.unparse(tree) + "\n", {"names": kept, "loops": loops}
+
+
+def _bytes(x, seen):
+    """Bytes ``x`` (a stack, an array, a number) takes in compiled code: an array's data once
+    however often it is kept, 8 bytes a number."""
+    if isinstance(x, np.ndarray):
+        key = (x.__array_interface__["data"][0], x.nbytes)
+        if key in seen:
+            return 0
+        seen.add(key)
+        return x.nbytes
+    if isinstance(x, (list, tuple)):
+        return sum(_bytes(e, seen) for e in x)
+    return 8
+
+
+def _is_schedule(s):
+    return isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and \
+        getattr(s.value.func, "id", None) == "checkpoint_schedule"
+
+
+def _tests_adjoint(s):
+    return any(isinstance(n, ast.Name) and n.id == "CKPT_ADJOINT" for n in ast.walk(s.test))
+
+
+def _group(stmts, kept, checkpointed):
+    names = {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name)
+             and n.id in kept}
+    return {"names": sorted(names), "lineno": stmts[0].lineno, "checkpointed": checkpointed}

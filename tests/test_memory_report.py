@@ -1,0 +1,100 @@
+"""srcgrad.memory (srcgrad/memory.py) and ``srcgrad memory``: what the reverse sweep keeps,
+checked against what the generated code really allocates; ``memory=`` budgets."""
+import subprocess
+import sys
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import srcgrad
+from srcgrad.runtime.checkpoint import binomial_steps
+
+
+def diffuse(u0, k, T):
+    u = u0 * 1.0
+    for t in range(T):
+        lap = np.zeros(u.shape[0])
+        lap[1:-1] = u[:-2] - 2.0 * u[1:-1] + u[2:]
+        u = u + k * np.tanh(lap)
+    return np.sum(u * u)
+
+
+N, T = 2000, 200
+STATE = N * 8
+U0 = np.sin(np.linspace(0, 3, N))
+
+
+def _allocated(g, *args):
+    """Peak bytes NumPy allocates during one call of the Python-backend gradient."""
+    g(*args)
+    tracemalloc.start()
+    try:
+        g(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("options", [{}, {"checkpoint": 10}, {"memory": "200kB"}],
+                         ids=["stored", "10 snapshots", "budget"])
+def test_report_totals_match_what_the_generated_code_allocates(options):
+    report = srcgrad.memory(diffuse, U0, 0.1, T, wrt=("u0",), backend="python", **options)
+    [loop] = report.loops
+    assert loop.trips == T and "for t in range(T)" in loop.text
+    assert report.total == loop.kept + report.outside
+    peak = _allocated(srcgrad.grad(diffuse, backend="python", **options), U0, 0.1, T)
+    # what is kept, plus one step's temporaries and the adjoint's arrays while it runs (and
+    # Python's own object headers, about 1 % here)
+    assert report.total <= peak <= 1.01 * report.total + 16 * STATE
+    if not options:
+        assert loop.per_trip == pytest.approx(3 * STATE, rel=0.01)  # u, lap and its slice
+        assert loop.snapshots is None
+    else:
+        want = 10 if "checkpoint" in options else 200_000 // STATE
+        assert loop.snapshots == want and loop.state == STATE
+        assert loop.steps_again == binomial_steps(T, want)
+        assert "checkpointed: %d snapshots" % want in str(report)
+
+
+def test_compiled_report_equals_the_python_one():
+    a = srcgrad.memory(diffuse, U0, 0.1, 50, checkpoint=4)
+    b = srcgrad.memory(diffuse, U0, 0.1, 50, checkpoint=4, backend="python")
+    assert (a.total, a.loops[0].trips, a.loops[0].snapshots) == \
+        (b.total, b.loops[0].trips, b.loops[0].snapshots)
+
+
+def test_budget_bounds_the_snapshots_and_says_when_it_cannot():
+    g = srcgrad.grad(diffuse, backend="python", memory="100kB")
+    assert np.allclose(g(U0, 0.1, 30), srcgrad.grad(diffuse, backend="python")(U0, 0.1, 30),
+                       rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match=r"memory=10.0 kB: the loop at .*test_memory_report.py:"
+                                         r"\d+.* needs 16000 bytes"):
+        srcgrad.grad(diffuse, backend="python", memory="10kB")(U0, 0.1, 30)
+    with pytest.raises(ValueError, match=r"memory=10.0 kB.* needs 16000 bytes"):
+        srcgrad.grad(diffuse, memory="10kB")(U0, 0.1, 30)   # compiled: the same words
+    with pytest.raises(ValueError, match="not both"):
+        srcgrad.grad(diffuse, memory="1MB", checkpoint=3)
+    with pytest.raises(ValueError, match="a size such as"):
+        srcgrad.grad(diffuse, memory="lots")
+    assert srcgrad.passes.revolve.parse_bytes("1.5 GiB") == int(1.5 * 2**30)
+
+
+def test_memory_command(tmp_path):
+    path = tmp_path / "kern.py"
+    path.write_text("import math\n\n"
+                    "def f(x, a, n):\n"
+                    "    v = a\n"
+                    "    for k in range(n):\n"
+                    "        v = v * 0.9 + math.tanh(v) * x[k]\n"
+                    "    return v\n")
+    run = [sys.executable, "-m", "srcgrad", "memory", f"{path}:f", "--args",
+           "x=f8[400], a=0.5, n=400", "--python"]
+    out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert "for k in range(n):" in out and "400" in out and "wrt x, a" in out
+    out = subprocess.run(run + ["--checkpoint", "5"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "checkpointed: 5 snapshots of 8 bytes" in out
+    assert f"{binomial_steps(400, 5):,} steps run again" in out
+    bad = subprocess.run(run + ["--memory", "3"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "needs 8 bytes" in bad.stderr
