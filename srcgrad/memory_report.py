@@ -24,17 +24,19 @@ import numpy as np
 from .backend.compile import load
 from .backend.emit import filename_for
 from .passes import revolve
-from .runtime.checkpoint import binomial_steps
+from .runtime.checkpoint import (CKPT_ADVANCE, CKPT_DONE, binomial_steps, checkpoint_next,
+                                 checkpoint_online, checkpoint_online_end, checkpoint_place)
 
-_KEPT = ("_stack_", "_saved_", "_snap_")
+_KEPT = ("_stack_", "_saved_", "_snap_", "_last_")
 
 
 class Loop:
     """One top-level loop of the forward sweep and what the reverse sweep keeps of it."""
 
-    def __init__(self, line, text, trips, kept, snapshots=None, state=None):
+    def __init__(self, line, text, trips, kept, snapshots=None, state=None, online=False):
         self.line, self.text, self.trips, self.kept = line, text, trips, kept
         self.snapshots, self.state = snapshots, state  # checkpointed: s, bytes of one state
+        self.online = online  # a while loop: snapshots placed as it runs
 
     @property
     def per_trip(self):
@@ -42,8 +44,29 @@ class Loop:
 
     @property
     def steps_again(self):
-        """Steps run again in the reverse sweep (checkpointed loops: the binomial least)."""
-        return binomial_steps(self.trips, self.snapshots) if self.snapshots else 0
+        """Steps run more than once (checkpointed loops: the binomial least, and the last
+        step, whose result the rest of the function needs before the reverse sweep)."""
+        if not self.snapshots or not self.trips:
+            return 0
+        if self.online:  # the schedule itself, played on step numbers
+            return online_steps_again(self.trips, self.snapshots)
+        return binomial_steps(self.trips, self.snapshots) + 1
+
+
+def online_steps_again(T, s):
+    """Steps an online schedule (srcgrad/runtime/checkpoint.py) runs again in the reverse
+    sweep of a loop of T steps, counted by playing it."""
+    rv = checkpoint_online(s)
+    for _ in range(T):
+        checkpoint_place(rv)
+    checkpoint_online_end(rv)
+    again = 0
+    while True:
+        action, a, b = checkpoint_next(rv)
+        if action == CKPT_DONE:
+            return again
+        if action == CKPT_ADVANCE:
+            again += b - a
 
 
 class Report:
@@ -101,16 +124,19 @@ def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
     sizes = [_bytes(x, seen) for x in kept_values]
     line_map = gen.line_map
     loops = []
+    values = dict(zip(groups["names"], kept_values))
     sizes = dict(zip(groups["names"], sizes))
     for g, (n, snapshots) in zip(groups["loops"], trips):
         kept = sum(sizes[v] for v in g["names"])
         file, line = line_map.get(g["lineno"], (None, None))
         text = linecache.getline(file, line).strip() if file else ""
         state = None
-        if g["checkpointed"]:
+        if g["checkpointed"]:  # snapshots of the state, all of them in use at some time
             snap = [v for v in g["names"] if v.startswith("_snap_")]
-            state = sum(sizes[v] for v in snap) // max(snapshots, 1)
-        loops.append(Loop(line, text, n, kept, snapshots if g["checkpointed"] else None, state))
+            state = sum(_bytes(values[v][0], set()) for v in snap if len(values[v]))
+            kept += snapshots * state - sum(sizes[v] for v in snap)
+        loops.append(Loop(line, text, n, kept, snapshots if g["checkpointed"] else None, state,
+                          g.get("online", False)))
     inside = {v for g in groups["loops"] for v in g["names"]}
     outside = sum(s for v, s in sizes.items() if v not in inside)
     return Report(d._src.name, list(d.wrt), loops, outside)
@@ -124,22 +150,37 @@ def instrumented(source):
     lines = source.split("\n")
     boundary = next(i + 1 for i, ln in enumerate(lines) if ln.strip() == "# reverse sweep")
     fwd = [s for s in fdef.body if s.lineno < boundary]
-    kept = sorted({n.id for n in ast.walk(ast.Module(fwd, [])) if isinstance(n, ast.Name)
+    taped = _taped_steps(fdef.body[len(fwd):], lines)
+    kept = sorted({n.id for n in ast.walk(ast.Module(fwd + [x for t in taped.values() for x in t],
+                                                     [])) if isinstance(n, ast.Name)
                    and n.id.startswith(_KEPT)})
-    body, loops = [], []
+    body, loops, after = [], [], []
     i = 0
     while i < len(fwd):
         s = fwd[i]
         trips, count = f"_mem_trips{len(loops)}", f"_mem_snapshots{len(loops)}"
-        if _is_schedule(s):  # a checkpointed loop: schedule, snapshots, while, last step
+        if _is_schedule(s):  # a checkpointed loop: schedule, snapshots, loop, its end
+            online = s.value.func.id == "checkpoint_online"
             j = i + 1
-            while j < len(fwd) and not (isinstance(fwd[j], ast.If) and _tests_adjoint(fwd[j])):
+            while j < len(fwd) and not _ends_group(fwd[j]):
                 j += 1
             body.append(s)
-            body.append(ast.Assign([ast.Name(trips, ast.Store())], s.value.args[0]))
-            body.append(ast.Assign([ast.Name(count, ast.Store())], s.value.args[1]))
+            body.append(ast.Assign([ast.Name(count, ast.Store())], s.value.args[-1]))
+            if not online:
+                body.append(ast.Assign([ast.Name(trips, ast.Store())], s.value.args[0]))
             body += fwd[i + 1:j + 1]
-            loops.append(_group(fwd[i:j + 1], kept, True))
+            if online:  # the trips the schedule counted
+                body.append(ast.parse(f"{trips} = {s.targets[0].id}[7]").body[0])
+            # one step run for its adjoint (from the state kept before the last step): what
+            # it keeps is kept while the reverse sweep runs (measured at the end)
+            step = taped.get(s.targets[0].id, [])
+            last = [(n.targets[0].id, n.value) for n in ast.walk(fwd[j]) if isinstance(n, ast.Assign)
+                    and isinstance(n.targets[0], ast.Name) and n.targets[0].id.startswith("_last_")]
+            back = [ast.Assign([_carried(v)], ast.Name(k, ast.Load())) for k, v in last]
+            test = ast.Compare(ast.Name(trips, ast.Load()), [ast.Gt()], [ast.Constant(0)])
+            after.append(ast.If(test, back + step or [ast.Pass()], []))
+            loops.append(_group(fwd[i:j + 1] + step, kept, True))
+            loops[-1]["online"] = online
             i = j + 1
             continue
         if isinstance(s, (ast.For, ast.While)):
@@ -149,6 +190,7 @@ def instrumented(source):
             loops.append(_group([s], kept, False))
         body.append(s)
         i += 1
+    body += after
     sizes = ast.Tuple([ast.Name(v, ast.Load()) for v in kept] + [ast.Constant(0)], ast.Load())
     trips = ast.Tuple([ast.Tuple([ast.Name(f"_mem_trips{j}", ast.Load()),
                                   ast.Name(f"_mem_snapshots{j}", ast.Load())], ast.Load())
@@ -174,9 +216,41 @@ def _bytes(x, seen):
     return 8
 
 
+def _carried(value):
+    """The name ``_last_v = v`` (or ``np.copy(v)``) keeps, as an assignment target."""
+    while isinstance(value, ast.Call):
+        value = value.args[0]
+    return ast.Name(value.id, ast.Store())
+
+
+def _taped_steps(reverse, lines):
+    """{schedule name: the statements of its reverse loop that run a step keeping its values
+    (those before the loop body's first ``# grad of:`` comment)}."""
+    out = {}
+    for n in ast.walk(ast.Module(reverse, [])):
+        if isinstance(n, ast.While) and _tests_adjoint(n):
+            calls = [c for c in ast.walk(n) if isinstance(c, ast.Call)
+                     and getattr(c.func, "id", None) == "checkpoint_next"]
+            if not calls:
+                continue
+            first = next((k + 1 for k in range(n.lineno, n.end_lineno)
+                          if lines[k].strip().startswith("# grad of:")), n.end_lineno + 1)
+            out[calls[0].args[0].id] = [x for x in n.body if x.lineno < first]
+    return out
+
+
 def _is_schedule(s):
     return isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and \
-        getattr(s.value.func, "id", None) == "checkpoint_schedule"
+        getattr(s.value.func, "id", None) in ("checkpoint_schedule", "checkpoint_online")
+
+
+def _ends_group(s):
+    """The last statement of a checkpointed loop's forward sweep: the last step (revolve),
+    or the end of the online schedule."""
+    if isinstance(s, ast.If) and _tests_adjoint(s):
+        return True
+    return isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and \
+        getattr(s.value.func, "id", None) == "checkpoint_online_end"
 
 
 def _tests_adjoint(s):

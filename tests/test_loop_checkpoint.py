@@ -13,7 +13,9 @@ import pytest
 
 import srcgrad
 from srcgrad.runtime.checkpoint import (CKPT_ADJOINT, CKPT_ADVANCE, CKPT_DONE, CKPT_RESTORE,
-                                        CKPT_STORE, binomial_steps, checkpoint_next,
+                                        CKPT_STORE, binomial_steps, checkpoint_compact,
+                                        checkpoint_next, checkpoint_online,
+                                        checkpoint_online_end, checkpoint_place,
                                         checkpoint_schedule)
 
 
@@ -73,6 +75,50 @@ def test_binomial_bound_in_closed_form_at_large_sizes():
         want = T * (T - 1) // 2 if s == 1 else r * T - math.comb(s + r, s + 1)
         assert binomial_steps(T, s) == want
     assert run_schedule(3000, 10)[0] == binomial_steps(3000, 10)
+
+
+def run_online(T, s):
+    """The same for a loop whose trips are known only at its end: the forward sweep keeps
+    states as it runs (thinned), then the reverse; returns the steps run again."""
+    rv = checkpoint_online(s)
+    snaps, state = [None] * s, 0
+    for _ in range(T):
+        slot, thinned = checkpoint_place(rv)
+        if thinned:
+            checkpoint_compact(snaps, thinned)
+        if slot >= 0:
+            snaps[slot] = state
+        state += 1
+    checkpoint_online_end(rv)
+    again, adjoints = 0, []
+    while True:
+        action, a, b = checkpoint_next(rv)
+        if action == CKPT_DONE:
+            break
+        if action == CKPT_ADVANCE:
+            assert state == a and b > a
+            again, state = again + b - a, b
+        elif action == CKPT_STORE:
+            assert state == b and a < s
+            snaps[a] = b
+        elif action == CKPT_RESTORE:
+            assert snaps[a] == b
+            state = b
+        else:
+            assert action == CKPT_ADJOINT and state == a
+            adjoints.append(a)
+            state = None
+    assert adjoints == list(range(T - 1, -1, -1))
+    return again
+
+
+def test_online_schedule_for_loops_of_unknown_length():
+    for T in range(0, 70):
+        for s in range(1, 7):
+            run_online(T, s)
+    for T, s in [(3000, 10), (3000, 30), (20000, 100)]:
+        # every step once forward, then the reverse: within 15 % of revolve knowing T
+        assert T + run_online(T, s) <= 1.15 * (T + binomial_steps(T, s))
 
 
 # ---- gradients -----------------------------------------------------------------------------------
@@ -138,12 +184,35 @@ def two_loops(x, a, n):
     return s * np.sum(h) + np.sum(g)
 
 
-PROGRAMS = [heat, branchy, inplace, scalar_state, two_loops]
+def newton_sqrt(x, a, tol):
+    v = a
+    k = 0
+    err = 1.0
+    while err > tol and k < 100:
+        nv = 0.5 * (v + x[0] / v)
+        err = abs(nv - v)
+        v = nv
+        k = k + 1
+    return v * a + np.sum(x) * 0.0
+
+
+def relax(u0, k, tol):
+    u = u0 * 1.0
+    change = 1.0
+    while change > tol:
+        un = u + k * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1)) - 0.01 * u ** 3
+        change = np.max(np.abs(un - u))
+        u = un
+    return np.sum(u * u)
+
+
+PROGRAMS = [heat, branchy, inplace, scalar_state, two_loops, newton_sqrt, relax]
 X = np.linspace(0.2, 1.0, 6)
 
 
 def _args(f):
-    return (X, 0.1, 13) if f is heat else (X, 0.7, 11)
+    return {heat: (X, 0.1, 13), newton_sqrt: (X + 1.0, 1.5, 1e-12),
+            relax: (X, 0.2, 1e-3)}.get(f, (X, 0.7, 11))
 
 
 def _close(got, want):
@@ -164,11 +233,12 @@ def test_checkpointed_gradients_equal_stored_ones(f):
     # and the stored ones are right: central differences along a direction
     d = np.cos(np.arange(X.size))
     h = 1e-6
-    fd = (f(X + h * d, *args[1:]) - f(X - h * d, *args[1:])) / (2 * h)
+    x0 = args[0]
+    fd = (f(x0 + h * d, *args[1:]) - f(x0 - h * d, *args[1:])) / (2 * h)
     assert np.dot(ref[0], d) == pytest.approx(fd, rel=1e-6, abs=1e-8)
 
 
-@pytest.mark.parametrize("f", [heat, two_loops], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", [heat, two_loops, relax], ids=lambda f: f.__name__)
 def test_checkpointed_gradients_compiled(f):
     args = _args(f)
     ref = srcgrad.grad(f, wrt=(0, 1))(*args)
@@ -188,6 +258,27 @@ def test_vjp_and_chosen_loops():
     assert src.count("checkpoint_schedule(") == 2  # both loops run over t
 
 
+def reused_index(a, n):
+    u = a * 1.0
+    for t in range(2):
+        nxt = u.copy()
+        for i in range(1, n - 1):  # may run no times: i unbound after it
+            nxt[i] = u[i] + 0.25 * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        u = nxt
+    c = np.zeros(n)
+    c[0] = a[0] * 2.0
+    for i in range(1, n):
+        c[i] = c[i - 1] * -0.3 + a[i]
+    return np.sum(u * c)
+
+
+def test_loop_variable_bound_only_by_an_earlier_loop():  # fuzzer seed 9303
+    for n in (2, 4):
+        a = np.linspace(0.1, 1.0, n)
+        _close([srcgrad.grad(reused_index, backend="python", checkpoint=3)(a, n)],
+               [srcgrad.grad(reused_index, backend="python")(a, n)])
+
+
 def test_zero_and_one_trips():
     g = srcgrad.grad(scalar_state, wrt=(0, 1), backend="python", checkpoint=3)
     for n in (0, 1, 2):
@@ -195,7 +286,7 @@ def test_zero_and_one_trips():
 
 
 # ---- counting the steps the generated code runs --------------------------------------------
-CALLS = {"step": 0}
+CALLS = {"step": 0, "taped": 0}
 
 
 @srcgrad.custom_vjp(out="u")
@@ -205,6 +296,7 @@ def counted_step(u, k):
 
 
 def _step_fwd(u, k):
+    CALLS["taped"] += 1
     return u + k * np.sin(u), (u, k)
 
 
@@ -223,17 +315,20 @@ def integrate(u0, k, T):
     return np.sum(u * u)
 
 
-@pytest.mark.parametrize("T, s", [(50, 1), (50, 3), (200, 7), (200, 200)])
+@pytest.mark.parametrize("T, s", [(50, 1), (50, 3), (200, 7), (200, 200), (1, 2)])
 def test_generated_code_runs_the_binomial_number_of_steps(T, s):
     u0 = np.linspace(0.0, 1.0, 4)
-    g = srcgrad.grad(integrate, wrt=(0, 1), backend="python", checkpoint=s)
+    g = srcgrad.grad(integrate, backend="python", checkpoint=s)
     g(u0, 0.3, T)
-    CALLS["step"] = 0
+    CALLS.update(step=0, taped=0)
     got = g(u0, 0.3, T)
-    # each of the T steps runs once for its own adjoint, and binomial_steps(T, s) more
-    # times to get there from the snapshots: the least any schedule with s snapshots can
-    assert CALLS["step"] == T + binomial_steps(T, s)
-    _close(got, srcgrad.grad(integrate, wrt=(0, 1), backend="python")(u0, 0.3, T))
+    # each of the T steps is run once for its adjoint (the rule's fwd), and the steps to get
+    # there from the snapshots are binomial_steps(T, s), the least any schedule with s
+    # snapshots can do, plus the last step once more (its result is the loop's, needed
+    # before the reverse sweep starts)
+    assert CALLS["taped"] == T
+    assert CALLS["step"] == binomial_steps(T, s) + 1
+    _close([got], [srcgrad.grad(integrate, backend="python")(u0, 0.3, T)])
 
 
 # ---- memory ----------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def _effectful(node):
             f = n.func
             if isinstance(f, ast.Attribute) and f.attr in ("pop", "append"):
                 return True
-            if isinstance(f, ast.Name) and f.id in ("print", "checkpoint_next"):
+            if isinstance(f, ast.Name) and f.id in ("print", "checkpoint_next", "checkpoint_place"):
                 return True  # (a checkpoint schedule moves on: passes/revolve.py)
             if draws(n):  # a random draw: made once, in order
                 return True
@@ -403,9 +403,79 @@ def substitute(fn):
     return fn
 
 
+def drop_dead_stores(stmts):
+    """Drop an assignment to a name that a later statement of the same block assigns again
+    before anything reads it.  Compound statements count as reading every name in them, and
+    every name is live at the block's end, so this is safe in any block; used on the blocks
+    marked ``dead_stores`` (a checkpointed loop's step run for its adjoint computes its
+    result, which the adjoint restores at once: passes/revolve.py)."""
+    out, dead = [], set()
+    for st in reversed(stmts):
+        if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name):
+            v = st.targets[0].id
+            if v in dead and not _effectful(st.value):
+                continue
+            dead.add(v)
+            dead -= _loads(st.value)
+        else:
+            dead -= _loads(st)
+        out.append(st)
+    return out[::-1]
+
+
+def _push(st):
+    """(stack, name) of ``stack.append(name)``, else None."""
+    if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \
+            isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "append" and \
+            isinstance(st.value.func.value, ast.Name) and len(st.value.args) == 1 and \
+            isinstance(st.value.args[0], ast.Name):
+        return st.value.func.value.id, st.value.args[0].id
+    return None
+
+
+def _pop_into(st, stack, v):
+    return isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
+        st.targets[0].id == v and isinstance(st.value, ast.Call) and \
+        isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "pop" and \
+        getattr(st.value.func.value, "id", None) == stack
+
+
+def drop_idle_pushes(stmts):
+    """``s.append(v)`` ... ``v = s.pop()`` with nothing between writing ``v`` or touching
+    ``s``: both go (the value was never changed)."""
+    out = list(stmts)
+    i = 0
+    while i < len(out):
+        sv = _push(out[i])
+        if sv is not None:
+            stack, v = sv
+            for j in range(i + 1, len(out)):
+                if _pop_into(out[j], stack, v):
+                    del out[j], out[i]
+                    i -= 1
+                    break
+                if v in _writes(out[j]) or stack in names(out[j]):
+                    break
+        i += 1
+    return out
+
+
+def _marked_dead_stores(stmts):
+    changed = False
+    for s in statements(stmts):
+        if getattr(s, "dead_stores", False):
+            before = len(s.body)
+            s.body = drop_idle_pushes(drop_dead_stores(s.body))
+            changed |= len(s.body) != before
+    return changed
+
+
 def cleanup(fn):
     fn = _fold(fn)
     fn = remove_dead(fn)
     fn = substitute(fn)
     fn = _fold(fn)
-    return remove_dead(fn)
+    fn = remove_dead(fn)
+    while _marked_dead_stores(fn.body):
+        fn = remove_dead(fn)
+    return fn

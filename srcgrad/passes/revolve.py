@@ -6,26 +6,28 @@ schedule is srcgrad/runtime/checkpoint.py).  ``grad(f, checkpoint=10)``.
     for t in range(T):              # checkpoint: 10 snapshots of u (revolve)
         u = step(u, k)     ->       _schedule = checkpoint_schedule(len(range(T)), 10)
                                     _snap_u = [u] * 10
-                                    while True:                 (forward sweep: advance,
+                                    while True:                 (forward sweep: advance and
                                         _action, _a, _b = checkpoint_next(_schedule)
-                                        if _action == CKPT_ADVANCE:   store, up to the
+                                        if _action == CKPT_ADVANCE:   store up to the
                                             for t in range(_a, _b):   last step)
                                                 u = step(u, k)
                                         elif _action == CKPT_STORE:
                                             _snap_u[_a] = np.copy(u)
                                         ...
-                                    <the last step, keeping what its adjoint needs>
+                                    <the last step; the state before it kept>
                                     ...
                                     while _action == CKPT_ADJOINT:   (reverse sweep)
                                         t = _a
+                                        <step t, keeping what its adjoint reads>
                                         <the adjoint of step t>
                                         <advance, store, restore up to the next step>
-                                        <that step, keeping what its adjoint needs>
 
 The state a step carries is every variable the loop writes that a step may read before
 writing it (an array written into is read); only it is snapshotted.  A step's own saves live
 only while its adjoint runs.  The number of advanced steps is the binomial least for ``s``
-snapshots, the snapshots hold ``s`` states; the value after the loop is computed once.
+snapshots, the snapshots hold ``s`` states, and the state before the last step is kept once
+more (the rest of the function needs the last step's result before the reverse sweep starts,
+so that step runs once more than revolve counts).
 """
 import ast
 import re
@@ -38,6 +40,8 @@ from .common import _assign, _call, _name, _tag, loop_exit, range_parts
 from .recompute import assigned
 from .types import is_array, is_scalar
 from .walk import draws, loads
+
+_TEMP = re.compile(r"^_t\d+$")  # the normalizer's temporaries
 
 
 def spec(checkpoint, memory=None):
@@ -127,10 +131,16 @@ class _Plan:
         self.budget = self.total = snapshots[1] if isinstance(snapshots, tuple) else None
         self.count = fresh("_snapshots") if self.budget else None  # chosen at run time
         self.snap = {v: fresh(f"_snap_{v.lstrip('_')}") for v in carried}
+        self.last = {v: fresh(f"_last_{v.lstrip('_')}") for v in carried}
         self.saved = {v: fresh(f"_entry_{v.lstrip('_')}") for v in entry}
-        start, _, step = range_parts(loop)
-        self.simple = _const(start, 0) and _const(step, 1)
-        self.k = loop.target.id if self.simple else fresh("_k")
+        self.online = isinstance(loop, ast.While)  # trips known only at its end
+        if self.online:
+            self.simple, self.k = False, fresh("_k")
+            self.slot, self.thinned = fresh("_slot"), fresh("_thinned")
+        else:
+            start, _, step = range_parts(loop)
+            self.simple = _const(start, 0) and _const(step, 1)
+            self.k = loop.target.id if self.simple else fresh("_k")
 
     def index(self, k):
         """The loop variable's value at step ``k`` (an expression)."""
@@ -154,18 +164,22 @@ class LoopCheckpoints:
             return
         problems, matched = [], set()
         before = set(self.params)
+        self.surely = set(self.params)  # assigned on every path before the loop
         for s in self.fdef.body:
             which, n = self._snapshots_for(s, matched)
             if n is not None:
                 plan, problem = self._plan_loop(s, n, before)
                 if plan is not None:
                     self.ckpts[id(s)] = plan
+                    plan.surely = set(self.surely)
                 elif which != "*":
                     problems.append(problem)
                 else:  # every loop was asked for: this one keeps every step, and says so
                     warnings.warn(f"{problem.loc!r}: not checkpointed: {problem.construct}; "
                                   f"{problem.hint}", CheckpointWarning, stacklevel=2)
             before |= assigned(s)
+            if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name):
+                self.surely.add(s.targets[0].id)
         for which, _ in self.checkpoint:
             if which != "*" and which not in matched:
                 what = f"over {which!r}" if isinstance(which, str) else f"at line {which}"
@@ -195,10 +209,10 @@ class LoopCheckpoints:
         """(_Plan, None), or (None, the Problem that keeps the loop from a checkpoint)."""
         def refuse(what, hint):
             return None, Problem(self._where(s), what, hint)
-        if not _is_range(s):
-            return refuse("a checkpointed loop that is not a for loop over range(...)",
-                          "checkpoint a `for t in range(...)` loop: its trip count must be "
-                          "known when it starts (name the loop: checkpoint={'t': 10}).")
+        if not _is_range(s) and not isinstance(s, ast.While):
+            return refuse("a checkpointed for loop that is not over range(...)",
+                          "checkpoint a `for t in range(...)` or a `while` loop (name the loop: "
+                          "checkpoint={'t': 10}).")
         if loop_exit(s):
             return refuse("a checkpointed loop that can end early (break or return inside)",
                           "its trip count must be known when it starts; end it with its range "
@@ -207,9 +221,10 @@ class LoopCheckpoints:
             return refuse("a checkpointed loop that draws random numbers",
                           "a step run again would draw other numbers: draw them before the "
                           "loop.")
-        t = s.target.id
+        t = s.target.id if isinstance(s, ast.For) else None
         written = assigned(s) - {t}
-        carried = sorted(written & exposed(s.body, {t}, set()))
+        reads = exposed(s.body, {t}, set()) | (loads(s.test) if t is None else set())
+        carried = sorted(written & reads)
         for v in carried:
             k = self.kinds.get(v)
             if v not in before:
@@ -219,22 +234,34 @@ class LoopCheckpoints:
                 return refuse(f"{v!r}, carried from one step of a checkpointed loop to the "
                               "next, is not a number or an array", "carry numbers and arrays "
                               "only.")
-        entry = sorted(((written - set(carried)) | {t}) & before)
+        entry = sorted(((written - set(carried)) | ({t} if t else set())) & before)
         return _Plan(s, n, carried, entry, self.names), None
 
     # ---- code ---------------------------------------------------------------------------
+    def _primal_step(self, p):
+        """The loop's body as it is, its temporaries named afresh (each copy's own, so the
+        clean-up folds them into the statements that read them)."""
+        body = clone(p.loop.body)
+        own = {}
+        for n in ast.walk(ast.Module(body, [])):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and _TEMP.match(n.id):
+                own.setdefault(n.id, self.names.fresh("_t"))
+        for n in ast.walk(ast.Module(body, [])):
+            if isinstance(n, ast.Name) and n.id in own:
+                n.id = own[n.id]
+        return body
+
     def _schedule_loop(self, p):
         """``while True`` asking the schedule for actions until the next adjoint step."""
         a, b = _name(p.a), _name(p.b)
         is_ = lambda what: ast.Compare(_name(p.action), [ast.Eq()], [_name(what)])  # noqa: E731
-        start, _, step = range_parts(p.loop)
         if p.simple:
             advance = [ast.For(_name(p.k, ast.Store()), _call("range", a, b),
-                               clone(p.loop.body), [], None)]
+                               self._primal_step(p), [], None)]
         else:
+            index = [] if p.online else [_assign(p.loop.target.id, p.index(_name(p.k)))]
             advance = [ast.For(_name(p.k, ast.Store()), _call("range", a, _name(p.b)),
-                               [_assign(p.loop.target.id, p.index(_name(p.k)))]
-                               + clone(p.loop.body), [], None)]
+                               index + self._primal_step(p), [], None)]
         store = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.a), ast.Store()),
                          self._copy(v, _name(v))) for v in p.carried] or [ast.Pass()]
         restore = [_assign(v, self._copy(v, ast.Subscript(_name(p.snap[v]), _name(p.a),
@@ -255,13 +282,8 @@ class LoopCheckpoints:
     def _copy(self, v, e):
         return _call("np.copy", e) if is_array(self.kinds.get(v)) else e
 
-    def _taped_step(self, p, record_copy):
-        """The next step (the schedule's adjoint action), keeping what its adjoint reads."""
-        body = self.fwd_block(p.loop.body, 1)
-        if record_copy:
-            body = clone(body)
-        test = ast.Compare(_name(p.action), [ast.Eq()], [_name("CKPT_ADJOINT")])
-        return ast.If(test, [_assign(p.loop.target.id, p.index(_name(p.a)))] + body, [])
+    def _adjoint_next(self, p):
+        return ast.Compare(_name(p.action), [ast.Eq()], [_name("CKPT_ADJOINT")])
 
     def fwd_checkpointed(self, s):
         p = self.ckpts[id(s)]
@@ -269,9 +291,11 @@ class LoopCheckpoints:
         what = ", ".join(p.carried) or "nothing"
         many = f"as many snapshots as {describe_bytes(p.budget)} holds" if p.budget else \
             f"{p.snapshots} snapshots"
-        out = [comment(f"checkpoint: {many} of the state carried by the loop ({what}); steps "
-                       "re-run in the reverse sweep (revolve)")]
+        how = ("placed as it runs, its trips known only at its end (online: thinned)"
+               if p.online else "steps re-run in the reverse sweep (revolve)")
+        out = [comment(f"checkpoint: {many} of the state carried by the loop ({what}); {how}")]
         count = ast.Constant(p.snapshots)
+        trips = ast.Constant(1 << 62) if p.online else _call("len", clone(s.iter))
         if p.budget:
             state = [ast.Attribute(_name(v), "nbytes", ast.Load()) if is_array(self.kinds[v])
                      else ast.Constant(8) for v in p.carried] or [ast.Constant(0)]
@@ -280,31 +304,65 @@ class LoopCheckpoints:
                 total = ast.BinOp(total, ast.Add(), x)
             what = f"memory={describe_bytes(p.total)}: the loop at {self._where(s)!r}"
             out.append(_assign(p.count, _call("checkpoint_snapshots", ast.Constant(p.budget),
-                                              _call("len", clone(s.iter)), total,
-                                              ast.Constant(what))))
+                                              trips, total, ast.Constant(what))))
             count = _name(p.count)
-        out.append(_assign(p.schedule, _call("checkpoint_schedule", _call("len", clone(s.iter)),
-                                             clone(count))))
+        make = _call("checkpoint_online", clone(count)) if p.online else \
+            _call("checkpoint_schedule", _call("len", clone(s.iter)), clone(count))
+        out.append(_assign(p.schedule, make))
         for v in p.carried:
             out.append(_assign(p.snap[v], ast.BinOp(ast.List([_name(v)], ast.Load()), ast.Mult(),
                                                     clone(count))))
         for v in p.entry:
             if self.restore.needed(v, s):
+                if v not in p.surely:  # (a loop's variable, say): bound from the start
+                    self.preinit.setdefault(v, self.kinds.get(v))
                 out.append(_assign(p.saved[v], _name(v)))
+        if p.online:
+            return _tag(out + self._online_loop(p), s.origin)
         out.append(self._schedule_loop(p))
-        out.append(self._taped_step(p, record_copy=False))
+        # the rest of the function needs the last step's result now: run it, keeping the
+        # state before it for its adjoint (the reverse sweep's first step)
+        last = [_assign(p.last[v], self._copy(v, _name(v))) for v in p.carried]
+        last += [comment("checkpoint: the last step, its state kept for its adjoint"),
+                 _assign(s.target.id, p.index(_name(p.a)))] + self._primal_step(p)
+        out.append(ast.If(self._adjoint_next(p), last, []))
         return _tag(out, s.origin)
+
+    def _online_loop(self, p):
+        """The while loop as it is, each step first keeping its state if the placement says
+        so (every d steps, in at most half the snapshots, thinned when they are full)."""
+        place = [_assign(ast.Tuple([_name(p.slot, ast.Store()), _name(p.thinned, ast.Store())],
+                                   ast.Store()), _call("checkpoint_place", _name(p.schedule)))]
+        thin = [ast.Expr(_call("checkpoint_compact", _name(p.snap[v]), _name(p.thinned)))
+                for v in p.carried]
+        if thin:
+            place.append(ast.If(ast.Compare(_name(p.thinned), [ast.Gt()], [ast.Constant(0)]),
+                                [comment("checkpoint: every other snapshot dropped")] + thin, []))
+        keep = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.slot), ast.Store()),
+                        self._copy(v, _name(v))) for v in p.carried]
+        if keep:
+            place.append(ast.If(ast.Compare(_name(p.slot), [ast.GtE()], [ast.Constant(0)]),
+                                keep, []))
+        loop = ast.While(clone(p.loop.test), place + self._primal_step(p), [])
+        return [loop, ast.Expr(_call("checkpoint_online_end", _name(p.schedule)))]
 
     def rev_checkpointed(self, s):
         p = self.ckpts[id(s)]
-        body = [_assign(s.target.id, p.index(_name(p.a)))]
+        body = [] if p.online else [_assign(s.target.id, p.index(_name(p.a)))]
+        body += self.fwd_block(s.body, 1)
         body += self.rev_block(s.body, 1)
         body.append(comment("checkpoint: on to the step before"))
         body.append(self._schedule_loop(p))
-        body.append(self._taped_step(p, record_copy=True))
-        test = ast.Compare(_name(p.action), [ast.Eq()], [_name("CKPT_ADJOINT")])
-        out = [comment("checkpoint: the adjoint of each step, the last first, from the "
-                       "snapshots"), ast.While(test, body, [])]
+        loop = ast.While(self._adjoint_next(p), body, [])
+        loop.dead_stores = True  # the step's own result, restored at once (cleanup.py)
+        out = [comment("checkpoint: each step again, keeping its values, then its adjoint; the "
+                       "last first")]
+        if p.online:  # from the last kept state to the last step
+            out.append(self._schedule_loop(p))
+        else:
+            back = [_assign(v, _name(p.last[v])) for v in p.carried] or [ast.Pass()]
+            out.append(ast.If(self._adjoint_next(p), back, []))
+        out.append(loop)
         for v in p.entry:
             if self.restore.needed(v, s):
                 out.append(_assign(v, _name(p.saved[v])))

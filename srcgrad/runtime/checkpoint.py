@@ -12,18 +12,17 @@ with one snapshot fewer, then [lo, m) with as many.  Choosing ``m`` in the inter
 the number of advanced steps the least possible, ``r*T - beta(s + 1, r - 1)`` for the ``r``
 with ``beta(s, r - 1) < T <= beta(s, r)``, ``beta(s, r) = (s + r)! / (s! r!)`` (Griewank 1992;
 checked against the recurrence's minimum in tests/test_loop_checkpoint.py).  The machine keeps
-its stack of ranges in one int64 array, so it runs inside compiled code, one call per action,
-with memory in the number of snapshots, not of steps.
+its stack of ranges in one int64 array (one int a range), so it runs inside compiled code, one
+call per action, with memory in the number of snapshots, not of steps.
 """
 import numpy as np
 from numba.extending import register_jitable
 
-__all__ = ["checkpoint_schedule", "checkpoint_next", "checkpoint_snapshots", "CKPT_ADVANCE", "CKPT_STORE", "CKPT_RESTORE",
-           "CKPT_ADJOINT", "CKPT_DONE"]
+__all__ = ["checkpoint_schedule", "checkpoint_next", "checkpoint_snapshots", "checkpoint_online",
+           "checkpoint_place", "checkpoint_compact", "checkpoint_online_end", "CKPT_ADVANCE",
+           "CKPT_STORE", "CKPT_RESTORE", "CKPT_ADJOINT", "CKPT_DONE"]
 
 CKPT_DONE, CKPT_ADVANCE, CKPT_STORE, CKPT_RESTORE, CKPT_ADJOINT = 0, 1, 2, 3, 4
-_HEAD = 4  # frames, the step the working state holds (-1: none), snapshots, started
-_FRAME = 4  # lo, hi, free snapshots, the snapshot holding the state at lo
 
 
 @register_jitable
@@ -69,55 +68,129 @@ def checkpoint_snapshots(budget, trips, state_bytes, what):
     return max(1, min(budget // max(state_bytes, 1), max(trips, 1)))
 
 
+# the schedule's state: one int64 array, a head, then one int per range being reversed (range k
+# starts where range k - 1 ends; the first at ROOT_LO; its start is in snapshot ROOT_SLOT + k,
+# and s - 1 - ROOT_SLOT - k snapshots are free for it), then (online) the snapshots' steps
+_DEPTH, _CUR, _S, _STARTED, _ONLINE, _M, _D, _T, _K = range(9)
+_HEAD = 9
+
+
 @register_jitable
 def checkpoint_schedule(T, s):
-    """The state of the schedule reversing ``T`` steps with ``s`` >= 1 snapshots."""
+    """The schedule reversing ``T`` steps with ``s`` >= 1 snapshots, known before they run."""
     if s < 1:
         raise ValueError("a checkpointed loop needs at least one snapshot")
-    rv = np.zeros(_HEAD + _FRAME * (s + 1), dtype=np.int64)
-    rv[1] = 0
-    rv[2] = s
+    rv = np.zeros(_HEAD + min(s, max(T, 1)) + 1, dtype=np.int64)
+    rv[_S] = s
     if T > 0:
-        rv[0] = 1
-        rv[_HEAD] = 0
-        rv[_HEAD + 1] = T
-        rv[_HEAD + 2] = s - 1
-        rv[_HEAD + 3] = 0
+        rv[_DEPTH] = 1
+        rv[_HEAD] = T
     return rv
+
+
+@register_jitable
+def checkpoint_online(s):
+    """The schedule of a loop whose trips are known only at its end (a ``while``): as it
+    runs, ``checkpoint_place`` keeps the state every ``d`` steps in at most half the
+    snapshots, doubling ``d`` and dropping every other snapshot when they are full
+    ("thinning"); at its end, ``checkpoint_online_end``; then each stretch between two kept
+    states is reversed, the last first, as a known loop with the snapshots left free."""
+    if s < 1:
+        raise ValueError("a checkpointed loop needs at least one snapshot")
+    rv = np.zeros(_HEAD + (s + 1) + s, dtype=np.int64)
+    rv[_S] = s
+    rv[_ONLINE] = 1
+    rv[_STARTED] = 1
+    rv[_D] = 1
+    return rv
+
+
+@register_jitable
+def checkpoint_place(rv):
+    """Before each step of an online loop: (the snapshot its state goes to, or -1; the number
+    of snapshots to thin first (keep every other: ``checkpoint_compact``), or 0)."""
+    i, d, m = rv[_T], rv[_D], rv[_M]
+    cap = max(1, rv[_S] // 2)
+    pos = _HEAD + rv[_S] + 1
+    rv[_T] = i + 1
+    thinned = 0
+    if i % d != 0:
+        return -1, 0
+    if m == cap:
+        thinned = m
+        keep = (m + 1) // 2
+        for j in range(keep):
+            rv[pos + j] = rv[pos + 2 * j]
+        m = keep
+        rv[_D] = d = 2 * d
+        if i % d != 0:
+            rv[_M] = m
+            return -1, thinned
+    rv[pos + m] = i
+    rv[_M] = m + 1
+    return m, thinned
+
+
+@register_jitable
+def checkpoint_compact(snapshots, m):
+    """Keep every other of the first ``m`` snapshots, moved to the front (thinning)."""
+    for j in range(1, (m + 1) // 2):
+        snapshots[j] = snapshots[2 * j]
+
+
+@register_jitable
+def checkpoint_online_end(rv):
+    """The online loop ended: reverse its last stretch first."""
+    m = rv[_M]
+    if rv[_T] == 0 or m == 0:
+        rv[_DEPTH] = 0
+        return
+    rv[_K] = m - 1
+    rv[_DEPTH] = 1
+    rv[_HEAD] = rv[_T]
+    rv[_CUR] = -1
 
 
 @register_jitable
 def checkpoint_next(rv):
     """(action, a, b): the next thing the adjoint does, the schedule advanced past it."""
-    if rv[3] == 0:  # first of all, the state at step 0 goes to snapshot 0
-        rv[3] = 1
-        if rv[0] > 0:
+    if rv[_STARTED] == 0:  # first of all, the state at step 0 goes to snapshot 0
+        rv[_STARTED] = 1
+        if rv[_DEPTH] > 0:
             return CKPT_STORE, 0, 0
-    while rv[0] > 0:
-        f = _HEAD + _FRAME * (rv[0] - 1)
-        lo, hi, free, slot = rv[f], rv[f + 1], rv[f + 2], rv[f + 3]
-        cur = rv[1]
+    pos = _HEAD + rv[_S] + 1
+    while True:
+        if rv[_DEPTH] == 0:
+            if rv[_ONLINE] == 0 or rv[_K] == 0 or rv[_T] == 0:
+                return CKPT_DONE, 0, 0
+            rv[_K] -= 1  # the stretch before: from its kept state to the next one's
+            rv[_DEPTH] = 1
+            rv[_HEAD] = rv[pos + rv[_K] + 1]
+        k = rv[_DEPTH] - 1
+        root = rv[pos + rv[_K]] if rv[_ONLINE] else 0
+        slot = (rv[_K] if rv[_ONLINE] else 0) + k
+        lo = rv[_HEAD + k - 1] if k > 0 else root
+        hi = rv[_HEAD + k]
+        free = rv[_S] - 1 - slot
+        cur = rv[_CUR]
         if hi <= lo:  # this range is reversed
-            rv[0] -= 1
+            rv[_DEPTH] -= 1
             continue
         if hi - lo == 1 or free == 0:
             target = hi - 1
             if cur == target:  # the adjoint of the last step of the range
-                rv[f + 1] = target
-                rv[1] = -1
+                rv[_HEAD + k] = target
+                rv[_CUR] = -1
                 return CKPT_ADJOINT, target, 0
         else:
             target = lo + _split(hi - lo, free + 1)
             if cur == target:  # snapshot it; reverse [target, hi) first, then [lo, target)
-                rv[f + 1] = target
-                g = f + _FRAME
-                rv[g], rv[g + 1], rv[g + 2], rv[g + 3] = target, hi, free - 1, slot + 1
-                rv[0] += 1
+                rv[_HEAD + k] = target
+                rv[_HEAD + k + 1] = hi
+                rv[_DEPTH] += 1
                 return CKPT_STORE, slot + 1, target
         if lo <= cur and cur < target:
-            rv[1] = target
+            rv[_CUR] = target
             return CKPT_ADVANCE, cur, target
-        rv[1] = lo
+        rv[_CUR] = lo
         return CKPT_RESTORE, slot, lo
-    return CKPT_DONE, 0, 0
-
