@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -439,3 +440,28 @@ def test_dump_shows_the_schedule(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "srcgrad", "dump", f"{path}:f",
                           "--checkpoint", "k"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--checkpoint" in bad.stderr
+
+
+# ---- the construct tests' loops, checkpointed ----------------------------------------------------
+def _construct_loops():
+    import test_constructs as c
+    cases = [(c.scalar_loop, (c.X5, 5)), (c.recurrence, (0.5, 0.01, 200)), (c.rosenbrock, (c.X5,)),
+             (c.ranges, (c.X5,)), (c.nested, (c.A34,)), (c.loop_branch, (c.X5,)),
+             (c.while_loop, (1.3,)), (c.newton_sqrt, (2.0,)), (c.nested_while, (c.X5,)),
+             (c.with_break, (c.X5,)), (c.with_continue, (np.linspace(0.5, 2.0, 8),)),
+             (c.early_return, (1.0, 0.5)), (c.strided_recurrence,
+                                            (0.7, np.array([1.1, 0.9, 1.3, 0.8]))),
+             (c.nested_saves, (0.3, 5))]
+    compiled = {"recurrence", "nested", "while_loop", "strided_recurrence"}
+    return [pytest.param(f, a, b, id=f"{f.__name__}-{b}") for f, a in cases
+            for b in (("python", "numba") if f.__name__ in compiled else ("python",))]
+
+
+@pytest.mark.parametrize("f, args, backend", _construct_loops())
+def test_construct_loops_checkpointed(f, args, backend):
+    wrt = tuple(i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f")
+    ref = srcgrad.grad(f, wrt=wrt, backend=backend)(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)  # loops that end early
+        got = srcgrad.grad(f, wrt=wrt, backend=backend, checkpoint=2)(*args)
+    _close(got if isinstance(got, tuple) else [got], ref if isinstance(ref, tuple) else [ref])

@@ -74,7 +74,15 @@ def saved_bytes(f, wrt, args):
     return sum(seen.values())
 
 
-def run_kernel(name, quick, with_peers):
+def progress(text):
+    """A line per item on stderr (so a long run shows where it is), with the time so far."""
+    print(f"[bench {time.perf_counter() - START:6.0f} s] {text}", file=sys.stderr, flush=True)
+
+
+START = time.perf_counter()
+
+
+def run_kernel(name, quick, with_peers, where=""):
     f, wrt, make, size, _ = KERNELS[name]
     if quick:
         size = {"mlp": 32, "gmm": 200}.get(name, size // 10)
@@ -101,7 +109,9 @@ def run_kernel(name, quick, with_peers):
 
     row["srcgrad peak"] = peers.peak_memory("srcgrad", name, size, quick)
     if with_peers:
-        for peer, result in peers.measure(name, f, wrt, make, size, quick).items():
+        measured = peers.measure(name, f, wrt, make, size, quick,
+                                 log=lambda peer: progress(f"{where}{name}: {peer}"))
+        for peer, result in measured.items():
             if result.get("time"):
                 mem = peers.peak_memory(peer, name, size, quick)
                 scale = float(result["note"][1:]) if result.get("note", "").startswith("×") else 1
@@ -202,9 +212,12 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
     a = ap.parse_args()
     rows = []
-    for name in a.kernels.split(","):
-        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-        rows.append(run_kernel(name, a.quick, not a.no_peers))
+    names = a.kernels.split(",")
+    for i, name in enumerate(names):
+        where = f"{i + 1}/{len(names)} "
+        progress(f"{where}{name}: srcgrad, Numba, hand adjoint")
+        rows.append(run_kernel(name, a.quick, not a.no_peers, where))
+    progress("done")
     md = table(rows)
     cmd = "python tools/bench.py" + (" --quick" if a.quick else "") + (" --no-peers" if a.no_peers else "")
     text = (f"# Benchmarks\n\nMade by `{cmd}` on {time.strftime('%Y-%m-%d')}, "

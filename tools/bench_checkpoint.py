@@ -6,11 +6,14 @@ checkpoints, with s = 10, 30, 100 snapshots and with memory="8MB", on a 1-D heat
     python tools/bench_checkpoint.py --quick    # T / 10
 
 Memory is the process's peak resident memory one warm gradient call adds (Linux: the peak is
-reset through /proc/self/clear_refs, then VmHWM - VmRSS), each configuration in a fresh
-process; time is the best of 3 warm calls in this process, and the ratio is against the
-gradient without checkpoints measured in the same run.  Writes docs/checkpointing-bench.md and
-docs/checkpointing.png.  (PyTorch's torch.utils.checkpoint and jax.checkpoint are not
-measured: see docs/checkpointing.md.)
+reset through /proc/self/clear_refs after freed memory is returned with malloc_trim, then
+VmHWM - VmRSS), each configuration in a fresh process; time is the best of 3 warm calls in
+this process, and the ratio is against the gradient without checkpoints measured in the same
+run.  Peers where installed (``pip install -e ".[bench]"``, tools/peers_checkpoint.py): PyTorch
+with ``torch.utils.checkpoint`` over s segments (at T = 10**4: a Python loop of tensor calls),
+JAX with ``jax.checkpoint`` around each of s segments of a ``lax.scan``; their ratio is to
+their own gradient without checkpoints.  Writes docs/checkpointing-bench.md and
+docs/checkpointing.png.
 """
 import argparse
 import ctypes
@@ -27,6 +30,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
+import peers_checkpoint  # noqa: E402
 import srcgrad  # noqa: E402
 from kernels import recurrence  # noqa: E402
 from srcgrad.runtime.checkpoint import binomial_steps  # noqa: E402
@@ -49,6 +53,7 @@ KERNELS = {  # name: (function, wrt, arguments for T steps, T, state bytes)
     "heat": (heat, 0, lambda T: (np.sin(np.linspace(0.0, 3.0, 1000)), 0.2, T), 10**5, 8000),
     "ode": (recurrence, 0, lambda T: (0.5, 1e-4, T), 10**6, 8),
 }
+PEER_T = 10**4  # PyTorch's eager loops: a Python call per operation
 CONFIGS = [("none", {}), ("s=10", {"checkpoint": 10}), ("s=30", {"checkpoint": 30}),
            ("s=100", {"checkpoint": 100}), ('memory="8MB"', {"memory": "8MB"})]
 
@@ -61,24 +66,32 @@ def _vm(field):
     return 0
 
 
-def peak_in_this_process(name, options, T):
-    """The peak resident memory one warm call adds (run in a child process)."""
+def _callable(name, options, T, peer):
     f, wrt, make, _, _ = KERNELS[name]
+    args = make(T)
+    if peer is not None:
+        import peers_checkpoint
+        return peers_checkpoint.gradient(peer, name, options.get("checkpoint"), T, args)
     g = srcgrad.grad(f, wrt=wrt, **options)
     g(*make(3))  # compiled
-    args = make(T)
-    g(*args)
+    return lambda: g(*args)
+
+
+def peak_in_this_process(name, options, T, peer=None):
+    """The peak resident memory one warm call adds (run in a child process)."""
+    call = _callable(name, options, T, peer)
+    call()
     ctypes.CDLL("libc.so.6").malloc_trim(0)  # freed memory back to the system: a true peak
     with open("/proc/self/clear_refs", "w") as fh:
         fh.write("5")
     base = _vm("VmRSS")
-    g(*args)
+    call()
     return max(0, _vm("VmHWM") - base)
 
 
-def peak(name, options, T):
+def peak(name, options, T, peer=None):
     code = (f"import sys; sys.path.insert(0, {HERE!r}); import bench_checkpoint as b; "
-            f"print(b.peak_in_this_process({name!r}, {options!r}, {T}))")
+            f"print(b.peak_in_this_process({name!r}, {options!r}, {T}, {peer!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=1800)
     if out.returncode != 0:
@@ -101,7 +114,7 @@ def snapshots_of(name, options, T):
         return options["checkpoint"]
     if "memory" in options:
         budget = srcgrad.passes.revolve.parse_bytes(options["memory"])
-        return max(1, min(budget // KERNELS[name][4], T))
+        return max(1, min(budget // (KERNELS[name][4] + 16), T))
     return None
 
 
@@ -126,6 +139,23 @@ def run(quick, log=print):
                          "state": state,
                          "steps again": binomial_steps(T, s) + 1 if s else 0})
             log(f"    {t:.3f} s ({t / t_ref:.2f}x), peak {rows[-1]['peak'] / 1e6:.1f} MB")
+        for peer in peers_checkpoint.available():
+            # PyTorch runs a Python loop of tensor operations: at PEER_T steps
+            Tp = min(T, PEER_T) if peer == "torch" else T
+            check = srcgrad.grad(f, wrt=wrt)(*make(Tp))
+            t_ref = None
+            for label, options in CONFIGS[:-1]:
+                log(f"{name}, {peer}, T = {Tp}, {label} ...")
+                call = _callable(name, options, Tp, peer)
+                got = call()
+                assert np.allclose(got, check, rtol=1e-9, atol=1e-12), (peer, name, label)
+                t = best_time(call, repeats=1 if peer == "torch" else 3)
+                t_ref = t if t_ref is None else t_ref
+                rows.append({"kernel": name, "T": Tp, "config": f"{peer} {label}",
+                             "snapshots": options.get("checkpoint"), "time": t,
+                             "ratio": t / t_ref, "peak": peak(name, options, Tp, peer),
+                             "state": state, "steps again": T if options else 0})
+                log(f"    {t:.3f} s ({t / t_ref:.2f}x), peak {rows[-1]['peak'] / 1e6:.1f} MB")
     return rows
 
 

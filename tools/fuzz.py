@@ -298,7 +298,7 @@ def save_regression(text, seed, reason):
 
 
 def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, shrink_them=True,
-        kinds=("scalar", "array"), counts=None):
+        kinds=("scalar", "array"), counts=None, progress=False):
     """Check ``count`` programs (or until ``minutes`` pass), alternating between ``kinds``
     (scalar programs from Gen, array programs from fuzz_arrays.ArrayGen, every transform);
     returns (checked, skipped, failures); ``counts`` (a dict) gets programs per kind."""
@@ -326,6 +326,12 @@ def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, s
             failures.append((s, reason, small, path))
             log(f"FAIL seed {s}: {reason.splitlines()[0][:300]}\n{small}\nsaved: {path}")
         k += 1
+        if progress:
+            left = f", {max(0, deadline - time.time()):.0f} s left" if deadline else f" of {count}"
+            print(f"\r[fuzz] {k} programs{left}: {len(failures)} failed", end="",
+                  file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
     return checked, skipped, failures
 
 
@@ -346,7 +352,8 @@ def main():
     t0 = time.time()
     counts = {}
     checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save,
-                                     kinds=tuple(a.kinds.split(",")), counts=counts)
+                                     kinds=tuple(a.kinds.split(",")), counts=counts,
+                                     progress=sys.stderr.isatty())
     print(f"{checked + len(failures)} programs in {time.time() - t0:.0f} s: {checked} passed "
           f"({skipped} at non-smooth points, derivative checks other than finite differences "
           f"only), {len(failures)} failed; per kind: "

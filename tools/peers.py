@@ -242,9 +242,11 @@ def _jax(name, f, make, size, quick):
 PEERS = {"peer:PyTorch eager": _torch, "peer:HIPS autograd": _autograd, "peer:JAX jit(grad)": _jax}
 
 
-def measure(name, f, wrt, make, size, quick):
+def measure(name, f, wrt, make, size, quick, log=None):
     out = {}
     for peer, fn in PEERS.items():
+        if log is not None:
+            log(peer)
         try:
             out[peer] = fn(name, f, make, size, quick)
         except ImportError:

@@ -59,13 +59,15 @@ def _split(length, s):
 @register_jitable
 def checkpoint_snapshots(budget, trips, state_bytes, what):
     """How many snapshots of ``state_bytes`` each a loop of ``trips`` steps keeps within
-    ``budget`` bytes (no more than it has steps); ValueError naming the loop (``what``) and
-    the bytes it needs if not even one fits."""
-    if state_bytes > budget:
+    ``budget`` bytes (no more than it has steps; the schedule's own two ints a snapshot
+    counted); ValueError naming the loop (``what``) and the bytes it needs if not even one
+    fits."""
+    per = state_bytes + 16
+    if per > budget:
         raise ValueError(what + ": one snapshot of the state it carries needs " +
-                         str(state_bytes) + " bytes; the budget gives it " + str(budget) +
+                         str(per) + " bytes; the budget gives it " + str(budget) +
                          ": give memory= at least that")
-    return max(1, min(budget // max(state_bytes, 1), max(trips, 1)))
+    return max(1, min(budget // per, max(trips, 1)))
 
 
 # the schedule's state: one int64 array, a head, then one int per range being reversed (range k
