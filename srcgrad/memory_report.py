@@ -24,8 +24,9 @@ import numpy as np
 from .backend.compile import load
 from .backend.emit import filename_for
 from .passes import revolve
-from .runtime.checkpoint import (CKPT_ADVANCE, CKPT_DONE, binomial_steps, checkpoint_next,
-                                 checkpoint_online, checkpoint_online_end, checkpoint_place)
+from .runtime.checkpoint import (CKPT_ADVANCE, CKPT_DONE, CKPT_RESTORE, binomial_steps,
+                                 checkpoint_next, checkpoint_online, checkpoint_online_end,
+                                 checkpoint_place)
 
 _KEPT = ("_stack_", "_saved_", "_snap_", "_last_")
 
@@ -62,11 +63,11 @@ def online_steps_again(T, s):
     checkpoint_online_end(rv)
     again = 0
     while True:
-        action, a, b = checkpoint_next(rv)
+        action, _, step, to = checkpoint_next(rv)
         if action == CKPT_DONE:
             return again
-        if action == CKPT_ADVANCE:
-            again += b - a
+        if action in (CKPT_ADVANCE, CKPT_RESTORE):
+            again += to - step
 
 
 class Report:

@@ -6,18 +6,21 @@ schedule is srcgrad/runtime/checkpoint.py).  ``grad(f, checkpoint=10)``.
     for t in range(T):              # checkpoint: 10 snapshots of u (revolve)
         u = step(u, k)     ->       _schedule = checkpoint_schedule(len(range(T)), 10)
                                     _snap_u = [u] * 10
-                                    while True:                 (forward sweep: advance and
-                                        _action, _a, _b = checkpoint_next(_schedule)
-                                        if _action == CKPT_ADVANCE:   store up to the
-                                            for t in range(_a, _b):   last step)
+                                    while True:    (forward sweep: advance and store
+                                        _action, _slot, _step, _to = ...    up to the
+                                        ...  checkpoint_next(_schedule)     last step)
+                                        if _action == CKPT_STORE:
+                                            _snap_u[_slot] = np.copy(u)
+                                        elif _action == CKPT_RESTORE or ...ADVANCE:
+                                            ... (restore from _snap_u[_slot])
+                                            for t in range(_step, _to):
                                                 u = step(u, k)
-                                        elif _action == CKPT_STORE:
-                                            _snap_u[_a] = np.copy(u)
-                                        ...
+                                        else:
+                                            break
                                     <the last step; the state before it kept>
                                     ...
                                     while _action == CKPT_ADJOINT:   (reverse sweep)
-                                        t = _a
+                                        t = _step
                                         <step t, keeping what its adjoint reads>
                                         <the adjoint of step t>
                                         <advance, store, restore up to the next step>
@@ -127,7 +130,7 @@ class _Plan:
         self.loop, self.snapshots, self.carried, self.entry = loop, snapshots, carried, entry
         fresh = names.exact_or_fresh
         self.schedule, self.action = fresh("_schedule"), fresh("_action")
-        self.a, self.b = fresh("_a"), fresh("_b")
+        self.slot, self.step, self.to = fresh("_slot"), fresh("_step"), fresh("_to")
         self.budget = self.total = snapshots[1] if isinstance(snapshots, tuple) else None
         self.count = fresh("_snapshots") if self.budget else None  # chosen at run time
         self.snap = {v: fresh(f"_snap_{v.lstrip('_')}") for v in carried}
@@ -136,7 +139,7 @@ class _Plan:
         self.online = isinstance(loop, ast.While)  # trips known only at its end
         if self.online:
             self.simple, self.k = False, fresh("_k")
-            self.slot, self.thinned = fresh("_slot"), fresh("_thinned")
+            self.place, self.thinned = fresh("_place"), fresh("_thinned")
         else:
             start, _, step = range_parts(loop)
             self.simple = _const(start, 0) and _const(step, 1)
@@ -253,29 +256,28 @@ class LoopCheckpoints:
 
     def _schedule_loop(self, p):
         """``while True`` asking the schedule for actions until the next adjoint step."""
-        a, b = _name(p.a), _name(p.b)
         is_ = lambda what: ast.Compare(_name(p.action), [ast.Eq()], [_name(what)])  # noqa: E731
         if p.simple:
-            advance = [ast.For(_name(p.k, ast.Store()), _call("range", a, b),
-                               self._primal_step(p), [], None)]
+            advance = ast.For(_name(p.k, ast.Store()), _call("range", _name(p.step), _name(p.to)),
+                              self._primal_step(p), [], None)
         else:
             index = [] if p.online else [_assign(p.loop.target.id, p.index(_name(p.k)))]
-            advance = [ast.For(_name(p.k, ast.Store()), _call("range", a, _name(p.b)),
-                               index + self._primal_step(p), [], None)]
-        store = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.a), ast.Store()),
+            advance = ast.For(_name(p.k, ast.Store()), _call("range", _name(p.step), _name(p.to)),
+                              index + self._primal_step(p), [], None)
+        store = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.slot), ast.Store()),
                          self._copy(v, _name(v))) for v in p.carried] or [ast.Pass()]
-        restore = [_assign(v, self._copy(v, ast.Subscript(_name(p.snap[v]), _name(p.a),
+        restore = [_assign(v, self._copy(v, ast.Subscript(_name(p.snap[v]), _name(p.slot),
                                                            ast.Load()))) for v in p.carried]
-        chain = ast.If(is_("CKPT_RESTORE"),
-                       [comment(f"checkpoint: the state at step {p.b} from snapshot {p.a}")]
-                       + (restore or [ast.Pass()]), [ast.Break()])
+        restore = ast.If(is_("CKPT_RESTORE"),
+                         [comment(f"checkpoint: the state at step {p.step} from snapshot "
+                                  f"{p.slot}")] + (restore or [ast.Pass()]), [])
+        run = ast.If(ast.BoolOp(ast.Or(), [is_("CKPT_RESTORE"), is_("CKPT_ADVANCE")]),
+                     [restore, comment(f"checkpoint: run steps {p.step} to {p.to} (nothing "
+                                       "kept)"), advance], [ast.Break()])
         chain = ast.If(is_("CKPT_STORE"),
-                       [comment(f"checkpoint: snapshot {p.a} keeps the state at step {p.b}")]
-                       + store, [chain])
-        chain = ast.If(is_("CKPT_ADVANCE"),
-                       [comment(f"checkpoint: run steps {p.a} to {p.b} (nothing kept)")]
-                       + advance, [chain])
-        ask = _assign(ast.Tuple([_name(x, ast.Store()) for x in (p.action, p.a, p.b)],
+                       [comment(f"checkpoint: snapshot {p.slot} keeps the state at step "
+                                f"{p.step}")] + store, [run])
+        ask = _assign(ast.Tuple([_name(x, ast.Store()) for x in (p.action, p.slot, p.step, p.to)],
                                 ast.Store()), _call("checkpoint_next", _name(p.schedule)))
         return ast.While(ast.Constant(True), [ask, chain], [])
 
@@ -324,31 +326,31 @@ class LoopCheckpoints:
         # state before it for its adjoint (the reverse sweep's first step)
         last = [_assign(p.last[v], self._copy(v, _name(v))) for v in p.carried]
         last += [comment("checkpoint: the last step, its state kept for its adjoint"),
-                 _assign(s.target.id, p.index(_name(p.a)))] + self._primal_step(p)
+                 _assign(s.target.id, p.index(_name(p.step)))] + self._primal_step(p)
         out.append(ast.If(self._adjoint_next(p), last, []))
         return _tag(out, s.origin)
 
     def _online_loop(self, p):
         """The while loop as it is, each step first keeping its state if the placement says
         so (every d steps, in at most half the snapshots, thinned when they are full)."""
-        place = [_assign(ast.Tuple([_name(p.slot, ast.Store()), _name(p.thinned, ast.Store())],
+        place = [_assign(ast.Tuple([_name(p.place, ast.Store()), _name(p.thinned, ast.Store())],
                                    ast.Store()), _call("checkpoint_place", _name(p.schedule)))]
         thin = [ast.Expr(_call("checkpoint_compact", _name(p.snap[v]), _name(p.thinned)))
                 for v in p.carried]
         if thin:
             place.append(ast.If(ast.Compare(_name(p.thinned), [ast.Gt()], [ast.Constant(0)]),
                                 [comment("checkpoint: every other snapshot dropped")] + thin, []))
-        keep = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.slot), ast.Store()),
+        keep = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.place), ast.Store()),
                         self._copy(v, _name(v))) for v in p.carried]
         if keep:
-            place.append(ast.If(ast.Compare(_name(p.slot), [ast.GtE()], [ast.Constant(0)]),
+            place.append(ast.If(ast.Compare(_name(p.place), [ast.GtE()], [ast.Constant(0)]),
                                 keep, []))
         loop = ast.While(clone(p.loop.test), place + self._primal_step(p), [])
         return [loop, ast.Expr(_call("checkpoint_online_end", _name(p.schedule)))]
 
     def rev_checkpointed(self, s):
         p = self.ckpts[id(s)]
-        body = [] if p.online else [_assign(s.target.id, p.index(_name(p.a)))]
+        body = [] if p.online else [_assign(s.target.id, p.index(_name(p.step)))]
         body += self.fwd_block(s.body, 1)
         body += self.rev_block(s.body, 1)
         body.append(comment("checkpoint: on to the step before"))

@@ -1,10 +1,12 @@
 """The schedule of a binomially checkpointed loop (Griewank and Walther's "revolve"), as a
 small state machine the generated adjoint asks for its next action.
 
-    schedule = checkpoint_schedule(T, s)     # T steps, s snapshots (the first holds step 0)
-    action, a, b = checkpoint_next(schedule) # CKPT_ADVANCE from step a to b, CKPT_STORE or
-                                             # CKPT_RESTORE snapshot a (step b), CKPT_ADJOINT
-                                             # of step a, or CKPT_DONE
+    schedule = checkpoint_schedule(T, s)   # T steps, s snapshots (the first holds step 0)
+    action, slot, step, to = checkpoint_next(schedule)
+        # CKPT_STORE: snapshot ``slot`` keeps the state at ``step``;
+        # CKPT_RESTORE: the state at ``step`` from snapshot ``slot``, then run steps to ``to``;
+        # CKPT_ADVANCE: run steps ``step`` to ``to``; CKPT_ADJOINT: the adjoint of ``step``;
+        # CKPT_DONE
 
 The schedule reverses steps [lo, hi) holding the state at ``lo`` in a snapshot and ``c`` more
 snapshots free: it advances to a split point ``m``, stores the state there, reverses [m, hi)
@@ -155,16 +157,17 @@ def checkpoint_online_end(rv):
 
 @register_jitable
 def checkpoint_next(rv):
-    """(action, a, b): the next thing the adjoint does, the schedule advanced past it."""
+    """(action, slot, step, to): the next thing the adjoint does, the schedule advanced past
+    it."""
     if rv[_STARTED] == 0:  # first of all, the state at step 0 goes to snapshot 0
         rv[_STARTED] = 1
         if rv[_DEPTH] > 0:
-            return CKPT_STORE, 0, 0
+            return CKPT_STORE, 0, 0, 0
     pos = _HEAD + rv[_S] + 1
     while True:
         if rv[_DEPTH] == 0:
             if rv[_ONLINE] == 0 or rv[_K] == 0 or rv[_T] == 0:
-                return CKPT_DONE, 0, 0
+                return CKPT_DONE, 0, 0, 0
             rv[_K] -= 1  # the stretch before: from its kept state to the next one's
             rv[_DEPTH] = 1
             rv[_HEAD] = rv[pos + rv[_K] + 1]
@@ -183,16 +186,15 @@ def checkpoint_next(rv):
             if cur == target:  # the adjoint of the last step of the range
                 rv[_HEAD + k] = target
                 rv[_CUR] = -1
-                return CKPT_ADJOINT, target, 0
+                return CKPT_ADJOINT, -1, target, target
         else:
             target = lo + _split(hi - lo, free + 1)
             if cur == target:  # snapshot it; reverse [target, hi) first, then [lo, target)
                 rv[_HEAD + k] = target
                 rv[_HEAD + k + 1] = hi
                 rv[_DEPTH] += 1
-                return CKPT_STORE, slot + 1, target
+                return CKPT_STORE, slot + 1, target, target
+        rv[_CUR] = target
         if lo <= cur and cur < target:
-            rv[_CUR] = target
-            return CKPT_ADVANCE, cur, target
-        rv[_CUR] = lo
-        return CKPT_RESTORE, slot, lo
+            return CKPT_ADVANCE, -1, cur, target
+        return CKPT_RESTORE, slot, lo, target  # and on to the target: one call, not two
