@@ -154,7 +154,7 @@ def run(quick, log=print):
                 rows.append({"kernel": name, "T": Tp, "config": f"{peer} {label}",
                              "snapshots": options.get("checkpoint"), "time": t,
                              "ratio": t / t_ref, "peak": peak(name, options, Tp, peer),
-                             "state": state, "steps again": T if options else 0})
+                             "state": state, "steps again": Tp if options else 0})
                 log(f"    {t:.3f} s ({t / t_ref:.2f}x), peak {rows[-1]['peak'] / 1e6:.1f} MB")
     return rows
 
