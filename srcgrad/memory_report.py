@@ -1,20 +1,22 @@
 """The memory report: what the reverse sweep of ``f``'s gradient keeps, loop by loop, measured
 on the generated code itself.
 
-    >>> print(srcgrad.memory(heat, u0, 0.1, 1000))
-    srcgrad memory: heat() wrt u0, k; the reverse sweep keeps 24.0 MB
-      line  loop                                  trips    per trip        kept
-        9   for t in range(T):                     1000     24.0 kB     24.0 MB
-            outside loops                                                 0 B
-    >>> print(srcgrad.memory(heat, u0, 0.1, 1000, memory="1MB"))
-        9   for t in range(T):                     1000  checkpointed: 125 snapshots of
-            8.0 kB + one step's 24.0 kB = 1.0 MB; 2,875 steps run again (2.9x the loop)
+    >>> print(srcgrad.memory(heat, u0, 0.1, 10000))
+    srcgrad memory: heat() wrt u0, k; the reverse sweep keeps 160.0 MB
+       line  loop or statement                        trips    per trip        kept
+          7  for t in range(T):                       10000     16.0 kB    160.0 MB
+             outside loops                                                  0 bytes
+    >>> print(srcgrad.memory(heat, u0, 0.1, 10000, wrt="u0", checkpoint=100))
+    ...
+          7  for t in range(T):                       10000                824.0 kB
+               checkpointed: 100 snapshots of 8.0 kB + one step's 24.0 kB; 24,748 steps run
+               again (3.5x the loop)
 
 The generated adjoint is instrumented: its forward sweep runs (compiled, or as Python with
 ``backend="python"``) and, where the reverse sweep would begin, returns every stack, saved
 value and snapshot it holds, and each top-level loop's trip count.  Their sizes are those of
-compiled code (8 bytes a number, an array kept under two names once); nothing is estimated.  ``srcgrad memory
-file.py:f --args ...`` prints the same from the shell.
+compiled code (8 bytes a number, an array kept under two names once); nothing is estimated.
+``srcgrad memory file.py:f --args ...`` prints the same from the shell.
 """
 import ast
 import linecache
@@ -71,15 +73,16 @@ def online_steps_again(T, s):
 
 
 class Report:
-    def __init__(self, name, wrt, loops, outside):
+    def __init__(self, name, wrt, loops, outside, statements=()):
         self.name, self.wrt, self.loops, self.outside = name, wrt, loops, outside
+        self.statements = list(statements)  # (line, text, bytes) kept by one outside loops
         self.total = outside + sum(lp.kept for lp in loops)
 
     def __str__(self):
         b = revolve.describe_bytes
         out = [f"srcgrad memory: {self.name}() wrt {', '.join(self.wrt)}; the reverse sweep "
                f"keeps {b(self.total)}",
-               f"  {'line':>5}  {'loop':<36} {'trips':>9} {'per trip':>11} {'kept':>11}"]
+               f"  {'line':>5}  {'loop or statement':<36} {'trips':>9} {'per trip':>11} {'kept':>11}"]
         for lp in self.loops:
             text = lp.text if len(lp.text) <= 36 else lp.text[:33] + "..."
             if lp.snapshots is None:
@@ -94,6 +97,9 @@ class Report:
                 out.append(f"  {'':>5}    checkpointed: {lp.snapshots} snapshots of "
                            f"{b(lp.state)} + one step's {b(step)}; {again:,} steps run again "
                            f"({(lp.trips + again) / max(lp.trips, 1):.1f}x the loop)")
+        for line, text, n in self.statements:
+            text = text if len(text) <= 36 else text[:33] + "..."
+            out.append(f"  {line or '':>5}  {text:<36} {'':>9} {'':>11} {b(n):>11}")
         out.append(f"  {'':>5}  {'outside loops':<36} {'':>9} {'':>11} {b(self.outside):>11}")
         return "\n".join(out) + "\n"
 
@@ -140,7 +146,15 @@ def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
                           g.get("online", False)))
     inside = {v for g in groups["loops"] for v in g["names"]}
     outside = sum(s for v, s in sizes.items() if v not in inside)
-    return Report(d._src.name, list(d.wrt), loops, outside)
+    statements = {}  # values kept by statements outside loops, by the line they come from
+    for v, lineno in groups["saved_at"].items():
+        if v not in inside and sizes.get(v):
+            file, line = line_map.get(lineno, (None, None))
+            if file:
+                key = (line, linecache.getline(file, line).strip())
+                statements[key] = statements.get(key, 0) + sizes[v]
+    return Report(d._src.name, list(d.wrt), loops, outside,
+                  [(line, text, n) for (line, text), n in sorted(statements.items())])
 
 
 def instrumented(source):
@@ -199,8 +213,13 @@ def instrumented(source):
                                                                 ast.Load())], ast.Load())
     body.append(ast.Return(ast.Tuple([sizes, trips], ast.Load())))
     fdef.body = body  # the reverse sweep is not run: its seeds are never read
+    saved_at = {}  # a value saved outside loops: the line of the statement overwriting it
+    for s, after in zip(fwd, fwd[1:]):
+        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and \
+                s.targets[0].id.startswith(_KEPT) and not isinstance(s.value, (ast.List, ast.BinOp)):
+            saved_at[s.targets[0].id] = after.lineno
     ast.fix_missing_locations(tree)
-    return ast.unparse(tree) + "\n", {"names": kept, "loops": loops}
+    return ast.unparse(tree) + "\n", {"names": kept, "loops": loops, "saved_at": saved_at}
 
 
 def _bytes(x, seen):

@@ -98,3 +98,19 @@ def test_memory_command(tmp_path):
     assert f"{binomial_steps(400, 5) + 1:,} steps run again" in out
     bad = subprocess.run(run + ["--memory", "3"], capture_output=True, text=True)
     assert bad.returncode == 1 and "needs 24 bytes" in bad.stderr
+
+
+def two_layers(x, W):
+    h = np.tanh(x @ W)
+    h = np.tanh(h @ W)   # overwrites h, which the adjoint of the line above reads
+    return np.sum(h * h)
+
+
+def test_values_kept_outside_loops_by_the_line_that_overwrites_them():
+    x, W = np.ones((50, 40)), np.full((40, 40), 0.01)
+    report = srcgrad.memory(two_layers, x, W, backend="python")
+    line = two_layers.__code__.co_firstlineno + 2
+    assert report.statements == [(line, "h = np.tanh(h @ W)   # overwrites h, which the "
+                                        "adjoint of the line above reads", 50 * 40 * 8)]
+    assert report.total == report.outside == 50 * 40 * 8
+    assert f"{line}  h = np.tanh(h @ W)" in str(report)
