@@ -105,38 +105,46 @@ def _check_fd(fn, args):
     return 0 if report.ok else 1
 
 
+def _said(work):
+    """``work()``'s result, or the exit code after saying why it failed: 2 for a usage
+    mistake, 1 for what srcgrad cannot do (never a traceback)."""
+    try:
+        return work(), 0
+    except _Usage as e:
+        print(f"srcgrad: {e}", file=sys.stderr)
+        return None, 2
+    except (SrcgradError, ValueError) as e:
+        print(f"srcgrad: {e}", file=sys.stderr)
+        return None, 1
+
+
 def _memory(args):
     from .frontend.source import read_source
     from .kinds import values
     from .memory_report import memory
-    try:
+
+    def work():
         fn = load_function(args.target)
         made = values(args.args, read_source(fn).params)
-        report = memory(fn, *made, wrt=tuple(args.wrt.split(",")) if args.wrt else None,
-                        checkpoint=args.checkpoint, memory=args.memory,
-                        backend="python" if args.python else "numba")
-    except _Usage as e:
-        print(f"srcgrad: {e}", file=sys.stderr)
-        return 2
-    except (SrcgradError, ValueError) as e:
-        print(f"srcgrad: {e}", file=sys.stderr)
-        return 1
-    sys.stdout.write(str(report))
-    return 0
+        return memory(fn, *made, wrt=tuple(args.wrt.split(",")) if args.wrt else None,
+                      checkpoint=args.checkpoint, memory=args.memory,
+                      backend="python" if args.python else "numba")
+    report, code = _said(work)
+    if code == 0:
+        sys.stdout.write(str(report))
+    return code
 
 
 def _export(args):
     from .export import export
-    try:
+
+    def work():
         fn = load_function(args.target)
         modes = tuple(m.strip() for m in args.mode.split(","))
-        text = export(fn, args.output, wrt=_wrt(args), kinds=_kinds(fn, args.args), modes=modes)
-    except _Usage as e:
-        print(f"srcgrad: {e}", file=sys.stderr)
-        return 2
-    except (SrcgradError, ValueError) as e:
-        print(f"srcgrad: {e}", file=sys.stderr)
-        return 1
+        return export(fn, args.output, wrt=_wrt(args), kinds=_kinds(fn, args.args), modes=modes)
+    text, code = _said(work)
+    if code:
+        return code
     if args.output is None:
         sys.stdout.write(text)
     else:

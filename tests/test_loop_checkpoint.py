@@ -425,14 +425,17 @@ def test_pickles_with_its_checkpoint():
     assert "checkpoint_next" in g2.source
 
 
+KERNEL = ("import math\n\n"
+          "def f(x, a, n):\n"
+          "    v = a\n"
+          "    for k in range(n):\n"
+          "        v = v * 0.9 + math.tanh(v) * x[k]\n"
+          "    return v\n")  # a file for the command line's tests
+
+
 def test_dump_shows_the_schedule(tmp_path):
     path = tmp_path / "kern.py"
-    path.write_text("import math\n\n"
-                    "def f(x, a, n):\n"
-                    "    v = a\n"
-                    "    for k in range(n):\n"
-                    "        v = v * 0.9 + math.tanh(v) * x[k]\n"
-                    "    return v\n")
+    path.write_text(KERNEL)
     out = subprocess.run([sys.executable, "-m", "srcgrad", "dump", f"{path}:f", "--no-color",
                           "--args", "x=f8[:], a=float, n=int", "--checkpoint", "k=4"],
                          capture_output=True, text=True, check=True).stdout

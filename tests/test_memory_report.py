@@ -2,38 +2,19 @@
 checked against what the generated code really allocates; ``memory=`` budgets."""
 import subprocess
 import sys
-import tracemalloc
 
 import numpy as np
 import pytest
 
 import srcgrad
 from srcgrad.runtime.checkpoint import binomial_steps
-
-
-def diffuse(u0, k, T):
-    u = u0 * 1.0
-    for t in range(T):
-        lap = np.zeros(u.shape[0])
-        lap[1:-1] = u[:-2] - 2.0 * u[1:-1] + u[2:]
-        u = u + k * np.tanh(lap)
-    return np.sum(u * u)
+from test_loop_checkpoint import KERNEL, diffuse
+from test_loop_checkpoint import _peak as _allocated  # NumPy's peak during one call
 
 
 N, T = 2000, 200
 STATE = N * 8
 U0 = np.sin(np.linspace(0, 3, N))
-
-
-def _allocated(g, *args):
-    """Peak bytes NumPy allocates during one call of the Python-backend gradient."""
-    g(*args)
-    tracemalloc.start()
-    try:
-        g(*args)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 @pytest.mark.parametrize("options", [{}, {"checkpoint": 10}, {"memory": "200kB"}],
@@ -68,7 +49,7 @@ def test_budget_bounds_the_snapshots_and_says_when_it_cannot():
     g = srcgrad.grad(diffuse, backend="python", memory="100kB")
     assert np.allclose(g(U0, 0.1, 30), srcgrad.grad(diffuse, backend="python")(U0, 0.1, 30),
                        rtol=1e-12, atol=0)
-    with pytest.raises(ValueError, match=r"memory=10.0 kB: the loop at .*test_memory_report.py:"
+    with pytest.raises(ValueError, match=r"memory=10.0 kB: the loop at .*test_loop_checkpoint.py:"
                                          r"\d+.* needs 16016 bytes"):
         srcgrad.grad(diffuse, backend="python", memory="10kB")(U0, 0.1, 30)
     with pytest.raises(ValueError, match=r"memory=10.0 kB.* needs 16016 bytes"):
@@ -82,12 +63,7 @@ def test_budget_bounds_the_snapshots_and_says_when_it_cannot():
 
 def test_memory_command(tmp_path):
     path = tmp_path / "kern.py"
-    path.write_text("import math\n\n"
-                    "def f(x, a, n):\n"
-                    "    v = a\n"
-                    "    for k in range(n):\n"
-                    "        v = v * 0.9 + math.tanh(v) * x[k]\n"
-                    "    return v\n")
+    path.write_text(KERNEL)
     run = [sys.executable, "-m", "srcgrad", "memory", f"{path}:f", "--args",
            "x=f8[400], a=0.5, n=400", "--python"]
     out = subprocess.run(run, capture_output=True, text=True, check=True).stdout

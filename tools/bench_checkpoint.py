@@ -21,7 +21,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 
@@ -33,20 +32,11 @@ sys.path.insert(0, HERE)
 import peers_checkpoint  # noqa: E402
 import srcgrad  # noqa: E402
 from kernels import recurrence  # noqa: E402
+from peers import _vm, timings  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "examples"))
+from loop_checkpoint import heat  # noqa: E402  (the example's heat equation)
 from srcgrad.runtime.checkpoint import binomial_steps  # noqa: E402
-
-
-def heat(u0, k, T):
-    u = u0.copy()
-    n = u.shape[0]
-    for t in range(T):
-        un = np.empty(n)
-        un[0] = u[0]
-        un[n - 1] = u[n - 1]
-        for i in range(1, n - 1):
-            un[i] = u[i] + k * (u[i - 1] - 2.0 * u[i] + u[i + 1])
-        u = un
-    return np.sum(u * u)
 
 
 KERNELS = {  # name: (function, wrt, arguments for T steps, T, state bytes)
@@ -56,14 +46,6 @@ KERNELS = {  # name: (function, wrt, arguments for T steps, T, state bytes)
 PEER_T = 10**4  # PyTorch's eager loops: a Python call per operation
 CONFIGS = [("none", {}), ("s=10", {"checkpoint": 10}), ("s=30", {"checkpoint": 30}),
            ("s=100", {"checkpoint": 100}), ('memory="8MB"', {"memory": "8MB"})]
-
-
-def _vm(field):
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def _callable(name, options, T, peer):
@@ -100,13 +82,7 @@ def peak(name, options, T, peer=None):
 
 
 def best_time(fn, repeats=3):
-    fn()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
+    return min(timings(fn, repeats))
 
 
 def snapshots_of(name, options, T):

@@ -40,16 +40,21 @@ def _peak(fn):
     return max(0, _vm("VmHWM") - base)
 
 
-def _time(fn, repeats=3):
-    if MODE == "memory":
-        return _peak(fn)
+def timings(fn, repeats=3):
+    """Seconds of ``repeats`` warm calls of fn (after one call)."""
     fn()
     ts = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn()
         ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return ts
+
+
+def _time(fn, repeats=3):
+    if MODE == "memory":
+        return _peak(fn)
+    return statistics.median(timings(fn, repeats))
 
 
 # ---- PyTorch ----------------------------------------------------------------------------------
