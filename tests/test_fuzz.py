@@ -47,3 +47,14 @@ def test_array_fuzzer_catches_a_wrong_array_rule(monkeypatch):
                                           log=lambda *_: None, shrink_them=False,
                                           kinds=("array",))
     assert failures
+
+
+def test_fixed_seed_fuzz_run_with_loop_checkpoints(monkeypatch):
+    """The same programs' gradients with every top-level loop checkpointed (2 snapshots)
+    equal the stored ones (tools/fuzz.py --checkpoint S for long runs)."""
+    monkeypatch.setattr(fuzz.fuzz_arrays, "CHECKPOINT", 2)
+    lines = []
+    checked, skipped, failures = fuzz.run(seed=500, count=30, numba_every=0, save=False,
+                                          log=lines.append, kinds=("scalar",))
+    assert not failures, "\n".join(lines)
+    assert checked == 30
