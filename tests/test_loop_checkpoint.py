@@ -396,9 +396,8 @@ def born_inside(x, n):
 
 def test_refusals_name_the_loop_line():
     x = np.linspace(0.1, 1.0, 5)
-    with pytest.raises(srcgrad.UnsupportedError, match=r"test_loop_checkpoint.py:\d+.*end early"):
-        srcgrad.grad(early_exit, backend="python", checkpoint={"i": 2})(x, 5)
-    with pytest.raises(srcgrad.UnsupportedError, match="draws random numbers"):
+    with pytest.raises(srcgrad.UnsupportedError, match=r"test_loop_checkpoint.py:\d+.*draws "
+                                                       "random numbers"):
         srcgrad.grad(draws, backend="python", checkpoint={"i": 2})(x, 5,
                                                                     np.random.default_rng(0))
     with pytest.raises(srcgrad.UnsupportedError, match="'prev', carried .* first assigned"):
@@ -413,9 +412,28 @@ def test_refusals_name_the_loop_line():
 
 def test_every_loop_asked_for_warns_for_one_it_cannot_take():
     x = np.linspace(0.1, 1.0, 5)
-    with pytest.warns(srcgrad.CheckpointWarning, match="end early"):
-        got = srcgrad.grad(early_exit, backend="python", checkpoint=2)(x, 5)
-    assert np.allclose(got, srcgrad.grad(early_exit, backend="python")(x, 5))
+    with pytest.warns(srcgrad.CheckpointWarning, match="draws random numbers"):
+        got = srcgrad.grad(draws, backend="python", checkpoint=2)(x, 5, np.random.default_rng(0))
+    assert np.allclose(got, srcgrad.grad(draws, backend="python")(x, 5, np.random.default_rng(0)))
+
+
+def returns_inside(x, n):
+    s = 0.0
+    for i in range(1, n, 2):
+        s = s * 0.9 + math.sin(x[i] * s + 1.0)
+        if s > 1.5:
+            return s * 2.0
+    return s
+
+
+@pytest.mark.parametrize("f", [early_exit, returns_inside], ids=lambda f: f.__name__)
+def test_for_loops_that_end_early_get_the_online_schedule(f):
+    x = np.linspace(0.1, 1.0, 12)
+    for n in (0, 3, 12):  # ends with its range, or early
+        ref = srcgrad.grad(f, backend="python")(x, n)
+        for s in (1, 2, 5):
+            _close([srcgrad.grad(f, backend="python", checkpoint=s)(x, n)], [ref])
+    assert "checkpoint_online(" in srcgrad.source(f, args=(x, 12), checkpoint=2)
 
 
 def test_pickles_with_its_checkpoint():
@@ -467,6 +485,6 @@ def test_construct_loops_checkpointed(f, args, backend):
     wrt = tuple(i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f")
     ref = srcgrad.grad(f, wrt=wrt, backend=backend)(*args)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)  # loops that end early
+        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
         got = srcgrad.grad(f, wrt=wrt, backend=backend, checkpoint=2)(*args)
     _close(got if isinstance(got, tuple) else [got], ref if isinstance(ref, tuple) else [ref])

@@ -136,10 +136,14 @@ class _Plan:
         self.snap = {v: fresh(f"_snap_{v.lstrip('_')}") for v in carried}
         self.last = {v: fresh(f"_last_{v.lstrip('_')}") for v in carried}
         self.saved = {v: fresh(f"_entry_{v.lstrip('_')}") for v in entry}
-        self.online = isinstance(loop, ast.While)  # trips known only at its end
+        self.is_while = isinstance(loop, ast.While)
+        exits = not self.is_while and loop_exit(loop)  # ends with ``if flag: break``
+        self.steps = loop.body[:-1] if exits else loop.body  # a step, without that check
+        self.online = self.is_while or exits  # trips known only at its end
         if self.online:
-            self.simple, self.k = False, fresh("_k")
             self.place, self.thinned = fresh("_place"), fresh("_thinned")
+        if self.is_while:
+            self.simple, self.k = False, fresh("_k")
         else:
             start, _, step = range_parts(loop)
             self.simple = _const(start, 0) and _const(step, 1)
@@ -216,10 +220,6 @@ class LoopCheckpoints:
             return refuse("a checkpointed for loop that is not over range(...)",
                           "checkpoint a `for t in range(...)` or a `while` loop (name the loop: "
                           "checkpoint={'t': 10}).")
-        if loop_exit(s):
-            return refuse("a checkpointed loop that can end early (break or return inside)",
-                          "its trip count must be known when it starts; end it with its range "
-                          "instead.")
         if draws(s):
             return refuse("a checkpointed loop that draws random numbers",
                           "a step run again would draw other numbers: draw them before the "
@@ -241,10 +241,11 @@ class LoopCheckpoints:
         return _Plan(s, n, carried, entry, self.names), None
 
     # ---- code ---------------------------------------------------------------------------
-    def _primal_step(self, p):
-        """The loop's body as it is, its temporaries named afresh (each copy's own, so the
-        clean-up folds them into the statements that read them)."""
-        body = clone(p.loop.body)
+    def _primal_step(self, p, whole=False):
+        """A step as written (``whole``: with a loop's own ``if flag: break``), its
+        temporaries named afresh (each copy's own, so the clean-up folds them into the
+        statements that read them)."""
+        body = clone(p.loop.body if whole else p.steps)
         own = {}
         for n in ast.walk(ast.Module(body, [])):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and _TEMP.match(n.id):
@@ -261,7 +262,7 @@ class LoopCheckpoints:
             advance = ast.For(_name(p.k, ast.Store()), _call("range", _name(p.step), _name(p.to)),
                               self._primal_step(p), [], None)
         else:
-            index = [] if p.online else [_assign(p.loop.target.id, p.index(_name(p.k)))]
+            index = [] if p.is_while else [_assign(p.loop.target.id, p.index(_name(p.k)))]
             advance = ast.For(_name(p.k, ast.Store()), _call("range", _name(p.step), _name(p.to)),
                               index + self._primal_step(p), [], None)
         store = [_assign(ast.Subscript(_name(p.snap[v]), _name(p.slot), ast.Store()),
@@ -331,8 +332,9 @@ class LoopCheckpoints:
         return _tag(out, s.origin)
 
     def _online_loop(self, p):
-        """The while loop as it is, each step first keeping its state if the placement says
-        so (every d steps, in at most half the snapshots, thinned when they are full)."""
+        """The loop as it is (a ``while``, or a ``for`` that may end early), each step first
+        keeping its state if the placement says so (every d steps, in at most half the
+        snapshots, thinned when they are full)."""
         place = [_assign(ast.Tuple([_name(p.place, ast.Store()), _name(p.thinned, ast.Store())],
                                    ast.Store()), _call("checkpoint_place", _name(p.schedule)))]
         thin = [ast.Expr(_call("checkpoint_compact", _name(p.snap[v]), _name(p.thinned)))
@@ -345,14 +347,18 @@ class LoopCheckpoints:
         if keep:
             place.append(ast.If(ast.Compare(_name(p.place), [ast.GtE()], [ast.Constant(0)]),
                                 keep, []))
-        loop = ast.While(clone(p.loop.test), place + self._primal_step(p), [])
+        if p.is_while:
+            loop = ast.While(clone(p.loop.test), place + self._primal_step(p), [])
+        else:  # a for loop that may end early
+            loop = ast.For(clone(p.loop.target), clone(p.loop.iter),
+                           place + self._primal_step(p, whole=True), [], None)
         return [loop, ast.Expr(_call("checkpoint_online_end", _name(p.schedule)))]
 
     def rev_checkpointed(self, s):
         p = self.ckpts[id(s)]
-        body = [] if p.online else [_assign(s.target.id, p.index(_name(p.step)))]
-        body += self.fwd_block(s.body, 1)
-        body += self.rev_block(s.body, 1)
+        body = [] if p.is_while else [_assign(s.target.id, p.index(_name(p.step)))]
+        body += self.fwd_block(p.steps, 1)
+        body += self.rev_block(p.steps, 1)
         body.append(comment("checkpoint: on to the step before"))
         body.append(self._schedule_loop(p))
         loop = ast.While(self._adjoint_next(p), body, [])
