@@ -28,15 +28,20 @@ CASES = {
     "with_break": (T.with_break, (X5,), 0),
     "linalg": (T.linalg, (np.ones((3, 4)), np.ones(4), np.ones((3, 2))), (0, 1)),
     "einsum": (T.einsum_chain, (np.ones((2, 3)), np.ones((3, 2))), (0, 1)),
+    "recurrence_checkpointed": (T.recurrence, (0.5, 0.01, 10), (0, 1), "reverse",
+                                {"checkpoint": 4}),
+    "while_loop_checkpointed": (T.while_loop, (1.3,), 0, "reverse", {"checkpoint": 3}),
+    "with_break_checkpointed": (T.with_break, (X5,), 0, "reverse", {"memory": "1kB"}),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_source(name):
-    f, args, wrt, *mode = CASES[name]
-    mode = mode[0] if mode else "reverse"
-    text = srcgrad.source(f, mode=mode, wrt=wrt, args=args)
-    assert text == srcgrad.source(f, mode=mode, wrt=wrt, args=args)  # byte-identical again
+    f, args, wrt, *rest = CASES[name]
+    mode = rest[0] if rest else "reverse"
+    options = rest[1] if len(rest) > 1 else {}
+    text = srcgrad.source(f, mode=mode, wrt=wrt, args=args, **options)
+    assert text == srcgrad.source(f, mode=mode, wrt=wrt, args=args, **options)  # again
     path = os.path.join(HERE, name + ".py")
     if os.environ.get("SRCGRAD_UPDATE_GOLDEN") or not os.path.exists(path):
         with open(path, "w") as fh:

@@ -33,6 +33,7 @@ more (the rest of the function needs the last step's result before the reverse s
 so that step runs once more than revolve counts).
 """
 import ast
+import os
 import re
 import warnings
 
@@ -298,14 +299,15 @@ class LoopCheckpoints:
                if p.online else "steps re-run in the reverse sweep (revolve)")
         out = [comment(f"checkpoint: {many} of the state carried by the loop ({what}); {how}")]
         count = ast.Constant(p.snapshots)
-        trips = ast.Constant(1 << 62) if p.online else _call("len", clone(s.iter))
+        trips = ast.Constant(-1) if p.online else _call("len", clone(s.iter))  # -1: unknown
         if p.budget:
             state = [ast.Attribute(_name(v), "nbytes", ast.Load()) if is_array(self.kinds[v])
                      else ast.Constant(8) for v in p.carried] or [ast.Constant(0)]
             total = state[0]
             for x in state[1:]:
                 total = ast.BinOp(total, ast.Add(), x)
-            what = f"memory={describe_bytes(p.total)}: the loop at {self._where(s)!r}"
+            where = f"{os.path.basename(self.origin_file or '?')}:{getattr(s, 'lineno', '?')}"
+            what = f"memory={describe_bytes(p.total)}: the loop at {where}"
             out.append(_assign(p.count, _call("checkpoint_snapshots", ast.Constant(p.budget),
                                               trips, total, ast.Constant(what))))
             count = _name(p.count)

@@ -60,15 +60,17 @@ def _split(length, s):
 
 @register_jitable
 def checkpoint_snapshots(budget, trips, state_bytes, what):
-    """How many snapshots of ``state_bytes`` each a loop of ``trips`` steps keeps within
-    ``budget`` bytes (no more than it has steps; the schedule's own two ints a snapshot
-    counted); ValueError naming the loop (``what``) and the bytes it needs if not even one
-    fits."""
+    """How many snapshots of ``state_bytes`` each a loop of ``trips`` steps (-1: not known
+    yet) keeps within ``budget`` bytes (no more than it has steps; the schedule's own two ints
+    a snapshot counted); ValueError naming the loop (``what``) and the bytes it needs if not
+    even one fits."""
     per = state_bytes + 16
     if per > budget:
         raise ValueError(what + ": one snapshot of the state it carries needs " +
                          str(per) + " bytes; the budget gives it " + str(budget) +
                          ": give memory= at least that")
+    if trips < 0:
+        return max(1, budget // per)
     return max(1, min(budget // per, max(trips, 1)))
 
 
