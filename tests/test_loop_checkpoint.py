@@ -241,13 +241,6 @@ def test_checkpointed_gradients_equal_stored_ones(f):
     assert np.dot(ref[0], d) == pytest.approx(fd, rel=1e-6, abs=1e-8)
 
 
-@pytest.mark.parametrize("f", [heat], ids=lambda f: f.__name__)  # (and the construct loops)
-def test_checkpointed_gradients_compiled(f):
-    args = _args(f)
-    ref = srcgrad.grad(f, wrt=(0, 1))(*args)
-    _close(srcgrad.grad(f, wrt=(0, 1), checkpoint=3)(*args), ref)
-
-
 def test_vjp_and_chosen_loops():
     args = _args(two_loops)
     out, fn = srcgrad.vjp(two_loops, *args, wrt=(0, 1), backend="python")
