@@ -133,7 +133,7 @@ class Adjoints:
         t = s.targets[0]
         y = t.value.id
         pop = []
-        if self.restore.needed(y, s):  # its elements were saved in the forward sweep
+        if self.restore.needed(y, s, values=True):  # its elements were saved (forward sweep)
             what = "slice" if is_array(self.elem_kind(t)) else "elem"
             pop = [_assign(ast.Subscript(_name(y), clone(t.slice), ast.Store()),
                            self.saved(s, y, what))]

@@ -34,7 +34,7 @@ from .clone import clone
 from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written_params,
                      loop_exit, reversed_range)
 from .revolve import LoopCheckpoints
-from .saves import Saves, _Restore
+from .saves import Saves, _Restore, value_reads
 from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
 from .walk import names, nodes
 
@@ -66,6 +66,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
         self.plan = recompute.Plan()  # empty during the first pass
         self.restore = _Restore({}, {}, {}, {})  # which old values are read after a restore
         self.stmt_reads = {}          # id(statement) -> names its own reverse code reads
+        self.stmt_value_reads = {}    # ... of those, the ones read for more than their shape
         self.single_use = {}
         self.single_use_at = {}
         self.assigned_now = set()
@@ -84,6 +85,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
         planner = recompute.Planner(self.fdef, self.params)
         for _ in range(20):
             self.stmt_reads = {}
+            self.stmt_value_reads = {}
             probe = self.rev_block(self.fdef.body[:-1], 0)
             reads = names(probe)
             plan = planner.plan(reads)
@@ -279,7 +281,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
                 if isinstance(t, ast.Name):
                     if self.needs_push(t.id, s):
                         out += self.push_value(t.id, depth, s.defined_before, s)
-                elif self.record and self.restore.needed(t.value.id, s):
+                elif self.record and self.restore.needed(t.value.id, s, values=True):
                     self.pushed_elems.add(t.value.id)
                     sliced = is_array(self.elem_kind(t))
                     val = ast.Subscript(_name(t.value.id), clone(t.slice), ast.Load())
@@ -348,20 +350,23 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
             self._reverse_stmt(s, depth, out)
             header = out[before:] if isinstance(s, ast.Assign) else [
                 x for x in out[before:] if isinstance(x, (ast.If, ast.For))]
-            reads = set()
+            reads, values = set(), set()
             for x in redo + header:
                 if isinstance(x, ast.If):
-                    reads |= _names(x.test)
+                    parts = [x.test]
                 elif isinstance(x, ast.For):
-                    reads |= _names(x.iter) | {n for st in x.body[:1] if isinstance(st, ast.Assign)
-                                               for n in _names(st.value)}
+                    parts = [x.iter] + [st.value for st in x.body[:1] if isinstance(st, ast.Assign)]
                 elif isinstance(x, ast.Assign):  # a store target is not a read
-                    reads |= _names(x.value)
+                    parts = [x.value]
                     if isinstance(x.targets[0], ast.Subscript):
-                        reads |= _names(x.targets[0].slice)
+                        parts.append(x.targets[0].slice)
                 else:
-                    reads |= _names(x)
+                    parts = [x]
+                for part in parts:
+                    reads |= _names(part)
+                    values |= value_reads(part)
             self.stmt_reads[id(s)] = reads
+            self.stmt_value_reads[id(s)] = values
         return out
 
     def _reverse_stmt(self, s, depth, out):

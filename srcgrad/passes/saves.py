@@ -15,25 +15,55 @@ from .types import FLOAT, is_scalar
 from .walk import nodes
 
 
+_SHAPE_OF_FIRST = {"zeros_like", "ones_like", "empty_like", "full_like", "len"}
+_SHAPE_ATTRS = {"shape", "ndim", "size", "dtype"}
+
+
+def value_reads(node):
+    """The names ``node`` reads for their values: not those it reads only for their shape
+    (``np.zeros_like(a)``, ``a.shape``, ``len(a)``, ``unbroadcast(g, a)``'s ``a``)."""
+    shape_only = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call) and n.args:
+            f = n.func
+            fname = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) \
+                else None
+            if fname in _SHAPE_OF_FIRST and isinstance(n.args[0], ast.Name):
+                shape_only.add(id(n.args[0]))
+            elif fname == "unbroadcast" and len(n.args) > 1 and isinstance(n.args[1], ast.Name):
+                shape_only.add(id(n.args[1]))
+        elif isinstance(n, ast.Attribute) and n.attr in _SHAPE_ATTRS and \
+                isinstance(n.value, ast.Name):
+            shape_only.add(id(n.value))
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in shape_only}
+
+
 class _Restore:
     """Is the value a statement overwrites read by reverse code that runs after its restore?
     Yes if the reverse of an earlier statement reads it, or of anything in a loop around the
-    statement, or (for ``x = x * y``) the statement's own adjoint."""
+    statement, or (for ``x = x * y``) the statement's own adjoint.  ``values``: read for
+    more than its shape (what elements written into an array need: their old values are
+    restored only for reads of the values; the array itself, so its shape, is restored for
+    any read)."""
 
-    def __init__(self, first, pos, loops, own):
+    def __init__(self, first, pos, loops, own, first_values=None, loop_values=None):
         self.first, self.pos, self.loops, self.own = first, pos, loops, own
+        self.first_values, self.loop_values = first_values or {}, loop_values or {}
 
-    def needed(self, v, s):
+    def needed(self, v, s, values=False):
         at = self.pos.get(id(s))
         if at is None:
             return False
         n, enclosing = at
-        if self.first.get(v, n) < n or v in self.own.get(id(s), ()):
+        first, loops = (self.first_values, self.loop_values) if values else \
+            (self.first, self.loops)
+        if first.get(v, n) < n or v in self.own.get(id(s), ()):
             return True
-        return any(v in self.loops[loop] for loop in enclosing)
+        return any(v in loops[loop] for loop in enclosing)
 
     def __eq__(self, other):
-        return (self.first, self.loops, self.own) == (other.first, other.loops, other.own)
+        return (self.first, self.loops, self.own, self.first_values, self.loop_values) == \
+            (other.first, other.loops, other.own, other.first_values, other.loop_values)
 
 
 class Saves:
@@ -155,11 +185,12 @@ class Saves:
         return (self.restore.needed(v, s) and getattr(s, "redefines", True)
                 and v not in self.plan.recomputed)
 
-    def _all_reads(self, s):
-        out = set(self.stmt_reads.get(id(s), ()))
+    def _all_reads(self, s, reads=None):
+        reads = self.stmt_reads if reads is None else reads
+        out = set(reads.get(id(s), ()))
         for field in ("body", "orelse"):
             for x in getattr(s, field, None) or []:
-                out |= self._all_reads(x)
+                out |= self._all_reads(x, reads)
         return out
 
     def _mark_restore(self, stmts):
@@ -167,6 +198,7 @@ class Saves:
         position of each variable's first read by the reverse of an earlier statement, and
         the reads of every loop's whole body."""
         first, pos, loops, own = {}, {}, {}, {}
+        first_values, loop_values = {}, {}
         counter = [0]
 
         def walk(block, enclosing):
@@ -180,12 +212,15 @@ class Saves:
                         own[id(st)] = self.stmt_reads.get(id(st), set())
                 for v in self.stmt_reads.get(id(st), set()):  # its own reads (a header's too)
                     first.setdefault(v, counter[0])
+                for v in self.stmt_value_reads.get(id(st), set()):
+                    first_values.setdefault(v, counter[0])
                 if isinstance(st, (ast.For, ast.While)):
                     loops[id(st)] = self._all_reads(st)
+                    loop_values[id(st)] = self._all_reads(st, self.stmt_value_reads)
                     walk(st.body, enclosing + (id(st),))
                 elif isinstance(st, ast.If):
                     walk(st.body, enclosing)
                     walk(st.orelse, enclosing)
         walk(stmts, ())
         walk = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
-        return _Restore(first, pos, loops, own)
+        return _Restore(first, pos, loops, own, first_values, loop_values)
