@@ -3,7 +3,7 @@
     python examples/loop_checkpoint.py
 
 An explicit 1-D heat equation, N cells, T steps; the loss is the final state's energy.
-Without checkpoints the reverse sweep keeps every step's values (16 kB a step for N = 1000);
+Without checkpoints the reverse sweep keeps every step's state (8 kB a step for N = 1000);
 with ``checkpoint=100`` it keeps 100 snapshots of the state ``u`` and runs steps again from
 them (revolve); with ``memory="2MB"`` it keeps as many as 2 MB holds.  The gradients agree to
 the last bits, and ``srcgrad.memory`` says what each keeps and what it costs.
