@@ -2,14 +2,14 @@
 on the generated code itself.
 
     >>> print(srcgrad.memory(heat, u0, 0.1, 10000))
-    srcgrad memory: heat() wrt u0, k; the reverse sweep keeps 160.0 MB
+    srcgrad memory: heat() wrt u0, k; the reverse sweep keeps 80.0 MB
        line  loop or statement                        trips    per trip        kept
-          7  for t in range(T):                       10000     16.0 kB    160.0 MB
+          7  for t in range(T):                       10000      8.0 kB     80.0 MB
              outside loops                                                  0 bytes
     >>> print(srcgrad.memory(heat, u0, 0.1, 10000, wrt="u0", checkpoint=100))
     ...
-          7  for t in range(T):                       10000                824.0 kB
-               checkpointed: 100 snapshots of 8.0 kB + one step's 24.0 kB; 24,748 steps run
+          7  for t in range(T):                       10000                816.0 kB
+               checkpointed: 100 snapshots of 8.0 kB + one step's 16.0 kB; 24,748 steps run
                again (3.5x the loop)
 
 The generated adjoint is instrumented: its forward sweep runs (compiled, or as Python with
