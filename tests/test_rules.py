@@ -124,7 +124,7 @@ def test_rule_hessian(case_module, rule, k):
 
 
 # ---- the same table at points Hypothesis chooses ---------------------------------------------
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, reject, settings, strategies as st  # noqa: E402
 from hypothesis.extra.numpy import arrays  # noqa: E402
 
 # rules that are not smooth everywhere in their test domain (kinks, ties, a singular matrix,
@@ -155,8 +155,26 @@ def test_rules_at_generated_points(case_module, data):
     differences and against each other (Python backend; the rows above compile with Numba)."""
     rule, k = data.draw(st.sampled_from(SMOOTH))
     expr, specs = CASES[rule][k]
-    check_grads(getattr(case_module, f"case_{rule}_{k}"), _point(data, specs),
-                backends=("python",))
+    f, point = getattr(case_module, f"case_{rule}_{k}"), _point(data, specs)
+    try:
+        check_grads(f, point, backends=("python",))
+    except AssertionError:
+        if not _differences_agree(f, point):
+            reject()  # finite differences cannot judge here (an eigenvector's sign flips...)
+        raise
+
+
+def _differences_agree(f, point):
+    """Do central differences with steps 1e-6 and 1e-4 agree at ``point`` (along one random
+    direction)?  Where they do not, the function is not smooth at this scale (a branch, or
+    LAPACK choosing another sign for an eigenvector) and differences are no reference."""
+    from checks import _like, fd_directional
+    rng = np.random.default_rng(1)
+    wrt = tuple(i for i, a in enumerate(point) if np.asarray(a).dtype.kind == "f")
+    vs = [_like(rng, point[i]) for i in wrt]
+    u = _like(rng, f(*point))
+    small, large = (fd_directional(f, point, wrt, vs, u, h) for h in (1e-6, 1e-4))
+    return abs(small - large) <= 1e-3 * max(1.0, abs(small))
 
 
 def test_digamma_and_trigamma_against_scipy():
