@@ -709,3 +709,57 @@ def test_unknown_condition_kind_is_not_a_bool():
     T = np.linspace(-1.0, 2.0, 24).reshape(2, 3, 4)
     a = np.array([0.5, -0.5, 0.1, 0.9])
     check_grads(select_on_joined, (a, 2.0, T), wrt=(0, 1))
+
+
+# ---- an array name rebound to an array of another size (found by fuzzing containers) -------
+# The adjoint of the overwritten value restarts at np.zeros_like(old value): when the old value
+# was not otherwise needed in the reverse sweep it was not restored, so the zeros took the new
+# value's size, and a (1,) adjoint broadcast silently into the (3,) one.
+def rebound_in_branches(a, b, c):
+    if c > 0:
+        v = a
+    else:
+        v = b
+    s = np.sin(v[0]) * 3.0
+    v = b * 2.0
+    return s + np.sum(np.sin(v))
+
+
+def tuple_loop_of_sizes(a, b):
+    s = 0.0
+    for w in (a, b):
+        s = s + np.sin(w[0]) * 2.0
+    return s
+
+
+def layers_of_sizes(P, x):
+    s = 0.0
+    for w, c in P:
+        s = s + np.sin(w[0] * x) + c * c
+    return s
+
+
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_a_name_rebound_to_another_size_keeps_each_adjoint(c):
+    a, b = np.array([0.3, -0.2, 0.5]), np.array([0.7])
+    check_grads(rebound_in_branches, (a, b, c), wrt=(0, 1))
+    check_grads(tuple_loop_of_sizes, (a, b), wrt=(0, 1))
+    ga, gb = srcgrad.grad(tuple_loop_of_sizes, wrt=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, [2 * np.cos(0.3), 0.0, 0.0], rtol=1e-12)
+    H = srcgrad.hessian(rebound_in_branches, wrt=0, backend="python")(a, b, c)
+    np.testing.assert_allclose(H, fd_jacobian(
+        lambda x: srcgrad.grad(rebound_in_branches, backend="python")(x, b, c), a), atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_layers_of_other_sizes_in_a_container(backend):
+    P = [(np.array([0.3, -0.2, 0.5]), 0.4), (np.array([0.7]), -0.3)]
+    x = 0.9
+    gP, gx = srcgrad.grad(layers_of_sizes, wrt=(0, 1), backend=backend)(P, x)
+    np.testing.assert_allclose(gP[0][0], [np.cos(0.3 * x) * x, 0.0, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(gP[1][0], [np.cos(0.7 * x) * x], rtol=1e-12)
+    assert gP[0][1] == pytest.approx(0.8) and gP[1][1] == pytest.approx(-0.6)
+    assert gx == pytest.approx(np.cos(0.3 * x) * 0.3 + np.cos(0.7 * x) * 0.7, rel=1e-12)
+    _, t = srcgrad.jvp(layers_of_sizes, (P, x), ([(np.ones(3), 0.0), (np.ones(1), 0.0)], 0.0),
+                       backend=backend)
+    assert t == pytest.approx(np.cos(0.3 * x) * x + np.cos(0.7 * x) * x, rel=1e-12)

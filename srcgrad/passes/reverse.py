@@ -179,26 +179,34 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
         outside = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
         return targets - escaped
 
-    def _mark_defined(self, stmts, defined, depth):
+    def _mark_defined(self, stmts, defined, depth, surely=None):
+        """``redefines``/``defined_before``: a value may exist before the statement (set on
+        some path); ``surely_before``: it exists on every path (a save reads it unguarded)."""
+        surely = set(defined) if surely is None else surely
         for s in stmts:
             if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name):
                 v = s.targets[0].id
                 s.redefines = depth > 0 or v in defined
                 s.defined_before = v in defined
+                s.surely_before = v in surely
                 defined.add(v)
+                surely.add(v)
             elif isinstance(s, ast.For):
                 s.redefines = (depth > 0 or s.target.id in defined) and \
                     s.target.id not in self.loop_only
                 s.defined_before = s.target.id in defined
+                s.surely_before = s.target.id in surely
                 defined.add(s.target.id)
-                self._mark_defined(s.body, defined, depth + 1)
+                self._mark_defined(s.body, defined, depth + 1, set(surely) | {s.target.id})
             elif isinstance(s, ast.While):
-                self._mark_defined(s.body, defined, depth + 1)
+                self._mark_defined(s.body, defined, depth + 1, set(surely))
             elif isinstance(s, ast.If):  # branches are alternatives: mark each from the same state
                 d_body, d_else = set(defined), set(defined)
-                self._mark_defined(s.body, d_body, depth)
-                self._mark_defined(s.orelse, d_else, depth)
+                s_body, s_else = set(surely), set(surely)
+                self._mark_defined(s.body, d_body, depth, s_body)
+                self._mark_defined(s.orelse, d_else, depth, s_else)
                 defined |= d_body | d_else
+                surely |= s_body & s_else
 
     def prologue(self):
         out = copy_written_params(self.fdef, self.params, self.kinds)

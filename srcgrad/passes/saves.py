@@ -11,7 +11,7 @@ import ast
 
 from .clone import clone
 from .common import _assign, _name, _names, loop_exit, range_parts
-from .types import FLOAT, is_scalar
+from .types import FLOAT, is_array, is_scalar
 from .walk import nodes
 
 
@@ -133,8 +133,8 @@ class Saves:
         if not self.record:
             return []
         self.pushed_vars.add(v)
-        if depth > 0 and not defined_before:
-            self.preinit.setdefault(v, self.kinds.get(v, FLOAT))
+        if (depth > 0 and not defined_before) or not getattr(s, "surely_before", True):
+            self.preinit.setdefault(v, self.kinds.get(v, FLOAT))  # set on some paths only
         return [self.save(s, v, "value", _name(v))]
 
     def pop_value(self, v, s=None):
@@ -185,6 +185,14 @@ class Saves:
         return (self.restore.needed(v, s) and getattr(s, "redefines", True)
                 and v not in self.plan.recomputed)
 
+    def resets_by_shape(self, v, s):
+        """Does the adjoint of ``v = ...`` start the adjoint of the overwritten array at
+        ``np.zeros_like(v)``?  Then it reads the old value's shape, which may differ from the
+        new one's (``v = a`` then ``v = b``; a tuple loop over layers of other sizes): the old
+        value is restored for it."""
+        return (v in self.active and is_array(self.kinds.get(v))
+                and getattr(s, "redefines", True) and v not in self.single_use)
+
     def _all_reads(self, s, reads=None):
         reads = self.stmt_reads if reads is None else reads
         out = set(reads.get(id(s), ()))
@@ -210,6 +218,8 @@ class Saves:
                     target = t.id if isinstance(t, ast.Name) else t.value.id
                     if target in _names(st.value):  # x = x * y: its own adjoint reads old x
                         own[id(st)] = self.stmt_reads.get(id(st), set())
+                    if isinstance(t, ast.Name) and self.resets_by_shape(target, st):
+                        own[id(st)] = own.get(id(st), set()) | {target}
                 for v in self.stmt_reads.get(id(st), set()):  # its own reads (a header's too)
                     first.setdefault(v, counter[0])
                 for v in self.stmt_value_reads.get(id(st), set()):
