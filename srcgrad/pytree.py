@@ -299,20 +299,25 @@ def flat_of(fn, args):
     return per_fn[treedefs]
 
 
-def grad_call(g, args):
-    """``grad(f)(params, x)`` with containers: the flat function's gradient, regrouped."""
+def _flat_grad(g, flat):
+    """``g`` (a Grad, maybe of a Grad) rebuilt over ``flat.fn``, its ``wrt`` as leaves."""
     from .transforms.grad import Grad
-    from .errors import SrcgradError
-    if g.inner is not None:
-        raise SrcgradError("a grad of a grad of a function of containers is not supported; "
-                           "pass the arrays as separate arguments")
-    flat = flat_of(g.primal, args)
+    base = flat.fn if g.inner is None else _flat_grad(g.inner, flat)
+    return Grad(base, wrt=flat.wrt(g.wrt), backend=g.backend, strict=g.strict,
+                with_value=g.with_value, intermediates=g.intermediates, cache=g.cache,
+                checkpoint=g._init.get("checkpoint"), memory=g._init.get("memory"))
+
+
+def grad_call(g, args):
+    """``grad(f)(params, x)`` with containers: the flat function's gradient, regrouped; a grad
+    of a grad is the same nesting over the flat function."""
+    root = g
+    while root.inner is not None:
+        root = root.inner
+    flat = flat_of(root.primal, args)
     key = ("flat", flat.treedefs)
     if key not in g._specs:
-        g._specs[key] = Grad(flat.fn, wrt=flat.wrt(g.wrt), backend=g.backend, strict=g.strict,
-                             with_value=g.with_value, intermediates=g.intermediates,
-                             cache=g.cache, checkpoint=g._init.get("checkpoint"),
-                             memory=g._init.get("memory"))
+        g._specs[key] = _flat_grad(g, flat)
     inner = g._specs[key]
     result = inner(*flat.args(args))
     g._last = inner._last

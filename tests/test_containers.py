@@ -414,3 +414,24 @@ def test_a_dict_bound_to_a_name_and_returned():
     assert isinstance(out, dict) and list(out) == ["h", "s", "twice"]
     (gx,) = vjp_fn({"h": np.zeros(2), "s": 1.0, "twice": np.zeros(3)})
     np.testing.assert_allclose(gx, W.T @ (1.0 - np.tanh(W @ x) ** 2), rtol=1e-12)
+
+
+# ---- a grad of a grad of a function taking containers ---------------------------------------
+def scaled_mlp(params, x, t):
+    h = x * t
+    for W, b in params:
+        h = np.tanh(W @ h + b)
+    return np.sum(h) * t
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_grad_of_grad_with_a_container_argument(backend):
+    """d2/dt2 (the scalar), with a list of layer tuples passed along, against finite
+    differences of the first derivative; the container itself as the outer wrt is refused."""
+    gt = srcgrad.grad(scaled_mlp, wrt=2, backend=backend)
+    gtt = srcgrad.grad(gt, wrt=2, backend=backend)
+    t, h = 0.6, 1e-5
+    want = (gt(PARAMS, X, t + h) - gt(PARAMS, X, t - h)) / (2 * h)
+    assert gtt(PARAMS, X, t) == pytest.approx(want, rel=1e-6)
+    with pytest.raises(srcgrad.SrcgradError, match="one float scalar"):
+        srcgrad.grad(gt, wrt=0, backend=backend)(PARAMS, X, t)
