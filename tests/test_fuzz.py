@@ -2,8 +2,8 @@
 branches, helpers), each checked against plain Python, finite differences, and forward vs
 reverse mode, every 50th also Numba against Python, and 30 more with every loop checkpointed;
 and 18 array programs (copies, views, double buffers, 2-D/3-D products, transposes, repeated
-indices, tuples, creation from active values), each through every transform, one also
-compiled.  Longer runs:
+indices, tuples, creation from active values, container arguments and results, random draws),
+each through every transform, one also compiled.  Longer runs:
 python tools/fuzz.py --minutes 30."""
 import os
 import sys
@@ -53,7 +53,7 @@ def test_array_fuzzer_catches_a_wrong_array_rule(monkeypatch):
 def test_fixed_seed_fuzz_run_with_loop_checkpoints(monkeypatch):
     """The same programs' gradients with every top-level loop checkpointed (2 snapshots)
     equal the stored ones (tools/fuzz.py --checkpoint S for long runs)."""
-    monkeypatch.setattr(fuzz.fuzz_arrays, "CHECKPOINT", 2)
+    monkeypatch.setattr(fuzz.fuzz_checks, "CHECKPOINT", 2)
     lines = []
     checked, skipped, failures = fuzz.run(seed=500, count=30, numba_every=0, save=False,
                                           log=lines.append, kinds=("scalar",))

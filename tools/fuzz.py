@@ -30,6 +30,7 @@ import srcgrad  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import fuzz_arrays  # noqa: E402
+import fuzz_checks  # noqa: E402
 
 N = 4  # array length of generated programs
 
@@ -209,7 +210,7 @@ def check(f, seed, use_numba):
             if not np.isclose(out, expected, rtol=1e-12, atol=1e-12):
                 raise Failure(f"[{backend}] primal {out!r} != Python {expected!r}")
             bx, by, ba = vjp_fn(u)
-            fuzz_arrays.same_with_checkpoints(f, args, ("x", "y", "a"), u, (bx, by, ba), backend)
+            fuzz_checks.same_with_checkpoints(f, args, ("x", "y", "a"), u, (bx, by, ba), backend)
             rev = bx * v[0] + by * v[1] + float(np.dot(ba, v[2]))
             _, tan = srcgrad.jvp(f, args, (v[0], v[1], v[2], None), backend=backend, cache=False)
         fwd = u * tan
@@ -226,8 +227,8 @@ def check(f, seed, use_numba):
 
 
 def checker(text):
-    """The check that fits a program: array programs take (x, y, a, M, T, n)."""
-    return fuzz_arrays.check if "def f(x, y, a, M, T, n):" in text else check
+    """The check that fits a program: array programs take (x, y, a, M, T, n[, P][, rng])."""
+    return fuzz_checks.check if "def f(x, y, a, M, T, n" in text else check
 
 
 def fails(text, tag, seed, use_numba):
@@ -348,7 +349,7 @@ def main():
                     help="also check that gradients with every top-level loop checkpointed "
                          "(S snapshots) equal those without")
     a = ap.parse_args()
-    fuzz_arrays.CHECKPOINT = a.checkpoint
+    fuzz_checks.CHECKPOINT = a.checkpoint
     t0 = time.time()
     counts = {}
     checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save,

@@ -16,16 +16,18 @@ a ``@numba.vectorize`` function (``vq``) on numbers and arrays.
         ...
         return <scalar>  or  <scalar>, <vector>  or  <vector>
 
-``check_all`` runs every transform on one program: vjp with a random cotangent and jvp
-against finite differences and each other, grad, jacfwd vs jacrev vs finite differences,
-hessian vs finite differences of the gradient, grad(grad(f)), and checks that no transform
-changed anything passed in.
+Some programs also take a container parameter ``P`` (``{"layers": [(vector, float),
+(vector, float)], "k": float}``: read by literal paths and looped over with ``for W, b in
+P["layers"]``), some return a list or dict literal, and some draw random numbers from a
+``np.random.Generator`` ``rng`` passed in (``mu + np.exp(s) * rng.standard_normal(4)``, draws
+in loops and branches):
+
+    def f(x, y, a, M, T, n, P, rng):
+
+tools/fuzz_checks.py checks them (every transform; a program that draws with the transforms
+that run once per call).
 """
-import warnings
-
-import numpy as np
-
-import srcgrad
+from fuzz_checks import Failure, check, check_all  # noqa: F401  (the fuzzer's entry points)
 
 N, R = 4, 3
 HEADER = ["import math", "import numpy as np", "import scipy.special as sp",
@@ -168,6 +170,15 @@ class ArrayGen:
 
     def statement(self):
         r = self.rng
+        if self.containers and r.random() < 0.2:  # a loop over a list of tuples in P
+            acc = self.fresh("s")
+            out = [f"    {acc} = P[\"k\"] * {self.expr(S, 0)}",
+                   "    for pw, pb in P[\"layers\"]:",
+                   f"        {acc} = {acc} + np.sum(np.tanh(pw * {self.expr(S, 0)} + pb))"]
+            self.pool[S].append(acc)
+            return out
+        if self.draws and r.random() < 0.3:
+            return self.draw()
         k = r.random()
         shape = r.choice([S, S, V, V, W, MAT])
         if k < 0.35:
@@ -269,9 +280,43 @@ class ArrayGen:
         self.pool[shape].append(v)
         return out
 
+    def draw(self):
+        """Random draws from ``rng``: constants of the derivative, used reparameterized."""
+        r = self.rng
+        k = r.random()
+        if k < 0.4:
+            e, v = self.fresh("eps"), self.fresh("v")
+            call = r.choice(["rng.standard_normal(4)", "rng.normal(0.0, 0.5, 4)",
+                             "rng.uniform(-1.0, 1.0, n)", "rng.standard_normal(size=4)"])
+            out = [f"    {e} = {call}", f"    {v} = {self.expr(V, 1)} + np.exp({self.expr(S, 0)}) * {e}"]
+            self.pool[V].append(v)
+        elif k < 0.6:
+            e, m = self.fresh("e"), self.fresh("m")
+            out = [f"    {e} = rng.random((3, 4))", f"    {m} = {self.expr(MAT, 1)} * {e}"]
+            self.pool[MAT].append(m)
+        elif k < 0.8:  # draws in a loop, one per step
+            acc = self.fresh("s")
+            out = [f"    {acc} = 0.0", "    for i in range(3):",
+                   "        z = rng.standard_normal()",
+                   f"        {acc} = {acc} + np.sin({self.expr(S, 0)} * z) * z"]
+            self.pool[S].append(acc)
+        else:  # a draw in one branch only
+            acc = self.fresh("s")
+            out = [f"    if {self.expr(S, 0)} > 0.0:",
+                   f"        {acc} = {self.expr(S, 0)} * rng.exponential(1.0)", "    else:",
+                   f"        {acc} = {self.expr(S, 1)}"]
+            self.pool[S].append(acc)
+        return out
+
     def program(self):
         r = self.rng
         body = []
+        self.containers = r.random() < 0.25
+        self.draws = r.random() < 0.2
+        if self.containers:  # the container's leaves, read by literal paths
+            self.pool[V].append('P["layers"][0][0]')
+            self.pool[W].append('P["layers"][1][0]')
+            self.pool[S] += ['P["layers"][0][1]', 'P["k"]']
         self.nested = r.random() < 0.25
         if self.nested:  # a nested def closing over a parameter, called by statements below
             body += ["    def nd(t, u):", "        return np.sin(t) * u + t * x"]
@@ -281,156 +326,16 @@ class ArrayGen:
             self.pool[V] + self.pool[W] + self.pool[MAT], 2)) + " + " + r.choice(self.pool[S])
         if r.random() < 0.2:  # a parameter rebound to another rank: split into versions
             body.append("    M = np.sum(M * np.tanh(M))")
-        kind = r.random()
+        kind = 0.0 if self.draws else r.random()  # grad of a program that draws: a scalar
         if kind < 0.6:
             body.append(f"    return {total}")
-        elif kind < 0.8:
+        elif kind < 0.75:
             body.append(f"    return {total}, {r.choice(self.pool[V])} * x")
+        elif kind < 0.85:
+            body.append(f"    return {{\"loss\": {total}, \"parts\": [{r.choice(self.pool[V])} * x, "
+                        f"{r.choice(self.pool[S])}]}}")
         else:
             body.append(f"    return np.tanh({r.choice(self.pool[V])}) * ({total})")
-        return "\n".join(HEADER + ["def f(x, y, a, M, T, n):"] + body) + "\n"
-
-
-def make_args(rng):
-    return (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), rng.uniform(-1, 1, N),
-            rng.uniform(-1, 1, MAT), rng.uniform(-1, 1, T3), N)
-
-
-WRT = ("x", "y", "a", "M", "T")
-
-
-class Failure(Exception):
-    pass
-
-
-CHECKPOINT = None  # tools/fuzz.py --checkpoint S: loop checkpoints with S snapshots must agree
-
-
-def same_with_checkpoints(f, args, wrt, u, cts, backend):
-    """With ``CHECKPOINT`` set, the cotangents with every top-level loop checkpointed (binomial
-    checkpointing, srcgrad/passes/revolve.py) must equal ``cts`` to 1e-12."""
-    if not CHECKPOINT:
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
-        _, fn = srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False,
-                            checkpoint=CHECKPOINT)
-        got = fn(u)
-    got = got if isinstance(got, tuple) else (got,)
-    for c, g in zip(cts if isinstance(cts, tuple) else (cts,), got):
-        if not np.allclose(g, c, rtol=1e-12, atol=1e-14, equal_nan=True):
-            raise Failure(f"[{backend}] with checkpoint={CHECKPOINT}: {g!r} but {c!r} without")
-
-
-def _inner(a, b):
-    if isinstance(a, tuple):
-        return sum(_inner(p, q) for p, q in zip(a, b))
-    return float(np.sum(np.asarray(a) * np.asarray(b)))
-
-
-def _like(rng, x):
-    if isinstance(x, tuple):
-        return tuple(_like(rng, e) for e in x)
-    return float(rng.standard_normal()) if np.ndim(x) == 0 else rng.standard_normal(np.shape(x))
-
-
-def _copies(values):
-    return [np.array(v, copy=True) if isinstance(v, np.ndarray) else v for v in values]
-
-
-def _unchanged(before, after, what):
-    for b, a in zip(before, after):
-        same = a.tobytes() == b.tobytes() if isinstance(b, np.ndarray) else a == b
-        if not same:
-            raise Failure(f"{what} changed by srcgrad")
-
-
-def _fd(f, args, vs, u, h):
-    def at(t):
-        a = [args[k] + t * vs[k] if k < 5 else args[k] for k in range(len(args))]
-        return _inner(u, f(*a))
-    return (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
-
-
-def _close(got, want, what, tol=1e-5):
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    if got.shape != want.shape or not np.allclose(got, want, rtol=tol, atol=tol):
-        raise Failure(f"{what}: {got!r} but {want!r}")
-
-
-def check_all(f, seed, backend="python"):
-    """Every transform on f; raises Failure.  Returns True if finite differences were
-    compared (the point was smooth)."""
-    rng = np.random.default_rng(seed)
-    args = make_args(rng)
-    keep = _copies(args)
-    expected = f(*_copies(args))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", srcgrad.FallbackWarning)
-        out, vjp_fn = srcgrad.vjp(f, *args, wrt=WRT, backend=backend, cache=False)
-        _close(out[0] if isinstance(out, tuple) else out,
-               expected[0] if isinstance(expected, tuple) else expected, "primal", 1e-12)
-        u = _like(rng, out)
-        u_keep = _copies(u if isinstance(u, tuple) else (u,))
-        cts = vjp_fn(u)
-        _unchanged(u_keep, u if isinstance(u, tuple) else (u,), "a cotangent")
-        same_with_checkpoints(f, args, WRT, u, cts, backend)
-        vs = [_like(rng, a) for a in args[:5]]
-        v_keep = _copies(vs)
-        _, tan = srcgrad.jvp(f, args, tuple(vs) + (None,), backend=backend, cache=False)
-        _unchanged(v_keep, vs, "a tangent")
-        rev = sum(_inner(c, v) for c, v in zip(cts, vs))
-        fwd = _inner(u, tan)
-        if abs(fwd - rev) > 1e-9 * max(1.0, abs(rev)):
-            raise Failure(f"[{backend}] forward <u, J v> = {fwd!r} but reverse gives {rev!r}")
-        fd1, fd2 = _fd(f, args, vs, u, 1e-4), _fd(f, args, vs, u, 1e-5)
-        smooth = abs(fd1 - fd2) <= 1e-6 * max(1.0, abs(fd1))
-        if smooth and abs(rev - fd2) > 1e-5 * max(1.0, abs(fd2)):
-            raise Failure(f"[{backend}] reverse {rev!r} but finite differences {fd2!r}")
-        if not isinstance(out, tuple):
-            _more_transforms(f, args, out, backend, smooth)
-    _unchanged(keep, args, "an argument")
-    return smooth
-
-
-def _more_transforms(f, args, out, backend, smooth):
-    jf = srcgrad.jacfwd(f, wrt=2, backend=backend, cache=False)(*args)
-    jr = srcgrad.jacrev(f, wrt=2, backend=backend, cache=False)(*args)
-    _close(jf, jr, f"[{backend}] jacfwd vs jacrev", 1e-9)
-    if smooth:
-        _close(jf, _fd_jac(lambda a: f(args[0], args[1], a, *args[3:]), args[2]),
-               f"[{backend}] Jacobian vs finite differences")
-    if np.ndim(out) != 0:
-        return
-    g = srcgrad.grad(f, wrt=2, backend=backend, cache=False)
-    _close(g(*args), jr, f"[{backend}] grad vs jacrev", 1e-9)
-    h = srcgrad.hessian(f, wrt=2, backend=backend, cache=False)(*args)
-    gx = srcgrad.grad(f, wrt=0, backend=backend, cache=False)
-    hxx = srcgrad.grad(gx, wrt=0, backend=backend, cache=False)(*args)
-    if smooth:
-        _close(h, _fd_jac(lambda a: g(args[0], args[1], a, *args[3:]), args[2]),
-               f"[{backend}] hessian vs finite differences of the gradient", 1e-4)
-        _close(hxx, _fd_jac(lambda x: gx(x, *args[1:]), args[0]),
-               f"[{backend}] grad(grad(f)) vs finite differences", 1e-4)
-
-
-def _fd_jac(fn, x, h=1e-5):
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 0:
-        return (np.asarray(fn(float(x) + h)) - np.asarray(fn(float(x) - h))) / (2 * h)
-    cols = []
-    for j in range(x.size):
-        e = np.zeros(x.size)
-        e[j] = h
-        e = e.reshape(x.shape)
-        cols.append((np.asarray(fn(x + e)) - np.asarray(fn(x - e))) / (2 * h))
-    return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
-
-
-def check(f, seed, use_numba):
-    """The fuzzer's entry point: every transform with the Python backend, and compiled too
-    when ``use_numba``."""
-    smooth = check_all(f, seed, "python")
-    if use_numba:
-        check_all(f, seed, "numba")
-    return smooth
+        params = "x, y, a, M, T, n" + (", P" if self.containers else "") + \
+            (", rng" if self.draws else "")
+        return "\n".join(HEADER + [f"def f({params}):"] + body) + "\n"

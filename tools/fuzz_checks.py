@@ -1,0 +1,240 @@
+"""The checks of the array fuzzer's programs (tools/fuzz_arrays.py): every transform.
+
+``check_all`` runs every transform on one program: vjp with a random cotangent and jvp
+against finite differences and each other, grad, jacfwd vs jacrev vs finite differences,
+hessian vs finite differences of the gradient, grad(grad(f)), and checks that no transform
+changed anything passed in.  A program may take a container ``P`` (a dict holding a list of
+(array, float) tuples and a float): its cotangents and tangents are containers of the same
+structure.  A program that draws random numbers takes a ``np.random.Generator`` ``rng``: its
+derivative is that of the value the same call returns, so it is checked with
+``value_and_grad`` and ``jvp`` (the transforms that run once per call), every evaluation,
+finite differences included, drawing from an equally seeded generator.
+"""
+import inspect
+import warnings
+
+import numpy as np
+
+import srcgrad
+
+N, R = 4, 3
+MAT, T3 = (R, N), (2, R, N)
+
+
+def make_args(rng, params=("x", "y", "a", "M", "T", "n")):
+    """Arguments for the parameters of a program: ``P`` is a container (nested)."""
+    args = (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), rng.uniform(-1, 1, N),
+            rng.uniform(-1, 1, MAT), rng.uniform(-1, 1, T3), N)
+    if "P" in params:
+        args += ({"layers": [(rng.uniform(-1, 1, N), float(rng.uniform(-1, 1))),
+                             (rng.uniform(-1, 1, R), float(rng.uniform(-1, 1)))],
+                  "k": float(rng.uniform(-1, 1))},)
+    return args
+
+
+WRT = ("x", "y", "a", "M", "T")
+
+
+class Failure(Exception):
+    pass
+
+
+CHECKPOINT = None  # tools/fuzz.py --checkpoint S: loop checkpoints with S snapshots must agree
+
+
+def same_with_checkpoints(f, args, wrt, u, cts, backend):
+    """With ``CHECKPOINT`` set, the cotangents with every top-level loop checkpointed (binomial
+    checkpointing, srcgrad/passes/revolve.py) must equal ``cts`` to 1e-12."""
+    if not CHECKPOINT:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
+        _, fn = srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False,
+                            checkpoint=CHECKPOINT)
+        got = fn(u)
+    _same(got, cts, f"[{backend}] with checkpoint={CHECKPOINT}", "without")
+
+
+def _same(got, want, what, other):
+    for g, c in zip(_leaves(got), _leaves(want)):
+        if not np.allclose(g, c, rtol=1e-12, atol=1e-14, equal_nan=True):
+            raise Failure(f"{what}: {g!r} but {c!r} {other}")
+
+
+def _map(fn, *trees):
+    """``fn`` over the leaves of equally structured tuples, lists and dicts."""
+    t = trees[0]
+    if isinstance(t, dict):
+        if any(not isinstance(o, dict) or o.keys() != t.keys() for o in trees[1:]):
+            raise Failure(f"structure {trees[1:]!r} is not that of {t!r}")
+        return {k: _map(fn, *(o[k] for o in trees)) for k in t}
+    if isinstance(t, (tuple, list)):
+        if any(type(o) is not type(t) or len(o) != len(t) for o in trees[1:]):
+            raise Failure(f"structure {trees[1:]!r} is not that of {t!r}")
+        return type(t)(_map(fn, *(o[i] for o in trees)) for i in range(len(t)))
+    return fn(*trees)
+
+
+def _leaves(t):
+    if isinstance(t, dict):
+        return [x for k in t for x in _leaves(t[k])]
+    if isinstance(t, (tuple, list)):
+        return [x for e in t for x in _leaves(e)]
+    return [t]
+
+
+def _inner(a, b):
+    _map(lambda p, q: None, a, b)  # the same structure
+    return sum(float(np.sum(np.asarray(p) * np.asarray(q)))
+               for p, q in zip(_leaves(a), _leaves(b)))
+
+
+def _like(rng, x):
+    return _map(lambda e: float(rng.standard_normal()) if np.ndim(e) == 0
+                else rng.standard_normal(np.shape(e)), x)
+
+
+def _copies(values):
+    return _map(lambda v: np.array(v, copy=True) if isinstance(v, np.ndarray) else v,
+                list(values))
+
+
+def _unchanged(before, after, what):
+    for b, a in zip(_leaves(list(before)), _leaves(list(after))):
+        same = a.tobytes() == b.tobytes() if isinstance(b, np.ndarray) else a == b
+        if not same:
+            raise Failure(f"{what} changed by srcgrad")
+
+
+def _shifted(args, vs, t):
+    """args + t * vs for the differentiated arguments (vs[k] None: not differentiated)."""
+    return [a if v is None else _map(lambda p, q: p + t * q, a, v) for a, v in zip(args, vs)]
+
+
+def _fd(f, args, vs, u, h, draws=None):
+    def at(t):
+        extra = (draws(),) if draws else ()
+        return _inner(u, f(*_shifted(args, vs, t), *extra))
+    return (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
+
+
+def _close(got, want, what, tol=1e-5):
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    if got.shape != want.shape or not np.allclose(got, want, rtol=tol, atol=tol):
+        raise Failure(f"{what}: {got!r} but {want!r}")
+
+
+def check_all(f, seed, backend="python"):
+    """Every transform on f; raises Failure.  Returns True if finite differences were
+    compared (the point was smooth)."""
+    rng = np.random.default_rng(seed)
+    params = tuple(inspect.signature(f).parameters)
+    if "rng" in params:
+        return check_draws(f, seed, backend)
+    args = make_args(rng, params)
+    wrt = WRT + (("P",) if "P" in params else ())
+    keep = _copies(args)
+    expected = f(*_copies(args))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        out, vjp_fn = srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False)
+        _map(lambda o, e: _close(o, e, "primal", 1e-12), out, expected)
+        u = _like(rng, out)
+        u_keep = _copies([u])
+        cts = vjp_fn(u)
+        _unchanged(u_keep, [u], "a cotangent")
+        same_with_checkpoints(f, args, wrt, u, cts, backend)
+        vs = [_like(rng, a) if p in wrt else None for p, a in zip(params, args)]
+        v_keep = _copies(vs)
+        _, tan = srcgrad.jvp(f, args, tuple(vs), backend=backend, cache=False)
+        _unchanged(v_keep, vs, "a tangent")
+        rev = sum(_inner(c, v) for c, v in zip(cts, [v for v in vs if v is not None]))
+        fwd = _inner(u, tan)
+        if abs(fwd - rev) > 1e-9 * max(1.0, abs(rev)):
+            raise Failure(f"[{backend}] forward <u, J v> = {fwd!r} but reverse gives {rev!r}")
+        fd1, fd2 = _fd(f, args, vs, u, 1e-4), _fd(f, args, vs, u, 1e-5)
+        smooth = abs(fd1 - fd2) <= 1e-6 * max(1.0, abs(fd1))
+        if smooth and abs(rev - fd2) > 1e-5 * max(1.0, abs(fd2)):
+            raise Failure(f"[{backend}] reverse {rev!r} but finite differences {fd2!r}")
+        if not isinstance(out, (tuple, list, dict)):
+            _more_transforms(f, args, out, backend, smooth)
+    _unchanged(keep, args, "an argument")
+    return smooth
+
+
+def check_draws(f, seed, backend):
+    """A program drawing from ``rng``: value_and_grad and jvp (each one run per call), every
+    evaluation drawing from a generator seeded alike; the draws are constants."""
+    rng = np.random.default_rng(seed)
+    params = tuple(inspect.signature(f).parameters)
+    args = make_args(rng, params)
+    wrt = WRT + (("P",) if "P" in params else ())
+    keep = _copies(args)
+    draws = lambda: np.random.default_rng(seed + 1)  # noqa: E731
+    expected = f(*_copies(args), draws())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        value, cts = srcgrad.value_and_grad(f, wrt=wrt, backend=backend, cache=False)(
+            *args, draws())
+        _close(value, expected, f"[{backend}] value", 1e-12)
+        vs = [_like(rng, a) if p in wrt else None for p, a in zip(params, args)]
+        _, tan = srcgrad.jvp(f, tuple(args) + (draws(),), tuple(vs) + (None,),
+                             backend=backend, cache=False)
+        rev = sum(_inner(c, v) for c, v in zip(cts, [v for v in vs if v is not None]))
+        if abs(tan - rev) > 1e-9 * max(1.0, abs(rev)):
+            raise Failure(f"[{backend}] forward J v = {tan!r} but reverse gives {rev!r}")
+        fd1, fd2 = _fd(f, args, vs, 1.0, 1e-4, draws), _fd(f, args, vs, 1.0, 1e-5, draws)
+        smooth = abs(fd1 - fd2) <= 1e-6 * max(1.0, abs(fd1))
+        if smooth and abs(rev - fd2) > 1e-5 * max(1.0, abs(fd2)):
+            raise Failure(f"[{backend}] gradient {rev!r} but finite differences {fd2!r}")
+        if CHECKPOINT:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
+                got = srcgrad.grad(f, wrt=wrt, backend=backend, cache=False,
+                                   checkpoint=CHECKPOINT)(*args, draws())
+            _same(got, cts, f"[{backend}] with checkpoint={CHECKPOINT}", "without")
+    _unchanged(keep, args, "an argument")
+    return smooth
+
+
+def _more_transforms(f, args, out, backend, smooth):
+    jf = srcgrad.jacfwd(f, wrt=2, backend=backend, cache=False)(*args)
+    jr = srcgrad.jacrev(f, wrt=2, backend=backend, cache=False)(*args)
+    _close(jf, jr, f"[{backend}] jacfwd vs jacrev", 1e-9)
+    if smooth:
+        _close(jf, _fd_jac(lambda a: f(args[0], args[1], a, *args[3:]), args[2]),
+               f"[{backend}] Jacobian vs finite differences")
+    if np.ndim(out) != 0:
+        return
+    g = srcgrad.grad(f, wrt=2, backend=backend, cache=False)
+    _close(g(*args), jr, f"[{backend}] grad vs jacrev", 1e-9)
+    h = srcgrad.hessian(f, wrt=2, backend=backend, cache=False)(*args)
+    gx = srcgrad.grad(f, wrt=0, backend=backend, cache=False)
+    hxx = srcgrad.grad(gx, wrt=0, backend=backend, cache=False)(*args)
+    if smooth:
+        _close(h, _fd_jac(lambda a: g(args[0], args[1], a, *args[3:]), args[2]),
+               f"[{backend}] hessian vs finite differences of the gradient", 1e-4)
+        _close(hxx, _fd_jac(lambda x: gx(x, *args[1:]), args[0]),
+               f"[{backend}] grad(grad(f)) vs finite differences", 1e-4)
+
+
+def _fd_jac(fn, x, h=1e-5):
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        return (np.asarray(fn(float(x) + h)) - np.asarray(fn(float(x) - h))) / (2 * h)
+    cols = []
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = h
+        e = e.reshape(x.shape)
+        cols.append((np.asarray(fn(x + e)) - np.asarray(fn(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
+
+
+def check(f, seed, use_numba):
+    """The fuzzer's entry point: every transform with the Python backend, and compiled too
+    when ``use_numba``."""
+    smooth = check_all(f, seed, "python")
+    if use_numba:
+        check_all(f, seed, "numba")
+    return smooth
