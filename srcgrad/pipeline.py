@@ -18,7 +18,7 @@ import threading
 
 import numpy as np
 
-from . import runtime
+from . import runtime, stats
 from .backend import cache as diskcache
 from .backend.compile import Compiled
 from .backend.emit import filename_for, line_map, register, to_source
@@ -182,9 +182,11 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=()):
                                 _tuples(meta["out_kind"]), set(meta["active"]), directory,
                                 meta.get("random", False))
                 gen.line_map = {n: (f, ln) for n, f, ln in meta.get("line_map", [])}
+                stats.count("transform_cache_hits")
                 return gen
-    with ours(src.name, mode):
+    with ours(src.name, mode), stats.timed("seconds_transforming"):
         gen = _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint)
+    stats.count("transformed")
     if directory:
         diskcache.store_transform(directory, key, {
             "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),

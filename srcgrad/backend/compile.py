@@ -12,7 +12,7 @@ import warnings
 import numba
 import numpy as np
 
-from .. import runtime
+from .. import runtime, stats
 from ..errors import CacheWarning, FallbackWarning, InternalError, SrcgradError
 from . import cache as diskcache
 from .emit import register
@@ -157,8 +157,12 @@ class Compiled:
         if timer is not None:
             timer.daemon = True
             timer.start()
+        hits = sum(self.jit.stats.cache_hits.values())
         try:
-            self.jit.compile(sig)
+            with stats.timed("seconds_compiling"):
+                self.jit.compile(sig)
+            stats.count("numba_cache_hits" if sum(self.jit.stats.cache_hits.values()) > hits
+                        else "numba_compiled")
         except OSError as e:  # compiled, but Numba could not write its cache (full disk...)
             if sig not in self.jit.overloads:
                 raise

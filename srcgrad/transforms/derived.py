@@ -181,9 +181,20 @@ class Derived:
         return f"<srcgrad {type(self).__name__.lower()} of {self.primal.__name__} wrt {self.wrt}>"
 
 
+_REBUILT = {}
+_REBUILT_LOCK = threading.Lock()
+
+
 def _rebuild(cls, primal, init, gen_mode):
-    d = cls(primal, **init)
-    d.gen_mode = gen_mode
+    """The derived function unpickled: one per process for the same function and options, so
+    the second task a worker runs with it calls the code the first compiled (or loaded)."""
+    key = (cls, primal, repr(sorted(init.items())), gen_mode)
+    with _REBUILT_LOCK:
+        d = _REBUILT.get(key)
+        if d is None:
+            d = cls(primal, **init)
+            d.gen_mode = gen_mode
+            _REBUILT[key] = d
     return d
 
 
