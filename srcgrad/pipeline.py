@@ -2,7 +2,8 @@
 
     parse -> check the subset -> normalize -> infer kinds (-> normalize again, with the ranks
           of calls lowered by rank, and infer again) -> activity
-          -> reverse (or forward) generation -> clean-up -> emit source -> compile
+          -> reverse (or forward) generation (saves, recompute, revolve checkpoints, loop
+             fusion: passes/loop_order.py) -> clean-up -> emit source -> compile
 
 The transforms (srcgrad/transforms/) ask this module for what they need: a parsed and checked
 function (``parse``), generated source (``generate``, then ``Generated.compile``), a compiled

@@ -152,7 +152,19 @@ class Gen:
         body = ["    b = np.zeros(n)", "    for i in range(n):", "        b[i] = a[i] * x"]
         body += self.block(1, 2)
         ret = " + ".join(r.sample(self.scalars, min(3, len(self.scalars))))
-        body.append(f"    return {ret} + np.sum(b * b)")
+        if r.random() < 0.3:  # a last loop adding up (its adjoint may be fused: loop_order.py)
+            step = f"acc + {self.expr(2, 'i')}" if r.random() < 0.7 else \
+                f"acc * 0.9 + {self.expr(1, 'i')}"  # a carried adjoint: never fused
+            body += [f"    acc = {ret} + np.sum(b * b)", "    for i in range(n - 1):"]
+            if r.random() < 0.3:
+                body += [f"        if a[i] > {r.uniform(-0.5, 0.5):.3f}:",
+                         f"            acc = {step}", "        else:",
+                         f"            acc = acc + a[i + 1] * {self.expr(1, 'i')}"]
+            else:
+                body.append(f"        acc = {step}")
+            body.append("    return acc")
+        else:
+            body.append(f"    return {ret} + np.sum(b * b)")
         src += ["def f(x, y, a, n):"] + body
         return "\n".join(src) + "\n"
 
@@ -212,6 +224,13 @@ def check(f, seed, use_numba):
             bx, by, ba = vjp_fn(u)
             fuzz_checks.same_with_checkpoints(f, args, ("x", "y", "a"), u, (bx, by, ba), backend)
             rev = bx * v[0] + by * v[1] + float(np.dot(ba, v[2]))
+            value, grads = srcgrad.value_and_grad(f, wrt=("x", "y", "a"), backend=backend,
+                                                  cache=False)(*args)
+            if not np.isclose(value, expected, rtol=1e-12, atol=1e-12):
+                raise Failure(f"[{backend}] value_and_grad's value {value!r} != {expected!r}")
+            for g, c in zip(grads, (bx, by, ba)):  # vjp's cotangents are u times the gradient
+                if not np.allclose(u * np.asarray(g), c, rtol=1e-9, atol=1e-12):
+                    raise Failure(f"[{backend}] value_and_grad {g!r} but vjp / u {c!r}")
             _, tan = srcgrad.jvp(f, args, (v[0], v[1], v[2], None), backend=backend, cache=False)
         fwd = u * tan
         if abs(fwd - rev) > 1e-9 * max(1.0, abs(rev)):

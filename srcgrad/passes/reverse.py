@@ -31,6 +31,7 @@ from ..errors import SrcgradError
 from . import recompute
 from .adjoints import Adjoints
 from .clone import clone
+from .loop_order import Fusion
 from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written_params,
                      loop_exit, reversed_range)
 from .revolve import LoopCheckpoints
@@ -39,7 +40,7 @@ from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
 from .walk import names, nodes
 
 
-class ReverseGen(Adjoints, Saves, LoopCheckpoints):
+class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion):
     def __init__(self, norm, kinds, active, wrt, names, intermediates=(), checkpoint=()):
         self.intermediates = intermediates
         self.checkpoint = checkpoint  # loops to checkpoint (passes/revolve.py spec)
@@ -64,6 +65,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
         self.pushed_elems = set()  # arrays whose elements are pushed
         self.preinit = {}         # pushed variables first defined inside a loop -> kind
         self.plan = recompute.Plan()  # empty during the first pass
+        self.fuse_loop, self.fused_body, self.fwd_of = None, None, {}  # loop_order.Fusion
         self.restore = _Restore({}, {}, {}, {})  # which old values are read after a restore
         self.stmt_reads = {}          # id(statement) -> names its own reverse code reads
         self.stmt_value_reads = {}    # ... of those, the ones read for more than their shape
@@ -108,14 +110,19 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
             self.single_use_at.setdefault(u, []).append(v)
         # 2nd pass: the real thing
         self.record = True
-        fwd = self.fwd_block(self.fdef.body[:-1], 0)
         ret = self.fdef.body[-1].value
         seeds, seed_code = self.seeds(ret)
+        self.plan_fusion(with_value, seed_code)
+        fwd = self.fwd_block(self.fdef.body[:-1], 0)
         rev = self.rev_block(self.fdef.body[:-1], 0)
+        inits = self.adjoint_inits(seeds) + seed_code
+        if self.fused_body is not None:  # the last loop's adjoint runs inside it
+            fwd, inits = self.fused(fwd, inits), []
         body = self.prologue() + fwd
         value, capture = self.capture(ret)
         body += capture
-        body += [comment("reverse sweep")] + self.adjoint_inits(seeds) + seed_code + rev
+        if inits or rev:
+            body += [comment("reverse sweep")] + inits + rev
         body += self._retain(None)  # intermediates that are parameters: their final adjoint
         results = ([value] if with_value else []) + [_name(self.adj[w]) for w in self.wrt]
         results += [_name(self.retained[y][1]) for y in self.intermediates]
@@ -344,6 +351,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
         new = copy.copy(s)
         new.body = body
         out.append(new)
+        self.fwd_of[id(s)] = new
         return _tag(out, s.origin)
 
     # ---- reverse sweep --------------------------------------------------------------------
@@ -399,6 +407,30 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
         elif isinstance(s, (ast.For, ast.While)):
             out += _grad_of(self.rev_loop(s, depth), s.origin)
 
+    def _own_names(self, loop):
+        """Variables set in ``loop`` and read nowhere outside it, with their adjoints."""
+        inside = {t.id for n in nodes(loop) if isinstance(n, (ast.Assign, ast.For))
+                  for x in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                  for t in ast.walk(x) if isinstance(t, ast.Name)}
+        seen_outside = set()
+
+        def outside(stmts):
+            for st in stmts:
+                if st is loop:
+                    continue
+                if isinstance(st, (ast.For, ast.While, ast.If)):
+                    seen_outside.update(_names(st.iter if isinstance(st, ast.For) else st.test))
+                    if isinstance(st, ast.For):
+                        seen_outside.update(_names(st.target))
+                    outside(st.body)
+                    outside(st.orelse)
+                else:
+                    seen_outside.update(_names(st))
+        outside(self.fdef.body)
+        outside = None  # a recursive closure is a cycle: break it
+        own = inside - seen_outside - set(self.params)
+        return own | {self.adj[v] for v in own if v in self.adj}
+
     def rev_loop(self, s, depth):
         body = self.rev_block(s.body, depth + 1)
         counted = isinstance(s, ast.While) or loop_exit(s)
@@ -407,6 +439,8 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints):
         if body:
             if isinstance(s, ast.While):
                 header = ast.For(_name("_", ast.Store()), _call("range", _name(n)), body, [], None)
+            elif self.record and not counted and self.fuse(s, body):
+                return []  # run inside the forward loop (loop_order.Fusion)
             else:
                 var, it, pre = reversed_range(s, n)
                 header = ast.For(_name(var, ast.Store()), it, pre + body, [], None)
