@@ -141,7 +141,7 @@ class Gen:
 
     def program(self):
         r = self.rng
-        src = ["import math", "import numpy as np", "",
+        src = ["import math", "import numpy as np", "from numba import prange", "",
                "def hpair(p, q):", "    return p * q, p - q", "",
                "def htup(t):", "    return t[0] * t[1] + t[1]", ""]
         for h in range(r.randint(0, 2)):
@@ -152,10 +152,12 @@ class Gen:
         body = ["    b = np.zeros(n)", "    for i in range(n):", "        b[i] = a[i] * x"]
         body += self.block(1, 2)
         ret = " + ".join(r.sample(self.scalars, min(3, len(self.scalars))))
-        if r.random() < 0.3:  # a last loop adding up (its adjoint may be fused: loop_order.py)
+        if r.random() < 0.3:  # a last loop adding up (its adjoint may be fused: loop_order.py;
+            # over prange, in parallel: parallel.py)
             step = f"acc + {self.expr(2, 'i')}" if r.random() < 0.7 else \
                 f"acc * 0.9 + {self.expr(1, 'i')}"  # a carried adjoint: never fused
-            body += [f"    acc = {ret} + np.sum(b * b)", "    for i in range(n - 1):"]
+            header = "prange" if step.startswith("acc + ") and r.random() < 0.4 else "range"
+            body += [f"    acc = {ret} + np.sum(b * b)", f"    for i in {header}(n - 1):"]
             if r.random() < 0.3:
                 body += [f"        if a[i] > {r.uniform(-0.5, 0.5):.3f}:",
                          f"            acc = {step}", "        else:",

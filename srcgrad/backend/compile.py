@@ -112,14 +112,21 @@ class Compiled:
                 for dep_name, dep in self.deps.items():
                     setattr(module, dep_name, dep.dispatcher())
                 try:
-                    self.jit = numba.njit(getattr(module, self.name), cache=True, **JIT_OPTIONS)
+                    self.jit = numba.njit(getattr(module, self.name), cache=True,
+                                          **self.options())
                 except RuntimeError:  # no place Numba can write its cache: compile, uncached
-                    self.jit = numba.njit(getattr(module, self.name), **JIT_OPTIONS)
+                    self.jit = numba.njit(getattr(module, self.name), **self.options())
             else:
                 fn = load(self.source, self.filename, self.name, "numba", self.constants,
                           self.deps)
-                self.jit = numba.njit(fn, **JIT_OPTIONS)
+                self.jit = numba.njit(fn, **self.options())
         return self.jit
+
+    def options(self):
+        """Numba's options: ``parallel=True`` for code with ``prange`` loops (the user's, and
+        their adjoints: passes/parallel.py)."""
+        return dict(JIT_OPTIONS, parallel=True) if re.search(r"\bprange\(", self.source) \
+            else JIT_OPTIONS
 
     def direct(self):
         """The function to call from now on for argument types already compiled: the Numba

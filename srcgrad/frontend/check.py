@@ -139,7 +139,8 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             self.bad(node.target, "for loop over range with a tuple target",
                      "loop over one index variable.")
         else:
-            self.visit(node.iter)
+            for a in node.iter.args:  # (range or numba.prange itself: a loop header)
+                self.visit(a)
         if node.orelse:
             self.bad(node, "for/else", "use a flag variable set before `break`.")
         for s in node.body:

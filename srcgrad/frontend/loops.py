@@ -17,8 +17,20 @@ class SequenceLoop:
 
 
 def is_range(it, resolve):
-    return isinstance(it, ast.Call) and isinstance(it.func, ast.Name) \
-        and resolve(it.func) is range and not it.keywords and 1 <= len(it.args) <= 3
+    """``range(...)``, or ``numba.prange(...)`` (a loop whose steps the user declared
+    independent: see :func:`is_prange`)."""
+    return isinstance(it, ast.Call) and isinstance(it.func, (ast.Name, ast.Attribute)) \
+        and (resolve(it.func) is range or _is_numba_prange(resolve(it.func))) \
+        and not it.keywords and 1 <= len(it.args) <= 3
+
+
+def is_prange(it, resolve):
+    return is_range(it, resolve) and _is_numba_prange(resolve(it.func))
+
+
+def _is_numba_prange(obj):
+    import numba
+    return obj is numba.prange
 
 
 def _target_ok(t):

@@ -18,6 +18,7 @@ import ast
 import operator
 import re
 from .clone import clone
+from .dead_loops import drop_dead_loops
 from .walk import (child_fields, depth as _depth, draws, load_counts, loads as _loads, names, nodes,
                    statements)
 
@@ -475,7 +476,7 @@ def cleanup(fn):
     fn = remove_dead(fn)
     fn = substitute(fn)
     fn = _fold(fn)
-    fn = remove_dead(fn)
+    fn = remove_dead(drop_dead_loops(fn, _effectful))
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
     return fn

@@ -36,7 +36,8 @@ def _stores(node):
     for n in ast.walk(node):
         if isinstance(n, ast.Assign):
             for t in n.targets:
-                assigned |= {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
+                assigned |= {_base(t)} if isinstance(t, ast.Subscript) else \
+                    {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
         elif isinstance(n, ast.AugAssign):
             t = n.target
             (added if isinstance(t, ast.Name) else assigned).add(
@@ -59,25 +60,100 @@ def _reads(node):
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
+def _is_zero_reset(st, v):
+    return isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
+        st.targets[0].id == v and isinstance(st.value, ast.Constant) and st.value.value == 0.0
+
+
+def _leaves_zero(stmts, v, zero):
+    """Given ``zero`` (is ``v`` 0 before ``stmts``), is it 0 after them on every path?"""
+    for st in stmts:
+        if not any(isinstance(n, ast.Name) and n.id == v for n in ast.walk(st)):
+            continue
+        if _is_zero_reset(st, v):
+            zero = True
+        elif isinstance(st, ast.If):
+            zero = _leaves_zero(st.body, v, zero) and _leaves_zero(st.orelse, v, zero)
+        elif isinstance(st, ast.For):  # zero or more steps
+            targets = {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)}
+            zero = zero and v not in targets and _leaves_zero(st.body, v, True)
+        elif v in set().union(*_stores(st)):
+            zero = False  # (a statement that only reads v leaves it as it was)
+    return zero
+
+
+def _partitioned(body, index):
+    """Names that every occurrence in ``body`` indexes first by the loop variable ``index``
+    itself (``b[i]``, ``b[i, j]``), which the body never assigns."""
+    at_index = set()
+    for st in body:
+        for n in ast.walk(st):
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name):
+                first = n.slice.elts[0] if isinstance(n.slice, ast.Tuple) and n.slice.elts \
+                    else n.slice
+                if isinstance(first, ast.Name) and first.id == index:
+                    at_index.add(id(n.value))
+    names = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name)}
+    out = set()
+    for v in names:
+        if v == index:
+            continue
+        if all(id(n) in at_index for st in body for n in ast.walk(st)
+               if isinstance(n, ast.Name) and n.id == v):
+            out.add(v)
+    if index in _stores_all(body):
+        return set()
+    return out
+
+
+def _stores_all(body):
+    out = set()
+    for st in body:
+        a, b = _stores(st)
+        out |= a | b
+    return out
+
+
 class _Order:
     """Walks an adjoint body once, in order, deciding whether its steps commute."""
 
-    def __init__(self, body, local):
+    def __init__(self, body, local, index=None):
         assigned, added = set(), set()
         for st in body:
             a, b = _stores(st)
             assigned |= a
             added |= b
+        # arrays each step reads and writes only at its own index (``bout[i, j] = 0.0``):
+        # the steps touch disjoint elements, in any order
+        self.own_elements = _partitioned(body, index) if index else set()
+        assigned -= self.own_elements
+        added -= self.own_elements
         self.accumulators = added - assigned   # only ever added into
         self.temporaries = assigned            # must be set in a step before that step reads
+        # ... or be 0 at the start of every step: the loop's own numbers that each step adds
+        # into and leaves 0 again (the adjoint of a step's temporary, reset after its use)
+        self.zeroed = {v for v in assigned & local if _leaves_zero(body, v, True)}
         # ... and be the loop's own (read by nothing after it), since the last step to set
         # them is another one in the forward order
-        self.ok = assigned <= local
+        self.reason = None
+        outside = sorted(assigned - local)
+        if outside:
+            self.fail(f"its adjoint sets {', '.join(outside)}, which code after the loop reads")
+
+    @property
+    def ok(self):
+        return self.reason is None
+
+    def fail(self, reason):
+        if self.reason is None:
+            self.reason = reason
 
     def read(self, node, defined):
-        for v in _reads(node):
-            if v in self.accumulators or (v in self.temporaries and v not in defined):
-                self.ok = False
+        for v in sorted(_reads(node)):
+            if v in self.accumulators:
+                self.fail(f"a step reads {v}, which other steps add into")
+            elif v in self.temporaries and v not in defined:
+                self.fail(f"a step reads {v} as another step left it")
 
     def block(self, stmts, defined):
         for st in stmts:
@@ -88,8 +164,13 @@ class _Order:
     def stmt(self, st, defined):
         if isinstance(st, ast.Assign):
             t = st.targets[0]
+            if isinstance(t, ast.Subscript) and _base(t) in self.own_elements:
+                self.read(st.value, defined)
+                self.read(t.slice, defined)
+                return
             if not isinstance(t, ast.Name):  # an element restored, or any other write
-                self.ok = False
+                self.fail(f"a step writes {ast.unparse(t)} (an element restored for the "
+                          "steps before it)")
                 return
             self.read(st.value, defined)
             defined.add(t.id)
@@ -100,11 +181,9 @@ class _Order:
             if isinstance(t, ast.Subscript):
                 self.read(t.slice, defined)
             if v in self.temporaries and v not in defined:
-                self.ok = False
-            elif v not in self.accumulators and v not in self.temporaries:
-                self.ok = False
+                self.fail(f"a step adds into {v} as another step left it")
             elif v in self.accumulators and v in _reads(st.value):
-                self.ok = False
+                self.fail(f"a step reads {v}, which other steps add into")
         elif isinstance(st, ast.If):
             self.read(st.test, defined)
             d_body, d_else = set(defined), set(defined)
@@ -118,21 +197,45 @@ class _Order:
             # must be set before the inner loop (else it comes from another outer step)
         elif isinstance(st, ast.Expr) and is_comment(st):
             pass
+        elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \
+                isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "append" \
+                and _base(st.value.func.value) in getattr(self, "lists", ()):
+            self.read(st.value, defined)  # a save into the step's own list
         else:  # a call kept for its effect (a list's pop, a schedule step), while, return...
-            self.ok = False
+            self.fail(f"a step runs {ast.unparse(st).splitlines()[0]}")
 
 
-def commutes(body, local):
+def commutes(body, local, index=None):
     """May this adjoint loop body run its steps in any order (so forward)?  ``local``: the
     names the body may set (the loop's own variables and their adjoints, which no code
     after the loop reads)."""
+    return order_problem(body, local, index) is None
+
+
+def order_problem(body, local, index=None, lists=()):
+    """Why the steps of this adjoint loop body depend on each other, or None.  ``lists``:
+    lists of saves each step makes anew (a step run again for its adjoint: parallel.py)."""
     for n in (x for st in body for x in nodes(st)):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
-                n.func.attr in ("pop", "append"):
-            return False  # a list of saved values: read back in the order it was written
-    order = _Order(body, local)
-    order.block(body, set())
-    return order.ok
+                n.func.attr in ("pop", "append") and not (
+                    isinstance(n.func.value, ast.Name) and n.func.value.id in lists):
+            return "it reads back values saved in the order the steps ran"
+    order = _Order(body, local, index)
+    order.lists = set(lists)
+    order.block(body, set(order.zeroed))
+    return order.reason
+
+
+def zeroed(body, local, index=None):
+    """The numbers that are 0 at the start of every step of an adjoint body (their steps'
+    additions start from the 0 the step before left)."""
+    return _Order(body, local, index).zeroed
+
+
+def accumulators(body, index=None):
+    """The names an adjoint body only adds into (not those each step touches only at its
+    own index)."""
+    return _Order(body, set(), index).accumulators
 
 
 class Fusion:
@@ -156,8 +259,8 @@ class Fusion:
             return
         loop, ret = body[-2], body[-1].value
         if not isinstance(loop, ast.For) or loop_exit(loop) or id(loop) in self.ckpts \
-                or not isinstance(ret, ast.Name):
-            return
+                or not isinstance(ret, ast.Name) or loop.iter.func.id != "range":
+            return  # (a prange loop's adjoint runs in parallel on its own: passes/parallel.py)
         assigned = {t.id for n in nodes(loop) if isinstance(n, (ast.Assign, ast.AugAssign))
                     for t in ast.walk(n.targets[0] if isinstance(n, ast.Assign) else n.target)
                     if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
@@ -174,7 +277,7 @@ class Fusion:
         saves = set(self.saved_vars.values()) | {st for st in self.stacks.values()}
         if any(isinstance(n, ast.Name) and n.id in saves for st in fwd.body for n in nodes(st)):
             return False  # the forward loop keeps values: its adjoint needs them in reverse
-        if not commutes(body, self._own_names(loop)):
+        if not commutes(body, self._own_names(loop), loop.target.id):
             return False
         self.fused_body = body
         return True

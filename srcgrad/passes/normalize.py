@@ -224,8 +224,9 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
             it = s.iter
             args = [self.keep(a, out) for a in it.args]
             origin = self.origin
+            header = "prange" if loops.is_prange(it, self._resolve_global) else "range"
             new = ast.For(ast.Name(self.name(s.target.id), ast.Store()),
-                          ast.copy_location(ast.Call(ast.Name("range", ast.Load()), args, []), it),
+                          ast.copy_location(ast.Call(ast.Name(header, ast.Load()), args, []), it),
                           self.loop_block(s.body), [], None)
             out.append(_tag(ast.copy_location(new, s), origin))
         elif isinstance(s, ast.While):

@@ -32,6 +32,7 @@ from . import recompute
 from .adjoints import Adjoints
 from .clone import clone
 from .loop_order import Fusion
+from .parallel import ParallelLoops, is_parallel
 from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written_params,
                      loop_exit, reversed_range)
 from .revolve import LoopCheckpoints
@@ -40,7 +41,7 @@ from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
 from .walk import names, nodes
 
 
-class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion):
+class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
     def __init__(self, norm, kinds, active, wrt, names, intermediates=(), checkpoint=()):
         self.intermediates = intermediates
         self.checkpoint = checkpoint  # loops to checkpoint (passes/revolve.py spec)
@@ -66,6 +67,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion):
         self.preinit = {}         # pushed variables first defined inside a loop -> kind
         self.plan = recompute.Plan()  # empty during the first pass
         self.fuse_loop, self.fused_body, self.fwd_of = None, None, {}  # loop_order.Fusion
+        self.rerun = {}  # prange loops whose adjoint runs the step again (parallel.py)
         self.restore = _Restore({}, {}, {}, {})  # which old values are read after a restore
         self.stmt_reads = {}          # id(statement) -> names its own reverse code reads
         self.stmt_value_reads = {}    # ... of those, the ones read for more than their shape
@@ -226,13 +228,18 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion):
         for v, k in self.preinit.items():
             out.append(_assign(v, self.zero_of(k, None)))
         for (v, what, loop), st in self.stacks.items():
-            if loop is None:  # typed when empty: Numba may prune every append as dead code
-                k = self.kinds.get(v) if what == "value" else (FLOAT if what == "elem" else None)
-                item = {"f": 0.0, "i": 0, "b": False}.get(k[1]) if is_scalar(k) else None
-                out.append(_assign(st, ast.BinOp(ast.List([ast.Constant(item)], ast.Load()),
-                                                 ast.Mult(), ast.Constant(0)) if item is not None
-                                   else ast.List([], ast.Load())))
+            if loop is None:
+                out.append(self.new_stack(v, what, st))
         return _tag(out, "")
+
+    def new_stack(self, v, what, st):
+        """``st = [0.0] * 0``: an empty list of saves (typed when empty: Numba may prune every
+        append as dead code)."""
+        k = self.kinds.get(v) if what == "value" else (FLOAT if what == "elem" else None)
+        item = {"f": 0.0, "i": 0, "b": False}.get(k[1]) if is_scalar(k) else None
+        return _assign(st, ast.BinOp(ast.List([ast.Constant(item)], ast.Load()),
+                                     ast.Mult(), ast.Constant(0)) if item is not None
+                       else ast.List([], ast.Load()))
 
     def zero_of(self, k, like):
         if k is None or is_scalar(k):
@@ -343,11 +350,13 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion):
         for st, v, what in self.prealloc.get(id(s), []):
             k = self.kinds.get(v) if what == "value" else FLOAT
             dtype = {"i": "np.int64", "b": "np.bool_"}.get(k[1] if k else "f")
-            alloc = _call("np.empty", _call("len", clone(s.iter)))
+            alloc = _call("np.empty", _call("len", _call("range", *clone(s.iter.args))))
             if dtype:
                 mod, attr = dtype.split(".")
                 alloc.keywords = [ast.keyword("dtype", ast.Attribute(_name(mod), attr, ast.Load()))]
             out.append(_assign(st, alloc))
+        if self.record and is_parallel(s):
+            body = self.parallel_forward(s, body)
         new = copy.copy(s)
         new.body = body
         out.append(new)
@@ -429,6 +438,8 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion):
         outside(self.fdef.body)
         outside = None  # a recursive closure is a cycle: break it
         own = inside - seen_outside - set(self.params)
+        # and loop variables used only in their own loops (reverse loops set them again)
+        own |= inside & self.loop_only
         return own | {self.adj[v] for v in own if v in self.adj}
 
     def rev_loop(self, s, depth):
@@ -438,13 +449,15 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion):
         out = []
         if body:
             if isinstance(s, ast.While):
-                header = ast.For(_name("_", ast.Store()), _call("range", _name(n)), body, [], None)
+                out.append(ast.For(_name("_", ast.Store()), _call("range", _name(n)), body, [],
+                                   None))
+            elif self.record and is_parallel(s):  # a prange loop: a parallel adjoint
+                out += self.rev_parallel(s, body, depth)
             elif self.record and not counted and self.fuse(s, body):
                 return []  # run inside the forward loop (loop_order.Fusion)
             else:
                 var, it, pre = reversed_range(s, n)
-                header = ast.For(_name(var, ast.Store()), it, pre + body, [], None)
-            out.append(header)
+                out.append(ast.For(_name(var, ast.Store()), it, pre + body, [], None))
         if counted and depth > 0:
             out += self.pop_value(n)
         if isinstance(s, ast.For) and self.needs_push(s.target.id, s):

@@ -12,10 +12,10 @@ By family: ``broadcast.py`` (unbroadcasting, indexing), ``reductions.py``, ``sha
 any axis, as rows), ``axes.py`` (3-D reductions, take_along_axis, average's weights), ``special.py`` (digamma and trigamma, for gamma and lgamma), ``incomplete.py``
 (incomplete gamma and beta functions, for scipy.stats' distribution functions),
 ``custom.py`` (the wrappers around a user's own derivative rules), ``checkpoint.py`` (the
-schedule of a binomially checkpointed loop).
+schedule of a binomially checkpointed loop), ``parallel.py`` (``prange`` and thread ids).
 """
-from . import (along, axes, broadcast, checkpoint, custom, decomp, incomplete, products,
-               reductions, shape, special)
+from . import (along, axes, broadcast, checkpoint, custom, decomp, incomplete, parallel,
+               products, reductions, shape, special)
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
 from .incomplete import *  # noqa: F401,F403
@@ -27,10 +27,11 @@ from .shape import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .custom import *  # noqa: F401,F403
 from .checkpoint import *  # noqa: F401,F403
+from .parallel import *  # noqa: F401,F403
 
 __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__,
            *decomp.__all__, *along.__all__, *axes.__all__, *special.__all__,
-           *incomplete.__all__, *custom.__all__, *checkpoint.__all__]
+           *incomplete.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__]
 
 
 def namespace():

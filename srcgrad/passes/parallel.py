@@ -1,0 +1,232 @@
+"""Reverse mode, parallel loops: the adjoint of a ``numba.prange`` loop is a ``prange`` loop.
+
+The user declared the loop's steps independent.  Their adjoint steps are independent too
+when they only add into adjoints (passes/loop_order.py decides, and says why not: a located
+error, never a race), and when the forward steps keep nothing for the reverse sweep (values
+recomputed from the step's own inputs need nothing kept).  Adjoints the steps add into are
+then, by how they are indexed:
+
+- ``bx[i] += ...`` (indexed first by the loop's own variable): each step its own elements,
+  written as they are;
+- a number (``bw += ...``): each step adds into a sum of its own, then once into ``bw``: a
+  reduction, which Numba's ``prange`` makes per thread itself;
+- an array several steps add into (``bW += ...``, ``bx[i + 1] += ...``): one copy per thread
+  (``_part_bx[_tid, i + 1] += ...``), added up after the loop.
+
+    for i in prange(n):                     _part_bW = np.zeros((num_threads(),) + bW.shape)
+        s += np.sum(np.tanh(W @ X[i]))      # adjoint steps only add into adjoints: parallel
+                                    ->      for i in prange(n):
+                                                _tid = thread_id()
+                                                ...
+                                                _part_bW[_tid] += np.outer(b_t1, X[i])
+                                            for _p in range(_part_bW.shape[0]):
+                                                bW += _part_bW[_p]
+"""
+import ast
+
+from ..backend.emit import comment
+from ..errors import Location, Problem, UnsupportedError
+from .clone import clone
+from .common import _assign, _call, _name, loop_exit
+from .loop_order import accumulators, order_problem, zeroed
+from .revolve import exposed
+from .types import is_array
+from .walk import nodes
+
+
+def is_parallel(loop):
+    it = getattr(loop, "iter", None)
+    return isinstance(loop, ast.For) and isinstance(it, ast.Call) and \
+        isinstance(it.func, ast.Name) and it.func.id == "prange"
+
+
+class ParallelLoops:
+    """Mixed into ReverseGen."""
+
+    def _refuse_parallel(self, s, why):
+        raise UnsupportedError([Problem(
+            Location(self.origin_file, getattr(s, "lineno", 0), getattr(s, "col_offset", 0),
+                     getattr(s, "origin", "")),
+            f"the adjoint of this prange loop cannot run in parallel: {why}",
+            "use range (its adjoint then runs in reverse order, one step at a time), or "
+            "compute what the steps share outside the loop.")])
+
+    def parallel_forward(self, s, body):
+        """The forward steps of a prange loop: a step that keeps values in lists (saves
+        inside its inner loops) keeps none here (the steps would share the lists); its
+        adjoint runs the step again, keeping them in lists of its own (``rerun``)."""
+        if loop_exit(s):
+            self._refuse_parallel(s, "it may end early (break or return)")
+        lists = {st for (v, what, loop), st in self.stacks.items() if loop is None}
+        if any(isinstance(n, ast.Name) and n.id in lists for st in body for n in nodes(st)):
+            self.rerun[id(s)] = True
+            return _NoPushes(lists).strip(body)
+        return body
+
+    def _step_again(self, s, depth, body):
+        """The step run again, keeping its values in lists of its own, then its adjoint."""
+        own = self._own_names(s)
+        again = self.fwd_block(s.body, depth + 1)
+        shared = {v for st in s.body for n in nodes(st) if isinstance(n, (ast.Assign, ast.AugAssign))
+                  for t in ([n.targets[0]] if isinstance(n, ast.Assign) else [n.target])
+                  for v in [t.id if isinstance(t, ast.Name) else None] if v} - own
+        again = _Without(shared).strip(again)  # (a sum over the steps: made once, forward)
+        read = {n.id for st in body for n in nodes(st) if isinstance(n, ast.Name)} & shared
+        if read:
+            self._refuse_parallel(s, f"a step's adjoint reads {', '.join(sorted(read))}, "
+                                     "which the steps share")
+        # the step's own variables that it saves before setting them (a save the serial
+        # adjoint chains from step to step): set first, so each step starts from its own
+        user_reads = exposed(s.body, {s.target.id}, set()) & own
+        if user_reads:
+            self._refuse_parallel(s, f"a step reads {', '.join(sorted(user_reads))} as the "
+                                     "step before left it (a prange loop's steps must be "
+                                     "independent)")
+        first = [_assign(v, self.zero_of(self.kinds.get(v), None))
+                 for v in sorted(exposed(again, {s.target.id}, set()) & own)]
+        again = first + again
+        lists = {}
+        for (v, what, loop), st in self.stacks.items():
+            if loop is None and any(isinstance(n, ast.Name) and n.id == st
+                                    for x in again + body for n in nodes(x)):
+                lists[st] = self.new_stack(v, what, st)
+        step = list(lists.values()) + [comment("the step again, keeping its values")] + again
+        return step + body, set(lists)
+
+    def rev_parallel(self, s, body, depth=0):
+        lists = set()
+        if self.rerun.get(id(s)):
+            body, lists = self._step_again(s, depth, body)
+        why = order_problem(body, self._own_names(s) | lists, s.target.id, lists)
+        if why:
+            self._refuse_parallel(s, why)
+        i = s.target.id
+        primal = {b: v for v, b in self.adj.items()}
+        tid = self.names.fresh("_tid")
+        before, after, parts = [], [], {}
+        sums = {}
+        for b in sorted(accumulators(body, i)):
+            if not is_array(self.kinds.get(primal.get(b))):
+                sums[b] = self.names.fresh(f"_sum_{b}")  # one reduction statement a step
+                continue
+            if _disjoint(body, b, i):
+                continue
+            if any(isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Subscript)
+                   and isinstance(n.target.value, ast.Subscript) and _base(n.target) == b
+                   for st in body for n in nodes(st)):
+                self._refuse_parallel(s, f"{b} is added into through an index of an index")
+            part = self.names.fresh(f"_part_{b}")
+            parts[b] = part
+            shape = ast.BinOp(ast.Tuple([_call("num_threads")], ast.Load()), ast.Add(),
+                              ast.Attribute(_name(b), "shape", ast.Load()))
+            before.append(_assign(part, _call("np.zeros", shape)))
+            p = self.names.fresh("_p")
+            after.append(ast.For(_name(p, ast.Store()),
+                                 _call("range", ast.Subscript(ast.Attribute(
+                                     _name(part), "shape", ast.Load()), ast.Constant(0),
+                                     ast.Load())),
+                                 [ast.AugAssign(_name(b, ast.Store()), ast.Add(),
+                                                ast.Subscript(_name(part), _name(p), ast.Load()))],
+                                 [], None))
+        new_body = [_PerThread(parts, tid, sums).visit(st) for st in body]
+        # a number the steps add into: each step adds into its own sum, then once into the
+        # number, which Numba's prange then reduces per thread (it takes one += a step)
+        new_body = [_assign(t, ast.Constant(0.0)) for t in sums.values()] + new_body + \
+            [ast.AugAssign(_name(b, ast.Store()), ast.Add(), _name(t)) for b, t in sums.items()]
+        # numbers 0 at the start of every step (loop_order.zeroed): set so in the step, which
+        # makes them the step's own in Numba's prange (not a reduction)
+        new_body = [_assign(v, ast.Constant(0.0))
+                    for v in sorted(zeroed(body, self._own_names(s) | lists, i))] + new_body
+        if parts:
+            new_body = [_assign(tid, _call("thread_id"))] + new_body
+        header = ast.For(_name(i, ast.Store()), clone(s.iter), new_body, [], None)
+        header.dead_stores = bool(lists)  # the step's own results, run again (cleanup.py)
+        return before + [comment("adjoint steps only add into adjoints: in parallel")] + \
+            [header] + after
+
+
+def _base(t):
+    while isinstance(t, ast.Subscript):
+        t = t.value
+    return t.id if isinstance(t, ast.Name) else None
+
+
+def _disjoint(body, b, i):
+    """Is every addition into ``b`` indexed first by the loop variable ``i`` itself?"""
+    for st in body:
+        for n in nodes(st):
+            if isinstance(n, ast.AugAssign):
+                t = n.target
+                base = t
+                while isinstance(base, ast.Subscript):
+                    base = base.value
+                if not (isinstance(base, ast.Name) and base.id == b):
+                    continue
+                if not isinstance(t, ast.Subscript) or t.value is not base:
+                    return False
+                first = t.slice.elts[0] if isinstance(t.slice, ast.Tuple) else t.slice
+                if not (isinstance(first, ast.Name) and first.id == i):
+                    return False
+    return True
+
+
+class _PerThread(ast.NodeTransformer):
+    """``b[...] += e`` -> ``_part_b[_tid, ...] += e`` (and ``b += e`` likewise), a number's
+    ``bw += e`` -> ``_sum_bw += e``;
+    ``v -= e`` -> ``v += -(e)`` so that Numba sees one reduction operator."""
+
+    def __init__(self, parts, tid, sums):
+        self.parts, self.tid, self.sums = parts, tid, sums
+
+    def visit_AugAssign(self, n):
+        if isinstance(n.op, ast.Sub):
+            n = ast.copy_location(ast.AugAssign(n.target, ast.Add(),
+                                                ast.UnaryOp(ast.USub(), n.value)), n)
+        t = n.target
+        base = t
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        if isinstance(t, ast.Name) and t.id in self.sums:
+            n.target = _name(self.sums[t.id], ast.Store())
+        elif isinstance(base, ast.Name) and base.id in self.parts:
+            part, tid = _name(self.parts[base.id]), _name(self.tid)
+            if t is base:  # b += e  ->  _part_b[_tid] += e
+                n.target = ast.Subscript(part, tid, ast.Store())
+            else:          # b[i + 1] += e  ->  _part_b[_tid, i + 1] += e
+                idx = t.slice.elts if isinstance(t.slice, ast.Tuple) else [t.slice]
+                n.target = ast.Subscript(part, ast.Tuple([tid] + list(idx), ast.Load()),
+                                         ast.Store())
+        return n
+
+
+class _NoPushes:
+    """Statements without the saves into ``lists`` (``_stack_t.append(t)``)."""
+
+    def __init__(self, lists):
+        self.lists = lists
+
+    def drop(self, st):
+        return isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \
+            isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "append" and \
+            isinstance(st.value.func.value, ast.Name) and st.value.func.value.id in self.lists
+
+    def strip(self, stmts):
+        out = []
+        for st in stmts:
+            if self.drop(st):
+                continue
+            if isinstance(st, (ast.For, ast.While, ast.If)):
+                st = clone(st)
+                st.body = self.strip(st.body) or [ast.Pass()]
+                st.orelse = self.strip(st.orelse)
+            out.append(st)
+        return out
+
+
+class _Without(_NoPushes):
+    """Statements without the assignments to ``names``."""
+
+    def drop(self, st):
+        t = st.targets[0] if isinstance(st, ast.Assign) else (
+            st.target if isinstance(st, ast.AugAssign) else None)
+        return isinstance(t, ast.Name) and t.id in self.lists

@@ -1,0 +1,204 @@
+"""Loops written with ``numba.prange``: their adjoint is a ``prange`` loop too
+(srcgrad/passes/parallel.py) when its steps only add into adjoints -- adjoints indexed by the
+loop's own variable written as they are, numbers reduced by Numba, arrays several steps add
+into kept per thread and added up after.  Every gradient equals the serial one (the same
+function with ``range``) to 1e-12 relative, and finite differences; forward mode and
+Hessians too; a loop whose adjoint cannot run in parallel is a located error."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+from numba import prange
+
+import srcgrad
+from checks import check_grads
+
+
+def per_sample(W, b, X, y):
+    s = 0.0
+    for i in prange(X.shape[0]):
+        h = np.tanh(W @ X[i] + b)
+        s += (np.sum(h) - y[i]) ** 2
+    return s
+
+
+def per_sample_serial(W, b, X, y):
+    s = 0.0
+    for i in range(X.shape[0]):
+        h = np.tanh(W @ X[i] + b)
+        s += (np.sum(h) - y[i]) ** 2
+    return s
+
+
+def rosen(x, c):
+    s = 0.0
+    for i in prange(x.shape[0] - 1):
+        s += c * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def rosen_serial(x, c):
+    s = 0.0
+    for i in range(x.shape[0] - 1):
+        s += c * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def rows(A, w):
+    out = np.zeros(A.shape)
+    for i in prange(A.shape[0]):
+        for j in range(A.shape[1]):
+            if A[i, j] > 0.0:
+                out[i, j] = A[i, j] * w[j]
+            else:
+                out[i, j] = math.sin(A[i, j]) * w[j] * w[j]
+    return np.sum(out * out)
+
+
+def rows_serial(A, w):
+    out = np.zeros(A.shape)
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            if A[i, j] > 0.0:
+                out[i, j] = A[i, j] * w[j]
+            else:
+                out[i, j] = math.sin(A[i, j]) * w[j] * w[j]
+    return np.sum(out * out)
+
+
+RNG = np.random.default_rng(5)
+W, B = RNG.standard_normal((3, 4)), RNG.standard_normal(3)
+X, Y = RNG.standard_normal((40, 4)), RNG.standard_normal(40)
+XR = RNG.uniform(-1, 1, 30)
+A = RNG.standard_normal((12, 5))
+CASES = [(per_sample, per_sample_serial, (W, B, X, Y), (0, 1)),
+         (rosen, rosen_serial, (XR, 100.0), (0, 1)),
+         (rows, rows_serial, (A, XR[:5]), (0, 1))]
+IDS = [c[0].__name__ for c in CASES]
+
+
+@pytest.mark.parametrize("f,serial,args,wrt", CASES, ids=IDS)
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_parallel_gradient_equals_the_serial_one(f, serial, args, wrt, backend):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)  # compiles with parallel=True
+        g = srcgrad.value_and_grad(f, wrt=wrt, backend=backend)
+        value, got = g(*args)
+    assert "in parallel" in g.source and "prange(" in g.source
+    v_want, want = srcgrad.value_and_grad(serial, wrt=wrt, backend=backend)(*args)
+    assert value == pytest.approx(v_want, rel=1e-12)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    _, t = srcgrad.jvp(f, args, tuple(np.ones_like(a) if i in wrt else None
+                                      for i, a in enumerate(map(np.asarray, args))),
+                       backend=backend)
+    assert t == pytest.approx(sum(np.sum(a) for a in want), rel=1e-10)
+
+
+@pytest.mark.parametrize("f,serial,args,wrt", CASES, ids=IDS)
+def test_parallel_gradient_against_finite_differences(f, serial, args, wrt):
+    check_grads(f, args, wrt=wrt)
+
+
+def test_parallel_hessian():
+    H = srcgrad.hessian(rosen, backend="python")(XR[:5], 100.0)
+    Hs = srcgrad.hessian(rosen_serial, backend="python")(XR[:5], 100.0)
+    np.testing.assert_allclose(H, Hs, rtol=1e-12, atol=1e-10)
+
+
+def test_disjoint_adjoints_need_no_copies():
+    """bA[i, j] (indexed first by the loop's variable) is written as it is; bw, which every
+    step adds into, is kept per thread."""
+    src = srcgrad.grad(rows, wrt=(0, 1), backend="python")
+    src(A, XR[:5])
+    assert "_part_bA" not in src.source and "_part_bw" in src.source
+
+
+def lse_rows(A, w):
+    """Each step keeps values in its inner loops (a running max and sum): its adjoint runs
+    the step again, keeping them in lists of its own."""
+    s = 0.0
+    for i in prange(A.shape[0]):
+        mx = A[i, 0] * w[0]
+        for j in range(1, A.shape[1]):
+            mx = max(mx, A[i, j] * w[j])
+        se = 0.0
+        for j in range(A.shape[1]):
+            se = se + math.exp(A[i, j] * w[j] - mx)
+        s += mx + math.log(se)
+    return s
+
+
+def lse_rows_serial(A, w):
+    s = 0.0
+    for i in range(A.shape[0]):
+        mx = A[i, 0] * w[0]
+        for j in range(1, A.shape[1]):
+            mx = max(mx, A[i, j] * w[j])
+        se = 0.0
+        for j in range(A.shape[1]):
+            se = se + math.exp(A[i, j] * w[j] - mx)
+        s += mx + math.log(se)
+    return s
+
+
+def overwritten(x):
+    s = 0.0
+    for i in prange(x.shape[0]):
+        t = x[i] * 2.0
+        t = np.sin(t) * t
+        s += t * t
+    return s
+
+
+def overwritten_serial(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        t = x[i] * 2.0
+        t = np.sin(t) * t
+        s += t * t
+    return s
+
+
+@pytest.mark.parametrize("f,serial,args", [(lse_rows, lse_rows_serial, (A, XR[:5])),
+                                           (overwritten, overwritten_serial, (XR,))],
+                         ids=["lse_rows", "overwritten"])
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_steps_that_keep_values(f, serial, args, backend):
+    wrt = tuple(range(len(args)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        g = srcgrad.grad(f, wrt=wrt, backend=backend)
+        got = g(*args)
+    assert "in parallel" in g.source
+    want = srcgrad.grad(serial, wrt=wrt, backend=backend)(*args)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    if backend == "python":
+        check_grads(f, args, backends=("python",))
+
+
+# ---- refused, at the loop's line ------------------------------------------------------------
+def carried(x):
+    s = 0.0
+    for i in prange(x.shape[0]):
+        s = s * 0.5 + x[i]
+    return s
+
+
+def reads_the_step_before(x):
+    s = 0.0
+    t = 0.0
+    for i in prange(x.shape[0]):
+        t = t * 0.5 + x[i]
+        s += t * t
+    return s
+
+
+@pytest.mark.parametrize("f,why", [(carried, "cannot run in parallel"),
+                                   (reads_the_step_before, "cannot run in parallel")])
+def test_unsafe_parallel_adjoints_are_located_errors(f, why):
+    with pytest.raises(srcgrad.UnsupportedError, match=why) as e:
+        srcgrad.grad(f, backend="python")(XR)
+    assert "test_parallel.py" in str(e.value) and "prange" in str(e.value)
