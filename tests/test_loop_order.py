@@ -121,3 +121,21 @@ def test_fused_exactly_where_allowed_and_the_same_gradient(f, args, fused, backe
                          ids=[c[0].__name__ for c in CASES if c[2]])
 def test_fused_loops_against_finite_differences(f, args):
     check_grads(f, args)
+
+
+# ---- a forward loop whose values the reverse sweep recomputes is dropped (dead_loops.py) ----
+def per_sample(W, X, y):
+    s = 0.0
+    for i in range(X.shape[0]):
+        h = np.tanh(W @ X[i])
+        s += (np.sum(h) - y[i]) ** 2
+    return s
+
+
+def test_a_forward_loop_recomputed_in_the_reverse_sweep_is_dropped():
+    rng = np.random.default_rng(1)
+    W, Xs, y = rng.standard_normal((3, 4)), rng.standard_normal((6, 4)), rng.standard_normal(6)
+    g = srcgrad.grad(per_sample, wrt=0, backend="python")
+    g(W, Xs, y)
+    assert g.source.count("for i in range(") == 1  # the reverse loop only
+    check_grads(per_sample, (W, Xs, y), wrt=(0,))
