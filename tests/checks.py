@@ -141,3 +141,16 @@ def check_hessian(f, args, what, third_order=False):
         H = srcgrad.hessian(f, wrt=i, backend="python", strict=True)(*args)
         np.testing.assert_allclose(H, fd_jacobian(grad_i, args[i], h=1e-5), rtol=1e-5,
                                    atol=1e-6, err_msg=f"d2/d{'xy'[i]}2 of {what}")
+
+
+def serial_twin(f, folder):
+    """The function ``f`` with its ``prange`` loops written as ``range`` (the serial reference
+    of a parallel loop), from a module written to ``folder``."""
+    import inspect
+    import pathlib
+    import textwrap
+    src = textwrap.dedent(inspect.getsource(f)).replace("prange(", "range(")
+    name = f"{f.__name__}_serial"
+    text = "import math\nimport numpy as np\n\n" + src.replace(f"def {f.__name__}(",
+                                                               f"def {name}(", 1)
+    return getattr(module_from_text(pathlib.Path(folder) / f"{name}.py", text), name)

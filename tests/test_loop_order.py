@@ -110,9 +110,10 @@ def test_fused_exactly_where_allowed_and_the_same_gradient(f, args, fused, backe
     vg = srcgrad.value_and_grad(f, wrt=wrt, backend=backend)
     value, grads = vg(*args)
     assert value == pytest.approx(f(*args), rel=1e-12, abs=1e-14)
-    want = srcgrad.grad(f, wrt=wrt, backend=backend)(*args)
+    g = srcgrad.grad(f, wrt=wrt, backend="python")  # (the suite compiles the fused code)
+    want = g(*args)
     assert ("fused" in vg.source) == fused
-    assert "fused" not in srcgrad.grad(f, wrt=wrt, backend=backend).source  # nothing to fuse
+    assert "fused" not in g.source  # nothing to fuse
     for g, w in zip(grads, want):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
 

@@ -2,8 +2,9 @@
 (srcgrad/passes/parallel.py) when its steps only add into adjoints -- adjoints indexed by the
 loop's own variable written as they are, numbers reduced by Numba, arrays several steps add
 into kept per thread and added up after.  Every gradient equals the serial one (the same
-function with ``range``) to 1e-12 relative, and finite differences; forward mode and
-Hessians too; a loop whose adjoint cannot run in parallel is a located error."""
+source with ``range``: checks.serial_twin) to 1e-12 relative, and finite differences;
+forward mode and Hessians too; a loop whose adjoint cannot run in parallel is a located
+error."""
 import math
 import warnings
 
@@ -12,7 +13,7 @@ import pytest
 from numba import prange
 
 import srcgrad
-from checks import check_grads
+from checks import check_grads, serial_twin
 
 
 def per_sample(W, b, X, y):
@@ -23,24 +24,9 @@ def per_sample(W, b, X, y):
     return s
 
 
-def per_sample_serial(W, b, X, y):
-    s = 0.0
-    for i in range(X.shape[0]):
-        h = np.tanh(W @ X[i] + b)
-        s += (np.sum(h) - y[i]) ** 2
-    return s
-
-
 def rosen(x, c):
     s = 0.0
     for i in prange(x.shape[0] - 1):
-        s += c * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return s
-
-
-def rosen_serial(x, c):
-    s = 0.0
-    for i in range(x.shape[0] - 1):
         s += c * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
     return s
 
@@ -56,31 +42,27 @@ def rows(A, w):
     return np.sum(out * out)
 
 
-def rows_serial(A, w):
-    out = np.zeros(A.shape)
-    for i in range(A.shape[0]):
-        for j in range(A.shape[1]):
-            if A[i, j] > 0.0:
-                out[i, j] = A[i, j] * w[j]
-            else:
-                out[i, j] = math.sin(A[i, j]) * w[j] * w[j]
-    return np.sum(out * out)
-
-
 RNG = np.random.default_rng(5)
 W, B = RNG.standard_normal((3, 4)), RNG.standard_normal(3)
 X, Y = RNG.standard_normal((40, 4)), RNG.standard_normal(40)
 XR = RNG.uniform(-1, 1, 30)
 A = RNG.standard_normal((12, 5))
-CASES = [(per_sample, per_sample_serial, (W, B, X, Y), (0, 1)),
-         (rosen, rosen_serial, (XR, 100.0), (0, 1)),
-         (rows, rows_serial, (A, XR[:5]), (0, 1))]
+CASES = [(per_sample, (W, B, X, Y), (0, 1)), (rosen, (XR, 100.0), (0, 1)),
+         (rows, (A, XR[:5]), (0, 1))]
 IDS = [c[0].__name__ for c in CASES]
 
 
-@pytest.mark.parametrize("f,serial,args,wrt", CASES, ids=IDS)
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory):
+    """Each parallel function's serial reference: the same source with range."""
+    folder = tmp_path_factory.mktemp("serial")
+    return {f: serial_twin(f, folder) for f in (per_sample, rosen, rows, lse_rows, overwritten)}
+
+
+@pytest.mark.parametrize("f,args,wrt", CASES, ids=IDS)
 @pytest.mark.parametrize("backend", ["numba", "python"])
-def test_parallel_gradient_equals_the_serial_one(f, serial, args, wrt, backend):
+def test_parallel_gradient_equals_the_serial_one(f, args, wrt, backend, twins):
+    serial = twins[f]
     with warnings.catch_warnings():
         warnings.simplefilter("error", srcgrad.FallbackWarning)  # compiles with parallel=True
         g = srcgrad.value_and_grad(f, wrt=wrt, backend=backend)
@@ -97,14 +79,14 @@ def test_parallel_gradient_equals_the_serial_one(f, serial, args, wrt, backend):
     assert t == pytest.approx(sum(np.sum(a) for a in want), rel=1e-10)
 
 
-@pytest.mark.parametrize("f,serial,args,wrt", CASES, ids=IDS)
-def test_parallel_gradient_against_finite_differences(f, serial, args, wrt):
+@pytest.mark.parametrize("f,args,wrt", CASES, ids=IDS)
+def test_parallel_gradient_against_finite_differences(f, args, wrt):
     check_grads(f, args, wrt=wrt, backends=("python",))  # (compiled: equal to serial above)
 
 
-def test_parallel_hessian():
+def test_parallel_hessian(twins):
     H = srcgrad.hessian(rosen, backend="python")(XR[:5], 100.0)
-    Hs = srcgrad.hessian(rosen_serial, backend="python")(XR[:5], 100.0)
+    Hs = srcgrad.hessian(twins[rosen], backend="python")(XR[:5], 100.0)
     np.testing.assert_allclose(H, Hs, rtol=1e-12, atol=1e-10)
 
 
@@ -131,19 +113,6 @@ def lse_rows(A, w):
     return s
 
 
-def lse_rows_serial(A, w):
-    s = 0.0
-    for i in range(A.shape[0]):
-        mx = A[i, 0] * w[0]
-        for j in range(1, A.shape[1]):
-            mx = max(mx, A[i, j] * w[j])
-        se = 0.0
-        for j in range(A.shape[1]):
-            se = se + math.exp(A[i, j] * w[j] - mx)
-        s += mx + math.log(se)
-    return s
-
-
 def overwritten(x):
     s = 0.0
     for i in prange(x.shape[0]):
@@ -153,20 +122,11 @@ def overwritten(x):
     return s
 
 
-def overwritten_serial(x):
-    s = 0.0
-    for i in range(x.shape[0]):
-        t = x[i] * 2.0
-        t = np.sin(t) * t
-        s += t * t
-    return s
-
-
-@pytest.mark.parametrize("f,serial,args", [(lse_rows, lse_rows_serial, (A, XR[:5])),
-                                           (overwritten, overwritten_serial, (XR,))],
+@pytest.mark.parametrize("f,args", [(lse_rows, (A, XR[:5])), (overwritten, (XR,))],
                          ids=["lse_rows", "overwritten"])
 @pytest.mark.parametrize("backend", ["numba", "python"])
-def test_steps_that_keep_values(f, serial, args, backend):
+def test_steps_that_keep_values(f, args, backend, twins):
+    serial = twins[f]
     wrt = tuple(range(len(args)))
     with warnings.catch_warnings():
         warnings.simplefilter("error", srcgrad.FallbackWarning)

@@ -4,11 +4,11 @@
     python tools/bench_parallel.py            # the table in docs/scaling.md
 
 Per-sample loss: a one-layer network's squared error summed over samples (steps that keep
-nothing).  GMM: tools/kernels.py's mixture log-likelihood with its loop over points made a
-prange (steps that keep values in inner loops: the adjoint runs each step again).  Medians of
-warm calls; compile excluded.
+nothing); its serial reference is the same source with range.  GMM: tools/kernels.py's
+mixture log-likelihood, and the same source with its loop over points made a prange (steps
+that keep values in inner loops: the adjoint runs each step again).  Medians of warm calls;
+compile excluded.
 """
-import math
 import os
 import sys
 import time
@@ -30,43 +30,19 @@ def per_sample(W, b, X, y):
     return s
 
 
-def per_sample_serial(W, b, X, y):
-    s = 0.0
-    for i in range(X.shape[0]):
-        h = np.tanh(W @ X[i] + b)
-        s += (np.sum(h) - y[i]) ** 2
-    return s
-
-
-def gmm_parallel(alphas, means, qs, x):
-    N = x.shape[0]
-    K = alphas.shape[0]
-    D = x.shape[1]
-    vals = np.zeros((N, K))
-    total = 0.0
-    for i in prange(N):
-        for k in range(K):
-            sq = 0.0
-            sumq = 0.0
-            for d in range(D):
-                z = math.exp(qs[k, d]) * (x[i, d] - means[k, d])
-                sq += z * z
-                sumq += qs[k, d]
-            vals[i, k] = alphas[k] + sumq - 0.5 * sq
-        mx = vals[i, 0]
-        for k in range(1, K):
-            mx = max(mx, vals[i, k])
-        se = 0.0
-        for k in range(K):
-            se += math.exp(vals[i, k] - mx)
-        total += mx + math.log(se)
-    ma = alphas[0]
-    for k in range(1, K):
-        ma = max(ma, alphas[k])
-    sa = 0.0
-    for k in range(K):
-        sa += math.exp(alphas[k] - ma)
-    return total - N * (ma + math.log(sa))
+def twin(f, old, new, name):
+    """``f`` with ``old`` written as ``new`` in its source (range <-> prange), as ``name``."""
+    import importlib.util
+    import inspect
+    import tempfile
+    src = inspect.getsource(f).replace(old, new).replace(f"def {f.__name__}(", f"def {name}(")
+    path = os.path.join(tempfile.mkdtemp(prefix="srcgrad-bench-"), f"{name}.py")
+    with open(path, "w") as fh:
+        fh.write("import math\nimport numpy as np\nfrom numba import prange\n\n" + src)
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return getattr(mod, name)
 
 
 def median_time(fn, reps=9):
@@ -83,6 +59,9 @@ def main():
     import numba
     rng = np.random.default_rng(0)
     rows = []
+    per_sample_serial = twin(per_sample, "prange(", "range(", "per_sample_serial")
+    gmm_parallel = twin(gmm_objective, "for i in range(N):", "for i in prange(N):",
+                        "gmm_parallel")
     for n in (20_000, 200_000):
         args = (rng.standard_normal((8, 16)), rng.standard_normal(8),
                 rng.standard_normal((n, 16)), rng.standard_normal(n))

@@ -27,7 +27,6 @@ in loops and branches):
 tools/fuzz_checks.py checks them (every transform; a program that draws with the transforms
 that run once per call).
 """
-from fuzz_checks import Failure, check, check_all  # noqa: F401  (the fuzzer's entry points)
 
 N, R = 4, 3
 HEADER = ["import math", "import numpy as np", "import scipy.special as sp",
