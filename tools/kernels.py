@@ -5,6 +5,7 @@ Each KERNELS entry: (function, wrt, make_args(size), default size, small size).
 import math
 
 import numpy as np
+from numba import prange
 
 
 def scalar_loop(x):
@@ -67,6 +68,17 @@ def gmm_objective(alphas, means, qs, x):
     for k in range(K):
         sa += math.exp(alphas[k] - ma)
     return total - N * (ma + math.log(sa))
+
+
+def per_sample_loss(W, b, X, y):
+    """A one-layer network's squared error summed over samples, the loop over samples a
+    ``numba.prange`` (its steps are independent: the adjoint loop runs in parallel too,
+    passes/parallel.py)."""
+    s = 0.0
+    for i in prange(X.shape[0]):
+        h = np.tanh(W @ X[i] + b)
+        s += (np.sum(h) - y[i]) ** 2
+    return s
 
 
 def fixed_point(a, tol):
