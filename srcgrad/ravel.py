@@ -121,13 +121,25 @@ def raveled_of(fn, args, wrt):
 
 def call(d, args, v=None):
     """``jacobian``, ``hessian`` or ``hvp`` object ``d`` called with container arguments."""
-    if d.inner is not None or len(d.wrt) != 1:
+    if len(d.wrt) != 1:
         raise SrcgradError(f"{type(d).__name__.lower()} of a function of containers takes one "
                            "wrt argument")
     w = d.wrt[0]
     i = d.params.index(w)
     leaf = not pytree.is_container(args[i])
-    if leaf:  # differentiated in a plain argument, other arguments containers: the flat fn
+    if d.inner is not None:  # of a grad: the flat grad, in plain arguments only
+        g, plain = d.inner, leaf
+        while g is not None:
+            plain = plain and not any(pytree.is_container(args[d.params.index(x)]) for x in g.wrt)
+            root, g = g, g.inner
+        if not plain:
+            raise SrcgradError(f"{type(d).__name__.lower()} of a grad of a function of "
+                               "containers is taken with respect to plain (float or array) "
+                               "arguments only, in both derivatives; for a container, use "
+                               "hessian of the function itself")
+        flat = pytree.flat_of(root.primal, args)
+        fn, wrt, call_args = pytree._flat_grad(d.inner, flat), w, flat.args(args)
+    elif leaf:  # differentiated in a plain argument, other arguments containers: the flat fn
         flat = pytree.flat_of(d.primal, args)
         fn, wrt, call_args = flat.fn, w, flat.args(args)
     else:

@@ -426,12 +426,19 @@ def scaled_mlp(params, x, t):
 
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_grad_of_grad_with_a_container_argument(backend):
-    """d2/dt2 (the scalar), with a list of layer tuples passed along, against finite
-    differences of the first derivative; the container itself as the outer wrt is refused."""
+    """d2/dt2 (the scalar), with a list of layer tuples passed along, and the mixed second
+    derivative d2/(dparams dt), structured like params, against finite differences of the
+    first derivative."""
     gt = srcgrad.grad(scaled_mlp, wrt=2, backend=backend)
     gtt = srcgrad.grad(gt, wrt=2, backend=backend)
     t, h = 0.6, 1e-5
     want = (gt(PARAMS, X, t + h) - gt(PARAMS, X, t - h)) / (2 * h)
     assert gtt(PARAMS, X, t) == pytest.approx(want, rel=1e-6)
-    with pytest.raises(srcgrad.SrcgradError, match="one float scalar"):
-        srcgrad.grad(gt, wrt=0, backend=backend)(PARAMS, X, t)
+    mixed = srcgrad.grad(gt, wrt=0, backend=backend)(PARAMS, X, t)
+    (W, b), rest = PARAMS[0], PARAMS[1:]
+    want = fd_jacobian(lambda W: gt([(W, b), *rest], X, t), W, h=h)
+    np.testing.assert_allclose(mixed[0][0], want, rtol=1e-6)
+    jx = srcgrad.jacobian(gt, wrt=1, backend=backend)(PARAMS, X, t)  # d2/(dx dt)
+    np.testing.assert_allclose(jx, fd_jacobian(lambda x: gt(PARAMS, x, t), X, h=h), rtol=1e-6)
+    with pytest.raises(srcgrad.SrcgradError, match="plain"):
+        srcgrad.jacobian(gt, wrt=0, backend=backend)(PARAMS, X, t)

@@ -96,6 +96,66 @@ def test_nested_grad_rejects_arrays():
         srcgrad.grad(srcgrad.grad(rosenbrock))(np.ones(3))
 
 
+def weighted(x, a):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += math.sin(x[i]) * x[i] ** 2 * a ** 3
+    return s
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_every_transform_of_a_grad_differentiates_the_grad(backend):
+    """jacobian, hessian, vjp, jvp, value_and_grad and grad of ``g = grad(f, wrt=1)`` are
+    derivatives of g, not of f: each against finite differences of g itself.  (They used to
+    differentiate f, silently: the derived object unwrapped to the user's function.)"""
+    g = srcgrad.grad(weighted, wrt=1, backend=backend)
+    x, a = np.array([0.5, 1.5, -0.7]), 1.3
+    gx = fd_jacobian(lambda x: g(x, a), x, h=1e-6)
+    ga = (g(x, a + 1e-6) - g(x, a - 1e-6)) / 2e-6
+    opts = dict(backend=backend)
+    for jac in (srcgrad.jacobian, srcgrad.jacfwd, srcgrad.jacrev):
+        np.testing.assert_allclose(jac(g, **opts)(x, a), gx, rtol=1e-7)
+        np.testing.assert_allclose(jac(g, wrt=1, **opts)(x, a), ga, rtol=1e-7)
+    np.testing.assert_allclose(srcgrad.grad(g, wrt=0, **opts)(x, a), gx, rtol=1e-7)
+    value, da = srcgrad.value_and_grad(g, wrt=1, **opts)(x, a)
+    np.testing.assert_allclose([value, da], [g(x, a), ga], rtol=1e-7)
+    out, vjp_fn = srcgrad.vjp(g, x, a, **opts)
+    bx, ba = vjp_fn(2.0)
+    np.testing.assert_allclose(out, g(x, a), rtol=1e-14)
+    np.testing.assert_allclose(bx, 2 * gx, rtol=1e-7)
+    np.testing.assert_allclose(ba, 2 * ga, rtol=1e-7)
+    v = np.array([1.0, -2.0, 0.5])
+    out, tangent = srcgrad.jvp(g, (x, a), (v, 0.3), **opts)
+    np.testing.assert_allclose(tangent, gx @ v + 0.3 * ga, rtol=1e-7)
+    H = srcgrad.hessian(g, **opts)(x, a)
+    np.testing.assert_allclose(H, fd_jacobian(lambda x: srcgrad.grad(g, **opts)(x, a), x, h=1e-5),
+                               rtol=1e-6)
+
+
+def test_jacobian_of_an_array_gradient_is_the_hessian():
+    """jacobian(grad(f)) of a vector function: f's Hessian (reverse over reverse and
+    forward over reverse), and a vjp of grad(f) is a Hessian-vector product."""
+    g = srcgrad.grad(rosenbrock, backend="python")
+    x = np.array([0.3, -0.8, 1.1, 0.6])
+    H = rosen_hessian(x)
+    for mode in ("forward", "reverse"):
+        np.testing.assert_allclose(srcgrad.jacobian(g, mode=mode, backend="python")(x), H,
+                                   rtol=1e-12)
+    v = np.array([1.0, 0.5, -1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.vjp(g, x, backend="python")[1](v)[0], H @ v, rtol=1e-12)
+    np.testing.assert_allclose(srcgrad.jvp(g, (x,), (v,), backend="python")[1], H @ v, rtol=1e-12)
+
+
+def test_source_of_a_derivative_of_a_derivative():
+    """Before its first call, a derivative of a derivative has no kinds to generate for: a
+    clear error; after it, the generated code of the outer derivative."""
+    j = srcgrad.jacobian(srcgrad.grad(weighted, wrt=1, backend="python"), backend="python")
+    with pytest.raises(srcgrad.SrcgradError, match="first call"):
+        j.source
+    j(np.array([0.5, 1.5]), 1.3)
+    assert "def weighted_grad_j" in j.source
+
+
 def scaled_square_sum(x):
     y = 2.0 * x
     z = np.sum(y ** 2)

@@ -114,6 +114,8 @@ def shaped_like(value, primal, what):
 
 def params_of(f):
     """Parameter names without reading the source (Derived checks the function itself)."""
+    if hasattr(f, "_src") and hasattr(f, "params"):  # a derivative (vjp(grad(f), ...))
+        return list(f.params)
     code = getattr(f, "__code__", None)
     if code is None:
         return read_source(f).params  # raises the located "not a Python function" error

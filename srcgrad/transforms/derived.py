@@ -41,8 +41,10 @@ class Derived:
                 raise SrcgradError("a derivative of a checkpointed gradient is not supported: "
                                    "take the inner grad without checkpoint=")
             if not primal.nests:
-                raise SrcgradError("only grad(...) of a grad(f, wrt=<one argument>) nests; for "
-                                   "second derivatives of vector functions use hessian or hvp")
+                raise SrcgradError("a derivative of a derivative takes grad(f, wrt=<one "
+                                   "argument>) as the inner one (jacobian(grad(f)), "
+                                   "grad(grad(f)), vjp(grad(f), ...)); for other second "
+                                   "derivatives use hessian or hvp")
             self._src = primal._src
             self.level = primal.level + 1
         else:
@@ -62,6 +64,7 @@ class Derived:
         # grad of a grad look like (and unwrap to) the function itself
         functools.update_wrapper(self, primal, assigned=("__module__", "__name__",
                                                           "__qualname__", "__doc__"), updated=())
+        del self.__wrapped__  # update_wrapper sets it whatever ``assigned`` says
 
     def __reduce__(self):
         """Pickled by reference to the user's function and the options: unpickled (in
@@ -115,12 +118,18 @@ class Derived:
         with self._lock:  # first calls from several threads: one transforms, all get it
             if key not in self._specs:
                 keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
-                gen = pipeline.generate(self.primal, self.wrt, kinds, mode, keep, self.cache,
-                                        checkpoint=self.checkpoint)
+                gen = pipeline.generate(self.differentiated(args), self.wrt, kinds, mode, keep,
+                                        self.cache, checkpoint=self.checkpoint)
                 self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
         return self._specs[key]
+
+    def differentiated(self, args):
+        """The function whose derivative this is: the user's, or for a derivative of a
+        derivative (jacobian(grad(f)), vjp(grad(f), ...)), the inner derivative's generated
+        code as a function of the same parameters, for these arguments' kinds."""
+        return self.primal if self.inner is None else self.inner.as_function(args)
 
     def source_for(self, given=None):
         """The generated source for kinds ``given`` (parsed: {parameter: kind}), read from
@@ -131,6 +140,10 @@ class Derived:
 
     def generated_for(self, given=None):
         """(header line or "", Generated) for kinds ``given``, annotated or guessed."""
+        if self.inner is not None:
+            raise SrcgradError(f"the source of a derivative of a derivative of "
+                               f"{self._src.name}() is generated at its first call (for its "
+                               "arguments' kinds): call it, then read .source.")
         kinds, how = K.for_source(self._src, given)
         try:
             gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode,
@@ -172,6 +185,11 @@ class Derived:
             return
         out = self.primal(*args)
         shape = np.shape(out) if not isinstance(out, tuple) else tuple(np.shape(o) for o in out)
+        if self.inner is not None:
+            name = self._src.name
+            raise SrcgradError(f"grad requires a scalar output, but the derivative of {name}() "
+                               f"it differentiates returns shape {shape}: use "
+                               f"srcgrad.hessian({name}) or srcgrad.jacobian(grad({name}))")
         raise ValueError(
             f"grad requires a scalar output, but {self.primal.__name__}() returned "
             f"{'a tuple of shapes ' if isinstance(out, tuple) else 'an array of shape '}{shape}; "

@@ -35,8 +35,9 @@ class Grad(Derived):
         if any(pytree.is_container(a) for a in args):  # lists of (W, b): the flat version
             return pytree.grad_call(self, args)
         args = prepare(args, self.params)
-        if self.inner is not None:
-            return self._nested(args)
+        if self.inner is not None and not self.with_value and not self.intermediates \
+                and len(self.wrt) == 1 and self.kinds_of(args)[self.wrt[0]] == K.FLOAT:
+            return self._nested(args)  # one scalar: forward mode over the inner derivative
         gen, comp = self.specialize(args)
         self._scalar_output(gen, args)
         result = comp(*args, 1.0)

@@ -88,7 +88,7 @@ class Jacobian(Driven):
 
         def build():
             gen_s, sweep = self.specialize(args, mode=how)
-            fname = self._src.name
+            fname = gen_s.name.rsplit("_", 1)[0]  # f, or f_grad for a jacobian of a grad
             short = Mode.SHORT[how]
             return ("jacobian", f"{fname}_jac{short}", {f"{fname}_primal": primal, gen_s.name: sweep},
                     gen_s.source, (fname, self.params, self.wrt, kinds, out, short))
