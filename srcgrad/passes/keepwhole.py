@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import custom, library
 from ..frontend.source import _MISSING
-from ..rules.table import CALLS, CREATION_CALLS, NONDIFF_CALLS
+from ..rules.table import CALLS, CREATION_CALLS, EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS
 from .calls import BUILTIN_EMIT
 from .constants import static_isinstance
 
@@ -19,6 +19,13 @@ from .constants import static_isinstance
 def _is_primitive(obj):
     try:
         return obj in CALLS
+    except TypeError:
+        return False
+
+
+def _is_einsum(obj):
+    try:
+        return obj in EINSUM_CALLS
     except TypeError:
         return False
 
@@ -48,10 +55,14 @@ class KeepWhole(ast.NodeTransformer):
         if obj is isinstance:
             return static_isinstance(self.norm, node)
         one_arg_where = obj is np.where and len(node.args) == 1  # indices: kept whole
+        # a method srcgrad lowers to other code (x.compress(c)), which Numba does not have
+        lowered_method = obj is _MISSING and isinstance(node.func, ast.Attribute) \
+            and node.func.attr in LOWERED and node.func.attr in METHODS
         if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
-                obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj):
-            # np.sin(a), sp.logsumexp(a), a nested def, sum(gen) inside np.zeros_like(...) or
-            # a test: a statement of its own, with a kind (and a helper)
+                obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj) \
+                or _is_einsum(obj) or lowered_method:
+            # np.sin(a), sp.logsumexp(a), a nested def, sum(gen), np.tensordot(M, M) inside
+            # np.zeros_like(...) or a test: a statement of its own, with a kind (and a helper)
             return self.norm.atom(node, self.out)
         if inspect.isfunction(obj) and obj not in NONDIFF_CALLS and obj not in CREATION_CALLS:
             return self.norm.inline(obj, node, self.out)  # (srcgrad's helpers with rules: above)

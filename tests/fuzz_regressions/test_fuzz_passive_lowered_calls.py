@@ -1,0 +1,26 @@
+# A program the fuzzer found failing (tools/fuzz.py, seed 4301), shrunk by hand. It must pass now.
+# It failed with: FallbackWarning: Numba could not compile the generated f_value_and_grad
+# (TypingError: Use of unsupported NumPy function 'numpy.tensordot'): a call srcgrad lowers to
+# loops (np.tensordot, np.einsum, x.compress) was left whole inside a branch's test.
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'tools'))
+import fuzz  # noqa: E402
+
+PROGRAM = '''import math
+import numpy as np
+
+def f(x, y, a, M, T, n):
+    if np.tensordot(M, M) > -0.344 and np.einsum('ij,ij', M, M) > -1.0:
+        v1 = np.sin(a)
+    else:
+        v1 = a * x
+    if M.compress(np.array([True, False, True]), axis=0)[0, 0] > -2.0:
+        v1 = v1 * y
+    return np.sum(v1 * v1) + x
+'''
+
+
+def test_fuzz_passive_lowered_calls():
+    fuzz.checker(PROGRAM)(fuzz.load(PROGRAM, 'rpassive_lowered'), 4301, use_numba=True)
