@@ -55,10 +55,25 @@ class CheckpointWarning(UserWarning):
     keeps every step's values, as without checkpoint=."""
 
 
+# {filename of generated code: {its line: (file, line) of the user's code it comes from}}:
+# a problem found in generated code (a Hessian differentiates the generated adjoint again)
+# points at the user's line it was generated from
+GENERATED_LINES = {}
+
+
 class Location:
-    """File, line and column of a node in the user's source, with the line's text."""
+    """File, line and column of a node in the user's source, with the line's text.  A place
+    in srcgrad's generated code becomes the user's line that code was generated from
+    (``generated``: True)."""
 
     def __init__(self, filename, lineno, col, line_text):
+        self.generated = False
+        while filename in GENERATED_LINES and lineno in GENERATED_LINES[filename]:
+            import linecache
+            filename, lineno = GENERATED_LINES[filename][lineno]
+            line_text = linecache.getline(filename, lineno)
+            col = len(line_text) - len(line_text.lstrip())
+            self.generated = True
         self.filename, self.lineno, self.col, self.line_text = filename, lineno, col, line_text
 
     def __repr__(self):
@@ -79,5 +94,6 @@ class Problem:
         text = self.loc.line_text.rstrip("\n")
         stripped = text.lstrip()
         caret = " " * max(0, self.loc.col - (len(text) - len(stripped)))
-        return (f"{self.loc!r}: unsupported construct: {self.construct}\n"
+        via = " (in the derivative srcgrad generated from this line)" if self.loc.generated else ""
+        return (f"{self.loc!r}: unsupported construct: {self.construct}{via}\n"
                 f"    {stripped}\n    {caret}^\n    {self.hint}")

@@ -19,7 +19,7 @@ import threading
 
 import numpy as np
 
-from . import runtime, stats
+from . import errors, runtime, stats
 from .backend import cache as diskcache
 from .backend.compile import Compiled
 from .backend.emit import filename_for, line_map, register, to_source
@@ -46,6 +46,7 @@ class Generated:
         comp = Compiled(self.source, filename, self.name, self.constants, backend, strict,
                         cache_dir=self.cache_dir)
         comp.line_map = self.line_map
+        errors.GENERATED_LINES[filename] = self.line_map
         return comp
 
 

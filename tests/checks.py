@@ -124,16 +124,21 @@ def module_from_text(path, text):
     return mod
 
 
-def check_hessian(f, args, what, third_order=False):
+def check_hessian(f, args, what, third_order=False, no_second=()):
     """srcgrad.hessian of ``f`` in each argument (forward over reverse, Python backend)
     against finite differences of its gradient; with ``third_order``, the clear refusal of a
-    derivative of a derivative rule."""
+    derivative of a derivative rule; in the arguments ``no_second`` (a distribution's shape
+    parameters), the clear refusal of a second derivative there."""
+    import pytest
     if third_order:
-        import pytest
         with pytest.raises(srcgrad.SrcgradError, match="derivative of a derivative rule"):
             srcgrad.hessian(f, backend="python")(*args)
         return
     for i in range(len(args)):
+        if i in no_second:
+            with pytest.raises(srcgrad.UnsupportedError, match="second derivative in a distri"):
+                srcgrad.hessian(f, wrt=i, backend="python")(*args)
+            continue
         def grad_i(xi, i=i):
             a = list(args)
             a[i] = xi

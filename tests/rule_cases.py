@@ -1,18 +1,20 @@
 """The test table: every rule of srcgrad/rules/table.py, with expressions that reach it and the
 input domain where it is smooth.  A meta-test fails when a rule has no row here.
 
-An argument spec is S(lo, hi) for a float scalar or A(shape, lo, hi) for a float array.
+An argument spec is S(lo, hi) for a float scalar or A(shape, lo, hi) for a float array;
+``second=False``: the second derivative in this argument is refused (a distribution's shape
+parameter), and the Hessian tests check the refusal.
 """
 
 
 class S:
-    def __init__(self, lo=-1.0, hi=1.0):
-        self.lo, self.hi, self.shape = lo, hi, ()
+    def __init__(self, lo=-1.0, hi=1.0, second=True):
+        self.lo, self.hi, self.shape, self.second = lo, hi, (), second
 
 
 class A:
-    def __init__(self, shape, lo=-1.0, hi=1.0):
-        self.lo, self.hi = lo, hi
+    def __init__(self, shape, lo=-1.0, hi=1.0, second=True):
+        self.lo, self.hi, self.second = lo, hi, second
         self.shape = shape if isinstance(shape, tuple) else (shape,)
 
 
@@ -329,10 +331,20 @@ CASES = {
                   ("rt.put_along(x, y, np.array([[1, 0], [0, 0]]), 1)", [A((2, 2)), A((2, 3))])],
     "unrepeat_rows": [("rt.unrepeat_rows(x, 2) * y", [A((2, 6)), A(3)])],
     # incomplete gamma and beta functions, distribution functions (their scipy shims: tests/library_cases.py)
-    "gammainc": [("rt.gammainc(2.5, x) * y", [A(3, 0.2, 6.0), S()]), ("rt.gammainc(0.6, x)", [S(1.5, 9.0)])],
-    "gammaincc": [("rt.gammaincc(1.7, x * y)", [A(3, 0.2, 3.0), S(0.5, 2.0)])],
-    "betainc": [("rt.betainc(2.0, 0.5, x)", [A(3, 0.1, 0.9)]), ("rt.betainc(0.7, 3.0, x) * y", [S(0.2, 0.8), S()])],
-    "t_cdf": [("rt.t_cdf(x, 3.5)", [A(3, -3.0, 3.0)]), ("rt.t_cdf(x * y, 0.9)", [S(-4.0, 4.0), S(0.5, 1.5)])],
+    "gammainc": [("rt.gammainc(2.5, x) * y", [A(3, 0.2, 6.0), S()]), ("rt.gammainc(0.6, x)", [S(1.5, 9.0)]),
+                 ("rt.gammainc(x, y)", [A(3, 0.3, 4.0, second=False), S(0.5, 6.0)])],
+    "gammaincc": [("rt.gammaincc(1.7, x * y)", [A(3, 0.2, 3.0), S(0.5, 2.0)]),
+                  ("rt.gammaincc(x, 3.0 * y)", [A(3, 0.5, 9.0, second=False), A(3, 0.5, 2.0)])],
+    "betainc": [("rt.betainc(2.0, 0.5, x)", [A(3, 0.1, 0.9)]), ("rt.betainc(0.7, 3.0, x) * y", [S(0.2, 0.8), S()]),
+                ("rt.betainc(x, y, 0.4)", [A(3, 0.3, 5.0, second=False), S(0.3, 5.0, second=False)]),
+                ("rt.betainc(x, 2.0 * x, y)", [A(3, 0.5, 3.0, second=False), A(3, 0.1, 0.9)])],
+    "t_cdf": [("rt.t_cdf(x, 3.5)", [A(3, -3.0, 3.0)]), ("rt.t_cdf(x * y, 0.9)", [S(-4.0, 4.0), S(0.5, 1.5)]),
+              ("rt.t_cdf(x, y)", [A(4, -5.0, 5.0), S(0.5, 30.0, second=False)])],
+    # the shape derivatives' own rows (reached by Hessians): in the variable only
+    "gammainc_da": [("rt.gammainc_da(1.5, x) * y", [A(3, 0.2, 6.0), S()])],
+    "betainc_da": [("rt.betainc_da(0.8, 2.5, x)", [A(3, 0.1, 0.9)])],
+    "betainc_db": [("rt.betainc_db(3.0, 0.6, x) * y", [A(3, 0.1, 0.9), S()])],
+    "t_cdf_ddf": [("rt.t_cdf_ddf(x, 4.0)", [A(3, -3.0, 3.0)])],
     "poisson_cdf": [("rt.poisson_cdf(np.array([0.0, 2.0, 5.0]), x)", [A(3, 0.5, 6.0)]),
                     ("rt.poisson_cdf(3.0, x) * y", [S(0.5, 6.0), S()])],
     # helpers of generated code (reached by hessian / forward-over-reverse)

@@ -1,7 +1,7 @@
 """``scipy.stats`` distributions in srcgrad's subset: log densities (and mass functions),
 densities and distribution functions, in their data and their parameters (the distribution
-functions of t, gamma and beta in their data, location and scale: a differentiated shape
-parameter there is refused at the call).
+functions of t, gamma and beta in their shape parameters through runtime/incomplete_grad.py;
+a second derivative in a shape parameter is refused at the call).
 Outside a distribution's support the log density is -inf, as SciPy's; the parameters are
 not checked (SciPy gives NaN for a negative scale, these shims NaN or a number).
 

@@ -81,17 +81,37 @@ rule("digamma",  "x",   ["g * trigamma(x)"],           ["dx * trigamma(x)"], out
 
 
 # ---- incomplete gamma and beta functions, distribution functions (runtime/incomplete.py) ----
-# the derivative in the variable is the density; in a shape parameter it is not implemented
-_SHAPE = "the derivative in a distribution's shape parameter is not implemented; hold it constant"
+# the derivative in the variable is the density; in a shape parameter, srcgrad's own
+# forward-mode derivative of the series or continued fraction (runtime/incomplete_grad.py),
+# whose own derivative in that parameter again is not implemented (refused: no Hessian there)
+_SHAPE2 = ("the second derivative in a distribution's shape parameter is not implemented; "
+           "hold it constant in the Hessian (or take the Hessian in the other arguments)")
 _GAMMA_PDF = "exp((a - 1.0) * log(x) - x - lgamma(a))"
 _BETA_PDF = "exp((a - 1.0) * log(x) + (b - 1.0) * log1p(-x) + lgamma(a + b) - lgamma(a) - lgamma(b))"
 _T_PDF = ("exp(lgamma(0.5 * (df + 1.0)) - lgamma(0.5 * df) - 0.5 * log(df * 3.141592653589793)"
           " - 0.5 * (df + 1.0) * log1p(z * z / df))")
+# d log(t pdf) / d df
+_T_DLOG = ("(0.5 * digamma(0.5 * (df + 1.0)) - 0.5 * digamma(0.5 * df) - 0.5 / df"
+           " - 0.5 * log1p(z * z / df) + 0.5 * (df + 1.0) * z * z / (df * (df + z * z)))")
 _POISSON_PMF = "where(n < 0.0, 0.0, exp(floor(n) * log(mu) - mu - lgamma(floor(n) + 1.0)))"
-rule("gammainc",  "a x",   [None, f"g * {_GAMMA_PDF}"], [None, f"dx * {_GAMMA_PDF}"], refused={"a": _SHAPE})
-rule("gammaincc", "a x",   [None, f"-g * {_GAMMA_PDF}"], [None, f"-dx * {_GAMMA_PDF}"], refused={"a": _SHAPE})
-rule("betainc",   "a b x", [None, None, f"g * {_BETA_PDF}"], [None, None, f"dx * {_BETA_PDF}"],
-     refused={"a": _SHAPE, "b": _SHAPE})
-rule("t_cdf",     "z df",  [f"g * {_T_PDF}", None], [f"dz * {_T_PDF}", None], refused={"df": _SHAPE})
+rule("gammainc",  "a x",   ["g * gammainc_da(a, x)", f"g * {_GAMMA_PDF}"],
+                           ["da * gammainc_da(a, x)", f"dx * {_GAMMA_PDF}"])
+rule("gammaincc", "a x",   ["-g * gammainc_da(a, x)", f"-g * {_GAMMA_PDF}"],
+                           ["-da * gammainc_da(a, x)", f"-dx * {_GAMMA_PDF}"])
+rule("betainc",   "a b x", ["g * betainc_da(a, b, x)", "g * betainc_db(a, b, x)", f"g * {_BETA_PDF}"],
+                           ["da * betainc_da(a, b, x)", "db * betainc_db(a, b, x)", f"dx * {_BETA_PDF}"])
+rule("t_cdf",     "z df",  [f"g * {_T_PDF}", "g * t_cdf_ddf(z, df)"],
+                           [f"dz * {_T_PDF}", "ddf * t_cdf_ddf(z, df)"])
+# their derivatives in a shape parameter: in the variable, the density's derivative in it
+rule("gammainc_da", "a x", [None, f"g * {_GAMMA_PDF} * (log(x) - digamma(a))"],
+                           [None, f"dx * {_GAMMA_PDF} * (log(x) - digamma(a))"], refused={"a": _SHAPE2})
+rule("betainc_da", "a b x", [None, None, f"g * {_BETA_PDF} * (log(x) - digamma(a) + digamma(a + b))"],
+                            [None, None, f"dx * {_BETA_PDF} * (log(x) - digamma(a) + digamma(a + b))"],
+     refused={"a": _SHAPE2, "b": _SHAPE2})
+rule("betainc_db", "a b x", [None, None, f"g * {_BETA_PDF} * (log1p(-x) - digamma(b) + digamma(a + b))"],
+                            [None, None, f"dx * {_BETA_PDF} * (log1p(-x) - digamma(b) + digamma(a + b))"],
+     refused={"a": _SHAPE2, "b": _SHAPE2})
+rule("t_cdf_ddf", "z df",  [f"g * {_T_PDF} * {_T_DLOG}", None],
+                           [f"dz * {_T_PDF} * {_T_DLOG}", None], refused={"df": _SHAPE2})
 # a step function of the count n (derivative 0 between the steps); in the mean, minus the pmf
 rule("poisson_cdf", "n mu", [None, f"-g * {_POISSON_PMF}"], [None, f"-dmu * {_POISSON_PMF}"])

@@ -199,7 +199,9 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.matmul_b: "matmul_b", _rt.mT: "mT", _rt.matvec_b: "matvec_b",
               _rt.vecmat_b: "vecmat_b", _rt.tmatvec_b: "tmatvec_b",
               _rt.gammainc: "gammainc", _rt.gammaincc: "gammaincc", _rt.betainc: "betainc",
-              _rt.t_cdf: "t_cdf", _rt.poisson_cdf: "poisson_cdf"})
+              _rt.t_cdf: "t_cdf", _rt.poisson_cdf: "poisson_cdf",
+              _rt.gammainc_da: "gammainc_da", _rt.betainc_da: "betainc_da",
+              _rt.betainc_db: "betainc_db", _rt.t_cdf_ddf: "t_cdf_ddf"})
 # along an axis (rules/along.py): every row-wise helper is a primitive of its own name
 CALLS.update({getattr(_rt, _n): _n for _n in along.RULE_NAMES})
 

@@ -10,15 +10,17 @@ By family: ``broadcast.py`` (unbroadcasting, indexing), ``reductions.py``, ``sha
 (reshapes, joins), ``products.py`` (matrix structure and products Numba lacks),
 ``decomp.py`` (eigh and svd, one part each), ``along.py`` (operations along
 any axis, as rows), ``axes.py`` (3-D reductions, take_along_axis, average's weights), ``special.py`` (digamma and trigamma, for gamma and lgamma), ``incomplete.py``
-(incomplete gamma and beta functions, for scipy.stats' distribution functions),
+(incomplete gamma and beta functions, for scipy.stats' distribution functions) and
+``incomplete_grad.py`` (their derivatives in the shape parameters),
 ``custom.py`` (the wrappers around a user's own derivative rules), ``checkpoint.py`` (the
 schedule of a binomially checkpointed loop), ``parallel.py`` (``prange`` and thread ids).
 """
-from . import (along, axes, broadcast, checkpoint, custom, decomp, incomplete, parallel,
-               products, reductions, shape, special)
+from . import (along, axes, broadcast, checkpoint, custom, decomp, incomplete, incomplete_grad,
+               parallel, products, reductions, shape, special)
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
 from .incomplete import *  # noqa: F401,F403
+from .incomplete_grad import *  # noqa: F401,F403
 from .along import *  # noqa: F401,F403
 from .axes import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
@@ -31,7 +33,7 @@ from .parallel import *  # noqa: F401,F403
 
 __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__,
            *decomp.__all__, *along.__all__, *axes.__all__, *special.__all__,
-           *incomplete.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__]
+           *incomplete.__all__, *incomplete_grad.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__]
 
 
 def namespace():

@@ -5,7 +5,7 @@ it broadcasts like NumPy's own and runs in both backends.
 Series and continued fractions (Lentz's method) as in Numerical Recipes, §6.2 and §6.4:
 relative error about 1e-14 against SciPy over the tested ranges (tests/library_cases.py).
 Their derivatives in the variable are the densities (rules/elementwise.py); in the shape
-parameters they are not implemented, and a differentiated shape parameter is refused.
+parameters, forward-mode derivatives of these same iterations (incomplete_grad.py).
 """
 import math
 
