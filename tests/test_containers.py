@@ -401,6 +401,43 @@ def test_dict_locals_read_by_constant_keys():
         srcgrad.grad(dict_passed_on)(np.ones((2, 2)), np.ones(2))
 
 
+def nested_locals(W, b, x):
+    """Dict and list locals holding containers: a config dict with a list of layer dicts, an
+    alias of a nested dict, nested lists, and loops over them."""
+    cfg = {"layers": [{"W": W, "b": b}, {"W": W * 0.5, "b": b * b}], "act": {"k": 2.0}}
+    act = cfg["act"]
+    h = x
+    for layer in cfg["layers"]:
+        h = np.tanh(layer["W"] @ h[0:3] + layer["b"]) * act["k"]
+        h = np.concatenate((h, x[0:1]))
+    grid = [[h[0], h[1]], [np.sum(b), cfg["layers"][1]["b"][0]]]
+    total = 0.0
+    for k, v in cfg["layers"][0].items():
+        total = total + np.sum(v * v) * (2.0 if k == "W" else 1.0)
+    return np.sum(h) + grid[1][1] * grid[0][0] + grid[1][0] + total + len(cfg["layers"][0])
+
+
+def test_dict_and_list_locals_holding_containers():
+    """Nested dict, list and tuple literals bound to a name, read by constant paths and looped
+    over (for layer in layers, d[...].items()): both modes, both backends, the Hessian,
+    against finite differences; a dict reached by a run-time index is a located error."""
+    rng = np.random.default_rng(13)
+    args = (rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3), rng.normal(size=3))
+    check_grads(nested_locals, args)
+    H = srcgrad.hessian(nested_locals, wrt=1, backend="python")(*args)
+    g = srcgrad.grad(nested_locals, wrt=1, backend="python")
+    np.testing.assert_allclose(H, fd_jacobian(lambda v: g(args[0], v, args[2]), args[1], h=1e-5),
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(srcgrad.UnsupportedError, match="path that is not constant") as e:
+        srcgrad.grad(layer_by_run_time_index)(np.ones(2), 1)
+    assert "test_containers.py" in str(e.value)
+
+
+def layer_by_run_time_index(x, k):
+    layers = [{"W": x}, {"W": x * 2.0}]
+    return np.sum(layers[k]["W"])
+
+
 def returns_named_dict(W, x):
     h = np.tanh(W @ x)
     out = {"h": h, "s": np.sum(h), "twice": x * 2.0}

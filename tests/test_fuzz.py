@@ -45,7 +45,7 @@ def test_array_fuzzer_catches_a_wrong_array_rule(monkeypatch):
     import ast
     from srcgrad.rules.table import RULES
     monkeypatch.setitem(RULES["matmul_mv"].jvp_ast, "b", ast.parse("a @ (2.0 * db)", mode="eval").body)
-    checked, skipped, failures = fuzz.run(seed=0, count=20, numba_every=0, save=False,
+    checked, skipped, failures = fuzz.run(seed=1, count=20, numba_every=0, save=False,
                                           log=lambda *_: None, shrink_them=False,
                                           kinds=("array",))
     assert failures

@@ -180,6 +180,17 @@ class ArrayGen:
             return out
         if self.draws and r.random() < 0.3:
             return self.draw()
+        if r.random() < 0.06:  # locals holding containers: a list of dicts, nested lists
+            cfg, acc, grid = self.fresh("cfg"), self.fresh("s"), self.fresh("g")
+            out = [f"    {cfg} = {{\"layers\": [{{\"w\": {self.expr(V, 1)}, \"c\": {self.expr(S, 0)}}}, "
+                   f"{{\"w\": {self.expr(V, 1)}, \"c\": {self.expr(S, 0)}}}], \"k\": {self.expr(S, 0)}}}",
+                   f"    {acc} = 0.0",
+                   f"    for ly in {cfg}[\"layers\"]:",
+                   f"        {acc} = {acc} + np.sum(np.tanh(ly[\"w\"] * ly[\"c\"])) * {cfg}[\"k\"]",
+                   f"    {grid} = [[{self.expr(V, 0)}, {cfg}[\"layers\"][1][\"w\"]], {acc}]"]
+            self.pool[S].append(f"{grid}[1]")
+            self.pool[V].append(f"{grid}[0][1]")
+            return out
         k = r.random()
         shape = r.choice([S, S, V, V, W, MAT])
         if k < 0.35:

@@ -173,15 +173,28 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if isinstance(node.value, ast.List) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name):  # hs = [a, b]: a sequence
             for item in node.value.elts:
-                self.visit(item)
+                self.container_item(item)
             return
         if isinstance(node.value, ast.Dict) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name) and node.value.keys \
                 and all(isinstance(k, ast.Constant) for k in node.value.keys):
             for item in node.value.values:  # d = {"W": W, "b": b}: a tuple (passes/dicts.py)
-                self.visit(item)
+                self.container_item(item)
             return
         self.visit(node.value)
+
+    def container_item(self, item):
+        """A value inside a dict literal bound to a name: dict (constant keys), list and tuple
+        literals nest (nested tuples, passes/dicts.py); anything else is checked as usual."""
+        if isinstance(item, (ast.List, ast.Tuple)):
+            for e in item.elts:
+                self.container_item(e)
+        elif isinstance(item, ast.Dict) and item.keys \
+                and all(isinstance(k, ast.Constant) for k in item.keys):
+            for v in item.values:
+                self.container_item(v)
+        else:
+            self.visit(item)
 
     def visit_AugAssign(self, node):
         self.check_target(node.target)
