@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import custom, library
 from ..frontend.source import _MISSING
-from ..rules.table import CALLS, CREATION_CALLS, EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS
+from ..rules.table import CALLS, CREATION_CALLS, EINSUM_CALLS, METHODS, NONDIFF_CALLS
 from .calls import BUILTIN_EMIT
 from .constants import static_isinstance
 
@@ -55,9 +55,10 @@ class KeepWhole(ast.NodeTransformer):
         if obj is isinstance:
             return static_isinstance(self.norm, node)
         one_arg_where = obj is np.where and len(node.args) == 1  # indices: kept whole
-        # a method srcgrad lowers to other code (x.compress(c)), which Numba does not have
+        # an array method srcgrad writes as a primitive (x.compress(c), x.squeeze(0)): Numba
+        # has few of them as methods
         lowered_method = obj is _MISSING and isinstance(node.func, ast.Attribute) \
-            and node.func.attr in LOWERED and node.func.attr in METHODS
+            and node.func.attr in METHODS
         if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
                 obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj) \
                 or _is_einsum(obj) or lowered_method:

@@ -1,7 +1,8 @@
 # A program the fuzzer found failing (tools/fuzz.py, seed 4301), shrunk by hand. It must pass now.
 # It failed with: FallbackWarning: Numba could not compile the generated f_value_and_grad
 # (TypingError: Use of unsupported NumPy function 'numpy.tensordot'): a call srcgrad lowers to
-# loops (np.tensordot, np.einsum, x.compress) was left whole inside a branch's test.
+# loops (np.tensordot, np.einsum, x.compress) was left whole inside a branch's test; so was
+# an array method Numba lacks (x.squeeze(0)) inside an index (seed 4780).
 import os
 import sys
 
@@ -18,7 +19,8 @@ def f(x, y, a, M, T, n):
         v1 = a * x
     if M.compress(np.array([True, False, True]), axis=0)[0, 0] > -2.0:
         v1 = v1 * y
-    return np.sum(v1 * v1) + x
+    v2 = np.sum(np.average(M, axis=1, weights=0.5 + a * a)[np.flatnonzero(M[0:1].squeeze(0)[1:4] < 0.3)])
+    return np.sum(v1 * v1) + x + v2
 '''
 
 
