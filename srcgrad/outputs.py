@@ -113,10 +113,13 @@ def _literal_names(fdef):
     for n in ast.walk(fdef):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
             stores[n.id] = stores.get(n.id, 0) + 1
+    changed = {n.value.id for n in ast.walk(fdef)  # hs.append(h), hs[0] = v: not the literal
+               if isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.value, ast.Name)
+               and (isinstance(n, ast.Attribute) or not isinstance(n.ctx, ast.Load))}
     bound = {s.targets[0].id: s.value for s in fdef.body
              if isinstance(s, ast.Assign) and len(s.targets) == 1
              and isinstance(s.targets[0], ast.Name) and stores.get(s.targets[0].id) == 1
-             and isinstance(s.value, (ast.List, ast.Dict))}
+             and isinstance(s.value, (ast.List, ast.Dict)) and s.targets[0].id not in changed}
 
     def through(literal, path):
         if isinstance(literal, (ast.List, ast.Tuple)):

@@ -340,6 +340,10 @@ CASES = {
                 ("rt.betainc(x, 2.0 * x, y)", [A(3, 0.5, 3.0, second=False), A(3, 0.1, 0.9)])],
     "t_cdf": [("rt.t_cdf(x, 3.5)", [A(3, -3.0, 3.0)]), ("rt.t_cdf(x * y, 0.9)", [S(-4.0, 4.0), S(0.5, 1.5)]),
               ("rt.t_cdf(x, y)", [A(4, -5.0, 5.0), S(0.5, 30.0, second=False)])],
+    # the rows of a list that grows in a loop (passes/growing.py)
+    "rows_grown": [("rt.rows_grown(x, y) * 2.0", [A((2, 3)), A(3)]), ("rt.rows_grown(x, 0.5)", [A(3)])],
+    "rows_head": [("rt.rows_head(x, y) * 2.0", [A((4, 3)), A((2, 3))])],
+    "rows_pad": [("rt.rows_pad(x, y)", [A((2, 3)), A((4, 3))])],
     # the shape derivatives' own rows (reached by Hessians): in the variable only
     "gammainc_da": [("rt.gammainc_da(1.5, x) * y", [A(3, 0.2, 6.0), S()])],
     "betainc_da": [("rt.betainc_da(0.8, 2.5, x)", [A(3, 0.1, 0.9)])],

@@ -39,7 +39,7 @@ DERIVATIVE_HELPERS = {"concat_first", "concat_rest", "cumprod_grad", "diff_grad"
                       "prod_grad", "reshape_as", "scatter_add", "take_first", "take_rest",
                       "tile_to", "unbroadcast", "undiagonal", "unpiece", "unsort", "untile",
                       "unlines", "cumprod_rows_grad", "diff_rows_grad", "gather_rows", "scatter_rows",
-                      "unrepeat_rows", "tmatvec_b", "put_along",
+                      "unrepeat_rows", "tmatvec_b", "put_along", "rows_head", "rows_pad",
                       "weights_along_grad"}
 
 

@@ -180,6 +180,19 @@ class ArrayGen:
             return out
         if self.draws and r.random() < 0.3:
             return self.draw()
+        if r.random() < 0.06:  # a list that grows in a run-time loop, stacked or summed
+            ls, v = self.fresh("ls"), self.fresh("v")
+            if r.random() < 0.5:
+                out = [f"    {ls} = []", "    for i in range(n):",
+                       f"        {ls}.append(np.sin({self.expr(V, 1)}) * a[i])",
+                       f"    {v} = np.sum(np.stack({ls}), axis=0) + {ls}[-1]"]
+                self.pool[V].append(v)
+            else:
+                out = [f"    {ls} = [{self.expr(S, 0)}]", "    i = 0", "    while i < n:",
+                       "        if a[i] > -0.5:", f"            {ls}.append(a[i] * {self.expr(S, 0)})",
+                       "        i += 1", f"    {v} = sum({ls}) + {ls}[0] * len({ls})"]
+                self.pool[S].append(v)
+            return out
         if r.random() < 0.06:  # locals holding containers: a list of dicts, nested lists
             cfg, acc, grid = self.fresh("cfg"), self.fresh("s"), self.fresh("g")
             out = [f"    {cfg} = {{\"layers\": [{{\"w\": {self.expr(V, 1)}, \"c\": {self.expr(S, 0)}}}, "

@@ -104,6 +104,9 @@ def call_kind(inf, e):
             return None
     if getattr(e, "elementwise", False):  # a @numba.vectorize function, before its loop
         return _broadcast(args, floaty=True)
+    if getattr(e, "rows_append", False):  # a list growing in a loop (passes/growing.py)
+        a = args[0]
+        return None if a is None else ("a", (a[1] if is_array(a) else 0) + 1, "f")
     if hasattr(e, "rank_site"):  # np.tensordot before its lowering (passes/normalize.py)
         if not all(is_array(a) for a in args):
             return None

@@ -78,6 +78,23 @@ class Calls:
             return self.custom_call(c, e, out)
         if obj is isinstance:
             return static_isinstance(self, e)
+        grows = len(e.args) == 1 and isinstance(e.args[0], ast.Name) \
+            and e.args[0].id in self.growing()  # a list that grows in a loop: its rows
+        if grows and obj is sum and not e.keywords:
+            return self.prim_call("sum", _np_func("sum", []), [e.args[0], ast.Constant(0)], [],
+                                  e, out)
+        if grows and obj in (np.stack, np.array, np.asarray) and all(
+                k.arg == "axis" and isinstance(k.value, ast.Constant) and k.value.value == 0
+                for k in e.keywords):
+            return self.flat(e.args[0], out)
+        if obj in (np.array, np.asarray) and len(e.args) == 1 and not e.keywords \
+                and isinstance(e.args[0], ast.Name):  # of a list variable, or of an array
+            value = self.flat(e.args[0], out)
+            if self.elements(value) is not None:
+                self.fail(e, f"{ast.unparse(e)} of a list held in a variable", "write "
+                          "np.stack(hs) for a list of arrays, np.array([a, b]) for numbers.")
+            return self.prim_call("copy", _np_func("copy", []), [e.args[0]], [], e, out) \
+                if obj is np.array else value
         if obj in (sum, max, min) and len(e.args) == 1 and not e.keywords:  # of a sequence
             return self.sequence_call(obj.__name__, e, out)
         if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.ListComp) \

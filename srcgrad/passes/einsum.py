@@ -170,7 +170,8 @@ def rank_sites(fdef, kind_of):
                                                     "array", "pass numbers and arrays to a "
                                                     "checkpointed function.")])
             ranks = tuple(kinds)
-        if min(ranks) == 0 and not getattr(node, "elementwise", False):
+        if min(ranks) == 0 and not getattr(node, "elementwise", False) \
+                and not getattr(node, "rows_append", False):
             raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
                                                 "or an operand of unknown rank",
                                                 "pass two arrays (multiply scalars with *).")])

@@ -29,6 +29,7 @@ from .elementwise import Elementwise
 from .calls import Calls
 from .numpy_calls import NumpyCalls
 from .sequences import Sequences
+from .growing import Growing
 from .walk import marked as _marked, place as _place, tag as _tag
 from .clone import clone
 from .constants import Constants, decided as _decided
@@ -73,7 +74,8 @@ def _origin(src, node):
     return Origin(line, src.filename, node.lineno)
 
 
-class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences, Elementwise):
+class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences, Growing,
+                  Elementwise):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
                  local_fns=None, captured=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
@@ -221,6 +223,8 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         elif isinstance(s, ast.For) and not loops.is_range(s.iter, self._resolve_global):
             self.sequence_loop(s, out)
         elif isinstance(s, ast.For):
+            parallel = s if loops.is_prange(s.iter, self._resolve_global) else None
+            self.grow_lists(s.body, out, parallel)  # lists it appends to: rows (growing.py)
             it = s.iter
             args = [self.keep(a, out) for a in it.args]
             origin = self.origin
@@ -230,6 +234,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
                           self.loop_block(s.body), [], None)
             out.append(_tag(ast.copy_location(new, s), origin))
         elif isinstance(s, ast.While):
+            self.grow_lists([s], out)
             pre = []
             test = self.keep(s.test, pre)
             origin = self.origin
@@ -268,6 +273,16 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         return out
 
     def assign(self, target, value, out):
+        if isinstance(target, ast.Name) and target.id in self.growing():
+            if not isinstance(value, ast.List):
+                self.fail(target, f"{target.id} holds a list that grows in a loop and "
+                          f"{ast.unparse(value)} here", "give the other value its own name.")
+            self.restart_rows(target.id, [self.atom(e, out) for e in value.elts], out)
+            return
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                and target.value.id in self.growing():
+            self.fail(target, f"a write into {target.value.id}, a list that grows in a loop",
+                      "build a new list, or write into an array (np.zeros(n)).")
         if isinstance(target, ast.Name):
             if isinstance(value, ast.List) and not self.src.internal:  # hs = [a, b]: a tuple
                 value = ast.copy_location(ast.Tuple(value.elts, ast.Load()), value)
@@ -372,6 +387,9 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         if isinstance(e, ast.Subscript):
             if _is_shape(e.value) or _is_inactive_attr(e.value):
                 return self.keep(e, out)
+            row = self.grown_item(e, out)  # hs[-1] of a list that grows: the row itself
+            if row is not None:
+                return row
             base = self.flat(e.value, out)  # h(x)[1], (a, b)[1]: a tuple's element, not
             if self.elements(base) is not None:  # an index into a temporary holding it
                 return self.tuple_item(self.elements(base), e, out)
@@ -411,6 +429,8 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         v = e.id
         if v not in self.locals and v in self.captured:  # a nested function's closure
             return _marked(ast.copy_location(ast.Name(self.captured[v], ast.Load()), e))
+        if v in self.growing():  # a list that grows in a loop: its rows in use
+            return self.rows_in_use(v, e)
         if v in self.locals:
             return ast.copy_location(ast.Name(self.name(v), ast.Load()), e)
         obj = self.src.resolve(e)

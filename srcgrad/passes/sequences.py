@@ -200,6 +200,7 @@ class Sequences:
         for h in head:
             ast.copy_location(h, s)
             ast.fix_missing_locations(h)
+        self.grow_lists(s.body, out)  # lists it appends to: rows (passes/growing.py)
         body = self.loop_block(head + list(s.body))
         rng = ast.copy_location(ast.Call(ast.Name("range", ast.Load()),
                                          [self.keep(b, out) for b in bounds], []), s)
@@ -219,6 +220,9 @@ class Sequences:
         element (a tuple variable of its own), so only where the number of appends is known
         when srcgrad reads the code: straight-line code and loops over tuples."""
         lst = call.func.value
+        if lst.id in self.growing():  # appended to in a loop: rows (passes/growing.py)
+            self.grow_append(lst.id, self.atom(call.args[0], out), out)
+            return
         elts = self.elements(self.flat(lst, out)) if lst.id in self.locals else None
         if elts is None or len(call.args) != 1 or call.keywords:
             self.fail(call, f"{ast.unparse(call.func)}() of something that is not a list "

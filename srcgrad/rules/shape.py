@@ -69,3 +69,7 @@ rule("unpiece",  "v x lo hi axis", ["piece(g, lo, hi, axis)", None, None, None, 
 rule("tile",     "x reps", ["untile(g, x)", None],     ["tile(dx, reps)", None], elementwise=False)
 rule("untile",   "v x",  ["tile_to(g, v)", None],      ["untile(dv, x)", None], elementwise=False, out="x")
 rule("tile_to",  "x like", ["untile(g, x)", None],     ["tile_to(dx, like)", None], elementwise=False, out="like")
+# the rows of a list that grows in a loop (passes/growing.py, runtime/rows.py)
+rule("rows_grown", "x v", ["rows_head(g, x)", None], ["rows_grown(dx, v)", None], elementwise=False, out="x")
+rule("rows_head", "y x",  ["rows_pad(g, y)", None],  ["rows_head(dy, x)", None], elementwise=False, out="y")
+rule("rows_pad", "z y",   ["rows_head(g, z)", None], ["rows_pad(dz, y)", None], elementwise=False, out="y")

@@ -12,11 +12,11 @@ By family: ``broadcast.py`` (unbroadcasting, indexing), ``reductions.py``, ``sha
 any axis, as rows), ``axes.py`` (3-D reductions, take_along_axis, average's weights), ``special.py`` (digamma and trigamma, for gamma and lgamma), ``incomplete.py``
 (incomplete gamma and beta functions, for scipy.stats' distribution functions) and
 ``incomplete_grad.py`` (their derivatives in the shape parameters),
-``custom.py`` (the wrappers around a user's own derivative rules), ``checkpoint.py`` (the
+``rows.py`` (the rows of a list that grows in a loop), ``custom.py`` (the wrappers around a user's own derivative rules), ``checkpoint.py`` (the
 schedule of a binomially checkpointed loop), ``parallel.py`` (``prange`` and thread ids).
 """
 from . import (along, axes, broadcast, checkpoint, custom, decomp, incomplete, incomplete_grad,
-               parallel, products, reductions, shape, special)
+               parallel, products, reductions, rows, shape, special)
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
 from .incomplete import *  # noqa: F401,F403
@@ -26,6 +26,7 @@ from .axes import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
+from .rows import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .custom import *  # noqa: F401,F403
 from .checkpoint import *  # noqa: F401,F403
@@ -33,7 +34,7 @@ from .parallel import *  # noqa: F401,F403
 
 __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__,
            *decomp.__all__, *along.__all__, *axes.__all__, *special.__all__,
-           *incomplete.__all__, *incomplete_grad.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__]
+           *incomplete.__all__, *incomplete_grad.__all__, *rows.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__]
 
 
 def namespace():

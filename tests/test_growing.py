@@ -1,0 +1,146 @@
+"""Lists that grow in a loop (passes/growing.py): ``hs.append(h)`` inside a loop that runs a
+number of times known only at run time, the list then stacked, summed, indexed, looped over
+or returned.  Both modes against finite differences, the first two compiled by Numba too,
+Hessians, and the located refusals."""
+import math
+
+import numba
+import numpy as np
+import pytest
+
+import srcgrad
+from checks import check_grads, fd_jacobian
+
+
+def rnn(W, x, T):
+    hs = []
+    h = x
+    for t in range(T):
+        h = np.tanh(W @ h)
+        hs.append(h)
+    H = np.stack(hs)
+    return np.sum(H * H) + np.sum(hs[-1]) + np.sum(sum(hs)) + hs[0][1]
+
+
+def appended_in_a_while(x, n):
+    out = [x[0] * 2.0]  # an element before the loop, one in each branch, one after
+    i = 0
+    while i < n:
+        if x[i % 3] > 0.0:
+            out.append(math.sin(x[i % 3]) * i)
+        else:
+            out.append(x[1] * x[2])
+        i += 1
+    out.append(x[2])
+    s = 0.0
+    for v in out:
+        s = s + v * v
+    return s + out[1] * out[-2] + len(out) + max(out)
+
+
+def per_row_losses(w, X):
+    ls = []
+    for row in X:
+        ls.append(np.sum((row * w) ** 2))
+    return sum(ls) / len(ls)
+
+
+def restarted_per_epoch(W, x, E, T):
+    total = 0.0
+    for e in range(E):
+        hs = []  # a new list each epoch, appended to in the inner loop
+        h = x * (e + 1.0)
+        for t in range(T):
+            h = np.tanh(W @ h)
+            hs.append(h)
+        total = total + np.sum(np.array(hs)[:, 0] ** 2)
+    return total
+
+
+def returned(x, T):
+    ys = []
+    for t in range(T):
+        ys.append(x * (t + 1.0))
+    return ys
+
+
+def read_by_a_run_time_index(x, T, k):
+    ys = []
+    for a, b in zip(x, x[::-1]):
+        ys.append(np.sin(a * b) * x)
+    return np.sum(ys[k] * ys[k - 1]) + T
+
+
+RNG = np.random.default_rng(3)
+W, X = RNG.normal(size=(3, 3)) * 0.5, RNG.normal(size=3)
+
+
+@pytest.mark.parametrize("f,args", [(rnn, (W, X, 5)), (appended_in_a_while, (X, 7))],
+                         ids=["rnn", "while"])
+def test_compiled(f, args):
+    check_grads(f, args)
+
+
+@pytest.mark.parametrize("f,args", [
+    (per_row_losses, (X, RNG.normal(size=(6, 3)))), (restarted_per_epoch, (W, X, 3, 4)),
+    (returned, (X, 4)), (read_by_a_run_time_index, (X, 5, 2)),
+    (read_by_a_run_time_index, (X, 5, -1))], ids=["rows", "restart", "returned", "k", "k<0"])
+def test_python(f, args):
+    check_grads(f, args, backends=("python",))
+
+
+def test_returned_list_is_stacked():
+    """A list that grows in a loop, returned, comes back as one array of its elements."""
+    out, vjp_fn = srcgrad.vjp(returned, X, 3, backend="python")
+    np.testing.assert_array_equal(out, np.stack(returned(X, 3)))
+    np.testing.assert_allclose(vjp_fn(np.ones((3, 3)))[0], np.full(3, 6.0))
+
+
+def test_hessians():
+    g = srcgrad.grad(restarted_per_epoch, wrt=1, backend="python")
+    H = srcgrad.hessian(restarted_per_epoch, wrt=1, backend="python")(W, X, 2, 3)
+    np.testing.assert_allclose(H, fd_jacobian(lambda v: g(W, v, 2, 3), X, h=1e-5), rtol=1e-5,
+                               atol=1e-6)
+    g = srcgrad.grad(appended_in_a_while, backend="python")
+    H = srcgrad.hessian(appended_in_a_while, backend="python")(X, 5)
+    np.testing.assert_allclose(H, fd_jacobian(lambda v: g(v, 5), X, h=1e-5), rtol=1e-5,
+                               atol=1e-6)
+
+
+def in_a_prange(x, T):
+    hs = []
+    for t in numba.prange(T):
+        hs.append(x * t)
+    return np.sum(np.stack(hs))
+
+
+def written_into(x, T):
+    hs = []
+    for t in range(T):
+        hs.append(x * t)
+    hs[0] = x
+    return np.sum(np.stack(hs))
+
+
+def rebound(x, T):
+    hs = []
+    for t in range(T):
+        hs.append(x * t)
+    hs = x
+    return np.sum(hs)
+
+
+def array_of_a_static_list(x):
+    hs = [x[0], x[1]]
+    return np.sum(np.array(hs))
+
+
+@pytest.mark.parametrize("f,args,what", [
+    (in_a_prange, (X, 3), "append\\(\\) in a prange loop"),
+    (written_into, (X, 3), "a write into hs, a list that grows"),
+    (rebound, (X, 3), "hs holds a list that grows in a loop and x here"),
+    (array_of_a_static_list, (X,), "of a list held in a variable")])
+def test_refused_at_the_line(f, args, what):
+    with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
+        srcgrad.grad(f, backend="python")(*args)
+    assert "test_growing.py" in str(e.value)
