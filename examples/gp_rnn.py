@@ -5,7 +5,9 @@
   the noise (against finite differences);
 * an RNN whose step is a nested ``def`` reading the weights of the enclosing function, run
   with ``for x in xs`` over the rows of the input sequence, differentiated in all weights at
-  once (a dict of parameters) and checked against hand-written backpropagation through time.
+  once (a dict of parameters) and checked against hand-written backpropagation through time;
+* the same RNN with an output at every step, collected in a list that grows in the loop
+  (``outs.append(...)``) and stacked, checked against finite differences.
 
     python examples/gp_rnn.py
 """
@@ -31,6 +33,17 @@ def rnn_loss(p, xs, target):
     for x in xs:
         h = step(h, x)
     return 0.5 * np.sum((p["Wo"] @ h - target) ** 2)
+
+
+def rnn_sequence_loss(p, xs, targets):
+    def step(h, x):
+        return np.tanh(p["Wh"] @ h + p["Wx"] @ x + p["b"])
+    h = np.zeros(p["b"].shape[0])
+    outs = []
+    for x in xs:
+        h = step(h, x)
+        outs.append(p["Wo"] @ h)
+    return 0.5 * np.sum((np.stack(outs) - targets) ** 2) / len(outs)
 
 
 def rnn_backprop(p, xs, target):
@@ -76,6 +89,19 @@ def main(backend="numba"):
         assert np.allclose(got[k], want[k], rtol=1e-10, atol=1e-12), k
     print(f"RNN: loss {rnn_loss(p, xs, target):.6f}, gradient in {sorted(got)} matches "
           "backpropagation through time")
+
+    targets = rng.normal(size=(6, 1))
+    got = srcgrad.grad(rnn_sequence_loss, backend=backend)(p, xs, targets)
+    for k in p:
+        for idx in np.ndindex(p[k].shape):
+            plus = {n: v.copy() for n, v in p.items()}
+            minus = {n: v.copy() for n, v in p.items()}
+            plus[k][idx] += h
+            minus[k][idx] -= h
+            fd = (rnn_sequence_loss(plus, xs, targets) - rnn_sequence_loss(minus, xs, targets)) / (2 * h)
+            assert abs(got[k][idx] - fd) < 1e-6 * max(1.0, abs(fd)), (k, idx, got[k][idx], fd)
+    print(f"RNN with an output per step (a list that grows): loss "
+          f"{rnn_sequence_loss(p, xs, targets):.6f}, gradient matches finite differences")
 
 
 if __name__ == "__main__":

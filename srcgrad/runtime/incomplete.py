@@ -132,6 +132,9 @@ def t_cdf(z, df):
         return math.nan
     if math.isinf(z):
         return 1.0 if z > 0.0 else 0.0
+    if z * z < df:  # near the centre: 1 - df / (df + z^2) would lose z's digits
+        centre = 0.5 * _betainc(0.5, 0.5 * df, z * z / (df + z * z))
+        return 0.5 + centre if z > 0.0 else 0.5 - centre
     half = 0.5 * _betainc(0.5 * df, 0.5, df / (df + z * z))
     return 1.0 - half if z > 0.0 else half
 

@@ -186,6 +186,12 @@ def t_cdf_ddf(z, df):
     if z == 0.0 or math.isinf(z):
         return 0.0
     s = df + z * z
+    if z * z < df:  # near the centre: of 0.5 +- 0.5 I_w(1/2, df/2), w = z^2 / (df + z^2)
+        w, b = z * z / s, 0.5 * df
+        dens = math.exp(math.lgamma(b + 0.5) - math.lgamma(b) - math.lgamma(0.5)
+                        - 0.5 * math.log(w) + (b - 1.0) * math.log(df / s))
+        centre = 0.5 * (0.5 * _betainc_grad(0.5, b, w)[1] - dens * z * z / (s * s))
+        return centre if z > 0.0 else -centre
     y = df / s
     a = 0.5 * df
     dens = math.exp(math.lgamma(a + 0.5) - math.lgamma(a) - math.lgamma(0.5)
