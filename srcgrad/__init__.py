@@ -21,10 +21,10 @@ from .gradcheck import check_grads
 from .memory_report import memory
 from .stats import compile_stats
 from .errors import (CheckpointWarning, FallbackWarning, GlobalChangedWarning, InternalError,
-                     SrcgradError, UnsupportedError)
+                     ParallelWarning, SrcgradError, UnsupportedError)
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "source", "custom_vjp", "custom_jvp", "defrule", "undefrule", "check_grads",
            "export", "checkpoint", "memory", "compile_stats", "SrcgradError", "UnsupportedError", "InternalError",
-           "FallbackWarning", "GlobalChangedWarning", "CheckpointWarning"]
+           "FallbackWarning", "GlobalChangedWarning", "CheckpointWarning", "ParallelWarning"]

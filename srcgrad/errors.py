@@ -50,6 +50,21 @@ class GlobalChangedWarning(UserWarning):
     """A global the generated code was built from changed; srcgrad built it again."""
 
 
+class ParallelWarning(UserWarning):
+    """``parallel=True``: a top-level loop stays serial (its steps are not independent, or
+    its adjoint's are not); the message says which loop and why."""
+
+
+class SerialLoop(Exception):
+    """Raised inside reverse generation when the adjoint of a loop made parallel by
+    ``parallel=True`` cannot run in parallel: the pipeline generates again with that loop
+    serial (never shown to the user)."""
+
+    def __init__(self, place, why):
+        super().__init__(why)
+        self.place, self.why = place, why
+
+
 class CheckpointWarning(UserWarning):
     """``checkpoint=`` named every loop, and one of them cannot be checkpointed: its adjoint
     keeps every step's values, as without checkpoint=."""

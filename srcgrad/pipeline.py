@@ -40,6 +40,7 @@ class Generated:
         self.cache_dir = cache_dir
         self.random = random  # the function draws random numbers (each call draws anew)
         self.line_map = {}    # generated line -> (file, line) of the user's code
+        self.serial = []      # [where, why] of loops parallel=True left serial
 
     def compile(self, backend, strict):
         filename = filename_for(self.name, self.source)
@@ -152,16 +153,18 @@ def normalized(fn, arg_kinds):
     return src, norm.fdef, kinds, norm.constants
 
 
-def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None, checkpoint=()):
+def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None, checkpoint=(),
+             parallel=False):
     """``checkpoint``: the loops whose adjoint keeps snapshots (passes/revolve.py ``spec``);
-    reverse modes only."""
+    ``parallel``: top-level loops with independent steps run as prange loops
+    (passes/auto_parallel.py).  Reverse modes only."""
     if mode not in ("reverse", "value_and_grad"):
-        checkpoint = ()
+        checkpoint, parallel = (), False
     with deep_recursion(fn), collector_paused():
-        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint)
+        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint, parallel)
 
 
-def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=()):
+def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), parallel=False):
     src = read_source(fn)                                         # parse
     with ours(src.name, mode):
         raise_if_unsupported(src)                                 # check the subset
@@ -172,7 +175,8 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=()):
                                "arrays carry derivatives (pass 3.0, not 3).")
     directory = diskcache.cache_dir(cache) if not src.internal else None
     if directory:                                                 # transformed before?
-        key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates, checkpoint)
+        key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates, checkpoint,
+                                      parallel)
         meta = diskcache.load_transform(directory, key)
         if meta:
             # global arrays, each resolved in its own function's module (the key holds their
@@ -184,28 +188,55 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=()):
                                 _tuples(meta["out_kind"]), set(meta["active"]), directory,
                                 meta.get("random", False))
                 gen.line_map = {n: (f, ln) for n, f, ln in meta.get("line_map", [])}
+                _warn_serial(meta.get("serial", []))
                 stats.count("transform_cache_hits")
                 return gen
     with ours(src.name, mode), stats.timed("seconds_transforming"):
-        gen = _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint)
+        gen = _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel)
+    _warn_serial(gen.serial)
     stats.count("transformed")
     if directory:
         diskcache.store_transform(directory, key, {
             "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),
             "seeds": gen.seeds, "out_kind": gen.out_kind, "active": sorted(gen.active),
-            "random": gen.random,
+            "random": gen.random, "serial": gen.serial,
             "line_map": [[n, f, ln] for n, (f, ln) in sorted(gen.line_map.items())]})
         gen.cache_dir = directory
     return gen
 
 
-def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=()):
-    norm = normalize.normalize(src, param_kinds=arg_kinds)        # one operation per statement
+def _warn_serial(serial):
+    import warnings
+    from .watch import _user_level
+    for where, why in serial:
+        warnings.warn(f"parallel=True: the loop at {where} stays serial: {why}",
+                      errors.ParallelWarning, stacklevel=_user_level())
+
+
+def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=(), parallel=False):
+    serial = {}  # loops parallel=True leaves serial: place -> why
+    while True:
+        try:
+            gen = _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint,
+                                  parallel, serial)
+        except errors.SerialLoop as e:  # its adjoint cannot run in parallel: serial, again
+            serial[e.place] = e.why
+            continue
+        gen.serial = [[f"{os.path.basename(src.filename)}:{place[1]}", why]
+                      for place, why in sorted(serial.items(), key=lambda kv: kv[0][1] or 0)]
+        return gen
+
+
+def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel, serial):
+    norm = normalize.normalize(src, param_kinds=arg_kinds,        # one operation per statement
+                               parallel=parallel, serial=serial)
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
     ranks = einsum.rank_sites(norm.fdef, types._Infer(kinds).expr)
     if ranks:  # calls lowered by their operands' ranks (np.tensordot): normalize again
-        norm = normalize.normalize(src, ranks=ranks, param_kinds=arg_kinds)
+        norm = normalize.normalize(src, ranks=ranks, param_kinds=arg_kinds, parallel=parallel,
+                                   serial=serial)
         kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)
+    serial.update(norm.serial_why)
     active = activity.analyze(norm.fdef, wrt, kinds, src.filename, mode)  # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None

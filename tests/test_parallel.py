@@ -165,3 +165,62 @@ def test_unsafe_parallel_adjoints_are_located_errors(f, why):
     with pytest.raises(srcgrad.UnsupportedError, match=why) as e:
         srcgrad.grad(f, backend="python")(XR)
     assert "test_parallel.py" in str(e.value) and "prange" in str(e.value)
+
+
+# ---- grad(f, parallel=True): the user's range loops made prange where their steps allow ----
+def per_sample_serial(W, b, X, y):
+    s = 0.0
+    for i in range(X.shape[0]):
+        h = np.tanh(W @ X[i] + b)
+        s = s + (np.sum(h) - y[i]) ** 2
+    return s
+
+
+def rows_then_recurrence(A, w, x):
+    out = np.zeros(A.shape[0])
+    for i in range(A.shape[0]):  # independent steps: parallel
+        out[i] = np.sum(np.tanh(A[i] * w))
+    h = 0.0
+    for t in range(x.shape[0]):  # each step reads the last: stays serial
+        h = math.sin(h + x[t] * out[t % A.shape[0]])
+    return h + np.sum(out * out)
+
+
+def neighbours(x):
+    y = np.zeros(x.shape[0])
+    for i in range(1, x.shape[0]):
+        y[i] = x[i] * x[i]
+        y[i - 1] = y[i - 1] + x[i]  # another step's row
+    return np.sum(y * y)
+
+
+def test_parallel_true_makes_independent_loops_prange():
+    """The sum over samples becomes a prange loop, its adjoint too, with the same gradient
+    and value as the serial code; the loop that carries h stays serial and says why."""
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=(4, 6)), rng.normal(size=4), rng.normal(size=(30, 6)),
+            rng.normal(size=30))
+    g = srcgrad.value_and_grad(per_sample_serial, wrt=(0, 1), backend="python", parallel=True)
+    value, (gW, gb) = g(*args)
+    assert g.source.count("prange(") == 2 and "_part_bW" in g.source  # the value, the adjoint
+    v0, (gW0, gb0) = srcgrad.value_and_grad(per_sample_serial, wrt=(0, 1),
+                                            backend="python")(*args)
+    np.testing.assert_allclose([value], [v0], rtol=1e-12)
+    np.testing.assert_allclose(gW, gW0, rtol=1e-12)
+    np.testing.assert_allclose(gb, gb0, rtol=1e-12)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=5))
+    with pytest.warns(srcgrad.ParallelWarning, match=r"test_parallel.py:\d+ stays serial: a "
+                      r"step reads h, which the steps set"):
+        gp = srcgrad.grad(rows_then_recurrence, wrt=(0, 1, 2), backend="python", parallel=True)
+        got = gp(*args)
+    assert gp.source.count("prange(") == 2  # the first loop and its adjoint
+    for a, b in zip(got, srcgrad.grad(rows_then_recurrence, wrt=(0, 1, 2),
+                                      backend="python")(*args)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    with pytest.warns(srcgrad.ParallelWarning, match=r"a step reads y\[i - 1\], which other "
+                      r"steps write"):
+        g = srcgrad.grad(neighbours, backend="python", parallel=True)
+        x = rng.normal(size=5)
+        np.testing.assert_allclose(g(x), srcgrad.grad(neighbours, backend="python")(x),
+                                   rtol=1e-12)
+    assert "prange" not in g.source

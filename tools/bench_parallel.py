@@ -4,7 +4,9 @@
     python tools/bench_parallel.py            # the table in docs/scaling.md
 
 Per-sample loss: a one-layer network's squared error summed over samples (steps that keep
-nothing); its serial reference is the same source with range.  GMM: tools/kernels.py's
+nothing); its serial reference is the same source with range.  The last columns: the serial
+source's gradient with ``grad(..., parallel=True)`` (passes/auto_parallel.py), which should
+match the prange column.  GMM: tools/kernels.py's
 mixture log-likelihood, and the same source with its loop over points made a prange (steps
 that keep values in inner loops: the adjoint runs each step again).  The fastest of 15 warm
 calls each; compile excluded.
@@ -64,15 +66,19 @@ def main():
         rows.append(("GMM (K=25, D=10)", f"{n}", gmm_parallel, gmm_objective, gmm_args(n),
                      (0, 1, 2)))
     print(f"{numba.config.NUMBA_NUM_THREADS} threads\n")
-    print("| function | samples | serial gradient | prange gradient | speedup |")
-    print("|---|---|---|---|---|")
+    print("| function | samples | serial gradient | prange gradient | speedup | "
+          "`parallel=True` on the serial source | speedup |")
+    print("|---|---|---|---|---|---|---|")
     for name, size, par, ser, args, wrt in rows:
         gp, gs = srcgrad.grad(par, wrt=wrt), srcgrad.grad(ser, wrt=wrt)
-        for a, b in zip(gp(*args), gs(*args)):
+        ga = srcgrad.grad(ser, wrt=wrt, parallel=True)
+        for a, b, c in zip(gp(*args), gs(*args), ga(*args)):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+            np.testing.assert_allclose(c, b, rtol=1e-10, atol=1e-10)
         ts, tp = best_time(lambda: gs(*args)), best_time(lambda: gp(*args))
-        print(f"| {name} | {size} | {ts * 1e3:.2f} ms | {tp * 1e3:.2f} ms | {ts / tp:.2f} |",
-              flush=True)
+        ta = best_time(lambda: ga(*args))
+        print(f"| {name} | {size} | {ts * 1e3:.2f} ms | {tp * 1e3:.2f} ms | {ts / tp:.2f} | "
+              f"{ta * 1e3:.2f} ms | {ts / ta:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

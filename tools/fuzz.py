@@ -227,6 +227,7 @@ def check(f, seed, use_numba):
                 raise Failure(f"[{backend}] primal {out!r} != Python {expected!r}")
             bx, by, ba = vjp_fn(u)
             fuzz_checks.same_with_checkpoints(f, args, ("x", "y", "a"), u, (bx, by, ba), backend)
+            fuzz_checks.same_with_parallel(f, args, ("x", "y", "a"), u, (bx, by, ba), backend)
             rev = bx * v[0] + by * v[1] + float(np.dot(ba, v[2]))
             if ends_in_a_loop:  # value_and_grad may fuse that loop (passes/loop_order.py)
                 value, grads = srcgrad.value_and_grad(f, wrt=("x", "y", "a"), backend=backend,

@@ -55,6 +55,20 @@ def same_with_checkpoints(f, args, wrt, u, cts, backend):
     _same(got, cts, f"[{backend}] with checkpoint={CHECKPOINT}", "without")
 
 
+def same_with_parallel(f, args, wrt, u, cts, backend):
+    """With ``parallel=True`` (top-level loops with independent steps as prange,
+    passes/auto_parallel.py), the cotangents must equal ``cts`` to 1e-12 (Python backend: a
+    prange runs as range there; the compiled prange code is the user-prange code tested in
+    tests/test_parallel.py)."""
+    if backend != "python":
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", srcgrad.ParallelWarning)
+        _, fn = srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False, parallel=True)
+        got = fn(u)
+    _same(got, cts, f"[{backend}] with parallel=True", "without")
+
+
 def _same(got, want, what, other):
     for g, c in zip(_leaves(got), _leaves(want)):
         if not np.allclose(g, c, rtol=1e-12, atol=1e-14, equal_nan=True):
@@ -144,6 +158,7 @@ def check_all(f, seed, backend="python"):
         cts = vjp_fn(u)
         _unchanged(u_keep, [u], "a cotangent")
         same_with_checkpoints(f, args, wrt, u, cts, backend)
+        same_with_parallel(f, args, wrt, u, cts, backend)
         vs = [_like(rng, a) if p in wrt else None for p, a in zip(params, args)]
         v_keep = _copies(vs)
         _, tan = srcgrad.jvp(f, args, tuple(vs), backend=backend, cache=False)

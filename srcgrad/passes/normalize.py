@@ -33,7 +33,7 @@ from .growing import Growing
 from .walk import marked as _marked, place as _place, tag as _tag
 from .clone import clone
 from .constants import Constants, decided as _decided
-from . import dicts, slices
+from . import auto_parallel, dicts, slices
 from .jumps import JumpRemover
 from .keepwhole import KeepWhole
 from .names import NameGen, all_names, rename_reserved
@@ -57,16 +57,21 @@ class Normalized:
         self.origin_file = origin_file
 
 
-def normalize(src, names=None, ranks=None, param_kinds=None):
+def normalize(src, names=None, ranks=None, param_kinds=None, parallel=False, serial=()):
     """``ranks`` gives the operands' ranks at calls whose lowering depends on them
     (``np.tensordot``), keyed by call site; without it such a call is a placeholder that only
     the kinds pass reads, and ``rank_sites`` collects the ranks for a second normalization
-    (srcgrad/pipeline.py, passes/einsum.py)."""
+    (srcgrad/pipeline.py, passes/einsum.py).  ``parallel``: top-level range loops whose steps
+    are independent become prange loops (passes/auto_parallel.py), except those at the
+    places ``serial``; ``serial_why`` then says why each other one stays serial."""
     names = names or NameGen(all_names(src.tree))
     n = _Normalizer(src, names, prefix=None, constants={}, ranks=ranks)
     n.param_kinds = param_kinds  # isinstance() of a parameter (passes/constants.py)
+    n.auto_parallel, n.serial = parallel and not src.internal, set(serial)
     fdef = n.function()
-    return Normalized(fdef, src.params, names, n.constants, src.filename)
+    out = Normalized(fdef, src.params, names, n.constants, src.filename)
+    out.serial_why = n.serial_why
+    return out
 
 
 def _origin(src, node):
@@ -91,6 +96,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         self.rename = {}
         self.origin = ""
         self.loc_node = src.tree
+        self.auto_parallel, self.serial, self.serial_why = False, set(), {}
 
     # ---- entry --------------------------------------------------------------------------------
     def function(self, bind=None):
@@ -229,9 +235,18 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
             args = [self.keep(a, out) for a in it.args]
             origin = self.origin
             header = "prange" if loops.is_prange(it, self._resolve_global) else "range"
+            candidate = header == "range" and self.auto_parallel and self.depth == 0 \
+                and not getattr(self, "loop_depth", 0) and _place(s) not in self.serial
             new = ast.For(ast.Name(self.name(s.target.id), ast.Store()),
                           ast.copy_location(ast.Call(ast.Name(header, ast.Load()), args, []), it),
                           self.loop_block(s.body), [], None)
+            if candidate:  # grad(f, parallel=True): prange if its steps are independent
+                why = auto_parallel.forward_problem(new)
+                if why is None:
+                    new.iter.func.id = "prange"
+                    new.auto_parallel = _place(s)
+                else:
+                    self.serial_why[_place(s)] = why
             out.append(_tag(ast.copy_location(new, s), origin))
         elif isinstance(s, ast.While):
             self.grow_lists([s], out)

@@ -25,7 +25,7 @@ then, by how they are indexed:
 import ast
 
 from ..backend.emit import comment
-from ..errors import Location, Problem, UnsupportedError
+from ..errors import Location, Problem, SerialLoop, UnsupportedError
 from .clone import clone
 from .common import _assign, _call, _name, loop_exit
 from .loop_order import accumulators, order_problem, zeroed
@@ -44,6 +44,8 @@ class ParallelLoops:
     """Mixed into ReverseGen."""
 
     def _refuse_parallel(self, s, why):
+        if getattr(s, "auto_parallel", None) is not None:  # parallel=True: serial instead
+            raise SerialLoop(s.auto_parallel, f"its adjoint cannot run in parallel: {why}")
         raise UnsupportedError([Problem(
             Location(self.origin_file, getattr(s, "lineno", 0), getattr(s, "col_offset", 0),
                      getattr(s, "origin", "")),

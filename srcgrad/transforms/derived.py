@@ -27,6 +27,7 @@ class Derived:
     gen_mode = "reverse"  # which generated function this object calls
     nests = False         # may a grad be taken of it (a grad of one argument)
     checkpoint = ()       # loops whose adjoint keeps snapshots (passes/revolve.py spec)
+    parallel = False      # top-level loops with independent steps as prange (auto_parallel)
 
     def __init__(self, primal, wrt, backend="numba", strict=False, cache=None):
         if backend not in ("numba", "python"):
@@ -119,7 +120,8 @@ class Derived:
             if key not in self._specs:
                 keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
                 gen = pipeline.generate(self.differentiated(args), self.wrt, kinds, mode, keep,
-                                        self.cache, checkpoint=self.checkpoint)
+                                        self.cache, checkpoint=self.checkpoint,
+                                        parallel=self.parallel)
                 self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
@@ -147,7 +149,7 @@ class Derived:
         kinds, how = K.for_source(self._src, given)
         try:
             gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode,
-                                    checkpoint=self.checkpoint)
+                                    checkpoint=self.checkpoint, parallel=self.parallel)
         except UnsupportedError as e:
             guessed = [p for p in kinds if how[p] == "guessed"]
             if not guessed:

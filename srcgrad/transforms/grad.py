@@ -10,13 +10,14 @@ from .derived import Derived, check_locals, decorator, one_draw
 
 class Grad(Derived):
     def __init__(self, primal, wrt=0, backend="numba", strict=False, with_value=False,
-                 intermediates=(), cache=None, checkpoint=None, memory=None):
+                 intermediates=(), cache=None, checkpoint=None, memory=None, parallel=False):
         self.with_value = with_value
         self.intermediates = tuple(intermediates)
         self.checkpoint = revolve.spec(checkpoint, memory)
+        self.parallel = bool(parallel)
         super().__init__(primal, wrt, backend, strict, cache)
         self._init.update(with_value=with_value, intermediates=self.intermediates,
-                          checkpoint=checkpoint, memory=memory)
+                          checkpoint=checkpoint, memory=memory, parallel=self.parallel)
         self.gen_mode = "value_and_grad" if with_value else "reverse"
         if self.intermediates:
             check_locals(self._src, self.intermediates)
@@ -99,7 +100,7 @@ class Grad(Derived):
 
 
 def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermediates=(),
-         checkpoint=None, memory=None):
+         checkpoint=None, memory=None, parallel=False):
     """Gradient of a scalar-valued ``f`` with respect to argument(s) ``wrt`` (an index, a
     parameter name, or a tuple of them; a tuple gives a tuple of gradients).
 
@@ -110,13 +111,19 @@ def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermedia
     the state it carries and re-runs steps in the reverse sweep (binomial checkpointing);
     ``checkpoint={"t": 10}`` only the loop over ``t`` (or a line number).  ``memory="64MB"``:
     every such loop, with as many snapshots as the budget holds (chosen when it runs; an error
-    if not even one fits).  docs/checkpointing.md."""
+    if not even one fits).  docs/checkpointing.md.
+
+    ``parallel=True``: every top-level ``for ... in range(...)`` loop whose steps are
+    independent (a sum of per-sample losses) runs on all cores, its adjoint too, as if it were
+    written with ``numba.prange``; a loop whose steps (or adjoint steps) are not independent
+    stays serial, and a ParallelWarning says why.  docs/scaling.md."""
     return decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache,
-                     intermediates=intermediates, checkpoint=checkpoint, memory=memory)
+                     intermediates=intermediates, checkpoint=checkpoint, memory=memory,
+                     parallel=parallel)
 
 
 def value_and_grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None,
-                   checkpoint=None, memory=None):
+                   checkpoint=None, memory=None, parallel=False):
     """Like :func:`grad`, returning ``(value, gradient)`` from one call."""
     return decorator(Grad, f, wrt=wrt, backend=backend, strict=strict, cache=cache,
-                     with_value=True, checkpoint=checkpoint, memory=memory)
+                     with_value=True, checkpoint=checkpoint, memory=memory, parallel=parallel)

@@ -27,14 +27,14 @@ def _watched(f):
         watch.of(f, quiet=True)
 
 
-def reused(f, wrt, backend, strict, cache, mode, checkpoint=()):
+def reused(f, wrt, backend, strict, cache, mode, checkpoint=(), parallel=False):
     """One Derived per function and options, so repeated vjp/jvp calls transform and compile
     once, as a grad object does.  Kept on the function itself: it lives and dies with it."""
     per_fn = f.__dict__.setdefault("__srcgrad_derived__", {})
-    key = (wrt, backend, strict, cache, mode, checkpoint)
+    key = (wrt, backend, strict, cache, mode, checkpoint, parallel)
     if key not in per_fn:
         d = Derived(f, wrt, backend, strict, cache)
-        d.gen_mode, d.checkpoint = mode, checkpoint
+        d.gen_mode, d.checkpoint, d.parallel = mode, checkpoint, parallel
         per_fn[key] = d
     return per_fn[key]
 
@@ -59,23 +59,23 @@ def _vjp_fn_again(f, args, options):
 
 
 def vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None,
-        memory=None):
+        memory=None, parallel=False):
     """``(out, vjp_fn)``: ``vjp_fn(cotangent)`` returns one input cotangent per ``wrt``
-    argument (default: every float argument), as a tuple.  ``checkpoint``, ``memory``: as for
-    ``grad``."""
+    argument (default: every float argument), as a tuple.  ``checkpoint``, ``memory``,
+    ``parallel``: as for ``grad``."""
     options = dict(wrt=wrt, backend=backend, strict=strict, cache=cache, checkpoint=checkpoint,
-                   memory=memory)
+                   memory=memory, parallel=parallel)
     out, fn = _vjp(f, *args, **options)
     return out, VjpFunction(fn, f, args, options)
 
 
 def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoint=None,
-         memory=None):
+         memory=None, parallel=False):
     _watched(f)
     flat_f, out_def = outputs.returned(f)
     if out_def is not None:  # a list or dict returned: the flat function's, regrouped
         out, fn = _vjp(flat_f, *args, wrt=wrt, backend=backend, strict=strict, cache=cache,
-                       checkpoint=checkpoint, memory=memory)
+                       checkpoint=checkpoint, memory=memory, parallel=parallel)
 
         def regrouped(cotangent):
             return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
@@ -85,12 +85,13 @@ def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoi
     if any(pytree.is_container(a) for a in args):
         return pytree.vjp_call(_vjp, f, args, wrt, dict(backend=backend, strict=strict,
                                                          cache=cache, checkpoint=checkpoint,
-                                                         memory=memory))
+                                                         memory=memory, parallel=parallel))
     args = prepare(args, params)
     if wrt is None:
         wrt = float_params(params, args)
     wrt = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
-    d = reused(f, wrt, backend, strict, cache, "reverse", revolve.spec(checkpoint, memory))
+    d = reused(f, wrt, backend, strict, cache, "reverse", revolve.spec(checkpoint, memory),
+               bool(parallel))
     gen, comp = d.specialize(args)
     one_draw(gen, "vjp")
     _, primal = d.specialize(args, mode="primal")
