@@ -121,3 +121,50 @@ KERNELS = {
     "gmm": (gmm_objective, (0, 1, 2), lambda n: gmm_args(n), 1000, 5),
     "fixed_point": (fixed_point, 0, lambda n: (_vec(n, 2, 0.2, 1.2), 1e-12), 10_000, 20),
 }
+
+
+# ---- functions a new user writes on day one (tools/first_call.py: first-call time) ---------
+def softmax_cross_entropy(W, b, X, Y):
+    logits = X @ W + b
+    m = np.max(logits, axis=1, keepdims=True)
+    p = np.exp(logits - m)
+    p = p / np.sum(p, axis=1, keepdims=True)
+    return -np.mean(np.sum(Y * np.log(p), axis=1))
+
+
+def huber_loss(w, X, y, delta):
+    r = X @ w - y
+    a = np.abs(r)
+    return np.mean(np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)))
+
+
+def rnn_loss(Wh, Wx, b, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(Wh @ h + Wx @ xs[t] + b)
+    return np.sum(h * h)
+
+
+def _first_call_args(name):
+    rng = np.random.default_rng(0)
+    if name == "mlp":
+        return mlp_loss, mlp_args(), (0, 1, 2, 3)
+    if name == "softmax cross-entropy":
+        return (softmax_cross_entropy, (rng.standard_normal((20, 5)), rng.standard_normal(5),
+                                        rng.standard_normal((64, 20)),
+                                        np.eye(5)[rng.integers(0, 5, 64)]), (0, 1))
+    if name == "huber":
+        return (huber_loss, (rng.standard_normal(8), rng.standard_normal((100, 8)),
+                             rng.standard_normal(100), 1.0), 0)
+    return (rnn_loss, (0.5 * rng.standard_normal((8, 8)), rng.standard_normal((8, 3)),
+                       rng.standard_normal(8), rng.standard_normal((20, 3)), np.zeros(8)),
+            (0, 1, 2))
+
+
+def plain_floor(x):
+    """A plain one-line function: Numba's own warm-cache floor (tools/first_call.py)."""
+    return np.sum(x * x)
+
+
+FIRST_CALL = {name: (lambda name=name: _first_call_args(name))
+              for name in ("mlp", "softmax cross-entropy", "huber", "rnn")}

@@ -16,7 +16,7 @@ from .types import FLOAT, is_array, is_scalar
 from .clone import clone
 from .walk import child_fields
 
-_NP_ONLY = {"sign", "where", "full_like", "zeros_like", "sum", "mean", "outer"}
+_NP_ONLY = {"sign", "where", "full_like", "zeros_like", "sum", "mean"}
 HELPERS = {n for n in runtime.__all__}
 
 

@@ -202,7 +202,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like",
               _rt.t_cdf: "t_cdf", _rt.poisson_cdf: "poisson_cdf",
               _rt.gammainc_da: "gammainc_da", _rt.betainc_da: "betainc_da",
               _rt.betainc_db: "betainc_db", _rt.t_cdf_ddf: "t_cdf_ddf",
-              _rt.rows_grown: "rows_grown", _rt.rows_head: "rows_head", _rt.rows_pad: "rows_pad"})
+              _rt.rows_grown: "rows_grown", _rt.rows_head: "rows_head", _rt.rows_pad: "rows_pad",
+              _rt.outer: "outer"})
 # along an axis (rules/along.py): every row-wise helper is a primitive of its own name
 CALLS.update({getattr(_rt, _n): _n for _n in along.RULE_NAMES})
 

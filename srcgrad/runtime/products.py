@@ -4,7 +4,7 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["matmul3", "matmul_b", "matvec_b", "vecmat_b", "tmatvec_b", "mT", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
+__all__ = ["outer", "matmul3", "matmul_b", "matvec_b", "vecmat_b", "tmatvec_b", "mT", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
            "slogdet_sign"]
 
 
@@ -256,4 +256,22 @@ def _ol_kron_grad_b(v, a, b):
         V = np.ascontiguousarray(v).reshape(m * p, n * q)
         W = np.ascontiguousarray(a).reshape(m, n)
         return _kron_blocks(V, W, m, n, p, q, False).reshape(b.shape)
+    return impl
+
+
+def outer(a, b):
+    """The outer product of two vectors (np.outer), as a helper: Numba compiles np.outer's own
+    implementation in about 1.5 s, this loop in a tenth of that (tools/first_call.py)."""
+    return np.outer(a, b)
+
+
+@overload(outer)
+def _ol_outer(a, b):
+    def impl(a, b):
+        out = np.empty((a.shape[0], b.shape[0]))
+        for i in range(a.shape[0]):
+            ai = a[i]
+            for j in range(b.shape[0]):
+                out[i, j] = ai * b[j]
+        return out
     return impl

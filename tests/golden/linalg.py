@@ -3,7 +3,7 @@
 def linalg_vjp(A, x, B, b_t11):
     y = A @ x
     C = np.transpose(A) @ B
-    M = np.outer(y, x)
+    M = outer(y, x)
     _t8 = np.transpose(A)
     # reverse sweep
     by = np.zeros_like(y)
@@ -13,7 +13,7 @@ def linalg_vjp(A, x, B, b_t11):
     bx += b_t11 * (_t8 @ y)
     b_t9 = b_t11 * x
     by += _t8.T @ b_t9
-    bA += np.outer(b_t9, y).T
+    bA += outer(b_t9, y).T
     bM = np.full_like(M, b_t11)
     b_t3 = np.full_like(C * C, b_t11)
     bC = unbroadcast(b_t3 * C, C)
@@ -26,6 +26,6 @@ def linalg_vjp(A, x, B, b_t11):
     # grad of: C = A.T @ B
     bA += (bC @ B.T).T
     # grad of: y = A @ x
-    bA += np.outer(by, x)
+    bA += outer(by, x)
     bx += A.T @ by
     return (bA, bx)
