@@ -23,15 +23,16 @@ does the same for np.tensordot).  Growing by doubling keeps appends O(1) on aver
 adjoint of a growth is the old rows' part of the new rows' adjoint (runtime/rows.py).
 """
 import ast
+import collections
 
 from .walk import marked as _marked, tag as _tag
 
 
 def _appends(stmts):
     """{list name: its first ``name.append(v)`` call} in ``stmts`` (not in nested defs)."""
-    found, todo = {}, list(stmts)
+    found, todo = {}, collections.deque(stmts)
     while todo:
-        n = todo.pop(0)
+        n = todo.popleft()
         if isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
             continue
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \

@@ -25,4 +25,15 @@ def f(x, y, a, M, T, n):
 
 
 def test_fuzz_passive_lowered_calls():
-    fuzz.checker(PROGRAM)(fuzz.load(PROGRAM, 'rpassive_lowered'), 4301, use_numba=True)
+    """Every check with the Python backend; compiled, the value_and_grad that fell back (one
+    compile instead of the fuzzer's dozen: suite time)."""
+    import numpy as np
+    import srcgrad
+    f = fuzz.load(PROGRAM, 'rpassive_lowered')
+    fuzz.checker(PROGRAM)(f, 4301, use_numba=False)
+    args = fuzz.fuzz_checks.make_args(np.random.default_rng(4301))
+    want = srcgrad.value_and_grad(f, wrt=(0, 1, 2), backend="python")(*args)
+    got = srcgrad.value_and_grad(f, wrt=(0, 1, 2), strict=True)(*args)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    for g, w in zip(got[1], want[1]):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
