@@ -1,6 +1,6 @@
 """Lists that grow in a loop (passes/growing.py): ``hs.append(h)`` inside a loop that runs a
 number of times known only at run time, the list then stacked, summed, indexed, looped over
-or returned.  Both modes against finite differences, the first two compiled by Numba too,
+or returned.  Both modes against finite differences, the RNN compiled by Numba too,
 Hessians, and the located refusals."""
 import math
 
@@ -75,10 +75,13 @@ RNG = np.random.default_rng(3)
 W, X = RNG.normal(size=(3, 3)) * 0.5, RNG.normal(size=3)
 
 
-@pytest.mark.parametrize("f,args", [(rnn, (W, X, 5)), (appended_in_a_while, (X, 7))],
+@pytest.mark.parametrize("f,args,backends", [(rnn, (W, X, 5), ("numba", "python")),
+                                              (appended_in_a_while, (X, 7), ("python",))],
                          ids=["rnn", "while"])
-def test_compiled(f, args):
-    check_grads(f, args)
+def test_both_modes(f, args, backends):
+    """The RNN compiled too (the rows' growth, writes and reads in Numba; suite time keeps
+    the while loop's compile for tools/fuzz.py runs, whose generator writes it)."""
+    check_grads(f, args, backends=backends)
 
 
 @pytest.mark.parametrize("f,args", [
