@@ -1,11 +1,9 @@
 """Clean-up: constant folding, dead code, forward substitution of temporaries.
 
-    b_t10 = bs                                 _t8 = 1.0 - x[i]
-    b_t9 = b_t10                               bx[i] += -(bs * 2 * _t8)
-    _t7 = x[i]                       ->
-    _t8 = 1.0 - _t7
-    b_t8 = b_t9 * 2 * _t8
-    bx[i] += -b_t8
+    for i in range(n - 1 - 1):                 for i in range(n - 2):
+        _t3 = x[i] ** 1                  ->        bx[i] += bs * x[i]
+        _t4 = _t3 * 2.0       # never read
+        bx[i] += bs * _t3
 
 * constant folding: ``2 - 1`` -> ``1``, ``e ** 1`` -> ``e``, ``n - 1 - 1`` -> ``n - 2``;
 * dead code (mark and sweep): statements whose results nothing live reads, loops whose bodies
