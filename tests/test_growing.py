@@ -133,6 +133,13 @@ def rebound(x, T):
     return np.sum(hs)
 
 
+def max_of_arrays(x, T):
+    hs = []
+    for t in range(T):
+        hs.append(x * t)
+    return np.sum(max(hs))
+
+
 def array_of_a_static_list(x):
     hs = [x[0], x[1]]
     return np.sum(np.array(hs))
@@ -142,7 +149,8 @@ def array_of_a_static_list(x):
     (in_a_prange, (X, 3), "append\\(\\) in a prange loop"),
     (written_into, (X, 3), "a write into hs, a list that grows"),
     (rebound, (X, 3), "hs holds a list that grows in a loop and x here"),
-    (array_of_a_static_list, (X,), "of a list held in a variable")])
+    (array_of_a_static_list, (X,), "of a list held in a variable"),
+    (max_of_arrays, (X, 3), "max\\(\\) of a list of arrays")])
 def test_refused_at_the_line(f, args, what):
     with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
         srcgrad.grad(f, backend="python")(*args)

@@ -80,6 +80,10 @@ class Calls:
             return static_isinstance(self, e)
         grows = len(e.args) == 1 and isinstance(e.args[0], ast.Name) \
             and e.args[0].id in self.growing()  # a list that grows in a loop: its rows
+        if grows and obj in (max, min) and (self._rows_rank(e.args[0].id) or 0) > 0:
+            self.fail(e, f"{obj.__name__}() of a list of arrays (Python cannot compare arrays "
+                      "as wholes)", f"write np.{obj.__name__}(np.stack(...), axis=0) for the "
+                      "largest or smallest entry at each position.")
         if grows and obj is sum and not e.keywords:
             return self.prim_call("sum", _np_func("sum", []), [e.args[0], ast.Constant(0)], [],
                                   e, out)
