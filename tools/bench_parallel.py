@@ -13,7 +13,6 @@ calls each; compile excluded.
 """
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -21,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srcgrad  # noqa: E402
 from kernels import gmm_args, gmm_objective, per_sample_loss as per_sample  # noqa: E402
+from peers import timings  # noqa: E402
 
 
 def twin(f, old, new, name):
@@ -42,13 +42,7 @@ def best_time(fn, reps=15):
     """The fastest of ``reps`` warm calls: on a machine whose second core is shared with
     others (this one's), a parallel call's median moves by a third from run to run; the
     fastest is what the code does when it has the cores."""
-    fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return min(timings(fn, reps))
 
 
 def main():
