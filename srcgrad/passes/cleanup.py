@@ -10,12 +10,15 @@
   are dead; stack operations, array writes into live arrays and prints are live;
 * forward substitution (passes/substitute.py): a generated temporary (``_t3``, ``b_t3``,
   ``d_t3``) read once, or cheap to read (a name, a constant, ``x[i]``), is substituted into its
-  uses when nothing it reads (or views) changes in between.
+  uses when nothing it reads (or views) changes in between;
+* element loads (passes/hoist_loads.py): an input's element a loop step reads several times
+  is read once, into a local (``x_i = x[i]``).
 """
 import ast
 import operator
 
 from .dead_loops import drop_dead_loops
+from .hoist_loads import hoist_loads
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
 
@@ -242,4 +245,4 @@ def cleanup(fn, kinds=None):
     fn = remove_dead(drop_dead_loops(fn, _effectful))
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
-    return fn
+    return hoist_loads(fn)

@@ -3,7 +3,8 @@
 def element_writes_vjp(x, b_t11):
     y = np.zeros(len(x))
     for i in range(len(x)):
-        y[i] = x[i] * x[i]
+        x_i = x[i]
+        y[i] = x_i * x_i
     _stack_y_elem = np.empty(len(range(1, len(x))))
     for i in range(1, len(x)):
         _stack_y_elem[i - 1] = y[i]
@@ -32,8 +33,9 @@ def element_writes_vjp(x, b_t11):
     # grad of: for i in range(len(x)):
     for i in range(len(x) - 1, -1, -1):
         # grad of: y[i] = x[i] * x[i]
+        x_i = x[i]
         b_t3 = by[i]
         by[i] = 0.0
-        bx[i] += b_t3 * x[i]
-        bx[i] += b_t3 * x[i]
+        bx[i] += b_t3 * x_i
+        bx[i] += b_t3 * x_i
     return bx

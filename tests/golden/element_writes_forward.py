@@ -6,8 +6,10 @@ def element_writes_jvp(x, dx):
     dy = np.zeros_like(y)
     for i in range(len(x)):
         # tangent of: y[i] = x[i] * x[i]
-        y[i] = x[i] * x[i]
-        dy[i] = dx[i] * x[i] + x[i] * dx[i]
+        x_i = x[i]
+        dx_i = dx[i]
+        y[i] = x_i * x_i
+        dy[i] = dx_i * x_i + x_i * dx_i
     for i in range(1, len(x)):
         # tangent of: y[i] = y[i] * y[i - 1] + 1.0     # overwrite, reading the old value
         d_t7 = dy[i] * y[i - 1] + y[i] * dy[i - 1]

@@ -6,8 +6,9 @@ def rosenbrock_vjp(x, bs):
     # grad of: for i in range(x.shape[0] - 1):
     for i in range(x.shape[0] - 2, -1, -1):
         # grad of: s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-        bx[i] += -(bs * 2 * (1.0 - x[i]))
-        b_t4 = bs * 100.0 * 2 * (x[i + 1] - x[i] ** 2)
-        bx[i] += -b_t4 * 2 * x[i]
+        x_i = x[i]
+        bx[i] += -(bs * 2 * (1.0 - x_i))
+        b_t4 = bs * 100.0 * 2 * (x[i + 1] - x_i ** 2)
+        bx[i] += -b_t4 * 2 * x_i
         bx[i + 1] += b_t4
     return bx

@@ -6,8 +6,10 @@ def rosenbrock_jvp(x, dx):
     ds = 0.0
     for i in range(x.shape[0] - 1):
         # tangent of: s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-        _t4 = x[i + 1] - x[i] ** 2
-        _t8 = 1.0 - x[i]
-        ds = ds + (100.0 * ((dx[i + 1] - dx[i] * 2 * x[i]) * 2 * _t4) + -dx[i] * 2 * _t8)
+        x_i = x[i]
+        dx_i = dx[i]
+        _t4 = x[i + 1] - x_i ** 2
+        _t8 = 1.0 - x_i
+        ds = ds + (100.0 * ((dx[i + 1] - dx_i * 2 * x_i) * 2 * _t4) + -dx_i * 2 * _t8)
         s = s + (100.0 * _t4 ** 2 + _t8 ** 2)
     return (s, ds)

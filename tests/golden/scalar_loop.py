@@ -6,7 +6,9 @@ def scalar_loop_vjp(x, n, bs):
     # grad of: for i in range(n - 1):
     for i in range(n - 2, -1, -1):
         # grad of: s += math.sin(x[i]) * x[i + 1] ** 2 + math.exp(-x[i])
-        bx[i] += -(bs * math.exp(-x[i]))
-        bx[i + 1] += bs * math.sin(x[i]) * 2 * x[i + 1]
-        bx[i] += bs * x[i + 1] ** 2 * math.cos(x[i])
+        x_i = x[i]
+        x_ip1 = x[i + 1]
+        bx[i] += -(bs * math.exp(-x_i))
+        bx[i + 1] += bs * math.sin(x_i) * 2 * x_ip1
+        bx[i] += bs * x_ip1 ** 2 * math.cos(x_i)
     return bx

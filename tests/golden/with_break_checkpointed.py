@@ -24,7 +24,8 @@ def with_break_vjp(x, bs):
             _break1 = True
         _cond2 = not _break1
         if _cond2:
-            s = s + x[i] * x[i]
+            x_i = x[i]
+            s = s + x_i * x_i
         if _break1:
             break
     checkpoint_online_end(_schedule)
@@ -50,7 +51,8 @@ def with_break_vjp(x, bs):
                     _break1 = True
                 _cond2 = not _break1
                 if _cond2:
-                    s = s + x[i] * x[i]
+                    x_i = x[i]
+                    s = s + x_i * x_i
         else:
             break
     while _action == CKPT_ADJOINT:
@@ -61,15 +63,17 @@ def with_break_vjp(x, bs):
             _break1 = True
         _cond2 = not _break1
         if _cond2:
+            x_i = x[i]
             _stack_s.append(s)
-            s = s + x[i] * x[i]
+            s = s + x_i * x_i
         # grad of: s += x[i] * x[i]
         _cond2 = not _break1
         if _cond2:
             # grad of: s += x[i] * x[i]
+            x_i = x[i]
             s = _stack_s.pop()
-            bx[i] += bs * x[i]
-            bx[i] += bs * x[i]
+            bx[i] += bs * x_i
+            bx[i] += bs * x_i
         # grad of: if s > 2.0:
         _cond1 = s > 2.0
         if _cond1:
@@ -94,7 +98,8 @@ def with_break_vjp(x, bs):
                         _break1 = True
                     _cond2 = not _break1
                     if _cond2:
-                        s = s + x[i] * x[i]
+                        x_i = x[i]
+                        s = s + x_i * x_i
             else:
                 break
     return bx
