@@ -56,6 +56,7 @@ class Gen:
         self.lines = []
         self.helpers = []
         self.counter = 0
+        self.uses_m = False
 
     def fresh(self):
         self.counter += 1
@@ -117,6 +118,8 @@ class Gen:
                 inner = self.scoped(indent + 1, depth - 1, i, True)
                 if r.random() < 0.5:
                     inner.append(f"{pad}    b[{i}] = {self.expr(2, i)}")
+                if i == "i" and r.random() < 0.35:
+                    inner += self.nested(pad + "    ")
                 if r.random() < 0.2:
                     inner.append(f"{pad}    if {self.expr(1, i)} > 1.2:")
                     inner.append(f"{pad}        break")
@@ -131,6 +134,27 @@ class Gen:
                 v = self.fresh()
                 self.scalars.append(v)
                 out.append(f"{pad}{v} = np.sum({r.choice(ARRAY_UNARY).format('a')} * b)")
+        return out
+
+    def nested(self, pad):
+        """Loops inside the loop over i: a number set anew and added up over j (its partial
+        sums need no saving), a row of M written at [i, j] and read back in a later inner
+        loop (each step its own elements), inner steps that only add into adjoints."""
+        r = self.rng
+        self.uses_m = True
+        v = r.choice(self.scalars) if r.random() < 0.7 else self.fresh()
+        out = [f"{pad}{v} = {self.expr(1, 'i')}", f"{pad}for j in range(2):"]
+        body = [f"{pad}    {v} = {v} + {self.expr(2, 'j')}"]
+        if r.random() < 0.7:
+            body.append(f"{pad}    M[i, j] = {self.expr(2, 'j')}")
+        r.shuffle(body)
+        out += body
+        if r.random() < 0.6:
+            w = r.choice(self.scalars)
+            out += [f"{pad}for j in range(2):",
+                    f"{pad}    {w} = {w} * 0.5 + M[i, j] * {self.expr(1, 'j')}"]
+        if v not in self.scalars:
+            self.scalars.append(v)
         return out
 
     def scoped(self, *a):
@@ -151,8 +175,13 @@ class Gen:
             src += [f"def {name}(p, q):", f"    return {body}", ""]
             self.helpers.append(name)
         body = ["    b = np.zeros(n)", "    for i in range(n):", "        b[i] = a[i] * x"]
-        body += self.block(1, 2)
+        block = self.block(1, 2)
+        if self.uses_m:
+            body.append("    M = np.zeros((n, 2))")
+        body += block
         ret = " + ".join(r.sample(self.scalars, min(3, len(self.scalars))))
+        if self.uses_m:
+            ret += " + np.sum(M * M)"
         if r.random() < 0.3:  # a last loop adding up (its adjoint may be fused: loop_order.py;
             # over prange, in parallel: parallel.py)
             step = f"acc + {self.expr(2, 'i')}" if r.random() < 0.7 else \

@@ -44,11 +44,25 @@ class _Restore:
     statement, or (for ``x = x * y``) the statement's own adjoint.  ``values``: read for
     more than its shape (what elements written into an array need: their old values are
     restored only for reads of the values; the array itself, so its shape, is restored for
-    any read)."""
+    any read).
 
-    def __init__(self, first, pos, loops, own, first_values=None, loop_values=None):
+    Not when the loop around the statement does not read it and, before that loop, the
+    variable is assigned anew with nothing between read in reverse: that assignment restores
+    its own old value right after the loop's adjoint, before the loops further out read it
+    (``se = 0.0; for k ...: se = se + e[k]``: the sum's partial values are never needed, only
+    the value before ``se = 0.0``)."""
+
+    def __init__(self, first, pos, loops, own, first_values=None, loop_values=None,
+                 where=None, reads=None, rows=None, written_at=None):
         self.first, self.pos, self.loops, self.own = first, pos, loops, own
         self.first_values, self.loop_values = first_values or {}, loop_values or {}
+        self.where = where or {}  # id(loop) -> (the block holding it, its index there)
+        self.reads = reads or {}  # id(statement) -> what its reverse (nested too) reads
+        # id(loop) -> (its variable, {array: the index positions every access in the loop
+        # gives exactly that variable}): the loop's steps touch disjoint elements of them
+        self.rows = rows or {}
+        self.written_at = written_at or {}  # id(element write) -> its index's names
+        self.killed = {}
 
     def needed(self, v, s, values=False):
         at = self.pos.get(id(s))
@@ -59,11 +73,73 @@ class _Restore:
             (self.first, self.loops)
         if first.get(v, n) < n or v in self.own.get(id(s), ()):
             return True
+        if values:  # a loop whose steps touch other elements than this one reads none of it
+            return any(v in loops[loop] and not self._own_row(loop, v, s) for loop in enclosing)
+        if not enclosing or v in loops[enclosing[-1]]:
+            return bool(enclosing)
+        if self._assigned_before(enclosing[-1], v):
+            return False
         return any(v in loops[loop] for loop in enclosing)
 
+    def _own_row(self, loop, v, s):
+        """Does every step of ``loop`` touch only elements of ``v`` at its own index, and
+        the write ``s`` one at this step's?  (``vals[i, k] = ...`` in ``for i``, where every
+        access of ``vals`` is ``vals[i, ...]``: the other steps, whose reverse runs after
+        this element's restore, read other elements.)"""
+        var, arrays = self.rows.get(loop, (None, {}))
+        index = self.written_at.get(id(s))
+        return index is not None and any(
+            p < len(index) and index[p] == var for p in arrays.get(v, ()))
+
+    def _assigned_before(self, loop, v):
+        """Is ``v`` assigned (``v = ...``, unconditionally) before ``loop`` in its block, with
+        no statement between whose reverse reads ``v``?"""
+        key = (loop, v)
+        if key not in self.killed:
+            block, k = self.where[loop]
+            found = False
+            for st in reversed(block[:k]):
+                if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
+                        st.targets[0].id == v and v not in self.reads.get(id(st), ()):
+                    found = True
+                    break
+                if v in self.reads.get(id(st), ()):
+                    break
+            self.killed[key] = found
+        return self.killed[key]
+
     def __eq__(self, other):
-        return (self.first, self.loops, self.own, self.first_values, self.loop_values) == \
-            (other.first, other.loops, other.own, other.first_values, other.loop_values)
+        return (self.first, self.loops, self.own, self.first_values, self.loop_values,
+                self.reads) == (other.first, other.loops, other.own, other.first_values,
+                                other.loop_values, other.reads)
+
+
+def _index_names(index):
+    """``[i, k]`` -> ("i", "k"), with None for an entry that is not a name."""
+    elts = index.elts if isinstance(index, ast.Tuple) else [index]
+    return tuple(e.id if isinstance(e, ast.Name) else None for e in elts)
+
+
+def _rows(loop):
+    """{array: positions} of the arrays every access of which in ``loop`` (as the base of a
+    subscript: nothing else may see them, no view) has the loop's variable, which the loop
+    does not set, at those positions."""
+    var = loop.target.id
+    positions, seen_bare = {}, set()
+    subscripted = set()
+    for n in ast.walk(loop):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load) and n.id == var and \
+                n is not loop.target:
+            return {}
+        if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name):
+            subscripted.add(id(n.value))
+            at = {p for p, x in enumerate(_index_names(n.slice)) if x == var}
+            v = n.value.id
+            positions[v] = positions[v] & at if v in positions else at
+    for n in ast.walk(loop):
+        if isinstance(n, ast.Name) and id(n) not in subscripted:
+            seen_bare.add(n.id)
+    return {v: p for v, p in positions.items() if p and v not in seen_bare}
 
 
 class Saves:
@@ -207,10 +283,11 @@ class Saves:
         the reads of every loop's whole body."""
         first, pos, loops, own = {}, {}, {}, {}
         first_values, loop_values = {}, {}
+        where, reads, rows, written_at = {}, {}, {}, {}
         counter = [0]
 
         def walk(block, enclosing):
-            for st in block:
+            for k, st in enumerate(block):
                 counter[0] += 1
                 pos[id(st)] = (counter[0], enclosing)
                 if isinstance(st, ast.Assign):
@@ -220,6 +297,8 @@ class Saves:
                         own[id(st)] = self.stmt_reads.get(id(st), set())
                     if isinstance(t, ast.Name) and self.resets_by_shape(target, st):
                         own[id(st)] = own.get(id(st), set()) | {target}
+                    if isinstance(t, ast.Subscript):
+                        written_at[id(st)] = _index_names(t.slice)
                 for v in self.stmt_reads.get(id(st), set()):  # its own reads (a header's too)
                     first.setdefault(v, counter[0])
                 for v in self.stmt_value_reads.get(id(st), set()):
@@ -227,10 +306,19 @@ class Saves:
                 if isinstance(st, (ast.For, ast.While)):
                     loops[id(st)] = self._all_reads(st)
                     loop_values[id(st)] = self._all_reads(st, self.stmt_value_reads)
+                    where[id(st)] = (block, k)
+                    reads[id(st)] = loops[id(st)]
+                    if isinstance(st, ast.For) and isinstance(st.target, ast.Name) and \
+                            not self.ckpts:  # (a checkpointed loop runs steps again)
+                        rows[id(st)] = (st.target.id, _rows(st))
                     walk(st.body, enclosing + (id(st),))
                 elif isinstance(st, ast.If):
+                    reads[id(st)] = self._all_reads(st)
                     walk(st.body, enclosing)
                     walk(st.orelse, enclosing)
+                else:
+                    reads[id(st)] = self.stmt_reads.get(id(st), set())
         walk(stmts, ())
         walk = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
-        return _Restore(first, pos, loops, own, first_values, loop_values)
+        return _Restore(first, pos, loops, own, first_values, loop_values, where, reads, rows,
+                        written_at)

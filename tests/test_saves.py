@@ -1,0 +1,161 @@
+"""What the forward sweep saves, and the order of inner adjoint loops (srcgrad/passes/saves.py,
+reverse.py): a value is saved only if reverse code reads it after its restore.
+
+* A number set anew before an inner loop that adds into it (``se = 0.0; for k: se = se +
+  ...``): the partial sums are never read by the reverse sweep, only the value before the
+  reset (which that reset restores), so the inner loop saves nothing.
+* An element written once per step of the loops around it (``vals[i, k] = ...``, every access
+  of ``vals`` in the loop over i at row i): the other steps, whose adjoints run after its
+  restore, read other elements, so its old value is not saved.
+* An inner loop whose adjoint steps only add into adjoints runs forward in the reverse sweep.
+
+Each has a counterpart that must keep its saves (or order), and every function's gradient is
+compared with finite differences, with both backends."""
+import math
+
+import numpy as np
+import pytest
+
+import srcgrad
+from checks import check_grads
+
+
+def partial_sums(x, c):
+    total = 0.0
+    for i in range(x.shape[0]):
+        se = c
+        for k in range(x.shape[0]):
+            se = se + math.exp(x[k] * x[i])
+        total = total + math.log(se) * se
+    return total
+
+
+def partial_products(x, c):
+    """The inner loop's adjoint reads se (a product): its values are saved."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        se = c
+        for k in range(x.shape[0]):
+            se = se * (1.0 + 0.1 * math.sin(x[k] * x[i]))
+        total = total + se * se
+    return total
+
+
+def read_between(x, c):
+    """Between the reset and the loop, a statement whose adjoint reads se: saved."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        se = c
+        w = se * x[i]
+        for k in range(x.shape[0]):
+            se = se + x[k] * x[i]
+        total = total + se * se + w * w
+    return total
+
+
+def rows(X, w):
+    N, K = X.shape
+    vals = np.zeros((N, K))
+    total = 0.0
+    for i in range(N):
+        for k in range(K):
+            vals[i, k] = math.tanh(X[i, k] * w[k])
+        m = vals[i, 0]
+        for k in range(1, K):
+            m = max(m, vals[i, k])
+        total = total + m * m
+    return total
+
+
+def rows_shifted(X, w):
+    """A step reads the row before its own: the old values are saved."""
+    N, K = X.shape
+    vals = np.zeros((N, K))
+    total = 0.0
+    for i in range(1, N):
+        for k in range(K):
+            vals[i, k] = math.tanh(X[i, k] * w[k]) + vals[i - 1, k] * 0.5
+        total = total + vals[i, K - 1] * vals[i, 0]
+    return total
+
+
+def inner_sums(X, w):
+    s = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            s += X[i, j] * w[j] * w[j] + math.sin(X[i, j])
+    return s
+
+
+def inner_carried(X, w):
+    """The inner adjoint carries ``bt`` from step to step: reverse order."""
+    s = 0.0
+    for i in range(X.shape[0]):
+        t = 1.0
+        for j in range(X.shape[1]):
+            t = t * 0.5 + X[i, j] * w[j]
+        s += t * t
+    return s
+
+
+def _vec(r):
+    return (r.uniform(-1, 1, 5), 0.7)
+
+
+def _mat(r):
+    return (r.uniform(-1, 1, (4, 3)), r.uniform(-1, 1, 3))
+
+
+FUNCTIONS = {"partial_sums": (partial_sums, _vec), "partial_products": (partial_products, _vec),
+             "read_between": (read_between, _vec), "rows": (rows, _mat),
+             "rows_shifted": (rows_shifted, _mat), "inner_sums": (inner_sums, _mat),
+             "inner_carried": (inner_carried, _mat)}
+
+
+def _args(name):
+    return FUNCTIONS[name][1](np.random.default_rng(5))
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_derivatives_match_finite_differences(name):
+    f = FUNCTIONS[name][0]
+    check_grads(f, _args(name), backends=("numba", "python") if name in ("partial_sums", "rows")
+                else ("python",))
+
+
+def _source(name):
+    args = _args(name)
+    wrt = tuple(k for k, a in enumerate(args) if isinstance(a, np.ndarray))
+    return srcgrad.source(FUNCTIONS[name][0], args=args, wrt=wrt)
+
+
+def test_partial_sums_are_not_saved():
+    src = _source("partial_sums")
+    assert src.count("_stack_se.append(") == 1, src  # the value before the reset only
+    for name in ("partial_products", "read_between"):
+        src = _source(name)
+        assert src.count("_stack_se.append(") == 2, src
+
+
+def test_elements_of_a_steps_own_row_are_not_saved():
+    assert "_stack_vals_elem" not in _source("rows")
+    assert "_stack_vals_elem" in _source("rows_shifted")
+
+
+def _reverse_loops(src):
+    rev = src[src.index("# reverse sweep"):]
+    return [ln.strip() for ln in rev.splitlines() if ln.strip().startswith("for j in")]
+
+
+def test_inner_adjoint_loops_that_only_add_run_forward():
+    assert _reverse_loops(_source("inner_sums")) == ["for j in range(X.shape[1]):"]
+    assert _reverse_loops(_source("inner_carried")) == ["for j in range(X.shape[1] - 1, -1, -1):"]
+
+
+def test_hessian_of_partial_sums():
+    x, c = _args("partial_sums")
+    h = srcgrad.hessian(partial_sums)(x, c)
+    g = srcgrad.grad(partial_sums, backend="python")
+    eps = 1e-6
+    fd = np.stack([(g(x + eps * e, c) - g(x - eps * e, c)) / (2 * eps) for e in np.eye(x.size)])
+    np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-7)
