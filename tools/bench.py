@@ -12,7 +12,6 @@ their length), which the table marks.  Writes docs/benchmarks.md and docs/benchm
 import argparse
 import os
 import statistics
-import tempfile
 import sys
 import time
 import warnings
@@ -26,6 +25,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, ROOT)
 warnings.filterwarnings("ignore", category=numba.NumbaPerformanceWarning)
 
+import first_call as first_calls  # noqa: E402
 import srcgrad  # noqa: E402
 from hand_adjoints import HAND  # noqa: E402
 from kernels import KERNELS  # noqa: E402
@@ -91,21 +91,33 @@ def run_kernel(name, quick, with_peers, where=""):
     row = {"kernel": name, "size": size}
 
     nb = numba.njit(f)
-    row["numba primal first call"] = first_call(lambda: nb(*args))
+    nb(*args)
     row["numba primal"] = median_time(lambda: nb(*args), repeats)
     row["python primal"] = median_time(lambda: f(*args), 1 if not quick else 1, min_time=0.0)
 
     g = srcgrad.grad(f, wrt=wrt, cache=False)
-    row["srcgrad first call"] = first_call(lambda: g(*args))   # transform + compile, cold
     row["srcgrad"] = median_time(lambda: g(*args), repeats)
-    with tempfile.TemporaryDirectory() as d:
-        row["srcgrad warm first call"] = peers.first_call_warm(name, size, quick, d)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", srcgrad.ParallelWarning)
+        gp = srcgrad.grad(f, wrt=wrt, cache=False, parallel=True)
+        gp(*args)
+    row["srcgrad parallel"] = median_time(lambda: gp(*args), repeats)
+    row["parallel serial loops"] = len([w for w in caught
+                                        if issubclass(w.category, srcgrad.ParallelWarning)])
     row["srcgrad bytes"] = saved_bytes(f, wrt, args)
+    # each first call in a new process: Numba's compile of the primal, srcgrad cold (transform
+    # and compile), and with a warm disk cache next to a njit(cache=True) primal's
+    (row["numba primal compile"], row["srcgrad first call"], row["srcgrad warm first call"],
+     row["numba cached first call"], _) = first_calls.measure(name, size)
 
-    if name in HAND:
-        h = HAND[name]
-        row["hand adjoint first call"] = first_call(lambda: h(*args))
-        row["hand adjoint"] = median_time(lambda: h(*args), repeats)
+    if name in HAND:  # the fastest of the hand-written versions
+        best = None
+        for h in HAND[name]:
+            h(*args)
+            t = median_time(lambda: h(*args), repeats)
+            if best is None or t < best:
+                best, row["hand version"] = t, h.__name__
+        row["hand adjoint"] = best
 
     row["srcgrad peak"] = peers.peak_memory("srcgrad", name, size, quick)
     if with_peers:
@@ -134,10 +146,28 @@ def fmt_bytes(b):
     return f"{b / 1e6:.2f} MB" if b >= 1e5 else f"{b} B"
 
 
+PARALLEL_NOTE = (
+    "parallel=True: the serial gradient's time over `grad(f, parallel=True)`'s, same run, on "
+    "this machine's cores (docs/scaling.md); *serial* where every top-level loop stays serial "
+    "(a `ParallelWarning` says why: the recurrence carries its state, a running max).")
+FIRST_NOTE = (
+    "First call, each in a new process after imports: Numba compiling the primal (`njit(f)`), "
+    "srcgrad's gradient with an empty disk cache (transformation and compilation), and with "
+    "the cache a first process filled, next to a `njit(f, cache=True)` primal's first call "
+    "from Numba's cache (the floor a warm first call can reach).")
+
+
+def parallel_cell(r):
+    if r.get("parallel serial loops") and r["srcgrad parallel"] > 0.9 * r["srcgrad"]:
+        return "serial"
+    return f"{r['srcgrad'] / r['srcgrad parallel']:.2f}"
+
+
 def table(rows):
     peer_cols = sorted({k for r in rows for k in r if k.startswith("peer:")})
-    head = ["kernel", "size", "Numba primal", "srcgrad", "srcgrad / primal", "hand adjoint / primal",
-            "srcgrad / hand", "first call: cold / warm cache", "srcgrad saves"]
+    head = ["kernel", "size", "Numba primal", "srcgrad", "srcgrad / primal",
+            "best hand adjoint / primal", "srcgrad / best hand", "parallel=True: speedup",
+            "srcgrad saves"]
     head += [c[5:] + " / primal" for c in peer_cols]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -146,8 +176,7 @@ def table(rows):
                  f"{r['srcgrad'] / p:.2f}",
                  f"{r['hand adjoint'] / p:.2f}" if "hand adjoint" in r else "–",
                  f"{r['srcgrad'] / r['hand adjoint']:.2f}" if "hand adjoint" in r else "–",
-                 f"{fmt_time(r['srcgrad first call'])} / {fmt_time(r.get('srcgrad warm first call'))}",
-                 fmt_bytes(r["srcgrad bytes"])]
+                 parallel_cell(r), fmt_bytes(r["srcgrad bytes"])]
         for c in peer_cols:
             v = r.get(c)
             if isinstance(v, dict) and v.get("time"):
@@ -158,6 +187,14 @@ def table(rows):
                 cell = (v or {}).get("note", "–") if isinstance(v, dict) else "–"
             cells.append(cell)
         lines.append("| " + " | ".join(cells) + " |")
+    first = ["| kernel | Numba primal compile | srcgrad cold | cold / primal compile | "
+             "njit(cache=True) warm | srcgrad warm | warm / njit(cache=True) |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        pc, cold, warm, floor = (r["numba primal compile"], r["srcgrad first call"],
+                                 r["srcgrad warm first call"], r["numba cached first call"])
+        first.append(f"| {r['kernel']} | {fmt_time(pc)} | {fmt_time(cold)} | {cold / pc:.2f} | "
+                     f"{fmt_time(floor)} | {fmt_time(warm)} | {warm / floor:.2f} |")
     mem = ["| kernel | srcgrad saves | srcgrad peak | " + " | ".join(c[5:] + " peak" for c in peer_cols)
            + " |", "|" + "---|" * (3 + len(peer_cols))]
     for r in rows:
@@ -167,7 +204,8 @@ def table(rows):
             v = r.get(c) or {}
             cells.append(fmt_bytes(v["peak"]) if v.get("peak") is not None else "–")
         mem.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n\nMemory: what the reverse sweep saves, and the peak resident " \
+    return "\n".join(lines) + "\n\n" + PARALLEL_NOTE + "\n\n" + FIRST_NOTE + "\n\n" + \
+        "\n".join(first) + "\n\nMemory: what the reverse sweep saves, and the peak resident " \
         "memory one warm gradient call adds (fresh process per tool; Linux VmHWM after resetting " \
         "it; peers run at a reduced size scaled like their times).\n\n" + "\n".join(mem)
 
@@ -180,7 +218,8 @@ def plot(rows, path):
     except ImportError:
         return False
     peer_cols = sorted({k for r in rows for k in r if k.startswith("peer:")})
-    series = [("srcgrad", lambda r: r["srcgrad"]), ("hand adjoint", lambda r: r.get("hand adjoint"))]
+    series = [("srcgrad", lambda r: r["srcgrad"]),
+              ("best hand adjoint", lambda r: r.get("hand adjoint"))]
     series += [(c[5:], (lambda c: lambda r: (r.get(c) or {}).get("time"))(c)) for c in peer_cols]
     fig, ax = plt.subplots(figsize=(10, 4.5))
     width = 0.8 / len(series)
@@ -204,6 +243,21 @@ def plot(rows, path):
     return True
 
 
+OTHER_SECTIONS = ("## Transformation time", "## First call")
+
+
+def kept_sections(path):
+    """The sections of the file other tools write (tools/transform_time.py,
+    tools/first_call.py), kept as they are."""
+    try:
+        with open(path) as fh:
+            old = fh.read()
+    except OSError:
+        return ""
+    starts = [old.find(h) for h in OTHER_SECTIONS if h in old]
+    return "\n" + old[min(starts):] if starts else ""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
@@ -223,14 +277,14 @@ def main():
     text = (f"# Benchmarks\n\nMade by `{cmd}` on {time.strftime('%Y-%m-%d')}, "
             f"{os.cpu_count()} cores, numba {numba.__version__}, numpy {np.__version__}.\n"
             "Medians of warm calls; every ratio is a gradient's time over the Numba-compiled "
-            "primal's, measured in the same run. First call: transformation and Numba "
-            "compilation in this process (cold), and in a new process whose disk cache is warm "
-            "(after imports).\n\n" + md + "\n\n" + peers.NOTES + "\n")
+            "primal's, measured in the same run; the best hand adjoint is the faster of the "
+            "hand-written versions in tools/hand_adjoints.py.\n\n" + md + "\n\n" + peers.NOTES + "\n")
     print(text)
     os.makedirs(a.out, exist_ok=True)
     suffix = "-quick" if a.quick else ""
-    with open(os.path.join(a.out, f"benchmarks{suffix}.md"), "w") as fh:
-        fh.write(text)
+    path = os.path.join(a.out, f"benchmarks{suffix}.md")
+    with open(path, "w") as fh:
+        fh.write(text + kept_sections(path))
     if plot(rows, os.path.join(a.out, f"benchmarks{suffix}.png")):
         print(f"plot: docs/benchmarks{suffix}.png", file=sys.stderr)
 

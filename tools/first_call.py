@@ -29,8 +29,12 @@ sys.path.insert(0, {here!r})
 sys.path.insert(0, {root!r})
 import numba, numpy as np
 import srcgrad
-from kernels import FIRST_CALL
-f, args, wrt = FIRST_CALL[{name!r}]()
+from kernels import FIRST_CALL, KERNELS
+if {size!r} is None:
+    f, args, wrt = FIRST_CALL[{name!r}]()
+else:  # a benchmark kernel (tools/bench.py) at that size
+    f, wrt, make = KERNELS[{name!r}][:3]
+    args = make({size!r})
 t = time.perf_counter()
 def srcgrad_primal():  # the function in Numba's subset (np.max(axis=...) written as loops)
     from srcgrad.transforms.args import prepare
@@ -56,24 +60,27 @@ print(json.dumps([time.perf_counter() - t, fell_back]))
 """
 
 
-def run(name, how, env):
-    code = CHILD.format(here=HERE, root=ROOT, name=name, how=how)
+def run(name, how, env, size=None):
+    code = CHILD.format(here=HERE, root=ROOT, name=name, how=how, size=size)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(name):
+def measure(name, size=None):
+    """(Numba primal, srcgrad cold, srcgrad warm, njit(cache=True) warm, whether the primal
+    fell back to srcgrad's): seconds, each a first call in a new process.  ``size``: a
+    benchmark kernel of tools/kernels.py ``KERNELS`` at that size, else ``FIRST_CALL[name]``."""
     with tempfile.TemporaryDirectory(prefix="srcgrad-first-call-") as cache:
         env = dict(os.environ, SRCGRAD_CACHE_DIR=cache, NUMBA_CACHE_DIR=cache)
         env.pop("NUMBA_OPT", None)  # the user's default optimization level
-        primal, fell_back = run(name, "primal", env)
-        cold = run(name, "grad", env)[0]
-        warm = run(name, "grad", env)[0]
+        primal, fell_back = run(name, "primal", env, size)
+        cold = run(name, "grad", env, size)[0]
+        warm = run(name, "grad", env, size)[0]
         floor = "floor" if fell_back else "cached primal"
-        run(name, floor, env)
-        cached_primal = run(name, floor, env)[0]
+        run(name, floor, env, size)
+        cached_primal = run(name, floor, env, size)[0]
     return primal, cold, warm, cached_primal, fell_back
 
 

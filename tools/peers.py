@@ -287,18 +287,3 @@ def peak_memory(tool, name, size, quick):
         return float(out[-1]) if out and out[-1] not in ("None", "") else None
     except (subprocess.TimeoutExpired, ValueError, IndexError):
         return None
-
-
-def first_call_warm(name, size, quick, cache_dir):
-    """Seconds of the first srcgrad gradient call in a fresh process whose disk cache is warm
-    (one process fills it, a second one is timed), after imports."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = (f"import sys, time; sys.path.insert(0, {here!r}); sys.path.insert(0, {os.path.dirname(here)!r}); "
-            f"import numpy, srcgrad, kernels; k = kernels.KERNELS[{name!r}]; a = k[2]({size}); "
-            f"t = time.perf_counter(); srcgrad.grad(k[0], wrt=k[1])(*a); print(time.perf_counter() - t)")
-    env = dict(os.environ, SRCGRAD_CACHE_DIR=cache_dir)
-    out = None
-    for _ in range(2):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                             timeout=900).stdout.strip().splitlines()
-    return float(out[-1]) if out else None
