@@ -159,3 +159,37 @@ def test_hessian_of_partial_sums():
     eps = 1e-6
     fd = np.stack([(g(x + eps * e, c) - g(x - eps * e, c)) / (2 * eps) for e in np.eye(x.size)])
     np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-7)
+
+
+# ---- shuttled saves (srcgrad/passes/shuttled.py): a step's save and restore nobody reads -------
+SHUTTLE = """
+def f(x, n):
+    _t1 = 0.0
+    _stack_t1 = [0.0] * 0
+    s = 0.0
+    while n > 0:
+        {before}
+        _stack_t1.append(_t1)
+        _t1 = x * x
+        s = s + _t1
+        _t1 = _stack_t1.pop()
+        {after}
+        n = n - 1
+    return {ret}
+"""
+
+
+@pytest.mark.parametrize("before,after,ret,dropped", [
+    ("pass", "pass", "s", True),                      # set before read in every step
+    ("s = s + _t1", "pass", "s", False),             # read as the step before left it
+    ("pass", "s = s * _t1", "s", False),             # read after its restore
+    ("pass", "pass", "s + _t1", False),              # read after the loop
+    ("pass", "_stack_t1.append(s)", "s", False),     # the stack has another use
+])
+def test_a_save_nobody_reads_back_goes(before, after, ret, dropped):
+    import ast
+    from srcgrad.passes.shuttled import drop_shuttled
+    fn = ast.parse(SHUTTLE.format(before=before, after=after, ret=ret)).body[0]
+    text = ast.unparse(drop_shuttled(fn))
+    assert ("_stack_t1.append(_t1)" not in text) == dropped, text
+    assert ("_stack_t1.pop()" not in text) == dropped, text

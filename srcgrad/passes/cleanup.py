@@ -11,6 +11,8 @@
 * forward substitution (passes/substitute.py): a generated temporary (``_t3``, ``b_t3``,
   ``d_t3``) read once, or cheap to read (a name, a constant, ``x[i]``), is substituted into its
   uses when nothing it reads (or views) changes in between;
+* shuttled saves (passes/shuttled.py): a loop step's save and restore of a value that the next
+  step sets again before anything reads it (a checkpointed step run again) go;
 * element loads (passes/hoist_loads.py): an input's element a loop step reads several times
   is read once, into a local (``x_i = x[i]``).
 """
@@ -19,6 +21,7 @@ import operator
 
 from .dead_loops import drop_dead_loops
 from .hoist_loads import hoist_loads
+from .shuttled import drop_shuttled
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
 
@@ -245,4 +248,5 @@ def cleanup(fn, kinds=None):
     fn = remove_dead(drop_dead_loops(fn, _effectful))
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
+    fn = remove_dead(drop_shuttled(fn))
     return hoist_loads(fn)

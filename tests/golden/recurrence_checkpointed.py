@@ -2,7 +2,6 @@
 # reverse mode, wrt x0, dt
 def recurrence_vjp(x0, dt, T, bx):
     _t1 = 0.0
-    _stack_t1 = [0.0] * 0
     x = x0
     # checkpoint: 4 snapshots of the state carried by the loop (x); steps re-run in the reverse sweep (revolve)
     _schedule = checkpoint_schedule(len(range(T)), 4)
@@ -35,7 +34,6 @@ def recurrence_vjp(x0, dt, T, bx):
         x = _last_x
     while _action == CKPT_ADJOINT:
         t = _step
-        _stack_t1.append(_t1)
         _t1 = x ** 3
         # grad of: x = x + dt * (-x ** 3 + math.sin(t * dt))
         _t3 = t * dt
@@ -44,7 +42,6 @@ def recurrence_vjp(x0, dt, T, bx):
         b_t5 = bx * dt
         bdt += b_t5 * math.cos(_t3) * t
         bx += -b_t5 * 3 * x ** 2
-        _t1 = _stack_t1.pop()
         # checkpoint: on to the step before
         while True:
             _action, _slot, _step, _to = checkpoint_next(_schedule)
