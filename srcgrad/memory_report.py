@@ -26,7 +26,7 @@ import numpy as np
 from .backend.compile import load
 from .backend.emit import filename_for
 from .passes import revolve
-from .runtime.checkpoint import (CKPT_ADVANCE, CKPT_DONE, CKPT_RESTORE, binomial_steps,
+from .runtime.checkpoint import (CKPT_ADJOINT, CKPT_DONE, binomial_steps,
                                  checkpoint_next, checkpoint_online, checkpoint_online_end,
                                  checkpoint_place)
 
@@ -68,7 +68,7 @@ def online_steps_again(T, s):
         action, _, step, to = checkpoint_next(rv)
         if action == CKPT_DONE:
             return again
-        if action in (CKPT_ADVANCE, CKPT_RESTORE):
+        if action != CKPT_ADJOINT:  # (a store, a restore or an advance, then on to ``to``)
             again += to - step
 
 

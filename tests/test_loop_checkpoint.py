@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad.runtime.checkpoint import (CKPT_ADJOINT, CKPT_ADVANCE, CKPT_DONE, CKPT_RESTORE,
+from srcgrad.runtime.checkpoint import (CKPT_ADJOINT, CKPT_ADVANCE, CKPT_DONE, CKPT_KIND,
+                                        CKPT_RESTORE, CKPT_THEN_ADJOINT,
                                         CKPT_STORE, binomial_steps, checkpoint_compact,
                                         checkpoint_next, checkpoint_online,
                                         checkpoint_online_end, checkpoint_place,
@@ -41,20 +42,25 @@ def run_schedule(T, s):
         action, slot, step, to = checkpoint_next(rv)
         if action == CKPT_DONE:
             break
-        if action == CKPT_STORE:
-            assert state == step and step == to
-            snaps[slot] = step
+        if action == CKPT_ADJOINT:
+            assert state == step
+            adjoints.append(step)
+            state = None
             continue
-        if action == CKPT_RESTORE:  # then on to ``to``
+        kind = action & CKPT_KIND
+        if kind == CKPT_STORE:  # then on to ``to``
+            assert state == step
+            snaps[slot] = step
+        elif kind == CKPT_RESTORE:  # then on to ``to``
             assert snaps[slot] == step
             state = step
-        if action in (CKPT_RESTORE, CKPT_ADVANCE):
-            assert state == step and to >= step and (to > step or action == CKPT_RESTORE)
-            advanced += to - step
-            state = to
         else:
-            assert action == CKPT_ADJOINT and state == step
-            adjoints.append(step)
+            assert kind == CKPT_ADVANCE and to > step
+        assert state == step and to >= step
+        advanced += to - step
+        state = to
+        if action & CKPT_THEN_ADJOINT:
+            adjoints.append(to)
             state = None
     assert adjoints == list(range(T - 1, -1, -1))
     return advanced, len(snaps)
@@ -97,19 +103,22 @@ def run_online(T, s):
         action, slot, step, to = checkpoint_next(rv)
         if action == CKPT_DONE:
             break
-        if action == CKPT_STORE:
+        if action == CKPT_ADJOINT:
+            assert state == step
+            adjoints.append(step)
+            state = None
+            continue
+        kind = action & CKPT_KIND
+        if kind == CKPT_STORE:
             assert state == step and slot < s
             snaps[slot] = step
-            continue
-        if action == CKPT_RESTORE:
+        elif kind == CKPT_RESTORE:
             assert snaps[slot] == step
             state = step
-        if action in (CKPT_RESTORE, CKPT_ADVANCE):
-            assert state == step
-            again, state = again + to - step, to
-        else:
-            assert action == CKPT_ADJOINT and state == step
-            adjoints.append(step)
+        assert state == step
+        again, state = again + to - step, to
+        if action & CKPT_THEN_ADJOINT:
+            adjoints.append(to)
             state = None
     assert adjoints == list(range(T - 1, -1, -1))
     return again

@@ -193,3 +193,13 @@ def test_a_save_nobody_reads_back_goes(before, after, ret, dropped):
     text = ast.unparse(drop_shuttled(fn))
     assert ("_stack_t1.append(_t1)" not in text) == dropped, text
     assert ("_stack_t1.pop()" not in text) == dropped, text
+
+
+def test_a_tuple_assignment_is_live_when_one_of_its_names_is_read():
+    """The clean-up's dead-code pass (srcgrad/passes/cleanup.py) once dropped ``a, b = x, 2.0``
+    (its target is no single name); generated checkpoint code writes such assignments."""
+    import ast
+    from srcgrad.passes.cleanup import remove_dead
+    fn = ast.parse("def f(x):\n    a, b = x, 2.0\n    c = 3\n    return b\n").body[0]
+    text = ast.unparse(remove_dead(fn))
+    assert "a, b = (x, 2.0)" in text and "c = 3" not in text, text

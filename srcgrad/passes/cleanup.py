@@ -123,10 +123,14 @@ def _live_statements(body):
             if isinstance(s, (ast.If, ast.For, ast.While)):
                 index(s.body + s.orelse, s)
             elif isinstance(s, (ast.Assign, ast.AugAssign)):
-                name = _target_name(s)
-                definers.setdefault(name, []).append(s)
-                if _effectful(s.value):
-                    roots.append(s)
+                t = s.targets[0] if isinstance(s, ast.Assign) else s.target
+                parts = t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]
+                for part in parts:  # (a, b = ...: live if a or b is read)
+                    name = _target_name(ast.Assign([part], s.value))
+                    definers.setdefault(name, []).append(s)
+                if _effectful(s.value) or None in (_target_name(ast.Assign([x], s.value))
+                                                   for x in parts):
+                    roots.append(s)  # (a target that is not a name: kept)
             elif not isinstance(s, ast.Pass):
                 roots.append(s)
     index(body, None)

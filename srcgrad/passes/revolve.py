@@ -9,13 +9,15 @@ schedule is srcgrad/runtime/checkpoint.py).  ``grad(f, checkpoint=10)``.
                                     while True:    (forward sweep: advance and store
                                         _action, _slot, _step, _to = ...    up to the
                                         ...  checkpoint_next(_schedule)     last step)
-                                        if _action == CKPT_STORE:
+                                        if _action == CKPT_DONE or ...ADJOINT:
+                                            break
+                                        if _action & CKPT_KIND == CKPT_STORE:
                                             _snap_u[_slot] = np.copy(u)
-                                        elif _action == CKPT_RESTORE or ...ADVANCE:
-                                            ... (restore from _snap_u[_slot])
-                                            for t in range(_step, _to):
-                                                u = step(u, k)
-                                        else:
+                                        elif ... (restore from _snap_u[_slot])
+                                        for t in range(_step, _to):
+                                            u = step(u, k)
+                                        if _action & CKPT_THEN_ADJOINT:
+                                            _action, _step = CKPT_ADJOINT, _to
                                             break
                                     <the last step; the state before it kept>
                                     ...
@@ -270,18 +272,25 @@ class LoopCheckpoints:
                          self._copy(v, _name(v))) for v in p.carried] or [ast.Pass()]
         restore = [_assign(v, self._copy(v, ast.Subscript(_name(p.snap[v]), _name(p.slot),
                                                            ast.Load()))) for v in p.carried]
-        restore = ast.If(is_("CKPT_RESTORE"),
-                         [comment(f"checkpoint: the state at step {p.step} from snapshot "
-                                  f"{p.slot}")] + (restore or [ast.Pass()]), [])
-        run = ast.If(ast.BoolOp(ast.Or(), [is_("CKPT_RESTORE"), is_("CKPT_ADVANCE")]),
-                     [restore, comment(f"checkpoint: run steps {p.step} to {p.to} (nothing "
-                                       "kept)"), advance], [ast.Break()])
-        chain = ast.If(is_("CKPT_STORE"),
-                       [comment(f"checkpoint: snapshot {p.slot} keeps the state at step "
-                                f"{p.step}")] + store, [run])
+        kind = ast.BinOp(_name(p.action), ast.BitAnd(), _name("CKPT_KIND"))
+        is_kind = lambda what: ast.Compare(kind, [ast.Eq()], [_name(what)])  # noqa: E731
+        stop = ast.If(ast.BoolOp(ast.Or(), [is_("CKPT_DONE"), is_("CKPT_ADJOINT")]),
+                      [ast.Break()], [])
+        keep = ast.If(is_kind("CKPT_STORE"),
+                      [comment(f"checkpoint: snapshot {p.slot} keeps the state at step "
+                               f"{p.step}")] + store,
+                      [ast.If(is_kind("CKPT_RESTORE"),
+                              [comment(f"checkpoint: the state at step {p.step} from snapshot "
+                                       f"{p.slot}")] + (restore or [ast.Pass()]), [])])
+        then = ast.If(ast.BinOp(_name(p.action), ast.BitAnd(), _name("CKPT_THEN_ADJOINT")),
+                      [comment(f"checkpoint: then the adjoint of step {p.to}"),
+                       _assign(p.step, _name(p.to)), _assign(p.action, _name("CKPT_ADJOINT")),
+                       ast.Break()], [])
         ask = _assign(ast.Tuple([_name(x, ast.Store()) for x in (p.action, p.slot, p.step, p.to)],
                                 ast.Store()), _call("checkpoint_next", _name(p.schedule)))
-        return ast.While(ast.Constant(True), [ask, chain], [])
+        return ast.While(ast.Constant(True), [
+            ask, stop, keep, comment(f"checkpoint: run steps {p.step} to {p.to} (nothing kept)"),
+            advance, then], [])
 
     def _copy(self, v, e):
         return _call("np.copy", e) if is_array(self.kinds.get(v)) else e

@@ -3,6 +3,14 @@ small state machine the generated adjoint asks for its next action.
 
     schedule = checkpoint_schedule(T, s)   # T steps, s snapshots (the first holds step 0)
     action, slot, step, to = checkpoint_next(schedule)
+
+An action is one of CKPT_STORE (keep the state, at ``step``, in snapshot ``slot``), CKPT_RESTORE
+(the state at ``step`` from snapshot ``slot``) or CKPT_ADVANCE, each then followed by running
+steps ``step`` to ``to`` (none for a store that ends at ``step``), and with the flag
+CKPT_THEN_ADJOINT set (``action & CKPT_THEN_ADJOINT``), by the adjoint of step ``to``; or
+CKPT_ADJOINT of step ``step`` alone; or CKPT_DONE.  ``action & CKPT_KIND`` is the kind.
+Folding the advance after a store and the adjoint after an advance into one action halves the
+calls (about two a step, not four: the machine's bookkeeping is most of a cheap step's cost).
         # CKPT_STORE: snapshot ``slot`` keeps the state at ``step``;
         # CKPT_RESTORE: the state at ``step`` from snapshot ``slot``, then run steps to ``to``;
         # CKPT_ADVANCE: run steps ``step`` to ``to``; CKPT_ADJOINT: the adjoint of ``step``;
@@ -22,9 +30,11 @@ from numba.extending import register_jitable
 
 __all__ = ["checkpoint_schedule", "checkpoint_next", "checkpoint_snapshots", "checkpoint_online",
            "checkpoint_place", "checkpoint_compact", "checkpoint_online_end", "CKPT_ADVANCE",
-           "CKPT_STORE", "CKPT_RESTORE", "CKPT_ADJOINT", "CKPT_DONE"]
+           "CKPT_STORE", "CKPT_RESTORE", "CKPT_ADJOINT", "CKPT_DONE", "CKPT_THEN_ADJOINT",
+           "CKPT_KIND"]
 
 CKPT_DONE, CKPT_ADVANCE, CKPT_STORE, CKPT_RESTORE, CKPT_ADJOINT = 0, 1, 2, 3, 4
+CKPT_THEN_ADJOINT, CKPT_KIND = 8, 7
 
 
 @register_jitable
@@ -45,16 +55,19 @@ def binomial_steps(T, s):
 @register_jitable
 def _split(length, s):
     """How far to advance before the next snapshot, reversing ``length`` steps with ``s``
-    snapshots (the one holding the start among them): the largest optimal choice."""
-    r, b, b_prev, b_prev2 = 0, 1, 0, 0  # beta(s, r), beta(s, r - 1), beta(s, r - 2)
+    snapshots (the one holding the start among them): the largest optimal choice.  The
+    binomials are computed in floating point: each is an integer below 2**53 (it stops at
+    the first not below ``length``), so every product and quotient is exact, and a float
+    division costs a fraction of an integer one (this runs once or twice a step)."""
+    r, b, b_prev, b_prev2 = 0, 1.0, 0.0, 0.0  # beta(s, r), beta(s, r - 1), beta(s, r - 2)
     while b < length:
         r += 1
         b_prev2, b_prev = b_prev, b
-        b = b * (s + r) // r
-    fewer = b * s // (s + r)                           # beta(s - 1, r)
-    fewer_prev = b_prev * s // (s + r - 1) if r > 0 else 0  # beta(s - 1, r - 1)
-    low = max(1, b_prev2, length - fewer)
-    high = min(length - 1, b_prev, length - fewer_prev)
+        b = b * (s + r) / r
+    fewer = int(b * s / (s + r))                                  # beta(s - 1, r)
+    fewer_prev = int(b_prev * s / (s + r - 1)) if r > 0 else 0    # beta(s - 1, r - 1)
+    low = max(1, int(b_prev2), length - fewer)
+    high = min(length - 1, int(b_prev), length - fewer_prev)
     return max(low, high)
 
 
@@ -185,17 +198,26 @@ def checkpoint_next(rv):
             continue
         if hi - lo == 1 or free == 0:
             target = hi - 1
-            if cur == target:  # the adjoint of the last step of the range
-                rv[_HEAD + k] = target
-                rv[_CUR] = -1
+            rv[_HEAD + k] = target  # the adjoint of the last step of the range: done below
+            rv[_CUR] = -1
+            if cur == target:
                 return CKPT_ADJOINT, -1, target, target
-        else:
-            target = lo + _split(hi - lo, free + 1)
-            if cur == target:  # snapshot it; reverse [target, hi) first, then [lo, target)
-                rv[_HEAD + k] = target
-                rv[_HEAD + k + 1] = hi
-                rv[_DEPTH] += 1
-                return CKPT_STORE, slot + 1, target, target
+            if lo <= cur and cur < target:
+                return CKPT_ADVANCE | CKPT_THEN_ADJOINT, -1, cur, target
+            return CKPT_RESTORE | CKPT_THEN_ADJOINT, slot, lo, target
+        target = lo + _split(hi - lo, free + 1)
+        if cur == target:  # snapshot it; reverse [target, hi) first, then [lo, target)
+            rv[_HEAD + k] = target
+            rv[_HEAD + k + 1] = hi
+            rv[_DEPTH] += 1
+            # ... and on, in the same action, to the next range's first target
+            if hi - target == 1 or free == 1:
+                rv[_HEAD + k + 1] = hi - 1
+                rv[_CUR] = -1
+                return CKPT_STORE | CKPT_THEN_ADJOINT, slot + 1, target, hi - 1
+            nxt = target + _split(hi - target, free)
+            rv[_CUR] = nxt
+            return CKPT_STORE, slot + 1, target, nxt
         rv[_CUR] = target
         if lo <= cur and cur < target:
             return CKPT_ADVANCE, -1, cur, target

@@ -8,17 +8,21 @@ def recurrence_vjp(x0, dt, T, bx):
     _snap_x = [x] * 4
     while True:
         _action, _slot, _step, _to = checkpoint_next(_schedule)
-        if _action == CKPT_STORE:
+        if _action == CKPT_DONE or _action == CKPT_ADJOINT:
+            break
+        if _action & CKPT_KIND == CKPT_STORE:
             # checkpoint: snapshot _slot keeps the state at step _step
             _snap_x[_slot] = x
-        elif _action == CKPT_RESTORE or _action == CKPT_ADVANCE:
-            if _action == CKPT_RESTORE:
-                # checkpoint: the state at step _step from snapshot _slot
-                x = _snap_x[_slot]
-            # checkpoint: run steps _step to _to (nothing kept)
-            for t in range(_step, _to):
-                x = x + dt * (-x ** 3 + math.sin(t * dt))
-        else:
+        elif _action & CKPT_KIND == CKPT_RESTORE:
+            # checkpoint: the state at step _step from snapshot _slot
+            x = _snap_x[_slot]
+        # checkpoint: run steps _step to _to (nothing kept)
+        for t in range(_step, _to):
+            x = x + dt * (-x ** 3 + math.sin(t * dt))
+        if _action & CKPT_THEN_ADJOINT:
+            # checkpoint: then the adjoint of step _to
+            _step = _to
+            _action = CKPT_ADJOINT
             break
     if _action == CKPT_ADJOINT:
         _last_x = x
@@ -45,17 +49,21 @@ def recurrence_vjp(x0, dt, T, bx):
         # checkpoint: on to the step before
         while True:
             _action, _slot, _step, _to = checkpoint_next(_schedule)
-            if _action == CKPT_STORE:
+            if _action == CKPT_DONE or _action == CKPT_ADJOINT:
+                break
+            if _action & CKPT_KIND == CKPT_STORE:
                 # checkpoint: snapshot _slot keeps the state at step _step
                 _snap_x[_slot] = x
-            elif _action == CKPT_RESTORE or _action == CKPT_ADVANCE:
-                if _action == CKPT_RESTORE:
-                    # checkpoint: the state at step _step from snapshot _slot
-                    x = _snap_x[_slot]
-                # checkpoint: run steps _step to _to (nothing kept)
-                for t in range(_step, _to):
-                    x = x + dt * (-x ** 3 + math.sin(t * dt))
-            else:
+            elif _action & CKPT_KIND == CKPT_RESTORE:
+                # checkpoint: the state at step _step from snapshot _slot
+                x = _snap_x[_slot]
+            # checkpoint: run steps _step to _to (nothing kept)
+            for t in range(_step, _to):
+                x = x + dt * (-x ** 3 + math.sin(t * dt))
+            if _action & CKPT_THEN_ADJOINT:
+                # checkpoint: then the adjoint of step _to
+                _step = _to
+                _action = CKPT_ADJOINT
                 break
     # grad of: x = x0
     bx0 += bx

@@ -28,20 +28,24 @@ def while_loop_vjp(x, b_t2):
     # checkpoint: each step again, keeping its values, then its adjoint; the last first
     while True:
         _action, _slot, _step, _to = checkpoint_next(_schedule)
-        if _action == CKPT_STORE:
+        if _action == CKPT_DONE or _action == CKPT_ADJOINT:
+            break
+        if _action & CKPT_KIND == CKPT_STORE:
             # checkpoint: snapshot _slot keeps the state at step _step
             _snap_k[_slot] = k
             _snap_y[_slot] = y
-        elif _action == CKPT_RESTORE or _action == CKPT_ADVANCE:
-            if _action == CKPT_RESTORE:
-                # checkpoint: the state at step _step from snapshot _slot
-                k = _snap_k[_slot]
-                y = _snap_y[_slot]
-            # checkpoint: run steps _step to _to (nothing kept)
-            for _k in range(_step, _to):
-                y = y * 1.5 + x
-                k = k + 1
-        else:
+        elif _action & CKPT_KIND == CKPT_RESTORE:
+            # checkpoint: the state at step _step from snapshot _slot
+            k = _snap_k[_slot]
+            y = _snap_y[_slot]
+        # checkpoint: run steps _step to _to (nothing kept)
+        for _k in range(_step, _to):
+            y = y * 1.5 + x
+            k = k + 1
+        if _action & CKPT_THEN_ADJOINT:
+            # checkpoint: then the adjoint of step _to
+            _step = _to
+            _action = CKPT_ADJOINT
             break
     while _action == CKPT_ADJOINT:
         y = y * 1.5 + x
@@ -54,20 +58,24 @@ def while_loop_vjp(x, b_t2):
         # checkpoint: on to the step before
         while True:
             _action, _slot, _step, _to = checkpoint_next(_schedule)
-            if _action == CKPT_STORE:
+            if _action == CKPT_DONE or _action == CKPT_ADJOINT:
+                break
+            if _action & CKPT_KIND == CKPT_STORE:
                 # checkpoint: snapshot _slot keeps the state at step _step
                 _snap_k[_slot] = k
                 _snap_y[_slot] = y
-            elif _action == CKPT_RESTORE or _action == CKPT_ADVANCE:
-                if _action == CKPT_RESTORE:
-                    # checkpoint: the state at step _step from snapshot _slot
-                    k = _snap_k[_slot]
-                    y = _snap_y[_slot]
-                # checkpoint: run steps _step to _to (nothing kept)
-                for _k in range(_step, _to):
-                    y = y * 1.5 + x
-                    k = k + 1
-            else:
+            elif _action & CKPT_KIND == CKPT_RESTORE:
+                # checkpoint: the state at step _step from snapshot _slot
+                k = _snap_k[_slot]
+                y = _snap_y[_slot]
+            # checkpoint: run steps _step to _to (nothing kept)
+            for _k in range(_step, _to):
+                y = y * 1.5 + x
+                k = k + 1
+            if _action & CKPT_THEN_ADJOINT:
+                # checkpoint: then the adjoint of step _to
+                _step = _to
+                _action = CKPT_ADJOINT
                 break
     # grad of: y = x
     bx += by

@@ -35,25 +35,29 @@ def with_break_vjp(x, bs):
     # checkpoint: each step again, keeping its values, then its adjoint; the last first
     while True:
         _action, _slot, _step, _to = checkpoint_next(_schedule)
-        if _action == CKPT_STORE:
+        if _action == CKPT_DONE or _action == CKPT_ADJOINT:
+            break
+        if _action & CKPT_KIND == CKPT_STORE:
             # checkpoint: snapshot _slot keeps the state at step _step
             _snap_break1[_slot] = _break1
             _snap_s[_slot] = s
-        elif _action == CKPT_RESTORE or _action == CKPT_ADVANCE:
-            if _action == CKPT_RESTORE:
-                # checkpoint: the state at step _step from snapshot _slot
-                _break1 = _snap_break1[_slot]
-                s = _snap_s[_slot]
-            # checkpoint: run steps _step to _to (nothing kept)
-            for i in range(_step, _to):
-                _cond1 = s > 2.0
-                if _cond1:
-                    _break1 = True
-                _cond2 = not _break1
-                if _cond2:
-                    x_i = x[i]
-                    s = s + x_i * x_i
-        else:
+        elif _action & CKPT_KIND == CKPT_RESTORE:
+            # checkpoint: the state at step _step from snapshot _slot
+            _break1 = _snap_break1[_slot]
+            s = _snap_s[_slot]
+        # checkpoint: run steps _step to _to (nothing kept)
+        for i in range(_step, _to):
+            _cond1 = s > 2.0
+            if _cond1:
+                _break1 = True
+            _cond2 = not _break1
+            if _cond2:
+                x_i = x[i]
+                s = s + x_i * x_i
+        if _action & CKPT_THEN_ADJOINT:
+            # checkpoint: then the adjoint of step _to
+            _step = _to
+            _action = CKPT_ADJOINT
             break
     while _action == CKPT_ADJOINT:
         i = _step
@@ -82,24 +86,28 @@ def with_break_vjp(x, bs):
         # checkpoint: on to the step before
         while True:
             _action, _slot, _step, _to = checkpoint_next(_schedule)
-            if _action == CKPT_STORE:
+            if _action == CKPT_DONE or _action == CKPT_ADJOINT:
+                break
+            if _action & CKPT_KIND == CKPT_STORE:
                 # checkpoint: snapshot _slot keeps the state at step _step
                 _snap_break1[_slot] = _break1
                 _snap_s[_slot] = s
-            elif _action == CKPT_RESTORE or _action == CKPT_ADVANCE:
-                if _action == CKPT_RESTORE:
-                    # checkpoint: the state at step _step from snapshot _slot
-                    _break1 = _snap_break1[_slot]
-                    s = _snap_s[_slot]
-                # checkpoint: run steps _step to _to (nothing kept)
-                for i in range(_step, _to):
-                    _cond1 = s > 2.0
-                    if _cond1:
-                        _break1 = True
-                    _cond2 = not _break1
-                    if _cond2:
-                        x_i = x[i]
-                        s = s + x_i * x_i
-            else:
+            elif _action & CKPT_KIND == CKPT_RESTORE:
+                # checkpoint: the state at step _step from snapshot _slot
+                _break1 = _snap_break1[_slot]
+                s = _snap_s[_slot]
+            # checkpoint: run steps _step to _to (nothing kept)
+            for i in range(_step, _to):
+                _cond1 = s > 2.0
+                if _cond1:
+                    _break1 = True
+                _cond2 = not _break1
+                if _cond2:
+                    x_i = x[i]
+                    s = s + x_i * x_i
+            if _action & CKPT_THEN_ADJOINT:
+                # checkpoint: then the adjoint of step _to
+                _step = _to
+                _action = CKPT_ADJOINT
                 break
     return bx
