@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import srcgrad
+from checks import check_grads
 from srcgrad.runtime.checkpoint import (CKPT_ADJOINT, CKPT_ADVANCE, CKPT_DONE, CKPT_KIND,
                                         CKPT_RESTORE, CKPT_THEN_ADJOINT,
                                         CKPT_STORE, binomial_steps, checkpoint_compact,
@@ -412,11 +413,29 @@ def test_refusals_name_the_loop_line():
         srcgrad.grad(srcgrad.grad(scalar_state, checkpoint=2))
 
 
+def grows(a, y, n):
+    """A list that grows in the loop (found by the array fuzzer: its snapshots were wrong)."""
+    ls = []
+    for i in range(n):
+        ls.append(np.sin(a * y) * a[i])
+    v = np.sum(np.stack(ls), axis=0) + ls[-1]
+    return np.sum(v * v)
+
+
 def test_every_loop_asked_for_warns_for_one_it_cannot_take():
     x = np.linspace(0.1, 1.0, 5)
     with pytest.warns(srcgrad.CheckpointWarning, match="draws random numbers"):
         got = srcgrad.grad(draws, backend="python", checkpoint=2)(x, 5, np.random.default_rng(0))
     assert np.allclose(got, srcgrad.grad(draws, backend="python")(x, 5, np.random.default_rng(0)))
+    a = np.array([0.5, -0.2, 0.9, 0.1])
+    with pytest.warns(srcgrad.CheckpointWarning, match="appends to a list"):
+        got = srcgrad.grad(grows, wrt=(0, 1), backend="python", checkpoint=2)(a, 0.7, 3)
+    want = srcgrad.grad(grows, wrt=(0, 1), backend="python")(a, 0.7, 3)
+    assert np.allclose(got[0], want[0], rtol=1e-12) and np.isclose(got[1], want[1], rtol=1e-12)
+    check_grads(grows, (a, 0.7, 3), wrt=(0, 1), backends=("python",))
+    with pytest.raises(srcgrad.UnsupportedError, match=r"test_loop_checkpoint.py:\d+.*appends "
+                                                       "to a list"):
+        srcgrad.grad(grows, backend="python", checkpoint={"i": 2})(a, 0.7, 3)
 
 
 def returns_inside(x, n):

@@ -227,6 +227,11 @@ class LoopCheckpoints:
             return refuse("a checkpointed loop that draws random numbers",
                           "a step run again would draw other numbers: draw them before the "
                           "loop.")
+        if any(isinstance(c, ast.Call) and getattr(c.func, "id", None) == "rows_grown"
+               for c in ast.walk(s)):  # (passes/growing.py)
+            return refuse("a checkpointed loop that appends to a list",
+                          "the list keeps every step's value, so snapshots of it save nothing; "
+                          "checkpoint a loop that carries a fixed-size state.")
         t = s.target.id if isinstance(s, ast.For) else None
         written = assigned(s) - {t}
         reads = exposed(s.body, {t}, set()) | (loads(s.test) if t is None else set())
