@@ -34,11 +34,10 @@ def least_steps(T, s):
     return min(m + least_steps(T - m, s - 1) + least_steps(m, s) for m in range(1, T))
 
 
-def run_schedule(T, s):
-    """Play the schedule on a state that is the step number: every adjoint must see its own
-    step's state, each once, the last first; returns (advanced steps, snapshots used)."""
-    rv = checkpoint_schedule(T, s)
-    state, snaps, advanced, adjoints = 0, {}, 0, []
+def play(rv, snaps, state, s):
+    """Play a schedule on a state that is the step number: every adjoint must see its own
+    step's state, each once, the last first; returns the steps run again."""
+    again, adjoints = 0, []
     while True:
         action, slot, step, to = checkpoint_next(rv)
         if action == CKPT_DONE:
@@ -50,7 +49,7 @@ def run_schedule(T, s):
             continue
         kind = action & CKPT_KIND
         if kind == CKPT_STORE:  # then on to ``to``
-            assert state == step
+            assert state == step and slot < s
             snaps[slot] = step
         elif kind == CKPT_RESTORE:  # then on to ``to``
             assert snaps[slot] == step
@@ -58,12 +57,19 @@ def run_schedule(T, s):
         else:
             assert kind == CKPT_ADVANCE and to > step
         assert state == step and to >= step
-        advanced += to - step
-        state = to
+        again, state = again + to - step, to
         if action & CKPT_THEN_ADJOINT:
             adjoints.append(to)
             state = None
-    assert adjoints == list(range(T - 1, -1, -1))
+    assert adjoints == list(range(len(adjoints) - 1, -1, -1))
+    return again, adjoints
+
+
+def run_schedule(T, s):
+    """A schedule known before the loop runs; returns (advanced steps, snapshots used)."""
+    snaps = {}
+    advanced, adjoints = play(checkpoint_schedule(T, s), snaps, 0, s)
+    assert len(adjoints) == T
     return advanced, len(snaps)
 
 
@@ -99,29 +105,8 @@ def run_online(T, s):
             snaps[slot] = state
         state += 1
     checkpoint_online_end(rv)
-    again, adjoints = 0, []
-    while True:
-        action, slot, step, to = checkpoint_next(rv)
-        if action == CKPT_DONE:
-            break
-        if action == CKPT_ADJOINT:
-            assert state == step
-            adjoints.append(step)
-            state = None
-            continue
-        kind = action & CKPT_KIND
-        if kind == CKPT_STORE:
-            assert state == step and slot < s
-            snaps[slot] = step
-        elif kind == CKPT_RESTORE:
-            assert snaps[slot] == step
-            state = step
-        assert state == step
-        again, state = again + to - step, to
-        if action & CKPT_THEN_ADJOINT:
-            adjoints.append(to)
-            state = None
-    assert adjoints == list(range(T - 1, -1, -1))
+    again, adjoints = play(rv, snaps, state, s)
+    assert len(adjoints) == T
     return again
 
 

@@ -93,6 +93,31 @@ def recurrence_grad_factors(x0, dt, T):
 
 
 @numba.njit(cache=False)
+def _normalizer_grad(alphas, N, ga):
+    """ga += the gradient of -N * logsumexp(alphas)."""
+    K = alphas.shape[0]
+    ma = alphas[0]
+    for k in range(1, K):
+        ma = max(ma, alphas[k])
+    sa = 0.0
+    for k in range(K):
+        sa += math.exp(alphas[k] - ma)
+    for k in range(K):
+        ga[k] -= N * math.exp(alphas[k] - ma) / sa
+
+
+@numba.njit(cache=False, inline="always")  # (as if written in place: no call per (i, k))
+def _component_grad(w, i, k, means, qs, x, ga, gm, gq):
+    """Add sample i's weight w for component k times the gradient of its log density."""
+    ga[k] += w
+    for d in range(x.shape[1]):
+        e = math.exp(qs[k, d])
+        z = e * (x[i, d] - means[k, d])
+        gq[k, d] += w * (1.0 - z * z)
+        gm[k, d] += w * z * e
+
+
+@numba.njit(cache=False)
 def gmm_grad(alphas, means, qs, x):
     """Each sample's K values again in its adjoint (a row of K numbers kept, not N x K)."""
     N, D = x.shape
@@ -118,21 +143,8 @@ def gmm_grad(alphas, means, qs, x):
             p[k] = math.exp(p[k] - mx)
             se += p[k]
         for k in range(K):
-            w = p[k] / se
-            ga[k] += w
-            for d in range(D):
-                e = math.exp(qs[k, d])
-                z = e * (x[i, d] - means[k, d])
-                gq[k, d] += w * (1.0 - z * z)
-                gm[k, d] += w * z * e
-    ma = alphas[0]
-    for k in range(1, K):
-        ma = max(ma, alphas[k])
-    sa = 0.0
-    for k in range(K):
-        sa += math.exp(alphas[k] - ma)
-    for k in range(K):
-        ga[k] -= N * math.exp(alphas[k] - ma) / sa
+            _component_grad(p[k] / se, i, k, means, qs, x, ga, gm, gq)
+    _normalizer_grad(alphas, N, ga)
     return ga, gm, gq
 
 
@@ -165,21 +177,9 @@ def gmm_grad_stored(alphas, means, qs, x):
         mxs[i], ses[i] = mx, se
     for i in range(N):
         for k in range(K):
-            w = math.exp(vals[i, k] - mxs[i]) / ses[i]
-            ga[k] += w
-            for d in range(D):
-                e = math.exp(qs[k, d])
-                z = e * (x[i, d] - means[k, d])
-                gq[k, d] += w * (1.0 - z * z)
-                gm[k, d] += w * z * e
-    ma = alphas[0]
-    for k in range(1, K):
-        ma = max(ma, alphas[k])
-    sa = 0.0
-    for k in range(K):
-        sa += math.exp(alphas[k] - ma)
-    for k in range(K):
-        ga[k] -= N * math.exp(alphas[k] - ma) / sa
+            _component_grad(math.exp(vals[i, k] - mxs[i]) / ses[i], i, k, means, qs, x, ga, gm,
+                            gq)
+    _normalizer_grad(alphas, N, ga)
     return ga, gm, gq
 
 

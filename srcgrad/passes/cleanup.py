@@ -21,7 +21,7 @@ import operator
 
 from .dead_loops import drop_dead_loops
 from .hoist_loads import hoist_loads
-from .shuttled import drop_shuttled
+from .shuttled import append_of, drop_shuttled, pop_of
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
 
@@ -195,34 +195,17 @@ def drop_dead_stores(stmts):
     return out[::-1]
 
 
-def _push(st):
-    """(stack, name) of ``stack.append(name)``, else None."""
-    if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \
-            isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "append" and \
-            isinstance(st.value.func.value, ast.Name) and len(st.value.args) == 1 and \
-            isinstance(st.value.args[0], ast.Name):
-        return st.value.func.value.id, st.value.args[0].id
-    return None
-
-
-def _pop_into(st, stack, v):
-    return isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
-        st.targets[0].id == v and isinstance(st.value, ast.Call) and \
-        isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "pop" and \
-        getattr(st.value.func.value, "id", None) == stack
-
-
 def drop_idle_pushes(stmts):
     """``s.append(v)`` ... ``v = s.pop()`` with nothing between writing ``v`` or touching
     ``s``: both go (the value was never changed)."""
     out = list(stmts)
     i = 0
     while i < len(out):
-        sv = _push(out[i])
+        sv = append_of(out[i])
         if sv is not None:
             stack, v = sv
             for j in range(i + 1, len(out)):
-                if _pop_into(out[j], stack, v):
+                if pop_of(out[j]) == (stack, v):
                     del out[j], out[i]
                     i -= 1
                     break

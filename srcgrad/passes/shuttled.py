@@ -22,7 +22,7 @@ import ast
 from .walk import loads, names
 
 
-def _append_of(st):
+def append_of(st):
     """(stack, variable) of ``stack.append(variable)``."""
     if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \
             isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "append" and \
@@ -32,7 +32,7 @@ def _append_of(st):
     return None
 
 
-def _pop_of(st):
+def pop_of(st):
     """(stack, variable) of ``variable = stack.pop()``."""
     if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
             isinstance(st.value, ast.Call) and isinstance(st.value.func, ast.Attribute) and \
@@ -63,8 +63,8 @@ def drop_shuttled(fn):
     counts = _counts(fn)
     for loop in _loops(fn.body, []):
         body = loop.body
-        appends = {_append_of(st): k for k, st in enumerate(body) if _append_of(st)}
-        pops = {_pop_of(st): k for k, st in enumerate(body) if _pop_of(st)}
+        appends = {append_of(st): k for k, st in enumerate(body) if append_of(st)}
+        pops = {pop_of(st): k for k, st in enumerate(body) if pop_of(st)}
         drop = set()
         for pair, a in appends.items():
             p = pops.get(pair)
