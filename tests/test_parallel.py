@@ -53,7 +53,8 @@ IDS = [c[0].__name__ for c in CASES]
 def twins(tmp_path_factory):
     """Each parallel function's serial reference: the same source with range."""
     folder = tmp_path_factory.mktemp("serial")
-    return {f: serial_twin(f, folder) for f in (per_sample, rosen, rows, lse_rows, overwritten)}
+    return {f: serial_twin(f, folder) for f in (per_sample, rosen, rows, lse_rows, overwritten,
+                                                in_a_branch, updates_in_place)}
 
 
 # compiled: rosen and rows (per-thread copies, elements each step owns); per_sample's parallel
@@ -124,8 +125,24 @@ def overwritten(x):
     return s
 
 
-@pytest.mark.parametrize("f,args", [(lse_rows, (A, XR[:5])), (overwritten, (XR,))],
-                         ids=["lse_rows", "overwritten"])
+def in_a_branch(x, a):
+    """A prange loop inside an if whose steps keep values (t is overwritten): the forward
+    loop and the step run again were one set of statements in the generated tree, and the
+    clean-up dropped the forward loop as dead (a silently wrong gradient)."""
+    b = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        b[i] = a[i] * x
+    if x > -5.0:
+        for i in prange(2):
+            t = a[i] * x
+            t = t * t + x
+            b[i] = t
+    return x + np.sum(b * b)
+
+
+@pytest.mark.parametrize("f,args", [(lse_rows, (A, XR[:5])), (overwritten, (XR,)),
+                                    (in_a_branch, (0.7, XR[:4]))],
+                         ids=["lse_rows", "overwritten", "in_a_branch"])
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_steps_that_keep_values(f, args, backend, twins):
     serial = twins[f]
@@ -159,12 +176,38 @@ def reads_the_step_before(x):
     return s
 
 
-@pytest.mark.parametrize("f,why", [(carried, "cannot run in parallel"),
-                                   (reads_the_step_before, "cannot run in parallel")])
-def test_unsafe_parallel_adjoints_are_located_errors(f, why):
+def updates_in_place(x, a):
+    """A step that overwrites b[i], which it reads first, and keeps values in lists: its
+    adjoint would run the step again on the new b[i] (it returned a wrong gradient)."""
+    b = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        b[i] = a[i] * x
+    if x > -5.0:
+        for i in prange(2):
+            b[i] = min(b[i], x)
+    return x + np.sum(b * b)
+
+
+@pytest.mark.parametrize("f,args,why", [
+    (carried, (XR,), "cannot run in parallel"),
+    (reads_the_step_before, (XR,), "cannot run in parallel"),
+    (updates_in_place, (-0.5, XR[:4]), "overwrites elements of b that it reads first")])
+def test_unsafe_parallel_adjoints_are_located_errors(f, args, why):
     with pytest.raises(srcgrad.UnsupportedError, match=why) as e:
-        srcgrad.grad(f, backend="python")(XR)
+        srcgrad.grad(f, backend="python")(*args)
     assert "test_parallel.py" in str(e.value) and "prange" in str(e.value)
+
+
+def test_parallel_true_keeps_an_in_place_update_serial(twins):
+    """The same loop written with range: parallel=True leaves it serial, says why, and gives
+    the serial gradient (found by the scalar fuzzer: tests/fuzz_regressions)."""
+    serial = twins[updates_in_place]
+    args = (-0.5, XR[:4])
+    with pytest.warns(srcgrad.ParallelWarning, match="reads first"):
+        got = srcgrad.grad(serial, wrt=(0, 1), backend="python", parallel=True)(*args)
+    want = srcgrad.grad(serial, wrt=(0, 1), backend="python")(*args)
+    assert np.isclose(got[0], want[0], rtol=1e-12) and np.allclose(got[1], want[1], rtol=1e-12)
+    check_grads(serial, args, backends=("python",))
 
 
 # ---- grad(f, parallel=True): the user's range loops made prange where their steps allow ----

@@ -19,6 +19,7 @@
 import ast
 import operator
 
+from .clone import clone
 from .dead_loops import drop_dead_loops
 from .hoist_loads import hoist_loads
 from .shuttled import append_of, drop_shuttled, pop_of
@@ -225,10 +226,38 @@ def _marked_dead_stores(stmts):
     return changed
 
 
+_SINGLETONS = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def untangled(fn):
+    """``fn`` with every node in one place only: generated code may hold one node in two (a
+    prange step run again in the reverse sweep is the forward sweep's statements), and the
+    clean-up marks liveness by statement (a shared statement's forward loop was dropped as
+    dead) and rewrites nodes in place; each further place gets its own copy."""
+    seen, todo = set(), [fn]
+    while todo:
+        node = todo.pop()
+        for f in child_fields(node.__class__):
+            v = getattr(node, f, None)
+            items = v if v.__class__ is list else [v]
+            for k, x in enumerate(items):
+                if not isinstance(x, ast.AST) or isinstance(x, _SINGLETONS):
+                    continue
+                if id(x) in seen:
+                    x = clone(x)
+                    if v.__class__ is list:
+                        v[k] = x
+                    else:
+                        setattr(node, f, x)
+                seen.add(id(x))
+                todo.append(x)
+    return fn
+
+
 def cleanup(fn, kinds=None):
     """``kinds``: the primal's variables' kinds (forward substitution tells numbers read out
     of arrays from views of them)."""
-    fn = _fold(fn)
+    fn = _fold(untangled(fn))
     fn = remove_dead(fn)
     fn = substitute(fn, kinds)
     fn = _fold(fn)

@@ -40,6 +40,43 @@ def is_parallel(loop):
         isinstance(it.func, ast.Name) and it.func.id == "prange"
 
 
+def _first_access(stmts):
+    """{array: "read" or "write"}: how the statements, in the order they run, first touch
+    each array they write elements of (``b[i] = min(b[i], x)`` reads ``b`` first)."""
+    written = {t.value.id for st in stmts for n in nodes(st)
+               if isinstance(n, (ast.Assign, ast.AugAssign))
+               for t in ([n.targets[0]] if isinstance(n, ast.Assign) else [n.target])
+               if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)}
+    first = {}
+
+    def touch(node, how):
+        for n in nodes(node):
+            if isinstance(n, ast.Name) and n.id in written:
+                first.setdefault(n.id, how)
+
+    def run(block):
+        for st in block:
+            if isinstance(st, (ast.Assign, ast.AugAssign)):
+                t = st.targets[0] if isinstance(st, ast.Assign) else st.target
+                touch(st.value, "read")
+                if isinstance(t, ast.Subscript):
+                    touch(t.slice, "read")
+                    if isinstance(st, ast.AugAssign):
+                        touch(t.value, "read")
+                    touch(t.value, "write")
+            elif isinstance(st, (ast.For, ast.While)):
+                touch(st.iter if isinstance(st, ast.For) else st.test, "read")
+                run(st.body)
+            elif isinstance(st, ast.If):
+                touch(st.test, "read")
+                run(st.body)
+                run(st.orelse)
+            else:
+                touch(st, "read")
+    run(stmts)
+    return first
+
+
 class ParallelLoops:
     """Mixed into ReverseGen."""
 
@@ -61,6 +98,13 @@ class ParallelLoops:
             self._refuse_parallel(s, "it may end early (break or return)")
         lists = {st for (v, what, loop), st in self.stacks.items() if loop is None}
         if any(isinstance(n, ast.Name) and n.id in lists for st in body for n in nodes(st)):
+            overwritten = sorted(v for v, first in _first_access(s.body).items()
+                                 if first == "read")
+            if overwritten:  # the step run again would read the new values
+                self._refuse_parallel(s, f"a step overwrites elements of "
+                                         f"{', '.join(overwritten)} that it reads first, and its "
+                                         "adjoint runs the step again (it keeps values in inner "
+                                         "loops)")
             self.rerun[id(s)] = True
             return _NoPushes(lists).strip(body)
         return body
