@@ -107,6 +107,18 @@ def _normalizer_grad(alphas, N, ga):
 
 
 @numba.njit(cache=False, inline="always")  # (as if written in place: no call per (i, k))
+def _log_density(i, k, alphas, means, qs, x):
+    """Sample i's unnormalized log density under component k, as the kernel computes it."""
+    sq = 0.0
+    sumq = 0.0
+    for d in range(x.shape[1]):
+        z = math.exp(qs[k, d]) * (x[i, d] - means[k, d])
+        sq += z * z
+        sumq += qs[k, d]
+    return alphas[k] + sumq - 0.5 * sq
+
+
+@numba.njit(cache=False, inline="always")
 def _component_grad(w, i, k, means, qs, x, ga, gm, gq):
     """Add sample i's weight w for component k times the gradient of its log density."""
     ga[k] += w
@@ -129,13 +141,7 @@ def gmm_grad(alphas, means, qs, x):
     for i in range(N):
         mx = -np.inf
         for k in range(K):
-            sq = 0.0
-            sumq = 0.0
-            for d in range(D):
-                z = math.exp(qs[k, d]) * (x[i, d] - means[k, d])
-                sq += z * z
-                sumq += qs[k, d]
-            v = alphas[k] + sumq - 0.5 * sq
+            v = _log_density(i, k, alphas, means, qs, x)
             p[k] = v
             mx = max(mx, v)
         se = 0.0
@@ -163,13 +169,7 @@ def gmm_grad_stored(alphas, means, qs, x):
     for i in range(N):
         mx = -np.inf
         for k in range(K):
-            sq = 0.0
-            sumq = 0.0
-            for d in range(D):
-                z = math.exp(qs[k, d]) * (x[i, d] - means[k, d])
-                sq += z * z
-                sumq += qs[k, d]
-            vals[i, k] = alphas[k] + sumq - 0.5 * sq
+            vals[i, k] = _log_density(i, k, alphas, means, qs, x)
             mx = max(mx, vals[i, k])
         se = 0.0
         for k in range(K):
