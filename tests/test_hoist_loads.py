@@ -171,3 +171,13 @@ def test_hessian_with_loads():
     eps = 1e-6
     fd = np.stack([(g(x + eps * e) - g(x - eps * e)) / (2 * eps) for e in np.eye(x.size)])
     np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_local_names_are_identifiers_for_every_index():
+    """A negative constant index (as other passes may write it, ``Constant(-1)``) names its
+    local ``x_m1``, not ``x_-1``."""
+    import ast
+    from srcgrad.passes.hoist_loads import _index_name
+    assert _index_name(ast.Constant(-1)) == "m1"
+    assert _index_name(ast.parse("x[-2]", mode="eval").body.slice) == "m2"
+    assert _index_name(ast.parse("x[i - 1, j + 2]", mode="eval").body.slice) == "im1_jp2"

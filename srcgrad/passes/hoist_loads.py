@@ -71,7 +71,7 @@ def _index_name(e):
     if isinstance(e, ast.Name):
         return e.id
     if isinstance(e, ast.Constant) and isinstance(e.value, int) and not isinstance(e.value, bool):
-        return str(e.value)
+        return str(e.value) if e.value >= 0 else f"m{-e.value}"
     if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub) and \
             isinstance(e.operand, ast.Constant) and isinstance(e.operand.value, int):
         return f"m{e.operand.value}"
@@ -127,7 +127,7 @@ def _hoist(body, inputs, taken):
             key = _key(sub)
             if key not in firsts:
                 label = _index_name(sub.slice)
-                if label is not None:
+                if label is not None and f"{sub.value.id}_{label}".isidentifier():
                     firsts[key] = (k, sub, label, len(firsts))
     if not firsts:
         return body

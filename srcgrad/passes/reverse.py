@@ -38,7 +38,7 @@ from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written
 from .revolve import LoopCheckpoints
 from .saves import Saves, _Restore, value_reads
 from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
-from .walk import names, nodes
+from .walk import name_counts, names, nodes
 
 
 class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
@@ -421,22 +421,12 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
         inside = {t.id for n in nodes(loop) if isinstance(n, (ast.Assign, ast.For))
                   for x in (n.targets if isinstance(n, ast.Assign) else [n.target])
                   for t in ast.walk(x) if isinstance(t, ast.Name)}
-        seen_outside = set()
-
-        def outside(stmts):
-            for st in stmts:
-                if st is loop:
-                    continue
-                if isinstance(st, (ast.For, ast.While, ast.If)):
-                    seen_outside.update(_names(st.iter if isinstance(st, ast.For) else st.test))
-                    if isinstance(st, ast.For):
-                        seen_outside.update(_names(st.target))
-                    outside(st.body)
-                    outside(st.orelse)
-                else:
-                    seen_outside.update(_names(st))
-        outside(self.fdef.body)
-        outside = None  # a recursive closure is a cycle: break it
+        # seen outside: named more often in the whole function than in the loop (its
+        # header included); the function's counts are made once, not once per loop
+        if getattr(self, "_counts_of", None) is not self.fdef:
+            self._counts_of, self._counts = self.fdef, name_counts(self.fdef.body)
+        here = name_counts(loop)
+        seen_outside = {v for v in inside if self._counts.get(v, 0) > here.get(v, 0)}
         own = inside - seen_outside - set(self.params)
         # and loop variables used only in their own loops (reverse loops set them again)
         own |= inside & self.loop_only

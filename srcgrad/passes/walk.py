@@ -67,6 +67,14 @@ def names(node):
     return {n.id for n in _name_nodes(node)}
 
 
+def name_counts(node):
+    """How many times the subtree names each name, read or written."""
+    out = {}
+    for n in _name_nodes(node):
+        out[n.id] = out.get(n.id, 0) + 1
+    return out
+
+
 def load_counts(node):
     """How many times the subtree reads each name."""
     out, Load = {}, ast.Load
