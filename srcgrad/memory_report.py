@@ -73,10 +73,11 @@ def online_steps_again(T, s):
 
 
 class Report:
-    def __init__(self, name, wrt, loops, outside, statements=()):
+    def __init__(self, name, wrt, loops, outside, statements=(), plan=None):
         self.name, self.wrt, self.loops, self.outside = name, wrt, loops, outside
         self.statements = list(statements)  # (line, text, bytes) kept by one outside loops
         self.total = outside + sum(lp.kept for lp in loops)
+        self.plan = plan  # memory=: what the budget chose (memory_plan.Plan), before measuring
 
     def __str__(self):
         b = revolve.describe_bytes
@@ -101,7 +102,10 @@ class Report:
             text = text if len(text) <= 36 else text[:33] + "..."
             out.append(f"  {line or '':>5}  {text:<36} {'':>9} {'':>11} {b(n):>11}")
         out.append(f"  {'':>5}  {'outside loops':<36} {'':>9} {'':>11} {b(self.outside):>11}")
-        return "\n".join(out) + "\n"
+        text = "\n".join(out) + "\n"
+        if self.plan is not None:
+            text += "the plan: " + str(self.plan)
+        return text
 
     __repr__ = __str__
 
@@ -117,9 +121,9 @@ def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
     args = prepare(args, params)
     if wrt is None:
         wrt = float_params(params, args)
-    d = Derived(f, wrt, backend="python")
+    d = Derived(f, wrt, backend=backend)  # (its adjoint is read, never compiled)
     d.gen_mode, d.checkpoint = "reverse", revolve.spec(checkpoint, memory)
-    gen, _ = d.specialize(args)
+    gen, _ = d.specialize(args)  # memory=: planned by a probe run with ``backend``
     text, groups = instrumented(gen.source)
     fn = load(text, filename_for(gen.name + "_memory", text), gen.name, "python", gen.constants)
     if backend == "numba":
@@ -154,7 +158,7 @@ def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
                 key = (line, linecache.getline(file, line).strip())
                 statements[key] = statements.get(key, 0) + sizes[v]
     return Report(d._src.name, list(d.wrt), loops, outside,
-                  [(line, text, n) for (line, text), n in sorted(statements.items())])
+                  [(line, text, n) for (line, text), n in sorted(statements.items())], d.plan)
 
 
 def instrumented(source):

@@ -31,7 +31,7 @@ CASES = {
     "recurrence_checkpointed": (T.recurrence, (0.5, 0.01, 10), (0, 1), "reverse",
                                 {"checkpoint": 4}),
     "while_loop_checkpointed": (T.while_loop, (1.3,), 0, "reverse", {"checkpoint": 3}),
-    "with_break_checkpointed": (T.with_break, (X5,), 0, "reverse", {"memory": "1kB"}),
+    "with_break_checkpointed": (T.with_break, (X5,), 0, "reverse", {"checkpoint": 2}),
 }
 
 

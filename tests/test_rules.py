@@ -58,12 +58,14 @@ GROUPED = set(TOGETHER) | set(DECOMPOSITIONS) | set(ALONG)
 
 def _backends(k, expr, rule=None):
     """Every rule's first case runs compiled by Numba and as Python (they must agree), and so
-    does every case on a transposed (non-contiguous) array, where Numba differs; the other
-    cases, and the derivative helpers' rows, run as Python, and the elementwise rules' first
-    rows are compiled together (below), which keeps the table's cost in CI's time."""
-    if rule in DERIVATIVE_HELPERS or (rule in GROUPED and ".T" not in expr):
+    does every case on a transposed or reversed (non-contiguous) array, where Numba differs;
+    the other cases, and the derivative helpers' rows, run as Python, and the elementwise
+    rules' first rows are compiled together (below), which keeps the table's cost in CI's
+    time."""
+    strided = any(m in expr for m in (".T", "[::-", "np.flip("))
+    if rule in DERIVATIVE_HELPERS or (rule in GROUPED and not strided):
         return ("python",)
-    return ("numba", "python") if k == 0 or ".T" in expr else ("python",)
+    return ("numba", "python") if k == 0 or strided else ("python",)
 
 
 def _renamed(expr, suffix):

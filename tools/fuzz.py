@@ -402,8 +402,12 @@ def main():
     ap.add_argument("--checkpoint", type=int, default=None, metavar="S",
                     help="also check that gradients with every top-level loop checkpointed "
                          "(S snapshots) equal those without")
+    ap.add_argument("--memory", default=None, metavar="BUDGET",
+                    help='also check that gradients with a memory budget ("2kB": the loops '
+                         "its plan chose checkpointed) equal those without")
     a = ap.parse_args()
     fuzz_checks.CHECKPOINT = a.checkpoint
+    fuzz_checks.MEMORY = a.memory
     t0 = time.time()
     counts = {}
     checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save,
@@ -413,6 +417,9 @@ def main():
           f"({skipped} at non-smooth points, derivative checks other than finite differences "
           f"only), {len(failures)} failed; per kind: "
           + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+    if a.memory:
+        print(f"memory={a.memory} plans: " + ", ".join(f"{k} {n}" for k, n in
+                                                      fuzz_checks.PLANS.items()))
     return 1 if failures else 0
 
 

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 import srcgrad
+import srcgrad.memory_plan
 
 N, R = 4, 3
 MAT, T3 = (R, N), (2, R, N)
@@ -40,19 +41,59 @@ class Failure(Exception):
 
 
 CHECKPOINT = None  # tools/fuzz.py --checkpoint S: loop checkpoints with S snapshots must agree
+MEMORY = None      # tools/fuzz.py --memory B: the loops a memory=B plan checkpoints, too
+
+
+PLANS = {"whole": 0, "checkpointed": 0, "too small": 0}  # what MEMORY's plans chose
+
+
+def _tallied(choose):
+    def tally(budget, loops, outside, name="f"):
+        try:
+            plan = choose(budget, loops, outside, name)
+        except ValueError:
+            PLANS["too small"] += 1
+            raise
+        PLANS["checkpointed" if plan.snapshots else "whole"] += 1
+        return plan
+    return tally
+
+
+srcgrad.memory_plan.choose = _tallied(srcgrad.memory_plan.choose)
+
+
+def checkpointings():
+    """(label, options) of each checkpointing the fuzzer was asked to compare."""
+    out = []
+    if CHECKPOINT:
+        out.append((f"checkpoint={CHECKPOINT}", {"checkpoint": CHECKPOINT}))
+    if MEMORY:
+        out.append((f"memory={MEMORY!r}", {"memory": MEMORY}))
+    return out
+
+
+def checkpointed(make):
+    """``make()``'s result, or None where a memory budget is too small for the program (a
+    clear refusal, not a wrong result)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
+        try:
+            return make()
+        except ValueError as e:
+            if "needs at least" in str(e):
+                return None
+            raise
 
 
 def same_with_checkpoints(f, args, wrt, u, cts, backend):
-    """With ``CHECKPOINT`` set, the cotangents with every top-level loop checkpointed (binomial
-    checkpointing, srcgrad/passes/revolve.py) must equal ``cts`` to 1e-12."""
-    if not CHECKPOINT:
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
-        _, fn = srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False,
-                            checkpoint=CHECKPOINT)
-        got = fn(u)
-    _same(got, cts, f"[{backend}] with checkpoint={CHECKPOINT}", "without")
+    """With ``CHECKPOINT`` (or ``MEMORY``) set, the cotangents with every top-level loop
+    checkpointed (binomial checkpointing, srcgrad/passes/revolve.py), or the loops a budget's
+    plan chose (srcgrad/memory_plan.py), must equal ``cts`` to 1e-12."""
+    for label, options in checkpointings():
+        got = checkpointed(lambda: srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False,
+                                               **options)[1](u))
+        if got is not None:
+            _same(got, cts, f"[{backend}] with {label}", "without")
 
 
 def same_with_parallel(f, args, wrt, u, cts, backend):
@@ -208,12 +249,11 @@ def check_draws(f, seed, backend):
         smooth = abs(fd1 - fd2) <= 1e-6 * max(1.0, abs(fd1))
         if smooth and abs(rev - fd2) > 1e-5 * max(1.0, abs(fd2)):
             raise Failure(f"[{backend}] gradient {rev!r} but finite differences {fd2!r}")
-        if CHECKPOINT:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
-                got = srcgrad.grad(f, wrt=wrt, backend=backend, cache=False,
-                                   checkpoint=CHECKPOINT)(*args, draws())
-            _same(got, cts, f"[{backend}] with checkpoint={CHECKPOINT}", "without")
+        for label, options in checkpointings():
+            got = checkpointed(lambda: srcgrad.grad(f, wrt=wrt, backend=backend, cache=False,
+                                                    **options)(*args, draws()))
+            if got is not None:
+                _same(got, cts, f"[{backend}] with {label}", "without")
     _unchanged(keep, args, "an argument")
     return smooth
 

@@ -306,6 +306,8 @@ class Calls:
                           "give the axes as a literal tuple of integers, e.g. (1, 0, 2).")
             prim, args = "transpose_axes", args[:1]
             consts = [ast.Tuple([ast.Constant(k) for k in perm], ast.Load())]
+        if prim == "norm":  # (Numba's own is wrong for a vector with a negative stride)
+            func = ast.Name("norm2", ast.Load())
         if prim in RULES and axis is None:  # keywords by their names, defaults filled in
             params, defaults = RULES[prim].params, DEFAULTS.get(prim, {})
             for p in params[len(args):]:

@@ -43,7 +43,7 @@ class NumpyCalls:
             self.fail(e, f"{ast.unparse(e.func)}() with these arguments",
                       "srcgrad takes ord None, 2, 'fro', 1 or np.inf (literals) and axis a "
                       "literal integer with the 2-norm.")
-        func = ast.Name(prim, ast.Load()) if prim in ("norm1", "norminf") else clone(e.func)
+        func = ast.Name(prim if prim in ("norm1", "norminf") else "norm2", ast.Load())
         return prim, func, args[:1]
 
     def spread_axis(self, prim, args, kw, e, out):

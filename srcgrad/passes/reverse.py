@@ -35,7 +35,7 @@ from .loop_order import Fusion, commutes
 from .parallel import ParallelLoops, is_parallel
 from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written_params,
                      loop_exit, reversed_range)
-from .revolve import LoopCheckpoints
+from .revolve import PROBE_MARK, LoopCheckpoints
 from .saves import Saves, _Restore, value_reads
 from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
 from .walk import name_counts, names, nodes
@@ -318,6 +318,14 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
             elif id(s) in self.ckpts:
                 out += self.fwd_checkpointed(s)
             elif isinstance(s, (ast.For, ast.While)):
+                if depth == 0 and id(s) in self.probes:  # (memory_plan.py reads this line)
+                    carried, how = self.probes[id(s)]
+                    what = "carries " + " ".join(
+                        f"{v}:{'a' if is_array(self.kinds.get(v)) else 's'}" for v in carried) \
+                        if carried is not None else \
+                        f"kept whole: {how}"
+                    out.append(comment(f"{PROBE_MARK}{self.loop_number[id(s)]} "
+                                       f"{'online ' if how is True else ''}{what}"))
                 out += self.fwd_loop(s, depth)
             else:
                 out.append(s)

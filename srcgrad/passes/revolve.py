@@ -48,6 +48,8 @@ from .types import is_array, is_scalar
 from .walk import draws, loads
 
 _TEMP = re.compile(r"^_t\d+$")  # the normalizer's temporaries
+PROBE = "probe"  # a spec's "snapshots" asking for what each loop carries (memory_plan.py)
+PROBE_MARK = "memory probe: loop "
 
 
 def spec(checkpoint, memory=None):
@@ -61,6 +63,8 @@ def spec(checkpoint, memory=None):
         return (("*", ("bytes", parse_bytes(memory))),)
     if checkpoint is None or checkpoint is False:
         return ()
+    if isinstance(checkpoint, tuple):  # a spec already (a memory plan's, made by srcgrad)
+        return checkpoint
     items = checkpoint.items() if isinstance(checkpoint, dict) else [("*", checkpoint)]
     out = []
     for which, n in items:
@@ -71,6 +75,13 @@ def spec(checkpoint, memory=None):
                              f"number, not {which!r}")
         out.append((which, n))
     return tuple(sorted(out, key=lambda wn: (str(type(wn[0])), wn[0])))
+
+
+def budget_of(spec):
+    """The bytes of a ``memory=`` spec, or None."""
+    if len(spec) == 1 and isinstance(spec[0][1], tuple) and spec[0][1][0] == "bytes":
+        return spec[0][1][1]
+    return None
 
 
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20,
@@ -169,15 +180,21 @@ class LoopCheckpoints:
     """Mixed into ReverseGen (``self.checkpoint``: the spec above)."""
 
     def _plan_checkpoints(self):
-        self.ckpts = {}
+        self.ckpts, self.probes = {}, {}
         if not self.checkpoint:
             return
         problems, matched = [], set()
         before = set(self.params)
         self.surely = set(self.params)  # assigned on every path before the loop
+        loops = [s for s in self.fdef.body if isinstance(s, (ast.For, ast.While))]
+        self.loop_number = {id(s): k for k, s in enumerate(loops)}
         for s in self.fdef.body:
             which, n = self._snapshots_for(s, matched)
-            if n is not None:
+            if n == PROBE:  # (memory_plan.py) what each loop would carry, nothing checkpointed
+                plan, problem = self._plan_loop(s, 1, before)
+                self.probes[id(s)] = (plan.carried, plan.online) if plan else \
+                    (None, problem.construct)
+            elif n is not None:
                 plan, problem = self._plan_loop(s, n, before)
                 if plan is not None:
                     self.ckpts[id(s)] = plan
@@ -191,6 +208,9 @@ class LoopCheckpoints:
             if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name):
                 self.surely.add(s.targets[0].id)
         for which, _ in self.checkpoint:
+            if isinstance(which, tuple) and which not in matched:
+                raise AssertionError(f"a memory plan names top-level loop {which[1]} of "
+                                     f"{self.fdef.name}(), which has {len(loops)}")
             if which != "*" and which not in matched:
                 what = f"over {which!r}" if isinstance(which, str) else f"at line {which}"
                 raise SrcgradError(f"checkpoint: {self.fdef.name}() has no top-level for loop "
@@ -205,6 +225,9 @@ class LoopCheckpoints:
         if not isinstance(s, (ast.For, ast.While)):
             return None, None
         for which, n in self.checkpoint:
+            if which == ("#", self.loop_number[id(s)]):  # the k-th top-level loop (a plan's)
+                matched.add(which)
+                return which, n
             if which == "*" or (isinstance(s, ast.For) and isinstance(s.target, ast.Name)
                                 and s.target.id == which) or which == getattr(s, "lineno", None):
                 matched.add(which)

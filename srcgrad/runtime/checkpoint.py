@@ -26,12 +26,13 @@ its stack of ranges in one int64 array (one int a range), so it runs inside comp
 call per action, with memory in the number of snapshots, not of steps.
 """
 import numpy as np
-from numba.extending import register_jitable
+from numba.core import types
+from numba.extending import overload, register_jitable
 
 __all__ = ["checkpoint_schedule", "checkpoint_next", "checkpoint_snapshots", "checkpoint_online",
            "checkpoint_place", "checkpoint_compact", "checkpoint_online_end", "CKPT_ADVANCE",
            "CKPT_STORE", "CKPT_RESTORE", "CKPT_ADJOINT", "CKPT_DONE", "CKPT_THEN_ADJOINT",
-           "CKPT_KIND"]
+           "CKPT_KIND", "kept_bytes"]
 
 CKPT_DONE, CKPT_ADVANCE, CKPT_STORE, CKPT_RESTORE, CKPT_ADJOINT = 0, 1, 2, 3, 4
 CKPT_THEN_ADJOINT, CKPT_KIND = 8, 7
@@ -85,6 +86,36 @@ def checkpoint_snapshots(budget, trips, state_bytes, what):
     if trips < 0:
         return max(1, budget // per)
     return max(1, min(budget // per, max(trips, 1)))
+
+
+def kept_bytes(v):
+    """Bytes compiled code spends keeping ``v`` (an array's data, 8 a number): what a memory
+    plan's probe counts where the adjoint would save ``v`` (srcgrad/memory_plan.py)."""
+    if isinstance(v, np.ndarray):
+        return v.nbytes
+    if isinstance(v, (tuple, list)):
+        return sum(kept_bytes(e) for e in v)
+    return 8
+
+
+@overload(kept_bytes)
+def _kept_bytes(v):
+    if isinstance(v, types.Array):
+        return lambda v: v.nbytes
+    if isinstance(v, types.UniTuple) and isinstance(v.dtype, types.Array):
+        def tuple_of_arrays(v):
+            n = 0
+            for e in v:
+                n += e.nbytes
+            return n
+        return tuple_of_arrays
+    if isinstance(v, (types.Number, types.Boolean)):
+        return lambda v: 8
+    if isinstance(v, types.BaseTuple) and all(isinstance(t, (types.Number, types.Boolean))
+                                              for t in v.types):
+        n = 8 * len(v.types)
+        return lambda v: n
+    return None  # (a typing error: the probe runs as Python instead)
 
 
 # the schedule's state: one int64 array, a head, then one int per range being reversed (range k

@@ -8,7 +8,7 @@ from .broadcast import axis_in
 
 __all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
            "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort", "cumprod_grad", "cumprod_jvp",
-           "cumprod_hvp", "norm1", "norminf",
+           "cumprod_hvp", "norm1", "norminf", "norm2",
            "norm_axis", "prod_axis",
            "prod_axis_grad", "prod_axis_grad_jvp"]
 
@@ -126,6 +126,13 @@ def norminf(x):
     return float(np.max(np.abs(x)))
 
 
+def norm2(x):
+    """``np.linalg.norm(x)``: a vector's 2-norm, a matrix's Frobenius norm.  Compiled, a
+    vector not laid out contiguously is copied first: Numba 0.68's ``np.linalg.norm`` of a
+    vector with a negative stride (``np.flip(x)``, ``x[::-1]``, ``M[::-1, 0]``) is wrong."""
+    return float(np.linalg.norm(x))
+
+
 def norm_axis(x, axis):
     """``np.linalg.norm(x, axis=axis)`` of a matrix: the 2-norms of its columns or rows."""
     return np.sqrt(np.sum(np.asarray(x) ** 2, axis=axis))
@@ -233,6 +240,13 @@ def _ol_norm1(x):
 @overload(norminf)
 def _ol_norminf(x):
     return lambda x: np.max(np.abs(x))
+
+
+@overload(norm2)
+def _ol_norm2(x):
+    if getattr(x, "ndim", 0) == 1 and x.layout != "C":
+        return lambda x: np.linalg.norm(np.ascontiguousarray(x))
+    return lambda x: np.linalg.norm(x)
 
 
 @overload(norm_axis)

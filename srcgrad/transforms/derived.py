@@ -18,7 +18,7 @@ from ..errors import Problem, SrcgradError, UnsupportedError
 from ..passes import revolve
 from .args import prepare, wrt_names
 
-_CACHES = ("_specs", "_fast", "_functions", "_drivers", "_hvps")
+_CACHES = ("_specs", "_fast", "_functions", "_drivers", "_hvps", "_plans")
 
 
 class Derived:
@@ -56,6 +56,8 @@ class Derived:
         self._specs = {}
         self._lock = threading.RLock()
         self._fast = {}   # cheap argument signature -> compiled function, after a first call
+        self._plans = {}  # memory=: the arguments' sizes -> the plan (memory_plan.py)
+        self.plan = None  # memory=: the last call's plan (what it checkpoints, and why)
         self._last = None
         # the user's function whose globals the generated code reads (none for functions
         # srcgrad made, whose user function's derived object watches them)
@@ -115,17 +117,37 @@ class Derived:
         self.fresh()
         kinds = self.kinds_of(args)
         mode = mode or self.gen_mode
-        key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
+        checkpoint = self.checkpoint
+        if self.budget is not None and mode in ("reverse", "value_and_grad"):
+            checkpoint = self.plan_for(args).spec
+        key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])), checkpoint)
         with self._lock:  # first calls from several threads: one transforms, all get it
             if key not in self._specs:
                 keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
                 gen = pipeline.generate(self.differentiated(args), self.wrt, kinds, mode, keep,
-                                        self.cache, checkpoint=self.checkpoint,
+                                        self.cache, checkpoint=checkpoint,
                                         parallel=self.parallel)
                 self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
         return self._specs[key]
+
+    @property
+    def budget(self):
+        """``memory=``'s bytes, or None."""
+        return revolve.budget_of(self.checkpoint)
+
+    def plan_for(self, args):
+        """``memory=``: the plan for these arguments' sizes (memory_plan.py), made once per
+        shapes and integer values."""
+        from .. import memory_plan
+        key = tuple((type(a), np.shape(a), getattr(a, "dtype", None),
+                     a if isinstance(a, (int, np.integer)) else None) for a in args)
+        with self._lock:
+            if key not in self._plans:
+                self._plans[key] = memory_plan.plan(self, args, self.budget)
+            self.plan = self._plans[key]
+        return self.plan
 
     def differentiated(self, args):
         """The function whose derivative this is: the user's, or for a derivative of a

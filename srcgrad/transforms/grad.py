@@ -43,7 +43,7 @@ class Grad(Derived):
         self._scalar_output(gen, args)
         result = comp(*args, 1.0)
         key = signature(args)
-        if key is not None:
+        if key is not None and self.budget is None:  # (a memory plan depends on the sizes)
             self._fast[key] = comp.direct()
         return self._unpack(result)
 
@@ -110,8 +110,9 @@ def grad(f=None, wrt=0, *, backend="numba", strict=False, cache=None, intermedia
     ``checkpoint=10``: every top-level ``for ... in range(...)`` loop keeps 10 snapshots of
     the state it carries and re-runs steps in the reverse sweep (binomial checkpointing);
     ``checkpoint={"t": 10}`` only the loop over ``t`` (or a line number).  ``memory="64MB"``:
-    every such loop, with as many snapshots as the budget holds (chosen when it runs; an error
-    if not even one fits).  docs/checkpointing.md.
+    a plan for each call's sizes (``.plan`` says it): which top-level loops to checkpoint
+    and with how many snapshots, so that all the reverse sweep keeps fits in the budget; a
+    ValueError saying how much is needed if nothing fits.  docs/checkpointing.md.
 
     ``parallel=True``: every top-level ``for ... in range(...)`` loop whose steps are
     independent (a sum of per-sample losses) runs on all cores, its adjoint too, as if it were

@@ -5,11 +5,10 @@ def with_break_vjp(x, bs):
     _stack_s = [0.0] * 0
     s = 0.0
     _break1 = False
-    # checkpoint: as many snapshots as 1.0 kB holds of the state carried by the loop (_break1, s); placed as it runs, its trips known only at its end (online: thinned)
-    _snapshots = checkpoint_snapshots(1000, -1, 16, 'memory=1.0 kB: the loop at test_constructs.py:170')
-    _schedule = checkpoint_online(_snapshots)
-    _snap_break1 = [_break1] * _snapshots
-    _snap_s = [s] * _snapshots
+    # checkpoint: 2 snapshots of the state carried by the loop (_break1, s); placed as it runs, its trips known only at its end (online: thinned)
+    _schedule = checkpoint_online(2)
+    _snap_break1 = [_break1] * 2
+    _snap_s = [s] * 2
     for i in range(len(x)):
         _place, _thinned = checkpoint_place(_schedule)
         if _thinned > 0:
