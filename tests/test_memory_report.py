@@ -101,14 +101,18 @@ def test_values_kept_outside_loops_by_the_line_that_overwrites_them():
 
 def test_an_array_made_anew_each_step_keeps_no_old_elements():
     """``un = np.empty(n); un[i] = ...``: the adjoint reads ``un`` only for its shape, so the
-    old values of its elements are not kept (only ``u``, one state a step)."""
+    old values of its elements are not kept; with respect to ``u0`` alone a step is linear in
+    ``u``, which is then also read only for its shape (two shapes a step); with respect to
+    ``k`` too, ``u`` is kept (one state a step)."""
     import os
     import runpy
     here = os.path.dirname(os.path.abspath(__file__))
     heat = runpy.run_path(os.path.join(here, "..", "examples", "loop_checkpoint.py"))["heat"]
     u0 = np.sin(np.linspace(0.0, 3.0, 50))
     [loop] = srcgrad.memory(heat, u0, 0.2, 20, wrt=("u0",), backend="python").loops
-    assert loop.per_trip == 50 * 8
+    assert loop.per_trip == 2 * 8
+    [loop] = srcgrad.memory(heat, u0, 0.2, 20, wrt=("u0", "k"), backend="python").loops
+    assert loop.per_trip == 50 * 8 + 8
     g = srcgrad.grad(heat, backend="python")(u0, 0.2, 20)
     d, h = np.cos(np.arange(50)), 1e-6
     fd = (heat(u0 + h * d, 0.2, 20) - heat(u0 - h * d, 0.2, 20)) / (2 * h)

@@ -98,6 +98,26 @@ def inner_carried(X, w):
     return s
 
 
+def shape_only(x, M):
+    """The old h is read only for its shape (its adjoint starts at np.zeros_like(h)): the
+    forward sweep keeps h.shape, not h."""
+    h = x * 1.0
+    for t in range(4):
+        a = M @ h
+        b = a + 1.0
+        h = np.tanh(b) * 0.5
+    return np.sum(h * h)
+
+
+def shape_and_value(x, M):
+    """The counterpart: the old h is read for its values (h * M's adjoint), so h is kept."""
+    h = x * 1.0
+    for t in range(4):
+        a = M @ np.sin(h)
+        h = np.tanh(a + 1.0) * 0.5
+    return np.sum(h * h)
+
+
 def _vec(r):
     return (r.uniform(-1, 1, 5), 0.7)
 
@@ -106,10 +126,15 @@ def _mat(r):
     return (r.uniform(-1, 1, (4, 3)), r.uniform(-1, 1, 3))
 
 
+def _square(r):
+    return (r.uniform(-1, 1, 4), r.uniform(-1, 1, (4, 4)))
+
+
 FUNCTIONS = {"partial_sums": (partial_sums, _vec), "partial_products": (partial_products, _vec),
              "read_between": (read_between, _vec), "rows": (rows, _mat),
              "rows_shifted": (rows_shifted, _mat), "inner_sums": (inner_sums, _mat),
-             "inner_carried": (inner_carried, _mat)}
+             "inner_carried": (inner_carried, _mat),
+             "shape_only": (shape_only, _square), "shape_and_value": (shape_and_value, _square)}
 
 
 def _args(name):
@@ -119,8 +144,8 @@ def _args(name):
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_derivatives_match_finite_differences(name):
     f = FUNCTIONS[name][0]
-    check_grads(f, _args(name), backends=("numba", "python") if name in ("partial_sums", "rows")
-                else ("python",))
+    check_grads(f, _args(name), backends=("numba", "python") if name in (
+        "partial_sums", "rows", "shape_only") else ("python",))
 
 
 def _source(name):
@@ -140,6 +165,24 @@ def test_partial_sums_are_not_saved():
 def test_elements_of_a_steps_own_row_are_not_saved():
     assert "_stack_vals_elem" not in _source("rows")
     assert "_stack_vals_elem" in _source("rows_shifted")
+
+
+def test_an_array_read_only_for_its_shape_keeps_its_shape():
+    x, M = _args("shape_only")
+    src = srcgrad.source(shape_only, args=(x, M), wrt=0)  # (wrt M: bM reads h's values)
+    assert "_stack_h_shape.append(h.shape)" in src and "_stack_h.append" not in src, src
+    assert "h = np.empty(_stack_h_shape.pop())" in src
+    src = srcgrad.source(shape_and_value, args=(x, M), wrt=0)
+    assert "_stack_h.append(h)" in src and "_shape" not in src, src
+    check_grads(shape_and_value, (x, M), wrt=(0,), backends=("python",))
+    r = srcgrad.memory(shape_only, x, M, wrt=(0,))  # a shape a step: 8 bytes, not 32
+    # four shapes, and the old a (32 bytes; before the first step an empty placeholder)
+    assert [lp.kept for lp in r.loops] == [4 * 8 + 3 * 32]
+    h = srcgrad.hessian(shape_only, wrt=0)(x, M)
+    g = srcgrad.grad(shape_only, wrt=0, backend="python")
+    eps = 1e-6
+    fd = np.stack([(g(x + eps * e, M) - g(x - eps * e, M)) / (2 * eps) for e in np.eye(x.size)])
+    np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-7)
 
 
 def _reverse_loops(src):

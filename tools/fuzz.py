@@ -404,7 +404,8 @@ def main():
                          "(S snapshots) equal those without")
     ap.add_argument("--memory", default=None, metavar="BUDGET",
                     help='also check that gradients with a memory budget ("2kB": the loops '
-                         "its plan chose checkpointed) equal those without")
+                         'its plan chose checkpointed; "least": the least budget each program '
+                         "can meet) equal those without")
     a = ap.parse_args()
     fuzz_checks.CHECKPOINT = a.checkpoint
     fuzz_checks.MEMORY = a.memory

@@ -72,13 +72,23 @@ def checkpointings():
     return out
 
 
-def checkpointed(make):
-    """``make()``'s result, or None where a memory budget is too small for the program (a
-    clear refusal, not a wrong result)."""
+def checkpointed(make, options):
+    """``make(**options)``'s result, or None where a memory budget is too small for the
+    program (a clear refusal, not a wrong result).  ``memory="least"``: the least budget the
+    program's plan can meet (every loop that can be checkpointed is, with one snapshot),
+    found by asking for one byte first."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", srcgrad.CheckpointWarning)
+        if options.get("memory") == "least":
+            try:
+                return make(memory=1)
+            except ValueError as e:
+                if "needs at least" not in str(e):
+                    raise
+                need = str(e).split("needs at least ")[1].split(" bytes")[0]
+                return make(memory=int(need.replace(",", "")))
         try:
-            return make()
+            return make(**options)
         except ValueError as e:
             if "needs at least" in str(e):
                 return None
@@ -90,8 +100,8 @@ def same_with_checkpoints(f, args, wrt, u, cts, backend):
     checkpointed (binomial checkpointing, srcgrad/passes/revolve.py), or the loops a budget's
     plan chose (srcgrad/memory_plan.py), must equal ``cts`` to 1e-12."""
     for label, options in checkpointings():
-        got = checkpointed(lambda: srcgrad.vjp(f, *args, wrt=wrt, backend=backend, cache=False,
-                                               **options)[1](u))
+        got = checkpointed(lambda **o: srcgrad.vjp(f, *args, wrt=wrt, backend=backend,
+                                                   cache=False, **o)[1](u), options)
         if got is not None:
             _same(got, cts, f"[{backend}] with {label}", "without")
 
@@ -250,8 +260,9 @@ def check_draws(f, seed, backend):
         if smooth and abs(rev - fd2) > 1e-5 * max(1.0, abs(fd2)):
             raise Failure(f"[{backend}] gradient {rev!r} but finite differences {fd2!r}")
         for label, options in checkpointings():
-            got = checkpointed(lambda: srcgrad.grad(f, wrt=wrt, backend=backend, cache=False,
-                                                    **options)(*args, draws()))
+            got = checkpointed(lambda **o: srcgrad.grad(f, wrt=wrt, backend=backend,
+                                                        cache=False, **o)(*args, draws()),
+                               options)
             if got is not None:
                 _same(got, cts, f"[{backend}] with {label}", "without")
     _unchanged(keep, args, "an argument")

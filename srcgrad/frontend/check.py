@@ -59,13 +59,18 @@ _ALLOWED_STMTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, as
 
 
 def is_stack_literal(node):
-    """``[]`` or ``[0.0] * 0`` (an empty list with a known item type): a stack of generated code."""
+    """``[]``, ``[0.0] * 0`` or ``[(0, 0)] * 0`` (an empty list with a known item type: a
+    number, or a shape): a stack of generated code."""
     if isinstance(node, ast.List) and not node.elts:
         return True
-    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
             and isinstance(node.left, ast.List) and len(node.left.elts) == 1
-            and isinstance(node.left.elts[0], ast.Constant)
-            and isinstance(node.right, ast.Constant) and node.right.value == 0)
+            and isinstance(node.right, ast.Constant) and node.right.value == 0):
+        return False
+    item = node.left.elts[0]
+    return isinstance(item, ast.Constant) or (
+        isinstance(item, ast.Tuple) and item.elts and
+        all(isinstance(e, ast.Constant) and type(e.value) is int for e in item.elts))
 
 
 def check_function(src, _active=None):

@@ -237,6 +237,10 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
         append as dead code)."""
         k = self.kinds.get(v) if what == "value" else (FLOAT if what == "elem" else None)
         item = {"f": 0.0, "i": 0, "b": False}.get(k[1]) if is_scalar(k) else None
+        if what == "shape":  # shapes: tuples of ints
+            item = ast.Tuple([ast.Constant(0)] * ndim(self.kinds[v]), ast.Load())
+            return _assign(st, ast.BinOp(ast.List([item], ast.Load()), ast.Mult(),
+                                         ast.Constant(0)))
         return _assign(st, ast.BinOp(ast.List([ast.Constant(item)], ast.Load()),
                                      ast.Mult(), ast.Constant(0)) if item is not None
                        else ast.List([], ast.Load()))

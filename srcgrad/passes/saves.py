@@ -10,7 +10,7 @@ A value is saved only if reverse code that runs after its restore reads it (``_R
 import ast
 
 from .clone import clone
-from .common import _assign, _name, _names, loop_exit, range_parts
+from .common import _assign, _call, _name, _names, loop_exit, range_parts
 from .types import FLOAT, is_array, is_scalar
 from .walk import nodes
 
@@ -53,8 +53,9 @@ class _Restore:
     the value before ``se = 0.0``)."""
 
     def __init__(self, first, pos, loops, own, first_values=None, loop_values=None,
-                 where=None, reads=None, rows=None, written_at=None):
+                 where=None, reads=None, rows=None, written_at=None, own_values=None):
         self.first, self.pos, self.loops, self.own = first, pos, loops, own
+        self.own_values = own_values or {}  # of ``own``, those read for their values
         self.first_values, self.loop_values = first_values or {}, loop_values or {}
         self.where = where or {}  # id(loop) -> (the block holding it, its index there)
         self.reads = reads or {}  # id(statement) -> what its reverse (nested too) reads
@@ -69,9 +70,9 @@ class _Restore:
         if at is None:
             return False
         n, enclosing = at
-        first, loops = (self.first_values, self.loop_values) if values else \
-            (self.first, self.loops)
-        if first.get(v, n) < n or v in self.own.get(id(s), ()):
+        first, loops, own = (self.first_values, self.loop_values, self.own_values) if values \
+            else (self.first, self.loops, self.own)
+        if first.get(v, n) < n or v in own.get(id(s), ()):
             return True
         if values:  # a loop whose steps touch other elements than this one reads none of it
             return any(v in loops[loop] and not self._own_row(loop, v, s) for loop in enclosing)
@@ -110,8 +111,9 @@ class _Restore:
 
     def __eq__(self, other):
         return (self.first, self.loops, self.own, self.first_values, self.loop_values,
-                self.reads) == (other.first, other.loops, other.own, other.first_values,
-                                other.loop_values, other.reads)
+                self.reads, self.own_values) == (
+                    other.first, other.loops, other.own, other.first_values,
+                    other.loop_values, other.reads, other.own_values)
 
 
 def _index_names(index):
@@ -142,6 +144,9 @@ def _rows(loop):
     return {v: p for v, p in positions.items() if p and v not in seen_bare}
 
 
+_SUFFIX = {"value": "", "elem": "_elem", "slice": "_slice", "shape": "_shape"}
+
+
 class Saves:
     """Mixed into ReverseGen."""
 
@@ -151,7 +156,7 @@ class Saves:
         iteration, instead of a list."""
         key = (v, what, id(loop) if loop is not None else None)
         if key not in self.stacks:
-            suffix = {"value": "", "elem": "_elem", "slice": "_slice"}[what]
+            suffix = _SUFFIX[what]
             self.stacks[key] = self.names.exact_or_fresh(f"_stack_{v.lstrip('_')}{suffix}")
             if loop is not None:
                 self.prealloc.setdefault(id(loop), []).append((self.stacks[key], v, what))
@@ -162,7 +167,7 @@ class Saves:
         if s is not None and id(s) in self.top_level:
             return "variable", None
         loop = self.slot_loop.get(id(s))
-        if loop is None or what == "slice":
+        if loop is None or what in ("slice", "shape"):
             return None
         k = self.kinds.get(v) if what == "value" else self.elem_kind(s.targets[0])
         if not is_scalar(k):
@@ -201,7 +206,7 @@ class Saves:
 
     def saved_var(self, s, v, what):
         if id(s) not in self.saved_vars:
-            suffix = {"value": "", "elem": "_elem", "slice": "_slice"}[what]
+            suffix = _SUFFIX[what]
             self.saved_vars[id(s)] = self.names.exact_or_fresh(f"_saved_{v.lstrip('_')}{suffix}")
         return self.saved_vars[id(s)]
 
@@ -211,10 +216,27 @@ class Saves:
         self.pushed_vars.add(v)
         if (depth > 0 and not defined_before) or not getattr(s, "surely_before", True):
             self.preinit.setdefault(v, self.kinds.get(v, FLOAT))  # set on some paths only
+        if self.shape_only(v, s):
+            return [self.save(s, v, "shape", ast.Attribute(_name(v), "shape", ast.Load()))]
         return [self.save(s, v, "value", _name(v))]
 
     def pop_value(self, v, s=None):
+        if self.shape_only(v, s):  # an array of its shape: only its shape is read
+            alloc = _call("np.empty", self.saved(s, v, "shape"))
+            dtype = {"i": "int64", "b": "bool_"}.get(self.kinds[v][2])
+            if dtype:
+                alloc.keywords = [ast.keyword("dtype", ast.Attribute(_name("np"), dtype,
+                                                                     ast.Load()))]
+            return [_assign(v, alloc)]
         return [_assign(v, self.saved(s, v, "value"))]
+
+    def shape_only(self, v, s):
+        """Is the old value of array ``v`` that ``s`` overwrites read, after its restore,
+        only for its shape (``np.zeros_like(v)``, ``unbroadcast(g, v)``, ``v.shape``)?  Then
+        the forward sweep keeps its shape, not its values, and the restore makes an array of
+        that shape (never read)."""
+        return s is not None and is_array(self.kinds.get(v)) and \
+            not self.restore.needed(v, s, values=True)
 
     def _mark_slots(self):
         """Saves directly in the body of a top-level ``for`` (no break) whose variable is
@@ -281,7 +303,7 @@ class Saves:
         """Which old values reverse code reads after their restore, in linear time: the
         position of each variable's first read by the reverse of an earlier statement, and
         the reads of every loop's whole body."""
-        first, pos, loops, own = {}, {}, {}, {}
+        first, pos, loops, own, own_values = {}, {}, {}, {}, {}
         first_values, loop_values = {}, {}
         where, reads, rows, written_at = {}, {}, {}, {}
         counter = [0]
@@ -295,6 +317,7 @@ class Saves:
                     target = t.id if isinstance(t, ast.Name) else t.value.id
                     if target in _names(st.value):  # x = x * y: its own adjoint reads old x
                         own[id(st)] = self.stmt_reads.get(id(st), set())
+                        own_values[id(st)] = self.stmt_value_reads.get(id(st), set())
                     if isinstance(t, ast.Name) and self.resets_by_shape(target, st):
                         own[id(st)] = own.get(id(st), set()) | {target}
                     if isinstance(t, ast.Subscript):
@@ -321,4 +344,4 @@ class Saves:
         walk(stmts, ())
         walk = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
         return _Restore(first, pos, loops, own, first_values, loop_values, where, reads, rows,
-                        written_at)
+                        written_at, own_values)
