@@ -25,11 +25,11 @@ def _torch(name, s, T, args):
     from torch.utils.checkpoint import checkpoint
     torch.set_num_threads(1)
 
-    if name == "heat":
+    if name == "heat":  # with respect to the initial state and the diffusion coefficient
         u0 = torch.tensor(args[0])
-        k = args[1]
+        k0 = torch.tensor(args[1], dtype=torch.float64)
 
-        def steps(u, a, b):
+        def steps(u, a, b, k):
             for _ in range(a, b):
                 un = u.clone()
                 un[1:-1] = u[1:-1] + k * (u[:-2] - 2.0 * u[1:-1] + u[2:])
@@ -43,24 +43,26 @@ def _torch(name, s, T, args):
         x0 = torch.tensor(args[0], dtype=torch.float64)
         dt = args[1]
 
-        def steps(x, a, b):
+        def steps(x, a, b, k):
             for t in range(a, b):
                 x = x + dt * (-x ** 3 + math.sin(t * dt))
             return x
 
         def loss(x):
             return x
+        k0 = None
 
     def grad():
         x = x0.clone().requires_grad_(True)
+        k = k0.clone().requires_grad_(True) if k0 is not None else None
         if s is None:
-            y = steps(x, 0, T)
+            y = steps(x, 0, T, k)
         else:
             y = x
             for a, b in _segments(T, s):
-                y = checkpoint(steps, y, a, b, use_reentrant=REENTRANT)
+                y = checkpoint(steps, y, a, b, k, use_reentrant=REENTRANT)
         loss(y).backward()
-        return x.grad.numpy()
+        return x.grad.numpy() if k is None else (x.grad.numpy(), float(k.grad))
     return grad
 
 
@@ -70,19 +72,20 @@ def _jax(name, s, T, args):
     import jax.numpy as jnp
     jax.config.update("jax_enable_x64", True)
 
-    if name == "heat":
-        k = args[1]
+    if name == "heat":  # with respect to the initial state and the diffusion coefficient
+        def step(c, t):
+            u, k = c
+            return (u.at[1:-1].set(u[1:-1] + k * (u[:-2] - 2.0 * u[1:-1] + u[2:])), k), None
 
-        def step(u, t):
-            return u.at[1:-1].set(u[1:-1] + k * (u[:-2] - 2.0 * u[1:-1] + u[2:])), None
-
-        def loss(u):
-            return jnp.sum(u * u)
+        def loss(c):
+            return jnp.sum(c[0] * c[0])
+        x0 = (jnp.asarray(args[0], dtype=jnp.float64), jnp.asarray(args[1], dtype=jnp.float64))
     else:
         dt = args[1]
 
         def step(x, t):
             return x + dt * (-x ** 3 + jnp.sin(t * dt)), None
+        x0 = jnp.asarray(args[0], dtype=jnp.float64)
 
         def loss(x):
             return x
@@ -97,7 +100,7 @@ def _jax(name, s, T, args):
 
         def masked(x, t):
             y, _ = step(x, t)
-            return jnp.where(t >= 0, y, x), None
+            return jax.tree_util.tree_map(lambda a, b: jnp.where(t >= 0, a, b), y, x), None
 
         @jax.checkpoint
         def segment(x, tseg):
@@ -106,10 +109,10 @@ def _jax(name, s, T, args):
         def run(x):
             return loss(jax.lax.scan(segment, x, pad)[0])
     g = jax.jit(jax.grad(run))
-    x0 = jnp.asarray(args[0], dtype=jnp.float64)
 
     def grad():
-        return np.asarray(g(x0).block_until_ready())
+        out = jax.block_until_ready(g(x0))
+        return tuple(np.asarray(o) for o in out) if isinstance(out, tuple) else np.asarray(out)
     return grad
 
 
@@ -128,6 +131,7 @@ def available():
 
 
 def gradient(peer, name, s, T, args):
-    """A callable computing ``peer``'s gradient of kernel ``name`` (wrt the first argument)
+    """A callable computing ``peer``'s gradient of kernel ``name`` (as tools/bench_checkpoint.py
+    asks for it: the heat equation's wrt its initial state and coefficient, the ODE's wrt x0)
     with ``s`` checkpointed segments (None: none)."""
     return PEERS[peer](name, s, T, args)
