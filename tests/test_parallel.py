@@ -54,7 +54,8 @@ def twins(tmp_path_factory):
     """Each parallel function's serial reference: the same source with range."""
     folder = tmp_path_factory.mktemp("serial")
     return {f: serial_twin(f, folder) for f in (per_sample, rosen, rows, lse_rows, overwritten,
-                                                in_a_branch, updates_in_place)}
+                                                in_a_branch, updates_in_place, row_lse,
+                                                row_lse_read_after)}
 
 
 # compiled: rosen and rows (per-thread copies, elements each step owns); per_sample's parallel
@@ -116,6 +117,39 @@ def lse_rows(A, w):
     return s
 
 
+def row_lse(A, w):
+    """Each step writes its own row of V, then reads it back (a running max and a sum): its
+    adjoint runs the step again, which writes the row again before reading it, so the
+    forward loop is dropped and the gradient makes one pass over the data."""
+    V = np.zeros(A.shape)
+    s = 0.0
+    for i in prange(A.shape[0]):
+        for j in range(A.shape[1]):
+            V[i, j] = A[i, j] * w[j]
+        mx = V[i, 0]
+        for j in range(1, A.shape[1]):
+            mx = max(mx, V[i, j])
+        se = 0.0
+        for j in range(A.shape[1]):
+            se = se + math.exp(V[i, j] - mx)
+        s += mx + math.log(se)
+    return s
+
+
+def row_lse_read_after(A, w):
+    """The counterpart: V's values are read after the loop, which stays."""
+    V = np.zeros(A.shape)
+    s = 0.0
+    for i in prange(A.shape[0]):
+        for j in range(A.shape[1]):
+            V[i, j] = A[i, j] * w[j]
+        mx = V[i, 0]
+        for j in range(1, A.shape[1]):
+            mx = max(mx, V[i, j])
+        s += mx
+    return s + np.sum(V * V)
+
+
 def overwritten(x):
     s = 0.0
     for i in prange(x.shape[0]):
@@ -141,8 +175,10 @@ def in_a_branch(x, a):
 
 
 @pytest.mark.parametrize("f,args", [(lse_rows, (A, XR[:5])), (overwritten, (XR,)),
-                                    (in_a_branch, (0.7, XR[:4]))],
-                         ids=["lse_rows", "overwritten", "in_a_branch"])
+                                    (in_a_branch, (0.7, XR[:4])), (row_lse, (A, XR[:5])),
+                                    (row_lse_read_after, (A, XR[:5]))],
+                         ids=["lse_rows", "overwritten", "in_a_branch", "row_lse",
+                              "row_lse_read_after"])
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_steps_that_keep_values(f, args, backend, twins):
     serial = twins[f]
@@ -157,6 +193,26 @@ def test_steps_that_keep_values(f, args, backend, twins):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
     if backend == "python":
         check_grads(f, args, backends=("python",))
+
+
+def _prange_loops(src):
+    return sum(1 for ln in src.splitlines() if ln.strip().startswith("for i in prange("))
+
+
+def test_a_forward_loop_its_adjoint_runs_again_is_dropped(twins):
+    """One pass over the data: the forward prange loop whose steps the adjoint runs again
+    goes when nothing after it reads what it computed (V only for its shape); it stays when
+    V's values are read after it, or when the value is returned too."""
+    src = srcgrad.source(row_lse, args=(A, XR[:5]), wrt=(0, 1))
+    assert _prange_loops(src) == 1 and "the step again" in src, src
+    src = srcgrad.source(row_lse_read_after, args=(A, XR[:5]), wrt=(0, 1))
+    assert _prange_loops(src) == 2, src
+    src = srcgrad.source(row_lse, args=(A, XR[:5]), wrt=(0, 1), mode="value_and_grad")
+    assert _prange_loops(src) == 2, src
+    w = XR[:5]  # its Hessian (forward mode over that adjoint) against the serial twin's
+    H = srcgrad.hessian(row_lse, wrt=1, backend="python")(A, w)
+    Hs = srcgrad.hessian(twins[row_lse], wrt=1, backend="python")(A, w)
+    np.testing.assert_allclose(H, Hs, rtol=1e-12, atol=1e-12)
 
 
 # ---- refused, at the loop's line ------------------------------------------------------------

@@ -12,10 +12,17 @@ effects) is dropped when none of them may be read, after it, before being assign
     for i in range(n - 1, -1, -1):             for i in range(n - 1, -1, -1):
         h = np.tanh(W @ X[i] + b)                  h = np.tanh(W @ X[i] + b)
         bh = ...                                   bh = ...
+
+A ``prange`` loop whose adjoint runs each step again (its steps keep values in inner loops:
+passes/parallel.py) is dropped too when what it computes is read after it only by that
+adjoint loop, which computes it again first, or only for its shape: the elements it writes
+(``vals[i, k] = ...``) are each step's own, and the step run again writes them before it
+reads them.  The parallel gradient then makes one pass over the data, not two.
 """
 import ast
 
 from .revolve import exposed
+from .saves import value_reads
 from .walk import nodes
 
 
@@ -49,6 +56,66 @@ def drop_dead_loops(fn, effectful):
             written = _only_assigns(s, effectful)
             if written is not None and not (written & exposed(body[k + 1:], set(), set())):
                 del body[k]
+            elif _run_again(s, body[k + 1:], effectful):
+                del body[k]
         k -= 1
     fn.body = body
     return fn
+
+
+def _run_again(loop, after, effectful):
+    """Is ``loop`` a prange loop whose adjoint loop (in ``after``, at the top level) runs each
+    of its steps again, and is nothing it computes read after it otherwise, except arrays
+    for their shape?"""
+    token = getattr(loop, "rerun_of", None)
+    if token is None:
+        return False
+    again = [st for st in after if getattr(st, "rerun_of", None) == token]
+    if len(again) != 1:
+        return False
+    names, arrays = {loop.target.id}, set()
+    for n in nodes(loop):
+        if isinstance(n, (ast.Assign, ast.AugAssign)):
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                base = t
+                while isinstance(base, ast.Subscript):
+                    base = base.value
+                if not isinstance(base, ast.Name):
+                    return False
+                (names if base is t else arrays).add(base.id)
+            if effectful(n.value):
+                return False
+        elif isinstance(n, ast.For):
+            if not isinstance(n.target, ast.Name):
+                return False
+            names.add(n.target.id)
+        elif isinstance(n, ast.If):
+            if effectful(n.test):
+                return False
+        elif isinstance(n, ast.stmt) and not isinstance(n, ast.Pass) and not _comment(n):
+            return False  # a while, a call for its effect, a return...
+    if names & arrays:
+        return False
+    rest = [st for st in after if st is not again[0]]
+    if names & exposed(rest, set(), set()):
+        return False
+    for st in rest:  # the arrays: neither read for their values nor written into
+        if value_reads(st, loads_only=True) & arrays:
+            return False
+        for n in nodes(st):
+            if isinstance(n, (ast.Assign, ast.AugAssign)):
+                for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                    if isinstance(t, ast.Subscript) and _root(t) in arrays:
+                        return False
+    return True
+
+
+def _root(t):
+    while isinstance(t, ast.Subscript):
+        t = t.value
+    return t.id if isinstance(t, ast.Name) else None
+
+
+def _comment(st):
+    from .loop_order import is_comment
+    return isinstance(st, ast.Expr) and is_comment(st)

@@ -187,6 +187,8 @@ class ParallelLoops:
             new_body = [_assign(tid, _call("thread_id"))] + new_body
         header = ast.For(_name(i, ast.Store()), clone(s.iter), new_body, [], None)
         header.dead_stores = bool(lists)  # the step's own results, run again (cleanup.py)
+        if self.rerun.get(id(s)):  # the forward loop it runs again (passes/dead_loops.py)
+            header.rerun_of = id(s)
         return before + [comment("adjoint steps only add into adjoints: in parallel")] + \
             [header] + after
 

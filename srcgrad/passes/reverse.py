@@ -371,6 +371,8 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
             body = self.parallel_forward(s, body)
         new = copy.copy(s)
         new.body = body
+        if self.rerun.get(id(s)):  # its adjoint runs each step again (passes/dead_loops.py)
+            new.rerun_of = id(s)
         out.append(new)
         self.fwd_of[id(s)] = new
         return _tag(out, s.origin)

@@ -19,10 +19,15 @@ _SHAPE_OF_FIRST = {"zeros_like", "ones_like", "empty_like", "full_like", "len"}
 _SHAPE_ATTRS = {"shape", "ndim", "size", "dtype"}
 
 
-def value_reads(node):
+def value_reads(node, loads_only=False):
     """The names ``node`` reads for their values: not those it reads only for their shape
-    (``np.zeros_like(a)``, ``a.shape``, ``len(a)``, ``unbroadcast(g, a)``'s ``a``)."""
+    (``np.zeros_like(a)``, ``a.shape``, ``len(a)``, ``unbroadcast(g, a)``'s ``a``).
+    ``loads_only``: not the names it assigns (``x = ...``; ``x += ...`` reads x)."""
     shape_only = set()
+    if loads_only:
+        shape_only |= {id(n) for n in ast.walk(node) if isinstance(n, ast.Name)
+                       and isinstance(n.ctx, ast.Store)}
+        shape_only -= {id(n.target) for n in ast.walk(node) if isinstance(n, ast.AugAssign)}
     for n in ast.walk(node):
         if isinstance(n, ast.Call) and n.args:
             f = n.func
