@@ -157,6 +157,15 @@ class ParallelLoops:
                 continue
             if _disjoint(body, b, i):
                 continue
+            if getattr(s, "auto_parallel", None) is not None and _at_the_step(body, b, i) \
+                    and _cheap(body):
+                # (parallel=True: a copy per thread of an array with a row a step, added up
+                # after the loop, costs more than arithmetic steps save: Rosenbrock's
+                # bx[i + 1]; steps that call exp or sin gain: 1.8x on 2 cores)
+                raise SerialLoop(s.auto_parallel, f"its adjoint would keep a copy of {b} per "
+                                 f"thread, as long as the loop ({b} is added into at the "
+                                 "step's index, not only its own), and its steps are only "
+                                 "arithmetic: serial is faster")
             if any(isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Subscript)
                    and isinstance(n.target.value, ast.Subscript) and _base(n.target) == b
                    for st in body for n in nodes(st)):
@@ -197,6 +206,32 @@ def _base(t):
     while isinstance(t, ast.Subscript):
         t = t.value
     return t.id if isinstance(t, ast.Name) else None
+
+
+_CHEAP_CALLS = {"abs", "min", "max", "float", "int", "len", "range"}
+
+
+def _cheap(body):
+    """Only arithmetic: no inner loop, no call but abs, min, max and conversions."""
+    for st in body:
+        for n in nodes(st):
+            if isinstance(n, (ast.For, ast.While)):
+                return False
+            if isinstance(n, ast.Call) and not (isinstance(n.func, ast.Name)
+                                                and n.func.id in _CHEAP_CALLS):
+                return False
+    return True
+
+
+def _at_the_step(body, b, i):
+    """Is ``b`` added into at an index that holds the loop variable ``i``?"""
+    for st in body:
+        for n in nodes(st):
+            if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Subscript) and \
+                    _base(n.target) == b and any(isinstance(x, ast.Name) and x.id == i
+                                                 for x in ast.walk(n.target.slice)):
+                return True
+    return False
 
 
 def _disjoint(body, b, i):
