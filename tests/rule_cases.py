@@ -353,6 +353,7 @@ CASES = {
     "betainc_da": [("rt.betainc_da(0.8, 2.5, x)", [A(3, 0.1, 0.9)])],
     "betainc_db": [("rt.betainc_db(3.0, 0.6, x) * y", [A(3, 0.1, 0.9), S()])],
     "t_cdf_ddf": [("rt.t_cdf_ddf(x, 4.0)", [A(3, -3.0, 3.0)])],
+    "t_log_norm": [("rt.t_log_norm(x)", [S(0.5, 30.0)]), ("rt.t_log_norm(x)", [A(3, 800.0, 3000.0)])],
     "poisson_cdf": [("rt.poisson_cdf(np.array([0.0, 2.0, 5.0]), x)", [A(3, 0.5, 6.0)]),
                     ("rt.poisson_cdf(3.0, x) * y", [S(0.5, 6.0), S()])],
     # helpers of generated code (reached by hessian / forward-over-reverse)

@@ -51,8 +51,7 @@ def norm_logsf(x, loc=0.0, scale=1.0):
 @shim(st.t.logpdf)
 def t_logpdf(x, df, loc=0.0, scale=1.0):
     z = (x - loc) / scale
-    return rt.lgamma(0.5 * (df + 1.0)) - rt.lgamma(0.5 * df) - 0.5 * np.log(df * np.pi) \
-        - np.log(scale) - 0.5 * (df + 1.0) * np.log1p(z * z / df)
+    return rt.t_log_norm(df) - np.log(scale) - 0.5 * (df + 1.0) * np.log1p(z * z / df)
 
 
 @shim(st.t.pdf)

@@ -21,7 +21,7 @@ _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh
 _BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "maximum", "minimum",
               "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin", "gammainc",
               "gammaincc", "betainc", "t_cdf", "poisson_cdf", "gammainc_da", "betainc_da",
-              "betainc_db", "t_cdf_ddf"}
+              "betainc_db", "t_cdf_ddf", "t_log_norm"}
 _REDUCE = {"sum", "mean", "prod", "amax", "amin"}
 
 

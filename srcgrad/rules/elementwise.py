@@ -88,8 +88,7 @@ _SHAPE2 = ("the second derivative in a distribution's shape parameter is not imp
            "hold it constant in the Hessian (or take the Hessian in the other arguments)")
 _GAMMA_PDF = "exp((a - 1.0) * log(x) - x - lgamma(a))"
 _BETA_PDF = "exp((a - 1.0) * log(x) + (b - 1.0) * log1p(-x) + lgamma(a + b) - lgamma(a) - lgamma(b))"
-_T_PDF = ("exp(lgamma(0.5 * (df + 1.0)) - lgamma(0.5 * df) - 0.5 * log(df * 3.141592653589793)"
-          " - 0.5 * (df + 1.0) * log1p(z * z / df))")
+_T_PDF = "exp(t_log_norm(df) - 0.5 * (df + 1.0) * log1p(z * z / df))"
 # d log(t pdf) / d df
 _T_DLOG = ("(0.5 * digamma(0.5 * (df + 1.0)) - 0.5 * digamma(0.5 * df) - 0.5 / df"
            " - 0.5 * log1p(z * z / df) + 0.5 * (df + 1.0) * z * z / (df * (df + z * z)))")
@@ -100,6 +99,8 @@ rule("gammaincc", "a x",   ["-g * gammainc_da(a, x)", f"-g * {_GAMMA_PDF}"],
                            ["-da * gammainc_da(a, x)", f"-dx * {_GAMMA_PDF}"])
 rule("betainc",   "a b x", ["g * betainc_da(a, b, x)", "g * betainc_db(a, b, x)", f"g * {_BETA_PDF}"],
                            ["da * betainc_da(a, b, x)", "db * betainc_db(a, b, x)", f"dx * {_BETA_PDF}"])
+rule("t_log_norm", "df",   ["g * (0.5 * digamma(0.5 * (df + 1.0)) - 0.5 * digamma(0.5 * df) - 0.5 / df)"],
+                           ["ddf * (0.5 * digamma(0.5 * (df + 1.0)) - 0.5 * digamma(0.5 * df) - 0.5 / df)"])
 rule("t_cdf",     "z df",  [f"g * {_T_PDF}", "g * t_cdf_ddf(z, df)"],
                            [f"dz * {_T_PDF}", "ddf * t_cdf_ddf(z, df)"])
 # their derivatives in a shape parameter: in the variable, the density's derivative in it
