@@ -137,6 +137,14 @@ def test_student_t_far_tails_and_large_df_match_scipy(backend):
         for z in [-37.0, -13.0, -3.0, -0.5, 0.2, 1.5, 4.0]:
             want = st.t.cdf(z, df)
             assert t_cdf(z, df) == pytest.approx(want, rel=1e-8, abs=0), (df, z)
+    from srcgrad.runtime.incomplete_grad import t_cdf_ddf
+    for z in (-3.0, 0.5, 2.0):  # in df: against central differences where SciPy resolves them
+        h = 1e-3
+        fd = (st.t.cdf(z, 40.0 + h) - st.t.cdf(z, 40.0 - h)) / (2 * h)
+        assert t_cdf_ddf(z, 40.0) == pytest.approx(fd, rel=1e-6)
+        # and continuous where the expansion in 1 / df takes over
+        assert t_cdf_ddf(z, 0.9999999e9) == pytest.approx(t_cdf_ddf(z, 1e9), rel=1e-5)
+        assert t_cdf_ddf(z, 0.99999e5) == pytest.approx(t_cdf_ddf(z, 1.00001e5), rel=1e-4)
     z = np.array([-30.0, -8.0, -3.0, 0.5])
     for df in (999.0, 2.0 + math.exp(25.5)):
         v, g = srcgrad.value_and_grad(t_tail, backend=backend)(z, df)

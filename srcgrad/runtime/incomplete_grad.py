@@ -18,6 +18,7 @@ import math
 
 import numba
 
+from .incomplete import large_df, t_expansion
 from .special import _digamma_pos_nb as _psi
 
 __all__ = ["gammainc_da", "betainc_da", "betainc_db", "t_cdf_ddf"]
@@ -185,6 +186,12 @@ def t_cdf_ddf(z, df):
         return math.nan
     if z == 0.0 or math.isinf(z):
         return 0.0
+    z4 = z * z * z * z
+    if large_df(z, df) or (df >= 1e5 and z4 * z4 <= 1e-6 * df * df):
+        # d/ddf of the expansion in 1 / df (its next term about z**8 / df**2 relative): the
+        # derivative of the continued fraction lost digits from df = 1e5 on (at 1e7, all)
+        phi, g1, g2 = t_expansion(z)
+        return phi * (g1 + 2.0 * g2 / df) / (df * df)
     s = df + z * z
     if z * z < df:  # near the centre: of 0.5 +- 0.5 I_w(1/2, df/2), w = z^2 / (df + z^2)
         w, b = z * z / s, 0.5 * df
