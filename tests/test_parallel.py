@@ -19,6 +19,7 @@ from checks import check_grads, serial_twin
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 from kernels import per_sample_loss as per_sample  # noqa: E402
+from kernels import rosenbrock as rosen_serial, scalar_loop as neighbours_sin  # noqa: E402
 
 
 def rosen(x, c):
@@ -293,27 +294,13 @@ def neighbours(x):
     return np.sum(y * y)
 
 
-def rosen_serial(x):
-    s = 0.0
-    for i in range(x.shape[0] - 1):
-        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return s
-
-
-def neighbours_sin(x):
-    s = 0.0
-    for i in range(x.shape[0] - 1):
-        s += math.sin(x[i]) * x[i + 1] ** 2 + math.exp(-x[i])
-    return s
-
-
 def test_parallel_true_keeps_arithmetic_steps_that_share_an_adjoint_serial():
     """Rosenbrock's adjoint adds into bx[i] and bx[i + 1]: in parallel, a copy of bx per
     thread, as long as the loop, added up after it, costs more than its arithmetic steps
     (0.59x on 2 cores): serial, saying why.  The same shape with sin and exp in its steps
     gains (1.8x): parallel."""
     x = np.linspace(0.1, 1.2, 9)
-    with pytest.warns(srcgrad.ParallelWarning, match=r"test_parallel.py:\d+ stays serial: its "
+    with pytest.warns(srcgrad.ParallelWarning, match=r"kernels.py:\d+ stays serial: its "
                       r"adjoint would keep a copy of bx per thread.*only arithmetic"):
         g = srcgrad.grad(rosen_serial, backend="python", parallel=True)
         got = g(x)
