@@ -5,6 +5,10 @@
           -> reverse (or forward) generation (saves, recompute, revolve checkpoints, loop
              fusion: passes/loop_order.py) -> clean-up -> emit source -> compile
 
+With ``memory=``, reverse generation runs twice: first with every top-level loop marked (the
+probe: its saves counted, not kept: memory_plan.py), then with the loops the plan chose
+checkpointed.
+
 The transforms (srcgrad/transforms/) ask this module for what they need: a parsed and checked
 function (``parse``), generated source (``generate``, then ``Generated.compile``), a compiled
 driver that calls generated sweeps in a loop (``driver``), or generated code as a plain Python
