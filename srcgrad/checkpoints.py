@@ -173,3 +173,20 @@ def checkpoint(fn):
         if made is None or made.fn is not fn:
             made = _MADE[key] = Checkpoint(fn)
         return made
+
+
+def checkpoint_of(src, f):
+    """The Checkpoint of ``g`` when ``f`` (a call's function, in ``src``) is
+    ``srcgrad.checkpoint(g)``, else None (passes/calls.py)."""
+    import ast
+    import inspect
+    from .errors import UnsupportedError
+    if not isinstance(f, ast.Call) or len(f.args) != 1 or f.keywords \
+            or src.resolve(f.func) is not checkpoint:
+        return None
+    g = src.resolve(f.args[0])
+    if not inspect.isfunction(g) and not isinstance(g, Custom):
+        raise UnsupportedError([src.problem(f, f"checkpoint({ast.unparse(f.args[0])})",
+                                            "checkpoint a function defined with def at "
+                                            "module level.")])
+    return checkpoint(g)

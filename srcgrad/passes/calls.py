@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from .. import custom, library, runtime
-from ..errors import SrcgradError, UnsupportedError
+from ..errors import SrcgradError
 from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
@@ -42,20 +42,6 @@ NUMBA_EMIT = {f: name for f, name in ((getattr(math, "cbrt", None), "cbrt"), (ma
               if f is not None}
 
 
-def checkpointed(src, f):
-    """The Checkpoint of ``g`` when ``f`` is ``srcgrad.checkpoint(g)``, else None."""
-    from ..checkpoints import checkpoint
-    if not isinstance(f, ast.Call) or len(f.args) != 1 or f.keywords \
-            or src.resolve(f.func) is not checkpoint:
-        return None
-    g = src.resolve(f.args[0])
-    if not inspect.isfunction(g) and not isinstance(g, custom.Custom):
-        raise UnsupportedError([src.problem(f, f"checkpoint({ast.unparse(f.args[0])})",
-                                            "checkpoint a function defined with def at "
-                                            "module level.")])
-    return checkpoint(g)
-
-
 class Calls:
     """Mixed into the normalizer."""
 
@@ -68,7 +54,8 @@ class Calls:
                                       captured)
         if isinstance(f, ast.Name) and f.id in self.local_fns and f.id not in self.locals:
             return self.inline_local(self.local_fns[f.id], e, out)
-        c = checkpointed(self.src, f)
+        from ..checkpoints import checkpoint_of  # (checkpoints.py builds on the pipeline)
+        c = checkpoint_of(self.src, f)
         if c is not None:  # srcgrad.checkpoint(g)(...): g's call, checkpointed
             return self.custom_call(c, ast.copy_location(ast.Call(f.args[0], e.args,
                                                                   e.keywords), e), out)
