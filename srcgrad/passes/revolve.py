@@ -63,8 +63,6 @@ def spec(checkpoint, memory=None):
         return (("*", ("bytes", parse_bytes(memory))),)
     if checkpoint is None or checkpoint is False:
         return ()
-    if isinstance(checkpoint, tuple):  # a spec already (a memory plan's, made by srcgrad)
-        return checkpoint
     items = checkpoint.items() if isinstance(checkpoint, dict) else [("*", checkpoint)]
     out = []
     for which, n in items:
