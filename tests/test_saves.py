@@ -185,6 +185,26 @@ def test_an_array_read_only_for_its_shape_keeps_its_shape():
     np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-7)
 
 
+def shape_then_scalar(x, a):
+    """fuzz seed 9769: a copy read only for its shape; its second derivative in x alone runs
+    the tangent of the generated adjoint, whose ``np.empty(_stack_u_shape.pop())`` is kept
+    whole (the stack's name must be renamed there as everywhere)."""
+    u = np.broadcast_to(a[0:1] * x, (4,))
+    for t in range(2):
+        nxt = u.copy()
+        u = nxt
+    return np.sum(u * u) + x
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_a_second_derivative_through_a_shape_stack(backend):
+    a = np.linspace(0.1, 1.0, 4)
+    gx = srcgrad.grad(shape_then_scalar, wrt=0, backend=backend)
+    assert gx(0.3, a) == pytest.approx(8 * a[0] ** 2 * 0.3 + 1.0, rel=1e-13)
+    assert srcgrad.grad(gx, wrt=0, backend=backend)(0.3, a) == pytest.approx(8 * a[0] ** 2,
+                                                                            rel=1e-13)
+
+
 def _reverse_loops(src):
     rev = src[src.index("# reverse sweep"):]
     return [ln.strip() for ln in rev.splitlines() if ln.strip().startswith("for j in")]

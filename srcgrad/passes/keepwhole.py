@@ -71,6 +71,8 @@ class KeepWhole(ast.NodeTransformer):
             node.func = self.norm.emit_func(obj, node.func)
         elif obj in BUILTIN_EMIT:
             node.func = ast.Name(BUILTIN_EMIT[obj], ast.Load())
+        elif obj is _MISSING and isinstance(node.func, ast.Attribute):
+            node.func = self.visit(node.func)  # a local's method (stack.pop()): renamed
         node.args = [self.visit(a) for a in node.args]
         node.keywords = [ast.keyword(k.arg, self.visit(k.value)) for k in node.keywords]
         return node
