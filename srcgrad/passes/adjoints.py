@@ -80,12 +80,13 @@ class Adjoints:
                 init = [_assign(self.adj[base], self.zero_of(self.kinds.get(base), base))]
             return init + self._getitem_adjoint(s, base, bv, v, pop)
         contribs = self.contributions(s, bv)
+        parts, contribs = self._one_call(contribs, bv)
         self_terms = [e for u, e in contribs if u == v]
         others = [self.accumulate(u, e) for u, e in contribs if u != v]
         if not any(u == v for u, _ in contribs) and v not in deps_of(s.value):
-            return others + pop + self.reset(v, s)
+            return parts + others + pop + self.reset(v, s)
         # the target is also an operand (x = x * y): restore x first, update bx last
-        code = pop + others
+        code = pop + parts + others
         if not self_terms:
             return code + [_assign(self.adj[v], self.zero_of(self.kinds.get(v), v))]
         if len(self_terms) == 1 and isinstance(self_terms[0], ast.Name) and self_terms[0].id == bv.id:
@@ -94,6 +95,20 @@ class Adjoints:
         for e in self_terms[1:]:
             total = ast.BinOp(total, ast.Add(), e)
         return code + [_assign(self.adj[v], total)]
+
+    def _one_call(self, contribs, bv):
+        """A rule whose cotangents are the parts of one call's result (a checkpoint's, a
+        user's rule: ``VJP_RULE(x, W, g)[i]``) calls it once: ``bh_parts = ...`` first."""
+        calls = [e.value for _, e in contribs if isinstance(e, ast.Subscript)
+                 and isinstance(e.value, ast.Call) and isinstance(e.slice, ast.Constant)]
+        dumps = [ast.dump(c) for c in calls]
+        if len(calls) < 2 or len(set(dumps)) != 1:
+            return [], contribs
+        name = self.names.exact_or_fresh(f"{bv.id}_parts")
+        out = [(u, ast.Subscript(_name(name), e.slice, ast.Load())
+                if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Call)
+                and ast.dump(e.value) == dumps[0] else e) for u, e in contribs]
+        return [_assign(name, calls[0])], out
 
     def _getitem_adjoint(self, s, base, bv, v, pop):
         if self.fancy_index(s, s.value.slice):  # repeated indices add up
