@@ -15,8 +15,10 @@ the kinds of the call's arguments (known from the kinds pass: a placeholder firs
 call, as for ``np.tensordot``).  The outer adjoint keeps the inputs the rule reads, nothing of
 ``g``'s inside; ``g``'s adjoint keeps what it needs only while it runs.  Forward mode calls
 ``g``'s tangent (nothing to save there); a Hessian differentiates the wrappers, so ``g``'s
-generated code.  A call with several differentiated arguments runs ``g``'s adjoint once for
-each (a cost in time, not memory).
+generated code.  A call with several differentiated arguments runs ``g``'s adjoint once: the
+outer adjoint keeps its result's parts (``bh_parts = layer_checkpoint_vjp(h, W, bh)``,
+passes/adjoints.py).  A memory plan (``memory=``, srcgrad/memory_plan.py) may checkpoint a
+top-level helper call the same way, as if it were written ``srcgrad.checkpoint(g)(...)``.
 """
 import threading
 

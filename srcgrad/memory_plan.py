@@ -1,34 +1,37 @@
 """Memory plans: ``grad(f, memory="64MB")`` chooses, for the sizes of each call's arguments,
-which top-level loops to checkpoint and with how many snapshots, so that everything the
-reverse sweep keeps stays under the budget, with as few steps run again as it can.
+which top-level loops to checkpoint and with how many snapshots, and which top-level helper
+calls to checkpoint, so that everything the reverse sweep keeps stays under the budget, with
+as little run again as it can.
 
 First a probe measures, then a choice is made, then the adjoint is generated for it:
 
     probe   f's adjoint with nothing checkpointed, cut where its reverse sweep would begin,
-            every save counted instead of kept (nothing is stored):
-
-                _stack_u.append(u)     ->    _mem_step += kept_bytes(u)
-
-            For each top-level loop: its trips, the bytes it would keep, the most one step
-            keeps, and the bytes of the state it carries (from the loop checkpointer's own
-            analysis, passes/revolve.py); and the bytes kept outside loops.
-    choose  keep every loop whole if all of it fits.  Otherwise checkpoint loops (the
-            fewest, then the cheapest: every subset is tried, up to 12 loops) so that what
-            stays whole, what is kept outside loops, and for each checkpointed loop one
-            snapshot, the state before its last step and one step's own values fit; then
-            share the rest out as snapshots where they save the most steps run again.  A
-            budget that nothing fits is a ValueError saying how much is needed.
-    code    ``checkpoint={("#", k): s, ...}``: the k-th top-level loop with ``s`` snapshots
+            every save and every value the reverse sweep reads counted instead of kept
+            (memory_probe.py).  For each top-level loop: its trips, the bytes it would keep,
+            the most one step keeps, and the bytes of the state it carries (from the loop
+            checkpointer's own analysis, passes/revolve.py); for each top-level call of a
+            helper: the bytes its statements keep, and the bytes of its arguments; and the
+            bytes kept outside both.
+    choose  keep everything whole if it fits.  Otherwise checkpoint loops and calls (the
+            fewest, then those that run the fewest bytes again: every subset is tried, up to
+            12 of them) so that what stays whole, what is kept outside, for each checkpointed
+            loop one snapshot, the state before its last step and one step's own values, and
+            for each checkpointed call its arguments (and, while its adjoint runs, what it
+            keeps: the largest such call's) fit; then share the rest out as snapshots where
+            they save the most steps run again.  A budget that nothing fits is a ValueError
+            saying how much is needed.
+    code    ``checkpoint={("#", k): s, ("call", line, column): 0, ...}``: the k-th top-level
+            loop with ``s`` snapshots, the call at that place as ``srcgrad.checkpoint(g)(...)``
             (one specialization per plan; the plan is remade when the arguments' shapes or
             integer values change).
 
 The plan counts what the probe counts: saves (an array kept under two names counts twice, so
-a plan errs on the safe side), snapshots, and the schedule's own ints.  Not counted: the
-adjoint's own arrays (one per array, as without a budget) and one step's temporaries.  Calls
-are not chosen for checkpoints (``srcgrad.checkpoint`` them by hand); a call's saves count
-against the budget where the call is.
+a plan errs on the safe side), the forward sweep's values the reverse sweep reads, snapshots,
+the schedule's own ints, and a checkpointed call's arguments whether or not something else
+keeps them already.  Not counted: the adjoint's own arrays (one per array, as without a
+budget) and one step's temporaries.  Calls inside loops or branches are not chosen (the loop
+is); a helper whose loops are at the top level of the call is left to its loops.
 """
-import ast
 import copy
 import itertools
 import linecache
@@ -36,12 +39,10 @@ import os
 
 import numpy as np
 
-from .errors import SrcgradError
-from .passes.revolve import PROBE, PROBE_MARK, describe_bytes
+from .passes.revolve import PROBE, describe_bytes
 from .runtime.checkpoint import binomial_steps
 
 SNAPSHOT_EXTRA = 16  # the schedule's ints a snapshot (runtime/checkpoint.py)
-_COLUMNS = 4         # per loop: bytes kept, trips, one step's most, the state's bytes
 
 
 class LoopUse:
@@ -69,26 +70,54 @@ class LoopUse:
         return binomial_steps(self.trips, s) + 1 if self.trips > 0 else 0
 
 
-class Plan:
-    """What ``memory=`` chose for one call's sizes: ``snapshots`` {loop number: s}."""
+class CallUse:
+    """What one top-level call of a helper keeps, measured by the probe: ``stored`` inlined,
+    ``inputs`` (its arguments) checkpointed."""
 
-    def __init__(self, budget, loops, outside, snapshots, name="f"):
+    def __init__(self, site, text, stored, inputs, file=None):
+        self.site, self.text, self.file = site, text, file
+        self.line = site[1]
+        self.stored, self.inputs = stored, inputs
+
+    @property
+    def where(self):
+        return f"{os.path.basename(self.file)}:{self.line}" if self.file else \
+            f"line {self.line}"
+
+
+class Plan:
+    """What ``memory=`` chose for one call's sizes: ``snapshots`` {loop number: s}, and
+    ``calls`` the sites of the helper calls it checkpoints."""
+
+    def __init__(self, budget, loops, outside, snapshots, name="f", calls=(), chosen=()):
         self.budget, self.loops, self.outside = budget, loops, outside
         self.snapshots, self.name = dict(snapshots), name
+        self.call_uses = list(calls)
+        self.calls = set(chosen)
 
     @property
     def spec(self):
-        """The checkpoint spec that generates this plan (passes/revolve.py)."""
-        return tuple(sorted((("#", k), s) for k, s in self.snapshots.items()))
+        """The checkpoint spec that generates this plan (passes/revolve.py, normalize.py)."""
+        return tuple(sorted([(("#", k), s) for k, s in self.snapshots.items()]
+                            + [(site, 0) for site in self.calls]))
 
     def kept(self, lp):
         s = self.snapshots.get(lp.number)
         return lp.stored if s is None else s * (lp.state + SNAPSHOT_EXTRA) + lp.state + lp.step
 
+    def call_kept(self, c):
+        return c.inputs if c.site in self.calls else c.stored
+
+    @property
+    def rerun_peak(self):
+        """What the largest checkpointed call keeps while its adjoint runs."""
+        return max((c.stored for c in self.call_uses if c.site in self.calls), default=0)
+
     @property
     def total(self):
         """Bytes the reverse sweep keeps under this plan (as the probe counts)."""
-        return self.outside + sum(self.kept(lp) for lp in self.loops)
+        return self.outside + sum(self.kept(lp) for lp in self.loops) + \
+            sum(self.call_kept(c) for c in self.call_uses) + self.rerun_peak
 
     @property
     def steps_again(self):
@@ -97,9 +126,14 @@ class Plan:
 
     def __str__(self):
         b = describe_bytes
+        again = []
+        if self.snapshots:
+            again.append(f"{self.steps_again:,} steps run again")
+        if self.calls:
+            again.append(f"{len(self.calls)} call{'s' if len(self.calls) > 1 else ''} run again")
         out = [f"memory={b(self.budget)} for {self.name}(): keeps {b(self.total)}"
-               + (f", {self.steps_again:,} steps run again" if self.snapshots else
-                  ", every loop whole (nothing run again)")]
+               + (", " + ", ".join(again) if again else
+                  ", everything whole (nothing run again)")]
         for lp in self.loops:
             where = lp.where
             s = self.snapshots.get(lp.number)
@@ -112,49 +146,70 @@ class Plan:
                 out.append(f"  {where}: {lp.text} -- checkpointed, {s} snapshots of "
                            f"{b(lp.state)} + one step's {b(lp.step)} = {b(self.kept(lp))}; "
                            f"{lp.again(s):,} steps run again ({lp.trips} trips)")
-        out.append(f"  outside loops: {b(self.outside)}")
+        for c in self.call_uses:
+            if c.site in self.calls:
+                out.append(f"  {c.where}: {c.text} -- checkpointed, keeps its arguments "
+                           f"{b(c.inputs)}; runs again in the reverse sweep (keeping "
+                           f"{b(c.stored)} while its adjoint runs)")
+            else:
+                out.append(f"  {c.where}: {c.text} -- whole, {b(c.stored)}")
+        out.append(f"  outside loops{' and calls' if self.call_uses else ''}: "
+                   f"{b(self.outside)}")
         return "\n".join(out) + "\n"
 
     __repr__ = __str__
 
 
-def choose(budget, loops, outside, name="f"):
-    """The :class:`Plan` for ``loops`` (LoopUse) and ``outside`` bytes within ``budget``."""
-    whole = Plan(budget, loops, outside, {}, name)
+def choose(budget, loops, outside, name="f", calls=()):
+    """The :class:`Plan` for ``loops`` (LoopUse), ``calls`` (CallUse) and ``outside`` bytes
+    within ``budget``."""
+    whole = Plan(budget, loops, outside, {}, name, calls)
     if whole.total <= budget:
         return whole
     can = [lp for lp in loops if lp.why_not is None and lp.trips > 1 and lp.least() < lp.stored]
-    fixed = outside + sum(lp.stored for lp in loops if lp not in can)
-    least = fixed + sum(lp.least() for lp in can)
-    if least > budget:
-        parts = [f"{b}" for b in _needs(loops, can, outside)]
-        raise ValueError(f"memory={describe_bytes(budget)}: the reverse sweep of {name}() needs "
-                         f"at least {least:,} bytes{_roughly(least)} however it is "
-                         f"checkpointed: {'; '.join(parts)}. Give memory= at least that.")
-    best = None
+    can += [c for c in calls if c.inputs < c.stored]
+
+    def at_least(chosen):  # the plan checkpointing ``chosen``, one snapshot a loop
+        return Plan(budget, loops, outside, {x.number: 1 for x in chosen
+                                             if isinstance(x, LoopUse)}, name, calls,
+                    {x.site for x in chosen if isinstance(x, CallUse)})
+
     subsets = (itertools.chain.from_iterable(itertools.combinations(can, r)
                                              for r in range(1, len(can) + 1))
-               if len(can) <= 12 else [_greedy(can, budget - fixed)])
+               if len(can) <= 12 else [_greedy(can, at_least, budget)])
+    best, least = None, whole
     for chosen in subsets:
-        room = budget - outside - sum(lp.stored for lp in loops if lp not in chosen) - \
-            sum(lp.least() for lp in chosen)
+        p = at_least(chosen)
+        if p.total < least.total:
+            least = p
+        room = budget - p.total
         if room < 0:
             continue
-        snaps = _share(chosen, room)
-        cost = sum(lp.again(snaps[lp.number]) * max(lp.step, 8) for lp in chosen)
+        ls = [x for x in chosen if isinstance(x, LoopUse)]
+        snaps = _share(ls, room)
+        cost = sum(lp.again(snaps[lp.number]) * max(lp.step, 8) for lp in ls) + \
+            sum(c.stored for c in chosen if isinstance(c, CallUse))  # bytes run again
         if best is None or (len(chosen), cost) < best[0]:
-            best = ((len(chosen), cost), snaps)
-    return Plan(budget, loops, outside, best[1], name)
+            best = ((len(chosen), cost), snaps, p.calls)
+    if best is None:
+        n = least.total
+        raise ValueError(f"memory={describe_bytes(budget)}: the reverse sweep of {name}() needs "
+                         f"at least {n:,} bytes{_roughly(n)} however it is "
+                         f"checkpointed: {'; '.join(_needs(least))}. Give memory= at least "
+                         "that.")
+    return Plan(budget, loops, outside, best[1], name, calls, best[2])
 
 
-def _greedy(can, room):
-    """Loops to checkpoint, the largest savings first, until the rest fits (many loops)."""
-    chosen, need = [], sum(lp.stored for lp in can)
-    for lp in sorted(can, key=lambda lp: lp.least() - lp.stored):
-        if need <= room:
+def _greedy(can, at_least, budget):
+    """What to checkpoint when there is much (more than 12 loops and calls): the largest
+    savings first, until the rest fits."""
+    def saves(x):
+        return x.stored - (x.least() if isinstance(x, LoopUse) else x.inputs)
+    chosen = []
+    for x in sorted(can, key=saves, reverse=True):
+        if at_least(chosen).total <= budget:
             break
-        chosen.append(lp)
-        need += lp.least() - lp.stored
+        chosen.append(x)
     return tuple(chosen)
 
 
@@ -184,18 +239,27 @@ def _roughly(n):
     return f" ({describe_bytes(n)})" if n >= 1000 else ""
 
 
-def _needs(loops, can, outside):
+def _needs(least):
+    """Where the bytes of the plan that keeps least go."""
     out = []
-    for lp in loops:
+    for lp in least.loops:
         where = f"the loop at {lp.where}"
-        if lp in can:
+        if lp.number in least.snapshots:
             out.append(f"{where}, checkpointed with one snapshot: {describe_bytes(lp.least())} "
                        f"(its state {describe_bytes(lp.state)}, one step "
                        f"{describe_bytes(lp.step)})")
         elif lp.stored:
             why = f", cannot be checkpointed: {lp.why_not}" if lp.why_not else ""
             out.append(f"{where}, whole: {describe_bytes(lp.stored)}{why}")
-    out.append(f"outside loops: {describe_bytes(outside)}")
+    for c in least.call_uses:
+        if c.site in least.calls:
+            out.append(f"the call at {c.where}, checkpointed: its arguments "
+                       f"{describe_bytes(c.inputs)}")
+        elif c.stored:
+            out.append(f"the call at {c.where}, whole: {describe_bytes(c.stored)}")
+    if least.calls:
+        out.append(f"while a checkpointed call's adjoint runs: {describe_bytes(least.rerun_peak)}")
+    out.append(f"outside loops: {describe_bytes(least.outside)}")
     return out
 
 
@@ -203,10 +267,11 @@ def _needs(loops, can, outside):
 def plan(d, args, budget):
     """The :class:`Plan` for derived function ``d`` (a Derived) called with ``args``."""
     from . import pipeline
+    from .memory_probe import instrumented
     fn = d.differentiated(args)
     gen = pipeline.generate(fn, d.wrt, d.kinds_of(args), "reverse", (), d.cache,
                             checkpoint=(("*", PROBE),))
-    text, groups = instrumented(gen.source)
+    text, groups, sites = instrumented(gen)
     probe = pipeline.Generated(text, gen.name, gen.constants, gen.seeds, None, gen.active,
                                gen.cache_dir)
     probe.line_map = gen.line_map
@@ -221,123 +286,7 @@ def plan(d, args, budget):
         text = linecache.getline(file, line).strip() if file else ""
         loops.append(LoopUse(k, line, text, int(mem[k, 1]), int(mem[k, 0]), int(mem[k, 2]),
                              int(mem[k, 3]), g["online"], g["why_not"], file))
-    return choose(budget, loops, int(mem[-1, 0]), d._src.name)
-
-
-def instrumented(source):
-    """(probe source, groups): the generated adjoint (made with the PROBE spec) returning,
-    where its reverse sweep would begin, an array with a row per top-level loop (bytes kept,
-    trips, one step's most, the state's bytes) and a last row (bytes kept outside loops)."""
-    tree = ast.parse(source)
-    fdef = tree.body[0]
-    lines = source.split("\n")
-    boundary = next((i + 1 for i, ln in enumerate(lines) if ln.strip() == "# reverse sweep"),
-                    len(lines) + 1)
-    marks = {}
-    for i, ln in enumerate(lines):
-        text = ln.strip()
-        if text.startswith("# " + PROBE_MARK):
-            marks[i + 1] = _mark(text[len("# " + PROBE_MARK):])
-    n = max((m["number"] for m in marks.values()), default=-1) + 1
-    fwd = [s for s in fdef.body if s.lineno < boundary]
-    body = ast.parse(f"_mem = np.zeros(({n + 1}, {_COLUMNS}))\n_mem_step = 0.0").body
-    bound = set(a.arg for a in fdef.args.args)
-    groups, current, seen, itemsize = [], None, 0, {}
-    for s in fwd:
-        for ln in range(seen + 1, s.lineno):
-            if ln in marks:
-                current = marks[ln]
-        seen = s.end_lineno
-        if isinstance(s, (ast.For, ast.While)) and current is not None:
-            k = current["number"]
-            state = " + ".join(f"kept_bytes({v})" if kind == "a" and v in bound else "8"
-                               for v, kind in current["carried"]) or "0"
-            body += ast.parse(f"_mem[{k}, 3] = {state}").body
-            _Counted("_mem_step", itemsize).visit(s)
-            flush = ast.parse(f"_mem[{k}, 0] += _mem_step\n"
-                              f"_mem[{k}, 2] = max(_mem[{k}, 2], _mem_step)\n"
-                              "_mem_step = 0.0").body
-            s.body = flush + ast.parse(f"_mem[{k}, 1] += 1").body + s.body
-            body += [s] + ast.parse("\n".join(ast.unparse(x) for x in flush)).body
-            groups.append({**current, "lineno": s.lineno})
-            current = None
-        else:
-            body.append(_Counted(f"_mem[{n}, 0]", itemsize).visit(s))
-        bound |= {x.id for x in ast.walk(s) if isinstance(x, ast.Name)
-                  and isinstance(x.ctx, ast.Store)}
-    body = [s for s in body if s is not None]
-    left = sorted({x.id for s in body for x in ast.walk(s) if isinstance(x, ast.Name)
-                   and x.id.startswith(("_stack_", "_saved_")) and isinstance(x.ctx, ast.Load)})
-    if left:
-        raise SrcgradError(f"a bug in srcgrad: the memory probe's forward sweep reads what it "
-                           f"saves ({', '.join(left)}); please report it")
-    fdef.body = body + [ast.Return(ast.Name("_mem", ast.Load()))]
-    ast.fix_missing_locations(tree)
-    return ast.unparse(tree) + "\n", groups
-
-
-def _mark(text):
-    """'3 online carries u:a s:s' or '3 kept whole: <why>' -> its fields."""
-    number, _, rest = text.partition(" ")
-    online = rest.startswith("online ")
-    rest = rest[len("online "):] if online else rest
-    if rest.startswith("carries"):
-        carried = [tuple(v.split(":")) for v in rest[len("carries"):].split()]
-        return {"number": int(number), "online": online, "carried": carried, "why_not": None}
-    return {"number": int(number), "online": False, "carried": [],
-            "why_not": rest[len("kept whole: "):]}
-
-
-class _Counted(ast.NodeTransformer):
-    """Saves become counts added to ``into``: ``_stack_v.append(x)``, ``_stack_v[i] = x``,
-    ``_saved_v = x``; a preallocated stack (``_stack_v = np.empty(n)``) is not made."""
-
-    def __init__(self, into, itemsize):
-        self.into = into
-        self.itemsize = itemsize  # preallocated stacks of bools: a byte an element
-
-    def _count(self, value, size=None):
-        if isinstance(value, ast.Call) and ast.unparse(value.func) == "np.copy":
-            value = value.args[0]  # (its size, not a copy)
-        target = _store(ast.parse(self.into, mode="eval").body)
-        return ast.AugAssign(target, ast.Add(), ast.Constant(size) if size else
-                             ast.Call(ast.Name("kept_bytes", ast.Load()), [value], []))
-
-    def visit_Expr(self, node):
-        c = node.value
-        if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and \
-                c.func.attr == "append" and _kept(c.func.value):
-            return self._count(c.args[0])
-        return self.generic_visit(node)
-
-    def visit_Assign(self, node):
-        t = node.targets[0]
-        if isinstance(t, ast.Subscript) and _kept(t.value):
-            return self._count(node.value, self.itemsize.get(t.value.id))
-        if isinstance(t, ast.Name) and t.id.startswith("_saved_"):
-            return self._count(node.value)
-        if isinstance(t, ast.Name) and t.id.startswith("_stack_"):  # never filled here
-            if "np.bool_" in ast.unparse(node.value):
-                self.itemsize[t.id] = 1
-            return None
-        return self.generic_visit(node)
-
-    def generic_visit(self, node):
-        node = super().generic_visit(node)
-        for field in ("body", "orelse"):  # a block left empty
-            if isinstance(getattr(node, field, None), list) and not getattr(node, field) \
-                    and field == "body":
-                node.body = [ast.Pass()]
-        return node
-
-
-def _kept(e):
-    return isinstance(e, ast.Name) and e.id.startswith("_stack_")
-
-
-def _store(e):
-    for x in ast.walk(e):
-        if hasattr(x, "ctx"):
-            x.ctx = ast.Load()
-    e.ctx = ast.Store()
-    return e
+    file = d._src.filename
+    calls = [CallUse(site, linecache.getline(file, site[1]).strip(), int(mem[row, 0]),
+                     int(mem[row, 1]), file) for site, row in sites]
+    return choose(budget, loops, int(mem[-1, 0]), d._src.name, calls)

@@ -25,6 +25,7 @@ import numpy as np
 
 from .backend.compile import load
 from .backend.emit import filename_for
+from .memory_probe import live_values
 from .passes import revolve
 from .runtime.checkpoint import (CKPT_ADJOINT, CKPT_DONE, binomial_steps,
                                  checkpoint_next, checkpoint_online, checkpoint_online_end,
@@ -124,7 +125,7 @@ def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
     d = Derived(f, wrt, backend=backend)  # (its adjoint is read, never compiled)
     d.gen_mode, d.checkpoint = "reverse", revolve.spec(checkpoint, memory)
     gen, _ = d.specialize(args)  # memory=: planned by a probe run with ``backend``
-    text, groups = instrumented(gen.source)
+    text, groups = instrumented(gen.source, gen.site_map)
     fn = load(text, filename_for(gen.name + "_memory", text), gen.name, "python", gen.constants)
     if backend == "numba":
         import numba
@@ -151,19 +152,28 @@ def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
     inside = {v for g in groups["loops"] for v in g["names"]}
     outside = sum(s for v, s in sizes.items() if v not in inside)
     statements = {}  # values kept by statements outside loops, by the line they come from
-    for v, lineno in groups["saved_at"].items():
+    for v, (lineno, site, left) in groups["saved_at"].items():
         if v not in inside and sizes.get(v):
             file, line = line_map.get(lineno, (None, None))
+            if site is not None:  # a helper's statement: the call in the function's own code
+                file, line = d._src.filename, site[1]
             if file:
-                key = (line, linecache.getline(file, line).strip())
+                text = linecache.getline(file, line).strip()
+                if left:  # what a loop leaves for the reverse sweep (not what it keeps)
+                    text = f"(last values) {text}"
+                elif line == gen.line_map.get(0, (None, d._src.tree.lineno))[1] and \
+                        text.startswith("def "):
+                    text = "(srcgrad's own)"
+                key = (line, text)
                 statements[key] = statements.get(key, 0) + sizes[v]
     return Report(d._src.name, list(d.wrt), loops, outside,
                   [(line, text, n) for (line, text), n in sorted(statements.items())], d.plan)
 
 
-def instrumented(source):
+def instrumented(source, site_map=None):
     """(source, groups): the generated adjoint returning, where its reverse sweep would begin,
-    ``(sizes of what it keeps, trips of each top-level loop)``."""
+    ``(sizes of what it keeps, trips of each top-level loop)``: its saves, and the forward
+    sweep's values the reverse sweep reads (memory_probe.live_values)."""
     tree = ast.parse(source)
     fdef = tree.body[0]
     lines = source.split("\n")
@@ -173,6 +183,9 @@ def instrumented(source):
     kept = sorted({n.id for n in ast.walk(ast.Module(fwd + [x for t in taped.values() for x in t],
                                                      [])) if isinstance(n, ast.Name)
                    and n.id.startswith(_KEPT)})
+    saves = set(kept)  # (a loop's own; the values the reverse sweep reads count outside)
+    live = live_values(fwd, fdef.body[len(fwd):], [a.arg for a in fdef.args.args])
+    kept += [v for v, _ in live if v not in kept]
     body, loops, after = [], [], []
     i = 0
     while i < len(fwd):
@@ -198,7 +211,7 @@ def instrumented(source):
             back = [ast.Assign([_carried(v)], ast.Name(k, ast.Load())) for k, v in last]
             test = ast.Compare(ast.Name(trips, ast.Load()), [ast.Gt()], [ast.Constant(0)])
             after.append(ast.If(test, back + step or [ast.Pass()], []))
-            loops.append(_group(fwd[i:j + 1] + step, kept, True))
+            loops.append(_group(fwd[i:j + 1] + step, saves, True))
             loops[-1]["online"] = online
             i = j + 1
             continue
@@ -206,7 +219,7 @@ def instrumented(source):
             body.append(ast.parse(f"{trips} = 0\n{count} = 0").body)
             body = body[:-1] + body[-1]
             s.body.insert(0, ast.parse(f"{trips} += 1").body[0])
-            loops.append(_group([s], kept, False))
+            loops.append(_group([s], saves, False))
         body.append(s)
         i += 1
     body += after
@@ -217,11 +230,18 @@ def instrumented(source):
                                                                 ast.Load())], ast.Load())
     body.append(ast.Return(ast.Tuple([sizes, trips], ast.Load())))
     fdef.body = body  # the reverse sweep is not run: its seeds are never read
-    saved_at = {}  # a value saved outside loops: the line of the statement overwriting it
-    for s, after in zip(fwd, fwd[1:]):
+    saved_at = {}  # a value saved outside loops: the line of the statement overwriting it;
+    for s, after in zip(fwd, fwd[1:]):  # a value left for the reverse sweep: its statement
         if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and \
                 s.targets[0].id.startswith(_KEPT) and not isinstance(s.value, (ast.List, ast.BinOp)):
             saved_at[s.targets[0].id] = after.lineno
+    compound = set()  # values a loop (or a checkpointed loop's schedule) leaves
+    for v, i in live:
+        saved_at[v] = fwd[i].lineno
+        if not isinstance(fwd[i], (ast.Assign, ast.AugAssign, ast.Expr)) or \
+                any(fwd[i].lineno == lp["lineno"] for lp in loops):
+            compound.add(v)
+    saved_at = {v: (n, (site_map or {}).get(n), v in compound) for v, n in saved_at.items()}
     ast.fix_missing_locations(tree)
     return ast.unparse(tree) + "\n", {"names": kept, "loops": loops, "saved_at": saved_at}
 

@@ -5,15 +5,18 @@
           -> reverse (or forward) generation (saves, recompute, revolve checkpoints, loop
              fusion: passes/loop_order.py) -> clean-up -> emit source -> compile
 
-With ``memory=``, reverse generation runs twice: first with every top-level loop marked (the
-probe: its saves counted, not kept: memory_plan.py), then with the loops the plan chose
-checkpointed.
+With ``memory=``, reverse generation runs twice: first with every top-level loop marked and
+every top-level helper call's statements tagged with its site (the probe: its saves and the
+values its reverse sweep reads counted, not kept: memory_probe.py, memory_plan.py), then with
+the loops the plan chose checkpointed and the calls it chose normalized as
+``srcgrad.checkpoint`` calls.
 
 The transforms (srcgrad/transforms/) ask this module for what they need: a parsed and checked
 function (``parse``), generated source (``generate``, then ``Generated.compile``), a compiled
 driver that calls generated sweeps in a loop (``driver``), or generated code as a plain Python
 function that can be differentiated again (``python_function``).
 """
+import ast
 import contextlib
 import gc
 import math
@@ -45,6 +48,8 @@ class Generated:
         self.random = random  # the function draws random numbers (each call draws anew)
         self.line_map = {}    # generated line -> (file, line) of the user's code
         self.serial = []      # [where, why] of loops parallel=True left serial
+        self.site_map = {}    # generated line -> site of the top-level call it comes from
+        self.sites = {}       # top-level helper calls that can be checkpointed -> their args
 
     def compile(self, backend, strict):
         filename = filename_for(self.name, self.source)
@@ -192,6 +197,8 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
                                 _tuples(meta["out_kind"]), set(meta["active"]), directory,
                                 meta.get("random", False))
                 gen.line_map = {n: (f, ln) for n, f, ln in meta.get("line_map", [])}
+                gen.site_map = {n: tuple(site) for n, site in meta.get("site_map", [])}
+                gen.sites = {tuple(site): args for site, args in meta.get("sites", [])}
                 _warn_serial(meta.get("serial", []))
                 stats.count("transform_cache_hits")
                 return gen
@@ -204,7 +211,9 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
             "source": gen.source, "name": gen.name, "constants": sorted(gen.constants),
             "seeds": gen.seeds, "out_kind": gen.out_kind, "active": sorted(gen.active),
             "random": gen.random, "serial": gen.serial,
-            "line_map": [[n, f, ln] for n, (f, ln) in sorted(gen.line_map.items())]})
+            "line_map": [[n, f, ln] for n, (f, ln) in sorted(gen.line_map.items())],
+            "site_map": [[n, list(site)] for n, site in sorted(gen.site_map.items())],
+            "sites": [[list(site), args] for site, args in sorted(gen.sites.items())]})
         gen.cache_dir = directory
     return gen
 
@@ -232,13 +241,14 @@ def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=(), parallel
 
 
 def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel, serial):
+    calls = {which for which, _ in checkpoint if isinstance(which, tuple) and which[0] == "call"}
     norm = normalize.normalize(src, param_kinds=arg_kinds,        # one operation per statement
-                               parallel=parallel, serial=serial)
+                               parallel=parallel, serial=serial, call_checkpoints=calls)
     kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)  # kinds
     ranks = einsum.rank_sites(norm.fdef, types._Infer(kinds).expr)
     if ranks:  # calls lowered by their operands' ranks (np.tensordot): normalize again
         norm = normalize.normalize(src, ranks=ranks, param_kinds=arg_kinds, parallel=parallel,
-                                   serial=serial)
+                                   serial=serial, call_checkpoints=calls)
         kinds = types.infer(norm.fdef, arg_kinds, norm.constants, norm.names, src)
     serial.update(norm.serial_why)
     active = activity.analyze(norm.fdef, wrt, kinds, src.filename, mode)  # activity
@@ -273,4 +283,24 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
     gen = Generated(source, name, norm.constants, seeds, out_kind, active,
                     random=walk.draws(norm.fdef))
     gen.line_map = line_map(fn_ast, source, attr, (src.filename, src.tree.lineno))
+    if mode in ("reverse", "value_and_grad"):  # top-level calls a memory plan may checkpoint
+        gen.site_map = line_map(fn_ast, source, attr, sites=True)
+        gen.sites = _checkpointable(norm.sites, kinds)
     return gen
+
+
+def _checkpointable(sites, kinds):
+    """{site: its arguments' names}: the top-level helper calls ``srcgrad.checkpoint`` could
+    take (memory_plan.py): arguments that are names or numbers of scalar or array kinds, no
+    functions passed, one float or float-array result."""
+    out = {}
+    infer = types._Infer(kinds).expr
+    for site, use in sites.items():
+        r = use["result"]
+        if use["passed"] or not isinstance(r, ast.Name) or infer(r) is None or \
+                infer(r)[0] not in "as" or not types.is_float(infer(r)):
+            continue
+        if all(isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and (
+                types.is_array(infer(a)) or types.is_scalar(infer(a)))) for a in use["args"]):
+            out[site] = [a.id for a in use["args"] if isinstance(a, ast.Name)]
+    return out

@@ -405,7 +405,8 @@ def main():
     ap.add_argument("--memory", default=None, metavar="BUDGET",
                     help='also check that gradients with a memory budget ("2kB": the loops '
                          'its plan chose checkpointed; "least": the least budget each program '
-                         "can meet) equal those without")
+                         'can meet; "calls": every top-level helper call a plan could choose '
+                         "checkpointed) equal those without")
     a = ap.parse_args()
     fuzz_checks.CHECKPOINT = a.checkpoint
     fuzz_checks.MEMORY = a.memory

@@ -82,19 +82,21 @@ def _is_marker(s):
         and getattr(s.value.func, "id", None) == _MARK
 
 
-def line_map(fn_ast, text, attr="grad_of", default=None):
+def line_map(fn_ast, text, attr="grad_of", default=None, sites=False):
     """{generated line: (file, line)}: the user's line each line of ``text`` (the source
     ``to_source`` made from ``fn_ast``) comes from.  Statements are paired with those of the
     text parsed again (``ast.unparse`` keeps their order and nesting); a statement maps to
     the line it computes, a ``# grad of:`` comment to the line it names, and a statement of
-    srcgrad's own (an adjoint's zeros, the return) to ``default`` (the function's line)."""
+    srcgrad's own (an adjoint's zeros, the return) to ``default`` (the function's line).
+    With ``sites``: {generated line: site} for the statements of helpers inlined at top-level
+    calls (walk.Origin.site)."""
     out = {}
 
     def where(o, attrs):
         for a in attrs:
             origin = getattr(o, a, None)
             if getattr(origin, "file", None) is not None:
-                return origin.file, origin.line
+                return getattr(origin, "site", None) if sites else (origin.file, origin.line)
         return None
 
     def walk(orig, gen):

@@ -6,12 +6,12 @@ several primitives: passes/numpy_calls.py).
     np.transpose(x, (1, 0, 2)) ->  _t2 = np.transpose(x, (1, 0, 2))   (prim transpose_axes)
     np.array([a, 2.0 * a])     ->  _t3 = np.zeros(2); _t3[0] = a; _t3[1] = _t4
     helper(x[0])               ->  the body of helper, locals renamed helper_v
+                                   (passes/inline.py)
 
 Every primitive call is checked against its rule: the number of arguments and the keywords it
 understands; ranks are checked with the kinds (passes/types.py).
 """
 import ast
-import copy
 import inspect
 import math
 
@@ -19,7 +19,6 @@ import numpy as np
 
 from .. import custom, library, runtime
 from ..errors import SrcgradError
-from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
                            EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RANDOM_METHODS, RULES,
@@ -397,77 +396,6 @@ class Calls:
         callee = einsum.located_source(ast.unparse(callee.tree), e, self.src,
                                        namespace=callee.namespace)
         return self.inline_source(callee, fn.__name__, args, out)
-
-    def function_arg(self, a):
-        """What a call's argument is when it is a function: ("global", obj) for a NumPy,
-        math or module-level function (or a library one srcgrad knows), ("local", def,
-        captured) for a lambda or a nested def of the caller, else None (a value)."""
-        if isinstance(a, ast.Lambda):
-            return ("local", loops.lambda_def("lambda", a), self._captured_here())
-        if isinstance(a, ast.Name) and a.id in self.fn_args and a.id not in self.locals:
-            return ("local",) + tuple(self.fn_args[a.id])
-        if isinstance(a, ast.Name) and a.id in self.local_fns and a.id not in self.locals:
-            return ("local", self.local_fns[a.id], self._captured_here())
-        if not isinstance(a, (ast.Name, ast.Attribute)):
-            return None
-        obj = self.src.resolve(a)
-        if obj is _MISSING or isinstance(obj, (np.ndarray, type)) or not callable(obj):
-            return None
-        try:
-            known = obj in CALLS or obj in NONDIFF_CALLS or library.known(obj)
-        except TypeError:
-            known = False
-        return ("global", obj) if known or inspect.isfunction(obj) else None
-
-    def _captured_here(self):
-        return {**self.captured, **{v: self.name(v) for v in self.locals}}
-
-    def inline(self, fn, e, out):
-        if getattr(fn, "__srcgrad_elementwise__", False):
-            return self.elementwise_call(fn, e, out)  # a @numba.vectorize function
-        if self.depth > 20:
-            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
-        callee = read_source(fn)
-        if len(e.args) != len(callee.params) or e.keywords:
-            self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
-                      f"pass exactly its {len(callee.params)} parameters positionally.")
-        return self.inline_source(callee, fn.__name__, e.args, out)
-
-    def inline_local(self, fdef, e, out):
-        """A call to a nested ``def`` or a lambda: inlined like a module-level helper, its
-        free names reading the enclosing function's variables as they are at the call."""
-        if self.depth > 20:
-            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
-        callee = Source(None, fdef, self.src.filename, self.src.lines, self.src.namespace)
-        captured = {**self.captured, **{v: self.name(v) for v in self.locals}}
-        return self.inline_source(callee, fdef.name, e.args, out, captured)
-
-    def inline_source(self, callee, prefix, args, out, captured=None):
-        passed = {p: self.function_arg(a) for p, a in zip(callee.params, args)}
-        passed = {p: v for p, v in passed.items() if v is not None}
-        if passed:  # functions passed in: known here, so the callee calls them by name
-            args = [a for p, a in zip(callee.params, args) if p not in passed]
-            callee = _with_functions(callee, set(passed), {p: v[1] for p, v in passed.items()
-                                                           if v[0] == "global"})
-        bind = {p: self.atom(a, out) for p, a in zip(callee.params, args)}
-        sub = type(self)(callee, self.names, prefix, self.constants, self.depth + 1,
-                         self.tuples, self.ranks, self.local_fns, captured)
-        sub.fn_args = {p: v[1:] for p, v in passed.items() if v[0] == "local"}
-        body = sub.function(bind).body
-        ret = body.pop()
-        out.extend(body)
-        return ret.value  # an atom, or a tuple of atoms
-
-
-def _with_functions(callee, dropped, functions):
-    """``callee`` without the parameters given functions (``dropped``): the names denote
-    them, global ones through its namespace, local ones through the normalizer's
-    ``fn_args``."""
-    tree = copy.copy(callee.tree)
-    tree.args = copy.copy(tree.args)
-    tree.args.args = [a for a in tree.args.args if a.arg not in dropped]
-    return Source(callee.fn, tree, callee.filename, callee.lines,
-                  {**callee.namespace, **functions})
 
 
 def _int_literal(e):

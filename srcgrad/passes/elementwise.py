@@ -34,7 +34,7 @@ class Elementwise:
             return node
         body = _for_numbers(fn)
         if not any(ranks):
-            return self.inline(body, e, out)
+            return self.inline(body, e, out, site=False)
         arrays = {r for r in ranks if r}
         if len(arrays) > 1:
             self.fail(e, f"{name}() of arrays of ranks {', '.join(map(str, sorted(arrays)))}",

@@ -27,6 +27,7 @@ from ..frontend.source import _MISSING
 from .along import AlongAxis
 from .elementwise import Elementwise
 from .calls import Calls
+from .inline import Inlining
 from .numpy_calls import NumpyCalls
 from .sequences import Sequences
 from .growing import Growing
@@ -55,22 +56,27 @@ class Normalized:
         self.names = names              # NameGen holding every name in use
         self.constants = constants      # global names the code reads -> values
         self.origin_file = origin_file
+        self.sites = {}                 # top-level calls of helpers: site -> atoms (calls.py)
 
 
-def normalize(src, names=None, ranks=None, param_kinds=None, parallel=False, serial=()):
+def normalize(src, names=None, ranks=None, param_kinds=None, parallel=False, serial=(),
+              call_checkpoints=()):
     """``ranks`` gives the operands' ranks at calls whose lowering depends on them
     (``np.tensordot``), keyed by call site; without it such a call is a placeholder that only
     the kinds pass reads, and ``rank_sites`` collects the ranks for a second normalization
     (srcgrad/pipeline.py, passes/einsum.py).  ``parallel``: top-level range loops whose steps
     are independent become prange loops (passes/auto_parallel.py), except those at the
-    places ``serial``; ``serial_why`` then says why each other one stays serial."""
+    places ``serial``; ``serial_why`` then says why each other one stays serial.
+    ``call_checkpoints``: the sites ("call", line, column) of top-level helper calls to
+    checkpoint as ``srcgrad.checkpoint`` calls (a memory plan's choice)."""
     names = names or NameGen(all_names(src.tree))
     n = _Normalizer(src, names, prefix=None, constants={}, ranks=ranks)
     n.param_kinds = param_kinds  # isinstance() of a parameter (passes/constants.py)
     n.auto_parallel, n.serial = parallel and not src.internal, set(serial)
+    n.call_checkpoints = set(call_checkpoints)
     fdef = n.function()
     out = Normalized(fdef, src.params, names, n.constants, src.filename)
-    out.serial_why = n.serial_why
+    out.serial_why, out.sites = n.serial_why, n.sites
     return out
 
 
@@ -79,8 +85,8 @@ def _origin(src, node):
     return Origin(line, src.filename, node.lineno)
 
 
-class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences, Growing,
-                  Elementwise):
+class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis, Sequences,
+                  Growing, Elementwise):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
                  local_fns=None, captured=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants
@@ -97,6 +103,9 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
         self.origin = ""
         self.loc_node = src.tree
         self.auto_parallel, self.serial, self.serial_why = False, set(), {}
+        self.site = None  # a helper inlined at a top-level call: that call's site (walk.Origin)
+        self.sites = {}   # top-level calls inlined: site -> their argument and result atoms
+        self.call_checkpoints = set()  # top-level calls a memory plan checkpoints: sites
 
     # ---- entry --------------------------------------------------------------------------------
     def function(self, bind=None):
@@ -181,6 +190,7 @@ class _Normalizer(TupleParts, Constants, Calls, NumpyCalls, AlongAxis, Sequences
 
     def _stmt(self, s, out):
         self.origin, self.loc_node = _origin(self.src, s), s
+        self.origin.site = self.site
         if isinstance(s, ast.Assign):
             value = s.value
             for t in s.targets[:-1]:

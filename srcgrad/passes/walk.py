@@ -145,11 +145,13 @@ def marked(e):
 
 class Origin(str):
     """The text of the user's line a statement came from, which also knows the line's file and
-    number (for generated code's line map, srcgrad/backend/emit.py)."""
+    number (for generated code's line map, srcgrad/backend/emit.py), and for a statement of a
+    helper inlined at a top-level call of the differentiated function, that call's ``site``
+    (("call", line, column): memory plans may checkpoint it, srcgrad/memory_plan.py)."""
 
-    def __new__(cls, text, file=None, line=None):
+    def __new__(cls, text, file=None, line=None, site=None):
         self = super().__new__(cls, text)
-        self.file, self.line = file, line
+        self.file, self.line, self.site = file, line, site
         return self
 
 

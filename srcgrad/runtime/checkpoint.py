@@ -95,7 +95,7 @@ def kept_bytes(v):
         return v.nbytes
     if isinstance(v, (tuple, list)):
         return sum(kept_bytes(e) for e in v)
-    return 8
+    return 0 if v is None else 8
 
 
 @overload(kept_bytes)
@@ -115,6 +115,21 @@ def _kept_bytes(v):
                                               for t in v.types):
         n = 8 * len(v.types)
         return lambda v: n
+    if isinstance(v, types.List) and isinstance(v.dtype, (types.Array, types.Number,
+                                                          types.Boolean)):
+        def list_of(v):
+            n = 0
+            for e in v:
+                n += kept_bytes(e)
+            return n
+        return list_of
+    if isinstance(v, types.BaseTuple) and len(v.types) <= 32:  # mixed: element by element
+        ns = {"kept_bytes": kept_bytes}
+        terms = " + ".join(f"kept_bytes(v[{i}])" for i in range(len(v.types))) or "0"
+        exec(f"def mixed(v):\n    return {terms}\n", ns)
+        return ns["mixed"]
+    if isinstance(v, (types.NoneType, types.Omitted)):
+        return lambda v: 0
     return None  # (a typing error: the probe runs as Python instead)
 
 

@@ -1,0 +1,111 @@
+"""Normalize, inlining: a call of a user's function (a module-level ``def``, a nested one, a
+lambda, or one passed in as an argument) becomes its body, its locals renamed.
+
+    def layer(h, W):                          layer_z = x @ W1
+        z = h @ W                 ->          layer_a = np.tanh(layer_z)
+        return np.tanh(z)         h = layer(x, W1)   ->   h = layer_a
+
+A call in the differentiated function's own body (not a helper's) is a *site*
+(``("call", line, column)``): its statements carry it (walk.Origin.site), and ``sites``
+records its argument and result atoms, so that a memory plan can measure what the call keeps
+and checkpoint it (``call_checkpoints``: as ``srcgrad.checkpoint(g)(...)``, srcgrad/
+memory_plan.py).  Mixed into the normalizer.
+"""
+import ast
+import copy
+import inspect
+
+import numpy as np
+
+from .. import library
+from ..frontend import loops
+from ..frontend.source import _MISSING, Source, read_source
+from ..rules.table import CALLS, NONDIFF_CALLS
+
+
+class Inlining:
+    def function_arg(self, a):
+        """What a call's argument is when it is a function: ("global", obj) for a NumPy,
+        math or module-level function (or a library one srcgrad knows), ("local", def,
+        captured) for a lambda or a nested def of the caller, else None (a value)."""
+        if isinstance(a, ast.Lambda):
+            return ("local", loops.lambda_def("lambda", a), self._captured_here())
+        if isinstance(a, ast.Name) and a.id in self.fn_args and a.id not in self.locals:
+            return ("local",) + tuple(self.fn_args[a.id])
+        if isinstance(a, ast.Name) and a.id in self.local_fns and a.id not in self.locals:
+            return ("local", self.local_fns[a.id], self._captured_here())
+        if not isinstance(a, (ast.Name, ast.Attribute)):
+            return None
+        obj = self.src.resolve(a)
+        if obj is _MISSING or isinstance(obj, (np.ndarray, type)) or not callable(obj):
+            return None
+        try:
+            known = obj in CALLS or obj in NONDIFF_CALLS or library.known(obj)
+        except TypeError:
+            known = False
+        return ("global", obj) if known or inspect.isfunction(obj) else None
+
+    def _captured_here(self):
+        return {**self.captured, **{v: self.name(v) for v in self.locals}}
+
+    def inline(self, fn, e, out, site=True):
+        """``fn``'s body in place of the call ``e``; ``site``: a call of the function's own
+        is a site (not the number body of a @vectorize function, passes/elementwise.py)."""
+        if getattr(fn, "__srcgrad_elementwise__", False):
+            return self.elementwise_call(fn, e, out)  # a @numba.vectorize function
+        if self.depth > 20:
+            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
+        callee = read_source(fn)
+        if len(e.args) != len(callee.params) or e.keywords:
+            self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
+                      f"pass exactly its {len(callee.params)} parameters positionally.")
+        if site and self.depth == 0 and self.prefix is None and not self.src.internal:
+            site = ("call", e.lineno, e.col_offset)  # a top-level call: a plan may checkpoint it
+            if site in self.call_checkpoints:
+                from ..checkpoints import checkpoint
+                return self.custom_call(checkpoint(fn), e, out)
+        else:
+            site = None
+        return self.inline_source(callee, fn.__name__, e.args, out, site=site)
+
+    def inline_local(self, fdef, e, out):
+        """A call to a nested ``def`` or a lambda: inlined like a module-level helper, its
+        free names reading the enclosing function's variables as they are at the call."""
+        if self.depth > 20:
+            self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
+        callee = Source(None, fdef, self.src.filename, self.src.lines, self.src.namespace)
+        captured = {**self.captured, **{v: self.name(v) for v in self.locals}}
+        return self.inline_source(callee, fdef.name, e.args, out, captured)
+
+    def inline_source(self, callee, prefix, args, out, captured=None, site=None):
+        """``site``: a top-level call's (walk.Origin): its statements carry it, and ``sites``
+        records its argument and result atoms (memory plans checkpoint such calls)."""
+        passed = {p: self.function_arg(a) for p, a in zip(callee.params, args)}
+        passed = {p: v for p, v in passed.items() if v is not None}
+        if passed:  # functions passed in: known here, so the callee calls them by name
+            args = [a for p, a in zip(callee.params, args) if p not in passed]
+            callee = _with_functions(callee, set(passed), {p: v[1] for p, v in passed.items()
+                                                           if v[0] == "global"})
+        bind = {p: self.atom(a, out) for p, a in zip(callee.params, args)}
+        sub = type(self)(callee, self.names, prefix, self.constants, self.depth + 1,
+                         self.tuples, self.ranks, self.local_fns, captured)
+        sub.fn_args = {p: v[1:] for p, v in passed.items() if v[0] == "local"}
+        sub.site, sub.sites = site or self.site, self.sites
+        body = sub.function(bind).body
+        ret = body.pop()
+        out.extend(body)
+        if site is not None:
+            self.sites[site] = {"args": [bind[p] for p in callee.params if p in bind],
+                                "result": ret.value, "passed": bool(passed)}
+        return ret.value  # an atom, or a tuple of atoms
+
+
+def _with_functions(callee, dropped, functions):
+    """``callee`` without the parameters given functions (``dropped``): the names denote
+    them, global ones through its namespace, local ones through the normalizer's
+    ``fn_args``."""
+    tree = copy.copy(callee.tree)
+    tree.args = copy.copy(tree.args)
+    tree.args.args = [a for a in tree.args.args if a.arg not in dropped]
+    return Source(callee.fn, tree, callee.filename, callee.lines,
+                  {**callee.namespace, **functions})
