@@ -259,7 +259,8 @@ def _needs(least):
             out.append(f"the call at {c.where}, whole: {describe_bytes(c.stored)}")
     if least.calls:
         out.append(f"while a checkpointed call's adjoint runs: {describe_bytes(least.rerun_peak)}")
-    out.append(f"outside loops: {describe_bytes(least.outside)}")
+    out.append(f"outside loops{' and calls' if least.call_uses else ''}: "
+               f"{describe_bytes(least.outside)}")
     return out
 
 

@@ -397,6 +397,8 @@ def main():
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--numba-every", type=int, default=10)
     ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--no-shrink", action="store_true",
+                    help="report a failing program as generated (shrinking can take minutes)")
     ap.add_argument("--kinds", default="scalar,array",
                     help="program kinds to alternate: scalar, array (every transform)")
     ap.add_argument("--checkpoint", type=int, default=None, metavar="S",
@@ -413,6 +415,7 @@ def main():
     t0 = time.time()
     counts = {}
     checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save,
+                                     shrink_them=not a.no_shrink,
                                      kinds=tuple(a.kinds.split(",")), counts=counts,
                                      progress=sys.stderr.isatty())
     print(f"{checked + len(failures)} programs in {time.time() - t0:.0f} s: {checked} passed "
