@@ -88,6 +88,11 @@ class Checkpoint(Custom):
                 ks = dict(zip(self.params, kinds))
                 floats = [p for p in self.params if K.is_float(ks[p])]
                 gens = {"primal": pipeline.generate(self.fn, [], ks, "primal")}
+                if gens["primal"].random:  # run again, it would draw other numbers
+                    raise SrcgradError(f"checkpoint of {self.base}(), which draws random "
+                                       "numbers: its second run would draw others and the "
+                                       "gradient would be wrong; draw them outside and pass "
+                                       "them in, or do not checkpoint it")
                 if floats:
                     gens["reverse"] = pipeline.generate(self.fn, floats, ks, "reverse")
                     gens["forward"] = pipeline.generate(self.fn, floats, ks, "forward")

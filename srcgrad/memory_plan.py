@@ -276,10 +276,16 @@ def plan(d, args, budget):
     probe = pipeline.Generated(text, gen.name, gen.constants, gen.seeds, None, gen.active,
                                gen.cache_dir)
     probe.line_map = gen.line_map
-    comp = probe.compile(d.backend, d.strict)
-    # a generator of the caller's is not drawn from: the probe draws from a copy
+    # a generator of the caller's is not drawn from: the probe draws from a copy; NumPy's
+    # global one (np.random.normal()) is put back as it was, so the probe runs as Python
+    # there (compiled code draws from Numba's own)
+    comp = probe.compile("python" if gen.random else d.backend, d.strict)
     args = tuple(copy.deepcopy(a) if isinstance(a, np.random.Generator) else a for a in args)
-    mem = comp(*args, *([0.0] * len(gen.seeds)))  # the seeds are never read
+    state = np.random.get_state()
+    try:
+        mem = comp(*args, *([0.0] * len(gen.seeds)))  # the seeds are never read
+    finally:
+        np.random.set_state(state)
     loops = []
     for g in groups:
         k = g["number"]

@@ -19,6 +19,7 @@ compiled code (8 bytes a number, an array kept under two names once); nothing is
 ``srcgrad memory file.py:f --args ...`` prints the same from the shell.
 """
 import ast
+import copy
 import linecache
 
 import numpy as np
@@ -127,11 +128,17 @@ def memory(f, *args, wrt=None, checkpoint=None, memory=None, backend="numba"):
     gen, _ = d.specialize(args)  # memory=: planned by a probe run with ``backend``
     text, groups = instrumented(gen.source, gen.site_map)
     fn = load(text, filename_for(gen.name + "_memory", text), gen.name, "python", gen.constants)
-    if backend == "numba":
+    if backend == "numba" and not gen.random:  # (draws: as Python, from NumPy's state)
         import numba
         fn = numba.njit(fn)
     seeds = [0.0] * len(gen.seeds)  # never read: the report returns before the reverse sweep
-    kept_values, trips = fn(*args, *seeds)
+    # the caller's generators, and NumPy's global one, are left as they were
+    args = tuple(copy.deepcopy(a) if isinstance(a, np.random.Generator) else a for a in args)
+    state = np.random.get_state()
+    try:
+        kept_values, trips = fn(*args, *seeds)
+    finally:
+        np.random.set_state(state)
     seen = set()  # an array kept twice (pushed under two names) is memory once
     sizes = [_bytes(x, seen) for x in kept_values]
     line_map = gen.line_map

@@ -292,12 +292,12 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
 def _checkpointable(sites, kinds):
     """{site: its arguments' names}: the top-level helper calls ``srcgrad.checkpoint`` could
     take (memory_plan.py): arguments that are names or numbers of scalar or array kinds, no
-    functions passed, one float or float-array result."""
+    functions passed, no random draws, one float or float-array result."""
     out = {}
     infer = types._Infer(kinds).expr
     for site, use in sites.items():
         r = use["result"]
-        if use["passed"] or not isinstance(r, ast.Name) or infer(r) is None or \
+        if use["passed"] or use["draws"] or not isinstance(r, ast.Name) or infer(r) is None or \
                 infer(r)[0] not in "as" or not types.is_float(infer(r)):
             continue
         if all(isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and (

@@ -141,3 +141,19 @@ def test_what_cannot_be_checkpointed_is_a_located_error():
         return srcgrad.checkpoint(lambda v: v * v)(x)
     with pytest.raises(srcgrad.UnsupportedError, match="checkpoint"):
         srcgrad.grad(f)(1.0)
+
+
+def noisy_layer(h, W):
+    return np.tanh(h @ W) * np.random.normal()
+
+
+def noisy(x, W):
+    h = srcgrad.checkpoint(noisy_layer)(x, W)
+    return np.sum(h * h)
+
+
+def test_a_call_that_draws_random_numbers_is_not_checkpointed():
+    """Run again in the reverse sweep, it would draw other numbers: a wrong gradient."""
+    with pytest.raises(srcgrad.UnsupportedError, match=r"test_checkpoint.py:\d+:\d+: .*\n.*"
+                       r"srcgrad.checkpoint\(noisy_layer\)[\s\S]*draws random numbers"):
+        srcgrad.grad(noisy, wrt=(0, 1), backend="python")(np.ones((3, 2)), np.eye(2))

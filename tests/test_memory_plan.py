@@ -251,6 +251,36 @@ def test_a_vectorized_call_is_not_a_call_to_checkpoint():
     assert len(g.plan.calls) == 2
 
 
+def noisy_layer(h, W):
+    return np.tanh(h @ W) * (1.0 + 0.1 * np.random.normal())
+
+
+def noisy_deep(x, W):
+    h = noisy_layer(x, W)
+    h = noisy_layer(h, W)
+    h = noisy_layer(h, W)
+    return np.sum(h * h)
+
+
+def test_calls_that_draw_random_numbers_are_not_checkpointed_and_the_probe_draws_nothing():
+    """Run again, such a call would draw other numbers; the probe runs the forward sweep
+    and must leave NumPy's global generator as it found it."""
+    args = (DEEP[0], DEEP[1])
+    np.random.seed(7)
+    want = srcgrad.grad(noisy_deep, wrt=(0, 1), backend="python")(*args)
+    after = np.random.get_state()[1].copy()
+    np.random.seed(7)
+    g = srcgrad.grad(noisy_deep, wrt=(0, 1), memory="10MB", backend="python")
+    got = g(*args)
+    assert np.array_equal(np.random.get_state()[1], after)  # the same draws, no more
+    _close(got, want)
+    assert g.plan.call_uses == []
+    np.random.seed(7)
+    report = srcgrad.memory(noisy_deep, *args, wrt=(0, 1), backend="python")
+    assert report.total > 0 and np.random.randint(1 << 30) == \
+        np.random.RandomState(7).randint(1 << 30)
+
+
 # ---- the choice itself -----------------------------------------------------------------------
 def _loop(k, trips, per_step, state, why_not=None):
     return LoopUse(k, 10 + k, f"loop {k}", trips, trips * per_step, per_step, state, False,

@@ -21,6 +21,7 @@ from .. import library
 from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import CALLS, NONDIFF_CALLS
+from .walk import draws
 
 
 class Inlining:
@@ -94,9 +95,10 @@ class Inlining:
         body = sub.function(bind).body
         ret = body.pop()
         out.extend(body)
-        if site is not None:
+        if site is not None:  # (a call that draws random numbers would draw anew if run again)
             self.sites[site] = {"args": [bind[p] for p in callee.params if p in bind],
-                                "result": ret.value, "passed": bool(passed)}
+                                "result": ret.value, "passed": bool(passed),
+                                "draws": any(draws(s) for s in body)}
         return ret.value  # an atom, or a tuple of atoms
 
 
