@@ -88,6 +88,12 @@ class Checkpoint(Custom):
                 ks = dict(zip(self.params, kinds))
                 floats = [p for p in self.params if K.is_float(ks[p])]
                 gens = {"primal": pipeline.generate(self.fn, [], ks, "primal")}
+                if gens["primal"].written_params:  # the rule cannot say the caller's array
+                    # changed (and run again, it would write again)
+                    raise SrcgradError(f"checkpoint of {self.base}(), which writes into its "
+                                       f"argument {gens['primal'].written_params[0]!r}: "
+                                       "write into a copy inside it (h = h.copy()), or do "
+                                       "not checkpoint it")
                 if gens["primal"].random:  # run again, it would draw other numbers
                     raise SrcgradError(f"checkpoint of {self.base}(), which draws random "
                                        "numbers: its second run would draw others and the "

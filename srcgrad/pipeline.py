@@ -50,6 +50,7 @@ class Generated:
         self.serial = []      # [where, why] of loops parallel=True left serial
         self.site_map = {}    # generated line -> site of the top-level call it comes from
         self.sites = {}       # top-level helper calls that can be checkpointed -> their args
+        self.written_params = []  # primal mode: array parameters the function writes into
 
     def compile(self, backend, strict):
         filename = filename_for(self.name, self.source)
@@ -268,7 +269,9 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
         name, seeds = f"{src.name}_primal", []
         fn_ast = norm.fdef
         fn_ast.name = name
-        fn_ast.body = common.copy_written_params(fn_ast, norm.params, kinds) + fn_ast.body
+        copies = common.copy_written_params(fn_ast, norm.params, kinds)
+        fn_ast.body = copies + fn_ast.body
+        written_params = [c.targets[0].id for c in copies]
     else:
         raise ValueError(f"unknown mode {mode!r}")
     fn_ast = cleanup.cleanup(fn_ast, kinds)                       # clean-up
@@ -282,6 +285,8 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
         source = to_source(fn_ast, header=header)                 # emit source
     gen = Generated(source, name, norm.constants, seeds, out_kind, active,
                     random=walk.draws(norm.fdef))
+    if mode == "primal":  # (the caller's arrays it writes into: it writes into copies)
+        gen.written_params = written_params
     gen.line_map = line_map(fn_ast, source, attr, (src.filename, src.tree.lineno))
     if mode in ("reverse", "value_and_grad"):  # top-level calls a memory plan may checkpoint
         gen.site_map = line_map(fn_ast, source, attr, sites=True)
@@ -292,12 +297,14 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
 def _checkpointable(sites, kinds):
     """{site: its arguments' names}: the top-level helper calls ``srcgrad.checkpoint`` could
     take (memory_plan.py): arguments that are names or numbers of scalar or array kinds, no
-    functions passed, no random draws, one float or float-array result."""
+    functions passed, no random draws, no writes into its arguments, one float or float-array
+    result."""
     out = {}
     infer = types._Infer(kinds).expr
     for site, use in sites.items():
         r = use["result"]
-        if use["passed"] or use["draws"] or not isinstance(r, ast.Name) or infer(r) is None or \
+        if use["passed"] or use["draws"] or use["writes"] or not isinstance(r, ast.Name) or \
+                infer(r) is None or \
                 infer(r)[0] not in "as" or not types.is_float(infer(r)):
             continue
         if all(isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and (

@@ -20,13 +20,17 @@ def alias_problem(src, node, target, other):
                        f"({target} = ....copy()) or write into the original array.")
 
 
-def alias_writes(fdef, resolve):
+def alias_writes(fdef, resolve, returns=None, params=()):
     """[(statement, name written into, the other name, condition)] for every write into an
     array name that may share memory with another name read after the write.  The condition
     is None, or a name that must hold an array for the memory to be shared (``row = A[i]``
     is a view only for a 2-D ``A``; ``y += 1`` writes in place only for an array ``y``):
     the kinds stage decides those.  ``resolve`` tells a module from an array
-    (``onp.reshape(x, s)`` against ``x.reshape(s)``), as ``Source.resolve`` does."""
+    (``onp.reshape(x, s)`` against ``x.reshape(s)``), as ``Source.resolve`` does, and finds
+    the helpers a call's result may be a view of an argument of (``z = part(h)`` with
+    ``return h[1:]``).  ``returns``: a list that gets, for each ``return``, the names its
+    value may share memory with, ``"@p"`` for parameter ``p``'s memory while ``p`` is not
+    rebound (``returned_views``)."""
     live = _live_after(fdef.body)
     found = {}
 
@@ -55,12 +59,27 @@ def alias_writes(fdef, resolve):
                 elif isinstance(t, (ast.Name, ast.Tuple)):
                     names = {n.id for n in nodes(t) if isinstance(n, ast.Name)}
                     pairs = {(p, c) for p, c in pairs if not names & p}
-                    src, view = _aliased_name(st.value, resolve) if isinstance(t, ast.Name) else (None, 0)
-                    if src is not None and src != t.id:
-                        cond = None if view else t.id  # x[i]: a view only if it is an array
-                        pairs |= {(frozenset((t.id, src)), cond)} | {
-                            (frozenset((t.id, q)), cond or c) for p, c in pairs if src in p
-                            for q in p if q != src and q != t.id}
+                    if isinstance(t, ast.Name):
+                        found_in = [(t.id, src, view) for src, view in
+                                    _aliased_names(st.value, resolve)]
+                    else:  # a, b = helper(h): each may be a view of what the result may be
+                        found_in = [(n, src, False) for n in sorted(names)
+                                    for src, _ in _aliased_names(st.value, resolve)]
+                    for tid, src, view in found_in:
+                        if src == tid:
+                            continue
+                        cond = None if view else tid  # x[i]: a view only if it is an array
+                        pairs |= {(frozenset((tid, src)), cond)} | {
+                            (frozenset((tid, q)), cond or c) for p, c in pairs if src in p
+                            for q in p if q != src and q != tid}
+            return pairs
+        if isinstance(st, ast.Return) and returns is not None and st.value is not None:
+            values = st.value.elts if isinstance(st.value, ast.Tuple) else [st.value]
+            shared = set()
+            for v in values:
+                for src, _ in _aliased_names(v, resolve):
+                    shared |= {q for p, _ in pairs if src in p for q in p}
+            returns.append(shared)
             return pairs
         if isinstance(st, ast.If):
             return block(st.body, pairs) | block(st.orelse, pairs)
@@ -76,9 +95,59 @@ def alias_writes(fdef, resolve):
                 out = new
         return pairs
 
-    block(fdef.body, set())
+    block(fdef.body, {(frozenset((p, "@" + p)), None) for p in params})
     block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
     return list(found.values())
+
+
+_RETURNED = {}  # a helper -> the indices of the parameters its result may share memory with
+
+
+def returned_views(fn):
+    """The indices of ``fn``'s parameters its result may be a view of (``return h[1:]``,
+    ``v = h.T; return v``, a helper's result that is): a write into the result writes into
+    the caller's argument."""
+    if fn in _RETURNED:
+        return _RETURNED[fn]
+    _RETURNED[fn] = ()  # (a recursive helper: what is known so far)
+    try:
+        from .source import read_source
+        src = read_source(fn)
+    except Exception:  # noqa: BLE001 -- no source: the call is refused elsewhere
+        return ()
+    returns = []
+    alias_writes(src.tree, src.resolve, returns, src.params)
+    shared = set().union(*returns) if returns else set()
+    _RETURNED[fn] = tuple(i for i, p in enumerate(src.params) if "@" + p in shared)
+    return _RETURNED[fn]
+
+
+def _aliased_names(v, resolve):
+    """[(a name whose memory ``v`` may share, surely)]: ``_aliased_name``'s, or a helper
+    call's array arguments its result may be a view of (only if the result is an array)."""
+    name, view = _aliased_name(v, resolve)
+    if name is not None:
+        return [(name, view)]
+    if not isinstance(v, ast.Call) or v.keywords:
+        return []
+    f = v.func
+    if isinstance(f, ast.Call) and len(f.args) == 1:  # srcgrad.checkpoint(g)(...)
+        from ..checkpoints import checkpoint
+        if _resolved(resolve, f.func) is not checkpoint:
+            return []
+        f = f.args[0]
+    fn = _resolved(resolve, f)
+    if not inspect.isfunction(fn) or getattr(fn, "__module__", "").startswith(("numpy", "scipy")):
+        return []
+    return [(v.args[i].id, False) for i in returned_views(fn)
+            if i < len(v.args) and isinstance(v.args[i], ast.Name)]
+
+
+def _resolved(resolve, node):
+    try:
+        return resolve(node)
+    except Exception:  # noqa: BLE001 -- not a name this module knows
+        return None
 
 
 def _aliased_name(v, resolve):

@@ -21,6 +21,7 @@ from .. import library
 from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import CALLS, NONDIFF_CALLS
+from .common import _may_share_written, written_into
 from .walk import draws
 
 
@@ -95,10 +96,14 @@ class Inlining:
         body = sub.function(bind).body
         ret = body.pop()
         out.extend(body)
-        if site is not None:  # (a call that draws random numbers would draw anew if run again)
-            self.sites[site] = {"args": [bind[p] for p in callee.params if p in bind],
-                                "result": ret.value, "passed": bool(passed),
-                                "draws": any(draws(s) for s in body)}
+        if site is not None:  # (run again, a call that draws would draw anew, and one that
+            # writes into an argument would write again, where its adjoint cannot see it)
+            args = [bind[p] for p in callee.params if p in bind]
+            block = ast.Module(body, [])
+            written = _may_share_written(block, written_into(block))
+            self.sites[site] = {"args": args, "result": ret.value, "passed": bool(passed),
+                                "draws": any(draws(s) for s in body),
+                                "writes": any(getattr(a, "id", None) in written for a in args)}
         return ret.value  # an atom, or a tuple of atoms
 
 
