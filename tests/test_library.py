@@ -223,3 +223,20 @@ def test_second_derivative_in_a_shape_parameter_is_refused_at_the_call():
     # (log x - digamma(a)); digamma(2) = 1 - Euler's gamma
     want = st.gamma.pdf(x, 2.0) * (np.log(x) - (1.0 - 0.5772156649015329))
     np.testing.assert_allclose(mixed, want, rtol=1e-9)
+
+
+def logsumexp_in_a_loop(a, M):
+    s = 0.0
+    for i in range(3):  # the shim's np.isfinite mask is a bool array saved each step
+        s = s + np.sum(np.sin(sp.logsumexp(M * a[i], axis=0)))
+    return s
+
+
+def test_a_bool_array_saved_in_a_loop_compiles():
+    """fuzz seed 10311: the placeholder before the loop was a float array, and Numba could
+    not unify it with the bool mask (the gradient ran as Python, with a warning)."""
+    import warnings
+    a, M = np.array([0.3, -0.5, 0.8]), np.linspace(-1.0, 1.0, 12).reshape(3, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        check_grads(logsumexp_in_a_loop, (a, M), backends=("numba", "python"))

@@ -250,7 +250,11 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
             return ast.Constant({"i": 0, "b": False}.get(k[1] if k else "f", 0.0))
         if like is not None:
             return _call("np.zeros_like", _name(like))
-        return _call("np.zeros", ast.Tuple([ast.Constant(0)] * k[1], ast.Load()))
+        empty = _call("np.zeros", ast.Tuple([ast.Constant(0)] * k[1], ast.Load()))
+        dtype = {"b": "np.bool_", "i": "np.int64"}.get(k[2])
+        if dtype:  # (a placeholder of the array's own dtype: Numba types the name once)
+            empty.keywords = [ast.keyword("dtype", ast.parse(dtype, mode="eval").body)]
+        return empty
 
     def capture(self, ret):
         """The returned value, kept safe from the reverse sweep's restores."""
