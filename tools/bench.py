@@ -150,10 +150,10 @@ def fmt_bytes(b):
 PARALLEL_NOTE = (
     "parallel=True: the serial gradient's time over `grad(f, parallel=True)`'s, same run, on "
     "this machine's cores (docs/scaling.md); *serial* where every top-level loop stays serial "
-    "(a `ParallelWarning` says why: the recurrence carries its state), *no loop* where there "
-    "is none (the MLP's is NumPy calls). Below 1: the loop's steps are too cheap for the "
-    "per-thread copies of the adjoint they share (Rosenbrock's `bx`, written at `i` and "
-    "`i + 1`).")
+    "(a `ParallelWarning` says why: the recurrence and the fixed point carry their state; "
+    "Rosenbrock's steps are only arithmetic on `x[i]` and `x[i + 1]`, too cheap for "
+    "per-thread copies of the `bx` they share), *no loop* where there is none (the MLP's is "
+    "NumPy calls).")
 FIRST_NOTE = (
     "First call, each in a new process after imports: Numba compiling the primal (`njit(f)`), "
     "srcgrad's gradient with an empty disk cache (transformation and compilation), and with "
