@@ -703,6 +703,95 @@ def test_a_helpers_result_that_is_a_view_of_an_argument_is_an_alias():
         check_grads(f, (x,), backends=("python",))
 
 
+def unpacked_alias(x):
+    h = x * 1.0
+    a, b = h, 2.0                 # a is h
+    a[0] = 3.0 * h[1]
+    return np.sum(h * h) * b
+
+
+def asarray_alias(x):
+    h = x * 1.0
+    v = np.asarray(h)             # h itself
+    v[0] = 3.0 * h[1]
+    return np.sum(h * h)
+
+
+def bump(a):
+    a += 1.0                      # in place: the caller's array changes
+
+
+def bumped(x):
+    h = x * 1.0
+    bump(h)
+    return np.sum(h * h)
+
+
+def write_through_view(a):
+    v = a[1:]
+    v[0] = 5.0 * a[0]             # writes into the caller's array
+    return 0.0
+
+
+def through_view(x):
+    h = x * 1.0
+    s = write_through_view(h)
+    return np.sum(h * h) + s
+
+
+def write_then_rebind(a):
+    a[0] = 2.0 * a[1]             # the caller's array...
+    a = a * 2.0                   # ...then a new one under the same name
+    return np.sum(a)
+
+
+def then_rebind(x):
+    h = x * 1.0
+    s = write_then_rebind(h)
+    return np.sum(h * h) + s
+
+
+def write_own(a):
+    a[0] = 2.0 * a[1]             # reaches the caller's name: supported
+    return 0.0
+
+
+def own_write(x):
+    h = x * 1.0
+    s = write_own(h)
+    return np.sum(h * h) + s
+
+
+def square_plus_one(t):
+    t += 1.0                      # a number: a new value, the caller's is unchanged
+    return t * t
+
+
+def scalar_in_place(x):
+    s = 0.0
+    for i in range(3):
+        s = s + square_plus_one(x[i]) + x[i]
+    return s
+
+
+def test_writes_that_reach_the_callers_array_through_another_name_are_refused():
+    """Each of these gave a wrong value or gradient with no warning (np.asarray, a tuple
+    assignment, a helper's in-place update of its parameter, a write through a view of it,
+    a write before the helper rebinds it)."""
+    x = np.linspace(0.1, 1.0, 5)
+    for f, name, other in ((unpacked_alias, "a", "h"), (asarray_alias, "v", "h")):
+        with pytest.raises(srcgrad.UnsupportedError,
+                           match=f"write into '{name}', which shares memory with '{other}'"):
+            srcgrad.grad(f, backend="python")(x)
+    for f, name in ((bumped, "a"), (through_view, "v"), (then_rebind, "a")):
+        with pytest.raises(srcgrad.UnsupportedError,
+                           match=f"write into '{name}', which shares memory with the caller's "
+                                 "array passed as 'a'"):
+            srcgrad.grad(f, backend="python")(x)
+    for f in (own_write, scalar_in_place):
+        check_grads(f, (x,), backends=("python", "numba"))
+
+
 def writes_its_argument(h):
     h[0] = 0.5 * h[1]
     return np.tanh(h)

@@ -14,13 +14,20 @@ from ..rules.table import VIEW_CALLS
 
 
 def alias_problem(src, node, target, other):
+    if other.startswith("@"):  # a helper's parameter: the caller's array (to_caller)
+        p = other[1:]
+        return src.problem(node, f"write into {target!r}, which shares memory with the "
+                                 f"caller's array passed as {p!r}",
+                           "srcgrad tracks values, not NumPy views: compute a new array "
+                           f"({target} = {target} + ...) and return it, or copy first "
+                           f"({p} = {p}.copy()).")
     return src.problem(node, f"write into {target!r}, which shares memory with {other!r}, "
                              "still read afterwards",
                        "srcgrad tracks values, not NumPy views: make it a copy "
                        f"({target} = ....copy()) or write into the original array.")
 
 
-def alias_writes(fdef, resolve, returns=None, params=()):
+def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
     """[(statement, name written into, the other name, condition)] for every write into an
     array name that may share memory with another name read after the write.  The condition
     is None, or a name that must hold an array for the memory to be shared (``row = A[i]``
@@ -30,16 +37,28 @@ def alias_writes(fdef, resolve, returns=None, params=()):
     the helpers a call's result may be a view of an argument of (``z = part(h)`` with
     ``return h[1:]``).  ``returns``: a list that gets, for each ``return``, the names its
     value may share memory with, ``"@p"`` for parameter ``p``'s memory while ``p`` is not
-    rebound (``returned_views``)."""
+    rebound (``returned_views``).  ``to_caller`` (an inlined helper): that memory is the
+    caller's array, read after the call, so a write into it through another name, or in place
+    (``a += 1``), is found too; a write into the parameter itself (``a[0] = 1``) reaches the
+    caller's name, when the helper never rebinds it."""
     live = _live_after(fdef.body)
     found = {}
+    rebound = {n.id for n in nodes(fdef) if isinstance(n, ast.Name)
+               and isinstance(n.ctx, ast.Store)}
+
+    def read_after(node, other, target, cond):
+        if other in live.get(id(node), ()):
+            return True
+        if not (to_caller and other.startswith("@")):
+            return False
+        return not (other == "@" + target and cond is None and target not in rebound)
 
     def write(node, target, pairs, cond=None):
         for p, pcond in sorted(pairs, key=lambda pc: (sorted(pc[0]), pc[1] or "")):
             if target in p:
                 other = next(iter(p - {target}))
                 c = cond or pcond
-                if other in live.get(id(node), ()) and (
+                if read_after(node, other, target, cond) and (
                         id(node) not in found or found[id(node)][3] is not None and c is None):
                     found[id(node)] = (node, target, other, c)
 
@@ -62,13 +81,19 @@ def alias_writes(fdef, resolve, returns=None, params=()):
                     if isinstance(t, ast.Name):
                         found_in = [(t.id, src, view) for src, view in
                                     _aliased_names(st.value, resolve)]
+                    elif isinstance(st.value, ast.Tuple) and len(st.value.elts) == len(t.elts):
+                        # a, b = h, 2.0: each name what its own value may share memory with
+                        found_in = [(n.id, src, view) for n, v in zip(t.elts, st.value.elts)
+                                    if isinstance(n, ast.Name)
+                                    for src, view in _aliased_names(v, resolve)]
                     else:  # a, b = helper(h): each may be a view of what the result may be
                         found_in = [(n, src, False) for n in sorted(names)
                                     for src, _ in _aliased_names(st.value, resolve)]
                     for tid, src, view in found_in:
                         if src == tid:
                             continue
-                        cond = None if view else tid  # x[i]: a view only if it is an array
+                        # x[i]: a view only if it is an array; np.asarray(x): if x is one
+                        cond = src if view == "source" else None if view else tid
                         pairs |= {(frozenset((tid, src)), cond)} | {
                             (frozenset((tid, q)), cond or c) for p, c in pairs if src in p
                             for q in p if q != src and q != tid}
@@ -99,6 +124,9 @@ def alias_writes(fdef, resolve, returns=None, params=()):
     block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
     return list(found.values())
 
+
+# np.asarray(x) and its kin hand back x itself when it is already such an array
+_SAME_ARRAY = {"asarray", "asanyarray", "ascontiguousarray", "asfortranarray"}
 
 _RETURNED = {}  # a helper -> the indices of the parameters its result may share memory with
 
@@ -162,8 +190,12 @@ def _aliased_name(v, resolve):
             return v.value.id, False
     if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):
         return v.value.id, True
-    if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in VIEW_CALLS:
+    if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and (
+            v.func.attr in VIEW_CALLS or v.func.attr in _SAME_ARRAY):
         module = inspect.ismodule(resolve(v.func.value))  # np.reshape, onp.reshape
+        if v.func.attr in _SAME_ARRAY:  # x itself if x is an array (a list: a new array)
+            return (v.args[0].id, "source") if module and v.args and \
+                isinstance(v.args[0], ast.Name) else (None, False)
         if isinstance(v.func.value, ast.Name) and not module:
             return v.func.value.id, True  # x.reshape(...), x.ravel(): views of x
         if module and v.args and isinstance(v.args[0], ast.Name):

@@ -80,6 +80,13 @@ def normalize(src, names=None, ranks=None, param_kinds=None, parallel=False, ser
     return out
 
 
+def _ours(src):
+    """Is ``src`` srcgrad's own code (a library shim, a lowered call)?"""
+    import os
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.abspath(src.filename or "").startswith(here + os.sep)
+
+
 def _origin(src, node):
     line = src.lines[node.lineno - 1].strip() if 0 < node.lineno <= len(src.lines) else ""
     return Origin(line, src.filename, node.lineno)
@@ -158,9 +165,17 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
         the statement's place -> (that name, the problem); the kinds stage decides.  (Keyed by
         place, not identity: the slice and dict passes rewrite copies of the statements.)"""
         if not hasattr(self, "_alias_checks"):
-            self._alias_checks = {} if self.src.internal else {
-                _place(n): (c, alias_problem(self.src, n, t, o))
-                for n, t, o, c in alias_writes(self.src.tree, self.src.resolve) if c is not None}
+            found = [] if self.src.internal else alias_writes(self.src.tree, self.src.resolve)
+            if self.prefix is not None and not self.src.internal and not _ours(self.src):
+                # a helper's parameters are the caller's arrays, read after the call
+                found += [w for w in alias_writes(self.src.tree, self.src.resolve,
+                                                  params=self.src.params, to_caller=True)
+                          if w[2].startswith("@")]
+            for n, t, o, c in found:
+                if c is None and o.startswith("@"):
+                    raise UnsupportedError([alias_problem(self.src, n, t, o)])
+            self._alias_checks = {_place(n): (c, alias_problem(self.src, n, t, o))
+                                  for n, t, o, c in found if c is not None}
         return self._alias_checks
 
     # ---- helpers ------------------------------------------------------------------------------
