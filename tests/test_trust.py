@@ -7,7 +7,7 @@ import numpy as onp
 import pytest
 
 import srcgrad
-from checks import check_grads, fd_jacobian
+from checks import check_grads, check_hessian, fd_jacobian
 
 IDX = np.array([2, 0, 3, 3])
 C3 = np.arange(24.0).reshape(3, 2, 4)
@@ -790,6 +790,45 @@ def test_writes_that_reach_the_callers_array_through_another_name_are_refused():
             srcgrad.grad(f, backend="python")(x)
     for f in (own_write, scalar_in_place):
         check_grads(f, (x,), backends=("python", "numba"))
+
+
+def ellipsis_view(x):
+    h = x * 1.0
+    v = h[...]                    # a view of all of h
+    v[0] = 5.0 * h[1]
+    return np.sum(h * h)
+
+
+def list_item_bound_again(x):
+    hs = [x * 1.0, x * 2.0]
+    hs[0] = hs[1] * 3.0           # the list's first item is a new array
+    hs[-1] = hs[-1] * hs[0]
+    for i in range(2):
+        hs[1] = hs[1] * 0.5 + hs[0]
+    if x[0] > 0.0:
+        hs[0] = np.sin(hs[0])
+    return np.sum(hs[0] * hs[1]) + np.sum(np.stack(hs))
+
+
+def list_item_at_run_time(x, i):
+    hs = [x * 1.0, x * 2.0]
+    hs[i] = x * 3.0
+    return np.sum(hs[0])
+
+
+def test_list_items_bound_again_and_views_of_everything():
+    """``hs[0] = ...`` of a list of arrays was dropped (the value as if it had not been
+    written), and a write through ``h[...]`` too, silently."""
+    x = np.linspace(0.1, 1.0, 5)
+    with pytest.raises(srcgrad.UnsupportedError, match="write into 'v', which shares memory "
+                                                       "with 'h'"):
+        srcgrad.grad(ellipsis_view, backend="python")(x)
+    check_grads(list_item_bound_again, (x,), backends=("python", "numba"))
+    check_grads(list_item_bound_again, (-x,), backends=("python",))
+    check_hessian(list_item_bound_again, (x,), "list items bound again")
+    with pytest.raises(srcgrad.UnsupportedError, match=r"hs\[i\] = \.\.\. \(an item of the list "
+                                                       "hs by a run-time index"):
+        srcgrad.grad(list_item_at_run_time, wrt=0, backend="python")(x, 1)
 
 
 def writes_its_argument(h):

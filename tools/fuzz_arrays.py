@@ -204,6 +204,15 @@ class ArrayGen:
             self.pool[S].append(f"{grid}[1]")
             self.pool[V].append(f"{grid}[0][1]")
             return out
+        if r.random() < 0.05:  # a list of arrays, one item bound again (hs[k] = ...)
+            ls, v = self.fresh("ls"), self.fresh("v")
+            k = r.choice(["0", "1", "-1"])
+            out = [f"    {ls} = [{self.expr(V, 1)}, {self.expr(V, 0)}]",
+                   f"    {ls}[{k}] = {ls}[{r.choice(['0', '1'])}] * {self.expr(S, 0)} + "
+                   f"{self.expr(V, 0)}",
+                   f"    {v} = {ls}[0] * {ls}[1]"]
+            self.pool[V].append(v)
+            return out
         k = r.random()
         shape = r.choice([S, S, V, V, W, MAT])
         if k < 0.35:

@@ -184,8 +184,9 @@ def _aliased_name(v, resolve):
     if isinstance(v, ast.Name):
         return v.id, True
     if isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name):
-        if any(isinstance(n, ast.Slice) for n in nodes(v.slice)):
-            return v.value.id, True
+        if any(isinstance(n, ast.Slice) or (isinstance(n, ast.Constant) and (
+                n.value is Ellipsis or n.value is None)) for n in nodes(v.slice)):
+            return v.value.id, True  # x[1:], x[...], x[None]: views
         if not any(isinstance(n, (ast.List, ast.Call)) for n in nodes(v.slice)):
             return v.value.id, False
     if isinstance(v, ast.Attribute) and v.attr == "T" and isinstance(v.value, ast.Name):

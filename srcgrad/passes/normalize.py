@@ -335,6 +335,8 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
                 self.fail(target, f"{target.id} holds a tuple elsewhere and "
                           f"{ast.unparse(value)} here", "give the tuple its own name.")
             self.emit(out, self.name(target.id), expr)
+        elif isinstance(target, ast.Subscript) and self.name(target.value.id) in self.tuples:
+            self.set_item(target, value, out)  # hs[0] = v, of a list held as its elements
         elif isinstance(target, ast.Subscript):
             atom = self.atom(value, out)
             tgt = ast.Subscript(ast.Name(self.name(target.value.id), ast.Load()),

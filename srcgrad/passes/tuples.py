@@ -52,6 +52,29 @@ class TupleParts:
                 self.emit(out, n, a)
         self.emit(out, target, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
 
+    def set_item(self, target, value, out):
+        """``hs[k] = v`` of a list held as its elements (``hs = [a, b]``): element ``k`` is
+        bound again (and the list with it); a run-time index is refused."""
+        base = self.name(target.value.id)
+        names = self.tuples[base]
+        index = target.slice
+        k = index.value if isinstance(index, ast.Constant) and type(index.value) is int else (
+            -index.operand.value if isinstance(index, ast.UnaryOp) and isinstance(
+                index.op, ast.USub) and isinstance(index.operand, ast.Constant)
+            and type(index.operand.value) is int else None)
+        if k is None or not -len(names) <= k < len(names):
+            self.fail(target, f"{ast.unparse(target)} = ... (an item of the list "
+                      f"{target.value.id} by {'a run-time' if k is None else 'an out-of-range'}"
+                      " index)", "build a new list, or keep the values in an array "
+                      "(np.zeros(n)) and write into it.")
+        atom = self.atom(value, out)
+        inner = self.elements(atom)
+        if inner is not None:
+            self.bind_tuple(names[k], inner, out, target)
+        else:
+            self.emit(out, names[k], atom)
+        self.emit(out, base, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
+
     def tuple_item(self, elts, e, out):
         """``x[k]`` of a tuple: the element; ``x[i]`` for a variable ``i``: a branch per
         element (so each element's derivative flows only from the one read)."""
