@@ -27,6 +27,32 @@ def alias_problem(src, node, target, other):
                        f"({target} = ....copy()) or write into the original array.")
 
 
+def kinds_decide(src, helper=False):
+    """[(statement, name that must hold an array, Problem)]: the writes through shared memory
+    in ``src`` that the kinds stage decides (passes/normalize.py); those a ``helper`` (a
+    function being inlined) makes into the caller's array through another name, or in place,
+    are raised here when they need no kinds."""
+    if src.internal:  # generated code restores what it overwrites, through the same memory
+        return []
+    found = alias_writes(src.tree, src.resolve)
+    if helper and not _ours(src):  # its parameters are the caller's arrays, read after it
+        found += [w for w in alias_writes(src.tree, src.resolve, params=src.params,
+                                          to_caller=True) if w[2].startswith("@")]
+    for node, target, other, cond in found:
+        if cond is None and other.startswith("@"):
+            from ..errors import UnsupportedError
+            raise UnsupportedError([alias_problem(src, node, target, other)])
+    return [(node, cond, alias_problem(src, node, target, other))
+            for node, target, other, cond in found if cond is not None]
+
+
+def _ours(src):
+    """Is ``src`` srcgrad's own code (a library shim)?"""
+    import os
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.abspath(src.filename or "").startswith(here + os.sep)
+
+
 def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
     """[(statement, name written into, the other name, condition)] for every write into an
     array name that may share memory with another name read after the write.  The condition

@@ -21,7 +21,7 @@ import ast
 
 from ..errors import UnsupportedError
 from ..frontend import loops
-from ..frontend.aliases import alias_problem, alias_writes
+from ..frontend.aliases import kinds_decide
 from ..frontend.check import is_stack_literal
 from ..frontend.source import _MISSING
 from .along import AlongAxis
@@ -78,13 +78,6 @@ def normalize(src, names=None, ranks=None, param_kinds=None, parallel=False, ser
     out = Normalized(fdef, src.params, names, n.constants, src.filename)
     out.serial_why, out.sites = n.serial_why, n.sites
     return out
-
-
-def _ours(src):
-    """Is ``src`` srcgrad's own code (a library shim, a lowered call)?"""
-    import os
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.abspath(src.filename or "").startswith(here + os.sep)
 
 
 def _origin(src, node):
@@ -165,17 +158,8 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
         the statement's place -> (that name, the problem); the kinds stage decides.  (Keyed by
         place, not identity: the slice and dict passes rewrite copies of the statements.)"""
         if not hasattr(self, "_alias_checks"):
-            found = [] if self.src.internal else alias_writes(self.src.tree, self.src.resolve)
-            if self.prefix is not None and not self.src.internal and not _ours(self.src):
-                # a helper's parameters are the caller's arrays, read after the call
-                found += [w for w in alias_writes(self.src.tree, self.src.resolve,
-                                                  params=self.src.params, to_caller=True)
-                          if w[2].startswith("@")]
-            for n, t, o, c in found:
-                if c is None and o.startswith("@"):
-                    raise UnsupportedError([alias_problem(self.src, n, t, o)])
-            self._alias_checks = {_place(n): (c, alias_problem(self.src, n, t, o))
-                                  for n, t, o, c in found if c is not None}
+            self._alias_checks = {_place(n): (c, problem) for n, c, problem in
+                                  kinds_decide(self.src, helper=self.prefix is not None)}
         return self._alias_checks
 
     # ---- helpers ------------------------------------------------------------------------------
