@@ -810,6 +810,20 @@ def list_item_bound_again(x):
     return np.sum(hs[0] * hs[1]) + np.sum(np.stack(hs))
 
 
+def list_item_in_place(x):
+    h = x * 1.0
+    hs = [h, x * 2.0]
+    hs[0] += hs[1]                # in place: h is the same array, and changes too
+    return np.sum(hs[0]) + np.sum(h * h)
+
+
+def list_item_added_to(x):
+    hs = [x * 1.0, x * 2.0, 0.5]
+    hs[0] += hs[1]                # no other name for the item: a new binding is the same
+    hs[2] += 1.0                  # a number
+    return np.sum(hs[0] * hs[0]) * hs[2]
+
+
 def list_item_at_run_time(x, i):
     hs = [x * 1.0, x * 2.0]
     hs[i] = x * 3.0
@@ -826,6 +840,10 @@ def test_list_items_bound_again_and_views_of_everything():
     check_grads(list_item_bound_again, (x,), backends=("python", "numba"))
     check_grads(list_item_bound_again, (-x,), backends=("python",))
     check_hessian(list_item_bound_again, (x,), "list items bound again")
+    check_grads(list_item_added_to, (x,), backends=("python", "numba"))
+    with pytest.raises(srcgrad.UnsupportedError, match="write into 'hs', which shares memory "
+                                                       "with 'h'"):
+        srcgrad.grad(list_item_in_place, backend="python")(x)
     with pytest.raises(srcgrad.UnsupportedError, match=r"hs\[i\] = \.\.\. \(an item of the list "
                                                        "hs by a run-time index"):
         srcgrad.grad(list_item_at_run_time, wrt=0, backend="python")(x, 1)

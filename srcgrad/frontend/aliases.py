@@ -79,10 +79,14 @@ def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
             return False
         return not (other == "@" + target and cond is None and target not in rebound)
 
-    def write(node, target, pairs, cond=None):
+    def write(node, target, pairs, cond=None, in_place=False):
         for p, pcond in sorted(pairs, key=lambda pc: (sorted(pc[0]), pc[1] or "")):
             if target in p:
                 other = next(iter(p - {target}))
+                if pcond and pcond.startswith("items:"):  # hs = [h, ...]: hs[0] += 1 only
+                    if not in_place:
+                        continue
+                    pcond = pcond[len("items:"):]
                 c = cond or pcond
                 if read_after(node, other, target, cond) and (
                         id(node) not in found or found[id(node)][3] is not None and c is None):
@@ -98,13 +102,17 @@ def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
             targets = st.targets if isinstance(st, ast.Assign) else [st.target]
             for t in targets:
                 if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
-                    write(st, t.value.id, pairs)
+                    write(st, t.value.id, pairs, in_place=isinstance(st, ast.AugAssign))
                 elif isinstance(t, ast.Name) and isinstance(st, ast.AugAssign):
                     write(st, t.id, pairs, t.id)  # in place for arrays: y += 1 changes x too
                 elif isinstance(t, (ast.Name, ast.Tuple)):
                     names = {n.id for n in nodes(t) if isinstance(n, ast.Name)}
                     pairs = {(p, c) for p, c in pairs if not names & p}
-                    if isinstance(t, ast.Name):
+                    if isinstance(t, ast.Name) and isinstance(st.value, (ast.List, ast.Tuple)):
+                        # hs = [h, g]: its items are h and g (an in-place hs[0] += 1 writes h)
+                        found_in = [(t.id, e.id, f"items:{e.id}") for e in st.value.elts
+                                    if isinstance(e, ast.Name)]
+                    elif isinstance(t, ast.Name):
                         found_in = [(t.id, src, view) for src, view in
                                     _aliased_names(st.value, resolve)]
                     elif isinstance(st.value, ast.Tuple) and len(st.value.elts) == len(t.elts):
@@ -119,7 +127,8 @@ def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
                         if src == tid:
                             continue
                         # x[i]: a view only if it is an array; np.asarray(x): if x is one
-                        cond = src if view == "source" else None if view else tid
+                        cond = view if isinstance(view, str) and view.startswith("items:") \
+                            else src if view == "source" else None if view is True else tid
                         pairs |= {(frozenset((tid, src)), cond)} | {
                             (frozenset((tid, q)), cond or c) for p, c in pairs if src in p
                             for q in p if q != src and q != tid}
