@@ -473,7 +473,7 @@ def test_calls_outside_a_rules_signature_are_located_errors(fn, arg, match):
 def test_internal_error_names_srcgrad(monkeypatch):
     from srcgrad.passes import cleanup
 
-    def broken(fn_ast, kinds=None):
+    def broken(fn_ast, *args):
         raise KeyError("planted")
     monkeypatch.setattr(cleanup, "cleanup", broken)
     with pytest.raises(srcgrad.InternalError) as e:

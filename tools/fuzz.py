@@ -66,7 +66,8 @@ class Gen:
         r = self.rng
         choices = list(self.scalars) + ["a[0]", "a[3]", f"{r.uniform(-1.5, 1.5):.3f}"]
         if loop_var:
-            choices += [f"a[{loop_var}]", f"b[{loop_var}]"]
+            # (a[i - 1]: the element before, the last one at i = 0: carried, passes/rotate.py)
+            choices += [f"a[{loop_var}]", f"b[{loop_var}]", f"a[{loop_var} - 1]"]
         return r.choice(choices)
 
     def expr(self, depth, loop_var=None):

@@ -213,6 +213,25 @@ class ArrayGen:
                    f"    {v} = {ls}[0] * {ls}[1]"]
             self.pool[V].append(v)
             return out
+        if r.random() < 0.05:  # a parameter's neighbouring elements (elements carried from
+            # step to step: passes/rotate.py), a gap, a guarded read, a wrapped i - 1, a row
+            acc = self.fresh("s")
+            offs = sorted(r.sample([-2, -1, 0, 1, 2], r.randint(1, 3)))
+            lo = r.choice([0, max(0, -offs[0])])          # 0 with i - 1: a[-1] at i = 0
+            hi = max(0, offs[-1])
+            terms = [f"a[i{'' if c == 0 else f' + {c}' if c > 0 else f' - {-c}'}]" for c in offs]
+            step = " * ".join(terms) + f" * {self.expr(S, 0)} + np.sin({r.choice(terms)})"
+            out = [f"    {acc} = 0.0",
+                   f"    for i in range({lo}, n{f' - {hi}' if hi else ''}):",
+                   f"        {acc} += {step}"]
+            if r.random() < 0.3:
+                out += [f"        if a[i] > {r.uniform(-0.5, 0.5):.3f}:",
+                        f"            {acc} += {r.choice(terms)} * {r.choice(terms)}"]
+            if r.random() < 0.3:
+                out += ["    for j in range(M.shape[1] - 1):",
+                        f"        {acc} += M[1, j] * M[1, j + 1] * {self.expr(S, 0)}"]
+            self.pool[S].append(acc)
+            return out
         k = r.random()
         shape = r.choice([S, S, V, V, W, MAT])
         if k < 0.35:

@@ -14,7 +14,9 @@
 * shuttled saves (passes/shuttled.py): a loop step's save and restore of a value that the next
   step sets again before anything reads it (a checkpointed step run again) go;
 * element loads (passes/hoist_loads.py): an input's element a loop step reads several times
-  is read once, into a local (``x_i = x[i]``).
+  is read once, into a local (``x_i = x[i]``);
+* carried elements (passes/rotate.py): a forward loop's ``x[i]``, ``x[i + 1]`` and its
+  additions into ``bx[i]``, ``bx[i + 1]`` are kept in locals that move along a step.
 """
 import ast
 import operator
@@ -22,6 +24,7 @@ import operator
 from .clone import clone
 from .dead_loops import drop_dead_loops
 from .hoist_loads import hoist_loads
+from .rotate import rotate
 from .shuttled import append_of, drop_shuttled, pop_of
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
@@ -254,9 +257,10 @@ def untangled(fn):
     return fn
 
 
-def cleanup(fn, kinds=None):
+def cleanup(fn, kinds=None, accumulable=frozenset()):
     """``kinds``: the primal's variables' kinds (forward substitution tells numbers read out
-    of arrays from views of them)."""
+    of arrays from views of them); ``accumulable``: the float adjoint arrays a loop may keep
+    its additions into in locals (passes/rotate.py)."""
     fn = _fold(untangled(fn))
     fn = remove_dead(fn)
     fn = substitute(fn, kinds)
@@ -265,4 +269,4 @@ def cleanup(fn, kinds=None):
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
     fn = remove_dead(drop_shuttled(fn))
-    return hoist_loads(fn)
+    return rotate(hoist_loads(fn), accumulable)

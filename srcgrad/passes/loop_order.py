@@ -65,27 +65,34 @@ def _is_zero_reset(st, v):
         st.targets[0].id == v and isinstance(st.value, ast.Constant) and st.value.value == 0.0
 
 
-def _leaves_zero(stmts, v, zero):
-    """Given ``zero`` (is ``v`` 0 before ``stmts``), is it 0 after them on every path?"""
+def _zero_after(stmts, zero):
+    """Given ``zero`` (the names that are 0 before ``stmts``), the names 0 after them on every
+    path.  Each compound statement looks only at the names it mentions (linear in the body)."""
+    zero = set(zero)
     for st in stmts:
-        if not any(isinstance(n, ast.Name) and n.id == v for n in ast.walk(st)):
-            continue
-        if _is_zero_reset(st, v):
-            zero = True
+        if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
+                _is_zero_reset(st, st.targets[0].id):
+            zero.add(st.targets[0].id)
         elif isinstance(st, ast.If):
-            zero = _leaves_zero(st.body, v, zero) and _leaves_zero(st.orelse, v, zero)
-        elif isinstance(st, ast.For):  # zero or more steps
+            m = {n.id for n in ast.walk(st) if isinstance(n, ast.Name)}
+            both = _zero_after(st.body, zero & m) & _zero_after(st.orelse, zero & m)
+            zero = (zero - m) | both
+        elif isinstance(st, ast.For):  # zero or more steps, each from the 0 it left
+            m = {n.id for n in ast.walk(st) if isinstance(n, ast.Name)}
             targets = {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)}
-            zero = zero and v not in targets and _leaves_zero(st.body, v, True)
-        elif v in set().union(*_stores(st)):
-            zero = False  # (a statement that only reads v leaves it as it was)
+            zero = (zero - m) | ((zero & m) - targets) & _zero_after(st.body, m)
+        else:  # (a statement that only reads a name leaves it as it was)
+            assigned, added = _stores(st)
+            zero -= assigned | added
     return zero
 
 
 def _partitioned(body, index):
     """Names that every occurrence in ``body`` indexes first by the loop variable ``index``
     itself (``b[i]``, ``b[i, j]``), which the body never assigns."""
-    at_index = set()
+    if index in _stores_all(body):
+        return set()
+    at_index, seen, elsewhere = set(), set(), set()
     for st in body:
         for n in ast.walk(st):
             if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name):
@@ -93,17 +100,13 @@ def _partitioned(body, index):
                     else n.slice
                 if isinstance(first, ast.Name) and first.id == index:
                     at_index.add(id(n.value))
-    names = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name)}
-    out = set()
-    for v in names:
-        if v == index:
-            continue
-        if all(id(n) in at_index for st in body for n in ast.walk(st)
-               if isinstance(n, ast.Name) and n.id == v):
-            out.add(v)
-    if index in _stores_all(body):
-        return set()
-    return out
+    for st in body:
+        for n in ast.walk(st):
+            if isinstance(n, ast.Name) and n.id != index:
+                seen.add(n.id)
+                if id(n) not in at_index:
+                    elsewhere.add(n.id)
+    return seen - elsewhere
 
 
 def _stores_all(body):
@@ -132,7 +135,7 @@ class _Order:
         self.temporaries = assigned            # must be set in a step before that step reads
         # ... or be 0 at the start of every step: the loop's own numbers that each step adds
         # into and leaves 0 again (the adjoint of a step's temporary, reset after its use)
-        self.zeroed = {v for v in assigned & local if _leaves_zero(body, v, True)}
+        self.zeroed = _zero_after(body, assigned & local) & assigned & local
         # ... and be the loop's own (read by nothing after it), since the last step to set
         # them is another one in the forward order
         self.reason = None

@@ -471,7 +471,14 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
                                    None))
             else:
                 var, it, pre = reversed_range(s, n)
-                out.append(ast.For(_name(var, ast.Store()), it, pre + body, [], None))
+                loop = ast.For(_name(var, ast.Store()), it, pre + body, [], None)
+                if not counted and not pre and self.record and var == s.target.id and \
+                        isinstance(s.iter, ast.Call) and s.iter.func.id == "range" and \
+                        commutes(body, self._own_names(s), s.target.id):
+                    # steps that commute: run forward if elements can be carried between
+                    # them (passes/rotate.py decides, after the clean-up)
+                    loop.forward_iter = clone(s.iter)
+                out.append(loop)
         if counted and depth > 0:
             out += self.pop_value(n)
         if isinstance(s, ast.For) and self.needs_push(s.target.id, s):

@@ -31,11 +31,12 @@ def element_writes_vjp(x, b_t11):
         by[i - 1] += b_t7 * y[i]
         by[i] += b_t7 * y[i - 1]
     # grad of: for i in range(len(x)):
-    for i in range(len(x) - 1, -1, -1):
+    for i in range(len(x)):
         # grad of: y[i] = x[i] * x[i]
         x_i = x[i]
         b_t3 = by[i]
         by[i] = 0.0
-        bx[i] += b_t3 * x_i
-        bx[i] += b_t3 * x_i
+        bx_i = b_t3 * x_i
+        bx_i += b_t3 * x_i
+        bx[i] += bx_i
     return bx

@@ -4,11 +4,19 @@ def rosenbrock_vjp(x, bs):
     # reverse sweep
     bx = np.zeros_like(x)
     # grad of: for i in range(x.shape[0] - 1):
-    for i in range(x.shape[0] - 2, -1, -1):
+    bx_i = 0.0
+    if x.shape[0] - 1 > 0:
+        x_i = x[0]
+    for i in range(x.shape[0] - 1):
         # grad of: s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-        x_i = x[i]
-        bx[i] += -(bs * 2 * (1.0 - x_i))
-        b_t4 = bs * 100.0 * 2 * (x[i + 1] - x_i ** 2)
-        bx[i] += -b_t4 * 2 * x_i
-        bx[i + 1] += b_t4
+        x_ip1 = x[i + 1]
+        bx_i += -(bs * 2 * (1.0 - x_i))
+        b_t4 = bs * 100.0 * 2 * (x_ip1 - x_i ** 2)
+        bx_i += -b_t4 * 2 * x_i
+        bx_ip1 = b_t4
+        bx[i] += bx_i
+        x_i = x_ip1
+        bx_i = bx_ip1
+    if x.shape[0] - 1 > 0:
+        bx[x.shape[0] - 1] += bx_i
     return bx

@@ -4,12 +4,17 @@ def rosenbrock_jvp(x, dx):
     # tangent of: s = 0.0
     s = 0.0
     ds = 0.0
+    if x.shape[0] - 1 > 0:
+        dx_i = dx[0]
+        x_i = x[0]
     for i in range(x.shape[0] - 1):
         # tangent of: s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-        x_i = x[i]
-        dx_i = dx[i]
-        _t4 = x[i + 1] - x_i ** 2
+        dx_ip1 = dx[i + 1]
+        x_ip1 = x[i + 1]
+        _t4 = x_ip1 - x_i ** 2
         _t8 = 1.0 - x_i
-        ds = ds + (100.0 * ((dx[i + 1] - dx_i * 2 * x_i) * 2 * _t4) + -dx_i * 2 * _t8)
+        ds = ds + (100.0 * ((dx_ip1 - dx_i * 2 * x_i) * 2 * _t4) + -dx_i * 2 * _t8)
         s = s + (100.0 * _t4 ** 2 + _t8 ** 2)
+        dx_i = dx_ip1
+        x_i = x_ip1
     return (s, ds)

@@ -4,11 +4,18 @@ def scalar_loop_vjp(x, n, bs):
     # reverse sweep
     bx = np.zeros_like(x)
     # grad of: for i in range(n - 1):
-    for i in range(n - 2, -1, -1):
+    bx_i = 0.0
+    if n - 1 > 0:
+        x_i = x[0]
+    for i in range(n - 1):
         # grad of: s += math.sin(x[i]) * x[i + 1] ** 2 + math.exp(-x[i])
-        x_i = x[i]
         x_ip1 = x[i + 1]
-        bx[i] += -(bs * math.exp(-x_i))
-        bx[i + 1] += bs * math.sin(x_i) * 2 * x_ip1
-        bx[i] += bs * x_ip1 ** 2 * math.cos(x_i)
+        bx_i += -(bs * math.exp(-x_i))
+        bx_ip1 = bs * math.sin(x_i) * 2 * x_ip1
+        bx_i += bs * x_ip1 ** 2 * math.cos(x_i)
+        bx[i] += bx_i
+        x_i = x_ip1
+        bx_i = bx_ip1
+    if n - 1 > 0:
+        bx[n - 1] += bx_i
     return bx
