@@ -56,7 +56,7 @@ def twins(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serial")
     return {f: serial_twin(f, folder) for f in (per_sample, rosen, rows, lse_rows, overwritten,
                                                 in_a_branch, updates_in_place, row_lse,
-                                                row_lse_read_after)}
+                                                row_lse_read_after, shares_saves)}
 
 
 # compiled: rosen and rows (per-thread copies, elements each step owns); per_sample's parallel
@@ -175,11 +175,30 @@ def in_a_branch(x, a):
     return x + np.sum(b * b)
 
 
+def shares_saves(x, a):
+    """The step run again keeps b's elements in a list of its own: the function's list of
+    b's elements holds the saves of the loop before, which that loop's adjoint pops after
+    this one's (fuzz seed 27448: the step's list was the function's, emptied by each step,
+    and the next pop failed)."""
+    b = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        b[i] = a[i] * x
+    y = x
+    if x > -5.0:  # (in a branch: saves go to lists, not to arrays made for one loop)
+        for i in range(2):
+            y = np.logaddexp(y, b[i])
+            b[i] = b[i] * y
+        for i in prange(a.shape[0]):
+            b[i] = a[i] * 0.5
+    return y + np.sum(b * b)
+
+
 @pytest.mark.parametrize("f,args", [(lse_rows, (A, XR[:5])), (overwritten, (XR,)),
                                     (in_a_branch, (0.7, XR[:4])), (row_lse, (A, XR[:5])),
-                                    (row_lse_read_after, (A, XR[:5]))],
+                                    (row_lse_read_after, (A, XR[:5])),
+                                    (shares_saves, (0.7, XR[:4]))],
                          ids=["lse_rows", "overwritten", "in_a_branch", "row_lse",
-                              "row_lse_read_after"])
+                              "row_lse_read_after", "shares_saves"])
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_steps_that_keep_values(f, args, backend, twins):
     serial = twins[f]

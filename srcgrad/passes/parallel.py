@@ -135,7 +135,15 @@ class ParallelLoops:
         for (v, what, loop), st in self.stacks.items():
             if loop is None and any(isinstance(n, ast.Name) and n.id == st
                                     for x in again + body for n in nodes(x)):
-                lists[st] = self.new_stack(v, what, st)
+                # a list of the step's own: the function's list of the same saves holds
+                # those of other loops, which their adjoints pop after this loop's
+                own_list = self._step_lists.setdefault(
+                    (id(s), st), self.names.exact_or_fresh(f"{st}_step"))
+                lists[own_list] = self.new_stack(v, what, own_list)
+                for x in again + body:
+                    for n in nodes(x):
+                        if isinstance(n, ast.Name) and n.id == st:
+                            n.id = own_list
         step = list(lists.values()) + [comment("the step again, keeping its values")] + again
         return step + body, set(lists)
 

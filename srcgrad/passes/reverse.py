@@ -57,6 +57,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
             if w not in self.adj:
                 self.adj[w] = names.exact_or_fresh("b" + w)
         self.stacks = {}          # (variable, what, loop) -> stack name, in order of creation
+        self._step_lists = {}     # (id(prange loop), stack) -> its steps' own list (parallel.py)
         self.prealloc = {}        # id(loop) -> [(stack, variable, what)] allocated before it
         self.saved_vars = {}      # id(statement outside loops) -> variable holding the old value
         self.slot_loop = {}
