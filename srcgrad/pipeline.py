@@ -255,7 +255,7 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
     active = activity.analyze(norm.fdef, wrt, kinds, src.filename, mode)  # activity
     ret = norm.fdef.body[-1].value
     out_kind = types._Infer(kinds).expr(ret) if ret is not None else None
-    accumulable = frozenset()
+    accumulable = {}
     if mode in ("reverse", "value_and_grad"):
         # "reverse" returns the input cotangents; "value_and_grad" the primal value first
         with_value = mode == "value_and_grad"
@@ -263,8 +263,8 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
         gen = reverse.ReverseGen(norm, kinds, active, wrt, norm.names, intermediates,
                                  checkpoint)
         fn_ast, seeds = gen.build(name, with_value)
-        accumulable = {b for v, b in gen.adj.items() if types.is_array(kinds.get(v))
-                       and kinds[v][2] in "fc"}
+        accumulable = {b: kinds[v][1] for v, b in gen.adj.items()
+                       if types.is_array(kinds.get(v)) and kinds[v][2] in "fc"}
     elif mode == "forward":
         name, seeds = f"{src.name}_jvp", []
         fn_ast = forward.ForwardGen(norm, kinds, active, wrt, norm.names).build(name)

@@ -257,10 +257,10 @@ def untangled(fn):
     return fn
 
 
-def cleanup(fn, kinds=None, accumulable=frozenset()):
+def cleanup(fn, kinds=None, accumulable=None):
     """``kinds``: the primal's variables' kinds (forward substitution tells numbers read out
     of arrays from views of them); ``accumulable``: the float adjoint arrays a loop may keep
-    its additions into in locals (passes/rotate.py)."""
+    its additions into in locals, with their numbers of axes (passes/rotate.py)."""
     fn = _fold(untangled(fn))
     fn = remove_dead(fn)
     fn = substitute(fn, kinds)

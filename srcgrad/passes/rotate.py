@@ -56,9 +56,11 @@ _FRESH = {"zeros", "zeros_like", "empty", "empty_like", "ones", "ones_like", "fu
           "full_like", "copy", "array", "arange", "linspace", "eye", "identity"}
 
 
-def rotate(fn, accumulable=frozenset()):
+def rotate(fn, accumulable=None):
     """Carry elements between the steps of ``fn``'s forward loops.  ``accumulable``: local
-    float/complex arrays (adjoints) whose additions may be kept in locals."""
+    float/complex arrays (adjoints) whose additions may be kept in locals -> their number of
+    axes (an addition is kept in a local only into one element, never into a row)."""
+    accumulable = accumulable or {}
     params = {a.arg for a in fn.args.args}
     loops = [n for n in ast.walk(fn) if isinstance(n, ast.For) and _candidate(n)]
     if not loops:
@@ -82,7 +84,8 @@ def rotate(fn, accumulable=frozenset()):
                 for st in block:
                     blocks[id(st)] = block
     for loop in loops:
-        _rotate_loop(loop, inputs, accum, taken, counts, blocks[id(loop)])
+        _rotate_loop(loop, inputs, {a: accumulable[a] for a in accum}, taken, counts,
+                     blocks[id(loop)])
     return fn
 
 
@@ -280,11 +283,12 @@ def _rotate_loop(loop, inputs, accum, taken, counts, block):
     for st in body:
         for n in ast.walk(st):
             if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and \
-                    n.value.id in inputs | accum:
+                    n.value.id in inputs | set(accum):
                 a = n.value.id
                 acc = _access(n, i, set_in_body)
                 load = isinstance(n.ctx, ast.Load)
-                if acc is None or load != (a in inputs):
+                if acc is None or load != (a in inputs) or (a in accum and len(
+                        n.slice.elts if isinstance(n.slice, ast.Tuple) else [n]) != accum[a]):
                     groups[a] = None
                     continue
                 at, others, c = acc
