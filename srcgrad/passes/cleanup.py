@@ -269,4 +269,4 @@ def cleanup(fn, kinds=None, accumulable=None):
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
     fn = remove_dead(drop_shuttled(fn))
-    return rotate(hoist_loads(fn), accumulable)
+    return rotate(hoist_loads(fn), accumulable, kinds)
