@@ -48,7 +48,7 @@ A ``prange`` loop is never rotated: its steps must stay independent.
 import ast
 
 from .hoist_loads import _LABELS, _index_name, _unconditional_reads
-from .loop_order import is_comment
+from .loop_order import _base, is_comment
 from .walk import name_counts, names
 
 # calls whose result is new memory, never a view of an argument
@@ -177,12 +177,6 @@ def _class(v, links):
                 seen.add(w)
                 todo.append(w)
     return seen
-
-
-def _base(t):
-    while isinstance(t, ast.Subscript):
-        t = t.value
-    return t.id if isinstance(t, ast.Name) else None
 
 
 def _pure(e):
