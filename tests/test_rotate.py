@@ -154,6 +154,16 @@ def test_the_gradient_of_rosenbrock_carries_its_elements_forward():
     assert "bx[i + 1]" not in body and body.count("bx[i] += ") == 1, src  # written once
 
 
+def test_two_loops_carry_the_same_elements_under_the_same_names():
+    """The forward loop (its value is read after it) and the reverse loop both carry x[i]
+    and x[i + 1]: the same locals in both, set before each loop reads them, and no copies
+    left over (``x_i = x_i_2``)."""
+    src = srcgrad.source(value_after, args=_args("value_after"))
+    lines = _loop_lines(src)
+    assert lines.count("x_i = x[0]") == 2 and lines.count("x_ip1 = x[i + 1]") == 2, src
+    assert not re.search(r"\bx_i\w*_\d\b", src), src
+
+
 def test_three_offsets_and_a_row():
     src = srcgrad.source(stencil, args=_args("stencil"))
     lines = _loop_lines(src)

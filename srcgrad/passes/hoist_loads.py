@@ -166,6 +166,7 @@ def _hoist(body, inputs, taken):
                 load = ast.copy_location(
                     ast.Assign([ast.Name(local[_key(sub)][0], ast.Store())],
                                ast.Subscript(sub.value, sub.slice, ast.Load())), st)
+                load.hoisted = True  # a local of the step alone (passes/rotate.py reuses it)
                 for attr in _LABELS:  # the comment naming the user's line comes first
                     if hasattr(st, attr):
                         setattr(load, attr, getattr(st, attr))

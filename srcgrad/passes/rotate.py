@@ -75,7 +75,10 @@ def rotate(fn, accumulable=None, kinds=None):
              and not links.get(a)}
     if not inputs and not accum:
         return fn
-    taken = set(names(fn)) | params
+    taken = _Taken(names(fn) | params)
+    # locals of one step (hoisted loads) and the carried ones this pass makes: each loop sets
+    # them before it reads them, so loops may share their names (x_i is x_i in every loop)
+    taken.temps = {st.targets[0].id for st in ast.walk(fn) if getattr(st, "hoisted", False)}
     counts = name_counts(fn)
     blocks = {}
     for n in ast.walk(fn):
@@ -88,6 +91,11 @@ def rotate(fn, accumulable=None, kinds=None):
         _rotate_loop(loop, inputs, {a: accumulable[a] for a in accum}, taken, counts,
                      blocks[id(loop)], kinds)
     return fn
+
+
+class _Taken(set):
+    """The function's names, and which of them are locals of one step (``temps``)."""
+    temps = None
 
 
 def _candidate(loop):
@@ -366,7 +374,8 @@ def _apply(loop, it, lo, hi, chosen, inputs, taken, counts, block):
         if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
                 id(st.value) in at and at[id(st.value)] not in hoisted:
             v = st.targets[0].id
-            if assigned.get(v) == 1 and counts.get(v, 0) == here.get(v, 0):
+            if assigned.get(v) == 1 and (v in taken.temps or
+                                         counts.get(v, 0) == here.get(v, 0)):
                 hoisted[at[id(st.value)]] = (v, st)
     regs, dropped = {}, set()
     for g in chosen:
@@ -376,8 +385,10 @@ def _apply(loop, it, lo, hi, chosen, inputs, taken, counts, block):
                 v, st = hoisted[(g.array, c)]
                 regs[(g.array, c)] = v
                 dropped.add(id(st))
-            else:
-                regs[(g.array, c)] = _fresh(g, c, i, taken)
+    for g in chosen:
+        for c in range(g.cmin, g.cmax + 1):
+            if (g.array, c) not in regs:
+                regs[(g.array, c)] = _fresh(g, c, i, taken, set(regs.values()) | set(here))
     by_node = {id(sub): regs[(g.array, c)] for g in chosen for sub, c in g.nodes}
     body = [_Replace(by_node).visit(st) for st in loop.body if id(st) not in dropped]
     loads = [g for g in chosen if g.array in inputs]
@@ -440,17 +451,20 @@ def _assign(name, value):
     return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
 
 
-def _fresh(g, c, i, taken):
+def _fresh(g, c, i, taken, here):
+    """``x_ip1`` for element ``x[i + 1]``: a name no other variable has, or the same element's
+    carried local in another loop (set before that loop reads it); never one of this loop's."""
     off = _index_name(_plus(ast.Name(i, ast.Load()), c))
     if g.others is not None:
         parts = [_index_name(x) or "k" for x in g.others]
         parts.insert(g.at, off)
         off = "_".join(parts)
-    name = f"{g.array}_{off}"
+    base = name = f"{g.array}_{off}"
     n = 2
-    while name in taken:
-        name, n = f"{g.array}_{off}_{n}", n + 1
+    while (name in taken and name not in taken.temps) or name in here:
+        name, n = f"{base}_{n}", n + 1
     taken.add(name)
+    taken.temps.add(name)
     return name
 
 
