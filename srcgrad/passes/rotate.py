@@ -37,8 +37,13 @@ It applies to a ``for i in range(lo, hi)`` loop (step 1: forward) with no ``brea
 * additions: an array the reverse sweep allocates for an adjoint (float or complex, so a
   local starting at 0.0 holds its partial sums), only added into in the loop (never read,
   never viewed or passed anywhere by any name), at consecutive offsets each added into by
-  every step; the last elements are added after the loop, when it ran.  The sums are
-  associated differently, as when steps commute (passes/loop_order.py).
+  every step, into one element each (an index per axis, the other indices integers: never
+  a row, never a fancy index); the last elements are added after the loop, when it ran.  The
+  sums are associated differently, as when steps commute (passes/loop_order.py).
+
+The locals are named after their elements (``x_ip1``, ``bx_i``, ``X_k_jp1``); a load already
+hoisted into a local of the step (passes/hoist_loads.py) keeps its name, and two loops carrying
+the same element share its local, which each sets before it reads it.
 
 A reverse-sweep loop whose steps commute is emitted in the reverse order and marked with its
 forward ``range`` (``forward_iter``, passes/reverse.py); when this pass can carry elements it
