@@ -65,6 +65,29 @@ def _unbroadcast_flat(g, x_shape, out):
         flat_out[xf] += gc[f]
 
 
+def _unbroadcast_2d(g, x):
+    """2-D ``g`` summed back to 2-D ``x``, whose axes of length 1 were broadcast."""
+    if g.shape == x.shape:
+        return np.ascontiguousarray(g)
+    out = np.zeros(x.shape)
+    keep0, keep1 = x.shape[0] != 1, x.shape[1] != 1
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i if keep0 else 0, j if keep1 else 0] += g[i, j]
+    return out
+
+
+def _unbroadcast_rows(g, x):
+    """2-D ``g`` summed back to 1-D ``x`` (broadcast along g's rows, and along its columns
+    where x has length 1)."""
+    out = np.zeros(x.shape)
+    keep = x.shape[0] != 1
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[j if keep else 0] += g[i, j]
+    return out
+
+
 @overload(unbroadcast)
 def _ol_unbroadcast(g, x):
     if g.ndim == x.ndim == 1:  # the common case, compiled in a fraction of the general one
@@ -78,6 +101,8 @@ def _ol_unbroadcast(g, x):
             out[0] = total
             return out
         return impl
+    if g.ndim == 2 and x.ndim in (1, 2):  # loops: a fraction of the general case's compile
+        return _unbroadcast_2d if x.ndim == 2 else _unbroadcast_rows
     if g.ndim == x.ndim:
         def impl(g, x):
             if g.shape == x.shape:
@@ -103,10 +128,31 @@ def axis_in(axis, ndim):
     return a
 
 
-@overload(expand_axis)
+def literal_axis(axis, ndim):
+    """The axis a compiled helper is called with, 0..ndim-1, when the call site passes it as
+    a constant in range (Numba types it as a literal), else None.  Helpers then compile
+    for that one axis: their loops lose the branch on ``axis``, which compiles faster (and
+    runs no slower) than the general version that LLVM splits into one loop per axis."""
+    value = getattr(axis, "literal_value", None)
+    if not isinstance(value, int) or isinstance(value, bool) or not -ndim <= value < ndim:
+        return None
+    return value % ndim
+
+
+@overload(expand_axis, prefer_literal=True)
 def _ol_expand_axis(g, x, axis):
     if x.ndim != 2:
         return None  # 3-D: runtime/along.py
+    fixed = literal_axis(axis, 2)
+    if fixed is not None:
+        def impl_fixed(g, x, axis):
+            out = np.empty(x.shape)
+            for i in range(x.shape[0]):
+                for j in range(x.shape[1]):
+                    out[i, j] = g[j] if fixed == 0 else g[i]
+            return out
+        return impl_fixed
+
     def impl(g, x, axis):
         axis = axis_in(axis, x.ndim)
         out = np.empty(x.shape)

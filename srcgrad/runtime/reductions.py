@@ -4,7 +4,7 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-from .broadcast import axis_in
+from .broadcast import axis_in, literal_axis
 
 __all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
            "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort", "cumprod_grad", "cumprod_jvp",
@@ -285,7 +285,26 @@ def _combine(acc, v, kind):
     return max(acc, v) if kind == 2 else min(acc, v)
 
 
-def _reduce2d(kind):
+def _reduce2d(kind, fixed=None):
+    """Reduce a 2-D array along ``axis``; along ``fixed`` when the call site's axis is a
+    constant (``literal_axis``)."""
+    if fixed is not None:
+        def impl_fixed(x, axis):
+            n_out = x.shape[1] if fixed == 0 else x.shape[0]
+            n = x.shape[0] if fixed == 0 else x.shape[1]
+            out = np.empty(n_out)
+            for k in range(n_out):
+                acc = x[0, k] if fixed == 0 else x[k, 0]
+                if kind == 0 or kind == 1:
+                    acc = 0.0
+                elif kind == 4:
+                    acc = 1.0
+                for m in range(n):
+                    acc = _combine(acc, x[m, k] if fixed == 0 else x[k, m], kind)
+                out[k] = acc / n if kind == 1 else acc
+            return out
+        return impl_fixed
+
     def impl(x, axis):
         axis = axis_in(axis, 2)
         n_out = x.shape[1] if axis == 0 else x.shape[0]
@@ -305,7 +324,7 @@ def _reduce2d(kind):
 
 
 def _register_reduction(fn, kind, full):
-    @overload(fn)
+    @overload(fn, prefer_literal=True)
     def _ol(x, axis):
         if x.ndim == 1:
             def impl1(x, axis):
@@ -313,7 +332,7 @@ def _register_reduction(fn, kind, full):
                 return full(x)
             return impl1
         if x.ndim == 2:
-            return _reduce2d(kind)
+            return _reduce2d(kind, literal_axis(axis, 2))
         return None  # 3-D: runtime/along.py
 
 
@@ -373,10 +392,27 @@ def _ol_prod_axis_grad_jvp(x, dx, axis):
     return impl
 
 
-@overload(extremum_mask_axis)
+@overload(extremum_mask_axis, prefer_literal=True)
 def _ol_extremum_mask_axis(x, ans, axis):
     if x.ndim != 2:
         return None  # 3-D: runtime/along.py
+    fixed = literal_axis(axis, 2)
+    if fixed is not None:
+        def impl_fixed(x, ans, axis):
+            m = np.zeros(x.shape)
+            cnt = np.zeros(x.shape[1] if fixed == 0 else x.shape[0])
+            for i in range(x.shape[0]):
+                for j in range(x.shape[1]):
+                    k = j if fixed == 0 else i
+                    if x[i, j] == ans[k]:
+                        m[i, j] = 1.0
+                        cnt[k] += 1.0
+            for i in range(x.shape[0]):
+                for j in range(x.shape[1]):
+                    m[i, j] /= cnt[j if fixed == 0 else i]
+            return m
+        return impl_fixed
+
     def impl(x, ans, axis):
         axis = axis_in(axis, 2)
         m = np.zeros(x.shape)
