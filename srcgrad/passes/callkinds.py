@@ -95,6 +95,11 @@ def call_kind(inf, e):
     if hasattr(e, "pop_from"):
         k = inf.env.get(e.pop_from)
         return k[1] if k else None
+    if isinstance(e.func, ast.Attribute) and e.func.attr == "pop" and not e.args \
+            and isinstance(e.func.value, ast.Name):  # a stack's item where it is used (a
+        k = inf.env.get(e.func.value.id)         # restored shape in a derivative's code)
+        if k is not None and k[0] == "l":
+            return k[1]
     prim = getattr(e, "prim", None)
     args = [inf.expr(a) for a in e.args]
     if getattr(e, "checkpoint", None) is not None:  # a checkpointed call, before its rule
@@ -211,6 +216,8 @@ def call_kind(inf, e):
         return ("a", 1, "f" if any(is_float(a) for a in args) else "i")
     if short == "sign":
         return args[0]
+    if short == "empty_broadcast" and len(args) == 2 and all(is_array(a) for a in args):
+        return ("a", max(ndim(a) for a in args), "f")
     if short in ("extremum_mask", "extremum_mask_axis"):  # shaped like their 1st argument
         return _floaty(args[0])
     if short in ("concatenate", "stack", "hstack", "vstack") and args and args[0] \
