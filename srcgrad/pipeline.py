@@ -2,8 +2,9 @@
 
     parse -> check the subset -> normalize -> infer kinds (-> normalize again, with the ranks
           of calls lowered by rank and of lists that grow in loops, and infer again) -> activity
-          -> reverse (or forward) generation (saves, recompute, revolve checkpoints, loop
-             fusion: passes/loop_order.py) -> clean-up -> emit source -> compile
+          -> reverse (or forward) generation (saves, recompute, shape_redo, revolve
+             checkpoints, loop fusion: passes/loop_order.py) -> clean-up -> emit source
+          -> compile
 
 With ``memory=``, reverse generation runs twice: first with every top-level loop marked and
 every top-level helper call's statements tagged with its site (the probe: its saves and the

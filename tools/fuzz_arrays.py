@@ -3,7 +3,7 @@
 The scalar generator in fuzz.py writes loops and branches over scalars; this one writes what
 code by others is made of: copies and element/slice writes, double buffers (``u = v`` in a
 loop), 2-D and 3-D arrays (``@``, ``np.dot``, ``np.outer``, ``.T``, ``np.transpose`` with axes,
-reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting), integer-array indexing
+reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting, recurrent cells), integer-array indexing
 with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a variable,
 unpacking, tuple outputs), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
 created from active values (``np.full``, ``np.array([...])``,
@@ -231,6 +231,21 @@ class ArrayGen:
                 out += ["    for j in range(M.shape[1] - 1):",
                         f"        {acc} += M[1, j] * M[1, j + 1] * {self.expr(S, 0)}"]
             self.pool[S].append(acc)
+            return out
+        if r.random() < 0.05:  # a recurrent cell: products and broadcast sums in a loop,
+            # read back in reverse only for their shapes (passes/shape_redo.py)
+            h = self.fresh("h")
+            if r.random() < 0.5:  # a vector state; a bias of a number, a vector or one element
+                bias = r.choice([self.expr(S, 0), self.expr(W, 0), "a[0:1]"])
+                out = [f"    {h} = {self.expr(W, 1)}", "    for t in range(n - 1):",
+                       f"        {h} = np.tanh(M[:, 0:3] @ {h} + M @ {self.expr(V, 0)} * a[t] + {bias})"]
+                self.pool[W].append(h)
+            else:  # a matrix state; a row broadcast down the columns, or one element
+                bias = r.choice([self.expr(S, 0), "a", "a[0:1]", self.expr(MAT, 0)])
+                out = [f"    {h} = {self.expr(MAT, 1)}", "    for t in range(n - 1):",
+                       f"        {h} = np.tanh(M[:, 0:3] @ {h} - M[:, 1:4] @ {self.expr(MAT, 0)} * 0.5"
+                       f" + {bias}) * {r.choice(['1.0', 'a[t]'])}"]
+                self.pool[MAT].append(h)
             return out
         k = r.random()
         shape = r.choice([S, S, V, V, W, MAT])

@@ -56,6 +56,25 @@ def _fold(node):
         return _fold_binop(node)
     if node.__class__ is ast.UnaryOp:
         return _fold_unary(node)
+    if node.__class__ is ast.Call:
+        return _fold_empty(node)
+    return node
+
+
+def _is_empty(node):
+    f = node.func if node.__class__ is ast.Call else None
+    return f.__class__ is ast.Attribute and f.attr == "empty" and \
+        f.value.__class__ is ast.Name and f.value.id == "np" and len(node.args) == 1 \
+        and not node.keywords
+
+
+def _fold_empty(node):
+    """``np.empty(np.empty(s).shape)`` is ``np.empty(s)`` (shapes of shapes: passes/shape_redo.py
+    makes them, substitution nests them)."""
+    if _is_empty(node):
+        a = node.args[0]
+        if a.__class__ is ast.Attribute and a.attr == "shape" and _is_empty(a.value):
+            return a.value
     return node
 
 

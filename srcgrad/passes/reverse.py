@@ -37,6 +37,7 @@ from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written
                      loop_exit, reversed_range)
 from .revolve import PROBE_MARK, LoopCheckpoints
 from .saves import Saves, _Restore, value_reads
+from .shape_redo import shape_only_redos
 from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
 from .walk import name_counts, names, nodes
 
@@ -384,18 +385,22 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
 
     # ---- reverse sweep --------------------------------------------------------------------
     def rev_block(self, stmts, depth):
-        out = []
+        out, redos, own = [], [], []
         for s in reversed(stmts):
             if depth == 0 and self.record:
                 out += self._retain(s)
             redo = [clone(d) for d in self.plan.at.get(id(s), [])]
             out += _grad_of(redo, s.origin)
+            redos += redo
             before = len(out)
             self._reverse_stmt(s, depth, out)
             header = out[before:] if isinstance(s, ast.Assign) else [
                 x for x in out[before:] if isinstance(x, (ast.If, ast.For))]
+            own.append((s, redo + header))
+        shape_only_redos(out, redos, self.kinds)  # (they then read only their operands' shapes)
+        for s, code in own:
             reads, values = set(), set()
-            for x in redo + header:
+            for x in code:
                 if isinstance(x, ast.If):
                     parts = [x.test]
                 elif isinstance(x, ast.For):

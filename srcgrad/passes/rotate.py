@@ -58,7 +58,7 @@ from .walk import name_counts, names
 
 # calls whose result is new memory, never a view of an argument
 _FRESH = {"zeros", "zeros_like", "empty", "empty_like", "ones", "ones_like", "full",
-          "full_like", "copy", "array", "arange", "linspace", "eye", "identity"}
+          "full_like", "copy", "array", "arange", "linspace", "eye", "identity", "empty_broadcast"}
 
 
 def rotate(fn, accumulable=None, kinds=None):

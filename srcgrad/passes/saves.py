@@ -35,6 +35,8 @@ def value_reads(node, loads_only=False):
                 else None
             if fname in _SHAPE_OF_FIRST and isinstance(n.args[0], ast.Name):
                 shape_only.add(id(n.args[0]))
+            elif fname == "empty_broadcast":  # (passes/shape_redo.py)
+                shape_only |= {id(a) for a in n.args if isinstance(a, ast.Name)}
             elif fname == "unbroadcast" and len(n.args) > 1 and isinstance(n.args[1], ast.Name):
                 shape_only.add(id(n.args[1]))
         elif isinstance(n, ast.Attribute) and n.attr in _SHAPE_ATTRS and \

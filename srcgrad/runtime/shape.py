@@ -8,7 +8,14 @@ from numba.np.unsafe.ndarray import to_fixed_tuple
 
 __all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
            "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze", "piece", "unpiece",
-           "split_bound", "tile", "untile", "tile_to"]
+           "split_bound", "tile", "untile", "tile_to", "empty_broadcast"]
+
+
+def empty_broadcast(a, b):
+    """An array of the shape ``a`` and ``b`` broadcast together, its values never read: what
+    the reverse sweep makes in place of an elementwise result it reads only for its shape
+    (passes/shape_redo.py)."""
+    return np.empty(np.broadcast_shapes(np.shape(a), np.shape(b)))
 
 
 def reshape_as(v, x):
@@ -352,4 +359,21 @@ def _ol_concat_rest(a, v, axis):
 def _ol_flatten(x):
     def impl(x):
         return x.flatten()
+    return impl
+
+
+@overload(empty_broadcast)
+def _ol_empty_broadcast(a, b):
+    nd = max(a.ndim, b.ndim)  # (np.broadcast_shapes compiles in 0.8 s; this in a fraction)
+
+    def impl(a, b):
+        shape = np.empty(nd, np.int64)
+        for k in range(nd):
+            ka, kb = k - (nd - a.ndim), k - (nd - b.ndim)
+            na = a.shape[ka] if ka >= 0 else 1
+            nb = b.shape[kb] if kb >= 0 else 1
+            if na != nb and na != 1 and nb != 1:
+                raise ValueError("operands could not be broadcast together")
+            shape[k] = na if nb == 1 else nb
+        return np.empty(to_fixed_tuple(shape, nd))
     return impl
