@@ -84,3 +84,28 @@ def test_unbroadcast_2d(shape):
     np.testing.assert_allclose(rt.unbroadcast(g, x), want, rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(_unbroadcast(np.asfortranarray(g), x), want, rtol=1e-14,
                                atol=1e-15)  # any layout
+
+
+@numba.njit
+def _empty_broadcast_shape(a, b):
+    return rt.empty_broadcast(a, b).shape
+
+
+@pytest.mark.parametrize("sa, sb", [((3,), (3,)), ((1,), (4,)), ((4,), (1,)), ((3, 1), (4,)),
+                                    ((2, 3), (2, 3)), ((5,), (2, 1)), ((1, 1), (1, 1)),
+                                    ((2, 1, 4), (3, 1)), ((3,), (2, 1, 3))])
+def test_empty_broadcast_shapes(sa, sb):
+    """The shape a shape-only recomputation allocates (passes/shape_redo.py): NumPy's."""
+    a, b = np.ones(sa), np.ones(sb)
+    want = np.broadcast_shapes(sa, sb)
+    assert _empty_broadcast_shape(a, b) == want
+    assert rt.empty_broadcast(a, b).shape == want
+
+
+@pytest.mark.parametrize("sa, sb", [((3,), (4,)), ((2, 3), (3, 3)), ((2, 3), (2,)),
+                                    ((2, 2, 3), (4, 3))])
+def test_empty_broadcast_refuses_what_numpy_refuses(sa, sb):
+    with pytest.raises(ValueError):
+        np.broadcast_shapes(sa, sb)
+    with pytest.raises(ValueError):
+        _empty_broadcast_shape(np.ones(sa), np.ones(sb))

@@ -93,6 +93,7 @@ def test_rnn_keeps_shapes_not_values():
     assert "_stack_t1_shape" in src and "_stack_t1 " not in src  # a shape a step, no vector
     assert "Wx @" not in rev  # the product read for its shape is not computed again
     assert "empty_broadcast(" in rev
+    assert "np.full_like(h, " in rev  # np.sum(h * h)'s adjoint: h * h not computed for its shape
 
 
 def test_matrix_product_shape():

@@ -25,6 +25,7 @@ from .clone import clone
 from .dead_loops import drop_dead_loops
 from .hoist_loads import hoist_loads
 from .rotate import rotate
+from .shape_redo import like_of_leaf
 from .shuttled import append_of, drop_shuttled, pop_of
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
@@ -283,7 +284,7 @@ def cleanup(fn, kinds=None, accumulable=None):
     fn = _fold(untangled(fn))
     fn = remove_dead(fn)
     fn = substitute(fn, kinds)
-    fn = _fold(fn)
+    fn = _fold(like_of_leaf(fn, kinds or {}))
     fn = remove_dead(drop_dead_loops(fn, _effectful))
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)

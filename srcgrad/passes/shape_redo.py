@@ -100,3 +100,22 @@ def shape_only_redos(out, redos, kinds):
             continue
         r.value = new
         r.shape_only = True
+
+
+_LIKE = {"zeros_like", "ones_like", "empty_like", "full_like"}
+
+
+def like_of_leaf(fn, kinds):
+    """``np.full_like(h * h, g)`` (a sum's adjoint, with its operand substituted in) reads
+    ``h * h`` only for its shape and dtype: when the expression's only array is a float
+    array ``h``, it is ``np.full_like(h, g)``, and ``h * h`` is not computed.  In place."""
+    for n in ast.walk(fn):
+        f = n.func if isinstance(n, ast.Call) else None
+        if not (isinstance(f, ast.Attribute) and f.attr in _LIKE and isinstance(f.value, ast.Name)
+                and f.value.id == "np" and n.args and isinstance(n.args[0], (ast.BinOp, ast.UnaryOp))):
+            continue
+        parts = _shaped(n.args[0], kinds)
+        if parts and len(parts) == 1 and isinstance(parts[0], ast.Name) \
+                and kinds.get(parts[0].id)[2] == "f":
+            n.args[0] = parts[0]
+    return fn

@@ -15,7 +15,7 @@ def linalg_vjp(A, x, B, b_t11):
     by += _t8.T @ b_t9
     bA += outer(b_t9, y).T
     bM = np.full_like(M, b_t11)
-    b_t3 = np.full_like(C * C, b_t11)
+    b_t3 = np.full_like(C, b_t11)
     bC = unbroadcast(b_t3 * C, C)
     bC += unbroadcast(b_t3 * C, C)
     by += b_t11 * y
