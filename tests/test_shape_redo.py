@@ -35,6 +35,14 @@ def matrix_state(A, H0, B, r):
     return np.sum(H ** 3)
 
 
+def batch_rnn(W, U, b, X, H0):
+    """Written as a stranger would: a batch of states as rows, products on the right."""
+    H = H0
+    for t in range(X.shape[0]):
+        H = np.tanh(H @ W + X[t] @ U + b)   # (B, n) @ (n, n) + (B, d) @ (d, n) + (n,)
+    return np.mean(H)
+
+
 def values_read(W, h0, xs):
     """The product's values are read by the adjoint of ``* xs[t]``: it must be kept."""
     h = h0
@@ -54,11 +62,14 @@ def _args(name, seed=0):
     if name == "matrix_state":
         return (0.4 * rng.standard_normal((3, 3)), rng.standard_normal((3, 4)),
                 rng.standard_normal((3, 4)), rng.standard_normal(4))
+    if name == "batch_rnn":
+        return (0.5 * rng.standard_normal((3, 3)), rng.standard_normal((2, 3)),
+                rng.standard_normal(3), rng.standard_normal((4, 5, 2)), rng.standard_normal((5, 3)))
     return (0.6 * rng.standard_normal((3, 3)), rng.standard_normal(3), rng.standard_normal(4))
 
 
 FUNCS = {"rnn": rnn, "rnn_scalar_bias": rnn_scalar_bias, "matrix_state": matrix_state,
-         "values_read": values_read}
+         "batch_rnn": batch_rnn, "values_read": values_read}
 
 
 @pytest.mark.parametrize("name", FUNCS)
@@ -100,6 +111,11 @@ def test_matrix_product_shape():
     src, rev = _reverse_sweep("matrix_state", (0, 1, 2, 3))
     assert "np.empty((A.shape[0], B.shape[1]))" in rev and "A @ " not in rev
     assert "_stack_t1_shape" in src  # A @ H: its shape a step
+
+
+def test_batch_products_shape():
+    src, rev = _reverse_sweep("batch_rnn", (0, 1, 2))
+    assert "np.empty((X_t.shape[0], U.shape[1]))" in rev and "_stack_t1_shape" in src
 
 
 def test_values_read_are_kept():
