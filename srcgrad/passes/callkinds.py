@@ -81,11 +81,15 @@ def matmul_kind(a, b):
 
 
 def _creation_kind(kind_of, shape, dt):
+    """An array made from a shape: a tuple's length axes, one for a number; unknown (None)
+    while the shape's kind is unknown, never a guess of one axis."""
     if isinstance(shape, ast.Tuple):
         return ("a", len(shape.elts), dt)
     sk = kind_of(shape) if shape is not None else None
     if sk is not None and sk[0] == "t":
         return ("a", len(sk[1]), dt)
+    if sk is None and shape is not None:
+        return None
     return ("a", 1, dt)
 
 
