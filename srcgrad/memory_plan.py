@@ -89,11 +89,13 @@ class Plan:
     """What ``memory=`` chose for one call's sizes: ``snapshots`` {loop number: s}, and
     ``calls`` the sites of the helper calls it checkpoints."""
 
-    def __init__(self, budget, loops, outside, snapshots, name="f", calls=(), chosen=()):
+    def __init__(self, budget, loops, outside, snapshots, name="f", calls=(), chosen=(),
+                 refused=()):
         self.budget, self.loops, self.outside = budget, loops, outside
         self.snapshots, self.name = dict(snapshots), name
         self.call_uses = list(calls)
         self.calls = set(chosen)
+        self.refused = list(refused)  # [(where, text, why)]: calls no plan can checkpoint
 
     @property
     def spec(self):
@@ -153,6 +155,9 @@ class Plan:
                            f"{b(c.stored)} while its adjoint runs)")
             else:
                 out.append(f"  {c.where}: {c.text} -- whole, {b(c.stored)}")
+        for where, text, why in self.refused:
+            out.append(f"  {where}: {text} -- whole, counted outside loops; cannot be "
+                       f"checkpointed: {why}")
         out.append(f"  outside loops{' and calls' if self.call_uses else ''}: "
                    f"{b(self.outside)}")
         return "\n".join(out) + "\n"
@@ -160,10 +165,11 @@ class Plan:
     __repr__ = __str__
 
 
-def choose(budget, loops, outside, name="f", calls=()):
+def choose(budget, loops, outside, name="f", calls=(), refused=()):
     """The :class:`Plan` for ``loops`` (LoopUse), ``calls`` (CallUse) and ``outside`` bytes
-    within ``budget``."""
-    whole = Plan(budget, loops, outside, {}, name, calls)
+    within ``budget``; ``refused``: [(where, text, why)] of the calls that cannot be
+    checkpointed (their bytes are in ``outside``), named in the plan and in a refusal."""
+    whole = Plan(budget, loops, outside, {}, name, calls, refused=refused)
     if whole.total <= budget:
         return whole
     can = [lp for lp in loops if lp.why_not is None and lp.trips > 1 and lp.least() < lp.stored]
@@ -193,11 +199,13 @@ def choose(budget, loops, outside, name="f", calls=()):
             best = ((len(chosen), cost), snaps, p.calls)
     if best is None:
         n = least.total
+        refusals = [f"the call at {where} cannot be checkpointed: {why}"
+                    for where, _, why in refused]
         raise ValueError(f"memory={describe_bytes(budget)}: the reverse sweep of {name}() needs "
                          f"at least {n:,} bytes{_roughly(n)} however it is "
-                         f"checkpointed: {'; '.join(_needs(least))}. Give memory= at least "
-                         "that.")
-    return Plan(budget, loops, outside, best[1], name, calls, best[2])
+                         f"checkpointed: {'; '.join(_needs(least) + refusals)}. Give memory= "
+                         "at least that.")
+    return Plan(budget, loops, outside, best[1], name, calls, best[2], refused)
 
 
 def _greedy(can, at_least, budget):
@@ -296,4 +304,6 @@ def plan(d, args, budget):
     file = d._src.filename
     calls = [CallUse(site, linecache.getline(file, site[1]).strip(), int(mem[row, 0]),
                      int(mem[row, 1]), file) for site, row in sites]
-    return choose(budget, loops, int(mem[-1, 0]), d._src.name, calls)
+    refused = [(CallUse(site, "", 0, 0, file).where, linecache.getline(file, site[1]).strip(),
+                why) for site, why in sorted(gen.refused_sites.items())]
+    return choose(budget, loops, int(mem[-1, 0]), d._src.name, calls, refused)

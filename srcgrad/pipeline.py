@@ -51,6 +51,7 @@ class Generated:
         self.serial = []      # [where, why] of loops parallel=True left serial
         self.site_map = {}    # generated line -> site of the top-level call it comes from
         self.sites = {}       # top-level helper calls that can be checkpointed -> their args
+        self.refused_sites = {}  # ... and those that cannot -> why (memory_plan.py says so)
         self.written_params = []  # primal mode: array parameters the function writes into
 
     def compile(self, backend, strict):
@@ -201,6 +202,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
                 gen.line_map = {n: (f, ln) for n, f, ln in meta.get("line_map", [])}
                 gen.site_map = {n: tuple(site) for n, site in meta.get("site_map", [])}
                 gen.sites = {tuple(site): args for site, args in meta.get("sites", [])}
+                gen.refused_sites = {tuple(site): why for site, why in meta.get("refused_sites", [])}
                 _warn_serial(meta.get("serial", []))
                 stats.count("transform_cache_hits")
                 return gen
@@ -215,7 +217,8 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
             "random": gen.random, "serial": gen.serial,
             "line_map": [[n, f, ln] for n, (f, ln) in sorted(gen.line_map.items())],
             "site_map": [[n, list(site)] for n, site in sorted(gen.site_map.items())],
-            "sites": [[list(site), args] for site, args in sorted(gen.sites.items())]})
+            "sites": [[list(site), args] for site, args in sorted(gen.sites.items())],
+            "refused_sites": [[list(site), why] for site, why in sorted(gen.refused_sites.items())]})
         gen.cache_dir = directory
     return gen
 
@@ -294,7 +297,7 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
     gen.line_map = line_map(fn_ast, source, attr, (src.filename, src.tree.lineno))
     if mode in ("reverse", "value_and_grad"):  # top-level calls a memory plan may checkpoint
         gen.site_map = line_map(fn_ast, source, attr, sites=True)
-        gen.sites = _checkpointable(norm.sites, kinds)
+        gen.sites, gen.refused_sites = _checkpointable(norm.sites, kinds)
     return gen
 
 
@@ -302,16 +305,23 @@ def _checkpointable(sites, kinds):
     """{site: its arguments' names}: the top-level helper calls ``srcgrad.checkpoint`` could
     take (memory_plan.py): arguments that are names or numbers of scalar or array kinds, no
     functions passed, no random draws, no writes into its arguments, one float or float-array
-    result."""
-    out = {}
+    result; and {site: why not} for the others."""
+    out, refused = {}, {}
     infer = types._Infer(kinds).expr
     for site, use in sites.items():
         r = use["result"]
-        if use["passed"] or use["draws"] or use["writes"] or not isinstance(r, ast.Name) or \
-                infer(r) is None or \
-                infer(r)[0] not in "as" or not types.is_float(infer(r)):
-            continue
-        if all(isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and (
-                types.is_array(infer(a)) or types.is_scalar(infer(a)))) for a in use["args"]):
+        kind = infer(r) if isinstance(r, ast.Name) else None
+        why = ("a function is passed to it" if use["passed"] else
+               "it draws random numbers (run again, it would draw others)" if use["draws"] else
+               "it writes into its arguments" if use["writes"] else
+               "it returns something other than one float or float array"
+               if kind is None or kind[0] not in "as" or not types.is_float(kind) else
+               "an argument is neither a name nor a number" if not all(
+                   isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and (
+                       types.is_array(infer(a)) or types.is_scalar(infer(a))))
+                   for a in use["args"]) else None)
+        if why is None:
             out[site] = [a.id for a in use["args"] if isinstance(a, ast.Name)]
-    return out
+        else:
+            refused[site] = why
+    return out, refused

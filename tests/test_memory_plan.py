@@ -275,6 +275,14 @@ def test_calls_that_draw_random_numbers_are_not_checkpointed_and_the_probe_draws
     assert np.array_equal(np.random.get_state()[1], after)  # the same draws, no more
     _close(got, want)
     assert g.plan.call_uses == []
+    line = noisy_deep.__code__.co_firstlineno
+    assert [(w, why) for w, _, why in g.plan.refused] == [
+        (f"test_memory_plan.py:{line + k}", "it draws random numbers (run again, it would "
+         "draw others)") for k in (1, 2, 3)]
+    assert str(g.plan).count("cannot be checkpointed: it draws random numbers") == 3
+    with pytest.raises(ValueError, match=f"the call at test_memory_plan.py:{line + 1} cannot "
+                                         "be checkpointed: it draws random numbers"):
+        srcgrad.grad(noisy_deep, wrt=(0, 1), memory="1kB", backend="python")(*args)
     np.random.seed(7)
     report = srcgrad.memory(noisy_deep, *args, wrt=(0, 1), backend="python")
     assert report.total > 0 and np.random.randint(1 << 30) == \
@@ -300,6 +308,7 @@ def test_calls_that_write_into_their_arguments_are_not_checkpointed():
     assert v == pytest.approx(in_place_calls(args[0].copy(), args[1]), rel=1e-12)
     _close(got, srcgrad.grad(in_place_calls, wrt=(0, 1), backend="python")(*args))
     assert g.plan.call_uses == []
+    assert [why for _, _, why in g.plan.refused] == ["it writes into its arguments"] * 2
 
 
 # ---- the choice itself -----------------------------------------------------------------------
