@@ -202,7 +202,8 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
                 gen.line_map = {n: (f, ln) for n, f, ln in meta.get("line_map", [])}
                 gen.site_map = {n: tuple(site) for n, site in meta.get("site_map", [])}
                 gen.sites = {tuple(site): args for site, args in meta.get("sites", [])}
-                gen.refused_sites = {tuple(site): why for site, why in meta.get("refused_sites", [])}
+                gen.refused_sites = {tuple(site): why
+                                     for site, why in meta.get("refused_sites", [])}
                 _warn_serial(meta.get("serial", []))
                 stats.count("transform_cache_hits")
                 return gen
@@ -218,7 +219,8 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
             "line_map": [[n, f, ln] for n, (f, ln) in sorted(gen.line_map.items())],
             "site_map": [[n, list(site)] for n, site in sorted(gen.site_map.items())],
             "sites": [[list(site), args] for site, args in sorted(gen.sites.items())],
-            "refused_sites": [[list(site), why] for site, why in sorted(gen.refused_sites.items())]})
+            "refused_sites": [[list(site), why]
+                              for site, why in sorted(gen.refused_sites.items())]})
         gen.cache_dir = directory
     return gen
 

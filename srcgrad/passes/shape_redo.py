@@ -112,7 +112,8 @@ def like_of_leaf(fn, kinds):
     for n in ast.walk(fn):
         f = n.func if isinstance(n, ast.Call) else None
         if not (isinstance(f, ast.Attribute) and f.attr in _LIKE and isinstance(f.value, ast.Name)
-                and f.value.id == "np" and n.args and isinstance(n.args[0], (ast.BinOp, ast.UnaryOp))):
+                and f.value.id == "np" and n.args
+                and isinstance(n.args[0], (ast.BinOp, ast.UnaryOp))):
             continue
         parts = _shaped(n.args[0], kinds)
         if parts and len(parts) == 1 and isinstance(parts[0], ast.Name) \

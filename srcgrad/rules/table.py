@@ -226,7 +226,7 @@ NONDIFF_CALLS = {np.argsort: "argsort", slice: "slice", isinstance: "isinstance"
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
                  _rt.thread_id: "thread_id", _rt.num_threads: "num_threads",
                  _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis",
-                 _rt.empty_broadcast: "empty_broadcast"}
+                 _rt.empty_broadcast: "empty_broadcast"}  # (its values are never read)
 
 # random draws: methods of a np.random.Generator (or RandomState) passed in, and NumPy's
 # global functions.  Each draw is a constant of the derivative, made exactly once per call, in
