@@ -21,6 +21,7 @@ reads them.  The parallel gradient then makes one pass over the data, not two.
 """
 import ast
 
+from .loop_order import _base, is_comment
 from .revolve import exposed
 from .saves import value_reads
 from .walk import nodes
@@ -105,17 +106,10 @@ def _run_again(loop, after, effectful):
         for n in nodes(st):
             if isinstance(n, (ast.Assign, ast.AugAssign)):
                 for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
-                    if isinstance(t, ast.Subscript) and _root(t) in arrays:
+                    if isinstance(t, ast.Subscript) and _base(t) in arrays:
                         return False
     return True
 
 
-def _root(t):
-    while isinstance(t, ast.Subscript):
-        t = t.value
-    return t.id if isinstance(t, ast.Name) else None
-
-
 def _comment(st):
-    from .loop_order import is_comment
     return isinstance(st, ast.Expr) and is_comment(st)
