@@ -132,3 +132,21 @@ def test_inputs_untouched():
     srcgrad.grad(rnn, wrt=(0, 1, 2))(*args)
     for a, b in zip(args, before):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("expr, want", [
+    ("np.full_like(h * h, g)", "np.full_like(h, g)"),
+    ("np.ones_like(-h * 2.0 + 1)", "np.ones_like(h)"),
+    ("np.full_like(h * s, g)", "np.full_like(h * s, g)"),     # a float name may widen the dtype
+    ("np.zeros_like(h + k, g)", "np.zeros_like(h + k, g)"),   # two arrays: a broadcast shape
+    ("np.zeros_like(i * 2.0)", "np.zeros_like(i * 2.0)"),     # an int array: the dtype changes
+    ("np.full_like(h @ k, g)", "np.full_like(h @ k, g)")])
+def test_like_of_an_expression_reads_its_array(expr, want):
+    """``np.full_like(h * h, g)`` (a sum's adjoint) does not compute ``h * h`` for its shape,
+    where the result's shape and dtype are surely ``h``'s (passes/shape_redo.py)."""
+    import ast
+    from srcgrad.passes.shape_redo import like_of_leaf
+    kinds = {"h": ("a", 1, "f"), "k": ("a", 1, "f"), "i": ("a", 1, "i"), "s": ("s", "f"),
+             "g": ("s", "f")}
+    tree = ast.parse(expr)
+    assert ast.unparse(like_of_leaf(tree, kinds)) == want

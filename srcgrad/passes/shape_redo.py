@@ -107,8 +107,9 @@ _LIKE = {"zeros_like", "ones_like", "empty_like", "full_like"}
 
 def like_of_leaf(fn, kinds):
     """``np.full_like(h * h, g)`` (a sum's adjoint, with its operand substituted in) reads
-    ``h * h`` only for its shape and dtype: when the expression's only array is a float
-    array ``h``, it is ``np.full_like(h, g)``, and ``h * h`` is not computed.  In place."""
+    ``h * h`` only for its shape and dtype: when the expression is made of one float array
+    ``h`` and number constants, it is ``np.full_like(h, g)``, and ``h * h`` is not computed.
+    In place."""
     for n in ast.walk(fn):
         f = n.func if isinstance(n, ast.Call) else None
         if not (isinstance(f, ast.Attribute) and f.attr in _LIKE and isinstance(f.value, ast.Name)
@@ -117,6 +118,7 @@ def like_of_leaf(fn, kinds):
             continue
         parts = _shaped(n.args[0], kinds)
         if parts and len(parts) == 1 and isinstance(parts[0], ast.Name) \
-                and kinds.get(parts[0].id)[2] == "f":
-            n.args[0] = parts[0]
-    return fn
+                and kinds.get(parts[0].id)[2] == "f" and all(
+                    x.id == parts[0].id for x in ast.walk(n.args[0]) if isinstance(x, ast.Name)):
+            n.args[0] = parts[0]  # (number constants only besides it: they never change the
+    return fn                     # array's dtype; a float name might, as np.float64 does)
