@@ -56,7 +56,9 @@ def twins(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serial")
     return {f: serial_twin(f, folder) for f in (per_sample, rosen, rows, lse_rows, overwritten,
                                                 in_a_branch, updates_in_place, row_lse,
-                                                row_lse_read_after, shares_saves)}
+                                                row_lse_read_after, shares_saves,
+                                                updates_in_place_inner, overwrites_in_a_branch,
+                                                overwrites_in_a_branch_inner)}
 
 
 # compiled: rosen and rows (per-thread copies, elements each step owns); per_sample's parallel
@@ -163,7 +165,8 @@ def overwritten(x):
 def in_a_branch(x, a):
     """A prange loop inside an if whose steps keep values (t is overwritten): the forward
     loop and the step run again were one set of statements in the generated tree, and the
-    clean-up dropped the forward loop as dead (a silently wrong gradient)."""
+    clean-up dropped the forward loop as dead (a silently wrong gradient).  (Saves in a loop
+    in a branch now go to an array indexed by the step, as outside branches.)"""
     b = np.zeros(a.shape[0])
     for i in range(a.shape[0]):
         b[i] = a[i] * x
@@ -176,15 +179,14 @@ def in_a_branch(x, a):
 
 
 def shares_saves(x, a):
-    """The step run again keeps b's elements in a list of its own: the function's list of
-    b's elements holds the saves of the loop before, which that loop's adjoint pops after
-    this one's (fuzz seed 27448: the step's list was the function's, emptied by each step,
-    and the next pop failed)."""
+    """Two loops in a branch saving b's elements (fuzz seed 27448: when such saves went to
+    lists, the step run again used the function's list, emptied by each step, and the next
+    pop failed; they now go to arrays, one per loop, indexed by the step)."""
     b = np.zeros(a.shape[0])
     for i in range(a.shape[0]):
         b[i] = a[i] * x
     y = x
-    if x > -5.0:  # (in a branch: saves go to lists, not to arrays made for one loop)
+    if x > -5.0:
         for i in range(2):
             y = np.logaddexp(y, b[i])
             b[i] = b[i] * y
@@ -193,12 +195,65 @@ def shares_saves(x, a):
     return y + np.sum(b * b)
 
 
+def overwrites_in_a_branch(x, a):
+    """The steps overwrite b[i], whose old value the adjoint of the line before needs (the
+    fuzzer's seed 29634, where the loop was range and parallel=True made it prange): in a
+    branch, the old values went to a list, and the adjoint ran each step again after the
+    forward sweep, keeping the new values (a wrong gradient).  Now an array indexed by the
+    step keeps them, as for a loop outside branches."""
+    b = a * x
+    s = x
+    if a[0] < 5.0:
+        s = np.sum(np.tanh(a) * b)
+        for i in prange(a.shape[0] - 1):
+            b[i] = a[i]
+    return s + np.sum(b * b)
+
+
+def overwrites_in_a_branch_inner(x, a):
+    """The same overwrite in an inner loop: its saves go to lists, so the adjoint would run
+    the step again on the new values; refused."""
+    b = a * x
+    s = np.sum(np.tanh(a) * b)
+    for i in prange(a.shape[0] - 1):
+        for j in range(2):
+            b[i] = a[i] * j
+    return s + np.sum(b * b)
+
+
+def updates_in_place(x, a):
+    """A step that overwrites b[i], which it reads first: in a branch, its saves go to an
+    array indexed by the step (they went to a list, which made its adjoint run the step again
+    on the new b[i], a located error since a wrong gradient was found)."""
+    b = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        b[i] = a[i] * x
+    if x > -5.0:
+        for i in prange(2):
+            b[i] = min(b[i], x)
+    return x + np.sum(b * b)
+
+
+def updates_in_place_inner(x, a):
+    """The same update in an inner loop: saves in lists, so the adjoint runs the step again,
+    which would read the new b[i]."""
+    b = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        b[i] = a[i] * x
+    for i in prange(2):
+        for j in range(2):
+            b[i] = min(b[i], x * j)
+    return x + np.sum(b * b)
+
 @pytest.mark.parametrize("f,args", [(lse_rows, (A, XR[:5])), (overwritten, (XR,)),
                                     (in_a_branch, (0.7, XR[:4])), (row_lse, (A, XR[:5])),
                                     (row_lse_read_after, (A, XR[:5])),
-                                    (shares_saves, (0.7, XR[:4]))],
+                                    (shares_saves, (0.7, XR[:4])),
+                                    (updates_in_place, (-0.5, XR[:4])),
+                                    (overwrites_in_a_branch, (0.9, XR[:4]))],
                          ids=["lse_rows", "overwritten", "in_a_branch", "row_lse",
-                              "row_lse_read_after", "shares_saves"])
+                              "row_lse_read_after", "shares_saves", "updates_in_place",
+                              "overwrites_in_a_branch"])
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_steps_that_keep_values(f, args, backend, twins):
     serial = twins[f]
@@ -252,22 +307,11 @@ def reads_the_step_before(x):
     return s
 
 
-def updates_in_place(x, a):
-    """A step that overwrites b[i], which it reads first, and keeps values in lists: its
-    adjoint would run the step again on the new b[i] (it returned a wrong gradient)."""
-    b = np.zeros(a.shape[0])
-    for i in range(a.shape[0]):
-        b[i] = a[i] * x
-    if x > -5.0:
-        for i in prange(2):
-            b[i] = min(b[i], x)
-    return x + np.sum(b * b)
-
 
 @pytest.mark.parametrize("f,args,why", [
     (carried, (XR,), "cannot run in parallel"),
     (reads_the_step_before, (XR,), "cannot run in parallel"),
-    (updates_in_place, (-0.5, XR[:4]), "overwrites elements of b that it reads first")])
+    (updates_in_place_inner, (-0.5, XR[:4]), "overwrites elements of b that it reads first")])
 def test_unsafe_parallel_adjoints_are_located_errors(f, args, why):
     with pytest.raises(srcgrad.UnsupportedError, match=why) as e:
         srcgrad.grad(f, backend="python")(*args)
@@ -277,7 +321,7 @@ def test_unsafe_parallel_adjoints_are_located_errors(f, args, why):
 def test_parallel_true_keeps_an_in_place_update_serial(twins):
     """The same loop written with range: parallel=True leaves it serial, says why, and gives
     the serial gradient (found by the scalar fuzzer: tests/fuzz_regressions)."""
-    serial = twins[updates_in_place]
+    serial = twins[updates_in_place_inner]
     args = (-0.5, XR[:4])
     with pytest.warns(srcgrad.ParallelWarning, match="reads first"):
         got = srcgrad.grad(serial, wrt=(0, 1), backend="python", parallel=True)(*args)
@@ -364,3 +408,25 @@ def test_parallel_true_makes_independent_loops_prange():
         np.testing.assert_allclose(g(x), srcgrad.grad(neighbours, backend="python")(x),
                                    rtol=1e-12)
     assert "prange" not in g.source
+
+
+
+def test_steps_that_overwrite_values_the_adjoint_needs(twins):
+    args = (0.9, XR[:4])
+    serial = twins[overwrites_in_a_branch]
+    want = srcgrad.grad(serial, wrt=(0, 1), backend="python")(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.ParallelWarning)
+        got = srcgrad.grad(serial, wrt=(0, 1), backend="python", parallel=True)(*args)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    serial = twins[overwrites_in_a_branch_inner]
+    check_grads(serial, args, backends=("python",))
+    with pytest.warns(srcgrad.ParallelWarning, match=r"stays serial: .*overwrites elements of "
+                      r"b that it reads first or whose old values the adjoint needs"):
+        got = srcgrad.grad(serial, wrt=(0, 1), backend="python", parallel=True)(*args)
+    for g, w in zip(got, srcgrad.grad(serial, wrt=(0, 1), backend="python")(*args)):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    with pytest.raises(srcgrad.UnsupportedError, match=r"test_parallel.py:\d+:\d+: .*prange "
+                       r"loop cannot run in parallel: a step overwrites elements of b"):
+        srcgrad.grad(overwrites_in_a_branch_inner, wrt=(0, 1), backend="python")(*args)

@@ -98,13 +98,16 @@ class ParallelLoops:
             self._refuse_parallel(s, "it may end early (break or return)")
         lists = {st for (v, what, loop), st in self.stacks.items() if loop is None}
         if any(isinstance(n, ast.Name) and n.id in lists for st in body for n in nodes(st)):
-            overwritten = sorted(v for v, first in _first_access(s.body).items()
+            # (the forward body with its saves: a save of an element before the step
+            # overwrites it keeps the value from before the loop, which the step run again
+            # after the forward sweep cannot see)
+            overwritten = sorted(v for v, first in _first_access(body).items()
                                  if first == "read")
             if overwritten:  # the step run again would read the new values
                 self._refuse_parallel(s, f"a step overwrites elements of "
-                                         f"{', '.join(overwritten)} that it reads first, and its "
-                                         "adjoint runs the step again (it keeps values in inner "
-                                         "loops)")
+                                         f"{', '.join(overwritten)} that it reads first or whose "
+                                         "old values the adjoint needs, and its adjoint runs "
+                                         "the step again after the forward sweep")
             self.rerun[id(s)] = True
             return _NoPushes(lists).strip(body)
         return body

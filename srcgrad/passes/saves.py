@@ -246,8 +246,9 @@ class Saves:
             not self.restore.needed(v, s, values=True)
 
     def _mark_slots(self):
-        """Saves directly in the body of a top-level ``for`` (no break) whose variable is
-        assigned there once go to arrays preallocated before the loop."""
+        """Saves directly in the body of a top-level ``for`` (no break; in branches or not)
+        whose variable is assigned there once go to arrays preallocated before the loop
+        (indexed by the step: a ``prange`` loop's steps then never share a list)."""
         self.slot_loop = {}
         self.top_level = set()
 
@@ -260,7 +261,7 @@ class Saves:
                     top(st.orelse)
         top(self.fdef.body)
         top = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
-        for loop in self.fdef.body:
+        for loop in _outer_loops(self.fdef.body):
             if not isinstance(loop, ast.For) or loop_exit(loop) or id(loop) in self.ckpts:
                 continue  # (a checkpointed loop keeps one step's values at a time)
             counts = {}
@@ -352,3 +353,14 @@ class Saves:
         walk = None  # a recursive closure is a cycle: break it (the tree is then freed at once)
         return _Restore(first, pos, loops, own, first_values, loop_values, where, reads, rows,
                         written_at, own_values)
+
+
+def _outer_loops(stmts):
+    """The loops of ``stmts`` that no other loop holds (in branches or not)."""
+    for st in stmts:
+        if isinstance(st, (ast.For, ast.While)):
+            yield st
+        elif isinstance(st, ast.If):
+            yield from _outer_loops(st.body)
+            yield from _outer_loops(st.orelse)
+
