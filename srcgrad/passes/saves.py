@@ -11,6 +11,7 @@ import ast
 
 from .clone import clone
 from .common import _assign, _call, _name, _names, loop_exit, range_parts
+from ..rules.table import VIEW_CALLS
 from .types import FLOAT, is_array, is_scalar
 from .walk import nodes
 
@@ -364,3 +365,31 @@ def _outer_loops(stmts):
             yield from _outer_loops(st.body)
             yield from _outer_loops(st.orelse)
 
+
+def view_bases(fdef, kinds):
+    """{array variable: the variables whose memory it may share} (transitively), from the
+    normalized function's assignments ``v = b``, ``v = b[...]``, ``v = b.T`` and the view
+    calls (``reshape_to(b, s)``): reading ``v`` reads ``b``'s memory, so a write into ``b``
+    after ``v`` was made may change the value the reverse of ``v``'s readers needs."""
+    direct = {}
+    for n in nodes(fdef):
+        if not (isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
+                and is_array(kinds.get(n.targets[0].id))):
+            continue
+        e = n.value
+        if isinstance(e, ast.Subscript) or (isinstance(e, ast.Attribute) and e.attr == "T"):
+            e = e.value
+        elif isinstance(e, ast.Call) and getattr(e, "prim", None) in VIEW_CALLS and e.args:
+            e = e.args[0]
+        if isinstance(e, ast.Name) and e.id != n.targets[0].id:
+            direct.setdefault(n.targets[0].id, set()).add(e.id)
+    out = {}
+    for v in direct:
+        seen, todo = set(), [v]
+        while todo:
+            for b in direct.get(todo.pop(), ()):
+                if b not in seen and b != v:
+                    seen.add(b)
+                    todo.append(b)
+        out[v] = seen
+    return out
