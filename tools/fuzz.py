@@ -44,7 +44,7 @@ UNARY = ["math.sin({})", "math.cos({})", "math.tanh({})", "math.exp(math.sin({})
 ARRAY_UNARY = ["np.sin({})", "np.tanh({})", "np.cos({})", "({0} * {0})", "np.exp(np.sin({}))"]
 BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + {} * {})", "max({}, {})", "min({}, {})",
           "math.atan2({}, 1.0 + {} * {})", "np.logaddexp({}, {})", "np.fmax({}, {})",
-          "math.fmod({}, 1.5 + {} * {})"]
+          "math.fmod({}, 1.5 + {} * {})", "max({}, {}, {})", "min({}, {}, {})"]
 
 
 class Gen:
@@ -115,10 +115,14 @@ class Gen:
                 out += self.scoped(indent + 1, depth - 1, loop_var, in_loop)
             elif k < 0.75 and not in_loop:
                 i = "i" if loop_var is None else "j"
-                out.append(f"{pad}for {i} in range({r.choice(['n', 'n - 1', '2'])}):")
+                header = r.choice(['range(n)', 'range(n - 1)', 'range(2)', 'reversed(range(n))',
+                                   'reversed(range(1, n))', 'reversed(range(0, n, 2))'])
+                out.append(f"{pad}for {i} in {header}:")
                 inner = self.scoped(indent + 1, depth - 1, i, True)
                 if r.random() < 0.5:
                     inner.append(f"{pad}    b[{i}] = {self.expr(2, i)}")
+                elif r.random() < 0.3:  # a tuple of element targets: NumPy assigns in turn
+                    inner.append(f"{pad}    b[{i}], b[{i} - 1] = b[{i} - 1], {self.expr(2, i)}")
                 if i == "i" and r.random() < 0.35:
                     inner += self.nested(pad + "    ")
                 if r.random() < 0.2:

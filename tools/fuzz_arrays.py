@@ -72,7 +72,8 @@ EXPRS = {
         "np.sum(st.gamma.cdf(np.exp({W}), 0.5 + np.exp({S})))", "np.sum(st.t.cdf({V}, 2.0 + np.exp({S})))",
         "np.sum(sp.betainc(0.5 + np.exp(np.tanh({W})), 2.0 + np.tanh({S}), 0.4))", "np.sum(np.max({T}, axis=1) * np.mean({T}, axis=1))",
         "np.sum(cq({V}))", "cq({S})", "srcgrad.checkpoint(hv)({S})",
-        "srcgrad.checkpoint(hs)({V})", "np.sum(vq({M}) * {M})", "vq({S})"],
+        "srcgrad.checkpoint(hs)({V})", "np.sum(vq({M}) * {M})", "vq({S})",
+        "np.sum([{S}, {S} * {S}])", "np.mean([{S}, {V}[0], {S}])", "max({S}, {S}, {V}[1])"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -112,7 +113,7 @@ EXPRS = {
           "{M} * {S}", "np.transpose({T}, (0, 2, 1))[1].T", "np.transpose({M}.T)",
           "{M}.T.reshape(3, 4)", "np.expand_dims({V}, 0) * {M}",
           "{M} - np.mean({M}, axis=1, keepdims=True)", "{M} * np.sum({M}, keepdims=True)",
-          "np.vstack(({V}, {V}, {V}))", "np.stack(({W}, {W}, {W}, {W}), axis=1)",
+          "np.vstack(({V}, {V}, {V}))", "np.array([{V}, {V}, np.sin({V})])", "np.stack(({W}, {W}, {W}, {W}), axis=1)",
           "np.concatenate([{M}[0:1], {M}[1:3]], axis=0)", "np.flipud({M})", "np.fliplr({M})",
           "np.swapaxes({T}, 1, 2)[0].T", "np.triu({M})", "np.tril({M})",
           "np.column_stack(({W}, {W}, {W}, {W}))", "np.atleast_2d({V}) * {M}",
@@ -184,8 +185,12 @@ class ArrayGen:
             ls, v = self.fresh("ls"), self.fresh("v")
             if r.random() < 0.5:
                 out = [f"    {ls} = []", "    for i in range(n):",
-                       f"        {ls}.append(np.sin({self.expr(V, 1)}) * a[i])",
-                       f"    {v} = np.sum(np.stack({ls}), axis=0) + {ls}[-1]"]
+                       f"        {ls}.append(np.sin({self.expr(V, 1)}) * a[i])"]
+                if r.random() < 0.5:
+                    out.append(f"    {v} = np.sum(np.stack({ls}), axis=0) + {ls}[-1]")
+                else:  # read back from the last one: a second, order-dependent pass
+                    out += [f"    {v} = {self.expr(V, 1)}", f"    for h in reversed({ls}):",
+                            f"        {v} = np.tanh(0.5 * {v} + h)"]
                 self.pool[V].append(v)
             else:
                 out = [f"    {ls} = [{self.expr(S, 0)}]", "    i = 0", "    while i < n:",
@@ -257,6 +262,10 @@ class ArrayGen:
             out = [f"    {c} = {r.choice([f'{src}.copy()', f'np.copy({src})'])}",
                    f"    {c}[{r.randint(0, 3)}] = {self.expr(S, 1)}",
                    f"    {c}[1:3] = {self.expr(V, 1)}[0:2] * {self.expr(S, 0)}"]
+            if r.random() < 0.6:  # a slice read (a view) and written back: its old values
+                out.append(r.choice([f"    {c}[1:] *= {self.expr(S, 0)}",
+                                     f"    {c}[0:2] += {c}[2:4] * {self.expr(S, 0)}",
+                                     f"    {c}[::2] = {c}[::2] * {c}[1::2]"]))
             self.pool[V].append(c)
             return out
         if k < 0.52:  # a double buffer: the explicit heat-equation step
@@ -303,6 +312,9 @@ class ArrayGen:
             out = [f"    {d} = np.zeros((3, 4))",
                    "    for i in range(3):",
                    f"        {d}[i, :] = {self.expr(MAT, 0)}[i, :] * {self.expr(V, 0)}"]
+            if r.random() < 0.4:  # a row and a column read (views) and written back
+                out += [f"    {d}[1] *= {self.expr(S, 0)}",
+                        f"    {d}[:, 2] += {d}[:, 0] * {self.expr(S, 0)}"]
             self.pool[MAT].append(d)
             return out
         if k < 0.9:  # loops over sequences: rows, values, zip, enumerate, a tuple (unrolled)

@@ -101,6 +101,10 @@ def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
         if isinstance(st, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = st.targets if isinstance(st, ast.Assign) else [st.target]
             for t in targets:
+                if isinstance(t, ast.Tuple):  # x[i], y = ...: the writes into elements
+                    for e in t.elts:
+                        if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
+                            write(st, e.value.id, pairs)
                 if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
                     write(st, t.value.id, pairs, in_place=isinstance(st, ast.AugAssign))
                 elif isinstance(t, ast.Name) and isinstance(st, ast.AugAssign):
@@ -186,9 +190,9 @@ def returned_views(fn):
 
 
 def _aliased_names(v, resolve):
-    """[(a name whose memory ``v`` may share, surely)]: ``_aliased_name``'s, or a helper
+    """[(a name whose memory ``v`` may share, surely)]: ``aliased_name``'s, or a helper
     call's array arguments its result may be a view of (only if the result is an array)."""
-    name, view = _aliased_name(v, resolve)
+    name, view = aliased_name(v, resolve)
     if name is not None:
         return [(name, view)]
     if not isinstance(v, ast.Call) or v.keywords:
@@ -213,7 +217,7 @@ def _resolved(resolve, node):
         return None
 
 
-def _aliased_name(v, resolve):
+def aliased_name(v, resolve):
     """(the name whose memory ``v`` may share, surely): ``x``, ``x[a:b]``, ``x[i, :]``,
     ``x.T`` surely; ``x[i]`` (integer indices only) if the result is an array."""
     if isinstance(v, ast.Name):

@@ -138,6 +138,12 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         super().generic_visit(node)
 
     def visit_For(self, node):
+        it = loops.unreversed(node.iter, self.src.resolve)
+        if isinstance(it, tuple):
+            self.bad(*it)
+            return
+        if it is not node.iter:  # reversed(range(...)): checked as the range it is
+            node = ast.copy_location(ast.For(node.target, it, node.body, node.orelse, None), node)
         if not loops.is_range(node.iter, self.src.resolve):
             self.sequence_loop(node)
         elif not isinstance(node.target, ast.Name):
@@ -216,7 +222,10 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
             self.visit(t.slice)
             return
-        if isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) for e in t.elts):
+        if isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) or (
+                isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name)) for e in t.elts):
+            for e in t.elts:  # a, b = ...; x[i], x[j] = x[j], x[i]
+                self.check_target(e)
             return
         if isinstance(t, ast.Attribute):
             self.bad(t, "attribute assignment", "return the value instead of storing it on an object.")
@@ -305,6 +314,13 @@ class _Checker(loops.Checks, ast.NodeVisitor):
                 for v in (item.elts if isinstance(item, ast.List) else [item]):
                     self.visit(v)
             return
+        if node.args and isinstance(node.args[0], ast.List) and _in(self.src.resolve(node.func),
+                                                                    CALLS):
+            for item in node.args[0].elts:  # np.sum([a, b]): of np.array([a, b])
+                for v in (item.elts if isinstance(item, ast.List) else [item]):
+                    self.visit(v)
+            node = copy.copy(node)
+            node.args = node.args[1:]
         for kw in node.keywords:
             if kw.arg is None:
                 self.bad(node, "**kwargs in a call", "pass arguments explicitly.")
@@ -401,3 +417,11 @@ def _library(fn):
         fn = type(owner)  # scipy.stats.norm.logpdf: a method of scipy's norm_gen
     mod = getattr(fn, "__module__", None) or ""
     return mod.split(".")[0] in _LIBRARIES
+
+
+def _in(obj, table):
+    """``obj in table``, False for an object that cannot be hashed."""
+    try:
+        return obj in table
+    except TypeError:
+        return False

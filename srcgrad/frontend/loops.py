@@ -7,13 +7,72 @@ and turns a loop over an array into an index loop.
     for i, v in enumerate(xs, 1)  ->  seqs [xs], targets [v], index i, start 1
     for a, (W, b) in zip(xs, params)  ->  seqs [xs, params], targets [a, (W, b)]
     for k, (a, b) in enumerate(zip(xs, ys))  ->  seqs [xs, ys], targets [a, b], index k
+    for v in reversed(xs)  ->  seqs [xs], targets [v], reverse
+
+    for i in reversed(range(n))        ->  for i in range(n - 1, -1, -1)      (unreversed)
+    for i in reversed(range(a, b, 2))  ->  for i in range(a + (b - a - 1) // 2 * 2, a - 1, -2)
 """
 import ast
 
 
 class SequenceLoop:
-    def __init__(self, seqs, targets, index=None, start=None):
+    def __init__(self, seqs, targets, index=None, start=None, reverse=False):
         self.seqs, self.targets, self.index, self.start = seqs, targets, index, start
+        self.reverse = reverse
+
+
+def _is_call_of(node, fn, resolve):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and resolve(node.func) is fn
+
+
+def _int_literal(node):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        v = _int_literal(node.operand)
+        return None if v is None else -v
+    return node.value if isinstance(node, ast.Constant) and type(node.value) is int else None
+
+
+def unreversed(it, resolve):
+    """``reversed(range(...))`` as the ``range`` of the same indices in reverse order, a
+    (node, construct, hint) problem when the step is not an integer literal, or ``it``
+    itself when it is not that call.  Both branches of a step's sign give an empty range
+    exactly when the original one is empty."""
+    if not (_is_call_of(it, reversed, resolve) and len(it.args) == 1 and not it.keywords
+            and is_range(it.args[0], resolve)):
+        return it
+    r = it.args[0]
+    if _is_numba_prange(resolve(r.func)):
+        return it, "reversed(prange(...))", "a prange loop's steps are independent: " \
+            "write prange(...) itself."
+    args = [ast.Constant(0)] + r.args if len(r.args) == 1 else list(r.args)
+    a, b = args[0], args[1]
+    step = _int_literal(args[2]) if len(args) == 3 else 1
+    if step is None or step == 0:
+        return r, "reversed(range(a, b, step)) with a step that is not a nonzero integer " \
+            "literal", "write the reversed range yourself: range(last, first - 1, -step)."
+
+    def num(v):
+        return ast.UnaryOp(ast.USub(), ast.Constant(-v)) if v < 0 else ast.Constant(v)
+
+    def binop(x, op, y):
+        return ast.BinOp(x, op, y)
+    if step == 1:
+        first = binop(b, ast.Sub(), ast.Constant(1))
+        stop = num(-1) if isinstance(a, ast.Constant) and a.value == 0 \
+            else binop(a, ast.Sub(), ast.Constant(1))
+    elif step > 0:  # the last index a + k*step below b, down to a
+        span = binop(binop(b, ast.Sub(), a), ast.Sub(), ast.Constant(1))
+        first = binop(a, ast.Add(), binop(binop(span, ast.FloorDiv(), ast.Constant(step)),
+                                          ast.Mult(), ast.Constant(step)))
+        stop = binop(a, ast.Sub(), ast.Constant(1))
+    else:  # the last index a - k*|step| above b, up to a
+        span = binop(binop(a, ast.Sub(), b), ast.Sub(), ast.Constant(1))
+        first = binop(a, ast.Sub(), binop(binop(span, ast.FloorDiv(), ast.Constant(-step)),
+                                          ast.Mult(), ast.Constant(-step)))
+        stop = binop(a, ast.Add(), ast.Constant(1))
+    new = ast.Call(r.func, [first, stop, num(-step)], [])
+    return ast.fix_missing_locations(ast.copy_location(new, it))
 
 
 def is_range(it, resolve):
@@ -43,6 +102,17 @@ def sequence_loop(node, resolve):
     ``range``, or a (node, construct, hint) problem."""
     it, target = node.iter, node.target
     call = resolve(it.func) if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) else None
+    if call is reversed:
+        if it.keywords or len(it.args) != 1:
+            return it, "reversed() with these arguments", "write reversed(seq)."
+        inner = it.args[0]
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) \
+                and resolve(inner.func) in (enumerate, zip, reversed):
+            return it, f"reversed({inner.func.id}(...))", \
+                "loop over range(len(xs) - 1, -1, -1) and index the sequences."
+        if not _target_ok(target):
+            return target, "this loop target", "loop into a name or a tuple of names."
+        return SequenceLoop([inner], [target], reverse=True)
     if call is enumerate:
         if it.keywords or not 1 <= len(it.args) <= 2:
             return it, "enumerate() with these arguments", "write enumerate(seq) or enumerate(seq, start)."

@@ -116,6 +116,10 @@ def call_kind(inf, e):
     if getattr(e, "rows_append", False):  # a list growing in a loop (passes/growing.py)
         a = args[0]
         return None if a is None else ("a", (a[1] if is_array(a) else 0) + 1, "f")
+    if getattr(e, "array_rows", False):  # np.array([a, b]) before its lowering (calls.py)
+        if any(a is None for a in args) or len({a[1] if is_array(a) else 0 for a in args}) > 1:
+            return None
+        return ("a", (args[0][1] if is_array(args[0]) else 0) + 1, "f")
     if hasattr(e, "rank_site"):  # np.tensordot before its lowering (passes/normalize.py)
         if not all(is_array(a) for a in args):
             return None

@@ -87,6 +87,10 @@ class Calls:
                 if obj is np.array else value
         if obj in (sum, max, min) and len(e.args) == 1 and not e.keywords:  # of a sequence
             return self.sequence_call(obj.__name__, e, out)
+        if obj in (max, min) and len(e.args) > 2 and not e.keywords:  # max(a, b, c): folded
+            seq = ast.copy_location(ast.Tuple(list(e.args), ast.Load()), e)
+            return self.sequence_call(obj.__name__, ast.copy_location(
+                ast.Call(e.func, [seq], []), e), out)
         if obj is np.array and len(e.args) == 1 and isinstance(e.args[0], ast.ListComp) \
                 and not e.keywords:  # np.array([f(v) for v in vs]) over a tuple
             items = self.comprehension(e.args[0], out)
@@ -129,7 +133,12 @@ class Calls:
             return self.keep(e, out)  # np.where(c): the indices where c holds, a constant
         if known and obj in CALLS:
             prim = CALLS[obj]
-            return self.prim_call(prim, self.emit_func(obj, e.func), list(e.args), e.keywords, e, out)
+            args = list(e.args)
+            if args and isinstance(args[0], ast.List):  # np.sum([a, b]): NumPy's array of it
+                arr = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load()),
+                               [args[0]], [])
+                args[0] = ast.fix_missing_locations(ast.copy_location(arr, args[0]))
+            return self.prim_call(prim, self.emit_func(obj, e.func), args, e.keywords, e, out)
         if known:
             return self.keep(e, out)
         if library.known(obj):  # scipy.special.logsumexp & co.: written in the subset
@@ -198,8 +207,28 @@ class Calls:
         return ast.copy_location(node, e)
 
     def array_literal(self, lst, e, out):
-        """``np.array([a, b])`` (or nested, 2-D) becomes a zeros array and element writes."""
+        """``np.array([a, b])`` (or nested, 2-D) becomes a zeros array and element writes;
+        ``np.array([u, v])`` of arrays of one rank, ``np.stack([u, v])`` (which the kinds
+        pass tells: a placeholder first, as for ``np.tensordot``)."""
         rows = lst.elts
+        if rows and not any(isinstance(r, ast.List) for r in rows) \
+                and not all(isinstance(r, ast.Constant) for r in rows):
+            key = (self.src.filename, e.lineno, e.col_offset)
+            ranks = (self.ranks or {}).get(key)
+            if ranks is None:  # the first normalization: a placeholder for the kinds pass
+                node = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load()),
+                                [self.atom(r, out) for r in rows], [])
+                node = ast.copy_location(node, e)
+                node.rank_site, node.rank_origin, node.array_rows = key, (self.src, e), True
+                return node
+            if any(ranks):
+                if len(set(ranks)) > 1:
+                    self.fail(e, f"{ast.unparse(e.func)}() of a list of values of ranks "
+                              f"{', '.join(map(str, ranks))}", "give it arrays of one shape "
+                              "(np.stack) or numbers, not both.")
+                stack = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "stack", ast.Load()),
+                                 [ast.List(list(rows), ast.Load())], [])
+                return self.flat(ast.fix_missing_locations(ast.copy_location(stack, e)), out)
         if rows and all(isinstance(r, ast.List) for r in rows):
             shape = (len(rows), len(rows[0].elts))
             if any(len(r.elts) != shape[1] for r in rows):

@@ -117,6 +117,21 @@ def _minus(a, b):
     return ast.BinOp(clone(a), ast.Sub(), b)
 
 
+def _plus_one(e):
+    """``e + 1``, written ``a`` when ``e`` is ``a - 1`` and folded when ``e`` is an integer
+    literal (``-1 + 1`` is ``0``)."""
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Sub) \
+            and isinstance(e.right, ast.Constant) and e.right.value == 1:
+        return clone(e.left)
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub) \
+            and isinstance(e.operand, ast.Constant) and type(e.operand.value) is int:
+        v = 1 - e.operand.value
+        return ast.Constant(v) if v >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-v))
+    if isinstance(e, ast.Constant) and type(e.value) is int:
+        return ast.Constant(e.value + 1)
+    return ast.BinOp(clone(e), ast.Add(), ast.Constant(1))
+
+
 def reversed_range(for_node, counter=None):
     """(header target, iter, [statements at the top of the reverse body])."""
     start, stop, step = range_parts(for_node)
@@ -131,8 +146,7 @@ def reversed_range(for_node, counter=None):
     elif isinstance(step, ast.UnaryOp) and isinstance(step.operand, ast.Constant) \
             and step.operand.value == 1:
         # range(start, stop, -1) backwards is range(stop + 1, start + 1)
-        return var, _call("range", ast.BinOp(clone(stop), ast.Add(), ast.Constant(1)),
-                          ast.BinOp(clone(start), ast.Add(), ast.Constant(1))), []
+        return var, _call("range", _plus_one(stop), _plus_one(start)), []
     elif simple_step:
         # range(start, stop) backwards is range(stop - 1, start - 1, -1), empty when stop <= start
         return var, _call("range", _minus(stop, ast.Constant(1)), _minus(start, ast.Constant(1)),

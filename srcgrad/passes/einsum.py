@@ -171,7 +171,8 @@ def rank_sites(fdef, kind_of):
                                                     "checkpointed function.")])
             ranks = tuple(kinds)
         if min(ranks) == 0 and not getattr(node, "elementwise", False) \
-                and not getattr(node, "rows_append", False):
+                and not getattr(node, "rows_append", False) \
+                and not getattr(node, "array_rows", False):
             raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
                                                 "or an operand of unknown rank",
                                                 "pass two arrays (multiply scalars with *).")])

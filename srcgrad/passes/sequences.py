@@ -3,6 +3,7 @@ built-ins that take a sequence.
 
     for W, b in params            ->  the body once per layer, W = params_0_0 ... (a tuple)
     for v in x                    ->  for _k in range(len(x)): v = x[_k]        (an array)
+    for v in reversed(x)          ->  for _k in range(len(x) - 1, -1, -1): v = x[_k]
     hs = []; hs.append(h)         ->  a tuple variable one element longer
 
     [f(W) for W in layers]            ->  a tuple of f(layers_0), f(layers_1)   (unrolled)
@@ -153,6 +154,16 @@ class Sequences:
         return _MISSING if isinstance(node, ast.Name) and node.id in self.locals \
             else self.src.resolve(node)
 
+    def _unreversed(self, s):
+        """``for i in reversed(range(...))`` as a ``for`` over the reversed range (``s`` itself
+        when its header is something else)."""
+        it = loops.unreversed(s.iter, self._resolve_global)
+        if isinstance(it, tuple):
+            self.fail(*it)
+        if it is s.iter:
+            return s
+        return ast.copy_location(ast.For(s.target, it, s.body, s.orelse, None), s)
+
     def sequence_loop(self, s, out):
         """``for v in seq`` (and ``enumerate``, ``zip``): over tuples of known length the
         body is repeated once per element, each copy reading its element by a literal index
@@ -169,7 +180,8 @@ class Sequences:
         if all(n is not None for n in sizes):  # tuples: unrolled
             if any(isinstance(n, ast.Break) for st in s.body for n in ast.walk(st)):
                 self.fail(s, "break in a loop over a tuple", "loop over range(len(...)) instead.")
-            for j in range(min(sizes)):
+            order = range(min(sizes))
+            for j in (reversed(order) if loop.reverse else order):
                 if loop.index is not None:
                     self.assign(loop.index, ast.BinOp(_marked(start), ast.Add(), ast.Constant(j)), out)
                 for t, q in zip(loop.targets, seqs):
@@ -193,7 +205,9 @@ class Sequences:
                 else _marked(ast.Name(k, ast.Load()))
         else:
             k = self.names.fresh("_k")
-            bounds = [n]
+            bounds = [ast.BinOp(n, ast.Sub(), ast.Constant(1)),
+                      ast.UnaryOp(ast.USub(), ast.Constant(1)),
+                      ast.UnaryOp(ast.USub(), ast.Constant(1))] if loop.reverse else [n]
             at = _marked(ast.Name(k, ast.Load()))
         head = [ast.Assign([clone(t)], ast.Subscript(_marked(q), clone(at), ast.Load()))
                 for t, q in zip(loop.targets, seqs)]

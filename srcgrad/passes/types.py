@@ -159,8 +159,9 @@ class _Infer:
                 if isinstance(t, ast.Name):
                     self.set(t.id, self.expr(s.value))
                 cond = getattr(s, "alias_check", None)  # shares memory if cond is an array
-                if cond is not None and is_array(self.env.get(cond[0])):
-                    self.refused.append(cond[1])
+                for name, problem in ([cond] if isinstance(cond, tuple) else cond or []):
+                    if is_array(self.env.get(name)):
+                        self.refused.append(problem)
             elif isinstance(s, ast.Expr) and hasattr(s, "push"):
                 self.set(s.push, ("l", self.expr(s.value.args[0])))
             elif isinstance(s, ast.For):

@@ -1,0 +1,124 @@
+"""Forms of Python and NumPy a new user writes on the first day: element targets in a tuple
+assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
+arrays, a list literal passed to a NumPy function.  Each against finite differences in both
+modes and both backends (check_grads), and the cases NumPy gives another meaning refused at
+their line."""
+import math
+
+import numpy as np
+import pytest
+
+import srcgrad
+
+from checks import check_grads, check_hessian
+
+RNG = np.random.default_rng(2902)
+X5 = RNG.normal(size=5)
+A34 = RNG.normal(size=(3, 4))
+
+
+def swap_elements(x):
+    y = x * 1.0
+    y[0], y[1] = y[1], y[0] * x[2]
+    return np.sum(y * np.arange(1.0, 6.0))
+
+
+def bubble_pass(x):
+    """One pass of bubble sort: the derivative follows the values as they move."""
+    y = x.copy()
+    for i in range(y.shape[0] - 1):
+        if y[i] > y[i + 1]:
+            y[i], y[i + 1] = y[i + 1], y[i]
+    return np.sum(y * np.arange(1.0, 6.0))
+
+
+def name_and_element(x):
+    y = np.zeros(3)
+    a, y[1] = x[0] * 2.0, x[1] ** 2
+    return a * np.sum(y)
+
+
+def swap_copied_rows(A):
+    B = A * 1.0
+    B[0], B[1] = B[1].copy(), B[0].copy()
+    return np.sum(np.sin(B) * np.arange(12.0).reshape(3, 4))
+
+
+def max3(x):
+    return max(x[0], x[1] * x[2], math.sin(x[3])) + min(x[0], x[4], 0.3, x[1] ** 2)
+
+
+def rows_of_arrays(x):
+    M = np.array([x, x ** 2, np.sin(x)])
+    return np.sum(M @ x)
+
+
+def rows_of_matrices(A):
+    """np.stack's rule joins vectors and matrices, not matrices into a 3-D array."""
+    T = np.array([A, A * A])
+    return np.sum(np.tanh(T[1] - T[0]))
+
+
+def numbers_and_arrays(x):
+    return np.sum(np.array([x[0] * x[1], x[2], 1.0]) ** 2)
+
+
+def list_to_numpy(x):
+    return np.sum([x[0], x[1] * 2.0]) + np.mean([x[2] ** 2, x[3], x[4]]) \
+        + np.max([x[0], x[3]]) + np.prod([x[1], x[2]])
+
+
+def list_of_arrays_to_numpy(x):
+    return np.sum(np.mean([x, np.sin(x)], axis=0) ** 2)
+
+
+@pytest.mark.parametrize("f,args", [
+    (swap_elements, (X5,)), (bubble_pass, (X5,)), (name_and_element, (X5,)),
+    (swap_copied_rows, (A34,)), (max3, (X5,)), (max3, (X5[::-1].copy(),)),
+    (rows_of_arrays, (X5,)), (numbers_and_arrays, (X5,)),
+    (list_to_numpy, (X5,)), (list_of_arrays_to_numpy, (X5,)),
+])
+def test_day_one_forms(f, args):
+    check_grads(f, args)
+
+
+def test_hessians_of_day_one_forms():
+    check_hessian(rows_of_arrays, (X5,), "np.array([x, x ** 2, np.sin(x)])")
+    check_hessian(swap_elements, (X5,), "y[0], y[1] = y[1], y[0] * x[2]")
+
+
+def swap_rows(A):
+    B = A * 1.0
+    B[0], B[1] = B[1], B[0]
+    return np.sum(B * np.arange(12.0).reshape(3, 4))
+
+
+def swap_halves(x):
+    y = x * 1.0
+    y[0:2], y[2:4] = y[2:4], y[0:2]
+    return np.sum(y * np.arange(5.0))
+
+
+def mixed_ranks(x):
+    return np.sum(np.array([x, x[0]]))
+
+
+def view_then_write_in_a_tuple(A):
+    r = A[1] * 1.0
+    v = r[0:2]
+    r[0], q = 5.0, 2.0
+    return np.sum(v) * q
+
+
+@pytest.mark.parametrize("f,args,what", [
+    # NumPy assigns in turn: the rows are views, so both end up the old B[1]
+    (swap_rows, (A34,), r"write into B\[0\] while B\[0\], which may share its memory"),
+    (swap_halves, (X5,), r"write into y\[0:2\] while y\[0:2\], which may share its memory"),
+    (mixed_ranks, (X5,), r"np.array\(\) of a list of values of ranks 1, 0"),
+    (view_then_write_in_a_tuple, (A34,), "write into 'r', which shares memory with 'v'"),
+    (rows_of_matrices, (A34,), r"np.stack\(\)"),
+])
+def test_forms_with_another_meaning_are_refused(f, args, what):
+    with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
+        srcgrad.grad(f, backend="python")(*args)
+    assert "test_python_forms.py" in str(e.value)
