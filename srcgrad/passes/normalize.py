@@ -21,7 +21,7 @@ import ast
 
 from ..errors import UnsupportedError
 from ..frontend import loops
-from ..frontend.aliases import aliased_name, kinds_decide
+from ..frontend.aliases import kinds_decide
 from ..frontend.check import is_stack_literal
 from ..frontend.source import _MISSING
 from .along import AlongAxis
@@ -329,70 +329,10 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
                                 self.keep(target.slice, out), ast.Store())
             self.emit(out, tgt, atom)
         elif isinstance(target, ast.Tuple):
-            n = len(target.elts)
-            if isinstance(value, ast.Tuple) and len(value.elts) == n:
-                atoms = [self.atom(e, out) for e in value.elts]
-                atoms = [self._snapshot(a, out) for a in atoms]  # a, b = b, a
-            elif _is_shape(value):
-                base = self.keep(value, out)
-                atoms = [ast.Subscript(base, ast.Constant(k), ast.Load()) for k in range(n)]
-            else:
-                res = self.flat(value, out)
-                if self.elements(res) is not None:
-                    res = ast.Tuple(self.elements(res), ast.Load())
-                if not isinstance(res, ast.Tuple) or len(res.elts) != n:
-                    self.fail(value, "tuple assignment from " + ast.unparse(value),
-                              "unpack tuples only from x.shape, a tuple a, b = c, d, or a "
-                              "function returning a tuple of the same length.")
-                atoms = res.elts
-            later_views = self._later_views(target, value, atoms)
-            for k, (t, a) in enumerate(zip(target.elts, atoms)):
-                if isinstance(t, ast.Subscript):  # x[i], x[j] = x[j], x[i]
-                    self.assign(t, _marked(a), out)
-                    if later_views.get(k):
-                        out[-1].alias_check = later_views[k]
-                elif isinstance(t, ast.Name) and self.elements(a) is not None:
-                    self.bind_tuple(self.name(t.id), self.elements(a), out, value)  # nested
-                else:
-                    self.emit(out, self.name(t.id), a)
+            self.assign_tuple(target, value, out)
         else:
             self.fail(target, "assignment target " + ast.unparse(target),
                       "assign to a variable, an array element or a slice.")
-
-    def _later_views(self, target, value, atoms):
-        """``B[0], B[1] = B[1], B[0]``: NumPy assigns the targets in turn, and ``B[0]`` on the
-        right is a view when ``B`` is 2-D, so the write into ``B[0]`` changes the value then
-        written into ``B[1]`` (both rows end up the old ``B[1]``).  srcgrad tracks values,
-        not views: {target index: [(the name holding a later value that may be such a view,
-        the problem)]}, refused by the kinds stage when that name holds an array, and here
-        when the later value is surely a view (a slice)."""
-        if not isinstance(value, ast.Tuple):
-            return {}
-        found = {}
-        for k, t in enumerate(target.elts):
-            if not isinstance(t, ast.Subscript):
-                continue
-            for j in range(k + 1, len(atoms)):
-                name, surely = aliased_name(value.elts[j], self._resolve_global)
-                if name is None or not isinstance(atoms[j], ast.Name):
-                    continue
-                problem = self.src.problem(
-                    t, f"write into {ast.unparse(t)} while {ast.unparse(value.elts[j])}, "
-                    "which may share its memory, is still to be assigned",
-                    "NumPy assigns the targets one at a time, so a swap of rows "
-                    "(B[0], B[1] = B[1], B[0]) copies one row into both: copy the values on "
-                    "the right first (B[1].copy(), B[0].copy()), or assign one at a time.")
-                if surely is True:
-                    raise UnsupportedError([problem])
-                found.setdefault(k, []).append((atoms[j].id, problem))
-        return found
-
-    def _snapshot(self, atom, out):
-        if isinstance(atom, ast.Name):
-            t = self.temp()
-            self.emit(out, t, atom)
-            return ast.Name(t, ast.Load())
-        return atom
 
     # ---- expressions --------------------------------------------------------------------------
     def atom(self, e, out):

@@ -4,13 +4,17 @@
     y = x[1]       ->    y = x_1
     z = x[i]             raise IndexError unless -3 <= i < 3; z = x_0 / x_1 / x_2 by branches
     p, q, r = x          p = x_0; q = x_1; r = x_2
+    y[0], y[1] = y[1], y[0]   _t1 = y[1]; _t2 = y[0]; y[0] = _t1; y[1] = _t2
 
 so the derivative of each element is tracked on its own (a tuple value itself is never
 active), and indexing by a variable sends the derivative only to the element it read.
 """
 import ast
 
+from ..errors import UnsupportedError
+from ..frontend.aliases import aliased_name
 from .clone import clone
+from .walk import marked as _marked
 
 
 def _tag(stmt, origin):
@@ -114,6 +118,71 @@ class TupleParts:
             chain = test + [branch]
         out.extend(chain)
         return ast.Name(t, ast.Load())
+
+    def assign_tuple(self, target, value, out):
+        """``a, b = ...`` (a tuple, ``x.shape``, a function's tuple result), targets names or
+        elements (``x[i], x[j] = x[j], x[i]``), the values taken before any is assigned."""
+        n = len(target.elts)
+        if isinstance(value, ast.Tuple) and len(value.elts) == n:
+            atoms = [self.atom(e, out) for e in value.elts]
+            atoms = [self._snapshot(a, out) for a in atoms]  # a, b = b, a
+        elif isinstance(value, ast.Attribute) and value.attr == "shape":
+            base = self.keep(value, out)
+            atoms = [ast.Subscript(base, ast.Constant(k), ast.Load()) for k in range(n)]
+        else:
+            res = self.flat(value, out)
+            if self.elements(res) is not None:
+                res = ast.Tuple(self.elements(res), ast.Load())
+            if not isinstance(res, ast.Tuple) or len(res.elts) != n:
+                self.fail(value, "tuple assignment from " + ast.unparse(value),
+                          "unpack tuples only from x.shape, a tuple a, b = c, d, or a "
+                          "function returning a tuple of the same length.")
+            atoms = res.elts
+        later_views = self._later_views(target, value, atoms)
+        for k, (t, a) in enumerate(zip(target.elts, atoms)):
+            if isinstance(t, ast.Subscript):  # x[i], x[j] = x[j], x[i]
+                self.assign(t, _marked(a), out)
+                if later_views.get(k):
+                    out[-1].alias_check = later_views[k]
+            elif isinstance(t, ast.Name) and self.elements(a) is not None:
+                self.bind_tuple(self.name(t.id), self.elements(a), out, value)  # nested
+            else:
+                self.emit(out, self.name(t.id), a)
+
+    def _later_views(self, target, value, atoms):
+        """``B[0], B[1] = B[1], B[0]``: NumPy assigns the targets in turn, and ``B[0]`` on the
+        right is a view when ``B`` is 2-D, so the write into ``B[0]`` changes the value then
+        written into ``B[1]`` (both rows end up the old ``B[1]``).  srcgrad tracks values,
+        not views: {target index: [(the name holding a later value that may be such a view,
+        the problem)]}, refused by the kinds stage when that name holds an array, and here
+        when the later value is surely a view (a slice)."""
+        if not isinstance(value, ast.Tuple):
+            return {}
+        found = {}
+        for k, t in enumerate(target.elts):
+            if not isinstance(t, ast.Subscript):
+                continue
+            for j in range(k + 1, len(atoms)):
+                name, surely = aliased_name(value.elts[j], self._resolve_global)
+                if name is None or not isinstance(atoms[j], ast.Name):
+                    continue
+                problem = self.src.problem(
+                    t, f"write into {ast.unparse(t)} while {ast.unparse(value.elts[j])}, "
+                    "which may share its memory, is still to be assigned",
+                    "NumPy assigns the targets one at a time, so a swap of rows "
+                    "(B[0], B[1] = B[1], B[0]) copies one row into both: copy the values on "
+                    "the right first (B[1].copy(), B[0].copy()), or assign one at a time.")
+                if surely is True:
+                    raise UnsupportedError([problem])
+                found.setdefault(k, []).append((atoms[j].id, problem))
+        return found
+
+    def _snapshot(self, atom, out):
+        if isinstance(atom, ast.Name):
+            t = self.temp()
+            self.emit(out, t, atom)
+            return ast.Name(t, ast.Load())
+        return atom
 
 
 def _literal_slice(norm, s):
