@@ -55,6 +55,27 @@ def rows_rescaled(X, w):
     return np.sum(np.sin(Y))
 
 
+def another_name_then_write(x):
+    """``z = y`` is the same array: the adjoint of ``z * z`` needs y's old element."""
+    y = x * 1.0
+    z = y
+    w = z * z
+    y[0] = 3.0 * x[1]
+    return np.sum(w * y)
+
+
+def rebound_between(x):
+    """``u = un`` shares memory only until ``un`` is made anew: the step's writes into the
+    new ``un`` keep no old values (an array made anew each step: tests/test_memory_report)."""
+    u = x * 1.0
+    for t in range(3):
+        un = np.empty(x.shape[0])
+        for i in range(x.shape[0]):
+            un[i] = np.sin(u[i]) + u[i - 1] * 0.5
+        u = un
+    return np.sum(u * u)
+
+
 def transpose_then_write(x):
     A = np.outer(x, x[:2])
     B = A.T
@@ -73,6 +94,7 @@ def reshaped_then_written(x):
     (scale_tail, (X,)), (scale_row, (X,)), (scale_first_row_after_a_column, (X,)),
     (square_through_a_name, (X,)), (square_a_row_through_a_name, (X,)),
     (rows_rescaled, (RNG.normal(size=(3, 4)), RNG.normal(size=3))),
+    (another_name_then_write, (X,)), (rebound_between, (X,)),
 ])
 def test_views_of_written_arrays(f, args):
     check_grads(f, args)
@@ -92,3 +114,10 @@ def test_views_the_function_reads_after_the_write_are_refused(f, names):
 def test_hessians_through_written_views():
     check_hessian(scale_tail, (X,), "y[1:] *= x[0]")
     check_hessian(square_a_row_through_a_name, (X,), "A[0, :] = r * r * x[1]")
+
+
+def test_a_view_ends_where_its_base_is_made_anew():
+    src = srcgrad.source(rebound_between, args=(X,))
+    assert "_stack_un_elem" not in src, src
+    src = srcgrad.source(scale_tail, args=(X,))
+    assert "_saved_y_slice = np.copy(y[1:])" in src, src

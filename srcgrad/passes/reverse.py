@@ -36,7 +36,7 @@ from .parallel import ParallelLoops, is_parallel
 from .common import (_assign, _call, _grad_of, _name, _names, _tag, copy_written_params,
                      loop_exit, reversed_range)
 from .revolve import PROBE_MARK, LoopCheckpoints
-from .saves import Saves, _Restore, value_reads, view_bases
+from .saves import Saves, _Restore, live_views, value_reads
 from .shape_redo import shape_only_redos
 from .types import FLOAT, INT, index_rank_change, is_array, is_scalar, ndim
 from .walk import name_counts, names, nodes
@@ -83,7 +83,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
         self._plan_checkpoints()
         self.loop_only = self._loop_only_vars()
         self._mark_slots()
-        self.view_bases = view_bases(self.fdef, self.kinds)
+        self.views_at = live_views(self.fdef, self.kinds)
         self._mark_defined(self.fdef.body[:-1], set(self.params), 0)
         # probe passes: what does the reverse sweep read?  Recomputing a temporary makes it
         # read the temporary's operands, and restoring those adds reads: iterate to a fixpoint
@@ -417,7 +417,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
                     values |= value_reads(part)
             # a view's values are its base's: a write into the base after the view was
             # made needs the base's old values back (``_t1 = y[1:]; y[1:] = _t1 * c``)
-            bases = self.view_bases
+            bases = self.views_at.get(id(s), {})
             self.stmt_reads[id(s)] = reads | {b for v in reads for b in bases.get(v, ())}
             self.stmt_value_reads[id(s)] = values | {b for v in values
                                                      for b in bases.get(v, ())}

@@ -366,30 +366,61 @@ def _outer_loops(stmts):
             yield from _outer_loops(st.orelse)
 
 
-def view_bases(fdef, kinds):
-    """{array variable: the variables whose memory it may share} (transitively), from the
-    normalized function's assignments ``v = b``, ``v = b[...]``, ``v = b.T`` and the view
-    calls (``reshape_to(b, s)``): reading ``v`` reads ``b``'s memory, so a write into ``b``
-    after ``v`` was made may change the value the reverse of ``v``'s readers needs."""
-    direct = {}
-    for n in nodes(fdef):
-        if not (isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
-                and is_array(kinds.get(n.targets[0].id))):
-            continue
-        e = n.value
-        if isinstance(e, ast.Subscript) or (isinstance(e, ast.Attribute) and e.attr == "T"):
-            e = e.value
-        elif isinstance(e, ast.Call) and getattr(e, "prim", None) in VIEW_CALLS and e.args:
-            e = e.args[0]
-        if isinstance(e, ast.Name) and e.id != n.targets[0].id:
-            direct.setdefault(n.targets[0].id, set()).add(e.id)
-    out = {}
-    for v in direct:
-        seen, todo = set(), [v]
-        while todo:
-            for b in direct.get(todo.pop(), ()):
-                if b not in seen and b != v:
-                    seen.add(b)
-                    todo.append(b)
-        out[v] = seen
-    return out
+def live_views(fdef, kinds):
+    """{id(statement): {array variable: the variables whose memory it may share}} where the
+    statement runs: ``v = b``, ``v = b[...]``, ``v = b.T`` and the view calls
+    (``reshape_to(b, s)``) make ``v`` share ``b``'s memory (and whatever ``b`` shares), until
+    ``v`` or ``b`` is set anew (``un = np.empty(n)`` in a loop ends ``u = un`` of the step
+    before).  Reading ``v`` reads ``b``'s memory, so a write into ``b`` while they share it
+    changes the value the reverse of ``v``'s readers needs."""
+    at = {}
+
+    def union(a, b):
+        out = {v: set(bs) for v, bs in a.items()}
+        for v, bs in b.items():
+            out.setdefault(v, set()).update(bs)
+        return out
+
+    def block(stmts, live):
+        for st in stmts:
+            at[id(st)] = union(at.get(id(st), {}), live)
+            live = stmt(st, live)
+        return live
+
+    def rebind(live, name):
+        out = {v: bs - {name} for v, bs in live.items() if v != name}
+        return {v: bs for v, bs in out.items() if bs}
+
+    def stmt(st, live):
+        if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name):
+            v = st.targets[0].id
+            base = _viewed(st.value) if is_array(kinds.get(v)) else None
+            live = rebind(live, v)
+            if base is not None and base != v:
+                live[v] = {base} | live.get(base, set())
+            return live
+        if isinstance(st, ast.If):
+            return union(block(st.body, live), block(st.orelse, live))
+        if isinstance(st, (ast.For, ast.While)):
+            if isinstance(st, ast.For) and isinstance(st.target, ast.Name):
+                live = rebind(live, st.target.id)
+            head = live
+            while True:  # the body's end flows to the loop head again, to a fixpoint
+                new = union(live, block(st.body, head))
+                if new == head:
+                    return head
+                head = new
+        return live
+
+    block(fdef.body, {})
+    block = stmt = None  # recursive closures are a cycle: break them (the tree is then freed)
+    return at
+
+
+def _viewed(e):
+    """The variable whose memory the value ``e`` may share, or None."""
+    if isinstance(e, ast.Subscript) or (isinstance(e, ast.Attribute) and e.attr == "T"):
+        e = e.value
+    elif isinstance(e, ast.Call) and getattr(e, "prim", None) in VIEW_CALLS and e.args:
+        e = e.args[0]
+    return e.id if isinstance(e, ast.Name) else None
