@@ -154,8 +154,9 @@ class TupleParts:
         right is a view when ``B`` is 2-D, so the write into ``B[0]`` changes the value then
         written into ``B[1]`` (both rows end up the old ``B[1]``).  srcgrad tracks values,
         not views: {target index: [(the name holding a later value that may be such a view,
-        the problem)]}, refused by the kinds stage when that name holds an array, and here
-        when the later value is surely a view (a slice)."""
+        the problem)]}, refused by the kinds stage when that name holds an array (a number
+        is a copy), and here when the later value is surely a view (a slice of the array
+        written into)."""
         if not isinstance(value, ast.Tuple):
             return {}
         found = {}
@@ -172,7 +173,8 @@ class TupleParts:
                     "NumPy assigns the targets one at a time, so a swap of rows "
                     "(B[0], B[1] = B[1], B[0]) copies one row into both: copy the values on "
                     "the right first (B[1].copy(), B[0].copy()), or assign one at a time.")
-                if surely is True:
+                if surely is True and name == t.value.id \
+                        and not isinstance(value.elts[j], ast.Name):  # a slice of the array
                     raise UnsupportedError([problem])
                 found.setdefault(k, []).append((atoms[j].id, problem))
         return found
