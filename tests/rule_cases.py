@@ -164,6 +164,7 @@ CASES = {
                     ("rt.concat_rest(y, x, 1)", [A((2, 3)), A((2, 2))])],
     "reshape_as": [("rt.reshape_as(x, y) * y", [A(6), A((2, 3))]),
                    ("rt.reshape_as(x.T, y)", [A((3, 2)), A((2, 3))])],
+    "c_order": [("rt.c_order(x.T) * y", [A((2, 3)), A((3, 2))]), ("rt.c_order(x) * x", [A(4)])],
     "reshape_to": [("rt.reshape_to(x, (3, 2)) * y", [A(6), A((3, 2))]),
                    ("rt.reshape_to(x.T, 6)", [A((2, 3))])],
     "reciprocal": [("np.reciprocal(x)", [A(4, *POS)]), ("np.reciprocal(x) * y", [S(*POS), S()])],

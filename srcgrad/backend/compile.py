@@ -187,6 +187,7 @@ class Compiled:
     def __call__(self, *args):
         if self.backend == "python" or self.fallback_reason is not None:
             return self._run_python(*args)
+        args = tuple(_c_ordered(a) for a in args)
         self.dispatcher()
         try:
             sig = tuple(numba.typeof(a) for a in args)
@@ -212,3 +213,15 @@ class Compiled:
                            "numbers; with backend='python' the error names the line of yours it "
                            "comes from")
             raise
+
+
+def _c_ordered(a):
+    """A matrix (or more) the caller passed in another memory layout (``X.T``: Fortran order),
+    as a C-ordered copy: Numba types a variable with one layout, and a parameter the function
+    sets again in a loop would otherwise mix two (it cannot compile that: passes/layouts.py);
+    one layout also means one compiled specialization.  The caller's array is not touched."""
+    if isinstance(a, np.ndarray) and a.ndim >= 2 and not a.flags.c_contiguous:
+        return np.ascontiguousarray(a)
+    if type(a) is tuple:
+        return tuple(_c_ordered(x) for x in a)
+    return a

@@ -42,6 +42,7 @@ rule("concat_first", "v b axis", ["take_first(g, v, axis)", None, None],
                                  ["concat_first(dv, b, axis)", None, None], elementwise=False, out="v")
 rule("concat_rest", "a v axis", [None, "take_rest(g, a, axis)", None],
                                 [None, "concat_rest(a, dv, axis)", None], elementwise=False, out="v")
+rule("c_order", "x", ["g"], ["c_order(dx)"], elementwise=False, out="x")  # (passes/layouts.py)
 rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False, out="x")
 rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False, out="x")
 rule("reshape_to", "v shape", ["reshape_as(g, v)", None], ["reshape_to(dv, shape)", None],

@@ -8,7 +8,7 @@ from numba.np.unsafe.ndarray import to_fixed_tuple
 
 __all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
            "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze", "piece", "unpiece",
-           "split_bound", "tile", "untile", "tile_to", "empty_broadcast"]
+           "split_bound", "tile", "untile", "tile_to", "empty_broadcast", "c_order"]
 
 
 def empty_broadcast(a, b):
@@ -16,6 +16,14 @@ def empty_broadcast(a, b):
     the reverse sweep makes in place of an elementwise result it reads only for its shape
     (passes/shape_redo.py)."""
     return np.empty(np.broadcast_shapes(np.shape(a), np.shape(b)))
+
+
+def c_order(x):
+    """``x`` itself when it is C-contiguous, else a C-contiguous copy: what generated code
+    assigns to an array variable it also sets elsewhere, where the value may have another
+    memory layout (``P = np.linalg.inv(Q)`` before a loop setting ``P = A @ P``), so Numba
+    types the variable with one layout (passes/layouts.py)."""
+    return np.ascontiguousarray(x)
 
 
 def reshape_as(v, x):
@@ -278,6 +286,13 @@ def _ol_untile(v, x):
 def _ol_reshape_as(v, x):
     def impl(v, x):
         return np.ascontiguousarray(v).reshape(x.shape)
+    return impl
+
+
+@overload(c_order)
+def _ol_c_order(x):
+    def impl(x):
+        return np.ascontiguousarray(x)
     return impl
 
 
