@@ -1,5 +1,5 @@
-"""Forms of Python and NumPy a new user writes on the first day: element targets in a tuple
-assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
+"""Forms of Python and NumPy a new user writes on the first day: helpers with default values
+and keyword arguments, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
 arrays, a list literal passed to a NumPy function.  Each against finite differences in both
 modes and both backends (check_grads), and the cases NumPy gives another meaning refused at
 their line."""
@@ -72,7 +72,24 @@ def list_of_arrays_to_numpy(x):
     return np.sum(np.mean([x, np.sin(x)], axis=0) ** 2)
 
 
+def huber(r, delta=1.0):
+    a = np.abs(r)
+    return np.where(a < delta, 0.5 * r * r, delta * (a - 0.5 * delta))
+
+
+def helpers_with_defaults(x):
+    """A module-level helper left at its default, given it by position and by keyword."""
+    return np.sum(huber(x)) + np.sum(huber(x, 0.5)) + np.sum(huber(delta=2.0, r=x))
+
+
+def nested_with_defaults(x):
+    def h(v, scale=2.0, shift=-1):
+        return scale * v ** 2 + shift
+    return np.sum(h(x)) + np.sum(h(x, shift=3.0)) + np.sum(h(scale=0.5, v=x))
+
+
 @pytest.mark.parametrize("f,args", [
+    (helpers_with_defaults, (X5 * 2.0,)), (nested_with_defaults, (X5,)),
     (swap_elements, (X5,)), (bubble_pass, (X5,)), (name_and_element, (X5,)),
     (swap_copied_rows, (A34,)), (max3, (X5,)), (max3, (X5[::-1].copy(),)),
     (rows_of_arrays, (X5,)), (numbers_and_arrays, (X5,)),
@@ -110,7 +127,26 @@ def view_then_write_in_a_tuple(A):
     return np.sum(v) * q
 
 
+def unknown_keyword(x):
+    return np.sum(huber(x, alpha=2.0))
+
+
+def without_a_parameter(x):
+    return np.sum(huber(delta=x[0]))
+
+
+def default_from_a_name(x):
+    c = 2.0
+
+    def h(v, scale=c):
+        return scale * v
+    return np.sum(h(x))
+
+
 @pytest.mark.parametrize("f,args,what", [
+    (unknown_keyword, (X5,), r"keyword argument alpha= in the call to huber\(\)"),
+    (without_a_parameter, (X5,), r"call to huber\(\) without its parameter 'r'"),
+    (default_from_a_name, (X5,), "a default value in a nested function that is not a literal"),
     # NumPy assigns in turn: the rows are views, so both end up the old B[1]
     (swap_rows, (A34,), r"write into B\[0\] while B\[0\], which may share its memory"),
     (swap_halves, (X5,), r"write into y\[0:2\] while y\[0:2\], which may share its memory"),

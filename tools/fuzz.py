@@ -89,7 +89,8 @@ class Gen:
             if r.random() < 0.25:  # a tuple, indexed or passed straight on
                 e1, e2 = self.expr(depth - 1, loop_var), self.expr(depth - 1, loop_var)
                 return r.choice([f"hpair({e1}, {e2})[{r.randint(-2, 1)}]",
-                                 f"htup(({e1}, {e2}))", f"htup(hpair({e1}, {e2}))"])
+                                 f"htup(({e1}, {e2}))", f"htup(hpair({e1}, {e2}))",
+                                 f"hdef({e1})", f"hdef({e1}, k={e2})", f"hdef(q={e2}, p={e1})"])
             return f"{h}({self.expr(depth - 1, loop_var)}, {self.expr(depth - 1, loop_var)})"
         return self.atom(loop_var)
 
@@ -173,7 +174,8 @@ class Gen:
         r = self.rng
         src = ["import math", "import numpy as np", "from numba import prange", "",
                "def hpair(p, q):", "    return p * q, p - q", "",
-               "def htup(t):", "    return t[0] * t[1] + t[1]", ""]
+               "def htup(t):", "    return t[0] * t[1] + t[1]", "",
+               "def hdef(p, q=0.5, k=-2):", "    return p * q + math.sin(p) * k", ""]
         for h in range(r.randint(0, 2)):
             name = f"h{h}"
             body = self.expr_helper()

@@ -268,12 +268,7 @@ class _Checker(loops.Checks, ast.NodeVisitor):
                     self.visit(item)
             return
         if isinstance(node.func, ast.Name) and node.func.id in self.local_fns:
-            fdef = self.local_fns[node.func.id]
-            if len(node.args) != len(fdef.args.args) or node.keywords:
-                self.bad(node, f"call to {node.func.id}() with {len(node.args)} positional "
-                         "arguments", f"pass exactly its {len(fdef.args.args)} parameters "
-                         "positionally.")
-            for a in node.args:
+            for a in node.args + [k.value for k in node.keywords]:  # (matched when inlined)
                 self.visit(a)
             return
         if self.src.resolve(node.func) in JOIN_CALLS.keys() and node.args \

@@ -21,6 +21,7 @@ from .. import library
 from ..frontend import loops
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import CALLS, NONDIFF_CALLS
+from .clone import clone
 from .common import _may_share_written, written_into
 from .walk import draws
 
@@ -58,9 +59,9 @@ class Inlining:
         if self.depth > 20:
             self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
         callee = read_source(fn)
-        if len(e.args) != len(callee.params) or e.keywords:
-            self.fail(e, f"call to {fn.__name__}() with {len(e.args)} positional arguments",
-                      f"pass exactly its {len(callee.params)} parameters positionally.")
+        given = fn.__defaults__ or ()
+        defaults = dict(zip(callee.params[len(callee.params) - len(given):], given))
+        args = self.call_args(e, callee.params, defaults, fn.__name__)
         if site and self.depth == 0 and self.prefix is None and not self.src.internal:
             site = ("call", e.lineno, e.col_offset)  # a top-level call: a plan may checkpoint it
             if site in self.call_checkpoints:
@@ -68,7 +69,42 @@ class Inlining:
                 return self.custom_call(checkpoint(fn), e, out)
         else:
             site = None
-        return self.inline_source(callee, fn.__name__, e.args, out, site=site)
+        return self.inline_source(callee, fn.__name__, args, out, site=site)
+
+    def call_args(self, e, params, defaults, name):
+        """The arguments of the call ``e`` in the order of ``params``: positional ones, then
+        keywords, then ``defaults`` ({parameter: a number, bool, string or None, or the
+        literal node of a nested def's default}) for the parameters not passed."""
+        if any(isinstance(a, ast.Starred) for a in e.args) or \
+                any(k.arg is None for k in e.keywords):
+            self.fail(e, f"call to {name}() with *args or **kwargs", "pass arguments by name "
+                      "or position.")
+        if len(e.args) > len(params):
+            self.fail(e, f"call to {name}() with {len(e.args)} positional arguments",
+                      f"{name}() takes the parameters ({', '.join(params)}).")
+        given = dict(zip(params, e.args))
+        for k in e.keywords:
+            if k.arg not in params or k.arg in given:
+                self.fail(e, f"keyword argument {k.arg}= in the call to {name}()",
+                          f"{name}() takes the parameters ({', '.join(params)}).")
+            given[k.arg] = k.value
+        for p in params:
+            if p in given:
+                continue
+            if p not in defaults:
+                self.fail(e, f"call to {name}() without its parameter {p!r}",
+                          f"pass {p} (it has no default value).")
+            d = defaults[p]
+            if isinstance(d, np.generic) and d.dtype.kind in "biuf":
+                d = d.item()
+            if isinstance(d, ast.AST):
+                given[p] = clone(d)
+            elif d is None or isinstance(d, (bool, int, float, str)):
+                given[p] = ast.copy_location(ast.Constant(d), e)
+            else:
+                self.fail(e, f"call to {name}() leaving {p} at its default value, a "
+                          f"{type(d).__name__}", f"pass {p} explicitly.")
+        return [given[p] for p in params]
 
     def inline_local(self, fdef, e, out):
         """A call to a nested ``def`` or a lambda: inlined like a module-level helper, its
@@ -77,7 +113,11 @@ class Inlining:
             self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
         callee = Source(None, fdef, self.src.filename, self.src.lines, self.src.namespace)
         captured = {**self.captured, **{v: self.name(v) for v in self.locals}}
-        return self.inline_source(callee, fdef.name, e.args, out, captured)
+        given = fdef.args.defaults  # (literals: the check stage says so)
+        params = [a.arg for a in fdef.args.args]
+        args = self.call_args(e, params, dict(zip(params[len(params) - len(given):], given)),
+                              fdef.name)
+        return self.inline_source(callee, fdef.name, args, out, captured)
 
     def inline_source(self, callee, prefix, args, out, captured=None, site=None):
         """``site``: a top-level call's (walk.Origin): its statements carry it, and ``sites``
