@@ -55,6 +55,15 @@ def rows_rescaled(X, w):
     return np.sum(np.sin(Y))
 
 
+def normalize_rows(x):
+    """``A[i] /= norm(A[i])``: the quotient of two views of the row, recomputed in the
+    reverse sweep before the row's restore, divided the new row (a wrong gradient)."""
+    A = x.reshape(2, 3) * 1.0
+    for i in range(2):
+        A[i] /= np.linalg.norm(A[i])
+    return np.sum(A * np.arange(6.0).reshape(2, 3))
+
+
 def another_name_then_write(x):
     """``z = y`` is the same array: the adjoint of ``z * z`` needs y's old element."""
     y = x * 1.0
@@ -95,6 +104,7 @@ def reshaped_then_written(x):
     (square_through_a_name, (X,)), (square_a_row_through_a_name, (X,)),
     (rows_rescaled, (RNG.normal(size=(3, 4)), RNG.normal(size=3))),
     (another_name_then_write, (X,)), (rebound_between, (X,)),
+    (normalize_rows, (RNG.normal(size=6),)),
 ])
 def test_views_of_written_arrays(f, args):
     check_grads(f, args)

@@ -315,6 +315,9 @@ class ArrayGen:
             if r.random() < 0.4:  # a row and a column read (views) and written back
                 out += [f"    {d}[1] *= {self.expr(S, 0)}",
                         f"    {d}[:, 2] += {d}[:, 0] * {self.expr(S, 0)}"]
+            elif r.random() < 0.3:  # each row divided by a function of itself (two views)
+                out += ["    for i in range(3):",
+                        f"        {d}[i] /= 1.0 + np.sum({d}[i] * {d}[i])"]
             self.pool[MAT].append(d)
             return out
         if k < 0.9:  # loops over sequences: rows, values, zip, enumerate, a tuple (unrolled)

@@ -65,7 +65,11 @@ class Planner:
     every block (defined once, used only later in the same block) and their operands.  The
     reverse pass asks :meth:`plan` again for each round of its reads fixpoint."""
 
-    def __init__(self, fdef, params):
+    def __init__(self, fdef, params, views=None):
+        """``views``: {id(statement): {variable: the arrays whose memory it may share}}
+        (saves.live_views): a write into such an array changes the variable's value, so a
+        temporary computed from a view is not recomputed after one (``_t3 = A[i]; _t6 =
+        _t3 / n; A[i] = _t6``: _t6 again would divide the new row)."""
         once = {v for v, k in _def_sites(fdef).items() if k == 1 and v not in params}
         returned = _loads(fdef.body[-1])
         load_stmts = {}  # variable -> number of statements (anywhere) that load it
@@ -79,6 +83,9 @@ class Planner:
         while todo:
             block, in_loop = todo.pop()
             cands, deps = _candidates(block, once, returned, load_stmts, self.single_use)
+            for v, (j, _) in cands.items():
+                shared = (views or {}).get(id(block[j]), {})
+                deps[v] = deps[v] | {b for d in deps[v] for b in shared.get(d, ())}
             if in_loop and cands:
                 self.blocks.append((block, cands, deps, {}))
             for st in block:
