@@ -1,5 +1,5 @@
 """Forms of Python and NumPy a new user writes on the first day: helpers with default values
-and keyword arguments, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
+and keyword arguments, ``np.add.at``, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
 arrays, a list literal passed to a NumPy function.  Each against finite differences in both
 modes and both backends (check_grads), and the cases NumPy gives another meaning refused at
 their line."""
@@ -88,7 +88,32 @@ def nested_with_defaults(x):
     return np.sum(h(x)) + np.sum(h(x, shift=3.0)) + np.sum(h(scale=0.5, v=x))
 
 
+IDX = np.array([0, 1, 1, 2, 0])
+
+
+def scatter_squares(x):
+    """np.add.at keeps every contribution of a repeated index (y[IDX] += v keeps one)."""
+    y = np.zeros(3)
+    np.add.at(y, IDX, x ** 2)
+    return np.sum(y ** 2)
+
+
+def scatter_a_number(x):
+    y = x[:3] * 1.0
+    np.add.at(y, IDX, x[4])
+    return np.sum(np.sin(y))
+
+
+def embedding_rows(W, x):
+    G = np.zeros_like(W)
+    np.add.at(G, np.array([1, 0, 1]), np.outer(x, x[:2]))
+    np.subtract.at(G, np.array([2, 2]), x[:2])
+    return np.sum(G * W) + np.sum(np.tanh(G))
+
+
 @pytest.mark.parametrize("f,args", [
+    (scatter_squares, (X5,)), (scatter_a_number, (X5,)),
+    (embedding_rows, (RNG.normal(size=(3, 2)), RNG.normal(size=3))),
     (helpers_with_defaults, (X5 * 2.0,)), (nested_with_defaults, (X5,)),
     (swap_elements, (X5,)), (bubble_pass, (X5,)), (name_and_element, (X5,)),
     (swap_copied_rows, (A34,)), (max3, (X5,)), (max3, (X5[::-1].copy(),)),
@@ -99,7 +124,14 @@ def test_day_one_forms(f, args):
     check_grads(f, args)
 
 
+def test_add_at_equals_numpy():
+    y = np.zeros(3)
+    np.add.at(y, IDX, X5 ** 2)
+    assert srcgrad.value_and_grad(scatter_squares)(X5)[0] == pytest.approx(np.sum(y ** 2))
+
+
 def test_hessians_of_day_one_forms():
+    check_hessian(scatter_squares, (X5,), "np.add.at(y, IDX, x ** 2)")
     check_hessian(rows_of_arrays, (X5,), "np.array([x, x ** 2, np.sin(x)])")
     check_hessian(swap_elements, (X5,), "y[0], y[1] = y[1], y[0] * x[2]")
 
@@ -114,6 +146,13 @@ def swap_halves(x):
     y = x * 1.0
     y[0:2], y[2:4] = y[2:4], y[0:2]
     return np.sum(y * np.arange(5.0))
+
+
+def add_at_a_view_read_later(x):
+    y = x * 1.0
+    r = y[0:2]
+    np.add.at(y, IDX, 1.0)
+    return np.sum(r * y)
 
 
 def mixed_ranks(x):
@@ -151,6 +190,7 @@ def default_from_a_name(x):
     (swap_rows, (A34,), r"write into B\[0\] while B\[0\], which may share its memory"),
     (swap_halves, (X5,), r"write into y\[0:2\] while y\[0:2\], which may share its memory"),
     (mixed_ranks, (X5,), r"np.array\(\) of a list of values of ranks 1, 0"),
+    (add_at_a_view_read_later, (X5,), "write into 'y', which shares memory with 'r'"),
     (view_then_write_in_a_tuple, (A34,), "write into 'r', which shares memory with 'v'"),
     (rows_of_matrices, (A34,), r"np.stack\(\)"),
 ])

@@ -279,11 +279,13 @@ class ArrayGen:
                    f"        {u} = nxt"]
             self.pool[V].append(u)
             return out
-        if k < 0.6:  # repeated integer indices: a write (last wins) or += (buffered)
+        if k < 0.6:  # repeated integer indices: a write (last wins), += (buffered), np.add.at
+            # (every contribution)
             c = self.fresh("c")
-            op = r.choice(["=", "+="])
+            op = r.choice(["=", "+=", "add.at"])
             out = [f"    {c} = {self.expr(V, 0)}.copy()",
-                   f"    {c}[IDX] {op} {self.expr(V, 1)} * {self.expr(S, 0)}"]
+                   f"    {c}[IDX] {op} {self.expr(V, 1)} * {self.expr(S, 0)}" if op != "add.at"
+                   else f"    np.add.at({c}, IDX, {self.expr(V, 1)} * {self.expr(S, 0)})"]
             self.pool[V].append(c)
             return out
         if k < 0.68:  # tuples: packing, indexing by a variable, unpacking

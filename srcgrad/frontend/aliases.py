@@ -98,6 +98,11 @@ def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
         return pairs
 
     def stmt(st, pairs):
+        if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) \
+                and isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "at" \
+                and st.value.args and isinstance(st.value.args[0], ast.Name):
+            write(st, st.value.args[0].id, pairs, in_place=True)  # np.add.at(y, idx, v)
+            return pairs
         if isinstance(st, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = st.targets if isinstance(st, ast.Assign) else [st.target]
             for t in targets:

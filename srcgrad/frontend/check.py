@@ -245,6 +245,10 @@ class _Checker(loops.Checks, ast.NodeVisitor):
                  + ", ".join(f".{m}()" for m in METHODS) + " of arrays are supported.")
 
     def visit_Call(self, node):
+        if _ufunc_at(node, self.src.resolve):  # np.add.at(y, idx, v): a statement
+            for a in node.args:
+                self.visit(a)
+            return
         if isinstance(node.func, ast.Lambda):  # (lambda t: t * t)(x)
             self.visit_Lambda(node.func)
             return
@@ -420,3 +424,8 @@ def _in(obj, table):
         return obj in table
     except TypeError:
         return False
+
+
+def _ufunc_at(node, resolve):
+    from ..passes.numpy_calls import ufunc_at  # (the passes import this module)
+    return ufunc_at(node, resolve) is not None

@@ -28,7 +28,7 @@ from .along import AlongAxis
 from .elementwise import Elementwise
 from .calls import Calls
 from .inline import Inlining
-from .numpy_calls import NumpyCalls
+from .numpy_calls import NumpyCalls, ufunc_at
 from .sequences import Sequences
 from .growing import Growing
 from .walk import marked as _marked, place as _place, tag as _tag
@@ -206,6 +206,9 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
             v = s.value
             if isinstance(v, ast.Constant):
                 return  # docstring
+            if ufunc_at(v, self.src.resolve) is not None:
+                self.add_at(v, out)
+                return
             if self.src.internal and isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) \
                     and v.func.attr == "append":  # a push onto a stack of generated code
                 st = self.name(v.func.value.id)

@@ -7,6 +7,7 @@ with ``ord``/``axis``, ``np.var``/``np.std`` along an axis, and the calls in ``L
                                     a = piece(x, _t3, _t4, 0); b = piece(x, _t4, _t5, 0)
     np.var(x, axis=1)           ->  mean_axis, expand_dims, sub, mul, sum_axis, truediv
     np.inner(a, b)              ->  a @ np.transpose(b)
+    np.add.at(y, idx, v)        ->  y = add_at(y, idx, v)      (a statement; subtract: -v)
 """
 import ast
 import math
@@ -17,6 +18,7 @@ from .. import runtime
 from . import einsum
 from .calls import _int_literal, _np_func
 from .clone import clone
+from .walk import marked
 
 
 class NumpyCalls:
@@ -424,3 +426,29 @@ class NumpyCalls:
             parts = [self._prim_node("ravel", [p], e, out, "np.append") for p in parts]
             axis = ast.Constant(0)
         return self._prim_call_node("concat", parts + [axis], e, "np.append")
+
+    def add_at(self, e, out):
+        """``np.add.at(y, idx, v)`` (a statement): ``y = add_at(y, idx, v)``, every
+        contribution of a repeated index kept; ``np.subtract.at`` adds ``-v``."""
+        name = ast.unparse(e.func)
+        if len(e.args) != 3 or e.keywords or not isinstance(e.args[0], ast.Name):
+            self.fail(e, f"{name}() with these arguments", f"write {name}(y, idx, values) with "
+                      "y a variable.")
+        y, idx, v = e.args
+        if ufunc_at(e, self.src.resolve) == "subtract":
+            v = ast.copy_location(ast.UnaryOp(ast.USub(), v), v)
+        atoms = [self.atom(a, out) for a in (y, idx, v)]
+        t = self._prim_node("add_at", atoms, e, out, name)
+        self.assign(ast.copy_location(ast.Name(y.id, ast.Store()), y), marked(t), out)
+
+
+def ufunc_at(e, resolve):
+    """"add" for a call ``np.add.at(...)``, "subtract" for ``np.subtract.at(...)``, else
+    None."""
+    if not (isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "at"):
+        return None
+    try:
+        ufunc = resolve(e.func.value)
+    except Exception:  # noqa: BLE001 -- not a name this module knows
+        return None
+    return {id(np.add): "add", id(np.subtract): "subtract"}.get(id(ufunc))

@@ -42,6 +42,11 @@ rule("concat_first", "v b axis", ["take_first(g, v, axis)", None, None],
                                  ["concat_first(dv, b, axis)", None, None], elementwise=False, out="v")
 rule("concat_rest", "a v axis", [None, "take_rest(g, a, axis)", None],
                                 [None, "concat_rest(a, dv, axis)", None], elementwise=False, out="v")
+# np.add.at(acc, idx, v) as acc = add_at(acc, idx, v) (passes/normalize.py): each entry of v
+# reaches every place its index names; a number or a row broadcast is summed back
+rule("add_at", "acc idx v", ["g", None, "unbroadcast(g[idx], v)"],
+                            ["dacc", None, "add_at(zeros_like(acc), idx, dv)"], elementwise=False,
+     out="acc")
 rule("c_order", "x", ["g"], ["c_order(dx)"], elementwise=False, out="x")  # (passes/layouts.py)
 rule("keep_all", "v x", ["sum(g)", None],              ["keep_all(dv, x)", None], elementwise=False, out="x")
 rule("reshape_as", "v x", ["reshape_as(g, v)", None],  ["reshape_as(dv, x)", None], elementwise=False, out="x")

@@ -4,7 +4,7 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["unbroadcast", "expand_axis", "scatter_add", "gather_last"]
+__all__ = ["unbroadcast", "expand_axis", "scatter_add", "gather_last", "add_at"]
 
 
 def unbroadcast(g, x):
@@ -28,6 +28,15 @@ def scatter_add(acc, idx, g):
     every contribution (``acc[idx] += g`` would keep only one).  Returns a new array."""
     out = np.array(acc, dtype=np.float64)
     np.add.at(out, idx, g)
+    return out
+
+
+def add_at(acc, idx, v):
+    """``np.add.at(acc, idx, v)`` on a copy of ``acc``, returned: ``v`` (a number, one value
+    or row per index, or one row for all) added at the entries or rows ``idx`` (1-D
+    integers), every contribution of a repeated index kept."""
+    out = np.array(acc, dtype=np.float64)
+    np.add.at(out, idx, v)
     return out
 
 
@@ -90,6 +99,8 @@ def _unbroadcast_rows(g, x):
 
 @overload(unbroadcast)
 def _ol_unbroadcast(g, x):
+    if isinstance(x, numba.types.Number):  # a number broadcast: its cotangent is the sum
+        return lambda g, x: np.sum(g)
     if g.ndim == x.ndim == 1:  # the common case, compiled in a fraction of the general one
         def impl(g, x):
             if g.shape[0] == x.shape[0]:
@@ -171,6 +182,34 @@ def _ol_scatter_add(acc, idx, g):
             out[idx[k]] += g[k]
         return out
     return impl
+
+
+@overload(add_at)
+def _ol_add_at(acc, idx, v):
+    if isinstance(v, numba.types.Number):
+        def impl_number(acc, idx, v):
+            out = acc.copy()
+            for k in range(idx.shape[0]):
+                out[idx[k]] += v
+            return out
+        return impl_number
+    if v.ndim == acc.ndim:  # a value (or a row) per index
+        def impl_each(acc, idx, v):
+            if v.shape[0] != idx.shape[0] and v.shape[0] != 1:
+                raise ValueError("np.add.at: the values do not broadcast to the indices")
+            out = acc.copy()
+            step = 1 if v.shape[0] != 1 else 0
+            for k in range(idx.shape[0]):
+                out[idx[k]] += v[k * step]
+            return out
+        return impl_each
+
+    def impl_row(acc, idx, v):  # one row added at every index
+        out = acc.copy()
+        for k in range(idx.shape[0]):
+            out[idx[k]] += v
+        return out
+    return impl_row
 
 
 @overload(gather_last)
