@@ -1,5 +1,5 @@
 """Forms of Python and NumPy a new user writes on the first day: helpers with default values
-and keyword arguments, ``np.add.at``, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
+and keyword arguments, ``np.add.at``, a loop variable read after its loop, ``axis=None``, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
 arrays, a list literal passed to a NumPy function.  Each against finite differences in both
 modes and both backends (check_grads), and the cases NumPy gives another meaning refused at
 their line."""
@@ -111,7 +111,30 @@ def embedding_rows(W, x):
     return np.sum(G * W) + np.sum(np.tanh(G))
 
 
+def last_index(x):
+    s = 0.0
+    for i in range(4):
+        s += x[i]
+    return s + x[i] * 2.0
+
+
+def last_index_of_a_stepped_range(x, n):
+    s = 0.0
+    for i in range(1, n, 2):
+        s += x[i] ** 2
+    for j in range(n - 1, 0, -2):
+        s = s * x[j]
+    return s * x[i] + x[j]
+
+
+def reductions_with_axis_none(x):
+    return np.sum(x.reshape(2, 3)[:, 0:2], axis=None) * np.mean(x[:4].reshape(2, 2), axis=None,
+                                                                dtype=np.float64)
+
+
 @pytest.mark.parametrize("f,args", [
+    (last_index, (X5,)), (last_index_of_a_stepped_range, (X5, 5)),
+    (last_index_of_a_stepped_range, (X5, 4)), (reductions_with_axis_none, (RNG.normal(size=6),)),
     (scatter_squares, (X5,)), (scatter_a_number, (X5,)),
     (embedding_rows, (RNG.normal(size=(3, 2)), RNG.normal(size=3))),
     (helpers_with_defaults, (X5 * 2.0,)), (nested_with_defaults, (X5,)),
@@ -132,6 +155,11 @@ def test_add_at_equals_numpy():
 
 def test_hessians_of_day_one_forms():
     check_hessian(scatter_squares, (X5,), "np.add.at(y, IDX, x ** 2)")
+    H = srcgrad.hessian(last_index_of_a_stepped_range, backend="python")(X5, 5)
+    g = srcgrad.grad(last_index_of_a_stepped_range, backend="python")
+    from checks import fd_jacobian
+    np.testing.assert_allclose(H, fd_jacobian(lambda x: g(x, 5), X5, h=1e-5), rtol=1e-5,
+                               atol=1e-6)
     check_hessian(rows_of_arrays, (X5,), "np.array([x, x ** 2, np.sin(x)])")
     check_hessian(swap_elements, (X5,), "y[0], y[1] = y[1], y[0] * x[2]")
 
@@ -146,6 +174,19 @@ def swap_halves(x):
     y = x * 1.0
     y[0:2], y[2:4] = y[2:4], y[0:2]
     return np.sum(y * np.arange(5.0))
+
+
+def last_index_after_a_break(x):
+    for i in range(5):
+        if x[i] > 0.5:
+            break
+    return x[i]
+
+
+def last_index_of_a_run_time_step(x, k):
+    for i in range(0, 5, k):
+        pass
+    return x[i]
 
 
 def add_at_a_view_read_later(x):
@@ -191,6 +232,10 @@ def default_from_a_name(x):
     (swap_halves, (X5,), r"write into y\[0:2\] while y\[0:2\], which may share its memory"),
     (mixed_ranks, (X5,), r"np.array\(\) of a list of values of ranks 1, 0"),
     (add_at_a_view_read_later, (X5,), "write into 'y', which shares memory with 'r'"),
+    (last_index_after_a_break, (X5,), "the loop variable 'i' read after a loop that may end "
+                                      "early"),
+    (last_index_of_a_run_time_step, (X5, 2), "the loop variable 'i' read after a loop that "
+                                             "steps by a number known only at run time"),
     (view_then_write_in_a_tuple, (A34,), "write into 'r', which shares memory with 'v'"),
     (rows_of_matrices, (A34,), r"np.stack\(\)"),
 ])

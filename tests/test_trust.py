@@ -425,7 +425,7 @@ def too_few(x):
 
 
 def unknown_keyword(x):
-    return np.sum(x, dtype=np.float64)
+    return np.sum(x, initial=1.0)
 
 
 def full_of_array(x):
@@ -455,7 +455,7 @@ def dot_with_out(x):
 @pytest.mark.parametrize("fn,arg,match", [
     (extra_positional, np.ones(3), "np.sin\\(\\) with 2 arguments"),
     (too_few, np.ones(3), "np.clip\\(\\) with 2 arguments"),
-    (unknown_keyword, np.ones(3), "keyword argument dtype="),
+    (unknown_keyword, np.ones(3), "keyword argument initial="),
     (full_of_array, np.ones(3), "argument 'v' of full_like\\(\\) is a 1-D float array"),
     (axis_of_4d, np.ones((2, 3, 4, 2)), "argument 'x' of sum_axis\\(\\) is a 4-D float array"),
     (bad_axes, np.ones((2, 3, 4)), "with axes \\(0, 0, 1\\)"),

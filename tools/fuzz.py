@@ -126,10 +126,14 @@ class Gen:
                     inner.append(f"{pad}    b[{i}], b[{i} - 1] = b[{i} - 1], {self.expr(2, i)}")
                 if i == "i" and r.random() < 0.35:
                     inner += self.nested(pad + "    ")
-                if r.random() < 0.2:
+                ends = r.random() < 0.2
+                if ends:
                     inner.append(f"{pad}    if {self.expr(1, i)} > 1.2:")
                     inner.append(f"{pad}        break")
                 out += inner
+                if not ends and r.random() < 0.2:  # the loop variable after the loop: its last
+                    w = r.choice(self.scalars)
+                    out.append(f"{pad}{w} = {w} + a[{i}] * {self.expr(1, None)}")
             elif k < 0.85 and not in_loop:
                 s = r.choice(self.scalars)
                 out.append(f"{pad}k = 0")

@@ -248,6 +248,12 @@ def aliased_name(v, resolve):
     return None, False
 
 
+def live_after(stmts):
+    """{statement: the names that may be read after it} (``_live_after``'s, by statement)."""
+    by_id = {id(n): n for st in stmts for n in ast.walk(st) if isinstance(n, ast.stmt)}
+    return {by_id[k]: v for k, v in _live_after(stmts).items() if k in by_id}
+
+
 def _live_after(stmts):
     """id(statement) -> the names that may be read after it (a write into an array counts as
     a read of its name), by backward liveness over the function's own statements."""

@@ -26,9 +26,9 @@ def _is_call_of(node, fn, resolve):
         and resolve(node.func) is fn
 
 
-def _int_literal(node):
+def int_literal(node):
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        v = _int_literal(node.operand)
+        v = int_literal(node.operand)
         return None if v is None else -v
     return node.value if isinstance(node, ast.Constant) and type(node.value) is int else None
 
@@ -47,7 +47,7 @@ def unreversed(it, resolve):
             "write prange(...) itself."
     args = [ast.Constant(0)] + r.args if len(r.args) == 1 else list(r.args)
     a, b = args[0], args[1]
-    step = _int_literal(args[2]) if len(args) == 3 else 1
+    step = int_literal(args[2]) if len(args) == 3 else 1
     if step is None or step == 0:
         return r, "reversed(range(a, b, step)) with a step that is not a nonzero integer " \
             "literal", "write the reversed range yourself: range(last, first - 1, -step)."
@@ -139,6 +139,29 @@ def sequence_loop(node, resolve):
     if not _target_ok(target):
         return target, "this loop target", "loop into a name or a tuple of names."
     return SequenceLoop([it], [target])
+
+
+def read_after_loops(fdef):
+    """The names of ``for`` loop variables that the function reads outside every loop
+    binding them (``for i in range(n): ...`` then ``x[i]``: Python keeps the last value)."""
+    targets = {n.target.id for n in ast.walk(fdef) if isinstance(n, ast.For)
+               and isinstance(n.target, ast.Name)}
+    found = set()
+
+    def visit(node, bound):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) \
+                and node.id in targets and node.id not in bound:
+            found.add(node.id)
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name):
+            visit(node.iter, bound)
+            for st in node.body + node.orelse:
+                visit(st, bound | {node.target.id})
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, bound)
+    for st in fdef.body:
+        visit(st, frozenset())
+    return found
 
 
 # ---- functions defined inside the differentiated function ------------------------------------

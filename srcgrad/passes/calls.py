@@ -291,6 +291,13 @@ class Calls:
                 axis = args[1]
                 args = args[:1]
             axis = kw.pop("axis", axis)
+            if isinstance(axis, ast.Constant) and axis.value is None:
+                axis = None  # axis=None: the whole array, as without it
+            dtype = kw.pop("dtype", None)
+            if dtype is not None and (self.src.resolve(dtype) if not isinstance(
+                    dtype, ast.Constant) else dtype.value) not in (float, np.float64, "float64"):
+                self.fail(e, f"dtype={ast.unparse(dtype)} in {ast.unparse(e.func)}()",
+                          "only dtype=np.float64 (the float arrays srcgrad differentiates).")
             if isinstance(axis, (ast.Tuple, ast.List)):
                 return self.reduce_axes(prim, args, axis, keepdims, kw, e, out)
             if axis is not None:

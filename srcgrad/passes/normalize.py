@@ -262,6 +262,7 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
                 else:
                     self.serial_why[_place(s)] = why
             out.append(_tag(ast.copy_location(new, s), origin))
+            self.last_loop_value(s, args, out, origin)
         elif isinstance(s, ast.While):
             self.grow_lists([s], out)
             pre = []

@@ -22,7 +22,7 @@ import contextlib
 from ..frontend import loops
 from ..frontend.source import _MISSING
 from .clone import clone
-from .walk import marked as _marked, tag as _tag
+from .walk import marked as _marked, place as _place, tag as _tag
 
 
 def _literal_range(it, resolve):
@@ -220,6 +220,62 @@ class Sequences:
                                          [self.keep(b, out) for b in bounds], []), s)
         new = ast.For(ast.Name(k, ast.Store()), rng, body, [], None)
         out.append(_tag(ast.copy_location(new, s), origin))
+
+    def last_loop_value(self, s, args, out, origin):
+        """``for i in range(a, b, step)`` whose ``i`` the function reads after the loop: Python
+        leaves it at the last value, when the loop ran (``args``: the range's, normalized).
+
+            for i in range(n): ...      ->      for i in range(n): ...
+            y = x[i]                            if n > 0:
+                                                    i = n - 1
+        """
+        v = s.target.id
+        if not hasattr(self, "_read_after"):
+            from ..frontend.aliases import live_after
+            read = loops.read_after_loops(self.src.tree)
+            self._read_after = {_place(st): names & read for st, names in
+                                live_after(self.src.tree.body).items()} if read else {}
+        if v not in self._read_after.get(_place(s), ()):
+            return
+        ends = [n for st in s.body for n in ast.walk(st) if isinstance(n, (ast.Break, ast.Return))]
+        sets = [n for st in s.body for n in ast.walk(st) if isinstance(n, ast.Name)
+                and n.id == v and not isinstance(n.ctx, ast.Load)]
+        full = [ast.Constant(0)] + list(args) if len(args) == 1 else list(args)
+        start, stop, step = full + [ast.Constant(1)] * (3 - len(full))
+        step_value = loops.int_literal(step)
+        if ends or sets or not isinstance(step_value, int) or step_value == 0:
+            self.fail(s, f"the loop variable {v!r} read after a loop that "
+                      + ("may end early" if ends else "sets it" if sets else
+                         "steps by a number known only at run time"),
+                      f"keep the value you need in a variable of your own ({v}_last = {v}).")
+
+        def c(e):
+            return clone(_marked(e))
+        if step_value > 0:  # trips: (stop - start + step - 1) // step
+            count = ast.BinOp(c(stop), ast.Sub(), c(start)) \
+                if not (isinstance(start, ast.Constant) and start.value == 0) else c(stop)
+            if step_value != 1:
+                count = ast.BinOp(ast.BinOp(count, ast.Add(), ast.Constant(step_value - 1)),
+                                  ast.FloorDiv(), ast.Constant(step_value))
+        else:
+            count = ast.BinOp(ast.BinOp(ast.BinOp(c(start), ast.Sub(), c(stop)), ast.Add(),
+                                        ast.Constant(-step_value - 1)),
+                              ast.FloorDiv(), ast.Constant(-step_value))
+        last = ast.BinOp(c(start), ast.Add(), ast.BinOp(ast.BinOp(count, ast.Sub(),
+                                                                  ast.Constant(1)),
+                                                        ast.Mult(), ast.Constant(step_value)))
+        self.origin = origin  # (the loop's: "grad of: for i in range(n):")
+        if all(isinstance(x, ast.Constant) and type(x.value) is int for x in (start, stop)):
+            trips = len(range(start.value, stop.value, step_value))
+            if trips:
+                out.append(self._assign(self.name(v), ast.Constant(
+                    start.value + (trips - 1) * step_value), s))
+            return
+        cond = self.names.fresh("_cond")
+        self.emit(out, cond, ast.Compare(clone(count), [ast.Gt()], [ast.Constant(0)]))
+        body = [self._assign(self.name(v), last, s)]
+        out.append(_tag(ast.copy_location(ast.If(ast.Name(cond, ast.Load()), body, []), s),
+                        origin))
 
     def loop_block(self, stmts):
         """The body of a loop that runs a number of times known only at run time."""
