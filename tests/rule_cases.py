@@ -164,6 +164,8 @@ CASES = {
                     ("rt.concat_rest(y, x, 1)", [A((2, 3)), A((2, 2))])],
     "reshape_as": [("rt.reshape_as(x, y) * y", [A(6), A((2, 3))]),
                    ("rt.reshape_as(x.T, y)", [A((3, 2)), A((2, 3))])],
+    "add_at_pairs": [("rt.add_at_pairs(x, np.array([0, 2, 2]), np.array([1, 0, 0]), y)",
+                      [A((3, 2)), A(3)])],
     "add_at": [("rt.add_at(x, np.array([0, 2, 2, 1]), y)", [A(3), A(4)]),
                ("rt.add_at(x, np.array([1, 1]), y[0])", [A(3), A(2)]),
                ("rt.add_at(x, np.array([2, 0, 2]), y)", [A((3, 2)), A((3, 2))]),

@@ -1,5 +1,5 @@
 """Forms of Python and NumPy a new user writes on the first day: helpers with default values
-and keyword arguments, ``np.add.at``, a loop variable read after its loop, ``axis=None``, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
+and keyword arguments, ``np.add.at``, ``P[np.arange(n), labels]``, a loop variable read after its loop, ``axis=None``, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
 arrays, a list literal passed to a NumPy function.  Each against finite differences in both
 modes and both backends (check_grads), and the cases NumPy gives another meaning refused at
 their line."""
@@ -132,7 +132,50 @@ def reductions_with_axis_none(x):
                                                                 dtype=np.float64)
 
 
+LABELS = np.array([0, 2, 1, 1, 0])
+XS = RNG.normal(size=(5, 4))
+
+
+def cross_entropy(W):
+    """The negative log-likelihood of integer labels: P[np.arange(n), labels]."""
+    Z = XS @ W
+    Z = Z - Z.max(axis=1, keepdims=True)
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    return -np.mean(np.log(P[np.arange(5), LABELS]))
+
+
+def repeated_pairs_and_a_column(W):
+    rows, cols = np.array([0, 2, 0, 3]), np.array([1, 1, 1, 0])
+    return np.sum(np.sin(W[rows, cols]) * np.arange(4.0)) + np.sum(W[rows, 2] ** 2) \
+        + np.sum(W[np.array([3, 3, 1]), :] ** 3)
+
+
+def rows_written_with_a_slice(W, x):
+    G = W * 1.0
+    G[np.array([1, 3, 1]), :] = np.outer(x[:3], x[:3])
+    return np.sum(np.tanh(G))
+
+
+COLS = np.array([1, 0, 2, 2])
+
+
+def pairs_kept_whole_and_stacked(W):
+    """P[rows, cols] has rank 1 (the kinds pass said 2: np.stack then refused it), with an
+    index kept whole that slices a module's integer array."""
+    v = W[np.arange(3), COLS[0:3]]
+    return np.sum(np.stack([v, v * v]) @ np.ones(3))
+
+
+def two_d_mask(A):
+    """A 2-D mask picks entries in order: rank 1 (the kinds pass said 3)."""
+    return np.sum(np.sin(A[A > 0.1]) * 2.0) + np.sum(A[A > 0.0] ** 2)
+
+
 @pytest.mark.parametrize("f,args", [
+    (pairs_kept_whole_and_stacked, (RNG.normal(size=(4, 3)),)),
+    (cross_entropy, (RNG.normal(size=(4, 3)),)),
+    (repeated_pairs_and_a_column, (RNG.normal(size=(4, 3)),)),
+    (rows_written_with_a_slice, (RNG.normal(size=(4, 3)), X5)),
     (last_index, (X5,)), (last_index_of_a_stepped_range, (X5, 5)),
     (last_index_of_a_stepped_range, (X5, 4)), (reductions_with_axis_none, (RNG.normal(size=6),)),
     (scatter_squares, (X5,)), (scatter_a_number, (X5,)),
@@ -147,6 +190,11 @@ def test_day_one_forms(f, args):
     check_grads(f, args)
 
 
+def test_two_d_masks():
+    """(Numba has no 2-D mask indexing: the Python backend; compiled, a FallbackWarning.)"""
+    check_grads(two_d_mask, (RNG.normal(size=(3, 4)),), backends=("python",))
+
+
 def test_add_at_equals_numpy():
     y = np.zeros(3)
     np.add.at(y, IDX, X5 ** 2)
@@ -154,6 +202,7 @@ def test_add_at_equals_numpy():
 
 
 def test_hessians_of_day_one_forms():
+    check_hessian(cross_entropy, (RNG.normal(size=(4, 3)),), "P[np.arange(n), labels]")
     check_hessian(scatter_squares, (X5,), "np.add.at(y, IDX, x ** 2)")
     H = srcgrad.hessian(last_index_of_a_stepped_range, backend="python")(X5, 5)
     g = srcgrad.grad(last_index_of_a_stepped_range, backend="python")
@@ -187,6 +236,12 @@ def last_index_of_a_run_time_step(x, k):
     for i in range(0, 5, k):
         pass
     return x[i]
+
+
+def pairs_written(W):
+    G = np.zeros((4, 3))
+    G[np.arange(4), np.array([0, 2, 1, 1])] = np.sum(W, axis=1)
+    return np.sum(G * W)
 
 
 def add_at_a_view_read_later(x):
@@ -232,6 +287,8 @@ def default_from_a_name(x):
     (swap_halves, (X5,), r"write into y\[0:2\] while y\[0:2\], which may share its memory"),
     (mixed_ranks, (X5,), r"np.array\(\) of a list of values of ranks 1, 0"),
     (add_at_a_view_read_later, (X5,), "write into 'y', which shares memory with 'r'"),
+    (pairs_written, (RNG.normal(size=(4, 3)),), "indexing with an integer array combined "
+                                                "with other indices"),
     (last_index_after_a_break, (X5,), "the loop variable 'i' read after a loop that may end "
                                       "early"),
     (last_index_of_a_run_time_step, (X5, 2), "the loop variable 'i' read after a loop that "

@@ -13,7 +13,7 @@ from .activity import deps_of
 from .clone import clone
 from .common import _assign, _call, _name, _without_new_axes, operands, prim_rule
 from .emitrules import instantiate
-from .types import FLOAT, INT, is_array, is_scalar
+from .types import FLOAT, INT, _Infer, is_array, is_scalar
 
 
 class Adjoints:
@@ -30,8 +30,11 @@ class Adjoints:
             return self.kinds.get(e.id)
         if isinstance(e, ast.Constant):
             return INT if isinstance(e.value, int) and not isinstance(e.value, bool) else FLOAT
-        if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
-            return self.elem_kind(e)
+        if isinstance(e, (ast.Call, ast.Subscript, ast.BinOp)):
+            k = _Infer(self.kinds).expr(e)  # (with its dtype: an index kept whole, IDX[0:3])
+            if k is None and isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name):
+                k = self.elem_kind(e)
+            return k
         return None
 
     def contributions(self, s, g):
@@ -111,29 +114,50 @@ class Adjoints:
         return [_assign(name, calls[0])], out
 
     def _getitem_adjoint(self, s, base, bv, v, pop):
-        if self.fancy_index(s, s.value.slice):  # repeated indices add up
+        fancy = self.fancy_index(s, s.value.slice, pairs=True)
+        if fancy == "pairs":  # P[rows, cols]: each (row, col) pair adds up, repeated or not
+            i, j = (self._index_array(p, other) for p, other in
+                    zip(s.value.slice.elts, reversed(s.value.slice.elts)))
+            acc = _assign(self.adj[base], _call("add_at_pairs", _name(self.adj[base]), i, j, bv))
+            return [acc] + pop + self.reset(v, s)
+        if fancy:  # repeated indices add up
             acc = _assign(self.adj[base], _call("scatter_add", _name(self.adj[base]),
-                                                clone(s.value.slice), bv))
+                                                clone(fancy), bv))
             return [acc] + pop + self.reset(v, s)
         index, bv = _without_new_axes(s.value.slice, bv)  # x[:, None]: bx[:] += bv[:, 0]
         sub = ast.Subscript(_name(self.adj[base]), index, ast.Store())
         return [ast.AugAssign(sub, ast.Add(), bv)] + pop + self.reset(v, s)
 
-    def fancy_index(self, s, index):
-        """Is ``index`` an integer array (whose entries may repeat)?  Only a 1-D one, alone,
-        has an adjoint here; other mixes of integer arrays are refused at their line."""
+    def fancy_index(self, s, index, pairs=False):
+        """The integer array (whose entries may repeat) ``index`` picks rows with: alone
+        (``x[idx]``) or before full slices (``W[idx, :]``); "pairs" for ``P[rows, cols]``
+        (with ``pairs``: reads; a number for one of them), two 1-D arrays or one and a
+        number; False for no integer array.  Other mixes are refused at their line."""
         parts = index.elts if isinstance(index, ast.Tuple) else [index]
         kinds = [self.kind_of(p) if not isinstance(p, ast.Slice) else None for p in parts]
         ints = [k for k in kinds if is_array(k) and k[2] == "i"]
         if not ints:
             return False
-        if len(parts) == 1 and ints[0][1] == 1:
-            return True
+        full = [isinstance(p, ast.Slice) and p.lower is None and p.upper is None
+                and p.step is None for p in parts]
+        if ints[0][1] == 1 and kinds[0] is ints[0] and all(full[1:]):
+            return parts[0]
+        if pairs and len(parts) == 2 and all(
+                (is_array(k) and k[2] == "i" and k[1] == 1) or k == INT for k in kinds):
+            return "pairs"
         raise UnsupportedError([Problem(
             Location(self.origin_file, getattr(s, "lineno", 0), getattr(s, "col_offset", 0),
                      getattr(s, "origin", "")),
             f"indexing with an integer array combined with other indices ({ast.unparse(index)})",
             "index with one 1-D integer array (x[idx]), or loop over the indices.")])
+
+    def _index_array(self, p, other):
+        """Index ``p`` of a pair as an array: a number repeated as long as ``other``."""
+        if is_array(self.kind_of(p)):
+            return clone(p)
+        n = ast.Subscript(ast.Attribute(clone(other), "shape", ast.Load()), ast.Constant(0),
+                          ast.Load())
+        return _call("np.full", n, clone(p))
 
     def reset(self, v, s):
         """After a definition's adjoint, the adjoint of the overwritten value starts at 0."""
@@ -155,8 +179,9 @@ class Adjoints:
         if y not in self.active:
             return pop
         by_elem = ast.Subscript(_name(self.adj[y]), clone(t.slice), ast.Load())
-        if self.fancy_index(s, t.slice):  # of a repeated index, only the last write survives
-            by_elem = _call("gather_last", _name(self.adj[y]), clone(t.slice))
+        fancy = self.fancy_index(s, t.slice)
+        if fancy:  # of a repeated index, only the last write survives
+            by_elem = _call("gather_last", _name(self.adj[y]), clone(fancy))
         code = []
         a = s.value
         if isinstance(a, ast.Name) and a.id in self.active:

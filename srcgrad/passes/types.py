@@ -28,15 +28,26 @@ def is_none(i):
 
 def index_rank_change(index, kind_of):
     """How many axes indexing adds: an integer index drops one, ``None`` adds one, a slice
-    keeps one, a k-D integer array replaces one with k."""
+    keeps one, a k-D integer array replaces one with k, a k-D mask k with one; integer arrays
+    together (``P[rows, cols]``) replace theirs with their broadcast shape's."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    kinds = [None if is_none(i) or isinstance(i, ast.Slice) else kind_of(i) for i in parts]
+    arrays = [k for k in kinds if is_array(k)]
+    if len(arrays) > 1:  # NumPy broadcasts the integer arrays (and numbers) together:
+        # their axes are replaced by the broadcast shape's; a k-D mask counts as its k axes
+        # and gives one (its entries' positions)
+        consumed = sum(k[1] if k[2] == "b" else 1 for k in kinds if k is not None)
+        added = max(1 if k[2] == "b" else k[1] for k in arrays)
+        return added - consumed + sum(1 for i in parts if is_none(i))
     change = 0
-    for i in index.elts if isinstance(index, ast.Tuple) else [index]:
+    for i, k in zip(parts, kinds):
         if is_none(i):
             change += 1
         elif isinstance(i, ast.Slice):
             continue
+        elif is_array(k) and k[2] == "b":
+            change += 1 - k[1]  # a k-D mask: its k axes become one
         else:
-            k = kind_of(i)
             change += (k[1] - 1) if is_array(k) else -1
     return change
 

@@ -4,7 +4,7 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["unbroadcast", "expand_axis", "scatter_add", "gather_last", "add_at"]
+__all__ = ["unbroadcast", "expand_axis", "scatter_add", "gather_last", "add_at", "add_at_pairs"]
 
 
 def unbroadcast(g, x):
@@ -37,6 +37,15 @@ def add_at(acc, idx, v):
     integers), every contribution of a repeated index kept."""
     out = np.array(acc, dtype=np.float64)
     np.add.at(out, idx, v)
+    return out
+
+
+def add_at_pairs(acc, i, j, v):
+    """``acc`` plus ``v[k]`` added at ``(i[k], j[k])`` for every ``k`` (1-D integer arrays of
+    one length), a repeated pair getting every contribution: the adjoint of ``P[i, j]``.
+    Returns a new array."""
+    out = np.array(acc, dtype=np.float64)
+    np.add.at(out, (i, j), v)
     return out
 
 
@@ -210,6 +219,18 @@ def _ol_add_at(acc, idx, v):
             out[idx[k]] += v
         return out
     return impl_row
+
+
+@overload(add_at_pairs)
+def _ol_add_at_pairs(acc, i, j, v):
+    def impl(acc, i, j, v):
+        if i.shape[0] != j.shape[0] or v.shape[0] != i.shape[0]:
+            raise ValueError("shape mismatch: indexing arrays could not be broadcast together")
+        out = acc.copy()
+        for k in range(i.shape[0]):
+            out[i[k], j[k]] += v[k]
+        return out
+    return impl
 
 
 @overload(gather_last)
