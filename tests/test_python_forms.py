@@ -300,3 +300,23 @@ def test_forms_with_another_meaning_are_refused(f, args, what):
     with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
         srcgrad.grad(f, backend="python")(*args)
     assert "test_python_forms.py" in str(e.value)
+
+
+def powered(x, p=3.0):
+    return np.sum(np.abs(x) ** p)
+
+
+def test_vjp_and_jvp_fill_in_default_values():
+    """As calling f(x) does: jvp(f, (x,), (v,)) and vjp(f, x) of def f(x, p=3.0) take p's
+    default, a constant (no cotangent for it unless it is passed)."""
+    v = RNG.normal(size=5)
+    out, tangent = srcgrad.jvp(powered, (X5,), (v,))
+    h = 1e-6
+    assert out == pytest.approx(powered(X5))
+    assert tangent == pytest.approx((powered(X5 + h * v) - powered(X5 - h * v)) / (2 * h),
+                                    rel=1e-6)
+    out, fn = srcgrad.vjp(powered, X5)
+    (bx,) = fn(1.0)
+    np.testing.assert_allclose(np.sum(bx * v), tangent, rtol=1e-10)
+    out, fn = srcgrad.vjp(powered, X5, 2.0)
+    assert len(fn(1.0)) == 2

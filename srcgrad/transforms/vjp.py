@@ -21,6 +21,17 @@ def _counted(f, n, got):
     return params
 
 
+def _defaulted(f, args):
+    """``args`` followed by the default values of the parameters they leave out, as calling
+    ``f(*args)`` would take them (``jvp(f, (x,), (v,))`` of ``def f(x, p=3.0)``)."""
+    params, given = params_of(f), tuple(args)
+    defaults = getattr(f, "__defaults__", None) or ()
+    missing = len(params) - len(given)
+    if 0 < missing <= len(defaults):
+        given += tuple(defaults[len(defaults) - missing:])
+    return given
+
+
 def _watched(f):
     """A global ``f`` reads changed: its kept versions are dropped before they are used."""
     if inspect.isfunction(f):
@@ -81,14 +92,16 @@ def _vjp(f, *args, wrt=None, backend="numba", strict=False, cache=None, checkpoi
             return fn(tuple(outputs.leaves_of(out_def, cotangent, "the cotangent")))
         regrouped.source = fn.source
         return outputs.unflatten(out_def, out), regrouped
+    given = len(args)
+    args = _defaulted(f, args)
     params = _counted(f, len(args), "vjp got {} arguments")
     if any(pytree.is_container(a) for a in args):
         return pytree.vjp_call(_vjp, f, args, wrt, dict(backend=backend, strict=strict,
                                                          cache=cache, checkpoint=checkpoint,
                                                          memory=memory, parallel=parallel))
     args = prepare(args, params)
-    if wrt is None:
-        wrt = float_params(params, args)
+    if wrt is None:  # (not the parameters left at their default values)
+        wrt = float_params(params[:given], args[:given])
     wrt = tuple(wrt) if isinstance(wrt, (tuple, list)) else (wrt,)
     d = reused(f, wrt, backend, strict, cache, "reverse", revolve.spec(checkpoint, memory),
                bool(parallel))
@@ -125,6 +138,9 @@ def jvp(f, primals, tangents, *, backend="numba", strict=False, cache=None):
     if len(primals) != len(tangents):
         raise ValueError(f"primals and tangents must have the same length "
                          f"({len(primals)} != {len(tangents)})")
+    given = len(primals)
+    primals = _defaulted(f, primals)
+    tangents += (None,) * (len(primals) - given)  # (a default value is a constant)
     params = _counted(f, len(primals), "jvp got {} primals")
     if any(pytree.is_container(a) for a in primals):
         return pytree.jvp_call(jvp, f, primals, tangents, dict(backend=backend, strict=strict,
