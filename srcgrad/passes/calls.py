@@ -159,22 +159,8 @@ class Calls:
             params = c.params
         except SrcgradError as err:
             self.fail(e, what, str(err) + ".")
-        if any(isinstance(a, ast.Starred) for a in e.args) or len(e.args) > len(params):
-            self.fail(e, what, f"{c.base}() takes the parameters ({', '.join(params)}).")
-        given = dict(zip(params, e.args))
-        for k in e.keywords:
-            if k.arg not in params or k.arg in given:
-                self.fail(e, f"keyword argument {k.arg}= in {what}",
-                          f"{c.base}() takes the parameters ({', '.join(params)}).")
-            given[k.arg] = k.value
-        missing = [p for p in params if p not in given]
-        defaults = custom.defaults(c)
-        for p in missing:
-            if p not in defaults:
-                self.fail(e, what, f"{c.base}() needs {p!r}: pass every parameter without a "
-                          "default value.")
-            given[p] = ast.Constant(defaults[p])
-        atoms = [self.atom(given[p], out) for p in params]
+        atoms = [self.atom(a, out) for a in self.call_args(e, params, custom.defaults(c),
+                                                             c.base)]
         natives = c.natives()
         if getattr(c, "needs_kinds", False):  # a checkpoint: wrappers made per argument kinds
             key = (self.src.filename, e.lineno, e.col_offset)
