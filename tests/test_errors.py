@@ -25,6 +25,8 @@ ROWS = [
     (U.uses_scipy, "call to scipy.special.kv() with no derivative rule",
      "no derivative rule for scipy.special.kv"),
     (U.uses_unknown_method, "method call .argpartition()", "supported methods"),
+    (U.uses_a_missing_numpy_function, "call to np.trapz(), which module numpy",
+     "AttributeError there too"),
     (U.uses_attr, "attribute access .real", ".shape"),
     (U.uses_for_over_array, "differentiated value of unknown kind", "supported operations"),
     (U.recursive, "recursive call to recursive()", "loop"),

@@ -79,6 +79,10 @@ def uses_unknown_method(x):
     return x.argpartition(2)  # <-
 
 
+def uses_a_missing_numpy_function(x):
+    return np.trapz(x * x)  # <-  (NumPy 2 has np.trapezoid)
+
+
 def uses_attr(x):
     return x.real  # <-
 

@@ -346,6 +346,11 @@ class _Checker(loops.Checks, ast.NodeVisitor):
                     or (f.attr in ("values", "keys", "items") and not node.args) \
                     or (f.attr in RANDOM_METHODS and isinstance(f.value, ast.Name)):  # rng.normal()
                 self.visit(f.value)
+            elif inspect.ismodule(self.src.resolve(f.value)):  # np.trapz in NumPy 2
+                module = self.src.resolve(f.value)
+                self.bad(node, f"call to {ast.unparse(f)}(), which module {module.__name__} "
+                         f"(version {getattr(module, '__version__', '?')}) does not have",
+                         "Python raises AttributeError there too: check the name.")
             else:
                 self.bad(node, f"method call .{f.attr}()",
                          "call a function instead; supported methods: "
