@@ -238,6 +238,12 @@ def last_index_of_a_run_time_step(x, k):
     return x[i]
 
 
+def add_at_as_a_value(x):
+    y = np.zeros(3)
+    z = np.add.at(y, IDX, x)
+    return np.sum(y) if z is None else 0.0
+
+
 def pairs_written(W):
     G = np.zeros((4, 3))
     G[np.arange(4), np.array([0, 2, 1, 1])] = np.sum(W, axis=1)
@@ -287,6 +293,7 @@ def default_from_a_name(x):
     (swap_halves, (X5,), r"write into y\[0:2\] while y\[0:2\], which may share its memory"),
     (mixed_ranks, (X5,), r"np.array\(\) of a list of values of ranks 1, 0"),
     (add_at_a_view_read_later, (X5,), "write into 'y', which shares memory with 'r'"),
+    (add_at_as_a_value, (X5,), r"np.add.at\(\) used as a value"),
     (pairs_written, (RNG.normal(size=(4, 3)),), "indexing with an integer array combined "
                                                 "with other indices"),
     (last_index_after_a_break, (X5,), "the loop variable 'i' read after a loop that may end "

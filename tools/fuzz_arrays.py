@@ -284,10 +284,10 @@ class ArrayGen:
         if k < 0.6:  # repeated integer indices: a write (last wins), += (buffered), np.add.at
             # (every contribution)
             c = self.fresh("c")
-            op = r.choice(["=", "+=", "add.at"])
+            op = r.choice(["=", "+=", "add.at", "subtract.at"])
             out = [f"    {c} = {self.expr(V, 0)}.copy()",
-                   f"    {c}[IDX] {op} {self.expr(V, 1)} * {self.expr(S, 0)}" if op != "add.at"
-                   else f"    np.add.at({c}, IDX, {self.expr(V, 1)} * {self.expr(S, 0)})"]
+                   f"    {c}[IDX] {op} {self.expr(V, 1)} * {self.expr(S, 0)}" if "." not in op
+                   else f"    np.{op}({c}, IDX, {self.expr(V, 1)} * {self.expr(S, 0)})"]
             self.pool[V].append(c)
             return out
         if k < 0.68:  # tuples: packing, indexing by a variable, unpacking
@@ -329,6 +329,7 @@ class ArrayGen:
             loop = r.choice([
                 (f"for {it} in {self.expr(MAT, 0)}:", f"np.sum(np.tanh({it} * {self.expr(V, 0)}))"),
                 (f"for {it} in {self.expr(V, 0)}:", f"{it} * {self.expr(S, 0)}"),
+                (f"for {it} in reversed({self.expr(MAT, 0)}):", f"np.sum(np.sin({it})) - 0.5 * {acc}"),
                 (f"for {it}, u in zip({self.expr(V, 0)}, {self.expr(W, 0)}):", f"{it} * u"),
                 (f"for i, {it} in enumerate({self.expr(W, 0)}, 1):", f"i * np.sin({it})"),
                 (f"for {it}, u in (({self.expr(V, 0)}, {self.expr(S, 0)}), ({self.expr(V, 0)}, 0.5)):",

@@ -98,8 +98,7 @@ def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
         return pairs
 
     def stmt(st, pairs):
-        if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) \
-                and isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "at" \
+        if isinstance(st, ast.Expr) and is_ufunc_at(st.value, resolve) \
                 and st.value.args and isinstance(st.value.args[0], ast.Name):
             write(st, st.value.args[0].id, pairs, in_place=True)  # np.add.at(y, idx, v)
             return pairs
@@ -293,3 +292,9 @@ def _live_after(stmts):
     block(stmts, set())
     block = None  # recursive closures are a cycle: break it (the tree is then freed at once)
     return after
+
+
+def is_ufunc_at(e, resolve):
+    """Is ``e`` a call ``np.add.at(...)`` or ``np.subtract.at(...)``?"""
+    from ..passes.numpy_calls import ufunc_at  # (the passes import this module)
+    return ufunc_at(e, resolve) is not None

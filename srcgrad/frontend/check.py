@@ -20,7 +20,7 @@ from . import loops
 from ..errors import UnsupportedError
 from ..rules.table import (RANDOM_METHODS, CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
                            SELECT_CALLS, SPLIT_CALLS)
-from .aliases import alias_problem, alias_writes  # noqa: F401 -- alias_problem: normalize's
+from .aliases import alias_problem, alias_writes, is_ufunc_at  # noqa: F401 -- alias_problem: normalize's
 from .source import _MISSING, read_source
 
 KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS, **SPLIT_CALLS,
@@ -245,7 +245,7 @@ class _Checker(loops.Checks, ast.NodeVisitor):
                  + ", ".join(f".{m}()" for m in METHODS) + " of arrays are supported.")
 
     def visit_Call(self, node):
-        if _ufunc_at(node, self.src.resolve):  # np.add.at(y, idx, v): a statement
+        if is_ufunc_at(node, self.src.resolve):  # np.add.at(y, idx, v): a statement
             for a in node.args:
                 self.visit(a)
             return
@@ -429,8 +429,3 @@ def _in(obj, table):
         return obj in table
     except TypeError:
         return False
-
-
-def _ufunc_at(node, resolve):
-    from ..passes.numpy_calls import ufunc_at  # (the passes import this module)
-    return ufunc_at(node, resolve) is not None

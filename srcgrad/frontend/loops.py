@@ -27,6 +27,7 @@ def _is_call_of(node, fn, resolve):
 
 
 def int_literal(node):
+    """2 or -1 written literally, else None."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         v = int_literal(node.operand)
         return None if v is None else -v

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import custom, library, runtime
 from ..errors import SrcgradError
+from ..frontend.loops import int_literal
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
                            EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RANDOM_METHODS, RULES,
@@ -58,6 +59,11 @@ class Calls:
         if c is not None:  # srcgrad.checkpoint(g)(...): g's call, checkpointed
             return self.custom_call(c, ast.copy_location(ast.Call(f.args[0], e.args,
                                                                   e.keywords), e), out)
+        if isinstance(f, ast.Attribute) and f.attr == "at" \
+                and custom.rule_for(self.src.resolve(f.value)) is None \
+                and isinstance(self.src.resolve(f.value), np.ufunc):  # np.add.at in a value
+            self.fail(e, f"{ast.unparse(f)}() used as a value", "it changes its first argument "
+                      "and returns None: write it as a statement of its own.")
         obj = self.src.resolve(f)
         c = custom.rule_for(obj)
         if c is not None:  # the user's own derivative rule (srcgrad/custom.py)
@@ -198,7 +204,9 @@ class Calls:
         pass tells: a placeholder first, as for ``np.tensordot``)."""
         rows = lst.elts
         if rows and not any(isinstance(r, ast.List) for r in rows) \
-                and not all(isinstance(r, ast.Constant) for r in rows):
+                and not all(isinstance(r, ast.Constant) or (isinstance(r, ast.UnaryOp) and
+                                                          isinstance(r.operand, ast.Constant))
+                            for r in rows):  # (numbers only: no second normalization)
             key = (self.src.filename, e.lineno, e.col_offset)
             ranks = (self.ranks or {}).get(key)
             if ranks is None:  # the first normalization: a placeholder for the kinds pass
@@ -365,7 +373,7 @@ class Calls:
         one axis at a time, each reduction the same function of the previous one (a mean of
         means is the mean); non-negative axes from the last, negative ones from the first, so
         the axes still to reduce keep their numbers."""
-        axes = [_int_literal(a) for a in axis.elts]
+        axes = [int_literal(a) for a in axis.elts]
         name = ast.unparse(e.func)
         mixed = any(a < 0 for a in axes if a is not None) and any(
             a >= 0 for a in axes if a is not None)
@@ -418,14 +426,6 @@ class Calls:
         callee = einsum.located_source(ast.unparse(callee.tree), e, self.src,
                                        namespace=callee.namespace)
         return self.inline_source(callee, fn.__name__, args, out)
-
-
-def _int_literal(e):
-    """2 or -1 written literally, else None."""
-    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
-        k = _int_literal(e.operand)
-        return -k if k is not None else None
-    return e.value if isinstance(e, ast.Constant) and type(e.value) is int else None
 
 
 def _literal_ints(e):

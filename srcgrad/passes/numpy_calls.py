@@ -16,7 +16,8 @@ import numpy as np
 
 from .. import runtime
 from . import einsum
-from .calls import _int_literal, _np_func
+from ..frontend.loops import int_literal
+from .calls import _np_func
 from .clone import clone
 from .walk import marked
 
@@ -115,7 +116,7 @@ class NumpyCalls:
         repeated squaring (of ``inv(a)`` for negative ``n``), so both modes and Hessians follow
         from ``@`` and ``inv``."""
         given = dict(zip(("a", "n"), args), **kw)
-        n = _int_literal(given.get("n")) if set(given) == {"a", "n"} and len(args) <= 2 else None
+        n = int_literal(given.get("n")) if set(given) == {"a", "n"} and len(args) <= 2 else None
         if not n:
             self.fail(e, f"{name}() with these arguments",
                       "give n a non-zero integer literal (np.eye(len(a)) for n = 0; a loop "
