@@ -1,8 +1,8 @@
 """A battery of functions a new user writes on the first day, each checked against finite
 differences in reverse and forward mode (Numba backend): what srcgrad gets right, what it
 refuses (a located error, fine), and what it gets WRONG (a bug: fix it and keep the case as a
-regression test).  The cases live in tools/day_one_forms.py, tools/day_one_numpy.py and
-tools/day_one_arrays.py.
+regression test).  The cases live in tools/day_one_forms.py, tools/day_one_numpy.py,
+tools/day_one_arrays.py and tools/day_one_science.py.
 
     python tools/day_one.py                 # every case; exit 1 if any is WRONG or crashes
     python tools/day_one.py -k normalize    # the cases whose name holds "normalize"
@@ -81,6 +81,7 @@ def main(argv=None):
     import day_one_arrays  # noqa: F401 -- the cases register themselves
     import day_one_forms  # noqa: F401
     import day_one_numpy  # noqa: F401
+    import day_one_science  # noqa: F401
     counts = {}
     for f, args in day_one.CASES:
         if opts.k not in f.__name__:

@@ -99,7 +99,7 @@ EXPRS = {
         "np.partition({M}, 1, axis=0)[1]", "({W} @ {T})[0]", "apply(np.sin, {V}) * {S}",
         "np.take_along_axis({V}, IDX, 0)", "np.sort({M}, axis=None)[0:4]",
         "np.sum({T}, axis=0)[1]", "{M}[np.array([0, 2, 2, 1]), np.array([1, 3, 3, 0])]"],
-    W: ["{M} @ {V}", "np.dot({M}, {V})", "{M}[np.arange(3), IDX[0:3]]", "{M}[IDX[0:3] % 3, 1]", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
+    W: ["{M} @ {V}", "{M}[1, [0, 3, 3]]", "{V}[[3, 0, -1]] * {S}", "np.dot({M}, {V})", "{M}[np.arange(3), IDX[0:3]]", "{M}[IDX[0:3] % 3, 1]", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
         "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {W})", "np.inner({M}, {V})",
@@ -117,7 +117,8 @@ EXPRS = {
           "np.vstack(({V}, {V}, {V}))", "np.array([{V}, {V}, np.sin({V})])",
           "{M}[np.array([2, 0, 2]), :]", "np.stack(({W}, {W}, {W}, {W}), axis=1)",
           "np.concatenate([{M}[0:1], {M}[1:3]], axis=0)", "np.flipud({M})", "np.fliplr({M})",
-          "np.swapaxes({T}, 1, 2)[0].T", "np.triu({M})", "np.tril({M})",
+          "np.swapaxes({T}, 1, 2)[0].T", "np.triu({M})", "np.tril({M})", "np.triu({M}, 1)",
+          "np.tril({M}, k=-1)",
           "np.column_stack(({W}, {W}, {W}, {W}))", "np.atleast_2d({V}) * {M}",
           "np.linalg.inv({M}[:, 0:3] + 3.0 * np.eye(3)) @ {M}",
           "np.squeeze(np.atleast_3d({M}), 2)", "np.diag({V})[0:3]", "np.rot90({M}, 2)",
@@ -285,8 +286,9 @@ class ArrayGen:
             # (every contribution)
             c = self.fresh("c")
             op = r.choice(["=", "+=", "add.at", "subtract.at"])
+            idx = r.choice(["IDX", "IDX", "[0, 2, 2, -1]"])  # (a literal list: NumPy's array)
             out = [f"    {c} = {self.expr(V, 0)}.copy()",
-                   f"    {c}[IDX] {op} {self.expr(V, 1)} * {self.expr(S, 0)}" if "." not in op
+                   f"    {c}[{idx}] {op} {self.expr(V, 1)} * {self.expr(S, 0)}" if "." not in op
                    else f"    np.{op}({c}, IDX, {self.expr(V, 1)} * {self.expr(S, 0)})"]
             self.pool[V].append(c)
             return out
@@ -295,7 +297,7 @@ class ArrayGen:
             pr, w = self.fresh("pr"), self.fresh("v")
             out = [f"    {tp} = {self.expr(S, 1)}, {self.expr(S, 1)}, {self.expr(S, 0)}",
                    f"    {pr} = {self.expr(V, 0)}, {tp}[-1]",
-                   f"    {p}, {q}, {self.fresh('r')} = {tp}",
+                   f"    {p}, {q}, {self.fresh('r')} = {r.choice([tp, tp, self.expr(W, 0)])}",
                    f"    {s} = 0.0",
                    "    for i in range(3):",
                    f"        {s} = {s} + {tp}[i] * {pr}[0][i]",
@@ -360,8 +362,10 @@ class ArrayGen:
             return out
         # a branch defining the same name both ways (or decided by isinstance of a parameter)
         v = self.fresh({S: "s", V: "v", W: "w", MAT: "m"}[shape])
-        test = f"{self.expr(S, 1)} > {r.uniform(-0.5, 0.5):.3f}" if r.random() < 0.8 else \
-            f"isinstance({r.choice(['x', 'a'])}, {r.choice(['np.ndarray', 'float'])})"
+        test = f"{self.expr(S, 1)} > {r.uniform(-0.5, 0.5):.3f}" if r.random() < 0.7 else \
+            f"isinstance({r.choice(['x', 'a'])}, {r.choice(['np.ndarray', 'float'])})" \
+            if r.random() < 0.5 else r.choice([f"np.any({self.expr(V, 1)} > 0.3)",
+                                              f"({self.expr(MAT, 0)} > -0.5).all()"])
         out = [f"    if {test}:",
                f"        {v} = {self.expr(shape, 1)}", "    else:",
                f"        {v} = {self.expr(shape, 1)}"]
@@ -390,7 +394,9 @@ class ArrayGen:
             self.pool[S].append(acc)
         else:  # a draw in one branch only
             acc = self.fresh("s")
-            out = [f"    if {self.expr(S, 0)} > 0.0:",
+            test = r.choice([f"{self.expr(S, 0)} > 0.0", f"{self.expr(S, 0)} > 0.0",
+                             f"np.any({self.expr(V, 0)} > 0.5)", f"({self.expr(MAT, 0)} < 2.0).all()"])
+            out = [f"    if {test}:",
                    f"        {acc} = {self.expr(S, 0)} * rng.exponential(1.0)", "    else:",
                    f"        {acc} = {self.expr(S, 1)}"]
             self.pool[S].append(acc)

@@ -17,8 +17,9 @@ import numpy as np
 
 from .. import custom, library
 from . import loops
+from .loops import is_int_list
 from ..errors import UnsupportedError
-from ..rules.table import (RANDOM_METHODS, CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS,
+from ..rules.table import (RANDOM_METHODS, CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, NONDIFF_METHODS,
                            SELECT_CALLS, SPLIT_CALLS)
 from .aliases import alias_problem, alias_writes, is_ufunc_at  # noqa: F401 -- alias_problem: normalize's
 from .source import _MISSING, read_source
@@ -137,6 +138,17 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             return
         super().generic_visit(node)
 
+    def visit_Subscript(self, node):
+        """A literal list of integers may index (``x[[0, 2]]``: NumPy's array of it)."""
+        self.visit(node.value)
+        self.index(node.slice)
+
+    def index(self, index):
+        items = index.elts if isinstance(index, ast.Tuple) else [index]
+        for item in items:
+            if not is_int_list(item):
+                self.visit(item)
+
     def visit_For(self, node):
         it = loops.unreversed(node.iter, self.src.resolve)
         if isinstance(it, tuple):
@@ -220,7 +232,7 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if isinstance(t, ast.Name):
             return
         if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
-            self.visit(t.slice)
+            self.index(t.slice)
             return
         if isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) or (
                 isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name)) for e in t.elts):
@@ -342,6 +354,7 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             return
         if isinstance(f, ast.Attribute) and self.src.resolve(f) is _MISSING:
             if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")) \
+                    or (f.attr in NONDIFF_METHODS and not node.args and not node.keywords) \
                     or (f.attr == "append" and isinstance(f.value, ast.Name)) \
                     or (f.attr in ("values", "keys", "items") and not node.args) \
                     or (f.attr in RANDOM_METHODS and isinstance(f.value, ast.Name)):  # rng.normal()
@@ -354,7 +367,7 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             else:
                 self.bad(node, f"method call .{f.attr}()",
                          "call a function instead; supported methods: "
-                         + ", ".join(f".{m}()" for m in METHODS) + ".")
+                         + ", ".join(f".{m}()" for m in [*METHODS, *NONDIFF_METHODS]) + ".")
             return
         obj = self.src.resolve(f)
         name = ast.unparse(f)

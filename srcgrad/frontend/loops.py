@@ -34,6 +34,12 @@ def int_literal(node):
     return node.value if isinstance(node, ast.Constant) and type(node.value) is int else None
 
 
+def is_int_list(node):
+    """A list literal of integer literals (``[0, 2, -1]``): an index (``x[[0, 2]]``)."""
+    return isinstance(node, ast.List) and bool(node.elts) and all(
+        int_literal(e) is not None for e in node.elts)
+
+
 def unreversed(it, resolve):
     """``reversed(range(...))`` as the ``range`` of the same indices in reverse order, a
     (node, construct, hint) problem when the step is not an integer literal, or ``it``

@@ -195,6 +195,9 @@ def call_kind(inf, e):
         return FLOAT
     if short in ("bool", "isnan", "isinf", "isfinite", "logical_not"):
         return BOOL if not (args and is_array(args[0])) else ("a", args[0][1], "b")
+    if short in ("any", "all") and fname.startswith("np.") and len(e.args) == 1 \
+            and not e.keywords:
+        return BOOL  # of the whole array (with axis=, no kind: Numba has none, Python runs it)
     if short in ("logical_and", "logical_or", "logical_xor"):
         arrays = [a for a in args if is_array(a)]
         return ("a", max(a[1] for a in arrays), "b") if arrays else BOOL

@@ -22,7 +22,7 @@ from ..errors import SrcgradError
 from ..frontend.loops import int_literal
 from ..frontend.source import _MISSING, Source, read_source
 from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
-                           EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, RANDOM_METHODS, RULES,
+                           EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, NONDIFF_METHODS, RANDOM_METHODS, RULES,
                            SELECT_CALLS,
                            SPLIT_CALLS)
 from . import einsum
@@ -112,6 +112,10 @@ class Calls:
         if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in RANDOM_METHODS \
                 and isinstance(f.value, ast.Name):  # rng.normal(...): a draw, kept whole
             return self.keep(e, out)
+        if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in NONDIFF_METHODS:
+            node = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), f.attr, ast.Load()),
+                            [f.value], [])  # x.any(): np.any(x), whose derivative is zero
+            return self.keep(ast.fix_missing_locations(ast.copy_location(node, e)), out)
         if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in METHODS:
             prim = METHODS[f.attr]
             args = [f.value] + list(e.args)

@@ -10,6 +10,7 @@ import inspect
 import numpy as np
 
 from .. import custom, library
+from ..frontend.loops import is_int_list
 from ..frontend.source import _MISSING
 from ..rules.table import CALLS, CREATION_CALLS, EINSUM_CALLS, METHODS, NONDIFF_CALLS
 from .calls import BUILTIN_EMIT
@@ -36,6 +37,16 @@ class KeepWhole(ast.NodeTransformer):
 
     def visit_Name(self, node):
         return self.norm.load_name(node)
+
+    def visit_List(self, node):
+        """``x[[0, 2, 2]]``, ``A[1, [0, 1]]``: a literal list of integers in an index (the one
+        place the check stage lets a list through: frontend/check.py) is NumPy's array of it,
+        the same index in NumPy and one Numba compiles."""
+        if not is_int_list(node):
+            return self.generic_visit(node)
+        call = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load()),
+                        [node], [])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def visit_Attribute(self, node):
         obj = self.norm.src.resolve(node)
@@ -73,7 +84,7 @@ class KeepWhole(ast.NodeTransformer):
             node.func = ast.Name(BUILTIN_EMIT[obj], ast.Load())
         elif obj is _MISSING and isinstance(node.func, ast.Attribute):
             node.func = self.visit(node.func)  # a local's method (stack.pop()): renamed
-        node.args = [self.visit(a) for a in node.args]
+        node.args = [a if is_int_list(a) else self.visit(a) for a in node.args]  # np.array([0])
         node.keywords = [ast.keyword(k.arg, self.visit(k.value)) for k in node.keywords]
         return node
 

@@ -133,11 +133,18 @@ class TupleParts:
             res = self.flat(value, out)
             if self.elements(res) is not None:
                 res = ast.Tuple(self.elements(res), ast.Load())
-            if not isinstance(res, ast.Tuple) or len(res.elts) != n:
+            if not isinstance(res, (ast.Tuple, ast.Constant)):  # a, b = p (a 1-D array)
+                arr = res
+                if not isinstance(res, ast.Name):  # (res is one operation over atoms already)
+                    arr = ast.Name(self.temp(), ast.Load())
+                    self.emit(out, arr.id, res)
+                atoms = self._array_items(arr, n, target, value, out)
+            elif not isinstance(res, ast.Tuple) or len(res.elts) != n:
                 self.fail(value, "tuple assignment from " + ast.unparse(value),
-                          "unpack tuples only from x.shape, a tuple a, b = c, d, or a "
-                          "function returning a tuple of the same length.")
-            atoms = res.elts
+                          "unpack tuples only from x.shape, a 1-D array, a tuple "
+                          "a, b = c, d, or a function returning a tuple of the same length.")
+            else:
+                atoms = res.elts
         later_views = self._later_views(target, value, atoms)
         for k, (t, a) in enumerate(zip(target.elts, atoms)):
             if isinstance(t, ast.Subscript):  # x[i], x[j] = x[j], x[i]
@@ -148,6 +155,33 @@ class TupleParts:
                 self.bind_tuple(self.name(t.id), self.elements(a), out, value)  # nested
             else:
                 self.emit(out, self.name(t.id), a)
+
+    def _array_items(self, arr, n, target, value, out):
+        """``a, b, c = p`` of a 1-D array: its entries ``p[0], p[1], p[2]``, after the check
+        Python makes (ValueError unless ``len(p) == n``).  The entries are read before any
+        target is assigned.  The kinds stage refuses an array of higher rank (its rows would
+        be views) and anything that is not an array (passes/types.py ``unpack_check``)."""
+        bad = self.names.fresh("_cond")
+        self.emit(out, bad, ast.Compare(_call_len(arr), [ast.NotEq()], [ast.Constant(n)]))
+        raise_ = ast.Raise(ast.Call(ast.Name("ValueError", ast.Load()), [ast.Constant(
+            f"{ast.unparse(target)} = {ast.unparse(value)}: the array does not have "
+            f"{n} entries")], []), None)
+        out.append(_tag(ast.copy_location(ast.If(ast.Name(bad, ast.Load()),
+                                                 [_tag(ast.copy_location(raise_, value),
+                                                       self.origin)], []), value),
+                        self.origin))
+        problem = self.src.problem(
+            value, f"{ast.unparse(target)} = {ast.unparse(value)}, unpacking what is not a "
+            "1-D array", "unpack a 1-D array, a tuple or x.shape; for the rows of a "
+            "matrix, index them (a = A[0]).")
+        atoms = []
+        for k in range(n):
+            t = self.temp()
+            self.emit(out, t, ast.Subscript(clone(arr), ast.Constant(k), ast.Load()))
+            if k == 0:  # (one refusal for the statement)
+                out[-1].unpack_check = (arr.id, problem)
+            atoms.append(ast.Name(t, ast.Load()))
+        return atoms
 
     def _later_views(self, target, value, atoms):
         """``B[0], B[1] = B[1], B[0]``: NumPy assigns the targets in turn, and ``B[0]`` on the
@@ -185,6 +219,10 @@ class TupleParts:
             self.emit(out, t, atom)
             return ast.Name(t, ast.Load())
         return atom
+
+
+def _call_len(arr):
+    return ast.Call(ast.Name("len", ast.Load()), [clone(arr)], [])
 
 
 def _literal_slice(norm, s):

@@ -28,8 +28,8 @@ rule("broadcast_to", "x shape", ["unbroadcast(g, x)", None], ["broadcast_to(dx, 
      elementwise=False)
 rule("repeat",   "x k", ["reshape_as(sum_axis(reshape_to(g, (x.size, k)), 1), x)", None],
                         ["repeat(dx, k)", None], elementwise=False, out="x")
-rule("triu",     "x",   ["triu(g)"],                   ["triu(dx)"], elementwise=False, out="x")
-rule("tril",     "x",   ["tril(g)"],                   ["tril(dx)"], elementwise=False, out="x")
+rule("triu",     "x k", ["triu(g, k)", None],          ["triu(dx, k)", None], elementwise=False, out="x")
+rule("tril",     "x k", ["tril(g, k)", None],          ["tril(dx, k)", None], elementwise=False, out="x")
 # joins, two arrays at a time (np.concatenate/stack/vstack/hstack of n arrays are folded)
 rule("concat",   "a b axis", ["take_first(g, a, axis)", "take_rest(g, a, axis)", None],
                              ["concat_first(da, b, axis)", "concat_rest(a, db, axis)", None],

@@ -61,7 +61,7 @@ ACCEPTS = {
     "concat_first": {"v": (1, 2), "b": (1, 2), "axis": "n"},
     "concat_rest": {"a": (1, 2), "v": (1, 2), "axis": "n"},
     "inv": {"x": (2,)}, "det": {"x": (2,)}, "broadcast_to": {"x": (1, 2), "shape": "i"},
-    "repeat": {"x": (1,), "k": "n"}, "triu": {"x": (2,)}, "tril": {"x": (2,)},
+    "repeat": {"x": (1,), "k": "n"}, "triu": {"x": (2,), "k": "n"}, "tril": {"x": (2,), "k": "n"},
     "var": {"x": (1, 2, 3)}, "std": {"x": (1, 2, 3)}, "norm": {"x": (1, 2)},
     "trace": {"x": (2,)}, "cumsum": {"x": (1,)}, "diff": {"x": (1,)}, "sort": {"x": (1,)},
     "vdot": {"a": (1,), "b": (1,)}, "diff_grad": {"v": (1,)}, "unsort": {"v": (1,), "x": (1,)},
@@ -108,7 +108,8 @@ ACCEPT_HINTS = {"cumsum": _FLAT, "cumprod": _FLAT, "roll": _FLAT, "repeat": _FLA
                 "diff": "give the axis: axis=-1 is NumPy's default for arrays."}
 
 # optional parameters: their defaults, filled in when a call leaves them out
-DEFAULTS = {"rot90": {"k": 1}, "diag": {"k": 0}, "diagonal": {"offset": 0}}
+DEFAULTS = {"rot90": {"k": 1}, "diag": {"k": 0}, "diagonal": {"offset": 0}, "triu": {"k": 0},
+            "tril": {"k": 0}}
 
 # ---- what a call in user code means --------------------------------------------------------
 def _both(name, *aliases):
@@ -224,6 +225,7 @@ NONDIFF_CALLS = {np.argsort: "argsort", slice: "slice", isinstance: "isinstance"
                  np.nonzero: "nonzero", np.flatnonzero: "flatnonzero", np.argwhere: "argwhere",
                  np.logical_and: "logical_and", np.logical_or: "logical_or",
                  np.logical_not: "logical_not", np.logical_xor: "logical_xor",
+                 np.any: "any", np.all: "all",
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
                  _rt.thread_id: "thread_id", _rt.num_threads: "num_threads",
                  _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis",
@@ -266,6 +268,9 @@ METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "
            "transpose": "transpose", "squeeze": "squeeze",
            "diagonal": "diagonal", "take": "take", "astype": "astype", "cumprod": "cumprod",
            "compress": "compress"}
+
+# methods whose result has derivative zero: ``x.any()`` is ``np.any(x)`` (NONDIFF_CALLS)
+NONDIFF_METHODS = {"any": np.any, "all": np.all}
 
 # calls whose result may share memory with their first argument (a write into one is a write
 # into the other), as functions or methods
