@@ -3,8 +3,10 @@
     parse -> check the subset -> normalize -> infer kinds (-> normalize again, with the ranks
           of calls lowered by rank and of lists that grow in loops, and infer again) -> activity
           -> reverse (or forward) generation (saves, recompute, shape_redo, revolve
-             checkpoints, loop fusion: passes/loop_order.py) -> clean-up -> one memory
-          layout per variable (passes/layouts.py) -> emit source -> compile
+             checkpoints, loop fusion: passes/loop_order.py) -> clean-up -> loop steps'
+          partial derivatives kept by the forward sweep (passes/preaccumulate.py; reverse
+          modes without checkpoints or a memory budget) -> one memory layout per variable
+          (passes/layouts.py) -> emit source -> compile
 
 With ``memory=``, reverse generation runs twice: first with every top-level loop marked and
 every top-level helper call's statements tagged with its site (the probe: its saves and the
@@ -35,7 +37,7 @@ from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
 from .passes import (activity, cleanup, common, drivers, einsum, forward, layouts, normalize,
-                     reverse, types, walk)
+                     preaccumulate, reverse, types, walk)
 
 
 class Generated:
@@ -166,17 +168,21 @@ def normalized(fn, arg_kinds):
 
 
 def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None, checkpoint=(),
-             parallel=False):
+             parallel=False, budgeted=False):
     """``checkpoint``: the loops whose adjoint keeps snapshots (passes/revolve.py ``spec``);
     ``parallel``: top-level loops with independent steps run as prange loops
-    (passes/auto_parallel.py).  Reverse modes only."""
+    (passes/auto_parallel.py); ``budgeted``: under a memory budget (``memory=``), whose plan
+    counted the saves as generated, so no loop step keeps its partial derivatives instead
+    (passes/preaccumulate.py).  Reverse modes only."""
     if mode not in ("reverse", "value_and_grad"):
-        checkpoint, parallel = (), False
+        checkpoint, parallel, budgeted = (), False, False
     with deep_recursion(fn), collector_paused():
-        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint, parallel)
+        return _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint, parallel,
+                         budgeted)
 
 
-def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), parallel=False):
+def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), parallel=False,
+              budgeted=False):
     src = read_source(fn)                                         # parse
     with ours(src.name, mode):
         raise_if_unsupported(src)                                 # check the subset
@@ -188,7 +194,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
     directory = diskcache.cache_dir(cache) if not src.internal else None
     if directory:                                                 # transformed before?
         key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates, checkpoint,
-                                      parallel)
+                                      parallel, budgeted)
         meta = diskcache.load_transform(directory, key)
         if meta:
             # global arrays, each resolved in its own function's module (the key holds their
@@ -208,7 +214,8 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
                 stats.count("transform_cache_hits")
                 return gen
     with ours(src.name, mode), stats.timed("seconds_transforming"):
-        gen = _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel)
+        gen = _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel,
+                         budgeted)
     _warn_serial(gen.serial)
     stats.count("transformed")
     if directory:
@@ -233,12 +240,13 @@ def _warn_serial(serial):
                       errors.ParallelWarning, stacklevel=_user_level())
 
 
-def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=(), parallel=False):
+def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=(), parallel=False,
+               budgeted=False):
     serial = {}  # loops parallel=True leaves serial: place -> why
     while True:
         try:
             gen = _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint,
-                                  parallel, serial)
+                                  parallel, serial, budgeted)
         except errors.SerialLoop as e:  # its adjoint cannot run in parallel: serial, again
             serial[e.place] = e.why
             continue
@@ -247,7 +255,8 @@ def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=(), parallel
         return gen
 
 
-def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel, serial):
+def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel, serial,
+                    budgeted=False):
     calls = {which for which, _ in checkpoint if isinstance(which, tuple) and which[0] == "call"}
     norm = normalize.normalize(src, param_kinds=arg_kinds,        # one operation per statement
                                parallel=parallel, serial=serial, call_checkpoints=calls)
@@ -284,6 +293,13 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
     else:
         raise ValueError(f"unknown mode {mode!r}")
     fn_ast = cleanup.cleanup(fn_ast, kinds, accumulable)          # clean-up
+    if mode in ("reverse", "value_and_grad") and not checkpoint and not budgeted:
+        floats = {b for v, b in gen.adj.items()                   # loop steps' partials
+                  if types.is_scalar(kinds.get(v)) and types.is_float(kinds.get(v))}
+        if types.is_scalar(out_kind) and types.is_float(out_kind):
+            floats |= set(seeds)
+        others = (set(gen.adj.values()) | set(seeds)) - floats
+        fn_ast = preaccumulate.preaccumulate(fn_ast, floats, others, norm.names)
     fn_ast = layouts.c_ordered(fn_ast)                   # one memory layout per variable
     where = f"{os.path.basename(src.filename)}:{src.tree.lineno}"
     header = [f"generated by srcgrad from {src.name}() at {where}",

@@ -126,6 +126,20 @@ def t_tail(z, df):
     return np.sum(st.t.logcdf(z, df))
 
 
+def test_student_t_derivative_in_df_near_zero():
+    """Found by test_rules' generated points (z = 4.3e-252): z * z underflowed, and the
+    derivative in df was nan or -inf where it is z times that of the density at 0.  Against
+    that closed form (digamma from SciPy), on both sides of where the series takes over."""
+    from scipy.special import digamma, gammaln
+    from srcgrad.runtime.incomplete_grad import t_cdf_ddf
+    for df in (0.5, 1.0, 3.0, 30.0):
+        h = 0.5 * df
+        slope = math.exp(gammaln(h + 0.5) - gammaln(h) - 0.5 * math.log(math.pi * df)) \
+            * 0.5 * (digamma(h + 0.5) - digamma(h) - 1.0 / df)
+        for z in (4.27e-252, -3e-120, 1e-101, 2e-100, 1e-60, -1e-20):
+            assert t_cdf_ddf(z, df) == pytest.approx(z * slope, rel=1e-11), (z, df)
+
+
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_student_t_far_tails_and_large_df_match_scipy(backend):
     """Found by the fuzzer (seed 9179: df = 2 + exp(25)): log B(a, b) subtracted lgammas of

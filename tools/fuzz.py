@@ -114,6 +114,8 @@ class Gen:
                 out += self.scoped(indent + 1, depth - 1, loop_var, in_loop)
                 out.append(f"{pad}else:")
                 out += self.scoped(indent + 1, depth - 1, loop_var, in_loop)
+            elif k < 0.66 and not in_loop:  # numbers only, carried: passes/preaccumulate.py
+                out += self.recurrence(pad)
             elif k < 0.75 and not in_loop:
                 i = "i" if loop_var is None else "j"
                 header = r.choice(['range(n)', 'range(n - 1)', 'range(2)', 'reversed(range(n))',
@@ -145,6 +147,27 @@ class Gen:
                 self.scalars.append(v)
                 out.append(f"{pad}{v} = np.sum({r.choice(ARRAY_UNARY).format('a')} * b)")
         return out
+
+    def recurrence(self, pad):
+        """A loop whose step carries one or two numbers through calls and reads no array: its
+        step's partial derivatives may be kept by the forward sweep."""
+        r = self.rng
+        state = r.sample(self.scalars, min(len(self.scalars), r.choice([1, 2])))
+        new = [f"0.6 * {v} + 0.3 * {self.number_expr(2)}" for v in state]
+        return [f"{pad}for i in range({r.choice(['n', 'n - 1', '3'])}):",
+                f"{pad}    {', '.join(state)} = {', '.join(new)}"]
+
+    def number_expr(self, depth):
+        r = self.rng
+        if depth <= 0 or r.random() < 0.3:
+            return r.choice(self.scalars + ["(i * 0.1)", f"{r.uniform(-1.0, 1.0):.3f}"])
+        if r.random() < 0.5:
+            return "(" + r.choice(UNARY).format(self.number_expr(depth - 1)) + ")"
+        t = r.choice(BINARY)
+        parts = [self.number_expr(depth - 1) for _ in range(t.count("{}"))]
+        if "/ (1.5" in t or "1.0 + {} * {}" in t:
+            parts[2] = parts[1]
+        return "(" + t.format(*parts) + ")"
 
     def nested(self, pad):
         """Loops inside the loop over i: a number set anew and added up over j (its partial
@@ -404,6 +427,9 @@ def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, s
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--preaccumulate-all", action="store_true",
+                    help="keep every qualifying loop step's partial derivatives, however many "
+                         "(passes/preaccumulate.py GROWTH=None)")
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--numba-every", type=int, default=10)
@@ -423,6 +449,16 @@ def main():
     a = ap.parse_args()
     fuzz_checks.CHECKPOINT = a.checkpoint
     fuzz_checks.MEMORY = a.memory
+    from srcgrad.passes import preaccumulate
+    if a.preaccumulate_all:
+        preaccumulate.GROWTH = None
+    planned, preaccumulated = preaccumulate._Step.plan, [0]
+
+    def counted(step):  # how often a loop step's partials were kept, for the summary
+        p = planned(step)
+        preaccumulated[0] += p is not None
+        return p
+    preaccumulate._Step.plan = counted
     t0 = time.time()
     counts = {}
     checked, skipped, failures = run(a.seed, a.count, a.minutes, a.numba_every, not a.no_save,
@@ -432,7 +468,8 @@ def main():
     print(f"{checked + len(failures)} programs in {time.time() - t0:.0f} s: {checked} passed "
           f"({skipped} at non-smooth points, derivative checks other than finite differences "
           f"only), {len(failures)} failed; per kind: "
-          + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+          + ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+          + f"; loop steps whose partials were kept: {preaccumulated[0]}")
     if a.memory:
         print(f"memory={a.memory} plans: " + ", ".join(f"{k} {n}" for k, n in
                                                       fuzz_checks.PLANS.items()))

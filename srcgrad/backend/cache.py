@@ -137,9 +137,10 @@ def source_closure(src):
     return sorted(p if isinstance(p, bytes) else p.encode() for p in parts)
 
 
-def transform_key(src, wrt, kinds, mode, intermediates, checkpoint=(), parallel=False):
+def transform_key(src, wrt, kinds, mode, intermediates, checkpoint=(), parallel=False,
+                  budgeted=False):
     return _digest([_versions(), mode, tuple(wrt), tuple(intermediates), repr(checkpoint),
-                    "parallel" if parallel else "serial",
+                    "parallel" if parallel else "serial", "budgeted" if budgeted else "",
                     tuple(sorted((k, repr(v)) for k, v in kinds.items()))] + source_closure(src))
 
 

@@ -31,22 +31,26 @@ def _is_einsum(obj):
         return False
 
 
+def index_lists(index):
+    """``x[[0, 2, 2]]``, ``A[1, [0, 1]]``: a literal list of integers in an index (the one
+    place the check stage lets such a list through: frontend/check.py) as NumPy's array of it,
+    the same index in NumPy and one Numba compiles."""
+    def one(e):
+        if not is_int_list(e):
+            return e
+        call = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load()), [e], [])
+        return ast.fix_missing_locations(ast.copy_location(call, e))
+    if isinstance(index, ast.Tuple):
+        return ast.copy_location(ast.Tuple([one(e) for e in index.elts], ast.Load()), index)
+    return one(index)
+
+
 class KeepWhole(ast.NodeTransformer):
     def __init__(self, norm, out):
         self.norm, self.out = norm, out
 
     def visit_Name(self, node):
         return self.norm.load_name(node)
-
-    def visit_List(self, node):
-        """``x[[0, 2, 2]]``, ``A[1, [0, 1]]``: a literal list of integers in an index (the one
-        place the check stage lets a list through: frontend/check.py) is NumPy's array of it,
-        the same index in NumPy and one Numba compiles."""
-        if not is_int_list(node):
-            return self.generic_visit(node)
-        call = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load()),
-                        [node], [])
-        return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def visit_Attribute(self, node):
         obj = self.norm.src.resolve(node)
@@ -84,7 +88,7 @@ class KeepWhole(ast.NodeTransformer):
             node.func = ast.Name(BUILTIN_EMIT[obj], ast.Load())
         elif obj is _MISSING and isinstance(node.func, ast.Attribute):
             node.func = self.visit(node.func)  # a local's method (stack.pop()): renamed
-        node.args = [a if is_int_list(a) else self.visit(a) for a in node.args]  # np.array([0])
+        node.args = [self.visit(a) for a in node.args]
         node.keywords = [ast.keyword(k.arg, self.visit(k.value)) for k in node.keywords]
         return node
 

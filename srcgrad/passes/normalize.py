@@ -36,7 +36,7 @@ from .clone import clone
 from .constants import Constants, decided as _decided
 from . import auto_parallel, dicts, slices
 from .jumps import JumpRemover
-from .keepwhole import KeepWhole
+from .keepwhole import KeepWhole, index_lists
 from .names import NameGen, all_names, rename_reserved
 from .walk import Origin
 from .tuples import TupleParts
@@ -330,7 +330,7 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
         elif isinstance(target, ast.Subscript):
             atom = self.atom(value, out)
             tgt = ast.Subscript(ast.Name(self.name(target.value.id), ast.Load()),
-                                self.keep(target.slice, out), ast.Store())
+                                self.keep(index_lists(target.slice), out), ast.Store())
             self.emit(out, tgt, atom)
         elif isinstance(target, ast.Tuple):
             self.assign_tuple(target, value, out)
@@ -402,7 +402,7 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
                 t = self.temp()
                 self.emit(out, t, base)
                 base = ast.Name(t, ast.Load())
-            node = ast.Subscript(base, self.keep(e.slice, out), ast.Load())
+            node = ast.Subscript(base, self.keep(index_lists(e.slice), out), ast.Load())
             node.prim = "getitem"
             return ast.copy_location(node, e)
         if isinstance(e, ast.Attribute):

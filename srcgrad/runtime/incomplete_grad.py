@@ -186,6 +186,10 @@ def t_cdf_ddf(z, df):
         return math.nan
     if z == 0.0 or math.isinf(z):
         return 0.0
+    if abs(z) < 1e-100:  # z * f'(0): z * z would underflow below (log(0), inf * 0 = nan)
+        h = 0.5 * df
+        dens0 = math.exp(math.lgamma(h + 0.5) - math.lgamma(h) - 0.5 * math.log(math.pi * df))
+        return z * dens0 * 0.5 * (_psi(h + 0.5) - _psi(h) - 1.0 / df)
     z4 = z * z * z * z
     if large_df(z, df) or (df >= 1e5 and z4 * z4 <= 1e-6 * df * df):
         # d/ddf of the expansion in 1 / df (its next term about z**8 / df**2 relative): the

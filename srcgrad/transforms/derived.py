@@ -126,7 +126,8 @@ class Derived:
                 keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
                 gen = pipeline.generate(self.differentiated(args), self.wrt, kinds, mode, keep,
                                         self.cache, checkpoint=checkpoint,
-                                        parallel=self.parallel)
+                                        parallel=self.parallel,
+                                        budgeted=self.budget is not None)
                 self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]
@@ -171,7 +172,8 @@ class Derived:
         kinds, how = K.for_source(self._src, given)
         try:
             gen = pipeline.generate(self.primal, self.wrt, kinds, self.gen_mode,
-                                    checkpoint=self.checkpoint, parallel=self.parallel)
+                                    checkpoint=self.checkpoint, parallel=self.parallel,
+                                    budgeted=self.budget is not None)
         except UnsupportedError as e:
             guessed = [p for p in kinds if how[p] == "guessed"]
             if not guessed:

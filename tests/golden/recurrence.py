@@ -2,22 +2,30 @@
 # reverse mode, wrt x0, dt
 def recurrence_vjp(x0, dt, T, bx):
     x = x0
-    _stack_x = np.empty(len(range(T)))
+    _stack_jac_bdt_bx = np.empty(len(range(T)))
+    _stack_jac_bx_bx = np.empty(len(range(T)))
     for t in range(T):
-        _stack_x[t] = x
+        _keep_x = x
         x = x + dt * (-x ** 3 + math.sin(t * dt))
+        # the partial derivatives of this step, for the reverse sweep
+        x_1 = _keep_x
+        _t3_1 = t * dt
+        bdt_1 = 0.0
+        bx_1 = 1.0
+        bdt_1 += bx_1 * (-x_1 ** 3 + math.sin(_t3_1))
+        b_t5_1 = bx_1 * dt
+        bdt_1 += b_t5_1 * math.cos(_t3_1) * t
+        bx_1 += -b_t5_1 * 3 * x_1 ** 2
+        _stack_jac_bdt_bx[t] = bdt_1
+        _stack_jac_bx_bx[t] = bx_1
     # reverse sweep
     bx0 = 0.0
     bdt = 0.0
     # grad of: for t in range(T):
     for t in range(T - 1, -1, -1):
         # grad of: x = x + dt * (-x ** 3 + math.sin(t * dt))
-        x = _stack_x[t]
-        _t3 = t * dt
-        bdt += bx * (-x ** 3 + math.sin(_t3))
-        b_t5 = bx * dt
-        bdt += b_t5 * math.cos(_t3) * t
-        bx += -b_t5 * 3 * x ** 2
+        bdt += bx * _stack_jac_bdt_bx[t]
+        bx = bx * _stack_jac_bx_bx[t]
     # grad of: x = x0
     bx0 += bx
     return (bx0, bdt)
