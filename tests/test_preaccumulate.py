@@ -103,6 +103,14 @@ def test_hessians(f, args):
             np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
 
 
+def test_value_read_after_the_reverse_loop():
+    """The adjoint of z = sin(x) reads x as it was before the loop, which the reverse loop
+    used to restore: kept before the forward loop and set again after the reverse one."""
+    g = srcgrad.grad(read_after, wrt=(0, 1))
+    g(0.4, 0.05, 12)
+    assert "x_before = x" in g.source and "    x = x_before" in g.source
+
+
 def test_reads_before_the_restore(monkeypatch):
     """With the memory bound lifted, a step that reads x before and after restoring it."""
     monkeypatch.setattr(preaccumulate, "GROWTH", None)

@@ -130,7 +130,7 @@ class _Step:
         plan = self.plan()
         if plan is None:
             return
-        stacks, idx, seeds, outputs, accumulators, removable = plan
+        stacks, idx, seeds, outputs, accumulators, removable, after = plan
         keep = {s: self.names.exact_or_fresh("_keep" + s[len("_stack"):]) for s in removable}
         # the forward step: saves of removable stacks become locals, the matrix at its end
         new_f = []
@@ -150,6 +150,16 @@ class _Step:
         alloc = next(s for s in self.body if self.alloc_of(s) == next(iter(stacks)))
         for name in reversed(jac.values()):
             self.body.insert(at, ast.copy_location(_assign(name, clone(alloc.value)), alloc))
+        # a variable the reverse loop restored that code after it reads: its value before the
+        # forward loop, kept in a local and set again after the reverse loop
+        before = {v: self.names.exact_or_fresh(v + "_before") for v in after}
+        for v, name in before.items():
+            self.body.insert(self.body.index(self.f), _assign(name, ast.Name(v, ast.Load())))
+        at = self.body.index(self.r) + 1
+        for v, name in reversed(before.items()):
+            restore = _assign(v, ast.Name(name, ast.Load()))
+            restore.grad_of = self.r.grad_of
+            self.body.insert(at, restore)
         self.fn.body = self.body = [s for s in self.body if self.alloc_of(s) not in removable]
 
     # ---- what qualifies -----------------------------------------------------------------
@@ -238,19 +248,29 @@ class _Step:
                                   and (w in live_in or w in outside)]
         if not seeds or not outputs:
             return None
-        if (set(written) | set(live_in)) - adj or defined & self.read_after_reverse():
-            return None  # a primal value the reverse step restores or recomputes is read later
+        after = defined & self.read_after_reverse()
+        if (set(written) | set(live_in)) - adj or after - set(restored) \
+                or not after <= self.defined_before_forward():
+            return None  # a value the reverse step recomputes is read later
         removable = [st for st in restored.values() if self.only_saved_and_restored(st)]
         if GROWTH is not None and len(seeds) * len(outputs) > GROWTH * len(removable) + 1:
             return None
         stacks = list(pushes)
-        return stacks, idx[1], seeds, outputs, accumulators, removable
+        return stacks, idx[1], seeds, outputs, accumulators, removable, sorted(after)
 
     def names_outside_reverse(self):
         out = set()
         for s in self.body:
             if s is not self.r:
                 out |= all_names(s)
+        return out
+
+    def defined_before_forward(self):
+        """Parameters, and names a top-level statement before the forward loop assigns."""
+        out = {a.arg for a in self.fn.args.args}
+        for s in self.body[:self.body.index(self.f)]:
+            if isinstance(s, ast.Assign):
+                out |= {t.id for t in s.targets if isinstance(t, ast.Name)}
         return out
 
     def read_after_reverse(self):
