@@ -165,6 +165,8 @@ CASES = {
                     ("rt.concat_rest(y, x, 1)", [A((2, 3)), A((2, 2))])],
     "reshape_as": [("rt.reshape_as(x, y) * y", [A(6), A((2, 3))]),
                    ("rt.reshape_as(x.T, y)", [A((3, 2)), A((2, 3))])],
+    "scatter_add_cols": [("rt.scatter_add_cols(x, IDX, y)", [A((3, 4)), A((3, 4))]),
+                         ("rt.scatter_add_cols(x, IDX[0:2] - 4, y)", [A((2, 4)), A((2, 2))])],
     "add_at_pairs": [("rt.add_at_pairs(x, np.array([0, 2, 2]), np.array([1, 0, 0]), y)",
                       [A((3, 2)), A(3)])],
     "add_at": [("rt.add_at(x, np.array([0, 2, 2, 1]), y)", [A(3), A(4)]),

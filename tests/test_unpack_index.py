@@ -1,5 +1,6 @@
-"""Three day-one forms (tools/day_one_science.py found them refused): unpacking a 1-D array
-into names (``a, b, c = p``), a literal list of integers as an index (``x[[0, 2]]``), and
+"""Day-one forms (tools/day_one_science.py found them refused): unpacking a 1-D array into
+names (``a, b, c = p``), a literal list of integers as an index (``x[[0, 2]]``), the columns
+of a matrix picked by an integer array (``A[:, cols]``), and
 ``np.any``/``np.all`` (and ``.any()``/``.all()``) deciding a branch.  Each against finite
 differences in both modes and both backends (check_grads) and under ``hessian``; what
 Python or NumPy would give another meaning is refused at its line, or raises as Python does.
@@ -80,6 +81,24 @@ def list_index_negative_write(x):
     return np.sum(y * np.arange(4.0))
 
 
+def column_list(x):
+    A = x.reshape(2, 3)
+    return np.sum(A[:, [0, 2, 2]] ** 2)
+
+
+def column_gather(A, cols):
+    B = np.tanh(A[:, cols])
+    return np.sum(B * B) + np.sum(A[:, cols] @ np.ones(cols.shape[0]))
+
+
+def column_gather_in_loop(A):
+    cols = np.array([1, -1, 1])
+    s = 0.0
+    for i in range(A.shape[0]):
+        s += np.sum(A[:, cols][i] * A[i, 0])
+    return s
+
+
 def any_branch(x):
     if np.any(x > 1.0):
         return np.sum(x ** 2)
@@ -112,6 +131,9 @@ CASES = [
     (list_index_write, (X6,)),
     (list_index_repeated_add, (X6,)),
     (list_index_negative_write, (X6,)),
+    (column_list, (X6,)),
+    (column_gather, (RNG.normal(size=(3, 4)), np.array([3, 0, 3]))),
+    (column_gather_in_loop, (RNG.normal(size=(3, 4)),)),
     (any_branch, (X6,)),
     (any_branch, (X6 + 2.0,)),
     (all_in_loop, (X6,)),
@@ -126,7 +148,8 @@ def test_forms(f, args):
 
 
 @pytest.mark.parametrize("f,args", [(unpack_params, (P4,)), (unpack_rows_in_loop, (P4[:3], X32)),
-                                    (list_index_repeated_add, (X6,)), (any_branch, (X6,))],
+                                    (list_index_repeated_add, (X6,)), (any_branch, (X6,)),
+                                    (column_gather_in_loop, (RNG.normal(size=(3, 4)),))],
                          ids=lambda v: getattr(v, "__name__", ""))
 def test_hessians(f, args):
     check_hessian(f, args, "")
@@ -157,14 +180,16 @@ def test_unpacking_what_is_not_1d_is_refused():
         srcgrad.grad(unpack_number)(1.0)
 
 
-def column_list(x):
-    A = x.reshape(2, 3)
-    return np.sum(A[:, [0, 2]] ** 2)
+def column_write(x):
+    A = np.zeros((2, 3))
+    A[:, [0, 2]] = x.reshape(2, 3)[:, 0:2]
+    return np.sum(A ** 2)
 
 
-def test_list_index_with_a_slice_is_refused_at_its_line():
+def test_column_write_is_refused_at_its_line():
+    """Writing columns picked by an array is not supported (reading them is)."""
     with pytest.raises(srcgrad.UnsupportedError, match="integer array combined"):
-        srcgrad.grad(column_list)(X6)
+        srcgrad.grad(column_write)(X6)
 
 
 def any_axis(x):

@@ -13,7 +13,7 @@ from .activity import deps_of
 from .clone import clone
 from .common import _assign, _call, _name, _without_new_axes, operands, prim_rule
 from .emitrules import instantiate
-from .types import FLOAT, INT, _Infer, is_array, is_scalar
+from .types import FLOAT, INT, _Infer, is_array, is_scalar, ndim
 
 
 class Adjoints:
@@ -114,11 +114,15 @@ class Adjoints:
         return [_assign(name, calls[0])], out
 
     def _getitem_adjoint(self, s, base, bv, v, pop):
-        fancy = self.fancy_index(s, s.value.slice, pairs=True)
+        fancy = self.fancy_index(s, s.value.slice, pairs=True, rank=ndim(self.kinds.get(base)))
         if fancy == "pairs":  # P[rows, cols]: each (row, col) pair adds up, repeated or not
             i, j = (self._index_array(p, other) for p, other in
                     zip(s.value.slice.elts, reversed(s.value.slice.elts)))
             acc = _assign(self.adj[base], _call("add_at_pairs", _name(self.adj[base]), i, j, bv))
+            return [acc] + pop + self.reset(v, s)
+        if fancy == "cols":  # A[:, idx]: each column adds up where it was taken
+            acc = _assign(self.adj[base], _call("scatter_add_cols", _name(self.adj[base]),
+                                                clone(s.value.slice.elts[1]), bv))
             return [acc] + pop + self.reset(v, s)
         if fancy:  # repeated indices add up
             acc = _assign(self.adj[base], _call("scatter_add", _name(self.adj[base]),
@@ -128,11 +132,12 @@ class Adjoints:
         sub = ast.Subscript(_name(self.adj[base]), index, ast.Store())
         return [ast.AugAssign(sub, ast.Add(), bv)] + pop + self.reset(v, s)
 
-    def fancy_index(self, s, index, pairs=False):
+    def fancy_index(self, s, index, pairs=False, rank=None):
         """The integer array (whose entries may repeat) ``index`` picks rows with: alone
         (``x[idx]``) or before full slices (``W[idx, :]``); "pairs" for ``P[rows, cols]``
         (with ``pairs``: reads; a number for one of them), two 1-D arrays or one and a
-        number; False for no integer array.  Other mixes are refused at their line."""
+        number; "cols" for ``A[:, idx]`` (reads of a matrix, ``rank`` 2); False for no
+        integer array.  Other mixes are refused at their line."""
         parts = index.elts if isinstance(index, ast.Tuple) else [index]
         kinds = [self.kind_of(p) if not isinstance(p, ast.Slice) else None for p in parts]
         ints = [k for k in kinds if is_array(k) and k[2] == "i"]
@@ -142,6 +147,9 @@ class Adjoints:
                 and p.step is None for p in parts]
         if ints[0][1] == 1 and kinds[0] is ints[0] and all(full[1:]):
             return parts[0]
+        if pairs and rank == 2 and len(parts) == 2 and full[0] and kinds[1] is ints[0] \
+                and ints[0][1] == 1:
+            return "cols"
         if pairs and len(parts) == 2 and all(
                 (is_array(k) and k[2] == "i" and k[1] == 1) or k == INT for k in kinds):
             return "pairs"

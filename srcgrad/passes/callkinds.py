@@ -136,7 +136,8 @@ def call_kind(inf, e):
     if prim is not None:
         if prim in ("unbroadcast", "expand_axis"):   # shaped like their 2nd argument
             return _floaty(args[1])
-        if prim in ("full_like", "prod_grad", "scatter_add", "gather_last"):  # like the 1st
+        if prim in ("full_like", "prod_grad", "scatter_add", "scatter_add_cols",
+                    "gather_last"):  # like the 1st
             return _floaty(args[0])
         if prim in _SAME_AS_ARG:
             a = args[0]

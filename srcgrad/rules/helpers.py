@@ -12,6 +12,9 @@ rule("prod_axis_grad", "x axis", ["prod_axis_grad_jvp(x, g, axis)", None],
                                  ["prod_axis_grad_jvp(x, dx, axis)", None], elementwise=False, out="x")
 rule("scatter_add", "acc idx v", ["g", None, "g[idx]"],
                                  ["dacc", None, "scatter_add(zeros_like(acc), idx, dv)"], elementwise=False)
+rule("scatter_add_cols", "acc idx v", ["g", None, "g[:, idx]"],
+                                      ["dacc", None, "scatter_add_cols(zeros_like(acc), idx, dv)"],
+     elementwise=False)
 rule("add_at_pairs", "acc i j v", ["g", None, None, "g[i, j]"],
                                   ["dacc", None, None, "add_at_pairs(zeros_like(acc), i, j, dv)"],
      elementwise=False, out="acc")

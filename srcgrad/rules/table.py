@@ -182,7 +182,7 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like", _rt.c_o
               _rt.add_at_pairs: "add_at_pairs",
               _rt.expand_axis: "expand_axis", _rt.prod_grad: "prod_grad",
               _rt.sum_axis: "sum_axis", _rt.mean_axis: "mean_axis", _rt.max_axis: "amax_axis",
-              _rt.min_axis: "amin_axis", _rt.scatter_add: "scatter_add",
+              _rt.min_axis: "amin_axis", _rt.scatter_add: "scatter_add", _rt.scatter_add_cols: "scatter_add_cols",
               _rt.gather_last: "gather_last", _rt.reshape_as: "reshape_as",
               _rt.reshape_to: "reshape_to", _rt.keep_all: "keep_all", _rt.flatten: "flatten",
               _rt.diff_grad: "diff_grad", _rt.unsort: "unsort", _rt.concat: "concat",

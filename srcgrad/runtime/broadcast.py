@@ -4,7 +4,8 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-__all__ = ["unbroadcast", "expand_axis", "scatter_add", "gather_last", "add_at", "add_at_pairs"]
+__all__ = ["unbroadcast", "expand_axis", "scatter_add", "scatter_add_cols", "gather_last", "add_at",
+           "add_at_pairs"]
 
 
 def unbroadcast(g, x):
@@ -46,6 +47,15 @@ def add_at_pairs(acc, i, j, v):
     Returns a new array."""
     out = np.array(acc, dtype=np.float64)
     np.add.at(out, (i, j), v)
+    return out
+
+
+def scatter_add_cols(acc, idx, g):
+    """``acc`` (2-D) plus column ``k`` of ``g`` added at column ``idx[k]`` for every ``k``, a
+    repeated index getting every contribution: the adjoint of ``A[:, idx]``.  Returns a new
+    array."""
+    out = np.array(acc, dtype=np.float64)
+    np.add.at(out, (slice(None), idx), g)
     return out
 
 
@@ -229,6 +239,22 @@ def _ol_add_at_pairs(acc, i, j, v):
         out = acc.copy()
         for k in range(i.shape[0]):
             out[i[k], j[k]] += v[k]
+        return out
+    return impl
+
+
+@overload(scatter_add_cols)
+def _ol_scatter_add_cols(acc, idx, g):
+    def impl(acc, idx, g):
+        if g.shape[0] != acc.shape[0] or g.shape[1] != idx.shape[0]:
+            raise ValueError("shape mismatch: the cotangent of A[:, idx] has A's rows and "
+                             "idx's length")
+        out = acc.copy()
+        n = acc.shape[1]
+        for k in range(idx.shape[0]):
+            j = idx[k] + n if idx[k] < 0 else idx[k]
+            for i in range(acc.shape[0]):
+                out[i, j] += g[i, k]
         return out
     return impl
 
