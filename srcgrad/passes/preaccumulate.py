@@ -147,7 +147,7 @@ class _Step:
         self.r.body = self.product_code(idx, seeds, outputs, accumulators, jac)
         # allocations: the matrix's next to the first stack's, the removed stacks' gone
         at = self.body.index(self.f)
-        alloc = next(s for s in self.body if self.alloc_of(s) == next(iter(stacks)))
+        alloc = next(s for s in self.body[:at] if self.alloc_of(s) == stacks[0])
         for name in reversed(jac.values()):
             self.body.insert(at, ast.copy_location(_assign(name, clone(alloc.value)), alloc))
         # a variable the reverse loop restored that code after it reads: its value before the
@@ -256,6 +256,8 @@ class _Step:
         if GROWTH is not None and len(seeds) * len(outputs) > GROWTH * len(removable) + 1:
             return None
         stacks = list(pushes)
+        if not any(self.alloc_of(s) == stacks[0] for s in self.body[:self.body.index(f)]):
+            return None  # (the matrix's arrays are allocated as the first stack is)
         return stacks, idx[1], seeds, outputs, accumulators, removable, sorted(after)
 
     def names_outside_reverse(self):
