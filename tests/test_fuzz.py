@@ -45,9 +45,9 @@ def test_array_fuzzer_catches_a_wrong_array_rule(monkeypatch):
     import ast
     from srcgrad.rules.table import RULES
     monkeypatch.setitem(RULES["matmul_mv"].jvp_ast, "b", ast.parse("a @ (2.0 * db)", mode="eval").body)
-    # (programs whose M @ v tangent reaches the result: 5 of 30 from seed 30 since the array
-    # generator's expressions of 2026-12-01; seed 1's first 20 had none left)
-    checked, skipped, failures = fuzz.run(seed=30, count=30, numba_every=0, save=False,
+    # (programs whose M @ v tangent reaches the result: 4 of the 12 from seed 37 since the
+    # array generator's expressions of 2026-12-01; seed 1's first 20 had none left)
+    checked, skipped, failures = fuzz.run(seed=37, count=12, numba_every=0, save=False,
                                           log=lambda *_: None, shrink_them=False,
                                           kinds=("array",))
     assert failures
