@@ -14,6 +14,7 @@ from ..frontend.loops import is_int_list
 from ..frontend.source import _MISSING
 from ..rules.table import CALLS, CREATION_CALLS, EINSUM_CALLS, METHODS, NONDIFF_CALLS
 from .calls import BUILTIN_EMIT
+from .common import _call
 from .constants import static_isinstance
 
 
@@ -38,8 +39,7 @@ def index_lists(index):
     def one(e):
         if not is_int_list(e):
             return e
-        call = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load()), [e], [])
-        return ast.fix_missing_locations(ast.copy_location(call, e))
+        return ast.fix_missing_locations(ast.copy_location(_call("np.array", e), e))
     if isinstance(index, ast.Tuple):
         return ast.copy_location(ast.Tuple([one(e) for e in index.elts], ast.Load()), index)
     return one(index)

@@ -14,6 +14,7 @@ import ast
 from ..errors import UnsupportedError
 from ..frontend.aliases import aliased_name
 from .clone import clone
+from .common import _call
 from .walk import marked as _marked
 
 
@@ -162,7 +163,7 @@ class TupleParts:
         target is assigned.  The kinds stage refuses an array of higher rank (its rows would
         be views) and anything that is not an array (passes/types.py ``unpack_check``)."""
         bad = self.names.fresh("_cond")
-        self.emit(out, bad, ast.Compare(_call_len(arr), [ast.NotEq()], [ast.Constant(n)]))
+        self.emit(out, bad, ast.Compare(_call("len", clone(arr)), [ast.NotEq()], [ast.Constant(n)]))
         raise_ = ast.Raise(ast.Call(ast.Name("ValueError", ast.Load()), [ast.Constant(
             f"{ast.unparse(target)} = {ast.unparse(value)}: the array does not have "
             f"{n} entries")], []), None)
@@ -219,10 +220,6 @@ class TupleParts:
             self.emit(out, t, atom)
             return ast.Name(t, ast.Load())
         return atom
-
-
-def _call_len(arr):
-    return ast.Call(ast.Name("len", ast.Load()), [clone(arr)], [])
 
 
 def _literal_slice(norm, s):
