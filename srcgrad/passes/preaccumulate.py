@@ -23,8 +23,8 @@ A reverse step is linear in the adjoints it reads; running it once per adjoint i
 preaccumulation, as in ADIFOR's and ADIC's hybrid mode).  The forward sweep computes it where
 the reverse step would start: at the end of the forward step, where every variable holds the
 value the reverse step reads, and the values it would restore are the ones the forward step
-just saved (kept in locals now).  LLVM then shares the forward step's work (``math.sin(t * dt)``
-twice is once; ``sin`` and ``cos`` of one argument one call).
+just saved (kept in locals now).  LLVM then shares the forward step's work: the recurrence's
+compiled gradient calls ``sin`` once a step, not twice (``inspect_llvm()``).
 
 It changes the memory policy, so it is applied only where it pays and stays bounded: a
 top-level ``for ... in range(...)`` loop whose forward and reverse steps are straight-line
