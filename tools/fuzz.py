@@ -12,11 +12,13 @@ skipped.  A failing program is shrunk (statements deleted while it still fails) 
 a regression test under tests/fuzz_regressions/.
 """
 import argparse
+import atexit
 import hashlib
 import importlib.util
 import inspect
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -242,8 +244,16 @@ class Gen:
         return e.replace("a[0]", "p").replace("a[3]", "q")
 
 
+_RUN_DIR = []  # this process's directory of program files, removed when it exits
+
+
 def load(text, tag):
-    d = tempfile.mkdtemp(prefix="srcgrad-fuzz-")
+    """The program's ``f``, imported from a file of its own (srcgrad reads the source) under
+    one directory per process, which goes when the process exits."""
+    if not _RUN_DIR:
+        _RUN_DIR.append(tempfile.mkdtemp(prefix="srcgrad-fuzz-"))
+        atexit.register(shutil.rmtree, _RUN_DIR[0], True)
+    d = tempfile.mkdtemp(dir=_RUN_DIR[0])
     path = os.path.join(d, f"fuzz_{tag}.py")
     with open(path, "w") as fh:
         fh.write(text)
