@@ -36,8 +36,8 @@ from .backend.emit import filename_for, line_map, register, to_source
 from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
-from .passes import (activity, cleanup, common, drivers, einsum, forward, layouts, normalize,
-                     preaccumulate, reverse, types, walk)
+from .passes import (activity, cleanup, common, drivers, einsum, forward, known_shapes, layouts,
+                     normalize, preaccumulate, reverse, types, walk)
 
 
 class Generated:
@@ -282,7 +282,8 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
                        if types.is_array(kinds.get(v)) and kinds[v][2] in "fc"}
     elif mode == "forward":
         name, seeds = f"{src.name}_jvp", []
-        fn_ast = forward.ForwardGen(norm, kinds, active, wrt, norm.names).build(name)
+        fgen = forward.ForwardGen(norm, kinds, active, wrt, norm.names)
+        fn_ast = fgen.build(name)
     elif mode == "primal":  # the normalized function itself (user calls inlined), for values
         name, seeds = f"{src.name}_primal", []
         fn_ast = norm.fdef
@@ -293,6 +294,10 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
     else:
         raise ValueError(f"unknown mode {mode!r}")
     fn_ast = cleanup.cleanup(fn_ast, kinds, accumulable)          # clean-up
+    named = gen.adj if mode in ("reverse", "value_and_grad") else \
+        fgen.tan if mode == "forward" else {}
+    param_kinds = {**kinds, **{b: kinds.get(v) for v, b in named.items()}}
+    fn_ast = cleanup.remove_dead(known_shapes.simplify(fn_ast, param_kinds.get))  # shapes
     if mode in ("reverse", "value_and_grad") and not checkpoint and not budgeted:
         floats = {b for v, b in gen.adj.items()                   # loop steps' partials
                   if types.is_scalar(kinds.get(v)) and types.is_float(kinds.get(v))}

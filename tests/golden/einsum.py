@@ -13,11 +13,10 @@ def einsum_chain_vjp(A, B, b_t7):
             for einsum_j in range(einsum_n_j):
                 einsum_out[einsum_i, einsum_k] = einsum_out[einsum_i, einsum_k] + A[einsum_i, einsum_j] * B[einsum_j, einsum_k]
     # reverse sweep
-    beinsum_out = np.zeros_like(einsum_out)
     bA = np.zeros_like(A)
     bB = np.zeros_like(B)
     # grad of: return np.sum(np.sin(np.einsum("ij,jk->ik", A, B)))
-    beinsum_out += np.full_like(np.sin(einsum_out), b_t7) * np.cos(einsum_out)
+    beinsum_out = np.full_like(np.sin(einsum_out), b_t7) * np.cos(einsum_out)
     for einsum_i in range(einsum_n_i - 1, -1, -1):
         # grad of: return np.sum(np.sin(np.einsum("ij,jk->ik", A, B)))
         for einsum_k in range(einsum_n_k - 1, -1, -1):

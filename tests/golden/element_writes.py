@@ -12,10 +12,9 @@ def element_writes_vjp(x, b_t11):
     _saved_y_elem = y[0]
     y[0] = y[0] + x[1]
     # reverse sweep
-    by = np.zeros_like(y)
     bx = np.zeros_like(x)
     # grad of: return np.sum(y)
-    by += np.full_like(y, b_t11)
+    by = np.full_like(y, b_t11)
     # grad of: y[0] += x[1]
     b_t10 = by[0]
     by[0] = 0.0

@@ -6,18 +6,17 @@ def linalg_vjp(A, x, B, b_t11):
     M = outer(y, x)
     _t8 = np.transpose(A)
     # reverse sweep
-    by = np.zeros_like(y)
     bA = np.zeros_like(A)
     bx = np.zeros_like(x)
     # grad of: return np.dot(y, y) + np.sum(C * C) + np.sum(M) + x @ (A.T @ y)
     bx += b_t11 * (_t8 @ y)
     b_t9 = b_t11 * x
-    by += _t8.T @ b_t9
+    by = _t8.T @ b_t9
     bA += outer(b_t9, y).T
     bM = np.full_like(M, b_t11)
     b_t3 = np.full_like(C, b_t11)
-    bC = unbroadcast(b_t3 * C, C)
-    bC += unbroadcast(b_t3 * C, C)
+    bC = b_t3 * C
+    bC += b_t3 * C
     by += b_t11 * y
     by += b_t11 * y
     # grad of: M = np.outer(y, x)

@@ -1,0 +1,423 @@
+"""Shapes known from the code: drop the broadcasts' sums that sum nothing, and the zeros an
+adjoint starts from when its first addition has its shape.
+
+    bp = np.zeros_like(p)                        bp = -bt / n * Y / p
+    bp += -bt / n * Y / p                 ->     ...
+    bp = unbroadcast(bp / _t5, p)                bp = bp / _t5
+    bW = np.zeros_like(W)                        bW = X.T @ blogits
+    bW += X.T @ blogits
+
+Every array gets symbolic axis lengths: a parameter's are its own (``W.shape[0]``), an
+elementwise result's are its operands' broadcast together (a length-1 axis takes the other's
+length; two unknown lengths make a length known only as "one of these"), a product's come from
+its operands, and a product also proves that its inner lengths are equal (``X @ W`` runs only
+if ``X.shape[1] == W.shape[0]``).  ``unbroadcast(g, x)`` is ``g`` when the two shapes are the
+same symbols; ``bx = np.zeros_like(x)`` followed in the same block by ``bx += e`` (nothing
+reading ``bx`` in between) is ``bx = e`` when ``e`` is a new float array of x's shape.  Both
+happen only where the shapes are proved; anything unknown stays as it was.  Generated code
+then compiles faster (fewer helpers and array expressions for Numba to type and lower) and
+runs faster (one array fewer to fill and add).
+
+Facts hold from the statement that makes them: a loop's body starts from what is true before
+the loop minus the names it assigns, and a branch's facts and equalities end with it.
+"""
+import ast
+
+from .walk import nodes
+from ..kinds import is_array, is_float, is_scalar, ndim
+
+_ARITH = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod)
+# elementwise NumPy functions of one array: a float result; or the operand's own dtype
+_FLOAT_UFUNCS = {"exp", "log", "tanh", "sin", "cos", "tan", "sqrt", "expm1", "log1p", "log2",
+                 "log10", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
+                 "arctanh", "exp2", "cbrt"}
+_SAME_UFUNCS = {"abs", "absolute", "negative", "square", "positive"}
+_LIKE = {"zeros_like", "ones_like", "empty_like"}
+_REDUCE = {"sum_axis", "max_axis", "min_axis", "mean_axis", "prod_axis"}
+_UNKNOWN = (None, False)
+
+
+class _Broadcast(frozenset):
+    """An axis length known only as one of several (the others being 1 there).  The other
+    axis lengths are the literal 1 or a string naming a parameter's axis (``"W.shape[0]"``)
+    or one made by an expression nothing else can name."""
+
+
+def _bdim(a, b):
+    if a == b or b == 1:
+        return a
+    if a == 1:
+        return b
+    sa = a if isinstance(a, _Broadcast) else {a}
+    sb = b if isinstance(b, _Broadcast) else {b}
+    if sb <= sa:
+        return a
+    if sa <= sb:
+        return b
+    return _Broadcast(sa | sb)
+
+
+def _broadcast(a, b):
+    if a is None or b is None:
+        return None
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    return tuple(_bdim(x, y) for x, y in zip(a, b))
+
+
+def _axis(node, rank):
+    """A constant axis argument, made non-negative; None if not a constant in range."""
+    v = node.value if isinstance(node, ast.Constant) else (
+        -node.operand.value if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant) else None)
+    if v.__class__ is not int or not -rank <= v < rank:
+        return None
+    return v % rank
+
+
+def _fn(call):
+    """``np.exp`` -> ("np", "exp"); ``sum_axis`` -> ("", "sum_axis"); else None."""
+    f = call.func
+    if isinstance(f, ast.Name):
+        return "", f.id
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
+        return f.value.id, f.attr
+    return None
+
+
+def _assigned(stmts):
+    out = set()
+    for st in stmts:
+        for n in nodes(st):
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                out.add(n.id)
+            elif isinstance(n, (ast.Global, ast.Nonlocal)):
+                out.update(n.names)
+    return out
+
+
+class _Shapes:
+    """The walk: ``env`` maps a name to (shape or None, known to be float); ``same`` maps an
+    axis symbol to the one it was proved equal to."""
+
+    def __init__(self, env, volatile, kind_of):
+        self.env, self.same, self.volatile, self.kind_of = env, {}, volatile, kind_of
+        self.made = 0
+
+    def forget(self, names):
+        """The names now hold values the walk cannot follow: an array's axes get symbols of
+        their own (its rank is its kind's), which only the same value shares."""
+        for v in names:
+            k = self.kind_of(v)
+            if is_array(k) and v not in self.volatile:
+                self.made += 1
+                self.env[v] = (tuple(f"{v}#{self.made}[{i}]" for i in range(ndim(k))),
+                               is_float(k))
+            else:
+                self.env.pop(v, None)
+
+    # ---- symbols -------------------------------------------------------------------------
+    def find(self, d):
+        while d in self.same:
+            d = self.same[d]
+        return d
+
+    def canon(self, shape):
+        """The shape in the proved equalities' representatives."""
+        if shape is None:
+            return None
+        out = []
+        for d in shape:
+            if isinstance(d, _Broadcast):
+                d = _Broadcast(self.find(x) for x in d)
+                d = next(iter(d)) if len(d) == 1 else d
+            out.append(self.find(d))
+        return tuple(out)
+
+    def broadcast(self, a, b):
+        return None if a is None or b is None else _broadcast(self.canon(a), self.canon(b))
+
+    def equal(self, a, b):
+        return a is not None and b is not None and self.canon(a) == self.canon(b)
+
+    def prove_equal(self, a, b):
+        a, b = self.find(a), self.find(b)
+        if a != b and not isinstance(a, (_Broadcast, int)) and not isinstance(b, (_Broadcast, int)):
+            self.same[a] = b
+
+    # ---- expressions ---------------------------------------------------------------------
+    def info(self, e):
+        """(shape, float) of expression ``e``; shape None when not known."""
+        c = e.__class__
+        if c is ast.Constant:
+            v = e.value
+            return ((), True) if v.__class__ is float else ((), False) \
+                if v.__class__ is int else _UNKNOWN
+        if c is ast.Name:
+            return _UNKNOWN if e.id in self.volatile else self.env.get(e.id, _UNKNOWN)
+        if c is ast.UnaryOp:
+            return self.info(e.operand) if isinstance(e.op, (ast.USub, ast.UAdd)) else _UNKNOWN
+        if c is ast.BinOp:
+            return self.binop(e)
+        if c is ast.Attribute:
+            s, f = self.info(e.value)
+            if e.attr == "T" and s is not None:
+                return tuple(reversed(s)), f
+            if e.attr in ("size", "ndim"):
+                return (), False
+            return _UNKNOWN
+        if c is ast.Subscript:
+            v = e.value
+            if isinstance(v, ast.Attribute) and v.attr == "shape":
+                return (), False
+            return _UNKNOWN
+        if c is ast.Call:
+            return self.call(e)
+        return _UNKNOWN
+
+    def binop(self, e):
+        (sa, fa), (sb, fb) = self.info(e.left), self.info(e.right)
+        if isinstance(e.op, ast.MatMult):
+            if sa is None or sb is None:
+                return _UNKNOWN
+            ra, rb = len(sa), len(sb)
+            if (ra, rb) == (2, 2):
+                self.prove_equal(sa[1], sb[0])
+                return (sa[0], sb[1]), fa or fb
+            if (ra, rb) == (2, 1):
+                self.prove_equal(sa[1], sb[0])
+                return (sa[0],), fa or fb
+            if (ra, rb) == (1, 2):
+                self.prove_equal(sa[0], sb[0])
+                return (sb[1],), fa or fb
+            return _UNKNOWN
+        if isinstance(e.op, _ARITH):
+            return self.broadcast(sa, sb), fa or fb or isinstance(e.op, ast.Div)
+        return _UNKNOWN
+
+    def shape_arg(self, a):
+        """The shape an allocation's argument gives: ``x.shape``, ``x.shape[k]``, a tuple."""
+        if isinstance(a, ast.Attribute) and a.attr == "shape":
+            return self.info(a.value)[0]
+        if isinstance(a, ast.Subscript) and isinstance(a.value, ast.Attribute) \
+                and a.value.attr == "shape":
+            s = self.info(a.value.value)[0]
+            k = _axis(a.slice, len(s)) if s is not None else None
+            return None if k is None else (s[k],)
+        if isinstance(a, ast.Tuple):
+            parts = [self.shape_arg(x) for x in a.elts]
+            if any(p is None or len(p) != 1 for p in parts):
+                return None
+            return tuple(p[0] for p in parts)
+        return None
+
+    def call(self, e):
+        fn = _fn(e)
+        if fn is None:
+            return _UNKNOWN
+        mod, name = fn
+        args = e.args
+        if e.keywords or any(isinstance(a, ast.Starred) for a in args):
+            return _UNKNOWN
+        info = [self.info(a) for a in args]
+        if mod == "np" and len(args) == 1 and name in _FLOAT_UFUNCS:
+            return info[0][0], True
+        if mod == "np" and len(args) == 1 and name in _SAME_UFUNCS | _LIKE:
+            return info[0]
+        if mod == "np" and name == "full_like" and len(args) == 2:
+            return info[0][0], info[0][1] and info[1][0] == ()
+        if mod == "np" and name in ("empty", "zeros", "ones") and len(args) == 1:
+            return self.shape_arg(args[0]), True
+        if mod == "np" and name == "expand_dims" and len(args) == 2 and info[0][0] is not None:
+            s = info[0][0]
+            k = _axis(args[1], len(s) + 1)
+            return (_UNKNOWN if k is None else (s[:k] + (1,) + s[k:], info[0][1]))
+        if mod == "math":
+            return (), True
+        if mod == "" and name in _REDUCE and len(args) == 2 and info[0][0] is not None:
+            s = info[0][0]
+            k = _axis(args[1], len(s))
+            return _UNKNOWN if k is None else (s[:k] + s[k + 1:], info[0][1] or name == "mean_axis")
+        if mod == "" and name in ("unbroadcast", "reshape_as") and len(args) == 2:
+            return info[1][0], True
+        if mod == "" and name in ("expand_axis", "extremum_mask_axis") and len(args) == 3:
+            return info[1][0], name == "extremum_mask_axis" or info[0][1]
+        if mod == "" and name == "empty_broadcast" and len(args) == 2:
+            return self.broadcast(info[0][0], info[1][0]), True
+        if mod == "" and name == "outer" and len(args) == 2:
+            (sa, fa), (sb, fb) = info
+            ok = sa is not None and sb is not None and len(sa) == len(sb) == 1
+            return ((sa[0], sb[0]), fa or fb) if ok else _UNKNOWN
+        if mod == "np" and name == "copy" and len(args) == 1:
+            return info[0]
+        if mod not in ("", "np", "math") and name == "copy" and not args:
+            return self.info(e.func.value)
+        return _UNKNOWN
+
+    # ---- rewriting -----------------------------------------------------------------------
+    def rewrite(self, e):
+        """``e`` with ``unbroadcast(g, x)`` of equal shapes replaced by ``g`` (bottom-up)."""
+        for f in e._fields:
+            v = getattr(e, f, None)
+            if isinstance(v, list):
+                for k, x in enumerate(v):
+                    if isinstance(x, ast.expr):
+                        v[k] = self.rewrite(x)
+            elif isinstance(v, ast.expr):
+                setattr(e, f, self.rewrite(v))
+        if isinstance(e, (ast.Lambda, ast.NamedExpr)):
+            return e
+        if isinstance(e, ast.Call) and _fn(e) == ("", "unbroadcast") and len(e.args) == 2 \
+                and not e.keywords:
+            (sg, fg), (sx, _) = self.info(e.args[0]), self.info(e.args[1])
+            if fg and sg and self.equal(sg, sx):
+                return e.args[0]
+        return e
+
+
+def _fresh(e):
+    """Does ``e`` make a new array (never a view or one of its operands)?"""
+    if isinstance(e, ast.BinOp):
+        return True  # arithmetic of arrays makes a new one (of numbers: not an array at all)
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+        return True
+    if isinstance(e, ast.Call):
+        fn = _fn(e)
+        if fn is None:
+            return False
+        mod, name = fn
+        if mod == "np":
+            return name in _FLOAT_UFUNCS | _SAME_UFUNCS | _LIKE | {"full_like", "zeros", "ones",
+                                                                    "copy"}
+        if mod == "":
+            return name in _REDUCE | {"expand_axis", "extremum_mask_axis", "outer"} or (
+                name == "unbroadcast" and len(e.args) == 2 and _fresh(e.args[0]))
+        return name == "copy" and not e.args
+    return False
+
+
+def _zeros_like(st):
+    """``bx = np.zeros_like(x)``: (bx, the node x) else None."""
+    if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+        v = st.value
+        if isinstance(v, ast.Call) and _fn(v) == ("np", "zeros_like") and len(v.args) == 1 \
+                and not v.keywords:
+            return st.targets[0].id, v.args[0]
+    return None
+
+
+def _reads(st, name):
+    return any(isinstance(n, ast.Name) and n.id == name for n in nodes(st))
+
+
+class _Walk(_Shapes):
+    def block(self, stmts):
+        out, pending = [], {}  # pending: adjoint -> (its zeros statement, shape, float)
+        for st in stmts:
+            first = self.first_addition(st, pending)
+            if first is not None:
+                init = pending.pop(first)
+                out.remove(init[0])
+                new = ast.copy_location(ast.Assign([ast.Name(first, ast.Store())], st.value, None), st)
+                for a in ("grad_of", "tangent_of"):
+                    if hasattr(st, a):
+                        setattr(new, a, getattr(st, a))
+                st = new
+            else:
+                for v in [v for v in pending if _reads(st, v)]:
+                    del pending[v]
+            st = self.stmt(st)
+            out.append(st)
+            z = _zeros_like(st)
+            if z is not None:
+                s, f = self.info(z[1])
+                if s and f:
+                    pending[z[0]] = (st, s)
+        return out
+
+    def first_addition(self, st, pending):
+        """The adjoint whose zeros ``st`` (``bx += e``) is the first to add to, when ``e`` is
+        a new float array of its shape that does not read it; else None."""
+        if not (isinstance(st, ast.AugAssign) and isinstance(st.op, ast.Add)
+                and isinstance(st.target, ast.Name) and st.target.id in pending):
+            return None
+        v = st.target.id
+        if _reads(st.value, v) or not _fresh(st.value):
+            return None
+        st.value = self.rewrite(st.value)
+        s, f = self.info(st.value)
+        return v if f and self.equal(s, pending[v][1]) and _fresh(st.value) else None
+
+    def stmt(self, st):
+        c = st.__class__
+        if c is ast.Assign:
+            st.value = self.rewrite(st.value)
+            i = self.info(st.value)
+            for t in st.targets:
+                for n in nodes(t):
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                        if t.__class__ is ast.Name and i[0] is not None:
+                            self.env[n.id] = i
+                        else:
+                            self.forget([n.id])
+                if isinstance(t, ast.Subscript):
+                    self.rewrite(t)
+            return st
+        if c is ast.AugAssign:
+            st.value = self.rewrite(st.value)
+            if isinstance(st.target, ast.Name):
+                old = self.env.get(st.target.id, _UNKNOWN)
+                if not (old[0] and len(old[0]) >= 1):  # an array's += is in place
+                    self.env[st.target.id] = self.info(
+                        ast.BinOp(ast.Name(st.target.id, ast.Load()), st.op, st.value))
+            return st
+        if c in (ast.For, ast.While, ast.AsyncFor):
+            inside = _assigned([st])
+            self.forget(inside)
+            if c is not ast.While:
+                st.iter = self.rewrite(st.iter)
+            saved = dict(self.env), dict(self.same)
+            st.body = self.block(st.body)
+            self.env, self.same = dict(saved[0]), dict(saved[1])
+            self.forget(inside)
+            st.orelse = self.block(st.orelse)
+            self.env, self.same = saved
+            self.forget(inside)
+            return st
+        if c is ast.If:
+            st.test = self.rewrite(st.test)
+            saved = dict(self.env), dict(self.same)
+            st.body = self.block(st.body)
+            self.env, self.same = dict(saved[0]), dict(saved[1])
+            st.orelse = self.block(st.orelse)
+            self.env, self.same = saved
+            self.forget(_assigned([st]))
+            return st
+        if c in (ast.Expr, ast.Return) and st.value is not None:
+            st.value = self.rewrite(st.value)
+            return st
+        # anything else (with, try, nested definitions, deletions): forget what it assigns
+        self.forget(_assigned([st]))
+        return st
+
+
+def simplify(fn, kind_of):
+    """Rewrite ``fn`` (a generated FunctionDef) in place, as above; returns it.  ``kind_of``:
+    a parameter's name -> its kind (or None), for its rank and dtype."""
+    env = {}
+    for a in fn.args.args:
+        k = kind_of(a.arg)
+        if is_array(k):
+            env[a.arg] = (tuple(f"{a.arg}.shape[{i}]" for i in range(ndim(k))), is_float(k))
+        elif is_scalar(k):
+            env[a.arg] = ((), is_float(k))
+    volatile = set()
+    for n in nodes(fn):
+        if isinstance(n, ast.NamedExpr):
+            volatile.add(n.target.id)
+        elif isinstance(n, ast.comprehension):  # a name of its own scope
+            volatile |= {x.id for x in nodes(n.target) if isinstance(x, ast.Name)}
+        elif isinstance(n, (ast.FunctionDef, ast.Lambda)) and n is not fn:
+            volatile |= _assigned([n]) | {x.id for x in nodes(n) if isinstance(x, ast.Name)}
+    fn.body = _Walk(env, volatile, kind_of).block(fn.body)
+    return fn
