@@ -14,10 +14,10 @@ import fuzz  # noqa: E402
 
 def test_fixed_seed_fuzz_run():
     lines = []
-    checked, skipped, failures = fuzz.run(seed=0, count=100, numba_every=50, save=False,
+    checked, skipped, failures = fuzz.run(seed=0, count=60, numba_every=30, save=False,
                                           log=lines.append, kinds=("scalar",))
     assert not failures, "\n".join(lines)
-    assert checked == 100
+    assert checked == 60
 
 
 def test_fixed_seed_array_fuzz_run():
@@ -28,6 +28,27 @@ def test_fixed_seed_array_fuzz_run():
                                           log=lines.append, kinds=("array",), counts=counts)
     assert not failures, "\n".join(lines)
     assert checked == 14 and counts["array with numba"] == 1
+
+
+def test_fixed_seed_broadcast_fuzz_run():
+    """One generated code at several shapes that broadcast (tools/fuzz_broadcast.py)."""
+    lines, counts = [], {}
+    checked, skipped, failures = fuzz.run(seed=0, count=10, numba_every=10, save=False,
+                                          log=lines.append, kinds=("broadcast",), counts=counts)
+    assert not failures, "\n".join(lines)
+    assert checked == 10 and counts["broadcast with numba"] == 1
+
+
+def test_broadcast_fuzzer_catches_a_wrong_proof_of_equal_shapes(monkeypatch):
+    """passes/known_shapes.py told that every two shapes of one rank are equal: the sums of
+    broadcasts go where they were needed, and the broadcasting programs fail."""
+    from srcgrad.passes import known_shapes
+    monkeypatch.setattr(known_shapes._Shapes, "equal",
+                        lambda self, a, b: a is not None and b is not None and len(a) == len(b))
+    checked, skipped, failures = fuzz.run(seed=1, count=4, numba_every=0, save=False,
+                                          log=lambda *_: None, shrink_them=False,
+                                          kinds=("broadcast",))
+    assert failures
 
 
 def test_fuzzer_catches_a_wrong_rule(monkeypatch):

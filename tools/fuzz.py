@@ -33,6 +33,7 @@ import srcgrad  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import fuzz_arrays  # noqa: E402
+import fuzz_broadcast  # noqa: E402
 import fuzz_checks  # noqa: E402
 
 N = 4  # array length of generated programs
@@ -325,7 +326,10 @@ def check(f, seed, use_numba):
 
 
 def checker(text):
-    """The check that fits a program: array programs take (x, y, a, M, T, n[, P][, rng])."""
+    """The check that fits a program: array programs take (x, y, a, M, T, n[, P][, rng]),
+    broadcasting ones (A, B, r, W, s)."""
+    if "def f(A, B, r, W, s)" in text:
+        return fuzz_broadcast.check
     return fuzz_checks.check if "def f(x, y, a, M, T, n" in text else check
 
 
@@ -397,9 +401,10 @@ def save_regression(text, seed, reason):
 
 
 def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, shrink_them=True,
-        kinds=("scalar", "array"), counts=None, progress=False):
+        kinds=("scalar", "array", "broadcast"), counts=None, progress=False):
     """Check ``count`` programs (or until ``minutes`` pass), alternating between ``kinds``
-    (scalar programs from Gen, array programs from fuzz_arrays.ArrayGen, every transform);
+    (scalar programs from Gen, array programs from fuzz_arrays.ArrayGen, every transform;
+    programs run at several shapes that broadcast from fuzz_broadcast.BroadcastGen);
     returns (checked, skipped, failures); ``counts`` (a dict) gets programs per kind."""
     deadline = time.time() + 60 * minutes if minutes else None
     checked = skipped = 0
@@ -408,7 +413,8 @@ def run(seed=0, count=300, minutes=None, numba_every=10, save=True, log=print, s
     while (deadline is None and k < count) or (deadline is not None and time.time() < deadline):
         s = seed + k
         kind = kinds[k % len(kinds)]
-        gen = Gen if kind == "scalar" else fuzz_arrays.ArrayGen
+        gen = {"scalar": Gen, "array": fuzz_arrays.ArrayGen,
+               "broadcast": fuzz_broadcast.BroadcastGen}[kind]
         text = gen(random.Random(s)).program()
         use_numba = numba_every and k % numba_every < len(kinds)
         if counts is not None:
@@ -446,8 +452,9 @@ def main():
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--no-shrink", action="store_true",
                     help="report a failing program as generated (shrinking can take minutes)")
-    ap.add_argument("--kinds", default="scalar,array",
-                    help="program kinds to alternate: scalar, array (every transform)")
+    ap.add_argument("--kinds", default="scalar,array,broadcast",
+                    help="program kinds to alternate: scalar, array (every transform), "
+                         "broadcast (one generated code at several shapes)")
     ap.add_argument("--checkpoint", type=int, default=None, metavar="S",
                     help="also check that gradients with every top-level loop checkpointed "
                          "(S snapshots) equal those without")
