@@ -3,7 +3,9 @@
     parse -> check the subset -> normalize -> infer kinds (-> normalize again, with the ranks
           of calls lowered by rank and of lists that grow in loops, and infer again) -> activity
           -> reverse (or forward) generation (saves, recompute, shape_redo, revolve
-             checkpoints, loop fusion: passes/loop_order.py) -> clean-up -> loop steps'
+             checkpoints, loop fusion: passes/loop_order.py) -> clean-up -> shapes known from
+          the code (passes/known_shapes.py: sums of broadcasts that sum nothing, and zeros an
+          adjoint's first addition replaces, go) -> loop steps'
           partial derivatives kept by the forward sweep (passes/preaccumulate.py; reverse
           modes without checkpoints or a memory budget) -> one memory layout per variable
           (passes/layouts.py) -> emit source -> compile

@@ -43,6 +43,17 @@ def product_chain(A, B, v):
     return np.sum(D @ v) + np.sum(C.T @ C)
 
 
+def huber(w, X, y, delta):
+    r = X @ w - y
+    a = np.abs(r)
+    return np.mean(np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)))
+
+
+def relu_layer(W1, b1, W2, X):
+    h = np.maximum(X @ W1 + b1, 0.0)
+    return np.sum(np.tanh(h @ W2))
+
+
 def rows(n, m, seed):
     return np.random.default_rng(seed).uniform(-1.0, 1.0, (n, m))
 
@@ -58,6 +69,11 @@ CASES = {
     "branch, broadcast": (branch_shapes, (rows(1, 4, 6)[0], rows(1, 1, 7)[0], 1.0)),
     "branch, other way": (branch_shapes, (rows(1, 4, 6)[0], rows(1, 1, 7)[0], -1.0)),
     "products": (product_chain, (rows(3, 4, 8), rows(4, 3, 9), rows(1, 3, 10)[0])),
+    "huber": (huber, (rows(1, 3, 11)[0], rows(6, 3, 12), rows(1, 6, 13)[0], 0.4)),
+    "huber, one target": (huber, (rows(1, 3, 11)[0], rows(6, 3, 12), rows(1, 1, 13)[0], 0.4)),
+    "relu": (relu_layer, (rows(3, 5, 14), rows(1, 5, 15)[0] + 0.3, rows(5, 2, 16), rows(4, 3, 17))),
+    "relu, one bias": (relu_layer, (rows(3, 5, 14), rows(1, 1, 15)[0] + 0.3, rows(5, 2, 16),
+                                    rows(4, 3, 17))),
 }
 
 
@@ -67,7 +83,8 @@ def test_gradients_with_and_without_broadcasting(name):
     check_grads(f, args)
 
 
-@pytest.mark.parametrize("name", ["softmax, bias of length 1", "column and row", "branch, broadcast"])
+@pytest.mark.parametrize("name", ["softmax, bias of length 1", "column and row", "branch, broadcast",
+                                  "huber, one target"])
 def test_hessian_where_arguments_broadcast(name):
     f, args = CASES[name]
     H = srcgrad.hessian(f, wrt=0)(*args)
@@ -82,6 +99,10 @@ def test_the_sums_that_sum_nothing_are_gone():
     assert "bp = bp / _t5" in src and "bp = np.zeros_like" not in src
     assert "bW = X.T @" in src and "bW = np.zeros_like" not in src   # X @ W proved the shapes
     assert "unbroadcast(blogits, b)" in src   # b may be of length 1
+    src = srcgrad.source(huber, wrt=0, args=CASES["huber"][1])  # np.where keeps the shapes
+    assert src.count("unbroadcast(") == 1 and "X.T @ unbroadcast(br, _t1)" in src
+    src = srcgrad.source(relu_layer, wrt=(0, 1, 2), args=CASES["relu"][1])
+    assert "bW2 = h.T @" in src  # h @ W2 proved h's columns are W2's rows
     src = srcgrad.source(outer_sum, args=CASES["outer"][1])
     assert src.count("unbroadcast(") == 2  # x's two uses: x + (x * y) and x * y broadcast it
 

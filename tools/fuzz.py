@@ -10,6 +10,10 @@ reverse (<u, J v> = <J^T u, v>); and the Numba backend against the Python backen
 differences with two step sizes disagree are not smooth (a branch flips, a tie) and are
 skipped.  A failing program is shrunk (statements deleted while it still fails) and saved as
 a regression test under tests/fuzz_regressions/.
+
+Three kinds of program alternate (``--kinds``): scalar loops and branches (``Gen`` below),
+array programs checked with every transform (fuzz_arrays.py, fuzz_checks.py), and programs
+run at several shapes that broadcast with one generated code (fuzz_broadcast.py).
 """
 import argparse
 import atexit

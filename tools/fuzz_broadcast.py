@@ -13,7 +13,8 @@ nothing; these programs are where a wrong proof would show:
             z1 = np.tanh(z1 * B + s)
         return np.sum(z1 * z1) + np.sum(np.sin(z2))
 
-Elementwise arithmetic between any of them, reductions along an axis kept as length 1,
+Elementwise arithmetic between any of them, ``np.where``, ``np.maximum``, comparisons,
+reductions along an axis kept as length 1,
 ``np.expand_dims``, matrix products through ``W``, loops whose variable grows by
 broadcasting in the first step, branches giving different shapes, and adjoints that start
 from zeros.  ``check`` runs each program at two or three shape sets with one derived
@@ -59,7 +60,8 @@ class BroadcastGen:
             f"np.expand_dims(np.sum({x}, axis=1), 1) * {y}",
             f"np.expand_dims(np.sum({x}, axis=0), 0) + {y}",
             f"((A + {x}) @ W) @ W.T", f"np.tanh((A * {x}) @ W) @ W.T * {y}", f"-{x}",
-            f"{x}.T.T * s",
+            f"{x}.T.T * s", f"np.where({x} > {y}, {x}, {y} * s)", f"np.maximum({x}, 0.1 * {y})",
+            f"np.abs({x}) * np.sign({y})", f"np.where({x} > 0.0, 1.0, {y})",
         ])  # (parenthesized: ``*`` and ``@`` bind alike)
 
     def statement(self):

@@ -8,10 +8,13 @@ adjoint starts from when its first addition has its shape.
     bW += X.T @ blogits
 
 Every array gets symbolic axis lengths: a parameter's are its own (``W.shape[0]``), an
-elementwise result's are its operands' broadcast together (a length-1 axis takes the other's
-length; two unknown lengths make a length known only as "one of these"), a product's come from
-its operands, and a product also proves that its inner lengths are equal (``X @ W`` runs only
-if ``X.shape[1] == W.shape[0]``).  ``unbroadcast(g, x)`` is ``g`` when the two shapes are the
+elementwise result's (arithmetic, comparisons, ``np.where``, ``np.maximum``, NumPy's functions
+of one array) are its operands' broadcast together (a length-1 axis takes the other's length;
+two unknown lengths make a length known only as "one of these"), a reduction's and
+``np.expand_dims``'s follow the axis, a product's come from its operands, and a product also
+proves that its inner lengths are equal (``X @ W`` runs only if ``X.shape[1] == W.shape[0]``).
+A value the walk cannot follow (an element popped from a stack, a loop's variable) gets axis
+lengths of its own, of its kind's rank, which only the same value shares.  ``unbroadcast(g, x)`` is ``g`` when the two shapes are the
 same symbols; ``bx = np.zeros_like(x)`` followed in the same block by ``bx += e`` (nothing
 reading ``bx`` in between) is ``bx = e`` when ``e`` is a new float array of x's shape.  Both
 happen only where the shapes are proved; anything unknown stays as it was.  Generated code
@@ -31,7 +34,8 @@ _ARITH = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod)
 _FLOAT_UFUNCS = {"exp", "log", "tanh", "sin", "cos", "tan", "sqrt", "expm1", "log1p", "log2",
                  "log10", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
                  "arctanh", "exp2", "cbrt"}
-_SAME_UFUNCS = {"abs", "absolute", "negative", "square", "positive"}
+_SAME_UFUNCS = {"abs", "absolute", "negative", "square", "positive", "sign"}
+_BINARY = {"maximum", "minimum", "fmax", "fmin"}  # two arrays broadcast: the float one's dtype
 _LIKE = {"zeros_like", "ones_like", "empty_like"}
 _REDUCE = {"sum_axis", "max_axis", "min_axis", "mean_axis", "prod_axis"}
 _UNKNOWN = (None, False)
@@ -141,9 +145,14 @@ class _Shapes:
         return a is not None and b is not None and self.canon(a) == self.canon(b)
 
     def prove_equal(self, a, b):
-        a, b = self.find(a), self.find(b)
-        if a != b and not isinstance(a, (_Broadcast, int)) and not isinstance(b, (_Broadcast, int)):
-            self.same[a] = b
+        """Two axis lengths are equal from here on (a product ran).  A broadcast length is a
+        value too (its members' broadcast), and a literal 1 stays the representative."""
+        (a,), (b,) = self.canon((a,)), self.canon((b,))
+        if a == b or (isinstance(a, int) and isinstance(b, int)):
+            return
+        if isinstance(a, int):
+            a, b = b, a
+        self.same[a] = b
 
     # ---- expressions ---------------------------------------------------------------------
     def info(self, e):
@@ -159,6 +168,8 @@ class _Shapes:
             return self.info(e.operand) if isinstance(e.op, (ast.USub, ast.UAdd)) else _UNKNOWN
         if c is ast.BinOp:
             return self.binop(e)
+        if c is ast.Compare and len(e.comparators) == 1:  # a bool array of the shapes broadcast
+            return self.broadcast(self.info(e.left)[0], self.info(e.comparators[0])[0]), False
         if c is ast.Attribute:
             s, f = self.info(e.value)
             if e.attr == "T" and s is not None:
@@ -224,6 +235,11 @@ class _Shapes:
             return info[0][0], True
         if mod == "np" and len(args) == 1 and name in _SAME_UFUNCS | _LIKE:
             return info[0]
+        if mod == "np" and name in _BINARY and len(args) == 2:
+            return self.broadcast(info[0][0], info[1][0]), info[0][1] or info[1][1]
+        if mod == "np" and name == "where" and len(args) == 3:
+            return (self.broadcast(self.broadcast(info[0][0], info[1][0]), info[2][0]),
+                    info[1][1] or info[2][1])
         if mod == "np" and name == "full_like" and len(args) == 2:
             return info[0][0], info[0][1] and info[1][0] == ()
         if mod == "np" and name in ("empty", "zeros", "ones") and len(args) == 1:
@@ -287,8 +303,8 @@ def _fresh(e):
             return False
         mod, name = fn
         if mod == "np":
-            return name in _FLOAT_UFUNCS | _SAME_UFUNCS | _LIKE | {"full_like", "zeros", "ones",
-                                                                    "copy"}
+            return name in _FLOAT_UFUNCS | _SAME_UFUNCS | _LIKE | _BINARY | {
+                "full_like", "zeros", "ones", "copy", "where"}
         if mod == "":
             return name in _REDUCE | {"expand_axis", "extremum_mask_axis", "outer"} or (
                 name == "unbroadcast" and len(e.args) == 2 and _fresh(e.args[0]))
