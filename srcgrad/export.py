@@ -138,7 +138,7 @@ def _needed(helpers):
             visit(dep)
         order.append(m)
     for h in helpers:
-        visit(owner[h])
+        visit(owner[runtime.ALIASES.get(h, h)])  # (gamma_fn is gamma: runtime/__init__.py)
     return order
 
 
@@ -199,7 +199,8 @@ def _runtime_text(modules, helpers):
             "    _RUNTIME[name] = ns", "", ""]
     out += [f"_load({m!r})" for m in modules]
     owner = {n: m for m in _MODULES for n in getattr(runtime, m).__all__}
-    out += [f"{h} = _RUNTIME[{owner[h]!r}][{h!r}]" for h in helpers]
+    base = {h: runtime.ALIASES.get(h, h) for h in helpers}
+    out += [f"{h} = _RUNTIME[{owner[base[h]]!r}][{base[h]!r}]" for h in helpers]
     return out
 
 

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import scipy.special
 
 import srcgrad
 
@@ -109,3 +110,24 @@ def uses_ruled(x):
 def test_export_refuses_what_it_cannot_carry():
     with pytest.raises(srcgrad.SrcgradError, match="custom rule"):
         srcgrad.export(uses_ruled, kinds="x=f8")
+
+
+def gain(gamma, x):
+    """A parameter named like a helper (scipy.special.gamma's): called as gamma_fn."""
+    return np.sum(np.tanh(gamma * x)) + np.sum(scipy.special.gamma(x * x + 1.0))
+
+
+def test_export_of_a_parameter_named_like_a_helper(tmp_path):
+    path = tmp_path / "gain_grad.py"
+    srcgrad.export(gain, str(path), wrt=("gamma", "x"), kinds="gamma=f8[:], x=f8[:]")
+    code = ("import sys, json\nsys.modules['numba'] = None\nsys.modules['srcgrad'] = None\n"
+            f"sys.path.insert(0, {str(tmp_path)!r})\nimport numpy as np\nimport gain_grad\n"
+            "g = gain_grad.gain_grad(np.array([0.5, -1.0]), np.array([0.3, 0.8]))\n"
+            "print(json.dumps([a.tolist() for a in g]))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert r.returncode == 0, r.stderr
+    want = srcgrad.grad(gain, wrt=(0, 1), backend="python")(np.array([0.5, -1.0]),
+                                                            np.array([0.3, 0.8]))
+    for got, w in zip(json.loads(r.stdout), want):
+        np.testing.assert_allclose(got, w, rtol=1e-13)

@@ -2,9 +2,12 @@
 (found by running srcgrad on code written by others).  Each compares with finite
 differences or a closed form, in both modes and with both backends; second order where it
 applies."""
+import math
+
 import numpy as np
 import numpy as onp
 import pytest
+import scipy.special
 
 import srcgrad
 from checks import check_grads, check_hessian, fd_jacobian
@@ -942,10 +945,46 @@ def param_named_like_a_helper(x, unbroadcast):
     return np.sum(x * unbroadcast)
 
 
+def batch_norm_gain(gamma, x):
+    """A batch norm's gain is called gamma, as is the helper generated code calls for
+    scipy.special.gamma: the helper is called by its other name, gamma_fn."""
+    mu = x.mean(axis=0, keepdims=True)
+    sd = np.sqrt(x.var(axis=0, keepdims=True) + 1e-5)
+    return np.sum(np.tanh(gamma * (x - mu) / sd)) + np.sum(scipy.special.gamma(x * x + 1.0))
+
+
+def discounted(rewards, gamma):
+    s = 0.0
+    for t in range(rewards.shape[0]):
+        s = s * gamma + rewards[t] * math.gamma(1.5 + rewards[t] ** 2)
+    return s
+
+
+def calls_its_parameter(x, outer):
+    return np.sum(np.sin(outer(x, x)))
+
+
+def named_like_a_module(x, math):
+    return np.sum(x * math)
+
+
 def test_locals_named_like_helpers_are_renamed():
     check_grads(named_like_helpers, (np.array([0.5, -1.0, 2.0]),), wrt=(0,))
-    with pytest.raises(srcgrad.UnsupportedError, match="parameter named 'unbroadcast'"):
-        srcgrad.grad(param_named_like_a_helper)(np.ones(2), np.ones(2))
+
+
+def test_parameters_named_like_helpers_keep_their_names():
+    X = np.random.default_rng(3).normal(size=(5, 3))
+    check_grads(param_named_like_a_helper, (np.ones(2), np.array([0.5, 2.0])))
+    check_grads(batch_norm_gain, (np.array([[0.5, -0.2, 1.1]]), X))
+    check_grads(discounted, (np.array([0.3, -0.1, 0.4]), 0.9))
+    src = srcgrad.source(batch_norm_gain, wrt=(0, 1), args=(np.ones((1, 3)), X))
+    assert "def batch_norm_gain_vjp(gamma, x," in src and "gamma_fn(" in src
+    check_hessian(discounted, (np.array([0.3, -0.1, 0.4]), 0.9), "discounted")
+    x = np.array([0.3, -0.7])  # a function given as an argument: its calls, not a helper's
+    got = srcgrad.grad(calls_its_parameter)(x, np.outer)
+    np.testing.assert_allclose(got, 2 * np.cos(np.outer(x, x)) @ x, rtol=1e-12)
+    with pytest.raises(srcgrad.UnsupportedError, match="parameter named 'math'"):
+        srcgrad.grad(named_like_a_module)(np.ones(2), np.ones(2))
 
 
 # ---- a condition kept whole whose kind was unknown was taken for a bool (fuzzer seed 8613) -----

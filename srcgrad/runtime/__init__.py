@@ -36,6 +36,12 @@ __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__
            *decomp.__all__, *along.__all__, *axes.__all__, *special.__all__,
            *incomplete.__all__, *incomplete_grad.__all__, *rows.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__]
 
+# each helper again as ``<name>_fn``: what generated code calls it where a parameter of the
+# differentiated function has the helper's name (``gamma`` in a batch norm: passes/names.py)
+ALIASES = {f"{n}_fn": n for n in __all__ if callable(globals()[n])}
+globals().update({a: globals()[n] for a, n in ALIASES.items()})
+__all__ += list(ALIASES)
+
 
 def namespace():
     """The helpers by name, for the generated module (both backends)."""
