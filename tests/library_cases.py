@@ -7,6 +7,9 @@ POS = (0.5, 2.0)
 UNIT = (0.1, 0.9)
 
 CASES = {
+    # numpy (polynomials.py)
+    "polyval": [("np.polyval(x, y)", [A(4), S()]), ("np.polyval(y, x)", [A((2, 3)), A(3)]),
+                ("np.polyval(x, y) * y", [A(2), A(4)])],
     # scipy.special
     "erf": [("sp.erf(x)", [A(4)]), ("sp.erf(x) * y", [S(), S()])],
     "erfc": [("sp.erfc(x)", [A(4)]), ("sp.erfc(x * y)", [S(), S()])],

@@ -62,7 +62,7 @@ def test_shim_hessian(mod, name, k):
 # minutes: the rest are the same primitives again.)
 # (the distribution functions' helpers compile in tests/test_rules.py's rows: rt.t_cdf & co.)
 COMPILED = ["erf", "gammaln", "digamma", "gamma", "xlogy", "logsumexp", "log_ndtr",
-            "gamma.logpdf", "poisson.logpmf", "multivariate_normal.logpdf"]
+            "gamma.logpdf", "poisson.logpmf", "multivariate_normal.logpdf", "polyval"]
 
 
 @pytest.mark.parametrize("group", [COMPILED[:6], COMPILED[6:]], ids=["special", "stats"])

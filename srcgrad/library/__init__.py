@@ -1,6 +1,7 @@
 """Library functions srcgrad differentiates by writing them in its subset: ``scipy.special``'s
-``logsumexp``, ``expit``, ``xlogy``... (special.py) and ``scipy.stats`` distributions' log
-densities, densities and distribution functions (stats.py).
+``logsumexp``, ``expit``, ``xlogy``... (special.py), ``scipy.stats`` distributions' log
+densities, densities and distribution functions (stats.py), and NumPy's ``polyval``
+(polynomials.py).
 
 Each library callable maps to a *shim*: a plain function of NumPy and ``math`` calls that
 computes the same values.  A call to the library function is inlined as the shim (placed at
@@ -42,8 +43,10 @@ def chooser(*targets):
 
 def load():
     """Register the shims of the SciPy modules already imported (a user's function can only
-    reach those; importing scipy.stats ourselves would cost every user half a second)."""
-    for lib, ours in (("scipy.special", "special"), ("scipy.stats", "stats")):
+    reach those; importing scipy.stats ourselves would cost every user half a second), and
+    NumPy's (polynomials.py)."""
+    for lib, ours in (("numpy", "polynomials"), ("scipy.special", "special"),
+                      ("scipy.stats", "stats")):
         if lib in sys.modules and ours not in _LOADED:
             importlib.import_module(f"{__name__}.{ours}")
             _LOADED.add(ours)
