@@ -1,12 +1,14 @@
-"""Fixed-seed runs of the differential fuzzer (tools/fuzz.py): 100 random scalar programs (loops,
+"""Fixed-seed runs of the differential fuzzer (tools/fuzz.py): 60 random scalar programs (loops,
 branches, helpers), each checked against plain Python, finite differences, and forward vs
-reverse mode, every 50th also Numba against Python, and 30 more with every loop checkpointed;
-and 14 array programs (copies, views, double buffers, 2-D/3-D products, transposes, repeated
+reverse mode, every 30th also Numba against Python, and 30 more with every loop checkpointed;
+14 array programs (copies, views, double buffers, 2-D/3-D products, transposes, repeated
 indices, tuples, creation from active values, container arguments and results, random draws),
-each through every transform, one also compiled.  Longer runs:
-python tools/fuzz.py --minutes 30."""
+each through every transform, one also compiled; and 10 programs run at several shapes that
+broadcast, one also compiled.  Longer runs: python tools/fuzz.py --minutes 30."""
 import os
 import sys
+
+import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 import fuzz  # noqa: E402
@@ -20,23 +22,16 @@ def test_fixed_seed_fuzz_run():
     assert checked == 60
 
 
-def test_fixed_seed_array_fuzz_run():
+@pytest.mark.parametrize("kind,count", [("array", 14), ("broadcast", 10)])
+def test_fixed_seed_array_fuzz_run(kind, count):
+    """Array programs with every transform, containers and draws among them; programs run at
+    several shapes that broadcast, one generated code (tools/fuzz_broadcast.py).  (A few keep
+    the suite in CI's time; long runs: tools/fuzz.py --minutes N.)"""
     lines, counts = [], {}
-    # (14 programs keep the suite in CI's time, containers and draws among them; long runs:
-    # tools/fuzz.py --minutes N)
-    checked, skipped, failures = fuzz.run(seed=0, count=14, numba_every=14, save=False,
-                                          log=lines.append, kinds=("array",), counts=counts)
+    checked, skipped, failures = fuzz.run(seed=0, count=count, numba_every=count, save=False,
+                                          log=lines.append, kinds=(kind,), counts=counts)
     assert not failures, "\n".join(lines)
-    assert checked == 14 and counts["array with numba"] == 1
-
-
-def test_fixed_seed_broadcast_fuzz_run():
-    """One generated code at several shapes that broadcast (tools/fuzz_broadcast.py)."""
-    lines, counts = [], {}
-    checked, skipped, failures = fuzz.run(seed=0, count=10, numba_every=10, save=False,
-                                          log=lines.append, kinds=("broadcast",), counts=counts)
-    assert not failures, "\n".join(lines)
-    assert checked == 10 and counts["broadcast with numba"] == 1
+    assert checked == count and counts[kind + " with numba"] == 1
 
 
 def test_broadcast_fuzzer_catches_a_wrong_proof_of_equal_shapes(monkeypatch):
