@@ -119,3 +119,21 @@ def test_generated_code_compiles_without_the_helpers_it_no_longer_calls():
     b = srcgrad.grad(f, wrt=(0, 1), backend="python")(*args)
     for x, y in zip(a, b):
         np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-14)
+
+
+def test_a_product_that_may_not_run_proves_nothing():
+    """``A @ B`` proves A's columns are B's rows only where it surely runs: not in a branch
+    of a conditional expression (the walk itself, on a small generated function)."""
+    import ast
+    from srcgrad.passes import known_shapes
+    text = ("def f(A, B, c):\n"
+            "    y = unbroadcast(A @ B, A) if c > 0 else 0.0\n"
+            "    z = unbroadcast(B @ A, B) if c > 0 else 0.0\n"
+            "    u = unbroadcast(A.T, B)\n"
+            "    w = A @ B\n"
+            "    v = B @ A\n"
+            "    return unbroadcast(A.T, B) + u\n")
+    kinds = {"A": ("a", 2, "f"), "B": ("a", 2, "f"), "c": ("s", "f")}
+    out = ast.unparse(known_shapes.simplify(ast.parse(text).body[0], kinds.get))
+    assert "u = unbroadcast(A.T, B)" in out      # before the products that surely run
+    assert "return A.T + u" in out               # after them: A.T has B's shape

@@ -39,6 +39,8 @@ _BINARY = {"maximum", "minimum", "fmax", "fmin"}  # two arrays broadcast: the fl
 _LIKE = {"zeros_like", "ones_like", "empty_like"}
 _REDUCE = {"sum_axis", "max_axis", "min_axis", "mean_axis", "prod_axis"}
 _UNKNOWN = (None, False)
+_MAY_NOT_RUN = (ast.IfExp, ast.BoolOp, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+                ast.GeneratorExp)
 
 
 class _Broadcast(frozenset):
@@ -107,6 +109,7 @@ class _Shapes:
     def __init__(self, env, volatile, kind_of):
         self.env, self.same, self.volatile, self.kind_of = env, {}, volatile, kind_of
         self.made = 0
+        self.proving = True  # off inside parts of an expression that may not run
 
     def forget(self, names):
         """The names now hold values the walk cannot follow: an array's axes get symbols of
@@ -148,7 +151,7 @@ class _Shapes:
         """Two axis lengths are equal from here on (a product ran).  A broadcast length is a
         value too (its members' broadcast), and a literal 1 stays the representative."""
         (a,), (b,) = self.canon((a,)), self.canon((b,))
-        if a == b or (isinstance(a, int) and isinstance(b, int)):
+        if not self.proving or a == b or (isinstance(a, int) and isinstance(b, int)):
             return
         if isinstance(a, int):
             a, b = b, a
@@ -272,7 +275,12 @@ class _Shapes:
 
     # ---- rewriting -----------------------------------------------------------------------
     def rewrite(self, e):
-        """``e`` with ``unbroadcast(g, x)`` of equal shapes replaced by ``g`` (bottom-up)."""
+        """``e`` with ``unbroadcast(g, x)`` of equal shapes replaced by ``g`` (bottom-up).  A
+        product inside a branch of ``a if c else b``, ``and``/``or``, a comprehension or a
+        lambda may not run: it proves nothing."""
+        saved = self.proving
+        if isinstance(e, _MAY_NOT_RUN):
+            self.proving = False
         for f in e._fields:
             v = getattr(e, f, None)
             if isinstance(v, list):
@@ -281,6 +289,7 @@ class _Shapes:
                         v[k] = self.rewrite(x)
             elif isinstance(v, ast.expr):
                 setattr(e, f, self.rewrite(v))
+        self.proving = saved
         if isinstance(e, (ast.Lambda, ast.NamedExpr)):
             return e
         if isinstance(e, ast.Call) and _fn(e) == ("", "unbroadcast") and len(e.args) == 2 \
