@@ -52,16 +52,23 @@ DECOMPOSITIONS = ["eigh_w", "eigh_v", "svd_s", "svd_u", "svd_vh"]
 # the operations along an axis (rules/along.py): rows helpers for any rank
 ALONG = ["lines", "cumsum_rows", "cumprod_rows", "diff_rows", "sort_rows", "partition_rows",
          "flip_rows", "roll_rows", "repeat_rows", "take_along", "weights_along"]
-GROUPS = [TOGETHER, DECOMPOSITIONS, ALONG]
-GROUPED = set(TOGETHER) | set(DECOMPOSITIONS) | set(ALONG)
+_STRIDED = (".T", "[::-", "np.flip(")
+# every other rule's first row, contiguous, compiled in batches of ten: ten compilations of a
+# function of ten rules cost less than a hundred of one (the strided rows, where Numba
+# differs, still compile one by one)
+OTHERS = [r for r in CASES if r in RULES and r not in set(TOGETHER) | set(DECOMPOSITIONS)
+          | set(ALONG) | DERIVATIVE_HELPERS and not any(m in CASES[r][0][0] for m in _STRIDED)]
+GROUPS = [TOGETHER, DECOMPOSITIONS, ALONG] + [OTHERS[i:i + 10] for i in range(0, len(OTHERS), 10)]
+GROUPED = set(TOGETHER) | set(DECOMPOSITIONS) | set(ALONG) | set(OTHERS)
 
 
 def _backends(k, expr, rule=None):
     """Every rule's first case runs compiled by Numba and as Python (they must agree), and so
     does every case on a transposed or reversed (non-contiguous) array, where Numba differs;
-    the other cases, and the derivative helpers' rows, run as Python, and the elementwise
-    rules' first rows are compiled together (below), which keeps the table's cost in CI's
-    time."""
+    the other cases, and the derivative helpers' rows, run as Python, and the first rows of
+    the grouped rules (the elementwise ones, the decompositions, the operations along an axis,
+    and every other contiguous first row, ten at a time) are compiled together (below), which
+    keeps the table's cost in CI's time."""
     strided = any(m in expr for m in (".T", "[::-", "np.flip("))
     if rule in DERIVATIVE_HELPERS or (rule in GROUPED and not strided):
         return ("python",)
