@@ -331,8 +331,8 @@ def check(f, seed, use_numba):
 
 def checker(text):
     """The check that fits a program: array programs take (x, y, a, M, T, n[, P][, rng]),
-    broadcasting ones (A, B, r, W, s)."""
-    if "def f(A, B, r, W, s)" in text:
+    broadcasting ones (A, B, r, W, gamma)."""
+    if "def f(A, B, r, W, gamma)" in text:
         return fuzz_broadcast.check
     return fuzz_checks.check if "def f(x, y, a, M, T, n" in text else check
 

@@ -6,11 +6,12 @@ code must give the right derivatives when an argument has length-1 axes that bro
 when it does not.  passes/known_shapes.py removes the sums of broadcasts it proves sum
 nothing; these programs are where a wrong proof would show:
 
-    def f(A, B, r, W, s):      A: (m, n) or (1, n); B: (m, n), (1, n), (m, 1) or (1, 1);
-        z1 = A * B + r             r: (n,) or (1,); W: (n, k); s: a float
+    def f(A, B, r, W, gamma):  A: (m, n) or (1, n); B: (m, n), (1, n), (m, 1) or (1, 1);
+        z1 = A * B + r             r: (n,) or (1,); W: (n, k); gamma: a float (named like
+                                   the helper generated code calls for math.gamma)
         z2 = z1 - np.max(z1, axis=1, keepdims=True)
         for i in range(2):
-            z1 = np.tanh(z1 * B + s)
+            z1 = np.tanh(z1 * B + gamma)
         return np.sum(z1 * z1) + np.sum(np.sin(z2))
 
 Elementwise arithmetic between any of them, ``np.where``, ``np.maximum``, comparisons,
@@ -30,7 +31,7 @@ SHAPE_SETS = [  # (A, B, r)
     ((M, N), (M, N), (N,)), ((M, N), (1, N), (1,)), ((M, N), (M, 1), (N,)),
     ((1, N), (M, N), (N,)), ((M, N), (1, 1), (1,)), ((1, N), (M, 1), (1,)),
 ]
-HEADER = ["import numpy as np", ""]
+HEADER = ["import math", "", "import numpy as np", ""]
 
 
 class BroadcastGen:
@@ -52,7 +53,7 @@ class BroadcastGen:
             return self.leaf()
         x, y = self.expr(depth - 1), self.expr(depth - 1)
         return "(%s)" % r.choice([
-            f"{x} * {y}", f"{x} + {y}", f"{x} - {y} * s", f"np.tanh({x})",
+            f"{x} * {y}", f"{x} + {y}", f"{x} - {y} * gamma", f"np.tanh({x})",
             f"np.exp(0.3 * {x})", f"{x} / (1.5 + {y} * {y})", f"{x} + r", f"r * {x}",
             f"{x} - np.max({x}, axis=1, keepdims=True)",
             f"{x} / np.sum(np.abs({x}) + 1.0, axis=1, keepdims=True)",
@@ -60,7 +61,8 @@ class BroadcastGen:
             f"np.expand_dims(np.sum({x}, axis=1), 1) * {y}",
             f"np.expand_dims(np.sum({x}, axis=0), 0) + {y}",
             f"((A + {x}) @ W) @ W.T", f"np.tanh((A * {x}) @ W) @ W.T * {y}", f"-{x}",
-            f"{x}.T.T * s", f"np.where({x} > {y}, {x}, {y} * s)", f"np.maximum({x}, 0.1 * {y})",
+            f"{x}.T.T * gamma", f"np.tanh({x}) * math.gamma(1.5 + gamma * gamma)",
+            f"np.where({x} > {y}, {x}, {y} * gamma)", f"np.maximum({x}, 0.1 * {y})",
             f"np.abs({x}) * np.sign({y})", f"np.where({x} > 0.0, 1.0, {y})",
         ])  # (parenthesized: ``*`` and ``@`` bind alike)
 
@@ -72,13 +74,13 @@ class BroadcastGen:
             out = [f"    {v} = {self.expr(2)}"]
         elif k < 0.75:  # grows by broadcasting in the first step
             out = [f"    {v} = {self.leaf()}", "    for i in range(2):",
-                   f"        {v} = np.tanh({v} * {self.leaf()} + s * {self.expr(1)})"]
+                   f"        {v} = np.tanh({v} * {self.leaf()} + gamma * {self.expr(1)})"]
         elif k < 0.9:  # the branches give different shapes
-            out = [f"    if s > {r.uniform(-0.5, 0.5):.3f}:", f"        {v} = {self.expr(1)}",
-                   "    else:", f"        {v} = {self.leaf()} * s"]
+            out = [f"    if gamma > {r.uniform(-0.5, 0.5):.3f}:", f"        {v} = {self.expr(1)}",
+                   "    else:", f"        {v} = {self.leaf()} * gamma"]
         else:  # added into a zero array of a known shape
             out = [f"    {v} = np.zeros_like(A * B + r)", f"    {v} += {self.expr(1)}",
-                   f"    {v} += {self.expr(1)} * s"]
+                   f"    {v} += {self.expr(1)} * gamma"]
         self.pool.append(v)
         return out
 
@@ -89,14 +91,14 @@ class BroadcastGen:
             body += self.statement()
         picks = r.sample(self.pool, 2)
         body.append(f"    return np.sum({picks[0]} * {picks[0]}) + np.sum(np.sin({picks[1]}))")
-        return "\n".join(HEADER + ["def f(A, B, r, W, s):"] + body) + "\n"
+        return "\n".join(HEADER + ["def f(A, B, r, W, gamma):"] + body) + "\n"
 
 
 class Failure(Exception):
     pass
 
 
-WRT = ("A", "B", "r", "W", "s")
+WRT = ("A", "B", "r", "W", "gamma")
 
 
 def _args(rng, shapes):
