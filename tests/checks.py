@@ -57,6 +57,22 @@ def check_forward(f, args, wrt, names, backend, rng, out, vjp_fn, rtol, atol):
         assert np.shape(tan) == np.shape(out_f), (np.shape(tan), np.shape(out_f))
 
 
+def _scalar_vjp(f, args, names):
+    """vjp of a function returning a number, from one compiled value_and_grad (the vjp API
+    also compiles the function alone for its value: a second compilation)."""
+    out, grads = srcgrad.value_and_grad(f, wrt=names, strict=True)(*args)  # a tuple, as wrt is
+    return out, lambda u: tuple(_scaled(g, u) for g in grads)
+
+
+def _scaled(g, u):
+    """A gradient (an array, a number, or a container of them) times the number ``u``."""
+    if isinstance(g, (tuple, list)):
+        return type(g)(_scaled(e, u) for e in g)
+    if isinstance(g, dict):
+        return {k: _scaled(e, u) for k, e in g.items()}
+    return g * u
+
+
 def check_grads(f, args, wrt=None, seed=0, rtol=1e-6, atol=1e-8, backends=("numba", "python"),
                 n_dirs=2, forward=True):
     """Check srcgrad.vjp of f at args against finite differences (and, with ``forward``,
@@ -67,8 +83,11 @@ def check_grads(f, args, wrt=None, seed=0, rtol=1e-6, atol=1e-8, backends=("numb
     names = tuple(srcgrad.api.read_source(f).params[i] for i in wrt)
     results = {}
     for backend in backends:
-        out, vjp_fn = srcgrad.vjp(f, *args, wrt=names, backend=backend, strict=True)
         expected = f(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        if backend == "numba" and np.ndim(expected) == 0 and not isinstance(expected, tuple):
+            out, vjp_fn = _scalar_vjp(f, args, names)
+        else:
+            out, vjp_fn = srcgrad.vjp(f, *args, wrt=names, backend=backend, strict=True)
         np.testing.assert_allclose(np.asarray(out, dtype=float) if not isinstance(out, tuple) else 0,
                                    np.asarray(expected, dtype=float) if not isinstance(out, tuple) else 0,
                                    rtol=1e-12, atol=1e-12, err_msg="primal value differs")
