@@ -5,7 +5,8 @@
           -> reverse (or forward) generation (saves, recompute, shape_redo, revolve
              checkpoints, loop fusion: passes/loop_order.py) -> clean-up -> shapes known from
           the code (passes/known_shapes.py: sums of broadcasts that sum nothing, and zeros an
-          adjoint's first addition replaces, go) -> loop steps'
+          adjoint's first addition replaces, go) -> np.where of numbers a conditional
+          expression (passes/scalar_where.py) -> loop steps'
           partial derivatives kept by the forward sweep (passes/preaccumulate.py; reverse
           modes without checkpoints or a memory budget) -> one memory layout per variable
           (passes/layouts.py) -> emit source -> compile
@@ -39,7 +40,7 @@ from .errors import InternalError, Problem, SrcgradError, UnsupportedError
 from .frontend.check import raise_if_unsupported
 from .frontend.source import read_source
 from .passes import (activity, cleanup, common, drivers, einsum, forward, known_shapes, layouts,
-                     names, normalize, preaccumulate, reverse, types, walk)
+                     names, normalize, preaccumulate, reverse, scalar_where, types, walk)
 
 
 class Generated:
@@ -300,6 +301,7 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
         fgen.tan if mode == "forward" else {}
     param_kinds = {**kinds, **{b: kinds.get(v) for v, b in named.items()}}
     fn_ast = cleanup.remove_dead(known_shapes.simplify(fn_ast, param_kinds.get))  # shapes
+    fn_ast = scalar_where.rewrite(fn_ast, param_kinds)          # np.where of numbers
     if mode in ("reverse", "value_and_grad") and not checkpoint and not budgeted:
         floats = {b for v, b in gen.adj.items()                   # loop steps' partials
                   if types.is_scalar(kinds.get(v)) and types.is_float(kinds.get(v))}

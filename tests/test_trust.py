@@ -1077,3 +1077,19 @@ def test_a_view_is_not_read_after_its_array_is_restored(backend):
     np.testing.assert_allclose(H, fd_jacobian(lambda v: g(v, M, 2), a, h=1e-5), rtol=1e-5,
                                atol=1e-6)
     assert np.allclose(gM(a, M, 3), fd_jacobian(lambda m: kron_of_an_einsum_slice(a, m, 3), M))
+
+
+def where_of_numbers(x, y):
+    z = np.where(x < 0.5, x * y, np.sin(y))
+    return np.cos(z) * x + np.where(y > 0.0, z, 1.0)
+
+
+@pytest.mark.parametrize("x", [0.3, 0.8])
+def test_where_of_numbers_compiles(x):
+    """np.where of numbers is a 0-d array in Numba, which math.cos and float variables refuse
+    (the gradient fell back to Python): it is a conditional expression now
+    (passes/scalar_where.py), compiled with strict=True in both modes, either branch."""
+    check_grads(where_of_numbers, (x, 1.3), backends=("numba", "python"))
+    check_hessian(where_of_numbers, (x, 1.3), "where of numbers")
+    value, _ = srcgrad.value_and_grad(where_of_numbers, wrt=(0, 1), strict=True)(x, 1.3)
+    assert value == where_of_numbers(x, 1.3)
