@@ -10,6 +10,23 @@ CASES = {
     # numpy (polynomials.py)
     "polyval": [("np.polyval(x, y)", [A(4), S()]), ("np.polyval(y, x)", [A((2, 3)), A(3)]),
                 ("np.polyval(x, y) * y", [A(2), A(4)])],
+    # numpy (convolution.py)
+    "convolve": [("np.convolve(x, y)", [A(5), A(3)]), ("np.convolve(x, y, 'same')", [A(3), A(6)]),
+                 ("np.convolve(x, y, mode='valid')", [A(6), A(4)]),
+                 ("np.convolve(y, x, 'same') * y[0]", [A(4), A(5)])],
+    "correlate": [("np.correlate(x, y)", [A(6), A(3)]), ("np.correlate(x, y, 'full')", [A(3), A(5)]),
+                  ("np.correlate(x, y, mode='same')", [A(4), A(7)]),
+                  ("np.correlate(x, y, 'same')", [A(7), A(4)])],
+    # numpy (interpolation.py): x inside and outside the knots; knots made from y (so the
+    # derivative in xp is checked); a number x; left= and right=
+    "interp": [("np.interp(x, np.linspace(0.0, 1.0, 5), y)", [A(6, -0.3, 1.3), A(5)]),
+               ("np.interp(x, np.cumsum(np.exp(y)) - 1.5, y * y)", [S(-1.0, 2.5), A(4)]),
+               ("np.interp(x, np.linspace(0.0, 1.0, 4), y, left=-1.0, right=y[1])",
+                [A(6, -0.4, 1.4), A(4)]),
+               ("np.interp(x, np.linspace(0.0, 1.0, 4), y, right=2.0) + np.interp(x, np.linspace(0.2, 0.8, 4), y, -0.5)",
+                [A(7, -0.2, 1.2), A(4)])],
+    "trapezoid": [("np.trapezoid(x)", [A(5)]), ("np.trapezoid(x, np.cumsum(np.exp(y)))", [A(4), A(4)]),
+                  ("np.trapezoid(x * x, dx=y)", [A(6), S(*POS)])],
     # scipy.special
     "erf": [("sp.erf(x)", [A(4)]), ("sp.erf(x) * y", [S(), S()])],
     "erfc": [("sp.erfc(x)", [A(4)]), ("sp.erfc(x * y)", [S(), S()])],

@@ -34,6 +34,7 @@ def test_every_shim_has_a_row():
     library.load()
     names = {_name(t) for t in [*library.SHIMS, *library.CHOOSERS]}
     names = names - {"psi"} | {"digamma"}  # one ufunc, named psi, also spelled digamma
+    names = names - {"trapz"} | {"trapezoid"}  # NumPy < 2.4 has both names for it
     assert names - set(CASES) == set(), "shims with no test row"
     assert set(CASES) - names == set(), "rows for shims that do not exist"
 
@@ -61,22 +62,28 @@ def test_shim_hessian(mod, name, k):
 # a variable, the Cholesky route of the multivariate normal.  (Compiling every row costs
 # minutes: the rest are the same primitives again.)
 # (the distribution functions' helpers compile in tests/test_rules.py's rows: rt.t_cdf & co.)
-COMPILED = ["erf", "gammaln", "digamma", "gamma", "xlogy", "logsumexp", "log_ndtr",
-            "gamma.logpdf", "poisson.logpmf", "multivariate_normal.logpdf", "polyval"]
+# NumPy's shims: polyval's loop; the convolutions' double loop adding into an array and
+# their reversed slice; interp's integer index (np.searchsorted), its gathers and its ends
+# (np.where), for an array and for a number; trapezoid's slices.  (name, row) pairs.
+COMPILED = [("erf", 0), ("gammaln", 0), ("digamma", 0), ("gamma", 0), ("xlogy", 0),
+            ("logsumexp", 1), ("log_ndtr", 0), ("gamma.logpdf", 0), ("poisson.logpmf", 0),
+            ("multivariate_normal.logpdf", 0), ("polyval", 0), ("convolve", 2),
+            ("correlate", 2), ("interp", 0), ("interp", 1), ("trapezoid", 1)]
 
 
-@pytest.mark.parametrize("group", [COMPILED[:6], COMPILED[6:]], ids=["special", "stats"])
+@pytest.mark.parametrize("group", [COMPILED[:6], COMPILED[6:10], COMPILED[10:]],
+                         ids=["special", "stats", "numpy"])
 def test_rows_compiled_by_numba(tmp_path, group):
-    """First rows of shims, summed into one function compiled by Numba (strict: no
-    fallback): the compiled gradient in both modes against finite differences."""
+    """Rows of shims, summed into one function compiled by Numba (strict: no fallback): the
+    compiled gradient in both modes against finite differences."""
     params, terms, args = [], [], []
-    for name in group:
-        expr, specs = CASES[name][1 if name == "logsumexp" else 0]  # logsumexp along an axis
-        ident = name.replace(".", "_")
+    for name, row in group:
+        expr, specs = CASES[name][row]
+        ident = f"{name.replace('.', '_')}_{row}"
         params += [f"{'xy'[i]}_{ident}" for i in range(len(specs))]
         terms.append(f"np.sum(np.sin({_renamed(expr, ident)}))")
         args += _args(specs, seed=3)
-    m = module_from_text(tmp_path / f"srcgrad_library_together_{group[0]}.py",
+    m = module_from_text(tmp_path / f"srcgrad_library_together_{group[0][0]}.py",
                          "\n".join(HEADER) + f"\ndef together({', '.join(params)}):\n    return ("
                          + "\n        + ".join(terms) + ")\n")
     check_grads(m.together, tuple(args), backends=("numba",))
@@ -254,3 +261,44 @@ def test_a_bool_array_saved_in_a_loop_compiles():
     with warnings.catch_warnings():
         warnings.simplefilter("error", srcgrad.FallbackWarning)
         check_grads(logsumexp_in_a_loop, (a, M), backends=("numba", "python"))
+
+
+def interp_of_a_matrix(x, fp):
+    return np.sum(np.interp(x, np.linspace(0.0, 1.0, 4), fp))
+
+
+def convolve_empty(x):
+    return np.sum(np.convolve(x, x[0:0]))
+
+
+def trapezoid_of_a_matrix(x):
+    return np.trapezoid(x * x)
+
+
+def interp_at_the_knots(fp):
+    return np.interp(np.array([-1.0, 0.0, 0.25, 0.5, 1.0, 2.0]), np.linspace(0.0, 1.0, 5), fp)
+
+
+def test_numpy_shims_at_their_edges():
+    """np.interp at the knots and outside them is NumPy's value exactly, with the derivative
+    in fp of the value it picks; what NumPy refuses raises, and a 2-D x is refused at the
+    user's call."""
+    fp = np.array([0.5, -1.0, 2.0, 3.5, 1.0])
+    want = np.interp(np.array([-1.0, 0.0, 0.25, 0.5, 1.0, 2.0]), np.linspace(0.0, 1.0, 5), fp)
+    jac = srcgrad.jacobian(interp_at_the_knots, backend="python")(fp)
+    np.testing.assert_array_equal(interp_at_the_knots(fp), want)
+    np.testing.assert_array_equal(jac, np.eye(5)[[0, 0, 1, 2, 4, 4]])
+    with pytest.raises(srcgrad.UnsupportedError, match="interp") as e:
+        srcgrad.grad(interp_of_a_matrix, wrt=(0, 1))(np.ones((2, 3)), np.arange(4.0))
+    assert "test_library.py" in str(e.value)
+    with pytest.raises(ValueError, match="empty"):
+        srcgrad.grad(convolve_empty, backend="python")(np.ones(3))
+    with pytest.raises(ValueError, match="1-D"):
+        srcgrad.grad(trapezoid_of_a_matrix, backend="python")(np.ones((2, 3)))
+    with pytest.raises(srcgrad.UnsupportedError, match="mode"):
+        srcgrad.grad(lambda_convolve_mode)(np.ones(3))
+
+
+def lambda_convolve_mode(x):
+    mode = "same"
+    return np.sum(np.convolve(x, x, mode))

@@ -164,3 +164,36 @@ def h_inplace_overlap(x):
 @case(x6)
 def h_cumprod_axis(x):
     return np.sum(np.cumprod(x.reshape(2, 3), axis=1))
+
+@case(x6)
+def h_moving_average(x):
+    w = np.ones(3) / 3.0
+    smooth = np.convolve(x, w, mode="valid")
+    return np.sum((smooth - 0.1) ** 2)
+
+@case(x6, np.array([0.2, -0.4, 0.3]))
+def h_fir_filter(x, taps):
+    return np.sum(np.convolve(x, taps, "same") ** 2)
+
+@case(x6)
+def h_autocorrelation(x):
+    c = np.correlate(x, x, mode="full")
+    return c[x.shape[0] - 1] + 0.5 * c[x.shape[0]]
+
+@case(np.array([0.1, 0.7, -0.3, 0.4]))
+def h_lookup_table(fp):
+    xs = np.array([-0.5, 0.0, 0.2, 0.9, 1.4])
+    return np.sum(np.interp(xs, np.linspace(0.0, 1.0, 4), fp) ** 2)
+
+@case(0.37)
+def h_interp_number(t):
+    return np.interp(t, np.array([0.0, 0.5, 1.0]), np.array([1.0, 3.0, 2.0])) * t
+
+@case(1.3)
+def h_trapezoid_density(s):
+    grid = np.linspace(-3.0, 3.0, 61)
+    return np.trapezoid(np.exp(-0.5 * (grid / s) ** 2), grid)
+
+@case(x6)
+def h_clip_one_side(x):
+    return np.sum(np.clip(x, None, 0.5) ** 2 + x.clip(min=-0.2))

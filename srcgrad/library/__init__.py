@@ -1,7 +1,8 @@
 """Library functions srcgrad differentiates by writing them in its subset: ``scipy.special``'s
 ``logsumexp``, ``expit``, ``xlogy``... (special.py), ``scipy.stats`` distributions' log
 densities, densities and distribution functions (stats.py), and NumPy's ``polyval``
-(polynomials.py).
+(polynomials.py), ``convolve`` and ``correlate`` (convolution.py), ``interp`` and
+``trapezoid`` (interpolation.py).
 
 Each library callable maps to a *shim*: a plain function of NumPy and ``math`` calls that
 computes the same values.  A call to the library function is inlined as the shim (placed at
@@ -45,7 +46,8 @@ def load():
     """Register the shims of the SciPy modules already imported (a user's function can only
     reach those; importing scipy.stats ourselves would cost every user half a second), and
     NumPy's (polynomials.py)."""
-    for lib, ours in (("numpy", "polynomials"), ("scipy.special", "special"),
+    for lib, ours in (("numpy", "polynomials"), ("numpy", "convolution"),
+                      ("numpy", "interpolation"), ("scipy.special", "special"),
                       ("scipy.stats", "stats")):
         if lib in sys.modules and ours not in _LOADED:
             importlib.import_module(f"{__name__}.{ours}")
@@ -77,6 +79,14 @@ def literal(node, default=None):
 
 
 NOT_LITERAL = object()
+
+
+def given_args(names, args, kw):
+    """({parameter name: argument expression}, whether the call fits ``names``): positional
+    arguments in order, then keywords."""
+    given = dict(zip(names, args))
+    given.update(kw)
+    return given, len(args) <= len(names) and not set(given) - set(names)
 
 
 def bind(obj, args, keywords):

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.special as sp
 
 from .. import runtime as rt
-from . import NOT_LITERAL, chooser, literal, shim
+from . import NOT_LITERAL, chooser, given_args, literal, shim
 
 LOG_SQRT_2PI = 0.9189385332046727  # log(2 pi) / 2
 SQRT_HALF = 0.7071067811865476
@@ -157,10 +157,7 @@ def log_softmax_axis(x, axis):
     return x - logsumexp_axis_keep(x, axis)
 
 
-def _given(names, args, kw):
-    given = dict(zip(names, args))
-    given.update(kw)
-    return given, len(args) <= len(names) and not set(given) - set(names)
+_given = given_args
 
 
 @chooser(sp.logsumexp)

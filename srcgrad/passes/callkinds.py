@@ -222,6 +222,8 @@ def call_kind(inf, e):
         return ("a", 1, "i")
     if short == "argwhere":
         return ("a", 2, "i")
+    if short == "searchsorted" and len(args) >= 2:  # an index per value of the 2nd argument
+        return ("a", args[1][1], "i") if is_array(args[1]) else INT
     if short == "argsort" and args and is_array(args[0]):
         return ("a", args[0][1], "i")
     if short == "arange":

@@ -225,7 +225,7 @@ NONDIFF_CALLS = {np.argsort: "argsort", slice: "slice", isinstance: "isinstance"
                  np.nonzero: "nonzero", np.flatnonzero: "flatnonzero", np.argwhere: "argwhere",
                  np.logical_and: "logical_and", np.logical_or: "logical_or",
                  np.logical_not: "logical_not", np.logical_xor: "logical_xor",
-                 np.any: "any", np.all: "all",
+                 np.any: "any", np.all: "all", np.searchsorted: "searchsorted",
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
                  _rt.thread_id: "thread_id", _rt.num_threads: "num_threads",
                  _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis",

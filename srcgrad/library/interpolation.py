@@ -1,0 +1,100 @@
+"""NumPy's piecewise-linear interpolation and trapezoidal integration in srcgrad's subset
+(loaded with NumPy, always).
+
+    np.interp(x, xp, fp)  ->  j = np.searchsorted(xp, x, side="right") - 1   (clamped)
+                              t = (x - xp[j]) / (xp[j + 1] - xp[j])
+                              fp[j] + t * (fp[j + 1] - fp[j]), fp[0] / fp[-1] outside
+
+The interval index is an integer (no derivative); the value is linear in ``fp`` and, between
+two knots, in ``x`` and ``xp``, so every derivative follows from the primitives, in both
+modes and to any order.  At a knot the derivative in ``x`` is the right-hand interval's
+slope (the function has a kink there); outside ``[xp[0], xp[-1]]`` it is zero, as the value
+is constant.  ``x`` is a number or a 1-D array (a 2-D one is refused at the call when
+``xp`` or ``fp`` carry derivatives, and runs as Python otherwise: pass ``x.ravel()`` and
+reshape the result), ``xp`` (increasing, as NumPy
+requires but does not check) and ``fp`` 1-D with at least two points; ``left=`` and
+``right=`` replace the end values, as NumPy's; ``period=`` is refused at the call.
+
+    np.trapezoid(y, x=None, dx=1.0)  ->  sum of (y[1:] + y[:-1]) / 2 times the steps
+
+``y`` 1-D (a 2-D ``y`` raises ``ValueError``; ``axis=`` is refused at the call), ``x`` the
+sample points or ``dx`` their spacing; ``np.trapz``, its older name, too.
+"""
+import ast
+
+import numpy as np
+
+from . import chooser, given_args, literal
+
+
+def interp(x, xp, fp):
+    if xp.ndim != 1 or fp.ndim != 1:
+        raise ValueError("np.interp: xp and fp must be 1-D")
+    n = xp.shape[0]
+    if n < 2 or fp.shape[0] != n:
+        raise ValueError("np.interp: srcgrad needs xp and fp of one length, at least 2")
+    j = np.searchsorted(xp, x, side="right") - 1
+    j = np.minimum(np.maximum(j, 0), n - 2)
+    t = (x - xp[j]) / (xp[j + 1] - xp[j])
+    y = fp[j] + t * (fp[j + 1] - fp[j])
+    y = np.where(x < xp[0], fp[0], y)
+    return np.where(x >= xp[n - 1], fp[n - 1], y)
+
+
+def interp_left(x, xp, fp, left):
+    return np.where(x < xp[0], left, interp(x, xp, fp))
+
+
+def interp_right(x, xp, fp, right):
+    return np.where(x > xp[xp.shape[0] - 1], right, interp(x, xp, fp))
+
+
+def interp_left_right(x, xp, fp, left, right):
+    return np.where(x > xp[xp.shape[0] - 1], right, interp_left(x, xp, fp, left))
+
+
+@chooser(np.interp)
+def _interp(args, kw):
+    given, ok = given_args(("x", "xp", "fp", "left", "right", "period"), args, kw)
+    if not ok or not {"x", "xp", "fp"} <= set(given):
+        return "these arguments"
+    if literal(given.get("period")) is not None:
+        return "period= (write the periodic wrap yourself: x % period, and the knots extended)"
+    left, right = (None if literal(given.get(k)) is None else given[k] for k in ("left", "right"))
+    head = [given["x"], given["xp"], given["fp"]]
+    if left is None and right is None:
+        return interp, head
+    if right is None:
+        return interp_left, head + [left]
+    if left is None:
+        return interp_right, head + [right]
+    return interp_left_right, head + [left, right]
+
+
+def trapezoid_dx(y, dx):
+    if y.ndim != 1:
+        raise ValueError("np.trapezoid: srcgrad integrates a 1-D y (pass one row, y[k])")
+    return dx * (np.sum(y[1:] + y[:-1]) / 2.0)
+
+
+def trapezoid_x(y, x):
+    if y.ndim != 1 or x.ndim != 1:
+        raise ValueError("np.trapezoid: srcgrad integrates a 1-D y at 1-D points x")
+    return np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2.0)
+
+
+def _trapezoid(args, kw):
+    given, ok = given_args(("y", "x", "dx", "axis"), args, kw)
+    if not ok or "y" not in given:
+        return "these arguments"
+    if literal(given.get("axis"), -1) != -1:
+        return "axis= (srcgrad integrates a 1-D y: pass one row, y[k])"
+    if literal(given.get("x")) is not None:
+        return trapezoid_x, [given["y"], given["x"]]
+    dx = given.get("dx")
+    return trapezoid_dx, [given["y"], dx if dx is not None else ast.Constant(1.0)]
+
+
+for _f in (getattr(np, "trapezoid", None), getattr(np, "trapz", None)):
+    if _f is not None:
+        chooser(_f)(_trapezoid)
