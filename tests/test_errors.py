@@ -214,3 +214,32 @@ def test_norms_srcgrad_has_no_rule_for_are_located(fn, arg, says):
     with pytest.raises(srcgrad.UnsupportedError, match=says) as e:
         srcgrad.grad(fn)(arg)
     assert f"unsupported_cases.py:{marked_lines(fn)[0]}:" in str(e.value)
+
+
+RAISE_MESSAGE = "the first entry must not exceed 0.5"
+
+
+def raises_a_global_message(x):
+    if x[0] > 0.5:
+        raise ValueError(RAISE_MESSAGE)
+    return np.sum(x * x)
+
+
+def raises_a_computed_message(x):
+    if x[0] > 0.5:
+        raise ValueError(f"x[0] = {x[0]}")
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_raise_with_a_global_message(backend):
+    """A global string as the message is its value in generated code (it read as a call with
+    no derivative rule, or as a name generated code never set); a message computed at run
+    time is refused at its line, by name."""
+    np.testing.assert_allclose(srcgrad.grad(raises_a_global_message, backend=backend,
+                                            strict=True)(np.full(2, 0.25)), np.full(2, 0.5))
+    with pytest.raises(ValueError, match="must not exceed"):
+        srcgrad.grad(raises_a_global_message, backend=backend)(np.ones(2))
+    with pytest.raises(srcgrad.UnsupportedError, match="computed at run time") as e:
+        srcgrad.grad(raises_a_computed_message, backend=backend)(np.ones(2))
+    assert "test_errors.py" in str(e.value)

@@ -170,12 +170,20 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             self.visit(s)
 
     def visit_Raise(self, node):
-        """``raise ValueError("...")``: an exception class built from constants is fine."""
+        """``raise ValueError("...")``: an exception class built from constants (literals, or
+        global names of numbers and strings: passes/normalize.py writes their values) is
+        fine; a message computed at run time is refused here, by name, as Numba raises only
+        constant messages."""
         exc = node.exc
         if isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name):
             cls = self.src.resolve(exc.func)
-            if isinstance(cls, type) and issubclass(cls, BaseException) and all(
-                    isinstance(a, ast.Constant) for a in exc.args) and not exc.keywords:
+            if isinstance(cls, type) and issubclass(cls, BaseException):
+                if all(constant_message(self.src, a) is not None for a in exc.args) \
+                        and not exc.keywords:
+                    return
+                self.bad(exc, f"raise {ast.unparse(exc.func)}() with a message computed at "
+                         "run time", "give it a string literal (or a global string): "
+                         'raise ValueError("x must be positive").')
                 return
         if exc is not None:
             self.visit(exc)
@@ -442,3 +450,15 @@ def _in(obj, table):
         return obj in table
     except TypeError:
         return False
+
+
+def constant_message(src, a):
+    """An exception argument's constant: a literal, or a global name of a string, a number or
+    a bool; None otherwise."""
+    if isinstance(a, ast.Constant):
+        return a
+    if isinstance(a, ast.Name):
+        v = src.resolve(a)
+        if type(v) in (str, int, float, bool):
+            return ast.copy_location(ast.Constant(v), a)
+    return None

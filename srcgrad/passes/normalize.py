@@ -22,7 +22,7 @@ import ast
 from ..errors import UnsupportedError
 from ..frontend import loops
 from ..frontend.aliases import kinds_decide
-from ..frontend.check import is_stack_literal
+from ..frontend.check import constant_message, is_stack_literal
 from ..frontend.source import _MISSING
 from .along import AlongAxis
 from .elementwise import Elementwise
@@ -292,6 +292,9 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
             if isinstance(s, ast.Break):
                 out.append(_tag(s, self.origin))
         elif isinstance(s, (ast.Assert, ast.Raise)):
+            exc = s.exc if isinstance(s, ast.Raise) else None
+            if isinstance(exc, ast.Call):  # a global message: its value (frontend/check.py)
+                exc.args = [constant_message(self.src, a) or a for a in exc.args]
             out.append(_tag(_RenameLoads(self).visit(s), self.origin))
         else:  # the check stage rejects everything else; this is a safety net
             self.fail(s, type(s).__name__, "this statement is outside the supported subset.")
