@@ -18,15 +18,31 @@ CASES = {
                   ("np.correlate(x, y, mode='same')", [A(4), A(7)]),
                   ("np.correlate(x, y, 'same')", [A(7), A(4)])],
     # numpy (interpolation.py): x inside and outside the knots; knots made from y (so the
-    # derivative in xp is checked); a number x; left= and right=
+    # derivative in xp is checked); a number x; a matrix x (its shim picked by rank); left=
+    # and right=
     "interp": [("np.interp(x, np.linspace(0.0, 1.0, 5), y)", [A(6, -0.3, 1.3), A(5)]),
                ("np.interp(x, np.cumsum(np.exp(y)) - 1.5, y * y)", [S(-1.0, 2.5), A(4)]),
                ("np.interp(x, np.linspace(0.0, 1.0, 4), y, left=-1.0, right=y[1])",
-                [A(6, -0.4, 1.4), A(4)]),
+                [A((2, 3), -0.4, 1.4), A(4)]),
                ("np.interp(x, np.linspace(0.0, 1.0, 4), y, right=2.0) + np.interp(x, np.linspace(0.2, 0.8, 4), y, -0.5)",
                 [A(7, -0.2, 1.2), A(4)])],
     "trapezoid": [("np.trapezoid(x)", [A(5)]), ("np.trapezoid(x, np.cumsum(np.exp(y)))", [A(4), A(4)]),
                   ("np.trapezoid(x * x, dx=y)", [A(6), S(*POS)])],
+    # numpy (statistics.py): rows of variables, columns (rowvar=False), a pair x, y
+    "cov": [("np.cov(x)", [A((3, 5))]), ("np.cov(x, rowvar=False, bias=True)", [A((6, 2))]),
+            ("np.cov(x, y)[0, 1]", [A(5), A(5)]), ("np.cov(x, ddof=0) * y", [A((2, 4)), S()])],
+    "corrcoef": [("np.corrcoef(x)", [A((3, 5))]), ("np.corrcoef(x, y)[0, 1]", [A(6), A(6)]),
+                 ("np.corrcoef(x, rowvar=False)", [A((5, 2))])],
+    "nansum": [("np.nansum(x)", [A(5)]), ("np.nansum(x, axis=1)", [A((2, 3))]),
+               ("np.nansum(x * y, 0, keepdims=True)", [A((3, 2)), S()])],
+    "nanmean": [("np.nanmean(x)", [A(5)]), ("np.nanmean(x, axis=0)", [A((3, 2))]),
+                ("np.nanmean(x, axis=1, keepdims=True) * x", [A((2, 3))])],
+    "nanmax": [("np.nanmax(x)", [A(5)]), ("np.nanmax(x * y)", [A((2, 3)), S()])],
+    "nanmin": [("np.nanmin(x)", [A(5)]), ("np.nanmin(x * y)", [A((2, 3)), S()])],
+    # numpy (padding.py): the shim picked by rank; widths as a number, a pair, pairs per axis
+    "pad": [("np.pad(x, 2) * np.arange(9.0)", [A(5)]), ("np.pad(x, ((1, 0), (0, 2)))", [A((2, 3))]),
+            ("np.pad(x, 1, constant_values=y)", [A((2, 2)), S()]),
+            ("np.pad(x, (1, 2), 'constant')", [A((2, 2, 2))])],
     # scipy.special
     "erf": [("sp.erf(x)", [A(4)]), ("sp.erf(x) * y", [S(), S()])],
     "erfc": [("sp.erfc(x)", [A(4)]), ("sp.erfc(x * y)", [S(), S()])],

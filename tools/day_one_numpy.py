@@ -197,3 +197,21 @@ def h_trapezoid_density(s):
 @case(x6)
 def h_clip_one_side(x):
     return np.sum(np.clip(x, None, 0.5) ** 2 + x.clip(min=-0.2))
+
+@case(rng.standard_normal((4, 4)), rng.standard_normal((3, 3)))
+def h_padded_convolution(image, kernel):
+    padded = np.pad(image, 1)
+    out = np.zeros((4, 4))
+    for i in range(4):
+        for j in range(4):
+            out[i, j] = np.sum(padded[i:i + 3, j:j + 3] * kernel)
+    return np.sum(out ** 2)
+
+@case(rng.standard_normal((3, 5)))
+def h_correlation_matrix(X):
+    C = np.corrcoef(X)
+    return C[0, 1] ** 2 + C[1, 2] ** 2
+
+@case(np.array([0.3, np.nan, 1.2, -0.4]))
+def h_nan_mean(x):
+    return np.nanmean(x ** 2) + np.nanmax(x)

@@ -2,7 +2,8 @@
 ``logsumexp``, ``expit``, ``xlogy``... (special.py), ``scipy.stats`` distributions' log
 densities, densities and distribution functions (stats.py), and NumPy's ``polyval``
 (polynomials.py), ``convolve`` and ``correlate`` (convolution.py), ``interp`` and
-``trapezoid`` (interpolation.py).
+``trapezoid`` (interpolation.py), ``cov``, ``corrcoef`` and the NaN-skipping reductions
+(statistics.py), ``pad`` (padding.py).
 
 Each library callable maps to a *shim*: a plain function of NumPy and ``math`` calls that
 computes the same values.  A call to the library function is inlined as the shim (placed at
@@ -34,12 +35,26 @@ def shim(*targets):
     return deco
 
 
-def chooser(*targets):
+def chooser(*targets, ranks=None):
+    """Register the decorated ``pick(args, keywords)`` as the chooser of ``targets``.  With
+    ``ranks=(params, kind)``, the call is first a placeholder whose kind is ``kind({param:
+    kind})``, and the chooser is called again as ``pick(args, keywords, kinds={param:
+    kind})`` once the kinds pass knows the kinds of those parameters' arguments, as for
+    ``np.tensordot``: the shim can then differ by rank (``np.pad`` of a matrix)."""
     def deco(fn):
+        fn.ranks = ranks
         for t in targets:
             CHOOSERS[t] = fn
         return fn
     return deco
+
+
+def rank_params(obj):
+    """(parameter names, kind function) of a chooser that picks by rank, else None."""
+    try:
+        return getattr(CHOOSERS.get(obj), "ranks", None)
+    except TypeError:
+        return None
 
 
 def load():
@@ -47,7 +62,8 @@ def load():
     reach those; importing scipy.stats ourselves would cost every user half a second), and
     NumPy's (polynomials.py)."""
     for lib, ours in (("numpy", "polynomials"), ("numpy", "convolution"),
-                      ("numpy", "interpolation"), ("scipy.special", "special"),
+                      ("numpy", "interpolation"), ("numpy", "statistics"), ("numpy", "padding"),
+                      ("scipy.special", "special"),
                       ("scipy.stats", "stats")):
         if lib in sys.modules and ours not in _LOADED:
             importlib.import_module(f"{__name__}.{ours}")
@@ -89,11 +105,13 @@ def given_args(names, args, kw):
     return given, len(args) <= len(names) and not set(given) - set(names)
 
 
-def bind(obj, args, keywords):
+def bind(obj, args, keywords, kinds=None):
     """(shim, [argument expression per shim parameter]) for a call of ``obj``, or a string
-    saying why the call is refused.  Absent parameters take the shim's defaults."""
+    saying why the call is refused.  Absent parameters take the shim's defaults.  ``kinds``:
+    for a chooser that picks by rank (``chooser(ranks=...)``), its arguments' kinds."""
     if obj in CHOOSERS:
-        picked = CHOOSERS[obj](list(args), {k.arg: k.value for k in keywords})
+        more = {"kinds": kinds} if kinds is not None else {}
+        picked = CHOOSERS[obj](list(args), {k.arg: k.value for k in keywords}, **more)
         if isinstance(picked, str):
             return picked
         fn, args, keywords = picked[0], picked[1], []

@@ -9,9 +9,8 @@ The interval index is an integer (no derivative); the value is linear in ``fp`` 
 two knots, in ``x`` and ``xp``, so every derivative follows from the primitives, in both
 modes and to any order.  At a knot the derivative in ``x`` is the right-hand interval's
 slope (the function has a kink there); outside ``[xp[0], xp[-1]]`` it is zero, as the value
-is constant.  ``x`` is a number or a 1-D array (a 2-D one is refused at the call when
-``xp`` or ``fp`` carry derivatives, and runs as Python otherwise: pass ``x.ravel()`` and
-reshape the result), ``xp`` (increasing, as NumPy
+is constant.  ``x`` is a number or an array of any shape (of rank 2 or more: raveled,
+interpolated, and reshaped, a shim the kinds pass picks by its rank), ``xp`` (increasing, as NumPy
 requires but does not check) and ``fp`` 1-D with at least two points; ``left=`` and
 ``right=`` replace the end values, as NumPy's; ``period=`` is refused at the call.
 
@@ -53,8 +52,42 @@ def interp_left_right(x, xp, fp, left, right):
     return np.where(x > xp[xp.shape[0] - 1], right, interp_left(x, xp, fp, left))
 
 
-@chooser(np.interp)
-def _interp(args, kw):
+# x of rank 2 or more: its entries in a row, interpolated, and put back in x's shape
+def interp_nd(x, xp, fp):
+    return np.reshape(interp(np.ravel(x), xp, fp), x.shape)
+
+
+def interp_left_nd(x, xp, fp, left):
+    return np.reshape(interp_left(np.ravel(x), xp, fp, left), x.shape)
+
+
+def interp_right_nd(x, xp, fp, right):
+    return np.reshape(interp_right(np.ravel(x), xp, fp, right), x.shape)
+
+
+def interp_left_right_nd(x, xp, fp, left, right):
+    return np.reshape(interp_left_right(np.ravel(x), xp, fp, left, right), x.shape)
+
+
+_ND = {interp: interp_nd, interp_left: interp_left_nd, interp_right: interp_right_nd,
+       interp_left_right: interp_left_right_nd}
+
+
+def _float_like(kinds, name):
+    k = kinds.get(name)
+    return ("a", k[1], "f") if k is not None and k[0] == "a" else ("s", "f")
+
+
+@chooser(np.interp, ranks=(("x",), lambda kinds: _float_like(kinds, "x")))
+def _interp(args, kw, kinds=None):
+    picked = _interp_1d(args, kw)
+    k = (kinds or {}).get("x")
+    if k is not None and k[0] == "a" and k[1] >= 2 and not isinstance(picked, str):
+        return _ND[picked[0]], picked[1]
+    return picked
+
+
+def _interp_1d(args, kw):
     given, ok = given_args(("x", "xp", "fp", "left", "right", "period"), args, kw)
     if not ok or not {"x", "xp", "fp"} <= set(given):
         return "these arguments"

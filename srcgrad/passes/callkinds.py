@@ -120,6 +120,8 @@ def call_kind(inf, e):
         if any(a is None for a in args) or len({a[1] if is_array(a) else 0 for a in args}) > 1:
             return None
         return ("a", (args[0][1] if is_array(args[0]) else 0) + 1, "f")
+    if hasattr(e, "library_kind"):  # a library call whose shim depends on ranks (calls.py)
+        return e.library_kind(args)
     if hasattr(e, "rank_site"):  # np.tensordot before its lowering (passes/normalize.py)
         if not all(is_array(a) for a in args):
             return None

@@ -420,8 +420,24 @@ class Calls:
     def library_call(self, obj, e, out):
         """A library function with a shim (srcgrad/library/): the shim's body, inlined at the
         user's call, the shim's defaults filling absent arguments."""
-        picked = library.bind(obj, e.args, e.keywords)
         name = library.qualname(obj)
+        ranks = None
+        by_rank = library.rank_params(obj)
+        if by_rank is not None:  # the shim depends on ranks: a placeholder first (as tensordot)
+            params, kind = by_rank
+            given = dict(zip(params, e.args), **{k.arg: k.value for k in e.keywords})
+            present = [p for p in params if p in given]
+            key = (self.src.filename, e.lineno, e.col_offset)
+            ranks = (self.ranks or {}).get(key)
+            if ranks is None:
+                node = ast.Call(ast.Name("library_call", ast.Load()),
+                                [self.atom(given[p], out) for p in present], [])
+                node = ast.copy_location(node, e)
+                node.rank_site, node.rank_origin = key, (self.src, e)
+                node.library_kind = lambda kinds, present=present: kind(dict(zip(present, kinds)))
+                return node
+            ranks = dict(zip(present, ranks))  # (their kinds: passes/einsum.py rank_sites)
+        picked = library.bind(obj, e.args, e.keywords, ranks)
         if isinstance(picked, str):
             self.fail(e, f"{name}() with {picked}", "see docs/subset.md for the arguments "
                       "srcgrad takes.")

@@ -170,7 +170,10 @@ def rank_sites(fdef, kind_of):
                                                     "array", "pass numbers and arrays to a "
                                                     "checkpointed function.")])
             ranks = tuple(kinds)
-        if min(ranks) == 0 and not getattr(node, "elementwise", False) \
+        if hasattr(node, "library_kind"):  # a library call's chooser reads the kinds
+            ranks = tuple(kinds)
+        if not hasattr(node, "library_kind") and min(ranks, default=1) == 0 \
+                and not getattr(node, "elementwise", False) \
                 and not getattr(node, "rows_append", False) \
                 and not getattr(node, "array_rows", False):
             raise UnsupportedError([src.problem(call, f"{ast.unparse(call.func)}() of a scalar "
