@@ -93,6 +93,7 @@ EXPRS = {
         "np.convolve({V}, {W})[1:5]", "np.correlate({V}, {W}, 'same')",
         "np.interp({V}, np.linspace(-1.0, 1.0, 4), {V})", "np.nansum({M}, axis=0)[0:4]",
         "np.cov({M}, rowvar=False)[1]", "np.pad({W}, (0, 1))", "np.pad({M}, 1)[2, 1:5]",
+        "np.interp({M}, np.linspace(-1.0, 1.0, 4), {V})[1]", "np.pad({T}, 1)[1, 1, 1:5]",
         "np.repeat({W}[0:2], 2)", "np.broadcast_to({V}[0:1], (4,))", "np.atleast_1d({V})",
         "np.exp2({V}) - np.arctanh(0.5 * np.tanh({V}))", "np.squeeze({M}[0:1], 0)",
         "np.append({W}, {V}[0:1])", "np.take({V}, IDX)", "np.kron({W}[0:2], {W}[0:2])",
