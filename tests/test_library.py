@@ -346,3 +346,10 @@ def test_nan_reductions_skip_nans_and_cov_refuses_one_variable():
         np.full(3, np.nan))[0])
     with pytest.raises(ValueError, match="one variable"):
         srcgrad.grad(cov_of_one_variable, backend="python")(np.ones(4))
+    X = np.arange(6.0).reshape(2, 3) ** 2  # more degrees taken than there are: NumPy's inf
+    with np.errstate(divide="ignore"), pytest.warns(RuntimeWarning):
+        assert srcgrad.value_and_grad(cov_ddof_5, backend="python")(X)[0] == cov_ddof_5(X)
+
+
+def cov_ddof_5(X):
+    return np.sum(np.cov(X, ddof=5))

@@ -31,7 +31,7 @@ def cov_rows(m, ddof):
         raise ValueError("np.cov and np.corrcoef of one variable are 0-d arrays in NumPy: "
                          "srcgrad needs two or more (for one, write np.var(x, ddof=1))")
     Xc = X - np.mean(X, axis=1, keepdims=True)
-    return (Xc @ Xc.T) / (X.shape[1] - ddof)
+    return (Xc @ Xc.T) / max(X.shape[1] - ddof, 0)  # (NumPy: no fewer than 0 degrees)
 
 
 def cov_cols(m, ddof):
