@@ -274,6 +274,10 @@ def trapezoid_of_a_matrix(x):
     return np.trapezoid(x * x)
 
 
+def interp_repeated_knot(fp):
+    return np.sum(np.interp(np.array([0.2, 0.7, 1.0, 1.5]), np.array([0.0, 0.5, 1.0, 1.0]), fp))
+
+
 def interp_at_the_knots(fp):
     return np.interp(np.array([-1.0, 0.0, 0.25, 0.5, 1.0, 2.0]), np.linspace(0.0, 1.0, 5), fp)
 
@@ -287,6 +291,10 @@ def test_numpy_shims_at_their_edges():
     jac = srcgrad.jacobian(interp_at_the_knots, backend="python")(fp)
     np.testing.assert_array_equal(interp_at_the_knots(fp), want)
     np.testing.assert_array_equal(jac, np.eye(5)[[0, 0, 1, 2, 4, 4]])
+    # a repeated last knot: NumPy's value, and a gradient that is not NaN
+    v, g = srcgrad.value_and_grad(interp_repeated_knot, backend="python")(fp[:4])
+    assert v == interp_repeated_knot(fp[:4])
+    np.testing.assert_allclose(g, [0.6, 1.0, 0.4, 2.0], rtol=1e-14)
     with pytest.raises(ValueError, match="empty"):
         srcgrad.grad(convolve_empty, backend="python")(np.ones(3))
     with pytest.raises(ValueError, match="1-D"):

@@ -2,7 +2,8 @@
 (loaded with NumPy, always).
 
     np.interp(x, xp, fp)  ->  j = np.searchsorted(xp, x, side="right") - 1   (clamped)
-                              t = (x - xp[j]) / (xp[j + 1] - xp[j])
+                              step = xp[j + 1] - xp[j]  # 0 only for a repeated last knot, whose value np.where drops:
+    t = (x - xp[j]) / np.where(step == 0.0, 1.0, step)  # 1 there, or its gradient is NaN
                               fp[j] + t * (fp[j + 1] - fp[j]), fp[0] / fp[-1] outside
 
 The interval index is an integer (no derivative); the value is linear in ``fp`` and, between
@@ -34,7 +35,8 @@ def interp(x, xp, fp):
         raise ValueError("np.interp: srcgrad needs xp and fp of one length, at least 2")
     j = np.searchsorted(xp, x, side="right") - 1
     j = np.minimum(np.maximum(j, 0), n - 2)
-    t = (x - xp[j]) / (xp[j + 1] - xp[j])
+    step = xp[j + 1] - xp[j]  # 0 only for a repeated last knot, whose value np.where drops:
+    t = (x - xp[j]) / np.where(step == 0.0, 1.0, step)  # 1 there, or its gradient is NaN
     y = fp[j] + t * (fp[j + 1] - fp[j])
     y = np.where(x < xp[0], fp[0], y)
     return np.where(x >= xp[n - 1], fp[n - 1], y)
