@@ -42,7 +42,8 @@ CASES = {
     # numpy (padding.py): the shim picked by rank; widths as a number, a pair, pairs per axis
     "pad": [("np.pad(x, 2) * np.arange(9.0)", [A(5)]), ("np.pad(x, ((1, 0), (0, 2)))", [A((2, 3))]),
             ("np.pad(x, 1, constant_values=y)", [A((2, 2)), S()]),
-            ("np.pad(x, (1, 2), 'constant')", [A((2, 2, 2))])],
+            ("np.pad(x, (1, 2), 'constant')", [A((2, 2, 2))]),
+            ("np.pad(x, (2, 1), 'constant', constant_values=y) * x[0]", [A(3), S()])],
     # scipy.special
     "erf": [("sp.erf(x)", [A(4)]), ("sp.erf(x) * y", [S(), S()])],
     "erfc": [("sp.erfc(x)", [A(4)]), ("sp.erfc(x * y)", [S(), S()])],

@@ -316,8 +316,19 @@ def pad_by_minus_one(x):
     return np.sum(np.pad(x, -1))
 
 
+def pad_with_a_pair_of_values(x):
+    values = (0.0, 1.0)
+    return np.sum(np.pad(x, 1, constant_values=values))
+
+
+def interp_left_of_an_array(x):
+    return np.sum(np.interp(x, np.linspace(0.0, 1.0, 3), x, left=x))
+
+
 @pytest.mark.parametrize("f,error,match", [
     (pad_by_a_tuple_variable, srcgrad.UnsupportedError, "pad_width that is not written out"),
+    (pad_with_a_pair_of_values, srcgrad.UnsupportedError, "constant_values other than one"),
+    (interp_left_of_an_array, srcgrad.UnsupportedError, "left= or right= that is not one"),
     (pad_by_edges, srcgrad.UnsupportedError, "mode other than 'constant'"),
     (pad_by_minus_one, ValueError, "negative"),
 ])

@@ -37,10 +37,12 @@ def shim(*targets):
 
 def chooser(*targets, ranks=None):
     """Register the decorated ``pick(args, keywords)`` as the chooser of ``targets``.  With
-    ``ranks=(params, kind)``, the call is first a placeholder whose kind is ``kind({param:
-    kind})``, and the chooser is called again as ``pick(args, keywords, kinds={param:
-    kind})`` once the kinds pass knows the kinds of those parameters' arguments, as for
-    ``np.tensordot``: the shim can then differ by rank (``np.pad`` of a matrix)."""
+    ``ranks=(signature, params, kind)`` (``signature``: the parameter names positional
+    arguments bind to, in order; ``params``: those whose kinds the chooser reads), the call is
+    first a placeholder whose kind is ``kind({param: kind})``, and the chooser is called
+    again as ``pick(args, keywords, kinds={param: kind})`` once the kinds pass knows the
+    kinds of those parameters' arguments, as for ``np.tensordot``: the shim can then differ
+    by rank (``np.pad`` of a matrix)."""
     def deco(fn):
         fn.ranks = ranks
         for t in targets:
@@ -50,7 +52,8 @@ def chooser(*targets, ranks=None):
 
 
 def rank_params(obj):
-    """(parameter names, kind function) of a chooser that picks by rank, else None."""
+    """(signature, parameter names, kind function) of a chooser that picks by rank, else
+    None."""
     try:
         return getattr(CHOOSERS.get(obj), "ranks", None)
     except TypeError:

@@ -32,10 +32,6 @@ def full_convolution(a, v):
     return out
 
 
-def convolve_full(a, v):
-    return full_convolution(a, v)
-
-
 def convolve_same(a, v):
     out = full_convolution(a, v)
     lo = min(a.shape[0], v.shape[0])
@@ -52,16 +48,15 @@ def correlate_full(a, v):
     return full_convolution(a, v[::-1])
 
 
+def correlate_valid(a, v):
+    return convolve_valid(a, v[::-1])
+
+
 def correlate_same(a, v):
     out = full_convolution(a, v[::-1])
     lo = min(a.shape[0], v.shape[0])
     start = (lo - 1) // 2 if a.shape[0] >= v.shape[0] else lo // 2
     return out[start:start + max(a.shape[0], v.shape[0])]
-
-
-def correlate_valid(a, v):
-    out = full_convolution(a, v[::-1])
-    return out[min(a.shape[0], v.shape[0]) - 1:max(a.shape[0], v.shape[0])]
 
 
 def _by_mode(shims, default):
@@ -76,7 +71,7 @@ def _by_mode(shims, default):
     return pick
 
 
-chooser(np.convolve)(_by_mode({"full": convolve_full, "same": convolve_same,
+chooser(np.convolve)(_by_mode({"full": full_convolution, "same": convolve_same,
                                "valid": convolve_valid}, "full"))
 chooser(np.correlate)(_by_mode({"full": correlate_full, "same": correlate_same,
                                 "valid": correlate_valid}, "valid"))

@@ -80,17 +80,23 @@ def _float_like(kinds, name):
     return ("a", k[1], "f") if k is not None and k[0] == "a" else ("s", "f")
 
 
-@chooser(np.interp, ranks=(("x",), lambda kinds: _float_like(kinds, "x")))
-def _interp(args, kw, kinds=None):
+_INTERP = ("x", "xp", "fp", "left", "right", "period")
+
+
+@chooser(np.interp, ranks=(_INTERP, ("x", "left", "right"),
+                           lambda kinds: _float_like(kinds, "x")))
+def _interp(args, kw, kinds):
+    if any(k is not None and k[0] != "s" for k in (kinds.get("left"), kinds.get("right"))):
+        return "left= or right= that is not one number"
     picked = _interp_1d(args, kw)
-    k = (kinds or {}).get("x")
+    k = kinds.get("x")
     if k is not None and k[0] == "a" and k[1] >= 2 and not isinstance(picked, str):
         return _ND[picked[0]], picked[1]
     return picked
 
 
 def _interp_1d(args, kw):
-    given, ok = given_args(("x", "xp", "fp", "left", "right", "period"), args, kw)
+    given, ok = given_args(_INTERP, args, kw)
     if not ok or not {"x", "xp", "fp"} <= set(given):
         return "these arguments"
     if literal(given.get("period")) is not None:

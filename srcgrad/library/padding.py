@@ -90,19 +90,23 @@ def _integers(e, k):
     return k is not None and k[0] == "s" and k[1] == "i"
 
 
-@chooser(np.pad, ranks=(("array", "pad_width"), _float_like))
-def _pad(args, kw, kinds=None):
-    given, ok = given_args(("array", "pad_width", "mode", "constant_values"), args, kw)
-    if not ok or not {"array", "pad_width"} <= set(given):
-        return "these arguments"
+_PAD = ("array", "pad_width", "mode", "constant_values")
+
+
+@chooser(np.pad, ranks=(_PAD, ("array", "pad_width", "constant_values"), _float_like))
+def _pad(args, kw, kinds):
+    given, ok = given_args(_PAD, args, kw)
+    if not ok or len(args) > 3 or not {"array", "pad_width"} <= set(given):
+        return "these arguments"  # (constant_values is a keyword in NumPy's signature)
     if literal(given.get("mode"), "constant") != "constant":
         return "a mode other than 'constant' (srcgrad pads with one value)"
     c = given.get("constant_values", ast.Constant(0.0))
-    if isinstance(c, (ast.Tuple, ast.List)):
+    k = kinds.get("constant_values")
+    if "constant_values" in given and (k is None or k[0] != "s"):
         return "constant_values other than one number"
-    k = (kinds or {}).get("array")
-    rank = k[1] if k is not None and k[0] == "a" else 0 if kinds is not None else 1
-    if kinds is not None and not _integers(given["pad_width"], kinds.get("pad_width")):
+    k = kinds.get("array")
+    rank = k[1] if k is not None and k[0] == "a" else 0
+    if not _integers(given["pad_width"], kinds.get("pad_width")):
         return ("a pad_width that is not written out in integers: give a number, (before, "
                 "after), or one pair per axis")
     if rank not in (1, 2, 3):

@@ -25,8 +25,9 @@ import numpy as np
 
 from . import NOT_LITERAL, chooser, given_args, literal
 
+
 def cov_rows(m, ddof):
-    X = np.atleast_2d(m)
+    X = np.atleast_2d(m)  # (a 1-D m transforms, and raises below)
     if m.ndim != 2 or X.shape[0] < 2:
         raise ValueError("np.cov and np.corrcoef of one variable are 0-d arrays in NumPy: "
                          "srcgrad needs two or more (for one, write np.var(x, ddof=1))")
@@ -35,9 +36,6 @@ def cov_rows(m, ddof):
 
 
 def cov_cols(m, ddof):
-    if m.ndim != 2 or m.shape[1] < 2:
-        raise ValueError("np.cov and np.corrcoef of one variable are 0-d arrays in NumPy: "
-                         "srcgrad needs two or more (for one, write np.var(x, ddof=1))")
     return cov_rows(m.T, ddof)
 
 

@@ -424,9 +424,9 @@ class Calls:
         ranks = None
         by_rank = library.rank_params(obj)
         if by_rank is not None:  # the shim depends on ranks: a placeholder first (as tensordot)
-            params, kind = by_rank
-            given = dict(zip(params, e.args), **{k.arg: k.value for k in e.keywords})
-            present = [p for p in params if p in given]
+            signature, wanted, kind = by_rank
+            given = dict(zip(signature, e.args), **{k.arg: k.value for k in e.keywords})
+            present = [p for p in wanted if p in given]
             key = (self.src.filename, e.lineno, e.col_offset)
             ranks = (self.ranks or {}).get(key)
             if ranks is None:
