@@ -78,7 +78,7 @@ EXPRS = {
         "np.trapezoid({W}, np.cumsum(np.exp({W})))", "np.convolve({W}, {V}, 'valid')[1]",
         "np.interp({S}, np.cumsum(np.exp({W})) - 1.5, {W})", "np.where({S} > 0.1, {S} * {S}, {S})",
         "np.cov({M})[0, 1]", "np.sum(np.corrcoef({V}, {V} * {V}))", "np.nanmax({M})",
-        "np.nanmean(np.where({V} > {V}[0], np.nan, {V}))"],
+        "np.nanmean(np.where(np.arange(4) == 2, np.nan, {V}))"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
