@@ -144,7 +144,8 @@ def _needed(helpers):
 
 def _relative_imports(m):
     tree = ast.parse(inspect.getsource(getattr(runtime, m)))
-    return [n.module for n in tree.body if isinstance(n, ast.ImportFrom) and n.level == 1]
+    return [n.module for n in tree.body
+            if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module != "jit"]
 
 
 _SHIM = '''try:
@@ -219,6 +220,11 @@ def _rewritten(text):
                        ("numba", "types"): "_nb_types", ("numba.core", "types"): "_nb_types",
                        ("numba.np.unsafe.ndarray", "to_fixed_tuple"): "_nb_to_fixed_tuple",
                        }.get((node.module, a.name), f"_nb.{a.name}")
+                body.append(ast.parse(f"{a.asname or a.name} = {src}").body[0])
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "jit":
+            for a in node.names:  # runtime/jit.py's cached decorators: Numba's own here
+                src = {"njit": "_nb.njit", "overload": "_nb_overload"}[a.name]
                 body.append(ast.parse(f"{a.asname or a.name} = {src}").body[0])
             continue
         if isinstance(node, ast.ImportFrom) and node.level == 1:

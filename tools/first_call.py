@@ -9,13 +9,18 @@ Columns, each the first call's time in a fresh process after imports:
   cannot compile ``f`` itself (``np.max(..., axis=1)``), srcgrad's primal (the same function
   written in Numba's subset: marked *);
 - srcgrad cold: ``grad(f)(*args)`` with an empty disk cache (transform and compile);
+- srcgrad, helpers cached: the same, a new function as far as the cache knows (its generated
+  code is not there), with the runtime helpers' machine code that an earlier process cached
+  (srcgrad/backend/helper_cache.py): any function after a user's first;
 - srcgrad warm: the same in a second process reading the cache the first one wrote;
 - njit(cache=True) warm: the primal compiled with Numba's cache, in a second process (the
   floor a warm first call can reach); where Numba cannot compile ``f``, a plain one-line
   function's (marked *).
 """
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,10 +75,12 @@ def run(name, how, env, size=None):
 
 
 def measure(name, size=None):
-    """(Numba primal, srcgrad cold, srcgrad warm, njit(cache=True) warm, whether the primal
-    fell back to srcgrad's): seconds, each a first call in a new process.  ``size``: a
-    benchmark kernel of tools/kernels.py ``KERNELS`` at that size, else ``FIRST_CALL[name]``."""
-    with tempfile.TemporaryDirectory(prefix="srcgrad-first-call-") as cache:
+    """(Numba primal, srcgrad cold, srcgrad with the helpers cached, srcgrad warm,
+    njit(cache=True) warm, whether the primal fell back to srcgrad's): seconds, each a first
+    call in a new process.  ``size``: a benchmark kernel of tools/kernels.py ``KERNELS`` at
+    that size, else ``FIRST_CALL[name]``."""
+    with tempfile.TemporaryDirectory(prefix="srcgrad-first-call-") as cache, \
+            tempfile.TemporaryDirectory(prefix="srcgrad-first-call-") as helpers:
         env = dict(os.environ, SRCGRAD_CACHE_DIR=cache, NUMBA_CACHE_DIR=cache)
         env.pop("NUMBA_OPT", None)  # the user's default optimization level
         primal, fell_back = run(name, "primal", env, size)
@@ -81,23 +88,29 @@ def measure(name, size=None):
             primal = run(name, "srcgrad primal", env, size)[0]
         cold = run(name, "grad", env, size)[0]
         warm = run(name, "grad", env, size)[0]
+        # a cache holding only the helpers the cold call compiled
+        for d in glob.glob(os.path.join(cache, "runtime-*")):
+            shutil.copytree(d, os.path.join(helpers, os.path.basename(d)))
+        new = run(name, "grad", dict(env, SRCGRAD_CACHE_DIR=helpers, NUMBA_CACHE_DIR=helpers),
+                  size)[0]
         floor = "floor" if fell_back else "cached primal"
         run(name, floor, env, size)
         cached_primal = run(name, floor, env, size)[0]
-    return primal, cold, warm, cached_primal, fell_back
+    return primal, cold, new, warm, cached_primal, fell_back
 
 
 def main():
     sys.path.insert(0, HERE)
     from kernels import FIRST_CALL
-    print("| function | Numba primal | srcgrad cold | cold / primal | srcgrad warm | "
-          "njit(cache=True) warm | warm / cached primal |")
-    print("|---|---|---|---|---|---|---|")
+    print("| function | Numba primal | srcgrad cold | cold / primal | srcgrad, helpers cached "
+          "| helpers cached / primal | srcgrad warm | njit(cache=True) warm "
+          "| warm / cached primal |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in FIRST_CALL:
-        p, c, w, cp, star = measure(name)
+        p, c, n, w, cp, star = measure(name)
         mark = " *" if star else ""
-        print(f"| {name} | {p:.2f} s{mark} | {c:.2f} s | {c / p:.2f} | {w:.2f} s | {cp:.2f} s{mark} | "
-              f"{w / cp:.2f} |", flush=True)
+        print(f"| {name} | {p:.2f} s{mark} | {c:.2f} s | {c / p:.2f} | {n:.2f} s | {n / p:.2f} "
+              f"| {w:.2f} s | {cp:.2f} s{mark} | {w / cp:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

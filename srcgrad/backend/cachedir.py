@@ -14,6 +14,7 @@ import importlib.abc
 import importlib.util
 import os
 import re
+import shutil
 import sys
 import warnings
 
@@ -21,6 +22,7 @@ from ..errors import CacheWarning
 
 MARKER = ".srcgrad-cache"
 _MODULE = re.compile(r"m_[0-9a-f]{32}")
+_RUNTIME = re.compile(r"runtime-[0-9a-f]{16}-numba[0-9a-z.]+-O[0-3]")
 _ENTRY = re.compile(r"(g_[0-9a-f]{32}\.json|m_[0-9a-f]{32}\.(py|numba\.json)|\.tmp-.*)")
 _warned = set()
 _checked = {}
@@ -86,6 +88,11 @@ def clear(directory):
     if not os.path.exists(os.path.join(directory, MARKER)):
         return f"{directory} is not a srcgrad cache (no {MARKER} file); nothing cleared"
     n = 0
+    for name in os.listdir(directory):  # the runtime helpers' machine code (runtime/jit.py)
+        path = os.path.join(directory, name)
+        if _RUNTIME.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
+            n += len(os.listdir(path))
+            shutil.rmtree(path, ignore_errors=True)
     for folder in (directory, os.path.join(directory, "__pycache__")):
         try:
             names = os.listdir(folder)

@@ -103,6 +103,7 @@ class Compiled:
 
     def _dispatcher(self):
         if self.jit is None:
+            runtime.jit.start()  # the helpers' machine code from (and to) the disk cache
             module = None
             if self.cache_dir:
                 module, self._hash = diskcache.import_module(self.cache_dir, self.module_text())

@@ -14,9 +14,10 @@ any axis, as rows), ``axes.py`` (3-D reductions, take_along_axis, average's weig
 ``incomplete_grad.py`` (their derivatives in the shape parameters),
 ``rows.py`` (the rows of a list that grows in a loop), ``custom.py`` (the wrappers around a user's own derivative rules), ``checkpoint.py`` (the
 schedule of a binomially checkpointed loop), ``parallel.py`` (``prange`` and thread ids).
+``jit.py`` holds the decorators they compile with, which keep their machine code on disk.
 """
 from . import (along, axes, broadcast, checkpoint, custom, decomp, incomplete, incomplete_grad,
-               parallel, products, reductions, rows, shape, special)
+               jit, parallel, products, reductions, rows, shape, special)
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
 from .incomplete import *  # noqa: F401,F403

@@ -10,9 +10,9 @@ the derivative follows the values the call really returned, whichever order the 
 ``np.partition`` leaves within each part.
 """
 import numpy as np
-from numba.extending import overload
 
 from .broadcast import axis_in
+from .jit import overload
 from .reductions import _cumprod_grad, _cumprod_hvp, _cumprod_jvp
 
 __all__ = ["lines", "unlines", "cumsum_rows", "cumprod_rows", "cumprod_rows_grad",

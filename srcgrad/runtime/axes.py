@@ -2,10 +2,10 @@
 axis of a 3-D array (the 1-D and 2-D ones: runtime/reductions.py), ``np.take_along_axis`` and
 its adjoint, and ``np.average``'s weights laid along an axis."""
 import numpy as np
-from numba.extending import overload
 
 from .along import lines, unlines
 from .broadcast import axis_in, expand_axis
+from .jit import overload
 from .reductions import (_combine, _prod_grad, _prod_grad_jvp, extremum_mask_axis, max_axis,
                          mean_axis, min_axis, prod_axis, prod_axis_grad, prod_axis_grad_jvp,
                          sum_axis)

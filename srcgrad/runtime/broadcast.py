@@ -2,7 +2,8 @@
 repeated indices, gathers what the last write to an index kept."""
 import numba
 import numpy as np
-from numba.extending import overload
+
+from .jit import njit, overload
 
 __all__ = ["unbroadcast", "expand_axis", "scatter_add", "scatter_add_cols", "gather_last", "add_at",
            "add_at_pairs"]
@@ -72,7 +73,7 @@ def gather_last(y, idx):
     return out
 
 
-@numba.njit
+@njit
 def _unbroadcast_flat(g, x_shape, out):
     """Accumulate every entry of ``g`` into ``out`` (x's shape, size-1 axes broadcast)."""
     gc = np.ascontiguousarray(g).reshape(g.size)
@@ -148,7 +149,7 @@ def _ol_unbroadcast(g, x):
     return impl
 
 
-@numba.njit
+@njit
 def axis_in(axis, ndim):
     """``axis`` (negative counts from the end) as 0..ndim-1, or ValueError as NumPy raises:
     the compiled helpers branch on ``axis == 0``, so -2 or 2 must never reach them."""

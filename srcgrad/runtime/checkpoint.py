@@ -27,7 +27,9 @@ call per action, with memory in the number of snapshots, not of steps.
 """
 import numpy as np
 from numba.core import types
-from numba.extending import overload, register_jitable
+from numba.extending import register_jitable
+
+from .jit import overload
 
 __all__ = ["checkpoint_schedule", "checkpoint_next", "checkpoint_snapshots", "checkpoint_online",
            "checkpoint_place", "checkpoint_compact", "checkpoint_online_end", "CKPT_ADVANCE",

@@ -3,7 +3,8 @@ a cotangent or tangent checked against the value it belongs to (``rule_like``), 
 reverse rule from a forward one, zeros, unit directions and entries of a float or an array."""
 import numpy as np
 from numba import types
-from numba.extending import overload
+
+from .jit import overload
 
 __all__ = ["rule_like", "rule_zero", "rule_entries", "rule_unit", "rule_put", "rule_inner",
            "rule_tuple"]

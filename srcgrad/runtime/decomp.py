@@ -4,7 +4,8 @@ function never uses costs nothing in its derivative.  Numba compiles ``eigh`` an
 contiguous float64 matrices through LAPACK (the same routines NumPy calls, so the eigenvectors'
 and singular vectors' signs agree between the backends)."""
 import numpy as np
-from numba.extending import overload
+
+from .jit import overload
 
 __all__ = ["eigh_w", "eigh_v", "svd_u", "svd_s", "svd_vh", "gap_inverse"]
 

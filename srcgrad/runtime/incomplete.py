@@ -11,12 +11,14 @@ import math
 
 import numba
 
+from .jit import njit
+
 __all__ = ["gammainc", "gammaincc", "betainc", "t_cdf", "t_log_norm", "poisson_cdf"]
 
 _EPS, _TINY, _MAXIT = 1e-16, 1e-300, 100000
 
 
-@numba.njit
+@njit
 def _gamma_series(a, x):
     """P(a, x) by its series (x < a + 1)."""
     ap, term = a, 1.0 / a
@@ -30,7 +32,7 @@ def _gamma_series(a, x):
     return total * math.exp(-x + a * math.log(x) - math.lgamma(a))
 
 
-@numba.njit
+@njit
 def _gamma_fraction(a, x):
     """Q(a, x) by its continued fraction (x >= a + 1)."""
     b = x + 1.0 - a
@@ -51,7 +53,7 @@ def _gamma_fraction(a, x):
     return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
 
 
-@numba.njit
+@njit
 def _gamma_upper(a, x, upper):
     """Q(a, x) if ``upper`` else P(a, x), from the series or the fraction, whichever
     converges there (the other as 1 minus it)."""
@@ -78,7 +80,7 @@ def gammaincc(a, x):
     return _gamma_upper(a, x, True)
 
 
-@numba.njit
+@njit
 def _beta_fraction(a, b, x):
     qab, qap, qam = a + b, a + 1.0, a - 1.0
     c, d = 1.0, 1.0 - qab * x / qap
@@ -107,14 +109,14 @@ def _beta_fraction(a, b, x):
 _LARGE = 1e3  # from here on, Stirling's series with its z**-7 term has converged (< 1e-24)
 
 
-@numba.njit
+@njit
 def _stirling_tail(z):
     """lgamma(z) - ((z - 1/2) log z - z + log(2 pi) / 2), for z >= _LARGE."""
     w = 1.0 / (z * z)
     return (1.0 / 12.0 - w * (1.0 / 360.0 - w * (1.0 / 1260.0 - w / 1680.0))) / z
 
 
-@numba.njit
+@njit
 def _lbeta(a, b):
     """log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), without subtracting the large
     lgammas of a large parameter (Student's t with df = 1e11 has b = 5e10: lgamma(b) is
@@ -131,12 +133,12 @@ def _lbeta(a, b):
             + _stirling_tail(a) + _stirling_tail(b) - _stirling_tail(a + b))
 
 
-@numba.njit
+@njit
 def _betainc(a, b, x):
     return _betainc_xy(a, b, x, 1.0 - x)
 
 
-@numba.njit
+@njit
 def _betainc_xy(a, b, x, y):
     """I_x(a, b), given ``y`` = 1 - x too: a caller that knows 1 - x to full precision
     (Student's t: z^2 / (df + z^2)) passes it, where 1.0 - x would keep only the digits
@@ -169,13 +171,13 @@ def t_log_norm(df):
     return -_lbeta(0.5, 0.5 * df) - 0.5 * math.log(df)
 
 
-@numba.njit
+@njit
 def large_df(z, df):
     """Where Student's t is computed from its expansion in 1 / df (below)."""
     return (df >= 1e9 and z * z <= 144.0) or (df >= 1e11 and z * z <= 1444.0)
 
 
-@numba.njit
+@njit
 def t_expansion(z):
     """(phi(z), g1(z), g2(z)): F(z; df) = Phi(z) - phi(z) (g1 / df + g2 / df**2) + O(df**-3)
     (Fisher's expansion; its terms checked against SciPy at df = 1e3 and 1e4).  Where the

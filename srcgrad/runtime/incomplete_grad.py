@@ -19,6 +19,7 @@ import math
 import numba
 
 from .incomplete import large_df, t_expansion
+from .jit import njit
 from .special import _digamma_pos_nb as _psi
 
 __all__ = ["gammainc_da", "betainc_da", "betainc_db", "t_cdf_ddf"]
@@ -26,14 +27,14 @@ __all__ = ["gammainc_da", "betainc_da", "betainc_db", "t_cdf_ddf"]
 _EPS, _TINY, _MAXIT = 1e-16, 1e-300, 100000
 
 
-@numba.njit
+@njit
 def _done(step, tangent, h, dh):
     """Lentz's iteration has converged: the step is 1 and adds nothing to the derivative
     (``tangent``: the step's derivative, ``dh / h`` the log-derivative so far)."""
     return abs(step - 1.0) < _EPS and abs(tangent) <= _EPS * max(abs(dh / h), 1.0)
 
 
-@numba.njit
+@njit
 def _gamma_series_da(a, x):
     """The series S of P(a, x) = front * S and dS/da (x < a + 1)."""
     ap, term, dterm = a, 1.0 / a, -1.0 / (a * a)
@@ -50,7 +51,7 @@ def _gamma_series_da(a, x):
     return total, dtotal
 
 
-@numba.njit
+@njit
 def _gamma_fraction_da(a, x):
     """The continued fraction h of Q(a, x) = front * h and dh/da (x >= a + 1)."""
     b = x + 1.0 - a  # db/da = -1 at every step
@@ -78,7 +79,7 @@ def _gamma_fraction_da(a, x):
     return h, dh
 
 
-@numba.njit
+@njit
 def _gammainc_da(a, x):
     if math.isnan(a) or math.isnan(x) or a <= 0.0 or x < 0.0:
         return math.nan
@@ -99,7 +100,7 @@ def gammainc_da(a, x):
     return _gammainc_da(a, x)
 
 
-@numba.njit
+@njit
 def _lentz_da(aa, aaa, aab, d, da, db, c, ca, cb):
     """One half-step of the incomplete beta fraction, d <- 1 / (1 + aa d), c <- 1 + aa / c,
     with the derivatives of d and c in the two shape parameters (aaa, aab: aa's)."""
@@ -114,7 +115,7 @@ def _lentz_da(aa, aaa, aab, d, da, db, c, ca, cb):
     return d, da, db, c, ca, cb
 
 
-@numba.njit
+@njit
 def _beta_fraction_grad(a, b, x):
     """The continued fraction h of I_x(a, b) = front * h / a, and dh/da, dh/db."""
     qab, qap, qam = a + b, a + 1.0, a - 1.0
@@ -146,7 +147,7 @@ def _beta_fraction_grad(a, b, x):
     return h, ha, hb
 
 
-@numba.njit
+@njit
 def _betainc_grad(a, b, x):
     """(dI/da, dI/db) of the regularized incomplete beta function I_x(a, b)."""
     if math.isnan(a) or math.isnan(b) or math.isnan(x) or a <= 0.0 or b <= 0.0:

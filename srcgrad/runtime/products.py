@@ -1,8 +1,8 @@
 """Products and matrix structure that Numba's nopython mode lacks or restricts: a diagonal of
 a matrix (and its adjoint, a matrix with that diagonal), the two halves of kron's adjoint."""
-import numba
 import numpy as np
-from numba.extending import overload
+
+from .jit import njit, overload
 
 __all__ = ["outer", "matmul3", "matmul_b", "matvec_b", "vecmat_b", "tmatvec_b", "mT", "diagonal", "undiagonal", "kron", "kron_grad_a", "kron_grad_b", "logabsdet",
            "slogdet_sign"]
@@ -203,7 +203,7 @@ def _ol_undiagonal(v, x, offset):
     return impl
 
 
-@numba.njit
+@njit
 def _kron_blocks(V, W, m, n, p, q, first):
     """sum over the blocks of V (m*p by n*q) weighted by W: by b's entries (first) into an
     m by n result, else by a's entries into a p by q result."""
@@ -219,7 +219,7 @@ def _kron_blocks(V, W, m, n, p, q, first):
     return out
 
 
-@numba.njit
+@njit
 def _mn(a):
     return (1, a.shape[0]) if a.ndim == 1 else (a.shape[0], a.shape[a.ndim - 1])
 

@@ -1,10 +1,9 @@
 """Reductions and their derivatives: axis reductions Numba lacks, exact products with zeros,
 ties of max/min, var/std with ddof, the adjoints of diff and sort."""
-import numba
 import numpy as np
-from numba.extending import overload
 
 from .broadcast import axis_in, literal_axis
+from .jit import njit, overload
 
 __all__ = ["prod_grad", "prod_grad_jvp", "extremum_mask", "extremum_mask_axis", "sum_axis",
            "mean_axis", "max_axis", "min_axis", "var_ddof", "std_ddof", "diff_grad", "unsort", "cumprod_grad", "cumprod_jvp",
@@ -142,7 +141,7 @@ def _flat(a):
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-@numba.njit
+@njit
 def _prod_grad(x):
     flat = x.reshape(x.size)
     out = np.empty(flat.size)
@@ -157,7 +156,7 @@ def _prod_grad(x):
     return out.reshape(x.shape)
 
 
-@numba.njit
+@njit
 def _cumprod_grad(v, x):
     n = x.shape[0]
     out = np.empty(n)
@@ -172,7 +171,7 @@ def _cumprod_grad(v, x):
     return out
 
 
-@numba.njit
+@njit
 def _cumprod_jvp(x, dx):
     n = x.shape[0]
     out = np.empty(n)
@@ -184,7 +183,7 @@ def _cumprod_jvp(x, dx):
     return out
 
 
-@numba.njit
+@njit
 def _cumprod_hvp(v, x, h):
     n = x.shape[0]
     out = np.zeros(n)
@@ -200,7 +199,7 @@ def _cumprod_hvp(v, x, h):
     return out
 
 
-@numba.njit
+@njit
 def _prod_grad_jvp(x, dx):
     flat, dflat = x.reshape(x.size), dx.reshape(dx.size)
     n = flat.size
@@ -274,7 +273,7 @@ def _ol_extremum_mask(x, ans):
     return impl
 
 
-@numba.njit
+@njit
 def _combine(acc, v, kind):
     """One step of a reduction: 0 sum, 1 mean (a sum, divided at the end), 2 max, 3 min,
     4 prod."""

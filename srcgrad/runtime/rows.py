@@ -6,7 +6,8 @@ axis holds the elements, doubling its capacity when full, and a count of the row
     rows_pad(z, y)     z in the first rows of zeros shaped like y   (rows_head's adjoint)
 """
 import numpy as np
-from numba.extending import overload
+
+from .jit import overload
 
 __all__ = ["rows_grown", "rows_head", "rows_pad"]
 

@@ -3,8 +3,9 @@ at a time with the pieces their adjoints split back."""
 import numba
 import numpy as np
 from numba import types
-from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
+
+from .jit import overload
 
 __all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
            "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze", "piece", "unpiece",

@@ -3,10 +3,10 @@ Numba has no ``scipy.special``): erf, erfc, gamma and lgamma (``math``'s, or Sci
 arrays in Python), and the digamma and trigamma functions that their derivatives need."""
 import math
 
-import numba
 import numpy as np
 from numba import types
-from numba.extending import overload
+
+from .jit import njit, overload
 
 __all__ = ["digamma", "trigamma", "erf", "erfc", "gamma", "lgamma"]
 
@@ -50,8 +50,8 @@ def _trigamma_pos(x):
     return acc + tail
 
 
-_digamma_pos_nb = numba.njit(_digamma_pos)
-_trigamma_pos_nb = numba.njit(_trigamma_pos)
+_digamma_pos_nb = njit(_digamma_pos)
+_trigamma_pos_nb = njit(_trigamma_pos)
 
 
 def _scipy():
@@ -110,7 +110,7 @@ def _elementwise(scalar):
     return typer
 
 
-@numba.njit
+@njit
 def _digamma_nb(x):
     if x <= 0.0 and x == math.floor(x):
         return math.nan
@@ -119,7 +119,7 @@ def _digamma_nb(x):
     return _digamma_pos_nb(x)
 
 
-@numba.njit
+@njit
 def _trigamma_nb(x):
     if x <= 0.0 and x == math.floor(x):
         return math.nan
@@ -129,22 +129,22 @@ def _trigamma_nb(x):
     return _trigamma_pos_nb(x)
 
 
-@numba.njit
+@njit
 def _erf_nb(x):
     return math.erf(x)
 
 
-@numba.njit
+@njit
 def _erfc_nb(x):
     return math.erfc(x)
 
 
-@numba.njit
+@njit
 def _gamma_nb(x):
     return math.gamma(x)
 
 
-@numba.njit
+@njit
 def _lgamma_nb(x):
     return math.lgamma(x)
 
