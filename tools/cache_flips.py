@@ -4,9 +4,10 @@ the cache or from a rebuilt entry), never a crash, a hang or a wrong number.
     python tools/cache_flips.py --flips 300 --seed 0
 
 Each round flips one random bit of one random cache file (srcgrad's entries ``g_*.json``,
-generated modules ``m_*.py``, their Numba checksums ``m_*.numba.json``, and Numba's own
-``.nbi``/``.nbc`` files), then runs a fresh Python process that takes a gradient through the
-cache.  The test suite runs a few flips per file kind (tests/test_cache.py); this is the long
+generated modules ``m_*.py``, their Numba checksums ``m_*.numba.json``, Numba's own
+``.nbi``/``.nbc`` files, and the runtime helpers' ``.nbi``, ``.nbc`` and ``.sums``), then runs
+a fresh Python process that takes a gradient through the cache.  For a helper's file the
+generated code is deleted first, as for a new function, so that the helpers are loaded.  The test suite runs a few flips per file kind (tests/test_cache.py); this is the long
 run.  Prints a line per failure and a summary; exits 1 if anything failed.
 """
 import argparse
@@ -22,13 +23,15 @@ import time
 MODULE = textwrap.dedent("""
     import math
 
+    import numpy as np
+
 
     def helper(v):
         return math.sin(v) * v * v
 
 
     def f(x):
-        s = 0.0
+        s = np.sum(np.outer(x, x) * np.tanh(x))  # through runtime helpers (outer, unbroadcast)
         for i in range(x.shape[0]):
             s += helper(x[i])
         return s
@@ -41,11 +44,14 @@ SCRIPT = textwrap.dedent("""
     import numpy as np, srcgrad, user_mod
     x = np.array([0.5, 1.5, -0.7])
     g = srcgrad.grad(user_mod.f)(x)
-    want = np.sin(x) * 2 * x + np.cos(x) * x * x
+    t = np.tanh(x)
+    want = np.sin(x) * 2 * x + np.cos(x) * x * x + x @ t + np.sum(x) * t \\
+        + np.sum(x) * x * (1 - t * t)
     print("OK" if np.allclose(g, want, rtol=1e-12, atol=0) else f"WRONG {{g}} {{want}}")
 """)
 
-KINDS = ["g_*.json", "m_*.py", "m_*.numba.json", "__pycache__/*.nbi", "__pycache__/*.nbc"]
+KINDS = ["g_*.json", "m_*.py", "m_*.numba.json", "__pycache__/*.nbi", "__pycache__/*.nbc",
+         "runtime-*/*.nbi", "runtime-*/*.nbc", "runtime-*/*.sums"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -93,6 +99,10 @@ def main():
         data[k] ^= 1 << bit
         with open(path, "wb") as fh:
             fh.write(bytes(data))
+        if kind.startswith("runtime-"):  # a new function: its generated code is not there
+            for p in glob.glob(os.path.join(cache, "[gm]_*")) + \
+                    glob.glob(os.path.join(cache, "__pycache__", "*")):
+                os.remove(p)
         status, err = run(moddir, cache)
         rebuilt += "CacheWarning" in err
         if status != "OK":
