@@ -44,6 +44,11 @@ CASES = {
             ("np.pad(x, 1, constant_values=y)", [A((2, 2)), S()]),
             ("np.pad(x, (1, 2), 'constant')", [A((2, 2, 2))]),
             ("np.pad(x, (2, 1), 'constant', constant_values=y) * x[0]", [A(3), S()])],
+    # numpy (elementwise.py): a step in x1 (every x1 zero in the second row: the value is x2)
+    "heaviside": [("np.heaviside(x, y) * x", [A(5), S()]), ("np.heaviside(x - x, y)", [A(4), A(4)]),
+                  ("np.heaviside(x, y) * y", [S(0.2, 1.0), A(3)])],
+    "float_power": [("np.float_power(x, y)", [A(4, *POS), S(*POS)]), ("np.float_power(x, 2)", [A(3)]),
+                    ("np.float_power(2, x) * y", [A(3), S()])],
     # scipy.special
     "erf": [("sp.erf(x)", [A(4)]), ("sp.erf(x) * y", [S(), S()])],
     "erfc": [("sp.erfc(x)", [A(4)]), ("sp.erfc(x * y)", [S(), S()])],

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from checks import check_grads, fd_jacobian
+from checks import check_grads, check_hessian, fd_jacobian
 
 
 def rnn(W, x, T):
@@ -149,9 +149,56 @@ def array_of_a_static_list(x):
     (in_a_prange, (X, 3), "append\\(\\) in a prange loop"),
     (written_into, (X, 3), "a write into hs, a list that grows"),
     (rebound, (X, 3), "hs holds a list that grows in a loop and x here"),
-    (array_of_a_static_list, (X,), "of a list held in a variable"),
     (max_of_arrays, (X, 3), "max\\(\\) of a list of arrays")])
 def test_refused_at_the_line(f, args, what):
     with pytest.raises(srcgrad.UnsupportedError, match=what) as e:
         srcgrad.grad(f, backend="python")(*args)
     assert "test_growing.py" in str(e.value)
+
+
+# ---- lists of a length known at run time, bound to a name: grown by a loop (sequences.py) --
+def comprehension_bound(x):
+    i = 10.0
+    l = [x * k for k in range(x.shape[0]) if k != 1]  # (its k and a function's i stay apart)
+    return np.sum(np.array(l) ** 2) * i
+
+
+def list_of_an_array(x):
+    l = list(x)
+    return l[0] * l[2] + sum(l)
+
+
+def tolist_of(x):
+    l = x.tolist()
+    return sum(l) * l[1]
+
+
+def rows_of_a_matrix(A):
+    rows = list(A)
+    return np.sum(rows[1] * np.sin(rows[0]))
+
+
+def comprehension_over_an_array(x):
+    sq = [v * v for v in x]
+    return sq[0] + sq[-1] * sum(sq)
+
+
+def test_array_of_a_static_list():
+    """np.array(hs) of a list literal held in a name: its elements stacked (refused before)."""
+    np.testing.assert_allclose(srcgrad.grad(array_of_a_static_list)(X), [1.0, 1.0, 0.0])
+    check_grads(array_of_a_static_list, (X,))
+
+
+@pytest.mark.parametrize("f,args", [
+    (comprehension_bound, (X,)), (list_of_an_array, (X,)), (tolist_of, (X,)),
+    (rows_of_a_matrix, (np.arange(6.0).reshape(3, 2) * 0.3,)), (comprehension_over_an_array, (X,))])
+def test_lists_of_run_time_length(f, args):
+    check_grads(f, args)  # both modes, both backends, against finite differences
+    check_hessian(f, args, f.__name__)
+
+
+def test_list_of_an_array_closed_form():
+    x = np.array([0.5, -1.0, 2.0, 3.0])
+    np.testing.assert_allclose(srcgrad.grad(list_of_an_array)(x), [2.0 + 1, 1.0, 0.5 + 1, 1.0])
+    # sum over k != 1 (k < 4) of (k x)^2, times 10: 20 (0 + 4 + 9) x
+    np.testing.assert_allclose(srcgrad.grad(comprehension_bound)(x), 20 * 13 * x)

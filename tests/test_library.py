@@ -71,7 +71,7 @@ COMPILED = [("erf", 0), ("gammaln", 0), ("digamma", 0), ("gamma", 0), ("xlogy", 
             ("logsumexp", 1), ("log_ndtr", 0), ("gamma.logpdf", 0), ("poisson.logpmf", 0),
             ("multivariate_normal.logpdf", 0), ("polyval", 0), ("convolve", 2),
             ("correlate", 2), ("interp", 1), ("interp", 2), ("trapezoid", 1), ("cov", 2),
-            ("corrcoef", 0), ("nanmean", 2), ("nanmax", 1), ("pad", 2)]
+            ("corrcoef", 0), ("nanmean", 2), ("nanmax", 1), ("pad", 2), ("heaviside", 1)]
 
 
 @pytest.mark.parametrize("group", [COMPILED[:6], COMPILED[6:10], COMPILED[10:]],
@@ -272,6 +272,23 @@ def convolve_empty(x):
 
 def trapezoid_of_a_matrix(x):
     return np.trapezoid(x * x)
+
+
+def heaviside_sum(x, h):
+    return np.sum(np.heaviside(x, h))
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_heaviside_at_zero_and_nan(backend):
+    """NumPy's value at 0 (and -0.0) is x2, at NaN NaN; the derivative in x2 counts the zeros,
+    in x1 it is zero."""
+    x = np.array([-1.0, 0.0, 2.0, -0.0, 0.0])
+    v, (gx, gh) = srcgrad.value_and_grad(heaviside_sum, wrt=(0, 1), backend=backend,
+                                         strict=backend == "numba")(x, 0.3)
+    assert v == np.sum(np.heaviside(x, 0.3))
+    assert gh == 3.0 and np.array_equal(gx, np.zeros(5))
+    v = srcgrad.value_and_grad(heaviside_sum, wrt=1, backend=backend)(np.array([np.nan, 1.0]), 0.3)[0]
+    assert np.isnan(v)
 
 
 def interp_repeated_knot(fp):

@@ -294,8 +294,6 @@ def default_from_a_name(x):
     (mixed_ranks, (X5,), r"np.array\(\) of a list of values of ranks 1, 0"),
     (add_at_a_view_read_later, (X5,), "write into 'y', which shares memory with 'r'"),
     (add_at_as_a_value, (X5,), r"np.add.at\(\) used as a value"),
-    (pairs_written, (RNG.normal(size=(4, 3)),), "indexing with an integer array combined "
-                                                "with other indices"),
     (last_index_after_a_break, (X5,), "the loop variable 'i' read after a loop that may end "
                                       "early"),
     (last_index_of_a_run_time_step, (X5, 2), "the loop variable 'i' read after a loop that "
@@ -327,3 +325,8 @@ def test_vjp_and_jvp_fill_in_default_values():
     np.testing.assert_allclose(np.sum(bx * v), tangent, rtol=1e-10)
     out, fn = srcgrad.vjp(powered, X5, 2.0)
     assert len(fn(1.0)) == 2
+
+
+def test_pairs_written():
+    """``G[np.arange(n), labels] = v`` (refused before; tests/test_fancy_writes.py)."""
+    check_grads(pairs_written, (RNG.normal(size=(4, 3)),))

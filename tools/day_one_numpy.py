@@ -215,3 +215,15 @@ def h_correlation_matrix(X):
 @case(np.array([0.3, np.nan, 1.2, -0.4]))
 def h_nan_mean(x):
     return np.nanmean(x ** 2) + np.nanmax(x)
+
+@case(x6, 0.5)
+def h_step_weight(x, h):
+    return np.sum(np.heaviside(x - 0.1, h) * x ** 2)
+
+@case(x6)
+def h_signed_square(x):
+    return np.sum(np.copysign(x * x, x) * np.cos(x))
+
+@case(x6)
+def h_float_power(x):
+    return np.sum(np.float_power(np.abs(x) + 1.0, 1.5))

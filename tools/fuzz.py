@@ -51,7 +51,8 @@ UNARY = ["math.sin({})", "math.cos({})", "math.tanh({})", "math.exp(math.sin({})
 ARRAY_UNARY = ["np.sin({})", "np.tanh({})", "np.cos({})", "({0} * {0})", "np.exp(np.sin({}))"]
 BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + {} * {})", "max({}, {})", "min({}, {})",
           "math.atan2({}, 1.0 + {} * {})", "np.logaddexp({}, {})", "np.fmax({}, {})",
-          "math.fmod({}, 1.5 + {} * {})", "max({}, {}, {})", "min({}, {}, {})"]
+          "math.fmod({}, 1.5 + {} * {})", "max({}, {}, {})", "min({}, {}, {})",
+          "math.copysign({}, {})", "np.float_power(math.exp(math.sin({})), {})"]
 
 
 class Gen:

@@ -107,7 +107,9 @@ EXPRS = {
         "np.flip({M}, axis=1)[0]", "np.roll({M}, 1, axis=1)[1]", "np.cumprod(0.5 + 0.3 * np.tanh({T}), axis=1)[0, 2]",
         "np.partition({M}, 1, axis=0)[1]", "({W} @ {T})[0]", "apply(np.sin, {V}) * {S}",
         "np.take_along_axis({V}, IDX, 0)", "np.sort({M}, axis=None)[0:4]",
-        "np.sum({T}, axis=0)[1]", "{M}[np.array([0, 2, 2, 1]), np.array([1, 3, 3, 0])]"],
+        "np.sum({T}, axis=0)[1]", "{M}[np.array([0, 2, 2, 1]), np.array([1, 3, 3, 0])]",
+        "np.copysign({V}, {S})", "np.heaviside({V}, {S}) * {V}",
+        "np.float_power(np.exp(np.tanh({V})), {S})"],
     W: ["{M} @ {V}", "{M}[1, [0, 3, 3]]", "{V}[[3, 0, -1]] * {S}", "np.sum({M}[:, [3, 0, 0]], axis=1)", "np.dot({M}, {V})", "{M}[np.arange(3), IDX[0:3]]", "{M}[IDX[0:3] % 3, 1]", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
@@ -333,6 +335,10 @@ class ArrayGen:
             elif r.random() < 0.3:  # each row divided by a function of itself (two views)
                 out += ["    for i in range(3):",
                         f"        {d}[i] /= 1.0 + np.sum({d}[i] * {d}[i])"]
+            elif r.random() < 0.4:  # entries and columns by integer arrays, one repeated
+                out += [f"    {d}[np.array([0, 2, 0]), np.array([1, 3, 1])] = "
+                        f"{self.expr(S, 0)} * np.array([1.0, 2.0, 3.0])",
+                        f"    {d}[:, np.array([2, 0, 2])] = {self.expr(MAT, 0)}[:, 0:3]"]
             self.pool[MAT].append(d)
             return out
         if k < 0.9:  # loops over sequences: rows, values, zip, enumerate, a tuple (unrolled)
@@ -346,6 +352,13 @@ class ArrayGen:
                 (f"for {it}, u in (({self.expr(V, 0)}, {self.expr(S, 0)}), ({self.expr(V, 0)}, 0.5)):",
                  f"np.sum({it} * u)")])
             self.pool[S].append(acc)
+            if r.random() < 0.3:  # a list of a run-time length bound to a name, then used
+                ls = self.fresh("ls")
+                made = r.choice([f"[np.sin({it}) * {self.expr(S, 0)} for {it} in {self.expr(V, 0)}]",
+                                 f"list({self.expr(MAT, 0)})", f"{self.expr(W, 0)}.tolist()",
+                                 f"[{self.expr(V, 0)} * i for i in range(n) if i != 1]"])
+                return [f"    {ls} = {made}",
+                        f"    {acc} = np.sum(np.array({ls}) * {ls}[0]) + np.sum(sum({ls}))"]
             return [f"    {acc} = 0.0", f"    {loop[0]}", f"        {acc} = {acc} + {loop[1]}"]
         if k < 0.905:  # a dict local: read by its keys, and a loop over its items
             dd, acc = self.fresh("dd"), self.fresh("s")

@@ -212,6 +212,14 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             for item in node.value.values:  # d = {"W": W, "b": b}: a tuple (passes/dicts.py)
                 self.container_item(item)
             return
+        v = node.value
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and isinstance(v, ast.Call) and not v.keywords and (
+                    (self.src.resolve(v.func) is list and len(v.args) == 1)
+                    or (isinstance(v.func, ast.Attribute) and v.func.attr == "tolist"
+                        and not v.args)):  # l = list(x): a list grown in a loop (sequences.py)
+            self.visit(v.args[0] if v.args else v.func.value)
+            return
         self.visit(node.value)
 
     def container_item(self, item):

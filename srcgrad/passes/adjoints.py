@@ -134,10 +134,10 @@ class Adjoints:
 
     def fancy_index(self, s, index, pairs=False, rank=None):
         """The integer array (whose entries may repeat) ``index`` picks rows with: alone
-        (``x[idx]``) or before full slices (``W[idx, :]``); "pairs" for ``P[rows, cols]``
-        (with ``pairs``: reads; a number for one of them), two 1-D arrays or one and a
-        number; "cols" for ``A[:, idx]`` (reads of a matrix, ``rank`` 2); False for no
-        integer array.  Other mixes are refused at their line."""
+        (``x[idx]``) or before full slices (``W[idx, :]``); with ``pairs``, "pairs" for
+        ``P[rows, cols]`` (two 1-D arrays, or one and a number) and "cols" for ``A[:, idx]``
+        (a matrix: ``rank`` 2); False for no integer array.  Other mixes are refused at their
+        line."""
         parts = index.elts if isinstance(index, ast.Tuple) else [index]
         kinds = [self.kind_of(p) if not isinstance(p, ast.Slice) else None for p in parts]
         ints = [k for k in kinds if is_array(k) and k[2] == "i"]
@@ -187,8 +187,15 @@ class Adjoints:
         if y not in self.active:
             return pop
         by_elem = ast.Subscript(_name(self.adj[y]), clone(t.slice), ast.Load())
-        fancy = self.fancy_index(s, t.slice)
-        if fancy:  # of a repeated index, only the last write survives
+        fancy = self.fancy_index(s, t.slice, pairs=True, rank=ndim(self.kinds.get(y)))
+        # of a repeated index (row, pair of indices, column), only the last write survives
+        if fancy == "pairs":
+            by_elem = _call("gather_last_pairs", _name(self.adj[y]),
+                            *(self._index_array(p, other) for p, other in
+                              zip(t.slice.elts, reversed(t.slice.elts))))
+        elif fancy == "cols":
+            by_elem = _call("gather_last_cols", _name(self.adj[y]), clone(t.slice.elts[1]))
+        elif fancy:
             by_elem = _call("gather_last", _name(self.adj[y]), clone(fancy))
         code = []
         a = s.value

@@ -18,8 +18,8 @@ _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh
                 "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy",
                 "transpose", "transpose_axes", "reciprocal", "exp2", "cbrt", "asinh", "acosh",
                 "atanh", "radians", "degrees", "erf", "erfc", "sinc"}
-_BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "maximum", "minimum",
-              "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin", "gammainc",
+_BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "copysign", "maximum",
+              "minimum", "mod", "floordiv", "logaddexp", "logaddexp2", "fmod", "fmax", "fmin", "gammainc",
               "gammaincc", "betainc", "t_cdf", "poisson_cdf", "gammainc_da", "betainc_da",
               "betainc_db", "t_cdf_ddf", "t_log_norm"}
 _REDUCE = {"sum", "mean", "prod", "amax", "amin"}
@@ -139,8 +139,10 @@ def call_kind(inf, e):
         if prim in ("unbroadcast", "expand_axis"):   # shaped like their 2nd argument
             return _floaty(args[1])
         if prim in ("full_like", "prod_grad", "scatter_add", "scatter_add_cols",
-                    "gather_last"):  # like the 1st
+                    "gather_last", "gather_last_cols"):  # like the 1st
             return _floaty(args[0])
+        if prim == "gather_last_pairs":  # one entry per (i, j) pair
+            return ("a", 1, "f")
         if prim in _SAME_AS_ARG:
             a = args[0]
             return ("a", a[1], "f") if is_array(a) else (FLOAT if a else None)

@@ -86,9 +86,9 @@ class Calls:
         if obj in (np.array, np.asarray) and len(e.args) == 1 and not e.keywords \
                 and isinstance(e.args[0], ast.Name):  # of a list variable, or of an array
             value = self.flat(e.args[0], out)
-            if self.elements(value) is not None:
-                self.fail(e, f"{ast.unparse(e)} of a list held in a variable", "write "
-                          "np.stack(hs) for a list of arrays, np.array([a, b]) for numbers.")
+            if self.elements(value) is not None:  # a list (or tuple) of known length
+                return self.array_literal(ast.List([marked(a) for a in self.elements(value)],
+                                                   ast.Load()), e, out)
             return self.prim_call("copy", _np_func("copy", []), [e.args[0]], [], e, out) \
                 if obj is np.array else value
         if obj in (sum, max, min) and len(e.args) == 1 and not e.keywords:  # of a sequence

@@ -191,6 +191,8 @@ class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis,
         self.origin, self.loc_node = _origin(self.src, s), s
         self.origin.site = self.site
         if isinstance(s, ast.Assign):
+            if self.list_by_loop(s, out):  # l = [... for i in range(n)], list(x)
+                return
             value = s.value
             for t in s.targets[:-1]:
                 self.assign(t, value, out)

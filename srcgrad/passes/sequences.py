@@ -14,7 +14,10 @@ built-ins that take a sequence.
 A comprehension over a tuple (or ``range`` with literal bounds) is unrolled, its variable
 renamed per element, so it never clobbers a variable of the function (Python scopes it to
 the comprehension).  ``sum`` of a comprehension over something longer only known at run time
-(``range(n)``, an array) accumulates in a loop; a list of it is refused.
+(``range(n)``, an array) accumulates in a loop; a list of it bound to a name (and ``list(x)``,
+``x.tolist()`` of an array) is a list that grows in a loop:
+
+    l = [x[i] * 2.0 for i in range(n)]  ->  l = []; for i in range(n): l.append(x[i] * 2.0)
 """
 import ast
 import contextlib
@@ -72,6 +75,58 @@ class Sequences:
                 if keep:
                     result.append(_marked(self.atom(e.elt, out)))
         return result
+
+    def list_by_loop(self, s, out):
+        """``l = [elt for v in seq if c]`` over a sequence whose length is known only at run
+        time (``range(n)``, an array, ``zip``/``enumerate`` of them), ``l = list(seq)`` and
+        ``l = seq.tolist()`` of an array: the statements ``l = []`` and a loop appending to
+        ``l``, a list that grows in a loop (growing.py), so later code indexes it, sums it
+        and stacks it as it would that list; emitted into ``out``, True.  None for anything
+        else (a comprehension over a tuple or a literal range is unrolled as before)."""
+        if len(s.targets) != 1 or not isinstance(s.targets[0], ast.Name):
+            return None
+        v = s.value
+        if isinstance(v, ast.Call) and not v.keywords and (
+                (isinstance(v.func, ast.Name) and self._resolve_global(v.func) is list
+                 and len(v.args) == 1)
+                or (isinstance(v.func, ast.Attribute) and v.func.attr == "tolist" and not v.args)):
+            seq = v.args[0] if v.args else v.func.value
+            item = self.names.fresh("_item")
+            v = ast.copy_location(ast.ListComp(ast.Name(item, ast.Load()), [ast.comprehension(
+                ast.Name(item, ast.Store()), seq, [], 0)]), v)
+        if not isinstance(v, ast.ListComp) or len(v.generators) != 1 \
+                or not self._run_time_length(v.generators[0].iter):
+            return None
+        gen = v.generators[0]
+        append = ast.Expr(ast.Call(ast.Attribute(ast.Name(s.targets[0].id, ast.Load()), "append",
+                                                 ast.Load()), [v.elt], []))
+        body = [append]
+        for cond in reversed(gen.ifs):
+            body = [ast.If(cond, body, [])]
+        loop = ast.For(gen.target, gen.iter, body, [], None)
+        start = ast.Assign([ast.Name(s.targets[0].id, ast.Store())], ast.List([], ast.Load()))
+        for n in (start, loop):
+            for sub in ast.walk(n):
+                if not hasattr(sub, "lineno"):
+                    ast.copy_location(sub, s)
+        self.stmt(start, out)
+        with self._own_names({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
+            self.stmt(loop, out)  # the comprehension's variables stay its own, as in Python
+        return True
+
+    def _run_time_length(self, seq):
+        """Whether a comprehension over ``seq`` has a length known only at run time."""
+        if _literal_range(seq, self._resolve_global) is not None \
+                or isinstance(seq, (ast.Tuple, ast.List)):
+            return False
+        if isinstance(seq, ast.Call) and isinstance(seq.func, ast.Name) \
+                and self._resolve_global(seq.func) in (zip, enumerate, range):
+            return True
+        if isinstance(seq, ast.Name):
+            scratch = []
+            atom = self.atom(seq, scratch)
+            return not scratch and self.elements(atom) is None
+        return False
 
     @contextlib.contextmanager
     def _own_names(self, names):

@@ -57,6 +57,8 @@ rule("fmod",     "x y", ["g", "-g * trunc(x / y)"],   ["dx", "-dy * trunc(x / y)
 rule("atan2",    "y x", ["g * x / (x * x + y * y)", "-g * y / (x * x + y * y)"],
                         ["dy * x / (x * x + y * y)", "-dx * y / (x * x + y * y)"])
 rule("hypot",    "x y", ["g * x / ans", "g * y / ans"], ["dx * x / ans", "dy * y / ans"])
+# |x| with y's sign: x's sign times the result's (0 at x = 0, as for abs); constant in y
+rule("copysign", "x y", ["g * sign(x) * sign(ans)", None], ["dx * sign(x) * sign(ans)", None])
 rule("maximum",  "x y", ["g * ((x > y) + 0.5 * (x == y))", "g * ((y > x) + 0.5 * (x == y))"],
                         ["dx * ((x > y) + 0.5 * (x == y))", "dy * ((y > x) + 0.5 * (x == y))"])
 rule("minimum",  "x y", ["g * ((x < y) + 0.5 * (x == y))", "g * ((y < x) + 0.5 * (x == y))"],

@@ -22,6 +22,12 @@ rule("diff_grad",   "v", ["diff(g)"], ["diff_grad(dv)"], elementwise=False, out=
 rule("unsort",      "v x", ["g[argsort(x)]", None], ["unsort(dv, x)", None], elementwise=False, out="v")
 rule("gather_last", "y idx", ["scatter_add(zeros_like(y), idx, g * gather_last(ones_like(y), idx))", None],
                              ["gather_last(dy, idx)", None], elementwise=False)
+rule("gather_last_pairs", "y i j",
+     ["add_at_pairs(zeros_like(y), i, j, g * gather_last_pairs(ones_like(y), i, j))", None, None],
+     ["gather_last_pairs(dy, i, j)", None, None], elementwise=False)
+rule("gather_last_cols", "y idx",
+     ["scatter_add_cols(zeros_like(y), idx, g * gather_last_cols(ones_like(y), idx))", None],
+     ["gather_last_cols(dy, idx)", None], elementwise=False)
 # linear in v (its adjoint is the tangent of cumprod); along x, the Hessian of v . cumprod(x)
 rule("cumprod_grad", "v x", ["cumprod_jvp(x, g)", "cumprod_hvp(v, x, g)"],
                             ["cumprod_grad(dv, x)", "cumprod_hvp(v, x, dx)"], elementwise=False, out="x")

@@ -132,6 +132,7 @@ CALLS.update(_both("acos", "arccos"))
 CALLS.update(_both("atan", "arctan"))
 CALLS.update(_both("atan2", "arctan2"))
 CALLS.update(_both("hypot"))
+CALLS.update(_both("copysign"))
 CALLS.update(_both("asinh", "arcsinh"))
 CALLS.update(_both("acosh", "arccosh"))
 CALLS.update(_both("atanh", "arctanh"))
@@ -183,7 +184,8 @@ CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like", _rt.c_o
               _rt.expand_axis: "expand_axis", _rt.prod_grad: "prod_grad",
               _rt.sum_axis: "sum_axis", _rt.mean_axis: "mean_axis", _rt.max_axis: "amax_axis",
               _rt.min_axis: "amin_axis", _rt.scatter_add: "scatter_add", _rt.scatter_add_cols: "scatter_add_cols",
-              _rt.gather_last: "gather_last", _rt.reshape_as: "reshape_as",
+              _rt.gather_last: "gather_last", _rt.gather_last_pairs: "gather_last_pairs",
+              _rt.gather_last_cols: "gather_last_cols", _rt.reshape_as: "reshape_as",
               _rt.reshape_to: "reshape_to", _rt.keep_all: "keep_all", _rt.flatten: "flatten",
               _rt.diff_grad: "diff_grad", _rt.unsort: "unsort", _rt.concat: "concat",
               _rt.take_first: "take_first", _rt.take_rest: "take_rest",

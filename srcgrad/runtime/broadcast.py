@@ -6,7 +6,7 @@ import numpy as np
 from .jit import njit, overload
 
 __all__ = ["unbroadcast", "expand_axis", "scatter_add", "scatter_add_cols", "gather_last", "add_at",
-           "add_at_pairs"]
+           "add_at_pairs", "gather_last_pairs", "gather_last_cols"]
 
 
 def unbroadcast(g, x):
@@ -70,6 +70,33 @@ def gather_last(y, idx):
         if j in seen:
             out[k] = 0.0
         seen.add(j)
+    return out
+
+
+def gather_last_pairs(y, i, j):
+    """``y[i, j]`` (2-D ``y``, 1-D ``i`` and ``j`` of one length), with zeros where a later
+    ``(i, j)`` pair repeats the entry: the adjoint of ``Y[i, j] = v``, where only the last
+    write to a repeated pair survives."""
+    out = np.array(y[i, j], dtype=np.float64)
+    seen = set()
+    for k in range(len(i) - 1, -1, -1):
+        at = (int(i[k]) % y.shape[0], int(j[k]) % y.shape[1])
+        if at in seen:
+            out[k] = 0.0
+        seen.add(at)
+    return out
+
+
+def gather_last_cols(y, idx):
+    """``y[:, idx]`` with zero columns where a later entry of ``idx`` repeats the column: the
+    adjoint of ``Y[:, idx] = v``."""
+    out = np.array(y[:, idx], dtype=np.float64)
+    seen = set()
+    for k in range(len(idx) - 1, -1, -1):
+        c = int(idx[k]) % y.shape[1]
+        if c in seen:
+            out[:, k] = 0.0
+        seen.add(c)
     return out
 
 
@@ -271,5 +298,34 @@ def _ol_gather_last(y, idx):
             if seen[j]:
                 out[k] = 0.0
             seen[j] = True
+        return out
+    return impl
+
+
+@overload(gather_last_pairs)
+def _ol_gather_last_pairs(y, i, j):
+    def impl(y, i, j):
+        if i.shape[0] != j.shape[0]:
+            raise ValueError("shape mismatch: indexing arrays could not be broadcast together")
+        out = np.empty(i.shape[0])
+        seen = np.zeros(y.shape, dtype=np.bool_)
+        for k in range(i.shape[0] - 1, -1, -1):
+            r, c = i[k] % y.shape[0], j[k] % y.shape[1]
+            out[k] = 0.0 if seen[r, c] else y[r, c]
+            seen[r, c] = True
+        return out
+    return impl
+
+
+@overload(gather_last_cols)
+def _ol_gather_last_cols(y, idx):
+    def impl(y, idx):
+        out = np.empty((y.shape[0], idx.shape[0]))
+        seen = np.zeros(y.shape[1], dtype=np.bool_)
+        for k in range(idx.shape[0] - 1, -1, -1):
+            c = idx[k] % y.shape[1]
+            for r in range(y.shape[0]):
+                out[r, k] = 0.0 if seen[c] else y[r, c]
+            seen[c] = True
         return out
     return impl
