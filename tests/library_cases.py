@@ -47,6 +47,9 @@ CASES = {
     # numpy (elementwise.py): a step in x1 (every x1 zero in the second row: the value is x2)
     "heaviside": [("np.heaviside(x, y) * x", [A(5), S()]), ("np.heaviside(x - x, y)", [A(4), A(4)]),
                   ("np.heaviside(x, y) * y", [S(0.2, 1.0), A(3)])],
+    # numpy (differences.py): unit spacing, a number, points (so the derivative in them)
+    "gradient": [("np.gradient(x)", [A(5)]), ("np.gradient(x, y) * x", [A(4), S(*POS)]),
+                 ("np.gradient(x, np.cumsum(np.exp(y)))", [A(5), A(5)]), ("np.gradient(x)", [A(2)])],
     "float_power": [("np.float_power(x, y)", [A(4, *POS), S(*POS)]), ("np.float_power(x, 2)", [A(3)]),
                     ("np.float_power(2, x) * y", [A(3), S()])],
     # scipy.special

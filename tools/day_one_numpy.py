@@ -227,3 +227,7 @@ def h_signed_square(x):
 @case(x6)
 def h_float_power(x):
     return np.sum(np.float_power(np.abs(x) + 1.0, 1.5))
+
+@case(x6)
+def h_gradient_smoothness(x):
+    return np.sum(np.gradient(np.cumsum(x), 0.1) ** 2)
