@@ -183,6 +183,22 @@ def comprehension_over_an_array(x):
     return sq[0] + sq[-1] * sum(sq)
 
 
+def list_of_a_tuple(x):
+    t = (x[0], x[1])
+    l = list(t)
+    return l[0] * l[1]
+
+
+def list_of_a_row(A):
+    l = list(A[0])
+    return l[0] * l[1] + sum(l)
+
+
+def comprehension_over_a_slice(x):
+    l = [v * 2.0 for v in x[1:]]
+    return l[0] * l[1]
+
+
 def test_array_of_a_static_list():
     """np.array(hs) of a list literal held in a name: its elements stacked (refused before)."""
     np.testing.assert_allclose(srcgrad.grad(array_of_a_static_list)(X), [1.0, 1.0, 0.0])
@@ -191,7 +207,9 @@ def test_array_of_a_static_list():
 
 @pytest.mark.parametrize("f,args", [
     (comprehension_bound, (X,)), (list_of_an_array, (X,)), (tolist_of, (X,)),
-    (rows_of_a_matrix, (np.arange(6.0).reshape(3, 2) * 0.3,)), (comprehension_over_an_array, (X,))])
+    (rows_of_a_matrix, (np.arange(6.0).reshape(3, 2) * 0.3,)), (comprehension_over_an_array, (X,)),
+    (list_of_a_tuple, (X,)), (list_of_a_row, (np.arange(6.0).reshape(2, 3) * 0.3,)),
+    (comprehension_over_a_slice, (X,))])
 def test_lists_of_run_time_length(f, args):
     check_grads(f, args)  # both modes, both backends, against finite differences
     check_hessian(f, args, f.__name__)

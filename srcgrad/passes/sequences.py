@@ -90,14 +90,26 @@ class Sequences:
                 (isinstance(v.func, ast.Name) and self._resolve_global(v.func) is list
                  and len(v.args) == 1)
                 or (isinstance(v.func, ast.Attribute) and v.func.attr == "tolist" and not v.args)):
-            seq = v.args[0] if v.args else v.func.value
+            seq = self.atom(v.args[0] if v.args else v.func.value, out)
+            if self.elements(seq) is not None:  # list(t) of a tuple: its elements again
+                self.assign(s.targets[0], _marked(seq), out)
+                return True
             item = self.names.fresh("_item")
             v = ast.copy_location(ast.ListComp(ast.Name(item, ast.Load()), [ast.comprehension(
-                ast.Name(item, ast.Store()), seq, [], 0)]), v)
-        if not isinstance(v, ast.ListComp) or len(v.generators) != 1 \
-                or not self._run_time_length(v.generators[0].iter):
+                ast.Name(item, ast.Store()), _marked(seq), [], 0)]), v)
+        if not isinstance(v, ast.ListComp) or len(v.generators) != 1:
             return None
         gen = v.generators[0]
+        if not isinstance(gen.iter, ast.Name) and not _literal_range(gen.iter, self._resolve_global) \
+                and not isinstance(gen.iter, (ast.Tuple, ast.List, ast.Call)):
+            scratch = []  # x[1:], a * 2.0: a temporary, kept only if it is an array
+            seq = self.atom(gen.iter, scratch)
+            if self.elements(seq) is not None:
+                return None
+            out.extend(scratch)
+            gen = ast.comprehension(gen.target, _marked(seq), gen.ifs, 0)
+        if not self._run_time_length(gen.iter):
+            return None
         append = ast.Expr(ast.Call(ast.Attribute(ast.Name(s.targets[0].id, ast.Load()), "append",
                                                  ast.Load()), [v.elt], []))
         body = [append]
@@ -123,6 +135,8 @@ class Sequences:
                 and self._resolve_global(seq.func) in (zip, enumerate, range):
             return True
         if isinstance(seq, ast.Name):
+            if getattr(seq, "normalized", False):
+                return self.elements(seq) is None
             scratch = []
             atom = self.atom(seq, scratch)
             return not scratch and self.elements(atom) is None
