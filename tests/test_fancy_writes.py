@@ -80,3 +80,16 @@ def test_fancy_writes_against_finite_differences():
 def test_fancy_writes_hessians():
     for f, args in CASES:
         check_hessian(f, args, f.__name__)
+
+
+def pairs_into_rank_3(x):
+    T = np.zeros((2, 3, 2))
+    T[np.array([0, 1]), np.array([2, 0])] = x[0:2]
+    return np.sum(T * T)
+
+
+def test_pairs_into_a_rank_3_array_are_refused():
+    import pytest
+    with pytest.raises(srcgrad.UnsupportedError, match="rank 3") as e:
+        srcgrad.grad(pairs_into_rank_3)(np.ones(3))
+    assert "test_fancy_writes.py" in str(e.value)

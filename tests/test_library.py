@@ -287,11 +287,15 @@ def gradient_along(f):
     return np.sum(np.gradient(f, axis=0))
 
 
+def gradient_spacing_by_keyword(f):
+    return np.sum(np.gradient(f, spacing=0.5))  # (NumPy: TypeError, its spacings are *varargs)
+
+
 def test_gradient_refusals():
     """What srcgrad's np.gradient does not do is refused at the call: an f of rank 2 (NumPy
-    returns one array per axis), edge_order=2, axis=."""
+    returns one array per axis), edge_order=2, axis=, and what NumPy refuses."""
     for f, arg in ((gradient_of_a_matrix, np.ones((2, 3))), (gradient_second_order, np.ones(4)),
-                   (gradient_along, np.ones(4))):
+                   (gradient_along, np.ones(4)), (gradient_spacing_by_keyword, np.ones(4))):
         with pytest.raises(srcgrad.UnsupportedError, match="gradient") as e:
             srcgrad.grad(f)(arg)
         assert "test_library.py" in str(e.value)

@@ -50,7 +50,7 @@ _GRADIENT = ("f", "spacing", "axis", "edge_order")
 @chooser(np.gradient, ranks=(_GRADIENT, ("f", "spacing"), lambda kinds: ("a", 1, "f")))
 def _gradient(args, kw, kinds):
     given, ok = given_args(_GRADIENT, args, kw)
-    if not ok or "f" not in given:
+    if not ok or "f" not in given or "spacing" in kw:  # (NumPy's spacings are positional)
         return "these arguments (one spacing: several are for an f of several axes)"
     if literal(given.get("axis")) is not None or literal(given.get("edge_order"), 1) != 1:
         return "axis= or edge_order=2 (srcgrad differences a 1-D f to first order at its ends)"

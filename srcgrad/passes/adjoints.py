@@ -189,6 +189,13 @@ class Adjoints:
         by_elem = ast.Subscript(_name(self.adj[y]), clone(t.slice), ast.Load())
         fancy = self.fancy_index(s, t.slice, pairs=True, rank=ndim(self.kinds.get(y)))
         # of a repeated index (row, pair of indices, column), only the last write survives
+        if fancy == "pairs" and ndim(self.kinds.get(y)) != 2:
+            raise UnsupportedError([Problem(
+                Location(self.origin_file, getattr(s, "lineno", 0), getattr(s, "col_offset", 0),
+                         getattr(s, "origin", "")),
+                f"a write through two integer arrays into an array of rank "
+                f"{ndim(self.kinds.get(y))} ({ast.unparse(t)})",
+                "write through them into a matrix, or loop over the indices.")])
         if fancy == "pairs":
             by_elem = _call("gather_last_pairs", _name(self.adj[y]),
                             *(self._index_array(p, other) for p, other in
