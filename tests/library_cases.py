@@ -50,6 +50,10 @@ CASES = {
     # numpy (differences.py): unit spacing, a number, points (so the derivative in them)
     "gradient": [("np.gradient(x)", [A(5)]), ("np.gradient(x, y) * x", [A(4), S(*POS)]),
                  ("np.gradient(x, np.cumsum(np.exp(y)))", [A(5), A(5)]), ("np.gradient(x)", [A(2)])],
+    # numpy (linalg.py): a list literal of 2 to 4 arrays, a vector at either end
+    "multi_dot": [("np.linalg.multi_dot([x, y])", [A((2, 3)), A((3, 2))]),
+                  ("np.linalg.multi_dot([x, y, x.T])", [A((2, 3)), A((3, 3))]),
+                  ("np.linalg.multi_dot([x, y, y, x])", [A(3), A((3, 3))])],
     "float_power": [("np.float_power(x, y)", [A(4, *POS), S(*POS)]), ("np.float_power(x, 2)", [A(3)]),
                     ("np.float_power(2, x) * y", [A(3), S()])],
     # scipy.special

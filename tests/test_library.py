@@ -275,6 +275,22 @@ def trapezoid_of_a_matrix(x):
     return np.trapezoid(x * x)
 
 
+def multi_dot_of_a_name(A):
+    ms = [A, A.T]
+    return np.sum(np.linalg.multi_dot(ms))
+
+
+def multi_dot_of_five(A):
+    return np.sum(np.linalg.multi_dot([A, A.T, A, A.T, A]))
+
+
+def test_multi_dot_refusals():
+    for f in (multi_dot_of_a_name, multi_dot_of_five):
+        with pytest.raises(srcgrad.UnsupportedError, match="multi_dot") as e:
+            srcgrad.grad(f)(np.ones((2, 2)))
+        assert "test_library.py" in str(e.value)
+
+
 def gradient_of_a_matrix(A):
     return np.sum(np.gradient(A))
 

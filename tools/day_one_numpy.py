@@ -231,3 +231,7 @@ def h_float_power(x):
 @case(x6)
 def h_gradient_smoothness(x):
     return np.sum(np.gradient(np.cumsum(x), 0.1) ** 2)
+
+@case(rng.standard_normal((3, 4)), rng.standard_normal((4, 4)))
+def h_multi_dot(A, B):
+    return np.sum(np.linalg.multi_dot([A, B, B.T, A.T]) ** 2)

@@ -341,9 +341,9 @@ class _Checker(loops.Checks, ast.NodeVisitor):
                 for v in (item.elts if isinstance(item, ast.List) else [item]):
                     self.visit(v)
             return
-        if node.args and isinstance(node.args[0], ast.List) and _in(self.src.resolve(node.func),
-                                                                    CALLS):
-            for item in node.args[0].elts:  # np.sum([a, b]): of np.array([a, b])
+        if node.args and isinstance(node.args[0], ast.List) and (
+                _in(self.src.resolve(node.func), CALLS) or library.known(self.src.resolve(node.func))):
+            for item in node.args[0].elts:  # np.sum([a, b]): of np.array([a, b]); multi_dot
                 for v in (item.elts if isinstance(item, ast.List) else [item]):
                     self.visit(v)
             node = copy.copy(node)

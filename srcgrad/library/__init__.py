@@ -3,7 +3,7 @@
 densities, densities and distribution functions (stats.py), and NumPy's ``polyval``
 (polynomials.py), ``convolve`` and ``correlate`` (convolution.py), ``interp`` and
 ``trapezoid`` (interpolation.py), ``cov``, ``corrcoef`` and the NaN-skipping reductions
-(statistics.py), ``pad`` (padding.py), ``heaviside`` and ``float_power`` (elementwise.py), ``gradient`` (differences.py).
+(statistics.py), ``pad`` (padding.py), ``heaviside`` and ``float_power`` (elementwise.py), ``gradient`` (differences.py), ``np.linalg.multi_dot`` (linalg.py).
 
 Each library callable maps to a *shim*: a plain function of NumPy and ``math`` calls that
 computes the same values.  A call to the library function is inlined as the shim (placed at
@@ -66,7 +66,7 @@ def load():
     NumPy's (polynomials.py)."""
     for lib, ours in (("numpy", "polynomials"), ("numpy", "convolution"),
                       ("numpy", "interpolation"), ("numpy", "statistics"), ("numpy", "padding"),
-                      ("numpy", "elementwise"), ("numpy", "differences"),
+                      ("numpy", "elementwise"), ("numpy", "differences"), ("numpy", "linalg"),
                       ("scipy.special", "special"),
                       ("scipy.stats", "stats")):
         if lib in sys.modules and ours not in _LOADED:
