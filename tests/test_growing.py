@@ -199,6 +199,16 @@ def comprehension_over_a_slice(x):
     return l[0] * l[1]
 
 
+def comprehension_over_zip(x):
+    l = [a * b for a, b in zip(x, x[::-1])]
+    return l[0] + l[-1] * 2.0
+
+
+def comprehension_over_enumerate(x):
+    l = [i * v for i, v in enumerate(x)]
+    return np.sum(np.array(l) ** 2)
+
+
 def test_array_of_a_static_list():
     """np.array(hs) of a list literal held in a name: its elements stacked (refused before)."""
     np.testing.assert_allclose(srcgrad.grad(array_of_a_static_list)(X), [1.0, 1.0, 0.0])
@@ -209,7 +219,8 @@ def test_array_of_a_static_list():
     (comprehension_bound, (X,)), (list_of_an_array, (X,)), (tolist_of, (X,)),
     (rows_of_a_matrix, (np.arange(6.0).reshape(3, 2) * 0.3,)), (comprehension_over_an_array, (X,)),
     (list_of_a_tuple, (X,)), (list_of_a_row, (np.arange(6.0).reshape(2, 3) * 0.3,)),
-    (comprehension_over_a_slice, (X,))])
+    (comprehension_over_a_slice, (X,)), (comprehension_over_zip, (X,)),
+    (comprehension_over_enumerate, (X,))])
 def test_lists_of_run_time_length(f, args):
     check_grads(f, args)  # both modes, both backends, against finite differences
     check_hessian(f, args, f.__name__)

@@ -275,6 +275,21 @@ def trapezoid_of_a_matrix(x):
     return np.trapezoid(x * x)
 
 
+def heaviside_by_keyword(x):
+    return np.sum(np.heaviside(x1=x, x2=0.5))  # (NumPy: TypeError, a ufunc's operands are positional)
+
+
+def float_power_with_out(x):
+    return np.sum(np.float_power(x, 2.0, out=x))
+
+
+def test_ufunc_shims_take_their_operands_by_position():
+    for f in (heaviside_by_keyword, float_power_with_out):
+        with pytest.raises(srcgrad.UnsupportedError, match="by position") as e:
+            srcgrad.grad(f)(np.ones(3))
+        assert "test_library.py" in str(e.value)
+
+
 def multi_dot_of_a_name(A):
     ms = [A, A.T]
     return np.sum(np.linalg.multi_dot(ms))

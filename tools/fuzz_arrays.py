@@ -357,7 +357,8 @@ class ArrayGen:
                 ls = self.fresh("ls")
                 made = r.choice([f"[np.sin({it}) * {self.expr(S, 0)} for {it} in {self.expr(V, 0)}]",
                                  f"list({self.expr(MAT, 0)})", f"{self.expr(W, 0)}.tolist()",
-                                 f"[{self.expr(V, 0)} * i for i in range(n) if i != 1]"])
+                                 f"[{self.expr(V, 0)} * i for i in range(n) if i != 1]",
+                                 f"[a * b for a, b in zip({self.expr(V, 0)}, {self.expr(W, 0)})]"])
                 return [f"    {ls} = {made}",
                         f"    {acc} = np.sum(np.array({ls}) * {ls}[0]) + np.sum(sum({ls}))"]
             return [f"    {acc} = 0.0", f"    {loop[0]}", f"        {acc} = {acc} + {loop[1]}"]

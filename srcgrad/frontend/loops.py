@@ -237,8 +237,20 @@ class Checks:
             self.bad(node, "a comprehension with several `for` clauses", "nest loops instead.")
             return
         gen = node.generators[0]
-        for item in (gen.iter.elts if isinstance(gen.iter, ast.List) else [gen.iter]):
-            self.visit(item)
+        it = gen.iter
+        if isinstance(it, ast.Call) and self.src.resolve(it.func) in (zip, enumerate):
+            loop = sequence_loop(ast.For(gen.target, it, [], [], None), self.src.resolve)
+            if not isinstance(loop, SequenceLoop):  # [a * b for a, b in zip(xs, ys)]: as a loop
+                self.bad(*loop)
+                return
+            for seq in loop.seqs:
+                for item in (seq.elts if isinstance(seq, ast.List) else [seq]):
+                    self.visit(item)
+            if loop.start is not None:
+                self.visit(loop.start)
+        else:
+            for item in (it.elts if isinstance(it, ast.List) else [it]):
+                self.visit(item)
         for c in gen.ifs:
             self.visit(c)
         self.visit(node.elt)

@@ -9,14 +9,26 @@ at 0 the step has none, as for ``np.sign``) and the indicator of ``x1 == 0`` in 
 """
 import numpy as np
 
-from . import shim
+from . import chooser
 
 
-@shim(np.heaviside)
 def heaviside(x1, x2):
     return np.where(x1 < 0.0, 0.0, np.where(x1 > 0.0, 1.0, np.where(x1 == 0.0, x2, x1)))
 
 
-@shim(np.float_power)
 def float_power(x1, x2):
     return (x1 * 1.0) ** (x2 * 1.0)
+
+
+def _by_position(shim):
+    """NumPy's ufuncs take their operands by position only (``np.heaviside(x1=x)`` is a
+    TypeError there), and ``out=``, ``where=`` and the rest are not written here."""
+    def pick(args, kw):
+        if kw or len(args) != 2:
+            return "keywords, or other than two arguments (a ufunc takes x1 and x2 by position)"
+        return shim, list(args)
+    return pick
+
+
+chooser(np.heaviside)(_by_position(heaviside))
+chooser(np.float_power)(_by_position(float_power))
