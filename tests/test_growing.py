@@ -204,6 +204,12 @@ def comprehension_over_zip(x):
     return l[0] + l[-1] * 2.0
 
 
+def comprehension_shadowing_its_sequence(x, a):
+    l = [a * x for a, x in zip(a, x[::-1])]  # zip's a and x are the function's
+    m = [x * 2.0 for x in x]
+    return l[0] + l[-1] * 2.0 + m[1] * x[0]
+
+
 def comprehension_over_enumerate(x):
     l = [i * v for i, v in enumerate(x)]
     return np.sum(np.array(l) ** 2)
@@ -220,7 +226,8 @@ def test_array_of_a_static_list():
     (rows_of_a_matrix, (np.arange(6.0).reshape(3, 2) * 0.3,)), (comprehension_over_an_array, (X,)),
     (list_of_a_tuple, (X,)), (list_of_a_row, (np.arange(6.0).reshape(2, 3) * 0.3,)),
     (comprehension_over_a_slice, (X,)), (comprehension_over_zip, (X,)),
-    (comprehension_over_enumerate, (X,))])
+    (comprehension_over_enumerate, (X,)),
+    (comprehension_shadowing_its_sequence, (X, np.array([0.5, -1.0, 2.0, 0.3])))])
 def test_lists_of_run_time_length(f, args):
     check_grads(f, args)  # both modes, both backends, against finite differences
     check_hessian(f, args, f.__name__)

@@ -110,6 +110,14 @@ class Sequences:
             gen = ast.comprehension(gen.target, _marked(seq), gen.ifs, 0)
         if not self._run_time_length(gen.iter):
             return None
+        it = gen.iter  # read in the function's scope, before the comprehension's names exist
+        if isinstance(it, ast.Call):  # zip(a, b), enumerate(x, 1), range(n)
+            it = ast.copy_location(ast.Call(it.func, [_marked(self.atom(a, out)) for a in it.args],
+                                            [ast.keyword(k.arg, _marked(self.atom(k.value, out)))
+                                             for k in it.keywords]), it)
+        elif not getattr(it, "normalized", False):
+            it = _marked(self.atom(it, out))
+        gen = ast.comprehension(gen.target, it, gen.ifs, 0)
         append = ast.Expr(ast.Call(ast.Attribute(ast.Name(s.targets[0].id, ast.Load()), "append",
                                                  ast.Load()), [v.elt], []))
         body = [append]
