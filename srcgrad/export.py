@@ -14,6 +14,7 @@ are registered when Numba is there, their NumPy versions run when it is not).
 import ast
 import inspect
 import os
+import re
 
 from . import kinds as K
 from . import pipeline, runtime
@@ -23,7 +24,7 @@ from .transforms.args import prepare
 from .transforms.derived import MODES, Derived
 
 _MODULES = ("broadcast", "reductions", "shape", "products", "decomp", "along", "axes",
-            "special", "incomplete", "custom", "checkpoint")
+            "special", "incomplete", "custom", "checkpoint", "parallel")
 
 
 def export(f, path=None, wrt=0, args=None, kinds=None, modes=("reverse",)):
@@ -102,8 +103,11 @@ def _module(d, gens, arg_kinds):
         out += ["", ""]
     out += _runtime_text(modules, helpers)
     out += ["", "if HAVE_NUMBA:  # compiled on first call, as srcgrad compiles them"]
-    for g in gens:
-        out.append(f"    {g.name} = _nb.njit({g.name}, error_model='numpy', boundscheck=True)")
+    for g, body in zip(gens, bodies):
+        # (a prange loop, the user's or its adjoint, runs in parallel as srcgrad runs it)
+        par = ", parallel=True" if re.search(r"\bprange\(", body) else ""
+        out.append(f"    {g.name} = _nb.njit({g.name}, error_model='numpy', "
+                   f"boundscheck=True{par})")
     return "\n".join(out) + "\n"
 
 
@@ -169,6 +173,16 @@ except ImportError:  # plain Python: the helpers' NumPy versions run
         @staticmethod
         def vectorize(f=None, **options):
             return np.vectorize(f) if f is not None else np.vectorize
+
+        prange = range  # a parallel loop's steps, one after another
+
+        @staticmethod
+        def get_thread_id():
+            return 0
+
+        @staticmethod
+        def get_num_threads():
+            return 1
 
     _nb_types = _nb_to_fixed_tuple = None
 

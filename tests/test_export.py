@@ -8,8 +8,10 @@ import sys
 import numpy as np
 import pytest
 import scipy.special
+from numba import prange
 
 import srcgrad
+from checks import check_grads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 W = np.array([1.0, 2.0, 0.5])
@@ -131,3 +133,41 @@ def test_export_of_a_parameter_named_like_a_helper(tmp_path):
                                                             np.array([0.3, 0.8]))
     for got, w in zip(json.loads(r.stdout), want):
         np.testing.assert_allclose(got, w, rtol=1e-13)
+
+
+def rows_lse(A, w):
+    """A prange loop whose adjoint runs each step again (its lists of saves sized as the
+    step starts: passes/step_stacks.py) and keeps a copy of bw per thread."""
+    s = 0.0
+    for i in prange(A.shape[0]):
+        m = A[i, 0] * w[0]
+        for k in range(1, A.shape[1]):
+            m = max(m, A[i, k] * w[k])
+        s += m * m
+    return s
+
+
+@pytest.mark.parametrize("blocked", [(), ("numba",)])
+def test_export_of_a_parallel_loop(tmp_path, blocked):
+    """An exported prange loop: compiled with parallel=True where Numba is, the steps one
+    after another where it is not (it once failed with a KeyError on num_threads)."""
+    A4 = np.random.default_rng(3).standard_normal((4, 3))  # (no ties in the max)
+    path = tmp_path / "rows_lse_grad.py"
+    srcgrad.export(rows_lse, str(path), wrt=("A", "w"), kinds="A=f8[:,:], w=f8[:]")
+    text = path.read_text()
+    assert "rows_lse_vjp = _nb.njit(rows_lse_vjp, error_model='numpy', boundscheck=True, " \
+           "parallel=True)" in text
+    code = ("import sys, json\n" + "".join(f"sys.modules[{m!r}] = None\n"
+                                           for m in blocked + ("srcgrad",)) +
+            f"sys.path.insert(0, {str(tmp_path)!r})\nimport numpy as np\nimport rows_lse_grad\n"
+            f"g = rows_lse_grad.rows_lse_grad(np.array({A4.tolist()!r}), np.array({X.tolist()!r}))"
+            "\nprint(json.dumps([rows_lse_grad.HAVE_NUMBA] + [a.tolist() for a in g]))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert r.returncode == 0, r.stderr
+    have_numba, *got = json.loads(r.stdout)
+    assert have_numba == (not blocked)
+    want = srcgrad.grad(rows_lse, wrt=(0, 1), backend="python")(A4, X)
+    check_grads(rows_lse, (A4, X), backends=("python",))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-13)
