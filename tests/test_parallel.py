@@ -430,3 +430,78 @@ def test_steps_that_overwrite_values_the_adjoint_needs(twins):
     with pytest.raises(srcgrad.UnsupportedError, match=r"test_parallel.py:\d+:\d+: .*prange "
                        r"loop cannot run in parallel: a step overwrites elements of b"):
         srcgrad.grad(overwrites_in_a_branch_inner, wrt=(0, 1), backend="python")(*args)
+
+
+# ---- a step's own saves, run again: arrays sized as the step starts (passes/step_stacks.py) --
+def keeps_in_branches(A, w):
+    """Saves at the step's level, in a range loop and in its branches: their number is known
+    as the step starts (1 + 2 * (columns - 1) at most), so they go to an array."""
+    s = 0.0
+    for i in prange(A.shape[0]):
+        m = A[i, 0] * w[0]
+        for k in range(1, A.shape[1]):
+            v = A[i, k] * w[k]
+            if v > m:
+                m = v
+            else:
+                m = 0.5 * (m + math.tanh(v))
+        t = m
+        for k in range(2):
+            t = math.sin(t) * w[k]
+        s += t * t
+    return s
+
+
+def keeps_unbounded(A, w):
+    """Saves in a loop whose length the step decides, and in a while loop: lists."""
+    s = 0.0
+    for i in prange(A.shape[0]):
+        n = 1 + int(abs(A[i, 0]) * 3.0)
+        t = w[0]
+        for k in range(n):
+            t = math.sin(t) * w[1] + A[i, 1]
+        u = w[2]
+        j = 0
+        while j < 2:
+            u = math.tanh(u) * A[i, 2]
+            j += 1
+        s += t * t + u
+    return s
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_a_steps_saves_go_to_an_array_when_their_number_is_known(backend, tmp_path):
+    args = (A[:6], XR[:5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        g = srcgrad.grad(keeps_in_branches, wrt=(0, 1), backend=backend)
+        got = g(*args)
+    step = g.source[g.source.index("in parallel"):]
+    assert "np.empty(" in step and ".append(" not in step and ".pop()" not in step, g.source
+    want = srcgrad.grad(serial_twin(keeps_in_branches, tmp_path), wrt=(0, 1),
+                        backend="python")(*args)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    if backend == "python":
+        check_grads(keeps_in_branches, args, backends=("python",))
+        w = XR[:5]  # its Hessian in w against the serial twin's
+        H = srcgrad.hessian(keeps_in_branches, wrt=1, backend="python")(A[:4], w)
+        Hs = srcgrad.hessian(serial_twin(keeps_in_branches, tmp_path), wrt=1,
+                             backend="python")(A[:4], w)
+        np.testing.assert_allclose(H, Hs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_a_steps_saves_stay_in_lists_when_their_number_is_not_known(backend, tmp_path):
+    args = (A[:6] * 0.8, XR[:3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        g = srcgrad.grad(keeps_unbounded, wrt=(0, 1), backend=backend)
+        got = g(*args)
+    assert "in parallel" in g.source and ".append(" in g.source, g.source
+    want = srcgrad.grad(serial_twin(keeps_unbounded, tmp_path), wrt=(0, 1),
+                        backend="python")(*args)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    if backend == "python":
+        check_grads(keeps_unbounded, args, backends=("python",))

@@ -13,6 +13,8 @@
   uses when nothing it reads (or views) changes in between;
 * shuttled saves (passes/shuttled.py): a loop step's save and restore of a value that the next
   step sets again before anything reads it (a checkpointed step run again) go;
+* a parallel step's own saves (passes/step_stacks.py): a list a ``prange`` step grows, when
+  the number of its appends is known as the step starts, is an array of that length;
 * element loads (passes/hoist_loads.py): an input's element a loop step reads several times
   is read once, into a local (``x_i = x[i]``);
 * carried elements (passes/rotate.py): a forward loop's ``x[i]``, ``x[i + 1]`` and its
@@ -27,6 +29,7 @@ from .hoist_loads import hoist_loads
 from .rotate import rotate
 from .shape_redo import like_of_leaf
 from .shuttled import append_of, drop_shuttled, pop_of
+from .step_stacks import bounded_step_stacks
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
 
@@ -288,5 +291,5 @@ def cleanup(fn, kinds=None, accumulable=None):
     fn = remove_dead(drop_dead_loops(fn, _effectful))
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
-    fn = remove_dead(drop_shuttled(fn))
+    fn = bounded_step_stacks(remove_dead(drop_shuttled(fn)))
     return rotate(hoist_loads(fn), accumulable, kinds)

@@ -20,6 +20,7 @@ an element restored (``x[i] = _saved``) or a loop that may end early keeps the r
 import ast
 
 from ..backend.emit import _MARK, comment
+from .clone import clone
 from .common import loop_exit
 from .types import is_scalar
 from .walk import nodes
@@ -172,7 +173,7 @@ class _Order:
                 self.read(t.slice, defined)
                 return
             if not isinstance(t, ast.Name):  # an element restored, or any other write
-                self.fail(f"a step writes {ast.unparse(t)} (an element restored for the "
+                self.fail(f"a step writes {_text(t)} (an element restored for the "
                           "steps before it)")
                 return
             self.read(st.value, defined)
@@ -198,6 +199,9 @@ class _Order:
             inner = set(defined) | {x.id for x in ast.walk(st.target) if isinstance(x, ast.Name)}
             self.block(st.body, inner)  # a value carried between the inner loop's steps
             # must be set before the inner loop (else it comes from another outer step)
+        elif isinstance(st, ast.While) and not st.orelse:  # (a step's own while, run again)
+            self.read(st.test, defined)
+            self.block(st.body, set(defined))
         elif isinstance(st, ast.Expr) and is_comment(st):
             pass
         elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \
@@ -205,7 +209,12 @@ class _Order:
                 and _base(st.value.func.value) in getattr(self, "lists", ()):
             self.read(st.value, defined)  # a save into the step's own list
         else:  # a call kept for its effect (a list's pop, a schedule step), while, return...
-            self.fail(f"a step runs {ast.unparse(st).splitlines()[0]}")
+            self.fail(f"a step runs {_text(st)}")
+
+
+def _text(node):
+    """The first line of a generated node's source (which may have no line numbers)."""
+    return ast.unparse(ast.fix_missing_locations(clone(node))).splitlines()[0]
 
 
 def commutes(body, local, index=None):

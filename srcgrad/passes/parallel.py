@@ -90,6 +90,15 @@ class ParallelLoops:
             "use range (its adjoint then runs in reverse order, one step at a time), or "
             "compute what the steps share outside the loop.")])
 
+    def _step_names(self, s):
+        """The step's own variables, with the trip counts of its inner ``while`` loops (and
+        ``_``, the variable of the loops that run them back)."""
+        counters = {self.counters[id(n)] for n in nodes(s) if n is not s and id(n) in
+                    self.counters}
+        if any(isinstance(n, ast.While) for n in nodes(s)):
+            counters.add("_")
+        return self._own_names(s) | counters
+
     def parallel_forward(self, s, body):
         """The forward steps of a prange loop: a step that keeps values in lists (saves
         inside its inner loops) keeps none here (the steps would share the lists); its
@@ -114,7 +123,7 @@ class ParallelLoops:
 
     def _step_again(self, s, depth, body):
         """The step run again, keeping its values in lists of its own, then its adjoint."""
-        own = self._own_names(s)
+        own = self._step_names(s)
         again = self.fwd_block(s.body, depth + 1)
         shared = {v for st in s.body for n in nodes(st) if isinstance(n, (ast.Assign, ast.AugAssign))
                   for t in ([n.targets[0]] if isinstance(n, ast.Assign) else [n.target])
@@ -154,7 +163,7 @@ class ParallelLoops:
         lists = set()
         if self.rerun.get(id(s)):
             body, lists = self._step_again(s, depth, body)
-        why = order_problem(body, self._own_names(s) | lists, s.target.id, lists)
+        why = order_problem(body, self._step_names(s) | lists, s.target.id, lists)
         if why:
             self._refuse_parallel(s, why)
         i = s.target.id
@@ -202,7 +211,7 @@ class ParallelLoops:
         # numbers 0 at the start of every step (loop_order.zeroed): set so in the step, which
         # makes them the step's own in Numba's prange (not a reduction)
         new_body = [_assign(v, ast.Constant(0.0))
-                    for v in sorted(zeroed(body, self._own_names(s) | lists, i))] + new_body
+                    for v in sorted(zeroed(body, self._step_names(s) | lists, i))] + new_body
         if parts:
             new_body = [_assign(tid, _call("thread_id"))] + new_body
         header = ast.For(_name(i, ast.Store()), clone(s.iter), new_body, [], None)
