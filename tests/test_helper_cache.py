@@ -17,12 +17,15 @@ SCRIPT = textwrap.dedent("""
     from numba.core import event
 
     compiled = []  # the runtime helpers Numba compiled in this process (not loaded)
+    allocations = []  # Numba's own implementations of np.zeros_like and np.full_like
 
     class Count(event.Listener):
         def on_start(self, ev):
             fn = ev.data["dispatcher"].py_func
             if fn.__module__.startswith("srcgrad.runtime"):
                 compiled.append(fn.__qualname__)
+            elif fn.__qualname__.startswith(("ol_np_zeros_like.", "impl_np_full_like.")):
+                allocations.append(fn.__qualname__)
 
         def on_end(self, ev):
             pass
@@ -30,7 +33,7 @@ SCRIPT = textwrap.dedent("""
     event.register("numba:compile", Count())
     import {module} as m
     g = srcgrad.grad(m.f, strict=True)(np.array({x}), np.array({A}))
-    print(json.dumps([g.tolist(), compiled]))
+    print(json.dumps([g.tolist(), compiled, allocations]))
 """)
 
 MODULE = textwrap.dedent("""
@@ -53,7 +56,7 @@ def expected(scale):
     return scale * (np.sum(2 * t * (1 - t * t) * M, axis=0) + (M + M.T) @ x)
 
 
-def run(tmp_path, cache, scale=1.0, prefix=""):
+def run(tmp_path, cache, scale=1.0, prefix="", allocations=None):
     module = f"mod_{str(scale).replace('.', '_')}"
     moddir = tmp_path / "mod"
     moddir.mkdir(exist_ok=True)
@@ -63,7 +66,9 @@ def run(tmp_path, cache, scale=1.0, prefix=""):
                        env=dict(os.environ, SRCGRAD_CACHE_DIR=str(cache)), timeout=300)
     assert r.returncode == 0, r.stderr
     import json
-    g, compiled = json.loads(r.stdout.strip().splitlines()[-1])
+    g, compiled, allocated = json.loads(r.stdout.strip().splitlines()[-1])
+    if allocations is not None:
+        allocations.append(allocated)
     assert np.allclose(g, expected(scale), rtol=1e-13, atol=0), (g, expected(scale))
     assert "FallbackWarning" not in r.stderr and "Traceback" not in r.stderr, r.stderr
     return compiled, r.stderr
@@ -75,11 +80,16 @@ def helper_files(cache, pattern="*"):
 
 def test_a_new_function_in_a_new_process_loads_the_helpers(tmp_path):
     cache = tmp_path / "cache"
-    compiled, err = run(tmp_path, cache)
+    allocations = []
+    compiled, err = run(tmp_path, cache, allocations=allocations)
     assert compiled, "the first process compiles the helpers"
     assert helper_files(cache, "*.nbi") and helper_files(cache, "*.sums")
-    compiled, err = run(tmp_path, cache, scale=3.0)  # another function: its own code is new
-    assert compiled == [], compiled
+    compiled, err = run(tmp_path, cache, scale=3.0, allocations=allocations)  # another
+    assert compiled == [], compiled  # function: its own code is new
+    # np.zeros_like and np.full_like in the generated code: NumPy's, with Numba's
+    # implementations cached as the helpers are (runtime/cached_numpy.py)
+    assert allocations[0] and allocations[1] == [], allocations
+    assert helper_files(cache, "cached_numpy*.nbi")
     assert "CacheWarning" not in err and "NumbaWarning" not in err, err
 
 

@@ -34,7 +34,9 @@ from ..errors import CacheWarning
 from . import cachedir
 
 VERSION = "srcgrad-cache-1"
-MODULE_HEADER = "import math\nimport numpy as np\nfrom srcgrad.runtime import *  # noqa\n\n"
+# (np: NumPy with its allocation functions' Numba implementations cached, runtime/cached_numpy.py)
+MODULE_HEADER = ("import math\nfrom srcgrad.runtime.cached_numpy import np\n"
+                 "from srcgrad.runtime import *  # noqa\n\n")
 
 
 def cache_dir(enabled=None, trusted=True):

@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from .. import runtime, stats
+from ..runtime import cached_numpy
 from ..errors import CacheWarning, FallbackWarning, InternalError, SrcgradError
 from . import cache as diskcache
 from .emit import register
@@ -28,7 +29,9 @@ def load(source, filename, name, backend, constants, deps=None):
     """Return the plain Python function defined by ``source``.  ``deps`` maps names to other
     Compiled functions it calls: their Numba dispatchers, or their Python versions."""
     register(source, filename)
-    ns = {"np": np, "math": math, **runtime.namespace(), **for_backend(constants, backend)}
+    # (Numba compiles what a cached module would: NumPy with cached allocations)
+    numpy = cached_numpy.np if backend == "numba" else np
+    ns = {"np": numpy, "math": math, **runtime.namespace(), **for_backend(constants, backend)}
     for dep_name, dep in (deps or {}).items():
         ns[dep_name] = dep.dispatcher() if backend == "numba" else dep._python()
     exec(compile(source, filename, "exec"), ns)
