@@ -78,7 +78,8 @@ EXPRS = {
         "np.trapezoid({W}, np.cumsum(np.exp({W})))", "np.convolve({W}, {V}, 'valid')[1]",
         "np.interp({S}, np.cumsum(np.exp({W})) - 1.5, {W})", "np.where({S} > 0.1, {S} * {S}, {S})",
         "np.cov({M})[0, 1]", "np.sum(np.corrcoef({V}, {V} * {V}))", "np.nanmax({M})",
-        "np.nanmean(np.where(np.arange(4) == 2, np.nan, {V}))"],
+        "np.nanmean(np.where(np.arange(4) == 2, np.nan, {V}))", "np.minimum.reduce({V})",
+        "np.multiply.reduce(0.5 + 0.3 * np.tanh({V}), axis=None)"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -110,8 +111,10 @@ EXPRS = {
         "np.sum({T}, axis=0)[1]", "{M}[np.array([0, 2, 2, 1]), np.array([1, 3, 3, 0])]",
         "np.copysign({V}, {S})", "np.heaviside({V}, {S}) * {V}",
         "np.float_power(np.exp(np.tanh({V})), {S})", "np.gradient({V})",
-        "np.gradient({V}, np.cumsum(np.exp({V}))) * {S}", "np.linalg.multi_dot([{M}.T, {M}, {V}])"],
-    W: ["{M} @ {V}", "np.linalg.multi_dot([{M}, {M}.T, {W}])", "{M}[1, [0, 3, 3]]", "{V}[[3, 0, -1]] * {S}", "np.sum({M}[:, [3, 0, 0]], axis=1)", "np.dot({M}, {V})", "{M}[np.arange(3), IDX[0:3]]", "{M}[IDX[0:3] % 3, 1]", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
+        "np.gradient({V}, np.cumsum(np.exp({V}))) * {S}", "np.linalg.multi_dot([{M}.T, {M}, {V}])",
+        "np.add.reduce({M})", "np.add.accumulate({V}) * {S}", "np.maximum.reduce({M}, 0)"],
+    W: ["np.multiply.reduce(0.5 + 0.3 * np.tanh({M}), 1)",
+        "np.add.reduce({M}, axis=1, keepdims=True)[:, 0]", "{M} @ {V}", "np.linalg.multi_dot([{M}, {M}.T, {W}])", "{M}[1, [0, 3, 3]]", "{V}[[3, 0, -1]] * {S}", "np.sum({M}[:, [3, 0, 0]], axis=1)", "np.dot({M}, {V})", "{M}[np.arange(3), IDX[0:3]]", "{M}[IDX[0:3] % 3, 1]", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
         "np.moveaxis({T}, 2, 0)[1, 0]", "np.diag({M})", "np.diagonal({M}, 1)",
         "np.linalg.solve({M}[:, 0:3] + 3.0 * np.eye(3), {W})", "np.inner({M}, {V})",
@@ -122,7 +125,8 @@ EXPRS = {
         # spectra kept apart (the decompositions are smooth there)
         "np.linalg.eigh(0.1 * np.tanh({M}[:, 0:3]) + np.diag(np.arange(3.0)))[0]",
         "np.linalg.svd(0.1 * np.tanh({M}) + np.eye(3, 4) * np.arange(1.0, 5.0), compute_uv=False)"],
-    MAT: ["np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
+    MAT: ["np.subtract.outer({W}, {V})", "np.multiply.outer({W}, {V}) * {S}",
+          "np.multiply.accumulate(0.5 + 0.3 * np.tanh({M}), axis=1)", "np.outer({W}, {V})", "{M} * {V}[None, :]", "{M} - {W}[:, None]", "np.tanh({M})",
           "{M} * {S}", "np.transpose({T}, (0, 2, 1))[1].T", "np.transpose({M}.T)",
           "{M}.T.reshape(3, 4)", "np.expand_dims({V}, 0) * {M}",
           "{M} - np.mean({M}, axis=1, keepdims=True)", "{M} * np.sum({M}, keepdims=True)",
@@ -352,15 +356,16 @@ class ArrayGen:
                 (f"for i, {it} in enumerate({self.expr(W, 0)}, 1):", f"i * np.sin({it})"),
                 (f"for {it}, u in (({self.expr(V, 0)}, {self.expr(S, 0)}), ({self.expr(V, 0)}, 0.5)):",
                  f"np.sum({it} * u)")])
-            self.pool[S].append(acc)
             if r.random() < 0.3:  # a list of a run-time length bound to a name, then used
                 ls = self.fresh("ls")
                 made = r.choice([f"[np.sin({it}) * {self.expr(S, 0)} for {it} in {self.expr(V, 0)}]",
                                  f"list({self.expr(MAT, 0)})", f"{self.expr(W, 0)}.tolist()",
                                  f"[{self.expr(V, 0)} * i for i in range(n) if i != 1]",
                                  f"[a * b for a, b in zip({self.expr(V, 0)}, {self.expr(W, 0)})]"])
+                self.pool[S].append(acc)  # (after the list's expressions: it is set after them)
                 return [f"    {ls} = {made}",
                         f"    {acc} = np.sum(np.array({ls}) * {ls}[0]) + np.sum(sum({ls}))"]
+            self.pool[S].append(acc)
             return [f"    {acc} = 0.0", f"    {loop[0]}", f"        {acc} = {acc} + {loop[1]}"]
         if k < 0.905:  # a dict local: read by its keys, and a loop over its items
             dd, acc = self.fresh("dd"), self.fresh("s")
