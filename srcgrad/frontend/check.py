@@ -23,6 +23,7 @@ from ..rules.table import (RANDOM_METHODS, CALLS, CREATION_CALLS, EINSUM_CALLS, 
                            SELECT_CALLS, SPLIT_CALLS)
 from .aliases import alias_problem, alias_writes, is_ufunc_at  # noqa: F401 -- alias_problem: normalize's
 from .source import _MISSING, read_source
+from ..passes.ufunc_methods import ufunc_method
 
 KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS, **SPLIT_CALLS,
                **EINSUM_CALLS, **SELECT_CALLS}
@@ -273,9 +274,11 @@ class _Checker(loops.Checks, ast.NodeVisitor):
                  + ", ".join(f".{m}()" for m in METHODS) + " of arrays are supported.")
 
     def visit_Call(self, node):
-        if is_ufunc_at(node, self.src.resolve):  # np.add.at(y, idx, v): a statement
-            for a in node.args:
+        if is_ufunc_at(node, self.src.resolve) or ufunc_method(node, self.src.resolve):
+            for a in node.args:  # np.add.at(y, idx, v); np.add.reduce(x), np.add.outer(a, b)
                 self.visit(a)
+            for k in node.keywords:
+                self.visit(k.value)
             return
         if isinstance(node.func, ast.Lambda):  # (lambda t: t * t)(x)
             self.visit_Lambda(node.func)

@@ -31,6 +31,7 @@ from .clone import clone
 from .constants import static_isinstance
 from .types import literal_dtype
 from .walk import marked
+from .ufunc_methods import ufunc_method
 
 
 # calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
@@ -64,6 +65,8 @@ class Calls:
                 and isinstance(self.src.resolve(f.value), np.ufunc):  # np.add.at in a value
             self.fail(e, f"{ast.unparse(f)}() used as a value", "it changes its first argument "
                       "and returns None: write it as a statement of its own.")
+        if ufunc_method(e, self.src.resolve) is not None:  # np.add.reduce(x), np.add.outer
+            return self.ufunc_method_call(e, out)
         obj = self.src.resolve(f)
         c = custom.rule_for(obj)
         if c is not None:  # the user's own derivative rule (srcgrad/custom.py)
