@@ -11,6 +11,7 @@ import pytest
 
 import srcgrad
 import test_constructs as T
+import test_parallel as P
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 X5 = np.linspace(0.5, 1.5, 5)
@@ -32,6 +33,10 @@ CASES = {
                                 {"checkpoint": 4}),
     "while_loop_checkpointed": (T.while_loop, (1.3,), 0, "reverse", {"checkpoint": 3}),
     "with_break_checkpointed": (T.with_break, (X5,), 0, "reverse", {"checkpoint": 2}),
+    # prange steps run again in their adjoint: saves in an array sized as the step starts
+    # (passes/step_stacks.py), a row's adjoint zeroed at each step's start
+    "parallel_step_stacks": (P.keeps_in_branches, (np.ones((4, 3)), np.ones(3)), (0, 1)),
+    "parallel_row_elements": (P.row_elements, (np.ones((2, 3)), np.ones((4, 3))), (0, 1)),
 }
 
 

@@ -505,3 +505,52 @@ def test_a_steps_saves_stay_in_lists_when_their_number_is_not_known(backend, tmp
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
     if backend == "python":
         check_grads(keeps_unbounded, args, backends=("python",))
+
+
+def row_elements(W, X):
+    """A row bound to a name and read element by element: its adjoint bxi is added into
+    before it is set, and each step starts it at zeros of its own row (it was refused: 'a
+    step adds into bxi as another step left it'); the row's save from before the step, a list
+    of arrays that Numba cannot compile in a prange loop, goes."""
+    s = 0.0
+    for i in prange(X.shape[0]):
+        xi = X[i]
+        t = 0.0
+        for k in range(xi.shape[0]):
+            t += W[0, k] * xi[k] * xi[k]
+        s += t * t
+    return s
+
+
+def while_with_break(A, w):
+    """A while loop with a break inside a step (its trip count the step's own)."""
+    s = 0.0
+    for i in prange(A.shape[0]):
+        u = w[0]
+        j = 0
+        while True:
+            u = math.tanh(u) * A[i, 1] + w[1]
+            j += 1
+            if j >= 3:
+                break
+        s += u * u
+    return s
+
+
+@pytest.mark.parametrize("f", [row_elements, while_with_break])
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_steps_with_rows_and_whiles(f, backend, tmp_path):
+    args = (A[:3].copy(), A.copy()) if f is row_elements else (A, XR[:2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        g = srcgrad.grad(f, wrt=(0, 1), backend=backend)
+        got = g(*args)
+    step = g.source[g.source.index("in parallel"):]
+    assert "prange(" in step, g.source
+    if f is row_elements:  # (saves in a while loop go to lists)
+        assert ".append(" not in step and "np.zeros_like(xi)" in step, g.source
+    want = srcgrad.grad(serial_twin(f, tmp_path), wrt=(0, 1), backend="python")(*args)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    if backend == "python":
+        check_grads(f, args, backends=("python",))

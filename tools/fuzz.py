@@ -230,7 +230,13 @@ class Gen:
                 f"acc * 0.9 + {self.expr(1, 'i')}"  # a carried adjoint: never fused
             header = "prange" if step.startswith("acc + ") and r.random() < 0.4 else "range"
             body += [f"    acc = {ret} + np.sum(b * b)", f"    for i in {header}(n - 1):"]
-            if r.random() < 0.3:
+            if r.random() < 0.15:  # a while with a break in a step (prange, or with
+                # parallel=True: passes/parallel.py)
+                body += ["        wu = a[i] * 0.5", "        wj = 0", "        while wj < 3:",
+                         f"            wu = math.tanh(wu) * {self.expr(1, 'i')} + a[i + 1]",
+                         "            wj += 1", "            if wu > 0.8:", "                break",
+                         "        acc = acc + wu * wu"]
+            elif r.random() < 0.3:
                 body += [f"        if a[i] > {r.uniform(-0.5, 0.5):.3f}:",
                          f"            acc = {step}", "        else:",
                          f"            acc = acc + a[i + 1] * {self.expr(1, 'i')}"]

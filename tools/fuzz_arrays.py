@@ -346,6 +346,17 @@ class ArrayGen:
                         f"    {d}[:, np.array([2, 0, 2])] = {self.expr(MAT, 0)}[:, 0:3]"]
             self.pool[MAT].append(d)
             return out
+        if k < 0.9 and r.random() < 0.6:  # a row bound to a name, read element by element
+            # (with parallel=True a prange loop: its adjoint zeroes the row's adjoint per step)
+            acc, rw, t = self.fresh("s"), self.fresh("rw"), self.fresh("t")
+            ri, ki = self.fresh("ri"), self.fresh("ki")
+            out = [f"    {acc} = 0.0", f"    for {ri} in range(3):",
+                   f"        {rw} = ({self.expr(MAT, 0)})[{ri}]", f"        {t} = 0.0",
+                   f"        for {ki} in range(4):",
+                   f"            {t} = {t} + {rw}[{ki}] * np.tanh({rw}[{ki}] * {self.expr(S, 0)})",
+                   f"        {acc} = {acc} + {t} * {t}"]
+            self.pool[S].append(acc)
+            return out
         if k < 0.9:  # loops over sequences: rows, values, zip, enumerate, a tuple (unrolled)
             acc, it = self.fresh("s"), self.fresh("e")
             loop = r.choice([

@@ -140,6 +140,7 @@ class _Order:
         # ... and be the loop's own (read by nothing after it), since the last step to set
         # them is another one in the forward order
         self.reason = None
+        self.inner_loops = 0  # the loops inside a step the walk is in
         outside = sorted(assigned - local)
         if outside:
             self.fail(f"its adjoint sets {', '.join(outside)}, which code after the loop reads")
@@ -197,11 +198,17 @@ class _Order:
         elif isinstance(st, ast.For):
             self.read(st.iter, defined)
             inner = set(defined) | {x.id for x in ast.walk(st.target) if isinstance(x, ast.Name)}
+            self.inner_loops += 1
             self.block(st.body, inner)  # a value carried between the inner loop's steps
-            # must be set before the inner loop (else it comes from another outer step)
+            self.inner_loops -= 1  # must be set before the inner loop (else it comes from
+            # another outer step)
         elif isinstance(st, ast.While) and not st.orelse:  # (a step's own while, run again)
             self.read(st.test, defined)
+            self.inner_loops += 1
             self.block(st.body, set(defined))
+            self.inner_loops -= 1
+        elif isinstance(st, (ast.Break, ast.Continue)) and self.inner_loops:
+            pass  # (it leaves or goes on with a loop inside the step)
         elif isinstance(st, ast.Expr) and is_comment(st):
             pass
         elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and \

@@ -156,8 +156,24 @@ class ParallelLoops:
                     for n in nodes(x):
                         if isinstance(n, ast.Name) and n.id == st:
                             n.id = own_list
+        again = _drop_entry_saves(again, body, lists, own, self.adj, len(first), s.target.id)
         step = list(lists.values()) + [comment("the step again, keeping its values")] + again
-        return step + body, set(lists)
+        return step + self._zero_own_adjoints(s, own, again, body) + body, set(lists)
+
+    def _zero_own_adjoints(self, s, own, again, body):
+        """``bv = np.zeros_like(v)`` for the step's own arrays ``v`` whose adjoints its
+        adjoint adds into before setting them (``bxi[k] += ...`` of a row ``xi = X[i]`` read
+        element by element): the serial adjoint starts each step with zeros of the value ``v``
+        has in that step (the step after left it reset so), which the step run again has just
+        set."""
+        set_again = {t.id for st in again for n in nodes(st) if isinstance(n, ast.Assign)
+                     for t in n.targets if isinstance(t, ast.Name)}
+        primal = {b: v for v, b in self.adj.items()}
+        zeroed = [b for b in sorted(exposed(body, {s.target.id}, set()))
+                  if b in primal and primal[b] in own and primal[b] in set_again
+                  and is_array(self.kinds.get(primal[b]))]
+        self.step_zeroed |= set(zeroed)  # (its zeros before the loop go: adjoint_inits)
+        return [_assign(b, _call("np.zeros_like", _name(primal[b]))) for b in zeroed]
 
     def rev_parallel(self, s, body, depth=0):
         lists = set()
@@ -220,6 +236,66 @@ class ParallelLoops:
             header.rerun_of = id(s)
         return before + [comment("adjoint steps only add into adjoints: in parallel")] + \
             [header] + after
+
+
+def _drop_entry_saves(again, body, lists, own, adj, n_first, index):
+    """The step run again without the save of each own variable's value from before the step
+    (its first save, at the step's level) and the adjoint without its restore (the last, then
+    the reset of its adjoint to zeros of that value): in serial order they hand a value to the
+    step before, in a parallel step nothing reads them (the step sets the variable before
+    reading it), and a list of arrays inside a prange loop is more than Numba compiles.
+    Placeholders set first only for those saves go too.  Returns the new ``again``."""
+    for st_list in list(lists):
+        def mentions(x):
+            return any(isinstance(n, ast.Name) and n.id == st_list for n in nodes(x))
+        push = next((k for k, x in enumerate(again) if mentions(x)), None)
+        pops = [k for k, x in enumerate(body) if mentions(x)]
+        if push is None or not pops:
+            continue
+        v = _saved_name(again[push], st_list)
+        if v is None or v not in own or _restored_name(body[pops[-1]], st_list) != v:
+            continue
+        end = pops[-1] + 1
+        if end < len(body) and _is_reset(body[end], adj.get(v), v):
+            end += 1
+        del body[pops[-1]:end]
+        again = again[:push] + again[push + 1:]
+        if not any(mentions(x) for x in again + body):
+            del lists[st_list]
+    needed = exposed(again[n_first:], {index}, set())
+    return [x for x in again[:n_first] if x.targets[0].id in needed] + again[n_first:]
+
+
+def _saved_name(st, stack):
+    """v of ``stack.append(v)`` or ``stack.append(v.shape)``."""
+    if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Call)
+            and isinstance(st.value.func, ast.Attribute) and st.value.func.attr == "append"
+            and isinstance(st.value.func.value, ast.Name) and st.value.func.value.id == stack
+            and len(st.value.args) == 1):
+        return None
+    a = st.value.args[0]
+    if isinstance(a, ast.Attribute) and a.attr == "shape":
+        a = a.value
+    return a.id if isinstance(a, ast.Name) else None
+
+
+def _restored_name(st, stack):
+    """v of ``v = stack.pop()`` or ``v = np.empty(stack.pop())`` (one pop)."""
+    if not (isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)):
+        return None
+    pops = [n for n in nodes(st.value) if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute) and n.func.attr == "pop"
+            and isinstance(n.func.value, ast.Name) and n.func.value.id == stack]
+    return st.targets[0].id if len(pops) == 1 else None
+
+
+def _is_reset(st, b, v):
+    """Is ``st`` ``b = np.zeros_like(v)``?"""
+    return b is not None and isinstance(st, ast.Assign) and \
+        isinstance(st.targets[0], ast.Name) and st.targets[0].id == b and \
+        isinstance(st.value, ast.Call) and ast.unparse(st.value.func) == "np.zeros_like" and \
+        len(st.value.args) == 1 and isinstance(st.value.args[0], ast.Name) and \
+        st.value.args[0].id == v
 
 
 def _base(t):

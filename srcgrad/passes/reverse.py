@@ -60,6 +60,7 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
         self.stacks = {}          # (variable, what, loop) -> stack name, in order of creation
         self._step_lists = {}     # (id(prange loop), stack) -> its steps' own list (parallel.py)
         self.prealloc = {}        # id(loop) -> [(stack, variable, what)] allocated before it
+        self.step_zeroed = set()  # adjoints each parallel step sets to zeros (parallel.py)
         self.saved_vars = {}      # id(statement outside loops) -> variable holding the old value
         self.slot_loop = {}
         self.counters = {}        # id(loop) -> trip counter name
@@ -299,8 +300,8 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
     def adjoint_inits(self, seeds):
         out = []
         for v, b in self.adj.items():
-            if v in self.seeded or v in self.single_use:
-                continue
+            if v in self.seeded or v in self.single_use or b in self.step_zeroed:
+                continue  # (step_zeroed: each step of a parallel adjoint sets it to zeros)
             k = self.kinds.get(v)
             out.append(_assign(b, self.zero_of(k, v)))
         return _tag(out, "")
