@@ -11,6 +11,8 @@
 * forward substitution (passes/substitute.py): a generated temporary (``_t3``, ``b_t3``,
   ``d_t3``) read once, or cheap to read (a name, a constant, ``x[i]``), is substituted into its
   uses when nothing it reads (or views) changes in between;
+* unread placeholders: a top-level assignment no later statement reads before setting it
+  again (a loop counts only what its steps may read first);
 * shuttled saves (passes/shuttled.py): a loop step's save and restore of a value that the next
   step sets again before anything reads it (a checkpointed step run again) go;
 * a parallel step's own saves (passes/step_stacks.py): a list a ``prange`` step grows, when
@@ -30,6 +32,7 @@ from .rotate import rotate
 from .shape_redo import like_of_leaf
 from .shuttled import append_of, drop_shuttled, pop_of
 from .step_stacks import bounded_step_stacks
+from .revolve import exposed
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
 
@@ -222,6 +225,27 @@ def drop_dead_stores(stmts):
     return out[::-1]
 
 
+def drop_unread_placeholders(fn):
+    """A top-level ``v = ...`` (nothing effectful) that no later statement reads before it
+    sets ``v`` again goes: a placeholder or an adjoint's zeros before a loop whose every step
+    sets ``v`` first (``xi = np.zeros((0,))`` before a prange loop whose steps begin with
+    ``xi = X[i]``).  The mark and sweep above counts a loop as reading every name in it; this
+    walks the function's statements from the end with the names each reads before it sets
+    them (revolve.exposed), so a loop counts only what its steps may read first."""
+    live, keep = set(), []
+    for st in reversed(fn.body):
+        if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name) and \
+                len(st.targets) == 1 and st.targets[0].id not in live and \
+                not _effectful(st.value):
+            continue
+        keep.append(st)
+        set_here = {st.targets[0].id} if isinstance(st, ast.Assign) and \
+            isinstance(st.targets[0], ast.Name) else set()
+        live = (live - set_here) | exposed([st], set(), set())
+    fn.body = keep[::-1]
+    return fn
+
+
 def drop_idle_pushes(stmts):
     """``s.append(v)`` ... ``v = s.pop()`` with nothing between writing ``v`` or touching
     ``s``: both go (the value was never changed)."""
@@ -291,5 +315,5 @@ def cleanup(fn, kinds=None, accumulable=None):
     fn = remove_dead(drop_dead_loops(fn, _effectful))
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
-    fn = bounded_step_stacks(remove_dead(drop_shuttled(fn)))
+    fn = bounded_step_stacks(drop_unread_placeholders(remove_dead(drop_shuttled(fn))))
     return rotate(hoist_loads(fn), accumulable, kinds)

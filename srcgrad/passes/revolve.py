@@ -133,6 +133,9 @@ def exposed(stmts, killed, out):
             exposed(st.body, inner, out)  # may run no times: kills nothing after it
         else:
             out |= loads(st) - killed
+            if isinstance(st, ast.AugAssign) and isinstance(st.target, ast.Name) and \
+                    st.target.id not in killed:  # (b += e reads b)
+                out.add(st.target.id)
     return out
 
 
