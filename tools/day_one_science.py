@@ -8,6 +8,7 @@ reported as refused, one it gets wrong as WRONG.
 import math
 
 import numpy as np
+from numba import prange
 
 from day_one import case, rng
 
@@ -385,3 +386,30 @@ def s_ix_sum(x):
     A = x.reshape(2, 3)
     cols = np.array([0, 2])
     return np.sum(A[:, cols] ** 2) + np.sum(A[1, [0, 1]])
+
+
+@case(x6.copy(), x4.copy())
+def s_rbf_kernel_sum(x, y):
+    d = np.subtract.outer(x, y)
+    K = np.exp(-0.5 * d ** 2)
+    return np.sum(K) / (len(x) * len(y))
+
+
+@case(x6.copy())
+def s_ufunc_reductions(x):
+    A = x.reshape(2, 3)
+    row_sums = np.add.reduce(A, axis=1)
+    cum = np.add.accumulate(A * A, axis=1)
+    return np.sum(row_sums ** 2) + np.maximum.reduce(cum[:, -1]) + np.multiply.reduce(x[:3] + 2.0)
+
+
+@case(rng.standard_normal((5, 3)), x4[:3].copy())
+def s_prange_rows(X, w):
+    total = 0.0
+    for i in prange(X.shape[0]):
+        xi = X[i]
+        z = 0.0
+        for k in range(xi.shape[0]):
+            z += w[k] * xi[k]
+        total += math.log(1.0 + math.exp(-z))
+    return total
