@@ -469,21 +469,28 @@ def keeps_unbounded(A, w):
     return s
 
 
-@pytest.mark.parametrize("backend", ["numba", "python"])
-def test_a_steps_saves_go_to_an_array_when_their_number_is_known(backend, tmp_path):
-    args = (A[:6], XR[:5])
+def _against_serial_twin(f, args, backend, folder):
+    """f's gradient in ``backend`` (compiled, never a fallback) against its serial twin's, and
+    against finite differences in Python; returns the generated source."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", srcgrad.FallbackWarning)
-        g = srcgrad.grad(keeps_in_branches, wrt=(0, 1), backend=backend)
+        g = srcgrad.grad(f, wrt=(0, 1), backend=backend)
         got = g(*args)
-    step = g.source[g.source.index("in parallel"):]
-    assert "np.empty(" in step and ".append(" not in step and ".pop()" not in step, g.source
-    want = srcgrad.grad(serial_twin(keeps_in_branches, tmp_path), wrt=(0, 1),
-                        backend="python")(*args)
+    want = srcgrad.grad(serial_twin(f, folder), wrt=(0, 1), backend="python")(*args)
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
     if backend == "python":
-        check_grads(keeps_in_branches, args, backends=("python",))
+        check_grads(f, args, backends=("python",))
+    assert "in parallel" in g.source and "prange(" in g.source, g.source
+    return g.source
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_a_steps_saves_go_to_an_array_when_their_number_is_known(backend, tmp_path):
+    src = _against_serial_twin(keeps_in_branches, (A[:6], XR[:5]), backend, tmp_path)
+    step = src[src.index("in parallel"):]
+    assert "np.empty(" in step and ".append(" not in step and ".pop()" not in step, src
+    if backend == "python":
         w = XR[:5]  # its Hessian in w against the serial twin's
         H = srcgrad.hessian(keeps_in_branches, wrt=1, backend="python")(A[:4], w)
         Hs = srcgrad.hessian(serial_twin(keeps_in_branches, tmp_path), wrt=1,
@@ -493,18 +500,8 @@ def test_a_steps_saves_go_to_an_array_when_their_number_is_known(backend, tmp_pa
 
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_a_steps_saves_stay_in_lists_when_their_number_is_not_known(backend, tmp_path):
-    args = (A[:6] * 0.8, XR[:3])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", srcgrad.FallbackWarning)
-        g = srcgrad.grad(keeps_unbounded, wrt=(0, 1), backend=backend)
-        got = g(*args)
-    assert "in parallel" in g.source and ".append(" in g.source, g.source
-    want = srcgrad.grad(serial_twin(keeps_unbounded, tmp_path), wrt=(0, 1),
-                        backend="python")(*args)
-    for a, b in zip(got, want):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
-    if backend == "python":
-        check_grads(keeps_unbounded, args, backends=("python",))
+    src = _against_serial_twin(keeps_unbounded, (A[:6] * 0.8, XR[:3]), backend, tmp_path)
+    assert ".append(" in src, src
 
 
 def row_elements(W, X):
@@ -541,16 +538,7 @@ def while_with_break(A, w):
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_steps_with_rows_and_whiles(f, backend, tmp_path):
     args = (A[:3].copy(), A.copy()) if f is row_elements else (A, XR[:2])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", srcgrad.FallbackWarning)
-        g = srcgrad.grad(f, wrt=(0, 1), backend=backend)
-        got = g(*args)
-    step = g.source[g.source.index("in parallel"):]
-    assert "prange(" in step, g.source
+    src = _against_serial_twin(f, args, backend, tmp_path)
+    step = src[src.index("in parallel"):]
     if f is row_elements:  # (saves in a while loop go to lists)
-        assert ".append(" not in step and "np.zeros_like(xi)" in step, g.source
-    want = srcgrad.grad(serial_twin(f, tmp_path), wrt=(0, 1), backend="python")(*args)
-    for a, b in zip(got, want):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
-    if backend == "python":
-        check_grads(f, args, backends=("python",))
+        assert ".append(" not in step and "np.zeros_like(xi)" in step, src
