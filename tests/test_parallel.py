@@ -519,6 +519,22 @@ def row_elements(W, X):
     return s
 
 
+def row_in_a_branch(W, X):
+    """The row bound and read in a branch only: each step's adjoint starts at zeros of its
+    row, or of the placeholder where the branch is not taken."""
+    s = 0.0
+    for i in prange(X.shape[0]):
+        if X[i, 0] > 0.0:
+            xi = X[i]
+            t = 0.0
+            for k in range(xi.shape[0]):
+                t += W[0, k] * xi[k] * xi[k]
+        else:
+            t = 0.5
+        s += t * t
+    return s
+
+
 def while_with_break(A, w):
     """A while loop with a break inside a step (its trip count the step's own)."""
     s = 0.0
@@ -534,10 +550,10 @@ def while_with_break(A, w):
     return s
 
 
-@pytest.mark.parametrize("f", [row_elements, while_with_break])
+@pytest.mark.parametrize("f", [row_elements, row_in_a_branch, while_with_break])
 @pytest.mark.parametrize("backend", ["numba", "python"])
 def test_steps_with_rows_and_whiles(f, backend, tmp_path):
-    args = (A[:3].copy(), A.copy()) if f is row_elements else (A, XR[:2])
+    args = (A[:3].copy(), A.copy()) if f is not while_with_break else (A, XR[:2])
     src = _against_serial_twin(f, args, backend, tmp_path)
     step = src[src.index("in parallel"):]
     if f is row_elements:  # (saves in a while loop go to lists)

@@ -166,8 +166,9 @@ class ParallelLoops:
         element by element): the serial adjoint starts each step with zeros of the value ``v``
         has in that step (the step after left it reset so), which the step run again has just
         set."""
-        set_again = {t.id for st in again for n in nodes(st) if isinstance(n, ast.Assign)
-                     for t in n.targets if isinstance(t, ast.Name)}
+        # (set on every path: at the step's level, a placeholder included)
+        set_again = {st.targets[0].id for st in again if isinstance(st, ast.Assign)
+                     and isinstance(st.targets[0], ast.Name)}
         primal = {b: v for v, b in self.adj.items()}
         zeroed = [b for b in sorted(exposed(body, {s.target.id}, set()))
                   if b in primal and primal[b] in own and primal[b] in set_again
