@@ -77,6 +77,10 @@ def reduce_with_initial(x):
     return np.add.reduce(x, initial=1.0)
 
 
+def axis_twice(x):
+    return np.sum(np.add.reduce(np.outer(x, x), 0, axis=1))
+
+
 def outer_keywords(x):
     return np.sum(np.add.outer(x, b=x))
 
@@ -91,6 +95,7 @@ def reduceat(x):
     (running_max, r"np.maximum.accumulate\(\)"),
     (reduce_with_initial, r"np.add.reduce\(\) with these arguments"),
     (outer_keywords, r"np.add.outer\(\) with these arguments"),
+    (axis_twice, r"np.add.reduce\(\) with these arguments"),
     (reduceat, r"method call .reduceat\(\)")])
 def test_other_ufunc_methods_are_located_errors(f, match):
     with pytest.raises(srcgrad.UnsupportedError, match=r"test_ufunc_methods.py:\d+:\d+: .*"

@@ -58,9 +58,10 @@ class UfuncMethods:
             self.fail(e, f"{name}() (srcgrad writes {method} of {', '.join(sorted(f'np.{x.__name__}' for x in table))} only)",
                       f"write the reduction with {what}, or a loop.")
         given = dict(zip(("array", "axis"), e.args))
+        twice = any(k.arg in given for k in e.keywords)  # (a TypeError in NumPy)
         given.update({k.arg: k.value for k in e.keywords})
         allowed = {"array", "axis"} | ({"keepdims"} if method == "reduce" else set())
-        if len(e.args) > 2 or set(given) - allowed or "array" not in given:
+        if len(e.args) > 2 or set(given) - allowed or "array" not in given or twice:
             self.fail(e, f"{name}() with these arguments",
                       f"pass the array and axis={'' if method == 'accumulate' else ' and keepdims='}"
                       "only (dtype=, out=, initial= and where= are not supported).")
