@@ -447,3 +447,19 @@ def test_nan_reductions_skip_nans_and_cov_refuses_one_variable():
 
 def cov_ddof_5(X):
     return np.sum(np.cov(X, ddof=5))
+
+
+def interp_of_tensordot(x, a, M):
+    """np.tensordot (its lowering waits for the kinds pass) inside an argument of np.interp
+    that interp's chooser does not read: it stayed unlowered and was refused as 'differentiated
+    value M passed to tensordot()' (the array fuzzer, seed 34736)."""
+    xp = np.cumsum(np.exp(np.tensordot(M, a, axes=1))) - 1.5
+    return np.interp(x, xp, np.tensordot(M, a, axes=1) ** 2)
+
+
+def test_a_rank_lowered_call_inside_a_library_call():
+    rng = np.random.default_rng(3)
+    a, M = rng.standard_normal(4) * 0.3, rng.standard_normal((3, 4)) * 0.3
+    xp = np.cumsum(np.exp(M @ a)) - 1.5
+    x = 0.5 * (xp[0] + xp[1])  # inside the first interval
+    check_grads(interp_of_tensordot, (x, a, M), backends=("python",))

@@ -1,6 +1,7 @@
 """NumPy ufunc methods (passes/ufunc_methods.py): ``np.add.reduce``, ``np.multiply.reduce``,
 ``np.maximum.reduce``, ``np.minimum.reduce``, ``np.add.accumulate``,
-``np.multiply.accumulate`` and ``<binary ufunc>.outer``, each written as the NumPy call it
+``np.multiply.accumulate``, ``np.maximum.accumulate``, ``np.minimum.accumulate`` and
+``<binary ufunc>.outer``, each written as the NumPy call it
 equals.  Checked against finite differences in both modes and backends, against NumPy's
 values (check_grads), under the Hessian; other methods, ufuncs and arguments are located errors."""
 import numpy as np
@@ -36,11 +37,17 @@ def accumulates(A, x):
             + np.sum(np.sin(np.add.accumulate(x))))
 
 
+def drawdown(x):
+    """The running peak of a cumulative sum (np.maximum.accumulate), and a running minimum."""
+    p = np.cumsum(x)
+    return np.sum((np.maximum.accumulate(p) - p) ** 2) + np.sum(np.minimum.accumulate(np.sin(x)))
+
+
 RNG = np.random.default_rng(11)
 X, Y = RNG.uniform(-1, 1, 4), RNG.uniform(-1, 1, 3)
 A = RNG.uniform(0.5, 1.5, (3, 4))  # (no ties in the max, positive for the products)
 CASES = [(rbf, (X, Y, 0.7)), (outer_ranks, (A[:2], X[:3])), (outer_binary, (X + 2.0, Y)),
-         (reduces, (A,)), (accumulates, (A, X))]
+         (reduces, (A,)), (accumulates, (A, X)), (drawdown, (RNG.standard_normal(7),))]
 
 
 @pytest.mark.parametrize("f,args", CASES, ids=[c[0].__name__ for c in CASES])
@@ -56,6 +63,7 @@ def rbf_unit(x, y):
 def test_ufunc_methods_hessian():
     check_hessian(rbf_unit, (X, Y), "rbf")
     check_hessian(reduces, (A,), "reduces")
+    check_hessian(drawdown, (X,), "drawdown")
     check_hessian(outer_ranks, (A[:2], X[:3]), "outer_ranks")
 
 
@@ -69,8 +77,8 @@ def logaddexp_reduce(x):
     return np.logaddexp.reduce(x)
 
 
-def running_max(x):
-    return np.sum(np.maximum.accumulate(x))
+def running_max_of_rows(x):
+    return np.sum(np.maximum.accumulate(np.outer(x, x)))
 
 
 def reduce_with_initial(x):
@@ -92,7 +100,8 @@ def reduceat(x):
 @pytest.mark.parametrize("f,match", [
     (logaddexp_reduce, r"np.logaddexp.reduce\(\) \(srcgrad writes reduce of np.add, "
                        r"np.maximum, np.minimum, np.multiply only\)"),
-    (running_max, r"np.maximum.accumulate\(\)"),
+    (running_max_of_rows, r"np.maximum.accumulate\(\) of an argument that is not a 1-D "
+                          r"array"),
     (reduce_with_initial, r"np.add.reduce\(\) with these arguments"),
     (outer_keywords, r"np.add.outer\(\) with these arguments"),
     (axis_twice, r"np.add.reduce\(\) with these arguments"),

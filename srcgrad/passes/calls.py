@@ -433,6 +433,10 @@ class Calls:
             key = (self.src.filename, e.lineno, e.col_offset)
             ranks = (self.ranks or {}).get(key)
             if ranks is None:
+                for p, arg in given.items():  # (the others too, for the rank sites in them:
+                    if p not in present and not isinstance(arg, (ast.List, ast.Tuple)) and \
+                            any(isinstance(n, ast.Call) for n in ast.walk(arg)):
+                        self.atom(arg, out)  # np.tensordot inside np.interp's xp)
                 node = ast.Call(ast.Name("library_call", ast.Load()),
                                 [self.atom(given[p], out) for p in present], [])
                 node = ast.copy_location(node, e)

@@ -8,22 +8,53 @@
     np.subtract.outer(a, b)       ->  np.subtract(a[:, None], b)      (a and b 1-D)
     np.exp is not a method: np.add.outer(A, b), A 2-D, b 1-D  ->  np.add(A[:, :, None], b)
 
-``outer`` needs the operands' ranks (every axis of ``b`` is a new trailing axis of ``a``):
+``np.maximum.accumulate`` and ``np.minimum.accumulate`` of a 1-D array are the running
+extremum, a loop inlined at the call.  ``outer`` needs the operands' ranks (every axis of ``b`` is a new trailing axis of ``a``):
 its first normalization is a placeholder whose kind the kinds pass reads (as
 ``np.tensordot``'s, rank a + rank b), the second writes the call.  Any binary ufunc with a
 derivative rule takes ``outer``; ``reduce`` and ``accumulate`` take the ufuncs that have a
 NumPy reduction of their own.  Other ufuncs and methods (``np.logaddexp.reduce``,
-``np.maximum.accumulate``, ``reduceat``), and ``dtype=``, ``out=``, ``initial=`` or
+``reduceat``), ``np.maximum.accumulate`` of a matrix, and ``dtype=``, ``out=``, ``initial=`` or
 ``where=``, are refused at the call, saying what to write.
 """
 import ast
 
 import numpy as np
 
+from ..frontend.source import read_source
 from ..rules.table import CALLS
+from . import einsum
 
 _REDUCE = {np.add: "sum", np.multiply: "prod", np.maximum: "max", np.minimum: "min"}
 _ACCUMULATE = {np.add: "cumsum", np.multiply: "cumprod"}
+
+
+def maximum_accumulate(x):
+    """``np.maximum.accumulate`` of a 1-D array: the running maximum (a NaN carried on, as
+    ``np.maximum`` carries it)."""
+    out = np.zeros(x.shape[0])
+    if x.shape[0] > 0:
+        m = x[0]
+        out[0] = m
+        for i in range(1, x.shape[0]):
+            m = np.maximum(m, x[i])
+            out[i] = m
+    return out
+
+
+def minimum_accumulate(x):
+    """``np.minimum.accumulate`` of a 1-D array: the running minimum."""
+    out = np.zeros(x.shape[0])
+    if x.shape[0] > 0:
+        m = x[0]
+        out[0] = m
+        for i in range(1, x.shape[0]):
+            m = np.minimum(m, x[i])
+            out[i] = m
+    return out
+
+
+_RUNNING = {np.maximum: maximum_accumulate, np.minimum: minimum_accumulate}
 METHODS = ("reduce", "accumulate", "outer")
 
 
@@ -51,10 +82,14 @@ class UfuncMethods:
         name = ast.unparse(e.func)
         if method == "outer":
             return self._ufunc_outer(u, e, name, out)
+        if method == "accumulate" and u in _RUNNING:
+            return self._running(u, e, name, out)
         table = _REDUCE if method == "reduce" else _ACCUMULATE
         if u not in table:
             what = {"reduce": "np.sum, np.prod, np.max or np.min",
                     "accumulate": "np.cumsum or np.cumprod"}[method]
+            if method == "accumulate":
+                table = {**table, **_RUNNING}
             self.fail(e, f"{name}() (srcgrad writes {method} of {', '.join(sorted(f'np.{x.__name__}' for x in table))} only)",
                       f"write the reduction with {what}, or a loop.")
         given = dict(zip(("array", "axis"), e.args))
@@ -97,3 +132,32 @@ class UfuncMethods:
         call = ast.Call(_np(u.__name__, e.func), [ast.copy_location(a, e.args[0]), e.args[1]],
                         [])
         return self.flat(ast.fix_missing_locations(ast.copy_location(call, e)), out)
+
+    def _running(self, u, e, name, out):
+        """``np.maximum.accumulate(x)`` of a 1-D ``x`` (axis 0): the running extremum, a loop
+        (its rank from the kinds pass, as ``outer``'s)."""
+        given = dict(zip(("array", "axis"), e.args))
+        twice = any(k.arg in given for k in e.keywords)
+        given.update({k.arg: k.value for k in e.keywords})
+        axis = given.get("axis", ast.Constant(0))
+        if len(e.args) > 2 or set(given) - {"array", "axis"} or "array" not in given or twice \
+                or not (isinstance(axis, ast.Constant) and axis.value in (0, -1)):
+            self.fail(e, f"{name}() with these arguments", "pass a 1-D array (axis 0 only; "
+                      "for a matrix, write a loop over its rows).")
+        key = (self.src.filename, e.lineno, e.col_offset)
+        ranks = (self.ranks or {}).get(key)
+        if ranks is None:  # the first normalization: a placeholder for the kinds pass
+            node = ast.copy_location(ast.Call(ast.Name("library_call", ast.Load()),
+                                              [self.atom(given["array"], out)], []), e)
+            node.rank_site, node.rank_origin = key, (self.src, e)
+            node.library_kind = lambda kinds: ("a", 1, "f") if kinds[0] is not None else None
+            return node
+        kind = ranks[0]
+        if kind is None or kind[0] != "a" or kind[1] != 1:
+            self.fail(e, f"{name}() of an argument that is not a 1-D array",
+                      "pass a 1-D array (for a matrix, write a loop over its rows).")
+        fn = _RUNNING[u]
+        callee = read_source(fn)
+        callee = einsum.located_source(ast.unparse(callee.tree), e, self.src,
+                                       namespace=callee.namespace)
+        return self.inline_source(callee, fn.__name__, [given["array"]], out)
