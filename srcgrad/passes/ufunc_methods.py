@@ -70,6 +70,17 @@ def ufunc_method(e, resolve):
     return (u, f.attr) if isinstance(u, np.ufunc) else None
 
 
+def _array_axis(e, more):
+    """{"array": ..., "axis": ...} (and the keywords ``more``) of a reduce or accumulate
+    call, positional or by keyword; None for anything else, or a name given twice (a
+    TypeError in NumPy)."""
+    given = dict(zip(("array", "axis"), e.args))
+    if len(e.args) > 2 or any(k.arg in given for k in e.keywords):
+        return None
+    given.update({k.arg: k.value for k in e.keywords})
+    return given if "array" in given and not set(given) - {"array", "axis"} - more else None
+
+
 def _np(name, like):
     return ast.copy_location(ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load()), like)
 
@@ -92,11 +103,8 @@ class UfuncMethods:
                 table = {**table, **_RUNNING}
             self.fail(e, f"{name}() (srcgrad writes {method} of {', '.join(sorted(f'np.{x.__name__}' for x in table))} only)",
                       f"write the reduction with {what}, or a loop.")
-        given = dict(zip(("array", "axis"), e.args))
-        twice = any(k.arg in given for k in e.keywords)  # (a TypeError in NumPy)
-        given.update({k.arg: k.value for k in e.keywords})
-        allowed = {"array", "axis"} | ({"keepdims"} if method == "reduce" else set())
-        if len(e.args) > 2 or set(given) - allowed or "array" not in given or twice:
+        given = _array_axis(e, {"keepdims"} if method == "reduce" else set())
+        if given is None:
             self.fail(e, f"{name}() with these arguments",
                       f"pass the array and axis={'' if method == 'accumulate' else ' and keepdims='}"
                       "only (dtype=, out=, initial= and where= are not supported).")
@@ -110,14 +118,11 @@ class UfuncMethods:
 
     def _ufunc_outer(self, u, e, name, out):
         fn = getattr(np, u.__name__, None)
-        if u.nin != 2 or fn is not u or fn not in CALLS or e.keywords or len(e.args) != 2:
-            self.fail(e, f"{name}()" + ("" if u.nin == 2 and fn in CALLS else
-                                        f" (np.{u.__name__} has no derivative rule of two "
-                                        "operands)") + (" with these arguments"
-                                                       if e.keywords or len(e.args) != 2
-                                                       else ""),
-                      "pass two arrays; for a ufunc without a rule write "
-                      "np.<ufunc>(a[:, None], b).")
+        if u.nin != 2 or fn is not u or fn not in CALLS:
+            self.fail(e, f"{name}() (np.{u.__name__} has no derivative rule of two operands)",
+                      "write np.<ufunc>(a[:, None], b) with a ufunc that has one.")
+        if e.keywords or len(e.args) != 2:
+            self.fail(e, f"{name}() with these arguments", "pass two arrays, by position.")
         key = (self.src.filename, e.lineno, e.col_offset)
         ranks = (self.ranks or {}).get(key)
         if ranks is None:  # the first normalization: a placeholder for the kinds pass
@@ -136,12 +141,9 @@ class UfuncMethods:
     def _running(self, u, e, name, out):
         """``np.maximum.accumulate(x)`` of a 1-D ``x`` (axis 0): the running extremum, a loop
         (its rank from the kinds pass, as ``outer``'s)."""
-        given = dict(zip(("array", "axis"), e.args))
-        twice = any(k.arg in given for k in e.keywords)
-        given.update({k.arg: k.value for k in e.keywords})
-        axis = given.get("axis", ast.Constant(0))
-        if len(e.args) > 2 or set(given) - {"array", "axis"} or "array" not in given or twice \
-                or not (isinstance(axis, ast.Constant) and axis.value in (0, -1)):
+        given = _array_axis(e, set())
+        axis = (given or {}).get("axis", ast.Constant(0))
+        if given is None or not (isinstance(axis, ast.Constant) and axis.value in (0, -1)):
             self.fail(e, f"{name}() with these arguments", "pass a 1-D array (axis 0 only; "
                       "for a matrix, write a loop over its rows).")
         key = (self.src.filename, e.lineno, e.col_offset)
