@@ -149,7 +149,8 @@ def _needed(helpers):
 def _relative_imports(m):
     tree = ast.parse(inspect.getsource(getattr(runtime, m)))
     return [n.module for n in tree.body
-            if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module != "jit"]
+            if isinstance(n, ast.ImportFrom) and n.level == 1
+            and n.module not in ("jit", "cached_numpy")]  # (NumPy itself in an export)
 
 
 _SHIM = '''try:
@@ -235,6 +236,9 @@ def _rewritten(text):
                        ("numba.np.unsafe.ndarray", "to_fixed_tuple"): "_nb_to_fixed_tuple",
                        }.get((node.module, a.name), f"_nb.{a.name}")
                 body.append(ast.parse(f"{a.asname or a.name} = {src}").body[0])
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "cached_numpy":
+            body.append(ast.parse("import numpy as np").body[0])  # NumPy's own allocations
             continue
         if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "jit":
             for a in node.names:  # runtime/jit.py's cached decorators: Numba's own here

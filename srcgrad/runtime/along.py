@@ -9,7 +9,7 @@ Sorting and partitioning share one adjoint: the permutation that took ``x`` to t
 the derivative follows the values the call really returned, whichever order the backend's
 ``np.partition`` leaves within each part.
 """
-import numpy as np
+from .cached_numpy import np
 
 from .broadcast import axis_in
 from .jit import overload

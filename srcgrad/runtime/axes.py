@@ -1,7 +1,7 @@
 """Built on the rows of an axis (runtime/along.py ``lines``/``unlines``): reductions along an
 axis of a 3-D array (the 1-D and 2-D ones: runtime/reductions.py), ``np.take_along_axis`` and
 its adjoint, and ``np.average``'s weights laid along an axis."""
-import numpy as np
+from .cached_numpy import np
 
 from .along import lines, unlines
 from .broadcast import axis_in, expand_axis

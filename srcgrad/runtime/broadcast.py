@@ -1,7 +1,7 @@
 """Broadcasting and indexing: sums a cotangent back to a broadcast input's shape, adds at
 repeated indices, gathers what the last write to an index kept."""
 import numba
-import numpy as np
+from .cached_numpy import np
 
 from .jit import njit, overload
 

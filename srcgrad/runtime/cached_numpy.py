@@ -7,8 +7,9 @@ sum's cotangent, ``np.zeros``/``np.empty`` for shapes.  Numba compiles its imple
 each for every argument type, in every process, and never keeps it: 0.1 to 0.2 s each, a
 third of a small gradient's first call once srcgrad's own helpers come from the disk cache
 (runtime/jit.py).  This module is NumPy with those functions replaced by wrappers that do
-exactly what NumPy's do, whose Numba implementations (NumPy's, called from a function of
-ours) are compiled with the runtime helpers' cache: once per machine and argument types.
+exactly what NumPy's do, whose Numba implementations are compiled with the runtime helpers'
+cache: once per machine and argument types.  They are also cheaper to compile the first
+time than Numba's own (below), which matters for a user's very first gradient.
 
 Every other name is NumPy's own object (``np.sum``, ``np.float64``, ``np.linalg``), so
 Numba types them as it types NumPy's.  The generated source reads ``np.zeros_like`` either
@@ -17,7 +18,11 @@ way; in Python (the python backend, a fallback) the wrappers call NumPy.
 import types as _pytypes
 
 import numpy as _np
+from numba.core import cgutils as _cgutils
 from numba.core import types as _nbtypes
+from numba.core.typing.npydecl import parse_shape as _parse_shape
+from numba.extending import intrinsic
+from numba.np import arrayobj as _arrayobj
 
 from .jit import overload
 
@@ -58,13 +63,88 @@ def full_like(a, fill_value, dtype=None):
     return _np.full_like(a, fill_value, dtype)
 
 
+def ascontiguousarray(a, dtype=None):
+    return _np.ascontiguousarray(a) if dtype is None else _np.ascontiguousarray(a, dtype)
+
+
+# Numba's own implementations are chains (np.zeros_like calls np.empty_like, which calls an
+# allocation intrinsic; np.full_like fills through ``.flat``): each link is a function Numba
+# compiles, 0.03-0.1 s apiece, per argument type.  Ours call two intrinsics of our own, which
+# compile inline: allocate (as Numba's np.empty and np.empty_like do) and fill.  A dtype given
+# explicitly takes NumPy's implementation (generated code does not give one).
+
+def _float_shape(shape):
+    """Whether ``np.<fn>(shape)`` allocates a float64 C array: an integer or tuple of them."""
+    return _parse_shape(shape) is not None
+
+
+def _array_like(a):
+    """Whether ``a`` is an array of numbers or booleans (the fast implementations' domain)."""
+    return isinstance(a, _nbtypes.Array) and isinstance(a.dtype, (_nbtypes.Number,
+                                                                   _nbtypes.Boolean))
+
+
+@intrinsic
+def _alloc(typingctx, shape):
+    """A new float64 C array of ``shape`` (an integer or a tuple of integers): np.empty."""
+    sig = _nbtypes.Array(_nbtypes.float64, _parse_shape(shape), "C")(shape)
+
+    def codegen(context, builder, sig, args):
+        arrtype, shapes = _arrayobj._parse_empty_args(context, builder, sig, args)
+        return _arrayobj._empty_nd_impl(context, builder, arrtype, shapes)._getvalue()
+    return sig, codegen
+
+
+@intrinsic
+def _alloc_like(typingctx, a):
+    """A new array of ``a``'s shape and dtype, C or F as ``a`` (C for any other layout), as
+    Numba's np.empty_like types it."""
+    layout = a.layout if a.layout != "A" else "C"
+    sig = a.copy(layout=layout, readonly=False)(a)
+
+    def codegen(context, builder, sig, args):
+        arrtype, shapes = _arrayobj._parse_empty_like_args(context, builder, sig, args)
+        return _arrayobj._empty_nd_impl(context, builder, arrtype, shapes)._getvalue()
+    return sig, codegen
+
+
+@intrinsic
+def _fill(typingctx, arr, value):
+    """Every entry of ``arr`` (a new, hence contiguous, array) set to ``value``, cast to its
+    dtype as NumPy casts a fill value; a zero fill is a memset."""
+    sig = _nbtypes.none(arr, value)
+
+    def codegen(context, builder, sig, args):
+        aty, vty = sig.args
+        ary = context.make_array(aty)(context, builder, args[0])
+        v = context.cast(builder, args[1], vty, aty.dtype)
+        with _cgutils.for_range(builder, ary.nitems) as loop:
+            context.pack_value(builder, aty.dtype, v, builder.gep(ary.data, [loop.index]))
+        return context.get_dummy_value()
+    return sig, codegen
+
+
+@intrinsic
+def _zero(typingctx, arr):
+    """Every byte of ``arr`` (a new array) set to zero."""
+    sig = _nbtypes.none(arr)
+
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        _cgutils.memset(builder, ary.data, builder.mul(ary.itemsize, ary.nitems), 0)
+        return context.get_dummy_value()
+    return sig, codegen
+
+
 # (one implementation per function and dtype choice, each on lines of its own: Numba names a
 # cache file by the implementation's qualified name and line)
 @overload(zeros)
 def _ol_zeros(shape, dtype=None):
-    if _no_dtype(dtype):
+    if _no_dtype(dtype) and _float_shape(shape):
         def impl(shape, dtype=None):
-            return _np.zeros(shape)
+            out = _alloc(shape)
+            _zero(out)
+            return out
         return impl
 
     def impl_dtype(shape, dtype=None):
@@ -74,9 +154,9 @@ def _ol_zeros(shape, dtype=None):
 
 @overload(empty)
 def _ol_empty(shape, dtype=None):
-    if _no_dtype(dtype):
+    if _no_dtype(dtype) and _float_shape(shape):
         def impl(shape, dtype=None):
-            return _np.empty(shape)
+            return _alloc(shape)
         return impl
 
     def impl_dtype(shape, dtype=None):
@@ -86,9 +166,11 @@ def _ol_empty(shape, dtype=None):
 
 @overload(ones)
 def _ol_ones(shape, dtype=None):
-    if _no_dtype(dtype):
+    if _no_dtype(dtype) and _float_shape(shape):
         def impl(shape, dtype=None):
-            return _np.ones(shape)
+            out = _alloc(shape)
+            _fill(out, 1.0)
+            return out
         return impl
 
     def impl_dtype(shape, dtype=None):
@@ -98,9 +180,11 @@ def _ol_ones(shape, dtype=None):
 
 @overload(zeros_like)
 def _ol_zeros_like(a, dtype=None):
-    if _no_dtype(dtype):
+    if _no_dtype(dtype) and _array_like(a):
         def impl(a, dtype=None):
-            return _np.zeros_like(a)
+            out = _alloc_like(a)
+            _zero(out)
+            return out
         return impl
 
     def impl_dtype(a, dtype=None):
@@ -110,9 +194,9 @@ def _ol_zeros_like(a, dtype=None):
 
 @overload(empty_like)
 def _ol_empty_like(a, dtype=None):
-    if _no_dtype(dtype):
+    if _no_dtype(dtype) and _array_like(a):
         def impl(a, dtype=None):
-            return _np.empty_like(a)
+            return _alloc_like(a)
         return impl
 
     def impl_dtype(a, dtype=None):
@@ -122,9 +206,11 @@ def _ol_empty_like(a, dtype=None):
 
 @overload(ones_like)
 def _ol_ones_like(a, dtype=None):
-    if _no_dtype(dtype):
+    if _no_dtype(dtype) and _array_like(a):
         def impl(a, dtype=None):
-            return _np.ones_like(a)
+            out = _alloc_like(a)
+            _fill(out, 1)
+            return out
         return impl
 
     def impl_dtype(a, dtype=None):
@@ -134,9 +220,12 @@ def _ol_ones_like(a, dtype=None):
 
 @overload(full_like)
 def _ol_full_like(a, fill_value, dtype=None):
-    if _no_dtype(dtype):
+    if _no_dtype(dtype) and _array_like(a) \
+            and isinstance(fill_value, (_nbtypes.Integer, _nbtypes.Float, _nbtypes.Boolean)):
         def impl(a, fill_value, dtype=None):
-            return _np.full_like(a, fill_value)
+            out = _alloc_like(a)
+            _fill(out, fill_value)
+            return out
         return impl
 
     def impl_dtype(a, fill_value, dtype=None):
@@ -144,6 +233,22 @@ def _ol_full_like(a, fill_value, dtype=None):
     return impl_dtype
 
 
-for _fn in (zeros, empty, ones, zeros_like, empty_like, ones_like, full_like):
+@overload(ascontiguousarray)
+def _ol_ascontiguousarray(a, dtype=None):
+    if not _no_dtype(dtype):
+        def impl_dtype(a, dtype=None):
+            return _np.ascontiguousarray(a, dtype)
+        return impl_dtype
+    if isinstance(a, _nbtypes.Array) and a.layout == "C" and a.ndim >= 1 and a.mutable:
+        def impl_c(a, dtype=None):
+            return a  # already C-ordered: NumPy returns the array itself, as this does
+        return impl_c
+
+    def impl(a, dtype=None):
+        return _np.ascontiguousarray(a)
+    return impl
+
+
+for _fn in (zeros, empty, ones, zeros_like, empty_like, ones_like, full_like, ascontiguousarray):
     _fn.__doc__ = f"numpy.{_fn.__name__}, its Numba implementation cached on disk."
     setattr(np, _fn.__name__, _fn)

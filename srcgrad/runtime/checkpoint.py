@@ -25,7 +25,7 @@ checked against the recurrence's minimum in tests/test_loop_checkpoint.py).  The
 its stack of ranges in one int64 array (one int a range), so it runs inside compiled code, one
 call per action, with memory in the number of snapshots, not of steps.
 """
-import numpy as np
+from .cached_numpy import np
 from numba.core import types
 from numba.extending import register_jitable
 

@@ -1,7 +1,7 @@
 """Helpers of the wrappers srcgrad generates around a user's derivative rules (srcgrad/custom.py):
 a cotangent or tangent checked against the value it belongs to (``rule_like``), and, to make a
 reverse rule from a forward one, zeros, unit directions and entries of a float or an array."""
-import numpy as np
+from .cached_numpy import np
 from numba import types
 
 from .jit import overload

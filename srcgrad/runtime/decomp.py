@@ -3,7 +3,7 @@ tuples, and srcgrad differentiates each part by its own rule (rules/linalg.py), 
 function never uses costs nothing in its derivative.  Numba compiles ``eigh`` and ``svd`` of
 contiguous float64 matrices through LAPACK (the same routines NumPy calls, so the eigenvectors'
 and singular vectors' signs agree between the backends)."""
-import numpy as np
+from .cached_numpy import np
 
 from .jit import overload
 

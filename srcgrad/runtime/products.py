@@ -1,6 +1,6 @@
 """Products and matrix structure that Numba's nopython mode lacks or restricts: a diagonal of
 a matrix (and its adjoint, a matrix with that diagonal), the two halves of kron's adjoint."""
-import numpy as np
+from .cached_numpy import np
 
 from .jit import njit, overload
 

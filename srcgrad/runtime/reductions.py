@@ -1,6 +1,6 @@
 """Reductions and their derivatives: axis reductions Numba lacks, exact products with zeros,
 ties of max/min, var/std with ddof, the adjoints of diff and sort."""
-import numpy as np
+from .cached_numpy import np
 
 from .broadcast import axis_in, literal_axis
 from .jit import njit, overload

@@ -5,7 +5,7 @@ axis holds the elements, doubling its capacity when full, and a count of the row
     rows_head(y, x)    the first x.shape[0] rows of y    (rows_grown's adjoint in x)
     rows_pad(z, y)     z in the first rows of zeros shaped like y   (rows_head's adjoint)
 """
-import numpy as np
+from .cached_numpy import np
 
 from .jit import overload
 

@@ -1,7 +1,7 @@
 """Shapes and joins: reshapes for any memory layout, keepdims, and NumPy's joins two arrays
 at a time with the pieces their adjoints split back."""
 import numba
-import numpy as np
+from .cached_numpy import np
 from numba import types
 from numba.np.unsafe.ndarray import to_fixed_tuple
 

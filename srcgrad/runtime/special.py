@@ -3,7 +3,7 @@ Numba has no ``scipy.special``): erf, erfc, gamma and lgamma (``math``'s, or Sci
 arrays in Python), and the digamma and trigamma functions that their derivatives need."""
 import math
 
-import numpy as np
+from .cached_numpy import np
 from numba import types
 
 from .jit import njit, overload
