@@ -67,7 +67,12 @@ CASES = {
             # a bound None, left out, or by keyword (NumPy's a_min/a_max, NumPy 2's min/max)
             ("np.clip(x, None, 0.6) * y", [A(6, 0, 1), A(6, 0, 1)]),
             ("x.clip(0.4) + np.clip(x, a_min=None, a_max=y)", [A(6, 0, 1), S(0.3, 0.7)]),
-            ("x.clip(max=0.5) * np.clip(x, min=0.2, max=None)", [A((2, 3), 0, 1)])],
+            ("x.clip(max=0.5) * np.clip(x, min=0.2, max=None)", [A((2, 3), 0, 1)]),
+            # bounds of arrays, broadcast with x, and a lower bound above the upper (hi)
+            ("np.clip(x, y, y + 0.4)", [A(6, 0, 1), A(6, 0.2, 0.4)]),
+            ("np.clip(x, y, 0.7) * y", [A((2, 3), 0, 1), A(3, 0.2, 0.4)]),
+            ("np.clip(x, y, 2.0 * y)", [S(0, 1), A((3, 4), 0.3, 0.5)]),
+            ("np.clip(x, y + 0.4, y)", [A(6, 0, 1), A(6, 0.1, 0.5)])],
     "sum": [("np.sum(x)", [A((3, 4))]), ("x.sum()", [A(3)])],
     "mean": [("np.mean(x)", [A((3, 4))]), ("x.mean()", [A(3)]), ("np.average(x)", [A(3)]),
              ("np.average(x, weights=y)", [A((2, 3)), A((2, 3), *POS)]),

@@ -19,14 +19,15 @@ from .. import custom, library
 from . import loops
 from .loops import is_int_list
 from ..errors import UnsupportedError
-from ..rules.table import (RANDOM_METHODS, CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, NONDIFF_METHODS,
+from ..rules.table import (RANDOM_METHODS, CALLS, CONSTANT_CALLS, CREATION_CALLS, EINSUM_CALLS, JOIN_CALLS, METHODS, NONDIFF_CALLS, NONDIFF_METHODS,
                            SELECT_CALLS, SPLIT_CALLS)
 from .aliases import alias_problem, alias_writes, is_ufunc_at  # noqa: F401 -- alias_problem: normalize's
 from .source import _MISSING, read_source
 from ..passes.ufunc_methods import ufunc_method
+from ..passes.written_numpy import WRITTEN
 
 KNOWN_CALLS = {**CALLS, **NONDIFF_CALLS, **CREATION_CALLS, **JOIN_CALLS, **SPLIT_CALLS,
-               **EINSUM_CALLS, **SELECT_CALLS}
+               **EINSUM_CALLS, **SELECT_CALLS, **WRITTEN, **CONSTANT_CALLS}
 ARRAY_ATTRS = {"shape", "T", "size", "ndim"}
 
 # node type -> (construct, what to write instead)
@@ -327,6 +328,16 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             for kw in node.keywords:
                 self.visit(kw.value)
             return
+        take = 1 if self.src.resolve(node.func) is np.take else 0 if (
+            isinstance(node.func, ast.Attribute) and node.func.attr == "take"
+            and self.src.resolve(node.func) is _MISSING) else None
+        if take is not None and len(node.args) > take and is_int_list(node.args[take]):
+            node = copy.copy(node)  # np.take(x, [0, 2]), x.take([0, 2]): an index (x[[0, 2]])
+            node.args = [a for k, a in enumerate(node.args) if k != take]
+        if self.src.resolve(node.func) in (np.percentile, np.quantile) and len(node.args) > 1 \
+                and isinstance(node.args[1], (ast.List, ast.Tuple)):
+            node = copy.copy(node)  # several at once: refused by normalization, saying so
+            node.args = node.args[:1] + node.args[1].elts + node.args[2:]
         if self.src.resolve(node.func) is np.tensordot:  # axes=([0, 2], [2, 1]): literal lists
             for a in node.args[:2] + [k.value for k in node.keywords if k.arg != "axes"]:
                 self.visit(a)

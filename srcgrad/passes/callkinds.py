@@ -152,8 +152,8 @@ def call_kind(inf, e):
             return _broadcast(args)
         if prim == "where":
             return _broadcast(args[1:] + [args[0]] if is_array(args[0]) else args[1:], floaty=True)
-        if prim == "clip":
-            return args[0] if is_array(args[0]) else FLOAT
+        if prim == "clip":  # bounds may be arrays: the three broadcast together
+            return _broadcast(args, floaty=True)
         if prim in _REDUCE:
             return FLOAT
         if prim.endswith("_axis"):
@@ -222,6 +222,19 @@ def call_kind(inf, e):
         return ("a", 2, "f")
     if short in ("nonzero", "where") and len(args) == 1 and is_array(args[0]):
         return ("t", tuple(("a", 1, "i") for _ in range(args[0][1])))  # index arrays
+    if short in ("triu_indices", "tril_indices", "triu_indices_from", "tril_indices_from"):
+        return ("t", (("a", 1, "i"), ("a", 1, "i")))  # rows, columns
+    if short == "count_nonzero" and len(e.args) == 1 and not e.keywords:
+        return INT
+    if short == "vander" and args and is_array(args[0]):
+        return ("a", 2, "f" if is_float(args[0]) else args[0][2])
+    if short == "unique" and len(e.args) == 1 and not e.keywords and is_array(args[0]):
+        return ("a", 1, args[0][2])
+    if short == "bincount" and args and is_array(args[0]):
+        weighted = len(e.args) > 1 or any(k.arg == "weights" for k in e.keywords)
+        return ("a", 1, "f" if weighted else "i")
+    if short == "histogram" and args and is_array(args[0]):
+        return ("t", (("a", 1, "i"), ("a", 1, "f")))  # counts, bin edges
     if short == "flatnonzero":
         return ("a", 1, "i")
     if short == "argwhere":

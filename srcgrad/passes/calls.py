@@ -21,7 +21,7 @@ from .. import custom, library, runtime
 from ..errors import SrcgradError
 from ..frontend.loops import int_literal
 from ..frontend.source import _MISSING, Source, read_source
-from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
+from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CONSTANT_CALLS, CREATION_CALLS, DEFAULTS, JOIN_CALLS,
                            EINSUM_CALLS, LOWERED, METHODS, NONDIFF_CALLS, NONDIFF_METHODS, RANDOM_METHODS, RULES,
                            SELECT_CALLS,
                            SPLIT_CALLS)
@@ -32,6 +32,7 @@ from .constants import static_isinstance
 from .types import literal_dtype
 from .walk import marked
 from .ufunc_methods import ufunc_method
+from .written_numpy import WRITTEN
 
 
 # calls emitted as builtins in generated code, everything else as np.<name> or math.<name>
@@ -125,7 +126,7 @@ class Calls:
             return self.prim_call(prim, _np_func(prim, args), args, e.keywords, e, out)
         try:
             known = obj in CALLS or obj in NONDIFF_CALLS or obj in CREATION_CALLS \
-                or obj in JOIN_CALLS
+                or obj in JOIN_CALLS or obj in CONSTANT_CALLS
         except TypeError:
             known = False
         if obj in ARRAY_LITERAL_CALLS and len(e.args) == 1 and isinstance(e.args[0], ast.List) \
@@ -135,6 +136,8 @@ class Calls:
             return self.array_literal(e.args[0], e, out)
         if obj in JOIN_CALLS.keys():
             return self.join(JOIN_CALLS[obj], e, out)
+        if obj in WRITTEN.keys():  # np.meshgrid, np.percentile: written in the subset
+            return self.written_call(obj, e, out)
         if obj in SPLIT_CALLS.keys():
             return self.split(SPLIT_CALLS[obj], e, out)
         if obj in EINSUM_CALLS:

@@ -41,6 +41,7 @@ from .names import NameGen, all_names, rename_reserved
 from .walk import Origin
 from .tuples import TupleParts
 from .ufunc_methods import UfuncMethods
+from .written_numpy import WrittenNumpy
 from .walk import nodes
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
@@ -87,7 +88,7 @@ def _origin(src, node):
 
 
 class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis, Sequences,
-                  Growing, Elementwise, UfuncMethods):
+                  Growing, Elementwise, UfuncMethods, WrittenNumpy):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
                  local_fns=None, captured=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants

@@ -72,8 +72,13 @@ rule("fmin",     "x y", ["g * ((x < y) + 0.5 * (x == y) + (y != y))", "g * ((y <
 # Numba compiles only when a and b have one type
 rule("where",    "c x y", [None, "where(c, g, 0.0 * g)", "where(c, 0.0 * g, g)"],
                           [None, "where(c, dx, 0.0 * dx)", "where(c, 0.0 * dy, dy)"])
-rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo)", "g * (x > hi)"],
-                            ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo)", "dhi * (x > hi)"])
+# np.clip is np.minimum(np.maximum(x, lo), hi): x where lo <= x <= hi (a bound reached passes
+# x's derivative), lo below it, hi above it, and hi everywhere when lo > hi.  Each mask reads
+# all three, so a tangent has the result's shape when bounds are arrays (broadcast).
+rule("clip",     "x lo hi", ["g * (x >= lo) * (x <= hi)", "g * (x < lo) * (lo <= hi)",
+                             "g * ((x >= lo) * (x > hi) + (x < lo) * (lo > hi))"],
+                            ["dx * (x >= lo) * (x <= hi)", "dlo * (x < lo) * (lo <= hi)",
+                             "dhi * ((x >= lo) * (x > hi) + (x < lo) * (lo > hi))"])
 # NaN becomes 0 and +-inf the largest floats: constants, derivative 0 there
 rule("nan_to_num", "x", ["g * isfinite(x)"],          ["dx * isfinite(x)"], out="x")
 # math.gamma and math.lgamma (scalars): digamma and trigamma are srcgrad's own (runtime)

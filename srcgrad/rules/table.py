@@ -45,7 +45,6 @@ ACCEPTS = {
     "full_like": {"v": "s"},
     "linspace":  {"lo": "s", "hi": "s", "n": "n"},
     "outer":     {"a": (1,), "b": (1,)},
-    "clip":      {"lo": "s", "hi": "s"},
     "sum_axis":  {"x": (1, 2, 3), "axis": "n"}, "mean_axis": {"x": (1, 2, 3), "axis": "n"},
     "amax_axis": {"x": (1, 2, 3), "axis": "n"}, "amin_axis": {"x": (1, 2, 3), "axis": "n"},
     "transpose_axes": {"axes": "i"},
@@ -232,6 +231,17 @@ NONDIFF_CALLS = {np.argsort: "argsort", slice: "slice", isinstance: "isinstance"
                  _rt.thread_id: "thread_id", _rt.num_threads: "num_threads",
                  _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis",
                  _rt.empty_broadcast: "empty_broadcast"}  # (its values are never read)
+
+# index arrays of a matrix's triangle, and counts: integers
+NONDIFF_CALLS.update({np.triu_indices: "triu_indices", np.tril_indices: "tril_indices",
+                      np.triu_indices_from: "triu_indices_from",
+                      np.tril_indices_from: "tril_indices_from",
+                      np.count_nonzero: "count_nonzero"})
+
+# calls with no derivative rule, of values that carry no derivative: kept whole, their results
+# constants.  An argument that carries a derivative is refused at the call (passes/activity.py)
+CONSTANT_CALLS = {np.vander: "vander", np.unique: "unique", np.bincount: "bincount",
+                  np.histogram: "histogram"}
 
 # random draws: methods of a np.random.Generator (or RandomState) passed in, and NumPy's
 # global functions.  Each draw is a constant of the derivative, made exactly once per call, in
