@@ -1,5 +1,5 @@
 """Forms of Python and NumPy a new user writes on the first day: helpers with default values
-and keyword arguments, ``np.add.at``, ``P[np.arange(n), labels]``, a loop variable read after its loop, ``axis=None``, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values, ``np.array`` of a list of
+and keyword arguments, ``np.add.at``, ``P[np.arange(n), labels]``, a loop variable read after its loop, ``axis=None``, element targets in a tuple assignment (a swap), ``max``/``min`` of more than two values and of generators, ``np.array`` of a list of
 arrays, a list literal passed to a NumPy function.  Each against finite differences in both
 modes and both backends (check_grads), and the cases NumPy gives another meaning refused at
 their line."""
@@ -46,6 +46,17 @@ def swap_copied_rows(A):
 
 def max3(x):
     return max(x[0], x[1] * x[2], math.sin(x[3])) + min(x[0], x[4], 0.3, x[1] ** 2)
+
+
+def extremes_of_generators(x):
+    """max/min of a generator over a run-time length: a loop keeping the first extreme."""
+    return (max(abs(v) for v in x) + min(v * v for v in x if v > -0.5)
+            + max(a * b for a, b in zip(x[:-1], x[1:])) + min(x[i] * i for i in range(1, len(x))))
+
+
+def index_from_a_generator(x):
+    """Integer items keep an integer result, which can index."""
+    return x[max(int(v > 0) for v in x)] * 2.0 + x[sum(len(x) for _ in range(2)) - 9]
 
 
 def rows_of_arrays(x):
@@ -185,9 +196,66 @@ def two_d_mask(A):
     (swap_copied_rows, (A34,)), (max3, (X5,)), (max3, (X5[::-1].copy(),)),
     (rows_of_arrays, (X5,)), (numbers_and_arrays, (X5,)),
     (list_to_numpy, (X5,)), (list_of_arrays_to_numpy, (X5,)),
+    (extremes_of_generators, (X5,)), (index_from_a_generator, (X5,)),
 ])
 def test_day_one_forms(f, args):
     check_grads(f, args)
+
+
+def first_nan_kept(x):
+    return max(v for v in x)
+
+
+def nothing_left(x):
+    return max(v for v in x if v > 10.0)
+
+
+def test_extremes_of_generators_are_pythons():
+    """A NaN first is kept (nothing is greater), ties keep the first item (its derivative),
+    and no item at all is Python's ValueError, in both backends."""
+    for backend in ("numba", "python"):
+        v, g = srcgrad.value_and_grad(first_nan_kept, backend=backend)(np.array([np.nan, 1.0]))
+        assert np.isnan(v) and g.tolist() == [1.0, 0.0]
+        v, g = srcgrad.value_and_grad(first_nan_kept, backend=backend)(np.array([2.0, 2.0]))
+        assert v == 2.0 and g.tolist() == [1.0, 0.0]
+        with pytest.raises(ValueError, match=r"max\(\) arg is an empty sequence"):
+            srcgrad.grad(nothing_left, backend=backend)(X5)
+    H = srcgrad.hessian(extremes_of_generators, backend="python")(X5)
+    from checks import fd_jacobian
+    g = srcgrad.grad(extremes_of_generators, backend="python")
+    np.testing.assert_allclose(H, fd_jacobian(g, X5, h=1e-5), rtol=1e-5, atol=1e-6)
+
+
+def imports_first(x):
+    """Imports the body starts with bind what Python binds (frontend/source.py)."""
+    import numpy as np
+    from math import sqrt
+    from numba import prange
+    import scipy.special
+    s = 0.0
+    for i in prange(x.shape[0]):
+        s += sqrt(1.0 + x[i] ** 2)
+    return s + np.sum(scipy.special.expit(x))
+
+
+def import_after_a_statement(x):
+    y = x * 2.0
+    import numpy as np
+    return np.sum(y)
+
+
+def import_of_a_name_assigned(x):
+    import numpy as np
+    np = 3.0
+    return x[0] * np
+
+
+def test_imports_first_in_the_body():
+    check_grads(imports_first, (X5,))
+    for f in (import_after_a_statement, import_of_a_name_assigned):
+        with pytest.raises(srcgrad.UnsupportedError, match=r"test_python_forms.py:\d+:\d+: "
+                           r"unsupported construct: import inside the function"):
+            srcgrad.grad(f, backend="python")(X5)
 
 
 def test_two_d_masks():

@@ -124,7 +124,59 @@ def read_source(fn):
                 namespace[var] = cell.cell_contents
             except ValueError:
                 pass
+    _local_imports(tree, namespace)
     return Source(fn, tree, filename, all_lines, namespace)
+
+
+def _local_imports(tree, namespace):
+    """Imports the function's body starts with (after a docstring): ``import numpy as np``,
+    ``from numba import prange``.  Each binds what Python binds when the function runs, in
+    ``namespace`` (this function's own), and the statement goes from ``tree``.  Imports
+    anywhere else, relative ones, of a name the function also assigns, or that fail, stay
+    for the subset check to refuse at their line."""
+    body = tree.body
+    k = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+        else 0
+    assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Store)}
+    while k < len(body) and isinstance(body[k], (ast.Import, ast.ImportFrom)):
+        bound = _imported(body[k])
+        if bound is None or set(bound) & assigned:
+            break
+        namespace.update(bound)
+        del body[k]
+    if not body:  # (only imports: Python returns None, as an empty body here would not parse)
+        body.append(ast.copy_location(ast.Pass(), tree))
+
+
+def _imported(st):
+    """{name: object} an import statement binds, or None (relative, or it fails)."""
+    import importlib
+    out = {}
+    try:
+        if isinstance(st, ast.Import):
+            for a in st.names:
+                module = importlib.import_module(a.name)
+                if a.asname:
+                    out[a.asname] = module
+                else:
+                    top = a.name.split(".")[0]
+                    out[top] = importlib.import_module(top)
+            return out
+        if st.level or not st.module:
+            return None
+        module = importlib.import_module(st.module)
+        for a in st.names:
+            if a.name == "*":
+                return None
+            try:
+                obj = getattr(module, a.name)
+            except AttributeError:
+                obj = importlib.import_module(f"{st.module}.{a.name}")
+            out[a.asname or a.name] = obj
+        return out
+    except ImportError:
+        return None
 
 
 def _lambda_tree(fn, text, first):

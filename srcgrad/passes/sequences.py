@@ -176,8 +176,7 @@ class Sequences:
             items = self.comprehension(arg, out)
             if items is None:
                 if kind != "sum":
-                    self.fail(e, f"{kind}() of a comprehension over a run-time length",
-                              "loop and keep the running extreme with np.maximum/np.minimum.")
+                    return self.extreme(arg, kind, e, out)
                 return self.accumulate(arg, e, out)
         else:
             seq = arg
@@ -209,7 +208,7 @@ class Sequences:
     def accumulate(self, gen_expr, e, out):
         """``sum(elt for t in seq)`` over a run-time length: a loop adding into a float."""
         acc = self.names.fresh("_acc")
-        self.emit(out, acc, ast.Constant(0.0))
+        self.emit(out, acc, ast.Constant(self._start(gen_expr.elt)))
         gen = gen_expr.generators[0]
         target = _marked(ast.Name(acc, ast.Load()))
         add = ast.Assign([ast.Name(acc, ast.Store())],
@@ -224,6 +223,55 @@ class Sequences:
         self.locals.add(acc)
         with self._own_names({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
             self.stmt(loop, out)
+        return _marked(ast.Name(acc, ast.Load()))
+
+    def _start(self, elt):
+        """The accumulator's first value: 0 for items that are surely integers (``len(a)``,
+        ``int(v > 0)``, ``x.shape[0]``: the result then stays one, as Python's does, and can
+        index), else 0.0."""
+        if isinstance(elt, ast.Call) and isinstance(elt.func, ast.Name) \
+                and self._resolve_global(elt.func) in (len, int):
+            return 0
+        if isinstance(elt, ast.Subscript) and isinstance(elt.value, ast.Attribute) \
+                and elt.value.attr == "shape":
+            return 0
+        return 0.0
+
+    def extreme(self, gen_expr, kind, e, out):
+        """``max(elt for t in seq)`` (or ``min``) over a run-time length: a loop keeping the
+        first largest (smallest) item, as Python's does (a later item replaces it only when
+        strictly greater, so a NaN first stays), and Python's ValueError when there is none.
+        The derivative is the kept item's."""
+        acc, count, item = (self.names.fresh(n) for n in ("_acc", "_count", "_item"))
+        self.emit(out, acc, ast.Constant(self._start(gen_expr.elt)))
+        self.emit(out, count, ast.Constant(0))
+        gen = gen_expr.generators[0]
+        op = ast.Gt() if kind == "max" else ast.Lt()
+
+        def name(v, ctx=ast.Load):
+            return ast.Name(v, ctx())
+        keep = ast.If(ast.Compare(name(count), [ast.Eq()], [ast.Constant(0)]),
+                      [ast.Assign([name(acc, ast.Store)], name(item))],
+                      [ast.If(ast.Compare(name(item), [op], [name(acc)]),
+                              [ast.Assign([name(acc, ast.Store)], name(item))], [])])
+        body = [ast.Assign([name(item, ast.Store)], gen_expr.elt), keep,
+                ast.Assign([name(count, ast.Store)],
+                           ast.BinOp(name(count), ast.Add(), ast.Constant(1)))]
+        for cond in reversed(gen.ifs):
+            body = [ast.If(cond, body, [])]
+        loop = ast.For(gen.target, gen.iter, body, [], None)
+        empty = ast.If(ast.Compare(name(count), [ast.Eq()], [ast.Constant(0)]), [ast.Raise(
+            ast.Call(ast.Name("ValueError", ast.Load()),
+                     [ast.Constant(f"{kind}() arg is an empty sequence")], []), None)], [])
+        for st in (loop, empty):
+            for n in ast.walk(st):
+                if isinstance(n, (ast.stmt, ast.expr)) and not hasattr(n, "lineno"):
+                    ast.copy_location(n, e)
+            ast.fix_missing_locations(st)
+        self.locals |= {acc, count, item}
+        with self._own_names({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
+            self.stmt(loop, out)
+        self.stmt(empty, out)
         return _marked(ast.Name(acc, ast.Load()))
 
     # ---- for loops over sequences, and lists that grow ------------------------------------------
