@@ -258,6 +258,26 @@ def test_imports_first_in_the_body():
             srcgrad.grad(f, backend="python")(X5)
 
 
+def _penalty(v, *, scale=1.0, shift=0.0):
+    return scale * np.sum(np.log1p((v - shift) ** 2))
+
+
+def keyword_only_helper(x):
+    """A helper's keyword-only parameters, passed by keyword or left at their defaults."""
+    return _penalty(x, scale=2.0) + _penalty(x[::2]) + _penalty(x, shift=0.5, scale=x[0])
+
+
+def keyword_only_by_position(x):
+    return _penalty(x, 2.0)
+
+
+def test_keyword_only_parameters_of_helpers():
+    check_grads(keyword_only_helper, (X5,))
+    with pytest.raises(srcgrad.UnsupportedError, match=r"call to _penalty\(\) with 2 positional "
+                       r"arguments"):
+        srcgrad.grad(keyword_only_by_position, backend="python")(X5)
+
+
 def test_two_d_masks():
     """(Numba has no 2-D mask indexing: the Python backend; compiled, a FallbackWarning.)"""
     check_grads(two_d_mask, (RNG.normal(size=(3, 4)),), backends=("python",))

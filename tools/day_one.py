@@ -2,8 +2,8 @@
 differences in reverse and forward mode (Numba backend): what srcgrad gets right, what it
 refuses (a located error, fine), and what it gets WRONG (a bug: fix it and keep the case as a
 regression test).  The cases live in tools/day_one_forms.py, tools/day_one_numpy.py,
-tools/day_one_arrays.py, tools/day_one_science.py, tools/day_one_broadcast.py
-and tools/day_one_stats.py.
+tools/day_one_arrays.py, tools/day_one_science.py, tools/day_one_broadcast.py,
+tools/day_one_stats.py and tools/day_one_ml.py.
 
     python tools/day_one.py                 # every case; exit 1 if any is WRONG or crashes
     python tools/day_one.py -k normalize    # the cases whose name holds "normalize"
@@ -59,7 +59,8 @@ def check(f, args):
         try:
             g = srcgrad.grad(f)(*map(_copy, args))
             v = rng.standard_normal(np.shape(args[0])) if np.ndim(args[0]) else 0.7
-            rest = tuple(np.zeros_like(a) if isinstance(a, np.ndarray) else 0.0 for a in args[1:])
+            rest = tuple((np.zeros_like(a) if a.dtype.kind == "f" else None)
+                         if isinstance(a, np.ndarray) else 0.0 for a in args[1:])
             _, t = srcgrad.jvp(f, tuple(map(_copy, args)), (v,) + rest)
         except srcgrad.UnsupportedError as e:
             return "refused", str(e).splitlines()[0]
@@ -84,6 +85,7 @@ def main(argv=None):
     import day_one_forms  # noqa: F401
     import day_one_numpy  # noqa: F401
     import day_one_science  # noqa: F401
+    import day_one_ml  # noqa: F401
     import day_one_stats  # noqa: F401
     counts = {}
     for f, args in day_one.CASES:

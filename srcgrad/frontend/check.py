@@ -125,9 +125,11 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if a.vararg or a.kwarg:
             node = a.vararg or a.kwarg
             self.bad(node, "*args/**kwargs", "name every parameter explicitly.")
-        if a.posonlyargs or a.kwonlyargs:
+        helper = len(self.active) > 1 and fdef is self.src.tree  # a module-level function
+        if a.posonlyargs or (a.kwonlyargs and not helper):  # called (its keywords are bound)
             self.bad(fdef, "positional-only or keyword-only parameters",
-                     "use ordinary positional parameters.")
+                     "use ordinary positional parameters (keyword-only ones are fine in the "
+                     "functions it calls).")
 
     def generic_visit(self, node):
         kind = type(node)

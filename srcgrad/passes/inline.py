@@ -61,7 +61,11 @@ class Inlining:
         callee = read_source(fn)
         given = fn.__defaults__ or ()
         defaults = dict(zip(callee.params[len(callee.params) - len(given):], given))
-        args = self.call_args(e, callee.params, defaults, fn.__name__)
+        positional = len(callee.params)
+        if callee.tree.args.kwonlyargs:  # def f(x, *, scale=1.0): passed by keyword only
+            callee = _keywords_last(callee)
+            defaults.update(fn.__kwdefaults__ or {})
+        args = self.call_args(e, callee.params, defaults, fn.__name__, positional)
         if site and self.depth == 0 and self.prefix is None and not self.src.internal:
             site = ("call", e.lineno, e.col_offset)  # a top-level call: a plan may checkpoint it
             if site in self.call_checkpoints:
@@ -71,17 +75,20 @@ class Inlining:
             site = None
         return self.inline_source(callee, fn.__name__, args, out, site=site)
 
-    def call_args(self, e, params, defaults, name):
+    def call_args(self, e, params, defaults, name, positional=None):
         """The arguments of the call ``e`` in the order of ``params``: positional ones, then
         keywords, then ``defaults`` ({parameter: a number, bool, string or None, or the
-        literal node of a nested def's default}) for the parameters not passed."""
+        literal node of a nested def's default}) for the parameters not passed.  Only the
+        first ``positional`` parameters (all by default) may be passed by position."""
         if any(isinstance(a, ast.Starred) for a in e.args) or \
                 any(k.arg is None for k in e.keywords):
             self.fail(e, f"call to {name}() with *args or **kwargs", "pass arguments by name "
                       "or position.")
-        if len(e.args) > len(params):
+        positional = len(params) if positional is None else positional
+        if len(e.args) > positional:
             self.fail(e, f"call to {name}() with {len(e.args)} positional arguments",
-                      f"{name}() takes the parameters ({', '.join(params)}).")
+                      f"{name}() takes the parameters ({', '.join(params)}), "
+                      f"{positional} of them by position.")
         given = dict(zip(params, e.args))
         for k in e.keywords:
             if k.arg not in params or k.arg in given:
@@ -156,3 +163,13 @@ def _with_functions(callee, dropped, functions):
     tree.args.args = [a for a in tree.args.args if a.arg not in dropped]
     return Source(callee.fn, tree, callee.filename, callee.lines,
                   {**callee.namespace, **functions})
+
+
+def _keywords_last(callee):
+    """``callee`` with its keyword-only parameters after its positional ones (a copy: the
+    call binds them by keyword, call_args checks that)."""
+    tree = copy.copy(callee.tree)
+    tree.args = copy.copy(tree.args)
+    tree.args.args = list(tree.args.args) + list(tree.args.kwonlyargs)
+    tree.args.kwonlyargs, tree.args.kw_defaults = [], []
+    return Source(callee.fn, tree, callee.filename, callee.lines, callee.namespace)
