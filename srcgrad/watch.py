@@ -136,7 +136,9 @@ def reads(fn):
             if node.id in cells:
                 where = cells[node.id]
             elif node.id in live.__globals__:
-                where = live.__globals__
+                if src.namespace.get(node.id) is not live.__globals__[node.id]:
+                    continue  # the function binds it itself (a function passed in, its own
+                where = live.__globals__  # import), hiding the global of that name
             else:
                 continue  # a builtin
             read = _Read(where, node.id, src.resolve(node))

@@ -195,3 +195,50 @@ def test_containers_see_a_change(restored):
         np.testing.assert_allclose(dw, 2 * r * x, rtol=1e-13)
         np.testing.assert_allclose(db, 2 * r, rtol=1e-13)
         np.testing.assert_allclose(vjp_fn(1.0)[0][1], 2 * r, rtol=1e-13)
+
+
+def act(z):  # a global function named like the parameters below
+    return z ** 3
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def applies(x, act):
+    return C * np.sum(act(x))
+
+
+def calls_a_helper_with_a_function(x):
+    return applies(x, relu) + applies(x, lambda z: z * z)
+
+
+@pytest.mark.parametrize("backend", ["numba", "python"])
+def test_a_parameter_named_like_a_global_function_is_the_function_passed(restored, backend):
+    """The parameter hides the global, as in Python: the derivative is of the function passed
+    in, nothing warns that the global 'changed', and a real change of a global still shows."""
+    x = np.array([0.3, -0.7, 1.1])
+    g = srcgrad.grad(applies, backend=backend)
+    with warnings.catch_warnings():  # (another test's change of C, undone since, shows once)
+        warnings.simplefilter("ignore", GlobalChangedWarning)
+        g(x, relu)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(g(x, relu), C * (x > 0), rtol=0)
+        np.testing.assert_allclose(g(x, np.tanh), C * (1 - np.tanh(x) ** 2), rtol=1e-13)
+        h = srcgrad.grad(calls_a_helper_with_a_function, backend=backend)
+        np.testing.assert_allclose(h(x), C * (x > 0) + 2.0 * C * x, rtol=1e-13)
+    globals()["C"] = 3.0
+    with pytest.warns(GlobalChangedWarning, match="'C' read by applies"):
+        np.testing.assert_allclose(g(x, relu), 3.0 * (x > 0), rtol=0)
+
+
+def test_a_function_defined_indented_takes_functions_and_containers():
+    """(Its columns are shifted back after dedenting, the end columns too: the flat version
+    made for containers compiles its tree, which refuses a range ending before it starts.)"""
+    def inner(x, params, f):
+        return np.sum(f(x * params["w"])) + params["c"] * x[0]
+    x = np.array([0.3, -0.7, 1.1])
+    g = srcgrad.grad(inner, backend="python")(x, {"w": 2.0, "c": 0.5}, np.sin)
+    np.testing.assert_allclose(g, 2.0 * np.cos(2.0 * x) + np.array([0.5, 0.0, 0.0]),
+                               rtol=1e-13)

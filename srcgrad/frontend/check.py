@@ -405,8 +405,9 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             return
         obj = self.src.resolve(f)
         name = ast.unparse(f)
-        if obj is _MISSING and isinstance(f, ast.Name) and f.id in self.src.params:
-            return  # a function passed as an argument: known at the call (srcgrad/pytree.py)
+        if isinstance(f, ast.Name) and f.id in self.src.params:
+            return  # a function passed as an argument: known at the call (srcgrad/pytree.py),
+            # whatever a global of its name is (the parameter hides it, as in Python)
         if obj is _MISSING:
             self.bad(node, f"call to {name}()", f"{name} is not a function srcgrad can see; "
                      "call module-level functions, math.* or np.* functions.")

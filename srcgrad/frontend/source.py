@@ -115,6 +115,8 @@ def read_source(fn):
         for node in ast.walk(tree):
             if hasattr(node, "col_offset"):
                 node.col_offset += indent
+            if getattr(node, "end_col_offset", None) is not None:
+                node.end_col_offset += indent  # (compile() refuses an end before the start)
     tree.decorator_list = []
     all_lines = linecache.getlines(filename) or [""] * (first - 1) + lines
     namespace = dict(fn.__globals__)
