@@ -12,6 +12,7 @@ import linecache
 import textwrap
 
 from ..errors import Location, Problem, UnsupportedError
+from . import function_values
 
 _MISSING = object()
 
@@ -127,6 +128,7 @@ def read_source(fn):
             except ValueError:
                 pass
     _local_imports(tree, namespace)
+    function_values.rewrite(tree, namespace)
     return Source(fn, tree, filename, all_lines, namespace)
 
 
