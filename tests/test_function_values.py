@@ -1,6 +1,6 @@
 """Functions held in variables (frontend/function_values.py): a name bound to a function or a
 list of them, loops and comprehensions over such lists (activations per layer, as ML code
-writes them), lambdas among them.  Derivatives against finite differences in both modes and
+writes them; plain, ``enumerate`` and ``zip`` loops), lambdas among them.  Derivatives against finite differences in both modes and
 backends (check_grads), Hessians, and what stays refused at its line."""
 import numpy as np
 import pytest
@@ -27,9 +27,12 @@ def activations_per_layer(x, W):
 
 def named_ones(x, W):
     soft = lambda z: z / (1.0 + z * z)  # noqa: E731 -- a lambda bound to a name, in a tuple
+
+    def scaled(z):
+        return 0.5 * z * x[0]
     act = np.sin
     h = act(x)
-    for f in (soft, relu, np.cos):
+    for f in (soft, relu, np.cos, scaled):
         h = W @ f(h)
     return np.sum(h)
 
@@ -53,6 +56,26 @@ def comprehensions(x, W):
     return np.sum(outs[0] * outs[1]) + sum(np.sum(g(x)) for g in (np.tanh, np.exp))
 
 
+def enumerated(x, W):
+    acts = [relu, np.tanh, lambda z: z * z]
+    h = x
+    for k, act in enumerate(acts):
+        h = act(W @ h) * (k + 1.0)
+    return np.sum(h)
+
+
+def zipped(x, W):
+    """Weights and activations side by side, either order (each step reads its weight)."""
+    Ws = [W, W.T, W * 0.5]
+    h = x
+    for Wl, act in zip(Ws, [np.sin, relu, np.tanh]):
+        h = act(Wl @ h)
+    acts = (np.sin, np.cos)
+    for act, Wl in zip(acts, Ws):
+        h = act(Wl @ h + 1.0)
+    return np.sum(h)
+
+
 def mixed_losses(p):
     return _mean(p, np.square) + _mean(p, lambda e: np.log1p(e * e))
 
@@ -62,7 +85,7 @@ def _mean(p, loss):
     return sum(np.mean(t(p - 0.2)) for t in terms) + np.mean(loss(p))
 
 
-CASES = [activations_per_layer, named_ones, inside_a_loop, comprehensions]
+CASES = [activations_per_layer, named_ones, inside_a_loop, comprehensions, enumerated, zipped]
 
 
 @pytest.mark.parametrize("f", CASES, ids=[f.__name__ for f in CASES])

@@ -39,6 +39,13 @@ class _Finder:
     def __init__(self, tree, namespace):
         self.tree, self.namespace = tree, namespace
         self.stores = _stores(tree)
+        targets = {}  # name -> times it is a for loop's variable (alone or in a tuple)
+        for n in ast.walk(tree):
+            if isinstance(n, ast.For):
+                for t in ast.walk(n.target):
+                    if isinstance(t, ast.Name):
+                        targets[t.id] = targets.get(t.id, 0) + 1
+        self.loop_only = {v for v, k in targets.items() if self.stores.get(v) == k}
         self.params = {a.arg for a in tree.args.args + tree.args.kwonlyargs}
         self.local = {s.name for s in tree.body if isinstance(s, ast.FunctionDef)} | {
             s.targets[0].id for s in tree.body if isinstance(s, ast.Assign)
@@ -49,8 +56,8 @@ class _Finder:
         """Is ``e`` a function srcgrad can call by name here (or a lambda)?"""
         if isinstance(e, ast.Lambda):
             return True
-        if isinstance(e, ast.Name) and e.id in self.local and self.stores.get(e.id) == 1:
-            return True
+        if isinstance(e, ast.Name) and e.id in self.local and self.stores.get(e.id, 0) <= 1:
+            return True  # (a nested def binds no Name node; f = lambda binds one)
         if isinstance(e, ast.Name) and (e.id in self.params or e.id in self.stores):
             return False
         obj = self._resolve(e)  # (NumPy's functions are of several types: np.sinc is not
@@ -178,30 +185,84 @@ def rewrite(tree, namespace):
 
 
 def _uses_ok(tree, name, many, finder, binding):
-    """Can every read of ``name`` be written away: calls of one function, or loops over a
-    list of them that can be unrolled?"""
+    """Can every read of ``name`` be written away: calls of one function, or loops (plain,
+    ``enumerate``, ``zip``) and comprehensions over a list of them that can be unrolled?"""
     if not many:
         return _only_called(tree, name, {id(binding)})
-    loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)
-             and isinstance(n.iter, ast.Name) and n.iter.id == name]
-    comps = [n for n in ast.walk(tree) if isinstance(n, (ast.ListComp, ast.GeneratorExp))
-             and len(n.generators) == 1 and isinstance(n.generators[0].iter, ast.Name)
-             and n.generators[0].iter.id == name]
-    if any(_Comprehensions({name: ([], True)}, finder)._over_functions(c) is None
-           for c in comps):
-        return False
-    iters = {id(n.iter) for n in loops} | {id(c.generators[0].iter) for c in comps}
-    reads = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name
-             and isinstance(n.ctx, ast.Load)]
-    return all(id(n) in iters for n in reads) and all(_loop_ok(n, finder) for n in loops)
+    probe = {name: ([], True)}
+    seen = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.For):
+            head = _header(n, probe, finder, top=False)
+            if head is not None and head[3] is not None and head[3].id == name:
+                if not _loop_ok(n, head[0], finder):
+                    return False
+                seen.add(id(head[3]))
+        elif isinstance(n, (ast.ListComp, ast.GeneratorExp)) and len(n.generators) == 1 \
+                and isinstance(n.generators[0].iter, ast.Name) \
+                and n.generators[0].iter.id == name:
+            if _Comprehensions(probe, finder)._over_functions(n) is None:
+                return False
+            seen.add(id(n.generators[0].iter))
+    return all(id(n) in seen for n in ast.walk(tree) if isinstance(n, ast.Name)
+               and n.id == name and isinstance(n.ctx, ast.Load))
 
 
-def _loop_ok(loop, finder):
-    t = loop.target
-    return isinstance(t, ast.Name) and finder.stores.get(t.id) == 1 and not loop.orelse \
+def _loop_ok(loop, target, finder):
+    """(The variable holding the function is bound by loops only: in each loop's body it is
+    that loop's function.)"""
+    return target in finder.loop_only and not loop.orelse \
         and not any(isinstance(n, (ast.Break, ast.Continue)) for s in loop.body
                     for n in ast.walk(s)) \
-        and all(_only_called(s, t.id, set()) for s in loop.body)
+        and all(_only_called(s, target, set()) for s in loop.body)
+
+
+def _header(loop, held, finder, top):
+    """(the variable holding a function, the functions, [(a variable, its value at step j as
+    a function of j)], the held name read, if any) of ``for v in fns``,
+    ``for k, v in enumerate(fns)`` or ``for a, v in zip(xs, fns)``; None for other loops."""
+    def functions(seq):
+        if isinstance(seq, ast.Name) and seq.id in held and held[seq.id][1]:
+            return held[seq.id][0]
+        if isinstance(seq, (ast.List, ast.Tuple)) and seq.elts:
+            fns = finder.functions_of(seq)
+            if fns is not None and (top or not any(isinstance(f, ast.Lambda) for f in fns)):
+                return fns  # (a lambda becomes a local function at the top level only)
+        return None
+    it, t = loop.iter, loop.target
+    if isinstance(t, ast.Name):
+        fns = functions(it)
+        return None if fns is None else (t.id, fns, [], it if isinstance(it, ast.Name) else None)
+    if not (isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) for e in t.elts)
+            and isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords
+            and it.func.id in ("enumerate", "zip") and it.func.id not in finder.namespace
+            and it.func.id not in finder.stores and len(t.elts) == 2 * (it.func.id == "enumerate")
+            + len(it.args) * (it.func.id == "zip")):
+        return None
+    if it.func.id == "enumerate":
+        if len(it.args) != 1:
+            return None
+        seqs, names = [None, it.args[0]], [e.id for e in t.elts]
+    else:
+        seqs, names = list(it.args), [e.id for e in t.elts]
+    found = [(k, functions(q)) for k, q in enumerate(seqs) if q is not None]
+    found = [(k, f) for k, f in found if f is not None]
+    if len(found) != 1:
+        return None
+    at, fns = found[0]
+    others = []
+    for k, (name, q) in enumerate(zip(names, seqs)):
+        if k == at:
+            continue
+        if q is None:  # enumerate's count
+            others.append((name, lambda j: ast.Constant(j)))
+        elif isinstance(q, ast.Name):
+            others.append((name, lambda j, q=q: ast.Subscript(ast.Name(q.id, ast.Load()),
+                                                               ast.Constant(j), ast.Load())))
+        else:
+            return None  # (a sequence computed in the header would be computed per step)
+    held_name = seqs[at] if isinstance(seqs[at], ast.Name) else None
+    return names[at], fns, others, held_name
 
 
 def _rewrite_block(stmts, held, finder, taken, top=False):
@@ -225,23 +286,20 @@ def _rewrite_block(stmts, held, finder, taken, top=False):
 
 
 def _unrolled(loop, held, finder, taken, out, top):
-    """The body of ``for v in fns`` once per function, calls of ``v`` made its; None when
-    the loop is not over functions (or cannot be written so)."""
-    it = loop.iter
-    if isinstance(it, ast.Name) and it.id in held and held[it.id][1]:
-        fns = held[it.id][0]
-    elif isinstance(it, (ast.List, ast.Tuple)) and it.elts:
-        fns = finder.functions_of(it)
-        if fns is None or (not top and any(isinstance(f, ast.Lambda) for f in fns)):
-            return None  # (a lambda becomes a local function at the top level only)
-    else:
+    """The body of ``for v in fns`` once per function, calls of ``v`` made its (and the
+    other variables of an ``enumerate`` or ``zip`` set for that step); None when the loop is
+    not over functions (or cannot be written so)."""
+    head = _header(loop, held, finder, top)
+    if head is None or not _loop_ok(loop, head[0], finder):
         return None
-    if not _loop_ok(loop, finder):
-        return None
-    if not isinstance(it, ast.Name):
+    target, fns, others, held_name = head
+    if held_name is None:
         fns = _lift_lambdas(fns, loop, out, taken)
     steps = []
-    for f in fns:
+    for j, f in enumerate(fns):
+        for name, value in others:
+            steps.append(ast.fix_missing_locations(ast.copy_location(
+                ast.Assign([ast.Name(name, ast.Store())], value(j)), loop)))
         for s in loop.body:
-            steps.append(_Calls(loop.target.id, f).visit(copy.deepcopy(s)))
+            steps.append(_Calls(target, f).visit(copy.deepcopy(s)))
     return steps
