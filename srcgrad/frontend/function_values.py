@@ -65,8 +65,9 @@ class _Finder:
             and not inspect.ismodule(obj)  # a Python function in NumPy 2)
 
     def _resolve(self, e):
-        if isinstance(e, ast.Name):
-            return self.namespace.get(e.id)
+        if isinstance(e, ast.Name):  # (a parameter or a local hides a global of its name)
+            hidden = e.id in self.params or e.id in self.stores
+            return None if hidden else self.namespace.get(e.id)
         if isinstance(e, ast.Attribute):
             base = self._resolve(e.value)
             return getattr(base, e.attr, None) if base is not None else None
@@ -233,7 +234,7 @@ def _header(loop, held, finder, top):
     if isinstance(t, ast.Name):
         fns = functions(it)
         return None if fns is None else (t.id, fns, [], it if isinstance(it, ast.Name) else None)
-    if not (isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) for e in t.elts)
+    if not (isinstance(t, ast.Tuple) and all(isinstance(e, (ast.Name, ast.Tuple)) for e in t.elts)
             and isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords
             and it.func.id in ("enumerate", "zip") and it.func.id not in finder.namespace
             and it.func.id not in finder.stores and len(t.elts) == 2 * (it.func.id == "enumerate")
@@ -242,9 +243,9 @@ def _header(loop, held, finder, top):
     if it.func.id == "enumerate":
         if len(it.args) != 1:
             return None
-        seqs, names = [None, it.args[0]], [e.id for e in t.elts]
+        seqs, names = [None, it.args[0]], list(t.elts)
     else:
-        seqs, names = list(it.args), [e.id for e in t.elts]
+        seqs, names = list(it.args), list(t.elts)
     found = [(k, functions(q)) for k, q in enumerate(seqs) if q is not None]
     found = [(k, f) for k, f in found if f is not None]
     if len(found) != 1:
@@ -262,7 +263,9 @@ def _header(loop, held, finder, top):
         else:
             return None  # (a sequence computed in the header would be computed per step)
     held_name = seqs[at] if isinstance(seqs[at], ast.Name) else None
-    return names[at], fns, others, held_name
+    if not isinstance(names[at], ast.Name):
+        return None
+    return names[at].id, fns, others, held_name
 
 
 def _rewrite_block(stmts, held, finder, taken, top=False):
@@ -299,7 +302,7 @@ def _unrolled(loop, held, finder, taken, out, top):
     for j, f in enumerate(fns):
         for name, value in others:
             steps.append(ast.fix_missing_locations(ast.copy_location(
-                ast.Assign([ast.Name(name, ast.Store())], value(j)), loop)))
+                ast.Assign([copy.deepcopy(name)], value(j)), loop)))  # (W, b) = layers[j]
         for s in loop.body:
             steps.append(_Calls(target, f).visit(copy.deepcopy(s)))
     return steps
