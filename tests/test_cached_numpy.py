@@ -105,3 +105,25 @@ def test_new_arrays_are_new_and_contiguous_arrays_are_themselves():
     np.testing.assert_array_equal(a, [0.0, 1.0, 2.0])
     f = np.arange(6.0).reshape(2, 3)[:, ::2]
     same(numba.njit(lambda x: cnp.ascontiguousarray(x))(f), np.ascontiguousarray(f))
+
+
+def fortran_scratch(x):
+    A = np.zeros((2, 3), order="F")
+    A[0, :] = x
+    return np.sum(A * A) + np.sum(np.zeros_like(x, shape=(3,)) + x)
+
+
+def test_numpys_other_keywords_are_passed_on():
+    """order=, shape= (which srcgrad's compiled allocations do not take): NumPy's in Python,
+    and a compiled function holding them runs as Python with a warning, right, as before
+    these functions were srcgrad's (it was a TypeError in between)."""
+    import warnings
+    import srcgrad
+    assert cnp.zeros((2, 2), order="F").flags.f_contiguous
+    assert cnp.empty_like(np.ones(3), shape=(2, 2)).shape == (2, 2)
+    x = np.array([0.5, 1.0, -2.0])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        g = srcgrad.grad(fortran_scratch)(x)
+    np.testing.assert_array_equal(g, 2 * x + 1)
+    assert any(issubclass(i.category, srcgrad.FallbackWarning) for i in w)

@@ -31,36 +31,46 @@ np = _pytypes.ModuleType("numpy", "NumPy, with srcgrad's cached allocation funct
 np.__dict__.update({k: v for k, v in _np.__dict__.items() if not k.startswith("__")})
 
 
+def _omitted(*args):
+    """Were these keywords left out of the call?  (Numba gives an overload a default it
+    left out as the default itself, or as Omitted.)"""
+    return all(isinstance(a, _nbtypes.Omitted) or a is None or a is True
+               or (isinstance(a, str) and a in ("C", "K")) for a in args)
+
+
 def _no_dtype(dtype):
     return dtype is None or isinstance(dtype, (_nbtypes.Omitted, _nbtypes.NoneType))
 
 
-def zeros(shape, dtype=None):
-    return _np.zeros(shape) if dtype is None else _np.zeros(shape, dtype)
+# (NumPy's other keywords, order= and for the _like functions subok= and shape=, are passed
+# on in Python; compiled, the implementations below take none of them: Numba's typing fails,
+# and the function runs as Python with a FallbackWarning, as with Numba's own np.zeros)
+def zeros(shape, dtype=None, order="C"):
+    return _np.zeros(shape, dtype, order) if dtype is not None else _np.zeros(shape, order=order)
 
 
-def empty(shape, dtype=None):
-    return _np.empty(shape) if dtype is None else _np.empty(shape, dtype)
+def empty(shape, dtype=None, order="C"):
+    return _np.empty(shape, dtype, order) if dtype is not None else _np.empty(shape, order=order)
 
 
-def ones(shape, dtype=None):
-    return _np.ones(shape) if dtype is None else _np.ones(shape, dtype)
+def ones(shape, dtype=None, order="C"):
+    return _np.ones(shape, dtype, order) if dtype is not None else _np.ones(shape, order=order)
 
 
-def zeros_like(a, dtype=None):
-    return _np.zeros_like(a, dtype)
+def zeros_like(a, dtype=None, order="K", subok=True, shape=None):
+    return _np.zeros_like(a, dtype, order, subok, shape)
 
 
-def empty_like(a, dtype=None):
-    return _np.empty_like(a, dtype)
+def empty_like(a, dtype=None, order="K", subok=True, shape=None):
+    return _np.empty_like(a, dtype, order, subok, shape)
 
 
-def ones_like(a, dtype=None):
-    return _np.ones_like(a, dtype)
+def ones_like(a, dtype=None, order="K", subok=True, shape=None):
+    return _np.ones_like(a, dtype, order, subok, shape)
 
 
-def full_like(a, fill_value, dtype=None):
-    return _np.full_like(a, fill_value, dtype)
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    return _np.full_like(a, fill_value, dtype, order, subok, shape)
 
 
 def ascontiguousarray(a, dtype=None):
@@ -139,96 +149,110 @@ def _zero(typingctx, arr):
 # (one implementation per function and dtype choice, each on lines of its own: Numba names a
 # cache file by the implementation's qualified name and line)
 @overload(zeros)
-def _ol_zeros(shape, dtype=None):
+def _ol_zeros(shape, dtype=None, order="C"):
+    if not _omitted(order):
+        return None
     if _no_dtype(dtype) and _float_shape(shape):
-        def impl(shape, dtype=None):
+        def impl(shape, dtype=None, order="C"):
             out = _alloc(shape)
             _zero(out)
             return out
         return impl
 
-    def impl_dtype(shape, dtype=None):
+    def impl_dtype(shape, dtype=None, order="C"):
         return _np.zeros(shape, dtype)
     return impl_dtype
 
 
 @overload(empty)
-def _ol_empty(shape, dtype=None):
+def _ol_empty(shape, dtype=None, order="C"):
+    if not _omitted(order):
+        return None
     if _no_dtype(dtype) and _float_shape(shape):
-        def impl(shape, dtype=None):
+        def impl(shape, dtype=None, order="C"):
             return _alloc(shape)
         return impl
 
-    def impl_dtype(shape, dtype=None):
+    def impl_dtype(shape, dtype=None, order="C"):
         return _np.empty(shape, dtype)
     return impl_dtype
 
 
 @overload(ones)
-def _ol_ones(shape, dtype=None):
+def _ol_ones(shape, dtype=None, order="C"):
+    if not _omitted(order):
+        return None
     if _no_dtype(dtype) and _float_shape(shape):
-        def impl(shape, dtype=None):
+        def impl(shape, dtype=None, order="C"):
             out = _alloc(shape)
             _fill(out, 1.0)
             return out
         return impl
 
-    def impl_dtype(shape, dtype=None):
+    def impl_dtype(shape, dtype=None, order="C"):
         return _np.ones(shape, dtype)
     return impl_dtype
 
 
 @overload(zeros_like)
-def _ol_zeros_like(a, dtype=None):
+def _ol_zeros_like(a, dtype=None, order="K", subok=True, shape=None):
+    if not _omitted(order, subok, shape):
+        return None
     if _no_dtype(dtype) and _array_like(a):
-        def impl(a, dtype=None):
+        def impl(a, dtype=None, order="K", subok=True, shape=None):
             out = _alloc_like(a)
             _zero(out)
             return out
         return impl
 
-    def impl_dtype(a, dtype=None):
+    def impl_dtype(a, dtype=None, order="K", subok=True, shape=None):
         return _np.zeros_like(a, dtype)
     return impl_dtype
 
 
 @overload(empty_like)
-def _ol_empty_like(a, dtype=None):
+def _ol_empty_like(a, dtype=None, order="K", subok=True, shape=None):
+    if not _omitted(order, subok, shape):
+        return None
     if _no_dtype(dtype) and _array_like(a):
-        def impl(a, dtype=None):
+        def impl(a, dtype=None, order="K", subok=True, shape=None):
             return _alloc_like(a)
         return impl
 
-    def impl_dtype(a, dtype=None):
+    def impl_dtype(a, dtype=None, order="K", subok=True, shape=None):
         return _np.empty_like(a, dtype)
     return impl_dtype
 
 
 @overload(ones_like)
-def _ol_ones_like(a, dtype=None):
+def _ol_ones_like(a, dtype=None, order="K", subok=True, shape=None):
+    if not _omitted(order, subok, shape):
+        return None
     if _no_dtype(dtype) and _array_like(a):
-        def impl(a, dtype=None):
+        def impl(a, dtype=None, order="K", subok=True, shape=None):
             out = _alloc_like(a)
             _fill(out, 1)
             return out
         return impl
 
-    def impl_dtype(a, dtype=None):
+    def impl_dtype(a, dtype=None, order="K", subok=True, shape=None):
         return _np.ones_like(a, dtype)
     return impl_dtype
 
 
 @overload(full_like)
-def _ol_full_like(a, fill_value, dtype=None):
+def _ol_full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    if not _omitted(order, subok, shape):
+        return None
     if _no_dtype(dtype) and _array_like(a) \
             and isinstance(fill_value, (_nbtypes.Integer, _nbtypes.Float, _nbtypes.Boolean)):
-        def impl(a, fill_value, dtype=None):
+        def impl(a, fill_value, dtype=None, order="K", subok=True, shape=None):
             out = _alloc_like(a)
             _fill(out, fill_value)
             return out
         return impl
 
-    def impl_dtype(a, fill_value, dtype=None):
+    def impl_dtype(a, fill_value, dtype=None, order="K", subok=True, shape=None):
         return _np.full_like(a, fill_value, dtype)
     return impl_dtype
 
