@@ -101,10 +101,41 @@ def _reverse_sweep(name, wrt):
 
 def test_rnn_keeps_shapes_not_values():
     src, rev = _reverse_sweep("rnn", (0, 1, 2))
-    assert "_stack_t1_shape" in src and "_stack_t1 " not in src  # a shape a step, no vector
+    # Wh @ h is (Wh.shape[0],) at every step, and Wh is never rebound: nothing is kept for it
+    assert "_stack_t1" not in src and "np.zeros((0,))" not in src
     assert "Wx @" not in rev  # the product read for its shape is not computed again
     assert "empty_broadcast(" in rev
     assert "np.full_like(h, " in rev  # np.sum(h * h)'s adjoint: h * h not computed for its shape
+
+
+def test_no_steps():
+    """The product's temporary is assigned only in the loop: with no step, the reverse sweep
+    never reads it."""
+    args = list(_args("rnn"))
+    args[3] = np.zeros((0, 3))
+    for backend in ("python", "numba"):
+        g = srcgrad.grad(rnn, wrt=(0, 1, 2), backend=backend, strict=True)(*args)
+        for a, ga in zip(args, g):
+            np.testing.assert_array_equal(ga, np.zeros_like(a))
+
+
+def rebound_operand(W, h0, xs):
+    """``W`` is rebound after the loop's product reads it: the product's shape is kept a
+    step."""
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + xs[t])
+        W = np.ascontiguousarray(W[:, :-1]) if t == 0 else W
+    return np.sum(h)
+
+
+def test_rebound_operand_keeps_shapes():
+    rng = np.random.default_rng(3)
+    args = (rng.standard_normal((4, 5)), rng.standard_normal(5), rng.standard_normal((3, 4)))
+    check_grads(rebound_operand, args)
+    g = srcgrad.grad(rebound_operand, wrt=(0, 1))
+    g(*args)
+    assert "_stack_t1_shape" in g.source or "W @ " in g.source.split("# reverse sweep")[1]
 
 
 def test_matrix_product_shape():

@@ -290,7 +290,31 @@ class Saves:
         """Save v's old value at s only if reverse code that runs after the restore reads it:
         the reverse of statements before s, or of anything in a loop around s."""
         return (self.restore.needed(v, s) and getattr(s, "redefines", True)
-                and v not in self.plan.recomputed)
+                and v not in self.plan.recomputed and not self.fixed_shape(v, s))
+
+    def fixed_shape(self, v, s):
+        """Is ``v = value`` (s) the only assignment of ``v``, read after its restore only for
+        its shape, which comes from names the function never rebinds (``_t1 = Wh @ h``:
+        ``(Wh.shape[0],)`` whatever ``h`` is)?  Every value of ``v`` the reverse sweep reads
+        then has that shape, so nothing is saved or restored."""
+        if not (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
+                and s.targets[0].id == v and self.shape_only(v, s)):
+            return False
+        stores = self._store_counts()
+        if stores.get(v) != 1 or v in self.params:
+            return False
+        from .shape_redo import shape_form  # (it reads this module's value_reads)
+        form = shape_form(s.value, self.kinds.get(v), self.kinds)
+        return form is not None and not any(
+            isinstance(n, ast.Name) and n.id in stores for n in ast.walk(form))
+
+    def _store_counts(self):
+        if getattr(self, "_stores", None) is None:
+            self._stores = {}
+            for n in ast.walk(self.fdef):
+                if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                    self._stores[n.id] = self._stores.get(n.id, 0) + 1
+        return self._stores
 
     def resets_by_shape(self, v, s):
         """Does the adjoint of ``v = ...`` start the adjoint of the overwritten array at
