@@ -173,3 +173,27 @@ def power_of_a_variable(a, n):
 def test_matrix_power_needs_a_literal():
     with pytest.raises(srcgrad.UnsupportedError, match="non-zero integer literal"):
         srcgrad.grad(power_of_a_variable)(np.eye(2), 3)
+
+
+def same_array_forms(x, W):
+    y = np.asanyarray(x)
+    A = np.ascontiguousarray(W.T)
+    return np.sum(np.sin(A @ y)) + np.sum(np.asfortranarray(W) * W)
+
+
+def test_asanyarray_and_layouts():
+    """np.asanyarray is np.asarray; np.ascontiguousarray / np.asfortranarray keep the values,
+    so their derivatives are the identity's (rows in tests/rule_cases.py too)."""
+    rng = np.random.default_rng(4)
+    check_grads(same_array_forms, (rng.normal(size=3), rng.normal(size=(3, 2))))
+
+
+def write_into_contiguous(W):
+    A = np.ascontiguousarray(W)
+    A[0, 0] = 0.0  # A is W itself when W is C-contiguous: refused while W is read afterwards
+    return np.sum(A * W)
+
+
+def test_write_into_contiguous_result_is_refused():
+    with pytest.raises(srcgrad.UnsupportedError, match="shares memory"):
+        srcgrad.grad(write_into_contiguous)(np.ones((2, 2)))

@@ -346,7 +346,8 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             for a in node.args[:2] + [k.value for k in node.keywords if k.arg != "axes"]:
                 self.visit(a)
             return
-        if self.src.resolve(node.func) in (np.array, np.asarray) and len(node.args) == 1 \
+        if self.src.resolve(node.func) in (np.array, np.asarray, np.asanyarray) \
+                and len(node.args) == 1 \
                 and isinstance(node.args[0], ast.Name) and not node.keywords:
             return  # np.array(hs) of a list (passes/growing.py: a list that grows in a loop)
         if self.src.resolve(node.func) is np.array and len(node.args) == 1 \

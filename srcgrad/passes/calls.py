@@ -87,7 +87,7 @@ class Calls:
                 k.arg == "axis" and isinstance(k.value, ast.Constant) and k.value.value == 0
                 for k in e.keywords):
             return self.flat(e.args[0], out)
-        if obj in (np.array, np.asarray) and len(e.args) == 1 and not e.keywords \
+        if obj in (np.array, np.asarray, np.asanyarray) and len(e.args) == 1 and not e.keywords \
                 and isinstance(e.args[0], ast.Name):  # of a list variable, or of an array
             value = self.flat(e.args[0], out)
             if self.elements(value) is not None:  # a list (or tuple) of known length

@@ -17,6 +17,9 @@ rule("floordiv", "x y", [None, None],                 [None, None])   # piecewis
 rule("square",   "x",   ["2.0 * g * x"],               ["2.0 * dx * x"])
 rule("abs",      "x",   ["g * sign(x)"],               ["dx * sign(x)"])
 rule("copy",     "x",   ["g"],                         ["dx"])
+# np.ascontiguousarray / np.asfortranarray: the same values (x itself, or a copy in another
+# layout); a write into the result is the aliases check's (frontend/aliases.py _SAME_ARRAY)
+rule("contiguous", "x", ["g"],                         ["dx"])
 # ---- elementary functions ------------------------------------------------------------------
 rule("sin",      "x",   ["g * cos(x)"],                ["dx * cos(x)"])
 rule("cos",      "x",   ["-g * sin(x)"],               ["-dx * sin(x)"])

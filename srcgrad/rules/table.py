@@ -154,6 +154,7 @@ CALLS.update({np.add: "add", np.subtract: "sub", np.multiply: "mul", np.divide: 
 CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.power: "pow", np.square: "square", np.maximum: "maximum",
               np.minimum: "minimum", np.where: "where", np.clip: "clip", np.copy: "copy",
+              np.ascontiguousarray: "contiguous", np.asfortranarray: "contiguous",
               np.sum: "sum", np.mean: "mean", np.prod: "prod", np.max: "amax",
               np.amax: "amax", np.min: "amin", np.amin: "amin", np.dot: "matmul",
               np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose",
