@@ -97,9 +97,19 @@ def raise_if_unsupported(src):
         raise UnsupportedError(problems)
 
 
+
+def _dtype_at(obj):
+    """Where a call of ``obj`` takes its dtype positionally, or None (passes/dtypes.py)."""
+    from ..passes.dtypes import DTYPE_AT
+    try:
+        return DTYPE_AT.get(obj)
+    except TypeError:  # an unhashable callable
+        return None
+
 class _Checker(loops.Checks, ast.NodeVisitor):
     def __init__(self, src, active):
         self.src, self.active, self.problems = src, active, []
+        self.dtype_args = set()  # ids of x.dtype given as a dtype (passes/dtypes.py)
         self.local_fns = loops.local_functions(src.tree.body)
         self.local_defs = {id(s) for s in src.tree.body
                            if isinstance(s, ast.FunctionDef) or (isinstance(s, ast.Assign)
@@ -271,14 +281,19 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         obj = self.src.resolve(node)
         if obj is not _MISSING:
             return  # a module attribute such as math.pi or np.float64
-        if node.attr in ARRAY_ATTRS:
-            self.visit(node.value)
+        if node.attr in ARRAY_ATTRS or (node.attr == "dtype" and id(node) in self.dtype_args):
+            self.visit(node.value)  # (np.zeros(n, dtype=x.dtype): passes/dtypes.py)
             return
         self.bad(node, f"attribute access .{node.attr}",
                  "only .shape, .size, .ndim, .T and the methods "
                  + ", ".join(f".{m}()" for m in METHODS) + " of arrays are supported.")
 
     def visit_Call(self, node):
+        at = _dtype_at(self.src.resolve(node.func))
+        if at is not None:
+            d = [k.value for k in node.keywords if k.arg == "dtype"] + node.args[at:at + 1]
+            self.dtype_args.update(id(a) for a in d if isinstance(a, ast.Attribute)
+                                   and isinstance(a.value, ast.Name))
         if is_ufunc_at(node, self.src.resolve) or ufunc_method(node, self.src.resolve):
             for a in node.args:  # np.add.at(y, idx, v); np.add.reduce(x), np.add.outer(a, b)
                 self.visit(a)

@@ -122,6 +122,16 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file, mode=None):
             problems.append(Problem(where(s), f"a differentiated value of unknown kind "
                                               f"({ast.unparse(s.value)})",
                                     "write it with the supported operations (docs/subset.md)."))
+        base = t.value if isinstance(t, ast.Subscript) else None
+        k = kinds.get(base.id) if isinstance(base, ast.Name) else None
+        if k is not None and k[0] == "a" and k[2] in "ib" and _data_names(s.value) & carriers:
+            problems.append(Problem(where(s), f"a value carrying a derivative written into "
+                                              f"{'an integer' if k[2] == 'i' else 'a boolean'}"
+                                              f" array ({base.id!r}): NumPy truncates it",
+                                    "make the array a float one (dtype=np.float64, or no "
+                                    "dtype), or write int(...) or np.floor(...) where a whole "
+                                    "number is meant."))
+            continue
         prim, args = operands(s.value) if getattr(s.value, "prim", None) else (None, [])
         rule = prim_rule(prim, [kinds.get(getattr(a, "id", None)) for a in args]) if prim else None
         for p, a in zip(rule.params if rule else (), args):
@@ -198,7 +208,7 @@ def _data_names(e):
     if isinstance(e, ast.Name):
         return {e.id}
     if isinstance(e, ast.Attribute):
-        return set() if e.attr in ("shape", "size", "ndim") else _data_names(e.value)
+        return set() if e.attr in ("shape", "size", "ndim", "dtype") else _data_names(e.value)
     if isinstance(e, ast.Subscript):
         return _data_names(e.value)
     if isinstance(e, (ast.Compare, ast.BoolOp)) or (

@@ -94,6 +94,24 @@ def _creation_kind(kind_of, shape, dt):
 
 
 
+def creation_dtype(inf, e, default):
+    """The dtype character of an array a creation call makes: its ``dtype=`` keyword's, in
+    the spelling passes/dtypes.py gives it (``np.int64``, ``np.bool_``, ``x.dtype``), else
+    ``default``; None when it is another array's whose kind is not known."""
+    d = next((k.value for k in e.keywords if k.arg == "dtype"), None)
+    if d is None:
+        return default
+    if isinstance(d, ast.Attribute) and d.attr == "dtype":
+        k = inf.expr(d.value)
+        return k[2] if is_array(k) else None
+    name = ast.unparse(d)
+    if name == "np.float64":
+        return "f"
+    if name == "np.bool_":
+        return "b"
+    return "i" if name.startswith(("np.int", "np.uint")) else None
+
+
 def call_kind(inf, e):
     """The kind of a call's result (``inf``: the kinds pass, for its operands')."""
     if hasattr(e, "pop_from"):
@@ -203,17 +221,17 @@ def call_kind(inf, e):
     if short in ("any", "all") and fname.startswith("np.") and len(e.args) == 1 \
             and not e.keywords:
         return BOOL  # of the whole array (with axis=, no kind: Numba has none, Python runs it)
-    if short in ("logical_and", "logical_or", "logical_xor"):
+    if short == "allclose":
+        return BOOL
+    if short in ("logical_and", "logical_or", "logical_xor", "isclose"):
         arrays = [a for a in args if is_array(a)]
         return ("a", max(a[1] for a in arrays), "b") if arrays else BOOL
     if short in ("zeros", "ones", "empty"):
-        dtype_kw = {k.arg: k.value for k in e.keywords}.get("dtype")
-        dt = "f"
-        if dtype_kw is not None and ast.unparse(dtype_kw) in ("int", "np.int64", "np.int32", "np.intp"):
-            dt = "i"
-        return _creation_kind(inf.expr, e.args[0] if e.args else None, dt)
+        dt = creation_dtype(inf, e, "f")
+        return _creation_kind(inf.expr, e.args[0] if e.args else None, dt) if dt else None
     if short in ("zeros_like", "ones_like", "empty_like"):
-        return args[0]
+        dt = creation_dtype(inf, e, args[0][2] if is_array(args[0]) else None)
+        return ("a", args[0][1], dt) if is_array(args[0]) and dt else None
     if short == "array" and len(e.args) == 1 and isinstance(e.args[0], ast.List):
         dt = literal_dtype(e.args[0])  # np.array([True, False]), np.array([[0, 1]])
         nested = e.args[0].elts and isinstance(e.args[0].elts[0], ast.List)

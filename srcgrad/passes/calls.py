@@ -28,6 +28,7 @@ from ..rules.table import (ARRAY_LITERAL_CALLS, CALLS, CONSTANT_CALLS, CREATION_
 from . import einsum
 from .along import SIGNATURES
 from .clone import clone
+from .dtypes import DTYPE_AT
 from .constants import static_isinstance
 from .types import literal_dtype
 from .walk import marked
@@ -147,6 +148,8 @@ class Calls:
             return self.select(e, out)
         if obj is np.where and len(e.args) == 1 and not e.keywords:
             return self.keep(e, out)  # np.where(c): the indices where c holds, a constant
+        if known and obj in DTYPE_AT:  # np.zeros(n, int): dtype=np.int64 (passes/dtypes.py)
+            e = self.with_dtype(obj, e)
         if known and obj in CALLS:
             prim = CALLS[obj]
             args = list(e.args)

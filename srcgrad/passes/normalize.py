@@ -42,6 +42,7 @@ from .walk import Origin
 from .tuples import TupleParts
 from .ufunc_methods import UfuncMethods
 from .written_numpy import WrittenNumpy
+from .dtypes import Dtypes
 from .walk import nodes
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
@@ -87,7 +88,7 @@ def _origin(src, node):
     return Origin(line, src.filename, node.lineno)
 
 
-class _Normalizer(TupleParts, Constants, Calls, Inlining, NumpyCalls, AlongAxis, Sequences,
+class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, AlongAxis, Sequences,
                   Growing, Elementwise, UfuncMethods, WrittenNumpy):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
                  local_fns=None, captured=None):

@@ -163,6 +163,12 @@ class NumpyCalls:
             self.fail(e, f"{name}({ast.unparse(args[1])})",
                       "only astype(np.float64) (a copy) keeps a derivative; use np.floor or "
                       "int() where an integer is meant.")
+        if prim == "item" and len(args) == 1 and not kw:  # NumPy's ValueError if x.size != 1
+            flat = self._prim_node("reshape", [self.atom(args[0], out), ast.Tuple(
+                [ast.Constant(1)], ast.Load())], e, out, name)
+            node = ast.copy_location(ast.Subscript(flat, ast.Constant(0), ast.Load()), e)
+            node.prim = "getitem"
+            return node
         if prim == "median" and len(args) == 1 and not kw:  # the middle one or two of a sort
             s = self._prim_node("sort", [self.atom(args[0], out)], e, out, name)
             lo, hi = self.temp(), self.temp()

@@ -238,6 +238,8 @@ NONDIFF_CALLS.update({np.triu_indices: "triu_indices", np.tril_indices: "tril_in
                       np.triu_indices_from: "triu_indices_from",
                       np.tril_indices_from: "tril_indices_from",
                       np.count_nonzero: "count_nonzero"})
+# comparisons within a tolerance: booleans
+NONDIFF_CALLS.update({np.isclose: "isclose", np.allclose: "allclose"})
 
 # calls with no derivative rule, of values that carry no derivative: kept whole, their results
 # constants.  An argument that carries a derivative is refused at the call (passes/activity.py)
@@ -280,7 +282,7 @@ METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "
            "cumsum": "cumsum", "repeat": "repeat", "swapaxes": "swapaxes", "clip": "clip",
            "transpose": "transpose", "squeeze": "squeeze",
            "diagonal": "diagonal", "take": "take", "astype": "astype", "cumprod": "cumprod",
-           "compress": "compress"}
+           "compress": "compress", "item": "item"}
 
 # methods whose result has derivative zero: ``x.any()`` is ``np.any(x)`` (NONDIFF_CALLS)
 NONDIFF_METHODS = {"any": np.any, "all": np.all}
@@ -295,6 +297,6 @@ VIEW_CALLS = {"reshape", "ravel", "expand_dims", "squeeze", "transpose", "transp
 # a @ b.T, np.rollaxis a moveaxis, np.take(x, idx) and x.astype(float) an index and a copy,
 # np.linalg.slogdet the tuple (sign, logabsdet), np.median (1-D) the middle of a sort,
 # np.linalg.eigh and svd tuples of one primitive per part (eigvalsh the first),
-# x.compress(c) a mask read
+# x.compress(c) a mask read, x.item() the one element of x.reshape(1)
 LOWERED = {"matrix_power", "inner", "rollaxis", "take", "astype", "solve", "slogdet", "median", "eigh",
-           "eigvalsh", "svd", "compress"}
+           "eigvalsh", "svd", "compress", "item"}
