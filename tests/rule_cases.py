@@ -25,7 +25,8 @@ UNARY_DOMAINS = {"sin": None, "cos": None, "tan": None, "asin": (-0.9, 0.9), "ac
 NP_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}
 
 CASES = {
-    "pos": [("float(x)", [S()]), ("+x", [A(4)])],
+    "pos": [("float(x)", [S()]), ("+x", [A(4)]), ("np.real(x) * x", [A(3)]),
+            ("np.conj(x) * x.conj() + np.conjugate(x)", [A(3)]), ("np.float64(x) * x", [S()])],
     "neg": [("-x", [S()]), ("-x", [A(4)]), ("np.negative(x)", [A(4)])],
     "add": [("x + y", [S(), S()]), ("x + y", [A((3, 4)), A(4)]), ("x + y", [A(3), S()]),
             ("np.add(x, y)", [A((3, 4)), A(4)])],

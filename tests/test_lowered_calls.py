@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from checks import check_grads
+from checks import check_grads, fd_jacobian
 
 
 def contract(A, B):
@@ -197,3 +197,30 @@ def write_into_contiguous(W):
 def test_write_into_contiguous_result_is_refused():
     with pytest.raises(srcgrad.UnsupportedError, match="shares memory"):
         srcgrad.grad(write_into_contiguous)(np.ones((2, 2)))
+
+
+def index_methods(x, A):
+    o = x.argsort()
+    top = x[x.argmax()] * 2.0 + x[np.abs(x).argmin()]
+    pos = np.sum(x[(x > 0).nonzero()] ** 2)
+    rows = A[np.arange(2), A.argmax(axis=1)] + np.sum(A[np.argmin(A, axis=0), np.arange(3)])
+    return top + np.sum(x[o][:2]) + pos + np.sum(rows) + np.sum(x * x.round(1))
+
+
+def real_values(x):
+    return np.sum(np.real(x) * x.conj()) + np.float64(x[0]) * np.conjugate(x)[1]
+
+
+@pytest.mark.parametrize("f", [index_methods, real_values])
+def test_index_methods_and_real_values(f):
+    """x.argmax(), x.argsort(), c.nonzero(), x.round(k): NumPy's functions of the same name,
+    integers or derivative zero; np.real, np.conj and np.float64 of float64 values: the values."""
+    rng = np.random.default_rng(5)
+    x, rest = rng.normal(size=5), (() if f is real_values else (rng.normal(size=(2, 3)),))
+    check_grads(f, (x,) + rest)
+
+    def grad0(v):
+        return srcgrad.grad(f, wrt=0, backend="python")(v, *rest)
+    for backend in ("python", "numba"):
+        H = srcgrad.hessian(f, wrt=0, backend=backend)(x, *rest)
+        np.testing.assert_allclose(H, fd_jacobian(grad0, x, h=1e-5), rtol=1e-5, atol=1e-6)

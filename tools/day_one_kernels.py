@@ -417,3 +417,55 @@ def lk_running_max_clamp(x):
         best = max(best, v)
         acc += min(max(v, -0.5), 0.5) * best
     return acc
+
+
+# ---- forms around the kernels: dtypes, items, tolerances, calls that write -----------------
+
+@case(x8.copy())
+def lk_item_and_float(x):
+    return float(x[0]) * x[1] + x[2:3].item() ** 2
+
+
+@case(x8.copy())
+def lk_dtype_of_input(x):
+    out = np.zeros(len(x), np.float64)
+    tmp = np.empty((len(x),), dtype=x.dtype)
+    for i in range(len(x)):
+        tmp[i] = x[i] * 2.0
+        out[i] = tmp[i] ** 2
+    return out.sum()
+
+
+@case(x8.copy())
+def lk_isclose_guard(x):
+    if np.isclose(x[0], 0.0):
+        return 0.0
+    return np.sum(np.exp(x) / x[0])
+
+
+@case(x8.copy())
+def lk_int_counts(x):
+    counts = np.zeros(2, dtype=np.int64)
+    for v in x:
+        counts[int(v > 0)] += 1
+    return np.sum(x ** 2) * counts[1] / len(x)
+
+
+@case(x8.copy())
+def lk_fill_sort_copyto(x):
+    buf = np.empty(4)
+    buf.fill(x[0])
+    srt = x[:4] * x[4:]
+    srt.sort()
+    out = np.zeros(4)
+    np.copyto(out, srt * buf)
+    return np.sum(out ** 2) + srt[0]
+
+
+@case(x8.copy())
+def lk_del_temporary(x):
+    y = x.copy()
+    y **= 2
+    y *= x
+    del x
+    return np.sum(y)

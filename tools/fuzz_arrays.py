@@ -86,7 +86,8 @@ EXPRS = {
         "max(abs(v) for v in {V})", "min(v * {S} for v in {W} if v > -0.9)",
         "sum(np.sum(g({V})) for g in (np.sin, np.tanh, np.arctan))",
         "{V}[1:2].item() * {S}", "np.sum(np.ones(4, dtype={V}.dtype) * {V})",
-        "np.sum(np.where(np.isclose({V}, {S}, atol=0.2), {V}, {V} * {S}))"],
+        "np.sum(np.where(np.isclose({V}, {S}, atol=0.2), {V}, {V} * {S}))",
+        "{V}[{V}.argmax()] * {S}", "np.sum(np.real({V}) * {V}.conj())", "np.float64({S}) * {S}"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -296,6 +297,9 @@ class ArrayGen:
                 out.append(r.choice([f"    {c}[1:] *= {self.expr(S, 0)}",
                                      f"    {c}[0:2] += {c}[2:4] * {self.expr(S, 0)}",
                                      f"    {c}[::2] = {c}[::2] * {c}[1::2]"]))
+            if r.random() < 0.25:  # a call that writes into it (frontend/mutating_calls.py)
+                out.append(r.choice([f"    {c}.sort()", f"    {c}.fill({self.expr(S, 0)})",
+                                     f"    np.copyto({c}, {self.expr(V, 1)} * {self.expr(S, 0)})"]))
             self.pool[V].append(c)
             return out
         if k < 0.52:  # a double buffer: the explicit heat-equation step

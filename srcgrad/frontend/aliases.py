@@ -169,7 +169,7 @@ def alias_writes(fdef, resolve, returns=None, params=(), to_caller=False):
 
 
 # np.asarray(x) and its kin hand back x itself when it is already such an array
-_SAME_ARRAY = {"asarray", "asanyarray", "ascontiguousarray", "asfortranarray"}
+_SAME_ARRAY = {"asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "real"}
 
 _RETURNED = {}  # a helper -> the indices of the parameters its result may share memory with
 

@@ -404,7 +404,7 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             return
         if isinstance(f, ast.Attribute) and self.src.resolve(f) is _MISSING:
             if f.attr in METHODS or (self.src.internal and f.attr in ("append", "pop")) \
-                    or (f.attr in NONDIFF_METHODS and not node.args and not node.keywords) \
+                    or f.attr in NONDIFF_METHODS \
                     or (f.attr == "append" and isinstance(f.value, ast.Name)) \
                     or (f.attr in ("values", "keys", "items") and not node.args) \
                     or (f.attr in RANDOM_METHODS and isinstance(f.value, ast.Name)):  # rng.normal()

@@ -12,7 +12,7 @@ import linecache
 import textwrap
 
 from ..errors import Location, Problem, UnsupportedError
-from . import function_values
+from . import deletes, function_values, mutating_calls
 
 _MISSING = object()
 
@@ -129,6 +129,8 @@ def read_source(fn):
                 pass
     _local_imports(tree, namespace)
     function_values.rewrite(tree, namespace)
+    mutating_calls.rewrite(tree, namespace)
+    deletes.rewrite(tree)
     return Source(fn, tree, filename, all_lines, namespace)
 
 

@@ -11,7 +11,7 @@ import ast
 from ..errors import SrcgradError
 from ..kinds import BOOL, FLOAT, INT, is_array, is_float, literal_dtype, ndim
 from ..rules.core import USER_RULES
-from ..rules.table import RANDOM_METHODS, RULES
+from ..rules.table import NONDIFF_METHODS, RANDOM_METHODS, RULES
 
 
 _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
@@ -206,8 +206,20 @@ def call_kind(inf, e):
         return None
     fname = ast.unparse(e.func)
     short = fname.split(".")[-1]
+    if isinstance(e.func, ast.Attribute) and short in NONDIFF_METHODS and e.func.attr == short \
+            and is_array(inf.expr(e.func.value)):  # A.argmax(axis=1) kept whole (an index)
+        return call_kind(inf, ast.Call(ast.Attribute(ast.Name("np", ast.Load()), short,
+                                                     ast.Load()),
+                                       [e.func.value] + list(e.args), e.keywords))
     if isinstance(e.func, ast.Attribute) and short in RANDOM_METHODS:
         return _draw_kind(short, e, args, inf.expr)
+    if short in ("argmax", "argmin") and args and is_array(args[0]) and (
+            len(e.args) > 1 or any(k.arg == "axis" for k in e.keywords)):
+        axis = e.args[1] if len(e.args) > 1 else next(k.value for k in e.keywords
+                                                       if k.arg == "axis")
+        if not (isinstance(axis, ast.Constant) and axis.value is None):
+            nd = args[0][1] - 1  # indices along the axis: one per position of the others
+            return ("a", nd, "i") if nd > 0 else INT
     if short in ("len", "int", "round", "around", "floor", "ceil", "argmax", "argmin",
                  "trunc", "rint", "fix", "hstack_axis", "split_bound"):
         if fname.startswith("np.") and args and is_array(args[0]) \

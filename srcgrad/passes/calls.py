@@ -119,7 +119,8 @@ class Calls:
             return self.keep(e, out)
         if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in NONDIFF_METHODS:
             node = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), f.attr, ast.Load()),
-                            [f.value], [])  # x.any(): np.any(x), whose derivative is zero
+                            [f.value] + list(e.args), e.keywords)  # x.any(): np.any(x), whose
+            # derivative is zero
             return self.keep(ast.fix_missing_locations(ast.copy_location(node, e)), out)
         if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in METHODS:
             prim = METHODS[f.attr]
@@ -344,6 +345,9 @@ class Calls:
                     args.append(kw.pop(p))
                 elif p in defaults:
                     args.append(ast.Constant(defaults[p]))
+        if "out" in kw:
+            self.fail(e, f"out= in {ast.unparse(e.func)}() (a write into an array)",
+                      "assign the result instead: c = f(...), or c[:] = f(...) to write into c.")
         if kw:
             self.fail(e, f"keyword argument {next(iter(kw))}= in {ast.unparse(e.func)}()",
                       "pass it positionally, or leave it out.")
@@ -353,6 +357,9 @@ class Calls:
                       "use min/max of two values (nest the calls for more).")
         if prim == "transpose_axes":
             atoms += consts
+        if prim == "squeeze" and len(atoms) == 1 and axis is None:
+            self.fail(e, f"{ast.unparse(e.func)}() without an axis (its rank would depend on "
+                      "the array's shape)", "give the axis: x.squeeze(0), np.squeeze(x, axis=0).")
         expected = 2 if prim == "matmul" else len(RULES[prim].params) - (prim == "transpose_axes")
         if len(atoms) + (axis is not None) != expected:
             self.fail(e, f"{ast.unparse(e.func)}() with {len(atoms) + (axis is not None)} "

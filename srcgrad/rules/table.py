@@ -155,6 +155,8 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
               np.power: "pow", np.square: "square", np.maximum: "maximum",
               np.minimum: "minimum", np.where: "where", np.clip: "clip", np.copy: "copy",
               np.ascontiguousarray: "contiguous", np.asfortranarray: "contiguous",
+              # of float64 values: the values themselves
+              np.real: "pos", np.conj: "pos", np.conjugate: "pos", np.float64: "pos",
               np.sum: "sum", np.mean: "mean", np.prod: "prod", np.max: "amax",
               np.amax: "amax", np.min: "amin", np.amin: "amin", np.dot: "matmul",
               np.matmul: "matmul", np.outer: "outer", np.transpose: "transpose",
@@ -282,10 +284,12 @@ METHODS = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "
            "cumsum": "cumsum", "repeat": "repeat", "swapaxes": "swapaxes", "clip": "clip",
            "transpose": "transpose", "squeeze": "squeeze",
            "diagonal": "diagonal", "take": "take", "astype": "astype", "cumprod": "cumprod",
-           "compress": "compress", "item": "item"}
+           "compress": "compress", "item": "item", "conj": "copy", "conjugate": "copy"}
 
-# methods whose result has derivative zero: ``x.any()`` is ``np.any(x)`` (NONDIFF_CALLS)
-NONDIFF_METHODS = {"any": np.any, "all": np.all}
+# methods whose result has derivative zero: ``x.any()`` is ``np.any(x)`` (NONDIFF_CALLS),
+# ``x.argmax()`` is ``np.argmax(x)``, ``x.round(2)`` is ``np.round(x, 2)``
+NONDIFF_METHODS = {"any": np.any, "all": np.all, "argmax": np.argmax, "argmin": np.argmin,
+                   "argsort": np.argsort, "nonzero": np.nonzero, "round": np.round}
 
 # calls whose result may share memory with their first argument (a write into one is a write
 # into the other), as functions or methods
