@@ -137,8 +137,11 @@ class Flat:
             return ast.Name(names[prefix], ast.Load())
         subs = d[2] if d[0] == "dict" else d[1]
         keys = d[1] if d[0] == "dict" else range(len(subs))
-        return ast.Tuple([self._literal(s, names, prefix + (k,)) for k, s in zip(keys, subs)],
-                         ast.Load())
+        tup = ast.Tuple([self._literal(s, names, prefix + (k,)) for k, s in zip(keys, subs)],
+                        ast.Load())
+        if d[0] == "dict":  # a helper given the whole dict reads it by key (passes/tuples.py)
+            tup.dict_keys = list(d[1])
+        return tup
 
     def args(self, args):
         """The flat arguments: every container argument replaced by its leaves."""

@@ -132,10 +132,11 @@ class _Checker(loops.Checks, ast.NodeVisitor):
 
     def check_signature(self, fdef):
         a = fdef.args
-        if a.vararg or a.kwarg:
-            node = a.vararg or a.kwarg
-            self.bad(node, "*args/**kwargs", "name every parameter explicitly.")
         helper = len(self.active) > 1 and fdef is self.src.tree  # a module-level function
+        if a.kwarg or (a.vararg and fdef is self.src.tree and not helper):
+            node = a.vararg or a.kwarg  # (a helper's *args: a tuple of what the call passes)
+            self.bad(node, "*args/**kwargs" if fdef is self.src.tree and not helper
+                     else "**kwargs", "name every parameter explicitly.")
         if a.posonlyargs or (a.kwonlyargs and not helper):  # called (its keywords are bound)
             self.bad(fdef, "positional-only or keyword-only parameters",
                      "use ordinary positional parameters (keyword-only ones are fine in the "

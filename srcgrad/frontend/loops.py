@@ -135,6 +135,18 @@ def sequence_loop(node, resolve):
                 return zipped
             return SequenceLoop(zipped.seqs, zipped.targets, target.elts[0], start)
         return SequenceLoop([inner], [target.elts[1]], target.elts[0], start)
+    if call is zip and len(it.args) == 1 and isinstance(it.args[0], ast.Starred) \
+            and not it.keywords:  # zip(*parts): parts a tuple of as many sequences as names
+        if not (isinstance(target, (ast.Tuple, ast.List)) and target.elts
+                and all(_target_ok(t) for t in target.elts)):
+            return target, "zip(*...) without a tuple target", \
+                "unpack one name per sequence: `for a, b in zip(*pairs):`."
+        star = it.args[0].value
+        loop = SequenceLoop([ast.copy_location(ast.Subscript(star, ast.Constant(j), ast.Load()),
+                                               star) for j in range(len(target.elts))],
+                            list(target.elts))
+        loop.star = star  # (normalization checks its length: passes/sequences.py)
+        return loop
     if call is zip:
         if it.keywords or not it.args:
             return it, "zip() with these arguments", "zip sequences: `for a, b in zip(xs, ys):`."

@@ -104,7 +104,8 @@ def analyze(fdef, wrt, kinds, origin_file=None, mode=None):
 
 # calls kept whole that may read a differentiated value: their derivative is zero by
 # definition (the rule table's non-differentiable calls), or they read only its shape
-_ZERO_DERIVATIVE_OK = set(NONDIFF_CALLS.values()) | {"zeros_like", "ones_like", "empty_like"}
+_ZERO_DERIVATIVE_OK = set(NONDIFF_CALLS.values()) | {"zeros_like", "ones_like", "empty_like"} \
+    | {"astype"}  # (kept whole only to integers or booleans: passes/numpy_calls.py)
 
 
 def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file, mode=None):

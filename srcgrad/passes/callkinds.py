@@ -206,6 +206,12 @@ def call_kind(inf, e):
         return None
     fname = ast.unparse(e.func)
     short = fname.split(".")[-1]
+    if short == "astype" and isinstance(e.func, ast.Attribute) and len(e.args) == 1:
+        base, dt = inf.expr(e.func.value), creation_dtype(inf, ast.Call(e.func, [], [
+            ast.keyword("dtype", e.args[0])]), None)  # x.astype(np.int64), kept whole
+        if dt is None or base is None or base[0] not in ("a", "s"):
+            return None
+        return ("a", base[1], dt) if is_array(base) else (INT if dt == "i" else BOOL)
     if isinstance(e.func, ast.Attribute) and short in NONDIFF_METHODS and e.func.attr == short \
             and is_array(inf.expr(e.func.value)):  # A.argmax(axis=1) kept whole (an index)
         return call_kind(inf, ast.Call(ast.Attribute(ast.Name("np", ast.Load()), short,

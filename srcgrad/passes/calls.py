@@ -75,19 +75,11 @@ class Calls:
             return self.custom_call(c, e, out)
         if obj is isinstance:
             return static_isinstance(self, e)
-        grows = len(e.args) == 1 and isinstance(e.args[0], ast.Name) \
-            and e.args[0].id in self.growing()  # a list that grows in a loop: its rows
-        if grows and obj in (max, min) and (self._rows_rank(e.args[0].id) or 0) > 0:
-            self.fail(e, f"{obj.__name__}() of a list of arrays (Python cannot compare arrays "
-                      "as wholes)", f"write np.{obj.__name__}(np.stack(...), axis=0) for the "
-                      "largest or smallest entry at each position.")
-        if grows and obj is sum and not e.keywords:
-            return self.prim_call("sum", _np_func("sum", []), [e.args[0], ast.Constant(0)], [],
-                                  e, out)
-        if grows and obj in (np.stack, np.array, np.asarray) and all(
-                k.arg == "axis" and isinstance(k.value, ast.Constant) and k.value.value == 0
-                for k in e.keywords):
-            return self.flat(e.args[0], out)
+        if len(e.args) == 1 and isinstance(e.args[0], ast.Name) \
+                and e.args[0].id in self.growing():  # a list that grows in a loop: its rows
+            node = self.growing_call(obj, e, out)
+            if node is not None:
+                return node
         if obj in (np.array, np.asarray, np.asanyarray) and len(e.args) == 1 and not e.keywords \
                 and isinstance(e.args[0], ast.Name):  # of a list variable, or of an array
             value = self.flat(e.args[0], out)

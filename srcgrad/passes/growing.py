@@ -25,6 +25,8 @@ adjoint of a growth is the old rows' part of the new rows' adjoint (runtime/rows
 import ast
 import collections
 
+import numpy as np
+
 from .walk import marked as _marked, tag as _tag
 
 
@@ -143,3 +145,27 @@ class Growing:
         node = ast.Subscript(_name(rows), index, ast.Load())
         node.prim = "getitem"
         return ast.copy_location(node, e)
+
+    def growing_call(self, obj, e, out):
+        """A call of ``obj`` on a list that grows in a loop (``e.args[0]``): ``sum(hs)``,
+        ``np.stack(hs)``/``np.array(hs)``, ``np.vstack`` of vectors (the rows array itself);
+        None for other calls."""
+        if obj in (max, min) and (self._rows_rank(e.args[0].id) or 0) > 0:
+            self.fail(e, f"{obj.__name__}() of a list of arrays (Python cannot compare arrays "
+                      "as wholes)", f"write np.{obj.__name__}(np.stack(...), axis=0) for the "
+                      "largest or smallest entry at each position.")
+        if obj is sum and not e.keywords:
+            return self.prim_call("sum", ast.Attribute(ast.Name("np", ast.Load()), "sum", ast.Load()),
+                                  [e.args[0], ast.Constant(0)], [],
+                                  e, out)
+        if obj in (np.stack, np.array, np.asarray) and all(
+                k.arg == "axis" and isinstance(k.value, ast.Constant) and k.value.value == 0
+                for k in e.keywords):
+            return self.flat(e.args[0], out)
+        if obj is np.vstack and not e.keywords:  # of vectors: their stack
+            if self._rows_rank(e.args[0].id) not in (None, 1):
+                self.fail(e, f"np.vstack() of a list of {self._rows_rank(e.args[0].id)}-D "
+                          "values that grows in a loop", "np.vstack of vectors (np.stack), or "
+                          "np.concatenate of arrays built another way.")
+            return self.flat(e.args[0], out)
+        return None

@@ -61,6 +61,9 @@ class Inlining:
         callee = read_source(fn)
         given = fn.__defaults__ or ()
         defaults = dict(zip(callee.params[len(callee.params) - len(given):], given))
+        if callee.tree.args.vararg is not None:  # def f(w, *args): what this call passes
+            callee = Source(callee.fn, _varargs(callee.tree, len(e.args)), callee.filename,
+                            callee.lines, callee.namespace)
         positional = len(callee.params)
         if callee.tree.args.kwonlyargs:  # def f(x, *, scale=1.0): passed by keyword only
             callee = _keywords_last(callee)
@@ -118,6 +121,8 @@ class Inlining:
         free names reading the enclosing function's variables as they are at the call."""
         if self.depth > 20:
             self.fail(e, "calls nested more than 20 deep", "flatten the call chain.")
+        if fdef.args.vararg is not None:
+            fdef = _varargs(fdef, len(e.args))
         callee = Source(None, fdef, self.src.filename, self.src.lines, self.src.namespace)
         captured = {**self.captured, **{v: self.name(v) for v in self.locals}}
         given = fdef.args.defaults  # (literals: the check stage says so)
@@ -163,6 +168,30 @@ def _with_functions(callee, dropped, functions):
     tree.args.args = [a for a in tree.args.args if a.arg not in dropped]
     return Source(callee.fn, tree, callee.filename, callee.lines,
                   {**callee.namespace, **functions})
+
+
+def _varargs(fdef, given):
+    """``fdef`` (a copy) with its ``*args`` as parameters of their own, one per positional
+    argument a call passes beyond the named ones, packed into the tuple ``args`` by a first
+    statement: ``def f(w, *args)`` called ``f(W, a, b)`` is ``def f(w, args_0, args_1):
+    args = (args_0, args_1); ...``."""
+    tree = copy.copy(fdef)
+    tree.args = copy.copy(tree.args)
+    name = tree.args.vararg.arg
+    taken = {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name)} | {
+        a.arg for a in fdef.args.args + fdef.args.kwonlyargs}
+    extra, k = [], 0
+    while len(extra) < max(0, given - len(fdef.args.args)):
+        if f"{name}_{k}" not in taken:
+            extra.append(f"{name}_{k}")
+        k += 1
+    tree.args.args = list(tree.args.args) + [ast.arg(x) for x in extra]
+    tree.args.vararg = None
+    pack = ast.Assign([ast.Name(name, ast.Store())],
+                      ast.Tuple([ast.Name(x, ast.Load()) for x in extra], ast.Load()))
+    tree.body = [ast.fix_missing_locations(ast.copy_location(pack, fdef.body[0]))] + \
+        list(tree.body)
+    return tree
 
 
 def _keywords_last(callee):

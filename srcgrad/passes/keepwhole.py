@@ -52,6 +52,19 @@ class KeepWhole(ast.NodeTransformer):
     def visit_Name(self, node):
         return self.norm.load_name(node)
 
+    def visit_Subscript(self, node):
+        """``t[0]`` of a tuple variable (``args[0].shape[0]``): the element's own name, so the
+        expression never reads the tuple."""
+        base = node.value
+        if isinstance(base, ast.Name) and isinstance(node.slice, ast.Constant) \
+                and isinstance(node.slice.value, (int, str)) \
+                and not isinstance(node.slice.value, bool):
+            name = self.norm.load_name(base)
+            if self.norm.elements(name) is not None:
+                return ast.copy_location(self.norm.tuple_item(
+                    self.norm.elements(name), node, self.out, self.norm.dict_keys(name)), node)
+        return self.generic_visit(node)
+
     def visit_Attribute(self, node):
         obj = self.norm.src.resolve(node)
         if obj is not _MISSING and not inspect.ismodule(obj) and not callable(obj):
@@ -73,7 +86,7 @@ class KeepWhole(ast.NodeTransformer):
         # an array method srcgrad writes as a primitive (x.compress(c), x.squeeze(0)): Numba
         # has few of them as methods
         lowered_method = obj is _MISSING and isinstance(node.func, ast.Attribute) \
-            and node.func.attr in METHODS
+            and node.func.attr in METHODS and not getattr(node, "integer_cast", False)
         if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
                 obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj) \
                 or _is_einsum(obj) or lowered_method:

@@ -141,6 +141,7 @@ class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, Al
                 if getattr(bind[p], "id", None) in self.tuples:
                     if self.rename[p] != bind[p].id:  # a tuple argument: its own elements
                         self.bind_tuple(self.rename[p], self.elements(bind[p]), out, fdef)
+                        self.keep_keys(self.rename[p], bind[p])
                 elif self.rename[p] != getattr(bind[p], "id", None):
                     out.append(self._assign(self.rename[p], bind[p], fdef))
         for s in body:
@@ -328,6 +329,7 @@ class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, Al
             elts = self.elements(expr)
             if elts is not None:
                 self.bind_tuple(self.name(target.id), elts, out, target)
+                self.keep_keys(self.name(target.id), expr)
                 return
             if self.name(target.id) in self.tuples:
                 self.fail(target, f"{target.id} holds a tuple elsewhere and "
@@ -355,6 +357,7 @@ class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, Al
         t = self.temp()
         if isinstance(r, ast.Tuple):  # k(h(x)), k((a, b)): a tuple variable of its own, so
             self.bind_tuple(t, r.elts, out, e)  # k's p[0] is a's element, derivative and all
+            self.keep_keys(t, r)  # a dict argument's values: p["W"] in k, by position
         else:
             self.emit(out, t, r)
         return ast.Name(t, ast.Load())
@@ -377,6 +380,10 @@ class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, Al
             return e
         if isinstance(e, ast.BinOp):
             node = ast.BinOp(self.atom(e.left, out), e.op, self.atom(e.right, out))
+            if isinstance(e.op, ast.Add) and self.elements(node.left) is not None \
+                    and self.elements(node.right) is not None:  # (a, b) + (c,): a tuple
+                return ast.Tuple(self.elements(node.left) + self.elements(node.right),
+                                 ast.Load())
             node.prim = _BINOPS.get(type(e.op))
             if node.prim is None:
                 self.fail(e, f"operator {type(e.op).__name__}", "use + - * / ** @ % //.")
@@ -405,7 +412,7 @@ class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, Al
                 return row
             base = self.flat(e.value, out)  # h(x)[1], (a, b)[1]: a tuple's element, not
             if self.elements(base) is not None:  # an index into a temporary holding it
-                return self.tuple_item(self.elements(base), e, out)
+                return self.tuple_item(self.elements(base), e, out, self.dict_keys(base))
             if not _is_atom(base):
                 t = self.temp()
                 self.emit(out, t, base)
@@ -426,7 +433,10 @@ class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, Al
         if isinstance(e, ast.Call):
             return self.call(e, out)
         if isinstance(e, ast.Tuple):
-            return ast.Tuple([self.atom(x, out) for x in e.elts], ast.Load())
+            tup = ast.Tuple([self.atom(x, out) for x in e.elts], ast.Load())
+            if getattr(e, "dict_keys", None) is not None:
+                tup.dict_keys = e.dict_keys  # a dict argument's values (srcgrad/pytree.py)
+            return tup
         if isinstance(e, ast.ListComp):  # over a tuple: a tuple of its elements
             items = self.comprehension(e, out)
             if items is None:

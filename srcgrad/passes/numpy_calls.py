@@ -156,13 +156,19 @@ class NumpyCalls:
         if prim == "take" and len(args) == 2 and not kw:
             return self.flat(ast.copy_location(ast.Subscript(args[0], args[1], ast.Load()), e), out)
         if prim == "astype" and len(args) == 2 and not kw:
-            dtype = self.src.resolve(args[1]) if not isinstance(args[1], ast.Constant) \
-                else args[1].value
-            if dtype in (float, np.float64, "float64", "f8", "float", "d"):
+            d = self.dtype_node(args[1], e)  # (passes/dtypes.py: refused if it has no kind)
+            if ast.unparse(d) == "np.float64":
                 return self._prim_call_node("copy", [self.atom(args[0], out)], e, name)
-            self.fail(e, f"{name}({ast.unparse(args[1])})",
-                      "only astype(np.float64) (a copy) keeps a derivative; use np.floor or "
-                      "int() where an integer is meant.")
+            if not (isinstance(d, ast.Attribute) and isinstance(d.value, ast.Name)
+                    and d.value.id == "np"):
+                self.fail(e, f"{name}({ast.unparse(args[1])})",
+                          "give the dtype itself: astype(np.float64), or astype(int) for "
+                          "whole numbers.")
+            # integers or booleans: NumPy truncates, derivative zero (as int(), np.floor)
+            cast = ast.copy_location(ast.Call(ast.Attribute(args[0], "astype", ast.Load()),
+                                              [d], []), e)
+            cast.integer_cast = True  # (kept whole: passes/keepwhole.py)
+            return self.keep(cast, out)
         if prim == "item" and len(args) == 1 and not kw:  # NumPy's ValueError if x.size != 1
             flat = self._prim_node("reshape", [self.atom(args[0], out), ast.Tuple(
                 [ast.Constant(1)], ast.Load())], e, out, name)

@@ -298,8 +298,18 @@ class Sequences:
         if not isinstance(loop, loops.SequenceLoop):
             self.fail(*loop)
         origin = self.origin
-        seqs = [self.atom(ast.copy_location(ast.Tuple(q.elts, ast.Load()), q)
-                          if isinstance(q, ast.List) else q, out) for q in loop.seqs]
+        if getattr(loop, "star", None) is not None:  # zip(*parts): parts read once
+            parts = self.elements(self.atom(loop.star, out))
+            if parts is None or len(parts) != len(loop.seqs):
+                self.fail(s.iter, f"zip(*{ast.unparse(loop.star)}) of "
+                          + ("a value that is not a tuple" if parts is None else
+                             f"{len(parts)} sequences into {len(loop.seqs)} names"),
+                          "unpack one name per sequence of a tuple (Python raises ValueError "
+                          "there).")
+            seqs = parts
+        else:
+            seqs = [self.atom(ast.copy_location(ast.Tuple(q.elts, ast.Load()), q)
+                              if isinstance(q, ast.List) else q, out) for q in loop.seqs]
         sizes = [len(self.elements(q)) if self.elements(q) is not None else None for q in seqs]
         start = self.atom(loop.start, out) if loop.start is not None else None
         if all(n is not None for n in sizes):  # tuples: unrolled

@@ -80,11 +80,30 @@ class TupleParts:
             self.emit(out, names[k], atom)
         self.emit(out, base, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
 
-    def tuple_item(self, elts, e, out):
+    def dict_keys(self, e):
+        """The keys of the dict argument the tuple variable ``e`` holds the values of (a
+        helper given the whole dict: srcgrad/pytree.py), else None."""
+        return self.tuples.get(("keys", e.id)) if isinstance(e, ast.Name) else None
+
+    def keep_keys(self, target, value):
+        """The tuple variable ``target`` holds ``value`` (a tuple literal or variable): the
+        keys of the dict argument it is the values of go with it."""
+        keys = getattr(value, "dict_keys", None) or self.dict_keys(value)
+        if keys is not None:
+            self.tuples[("keys", target)] = keys
+
+    def tuple_item(self, elts, e, out, keys=None):
         """``x[k]`` of a tuple: the element; ``x[i]`` for a variable ``i``: a branch per
-        element (so each element's derivative flows only from the one read)."""
+        element (so each element's derivative flows only from the one read); ``p["W"]`` of
+        a dict argument's values (``keys``): the value at that key's position."""
         n = len(elts)
         index = e.slice
+        if isinstance(index, ast.Constant) and not isinstance(index.value, (int, bool)):
+            if keys is None or index.value not in keys:
+                self.fail(e, f"{ast.unparse(e)}: key {index.value!r} of a tuple"
+                          + ("" if keys is None else f" (a dict with keys {keys})"),
+                          "read a dict by one of its keys; a tuple by an integer.")
+            return elts[keys.index(index.value)]
         if isinstance(index, ast.Slice):
             return ast.Tuple(elts[_literal_slice(self, index)], ast.Load())
         if isinstance(index, ast.Constant) and type(index.value) is int or (
