@@ -162,7 +162,7 @@ def squeezes_all_axes(x):
 
 
 def casts_to_int(x):
-    return np.sum(x.astype(int) * x)  # <-
+    return np.sum(x.astype(np.float32) * x)  # <-
 
 
 def rolls_negative_axis(x):
