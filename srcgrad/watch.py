@@ -35,11 +35,12 @@ _LIBRARIES = ("numpy", "math", "scipy", "numba", "srcgrad")
 class _Read:
     """One global as the generated code saw it: where it lives, its name, its value then."""
 
-    __slots__ = ("where", "name", "value", "copy", "version")
+    __slots__ = ("where", "name", "value", "copy", "version", "items")
 
     def __init__(self, where, name, value):
         self.where, self.name, self.value = where, name, value
         self.copy = value.copy() if isinstance(value, np.ndarray) else None
+        self.items = _frozen(value) if isinstance(value, (list, tuple)) else None
         self.version = getattr(value, "version", None) if _is_rule(value) else None
 
     def now(self):
@@ -57,6 +58,8 @@ class _Read:
                         and now.shape == self.copy.shape
                         and np.array_equal(now, self.copy,
                                            equal_nan=self.copy.dtype.kind in "fc"))
+        if self.items is not None:  # a list of numbers, changed in place or not
+            return not isinstance(now, (list, tuple)) or _frozen(now) != self.items
         if now is self.value:
             return self.version is not None and now.version != self.version
         if isinstance(self.value, numbers.Number) and not isinstance(self.value, bool):
@@ -101,6 +104,13 @@ def _own_nodes(f):
             todo += getattr(n, "decorator_list", [])
             continue
         todo += list(ast.iter_child_nodes(n))
+
+
+def _frozen(v):
+    """A list or tuple's items as nested tuples of (type, value), to compare with later."""
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__,) + tuple(_frozen(x) for x in v)
+    return (type(v).__name__, repr(v))
 
 
 def _is_rule(obj):

@@ -242,3 +242,48 @@ def test_a_function_defined_indented_takes_functions_and_containers():
     g = srcgrad.grad(inner, backend="python")(x, {"w": 2.0, "c": 0.5}, np.sin)
     np.testing.assert_allclose(g, 2.0 * np.cos(2.0 * x) + np.array([0.5, 0.0, 0.0]),
                                rtol=1e-13)
+
+
+LAYERS = [(2, 3), (3, 1)]
+SCALES = (0.5, 2.0)
+
+
+def layered(w, x):
+    """Global lists and tuples of numbers: literals of the generated code, watched."""
+    h, k = x, 0
+    for (m, n), s in zip(LAYERS, SCALES):
+        h = np.tanh(h @ w[k:k + m * n].reshape(m, n)) * s
+        k += m * n
+    return np.sum(h)
+
+
+def _layered_fd(w, x):
+    g = np.zeros_like(w)
+    for i in range(w.size):
+        e = np.zeros_like(w)
+        e[i] = 1e-6
+        g[i] = (layered(w + e, x) - layered(w - e, x)) / 2e-6
+    return g
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_global_lists_of_numbers(backend):
+    global SCALES
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(4, 2))
+    w = rng.normal(size=10)
+    g = srcgrad.grad(layered, backend=backend)
+    old_layers, old_scales = list(LAYERS), SCALES
+    try:
+        np.testing.assert_allclose(g(w[:9], x), _layered_fd(w[:9], x), rtol=1e-6, atol=1e-8)
+        SCALES = (0.5, 3.0)  # rebound
+        with pytest.warns(GlobalChangedWarning, match="SCALES"):
+            got = g(w[:9], x)
+        np.testing.assert_allclose(got, _layered_fd(w[:9], x), rtol=1e-6, atol=1e-8)
+        LAYERS.append((1, 1))  # changed in place
+        with pytest.warns(GlobalChangedWarning, match="LAYERS"):
+            got = g(w, x)
+        np.testing.assert_allclose(got, _layered_fd(w, x), rtol=1e-6, atol=1e-8)
+    finally:
+        LAYERS[:] = old_layers
+        SCALES = old_scales

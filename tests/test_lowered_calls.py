@@ -224,3 +224,15 @@ def test_index_methods_and_real_values(f):
     for backend in ("python", "numba"):
         H = srcgrad.hessian(f, wrt=0, backend=backend)(x, *rest)
         np.testing.assert_allclose(H, fd_jacobian(grad0, x, h=1e-5), rtol=1e-5, atol=1e-6)
+
+
+def gaussian_halves(params, z):
+    D = np.shape(params)[-1] // 2
+    mean, log_std = params[:, :D], params[:, D:]
+    return np.sum((z - mean) ** 2 * np.exp(-2.0 * log_std)) + np.size(z) * np.ndim(params)
+
+
+def test_shape_size_ndim_functions():
+    """np.shape(x), np.size(x), np.ndim(x): x.shape, x.size, x.ndim (integers)."""
+    rng = np.random.default_rng(6)
+    check_grads(gaussian_halves, (rng.normal(size=(3, 4)), rng.normal(size=(3, 2))))

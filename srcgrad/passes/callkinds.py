@@ -241,6 +241,10 @@ def call_kind(inf, e):
         return BOOL  # of the whole array (with axis=, no kind: Numba has none, Python runs it)
     if short == "allclose":
         return BOOL
+    if short in ("size", "ndim") and fname.startswith("np.") and len(e.args) == 1:
+        return INT
+    if short == "shape" and fname.startswith("np.") and len(e.args) == 1 and is_array(args[0]):
+        return ("t", (INT,) * args[0][1])
     if short in ("logical_and", "logical_or", "logical_xor", "isclose"):
         arrays = [a for a in args if is_array(a)]
         return ("a", max(a[1] for a in arrays), "b") if arrays else BOOL

@@ -80,6 +80,9 @@ class Calls:
             node = self.growing_call(obj, e, out)
             if node is not None:
                 return node
+        if obj in (np.shape, np.size, np.ndim) and len(e.args) == 1 and not e.keywords:
+            return self.flat(ast.copy_location(ast.Attribute(  # np.shape(x): x.shape
+                e.args[0], obj.__name__, ast.Load()), e), out)
         if obj in (np.array, np.asarray, np.asanyarray) and len(e.args) == 1 and not e.keywords \
                 and isinstance(e.args[0], ast.Name):  # of a list variable, or of an array
             value = self.flat(e.args[0], out)

@@ -21,6 +21,14 @@ from ..frontend.source import _MISSING
 from .names import all_names
 
 
+def number_sequence(obj):
+    """Is ``obj`` a list or tuple (nested or not) of numbers only?"""
+    if not isinstance(obj, (list, tuple)):
+        return False
+    return all(number_sequence(v) or (isinstance(v, (numbers.Number, np.bool_))
+                                      and not isinstance(v, complex)) for v in obj)
+
+
 class Constants:
     """Mixed into the normalizer; ``self.constants`` maps generated names to arrays."""
 
@@ -34,6 +42,8 @@ class Constants:
             return ast.Constant(v)
         if isinstance(obj, np.ndarray) and isinstance(e, ast.Name):
             return ast.Name(self.constant_name(e.id, obj), ast.Load())
+        if number_sequence(obj):  # SIZES = [(3, 4), (4, 1)]: a tuple of literals
+            return ast.Tuple([self.constant(e, v) for v in obj], ast.Load())
         if obj is _MISSING and isinstance(e, ast.Name) and not self.src.internal \
                 and e.id not in all_names(self.src.tree):  # a name srcgrad made up
             raise InternalError(f"normalize read its own name {e.id!r} as a global",
@@ -42,7 +52,8 @@ class Constants:
             self.fail(e, f"name {ast.unparse(e)!r} is not defined",
                       "define it before use, or pass it in as an argument.")
         self.fail(e, f"global {ast.unparse(e)} of type {type(obj).__name__}",
-                  "only numbers and NumPy arrays can be read from globals; pass others as arguments.")
+                  "only numbers, NumPy arrays and lists or tuples of numbers can be read from "
+                  "globals; pass others as arguments.")
 
     def exact_number(self, e, obj):
         """A global number as an int or an exactly equal float64 (Fraction(1, 2) is 0.5;

@@ -240,8 +240,9 @@ NONDIFF_CALLS.update({np.triu_indices: "triu_indices", np.tril_indices: "tril_in
                       np.triu_indices_from: "triu_indices_from",
                       np.tril_indices_from: "tril_indices_from",
                       np.count_nonzero: "count_nonzero"})
-# comparisons within a tolerance: booleans
-NONDIFF_CALLS.update({np.isclose: "isclose", np.allclose: "allclose"})
+# comparisons within a tolerance: booleans; an array's shape, size and rank: integers
+NONDIFF_CALLS.update({np.isclose: "isclose", np.allclose: "allclose", np.shape: "shape",
+                      np.size: "size", np.ndim: "ndim"})
 
 # calls with no derivative rule, of values that carry no derivative: kept whole, their results
 # constants.  An argument that carries a derivative is refused at the call (passes/activity.py)
