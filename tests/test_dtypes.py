@@ -151,3 +151,16 @@ def isclose_branch(x, y):
 
 def test_isclose_allclose():
     check_grads(isclose_branch, (np.array([0.5, -1.0, 2.0]), np.array([0.45, 1.0, 2.0])))
+
+
+def dtype_of_expressions(x, M):
+    """Found by the fuzzer: the dtype of an element of a tuple, of a product's row."""
+    t = (x, M)
+    a = np.ones(4, dtype=t[0].dtype) * x
+    b = np.zeros(3, (M * 2)[0].dtype)
+    b[1] = x[0]
+    return np.sum(a * x) + np.sum(b)
+
+
+def test_dtype_of_an_expression():
+    check_grads(dtype_of_expressions, (np.array([0.3, -0.5, 1.0, 2.0]), np.ones((3, 4))))

@@ -143,3 +143,17 @@ def test_refused_at_their_line(f, args, what):
     with pytest.raises(srcgrad.UnsupportedError, match=what) as err:
         srcgrad.grad(f)(*args)
     assert "test_helper_forms.py" in str(err.value)
+
+
+def shadowed_by_a_generator(x, a):
+    """Found by the fuzzer: a generator's variable named like a parameter is its own (Python
+    scopes it), so isinstance() of the parameter is still decided by its kind."""
+    if isinstance(a, np.ndarray):
+        base = np.sum(a * a)
+    else:
+        base = a
+    return base + sum(a * b for a, b in zip(x, x * 2.0)) + np.sum(a * x)
+
+
+def test_generator_variable_named_like_a_parameter():
+    check_grads(shadowed_by_a_generator, (np.array([0.3, -0.5, 1.0]), np.array([0.7, 0.2, -1.0])))

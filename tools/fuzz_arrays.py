@@ -30,7 +30,7 @@ that run once per call).
 
 N, R = 4, 3
 HEADER = ["import math", "import numpy as np", "import scipy.special as sp",
-          "import scipy.stats as st", "", "IDX = np.array([2, 0, 3, 3])", "",
+          "import scipy.stats as st", "", "IDX = np.array([2, 0, 3, 3])", "SC = [0.5, (1.5, 2.0)]", "",
           "def hv(p):", "    q = p * p if p > 0.2 else 0.5 * p", "    return q + 0.1 * p", "",
           "def apply(g, u):", "    return g(u) + 0.5 * g(2.0 * u)", "",
           # *args, joined with another tuple (passes/inline.py _varargs)
@@ -93,7 +93,8 @@ EXPRS = {
         "{V}[{V}.argmax()] * {S}", "np.sum(np.real({V}) * {V}.conj())", "np.float64({S}) * {S}",
         "np.sum(cat({V}, {W}) * {S})", "np.sum(cat({W}) ** 2)",
         "sum(a * b for a, b in zip(*pairs({V})))",
-        "np.sum({V} * np.floor({V} * 3.0).astype(int))"],
+        "np.sum({V} * np.floor({V} * 3.0).astype(int))",
+        "np.sum({V} * SC[1][0]) + np.shape({M})[0] * {S}"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",

@@ -293,8 +293,7 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         at = _dtype_at(self.src.resolve(node.func))
         if at is not None:
             d = [k.value for k in node.keywords if k.arg == "dtype"] + node.args[at:at + 1]
-            self.dtype_args.update(id(a) for a in d if isinstance(a, ast.Attribute)
-                                   and isinstance(a.value, ast.Name))
+            self.dtype_args.update(id(a) for a in d if isinstance(a, ast.Attribute))
         if is_ufunc_at(node, self.src.resolve) or ufunc_method(node, self.src.resolve):
             for a in node.args:  # np.add.at(y, idx, v); np.add.reduce(x), np.add.outer(a, b)
                 self.visit(a)

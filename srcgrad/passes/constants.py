@@ -100,7 +100,7 @@ def static_isinstance(norm, call):
     kinds = norm.param_kinds or {}
     if len(call.args) != 2 or call.keywords or not isinstance(call.args[0], ast.Name) \
             or call.args[0].id not in kinds or norm.prefix is not None \
-            or norm._rebinds(call.args[0].id):
+            or norm._rebinds(call.args[0].id, own_scope=True):
         norm.fail(call, what, "srcgrad decides isinstance() of a parameter of the "
                   "differentiated function (never rebound) from its kind at the call.")
     types = norm.src.resolve(call.args[1])

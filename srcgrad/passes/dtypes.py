@@ -32,8 +32,7 @@ class Dtypes:
     def dtype_node(self, d, e):
         """The canonical dtype expression for the user's ``d``: ``np.float64``, ``np.int64``
         (or another integer width), ``np.bool_``, or ``x.dtype`` of an array ``x``."""
-        if isinstance(d, ast.Attribute) and d.attr == "dtype" and isinstance(d.value, ast.Name) \
-                and self.src.resolve(d) is _MISSING:
+        if isinstance(d, ast.Attribute) and d.attr == "dtype" and self.src.resolve(d) is _MISSING:
             return d  # another array's dtype: its kind decides
         obj = d.value if isinstance(d, ast.Constant) else self.src.resolve(d)
         try:

@@ -153,9 +153,17 @@ class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, Al
         ast.copy_location(new, fdef)
         return new
 
-    def _rebinds(self, v):
+    def _rebinds(self, v, own_scope=False):
+        """Does the function bind ``v`` anywhere in its body; with ``own_scope``, in its own
+        scope only (not as a comprehension's variable or a nested def's local)?"""
+        inner = set()
+        for n in ast.walk(self.src.tree) if own_scope else ():
+            if isinstance(n, ast.comprehension):
+                inner |= {id(t) for t in ast.walk(n.target)}
+            elif isinstance(n, (ast.FunctionDef, ast.Lambda)) and n is not self.src.tree:
+                inner |= {id(t) for t in ast.walk(n)}
         return any(isinstance(t, ast.Name) and t.id == v and isinstance(t.ctx, ast.Store)
-                   for t in nodes(self.src.tree))
+                   and id(t) not in inner for t in nodes(self.src.tree))
 
     def alias_checks(self):
         """Writes that share memory with a name read later only if a name holds an array:
