@@ -110,3 +110,15 @@ def test_other_ufunc_methods_are_located_errors(f, match):
     with pytest.raises(srcgrad.UnsupportedError, match=r"test_ufunc_methods.py:\d+:\d+: .*"
                        + match):
         srcgrad.grad(f, backend="python")(X)
+
+
+def reduce_inside_a_constant(M, a):
+    """Found by the fuzzer: a ufunc method inside a call whose derivative is zero (kept whole
+    as bookkeeping) is lowered as everywhere, so Numba compiles it."""
+    cells = np.floor(np.maximum.reduce(M, 0) * 3.0)
+    return np.sum(M[0] * cells) + np.sum(a * np.floor(np.add.reduce(M, 1)[0] + a).astype(int))
+
+
+def test_ufunc_method_inside_a_call_without_derivative():
+    rng = np.random.default_rng(8)
+    check_grads(reduce_inside_a_constant, (rng.normal(size=(3, 4)), rng.normal(size=4)))

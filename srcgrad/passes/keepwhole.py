@@ -16,6 +16,7 @@ from ..rules.table import CALLS, CREATION_CALLS, EINSUM_CALLS, METHODS, NONDIFF_
 from .calls import BUILTIN_EMIT
 from .common import _call
 from .constants import static_isinstance
+from .ufunc_methods import ufunc_method
 
 
 def _is_primitive(obj):
@@ -87,6 +88,8 @@ class KeepWhole(ast.NodeTransformer):
         # has few of them as methods
         lowered_method = obj is _MISSING and isinstance(node.func, ast.Attribute) \
             and node.func.attr in METHODS and not getattr(node, "integer_cast", False)
+        if ufunc_method(node, self.norm.src.resolve):  # np.maximum.reduce(M, 0): lowered
+            return self.norm.atom(node, self.out)    # (passes/ufunc_methods.py)
         if (_is_primitive(obj) and not one_arg_where) or library.known(obj) or local or (
                 obj in (sum, min, max) and len(node.args) == 1) or custom.rule_for(obj) \
                 or _is_einsum(obj) or lowered_method:

@@ -165,7 +165,9 @@ class NumpyCalls:
                           "give the dtype itself: astype(np.float64), or astype(int) for "
                           "whole numbers.")
             # integers or booleans: NumPy truncates, derivative zero (as int(), np.floor)
-            cast = ast.copy_location(ast.Call(ast.Attribute(args[0], "astype", ast.Load()),
+            base = self.atom(args[0], out)  # (lowered like any value: np.maximum.reduce(M))
+            base.normalized = True  # (an atom already: keep() does not read it again)
+            cast = ast.copy_location(ast.Call(ast.Attribute(base, "astype", ast.Load()),
                                               [d], []), e)
             cast.integer_cast = True  # (kept whole: passes/keepwhole.py)
             return self.keep(cast, out)
