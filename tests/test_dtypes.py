@@ -164,3 +164,25 @@ def dtype_of_expressions(x, M):
 
 def test_dtype_of_an_expression():
     check_grads(dtype_of_expressions, (np.array([0.3, -0.5, 1.0, 2.0]), np.ones((3, 4))))
+
+
+def arange_and_eye(x):
+    a = np.arange(3, dtype=float)  # floats: a derivative written into it stays
+    a[0] = x[0] * 2.0
+    b = np.arange(0.0, 3.0)
+    b[1] = x[1]
+    c = np.eye(3, dtype=np.float64)
+    c[0, 2] = x[2]
+    return np.sum(a * x) + np.sum(b * x) + np.sum(c @ x)
+
+
+def eye_of_ints_written(x):
+    c = np.eye(3, dtype=int)
+    c[0, 1] = x[0] * 2.7
+    return np.sum(c * x)
+
+
+def test_arange_and_eye_dtypes():
+    check_grads(arange_and_eye, (np.array([0.5, 1.0, 2.0]),))
+    with pytest.raises(srcgrad.UnsupportedError, match="integer array \\('c'\\)"):
+        srcgrad.grad(eye_of_ints_written)(np.array([0.5, 1.0, 2.0]))

@@ -259,7 +259,8 @@ def call_kind(inf, e):
         nested = e.args[0].elts and isinstance(e.args[0].elts[0], ast.List)
         return ("a", 2 if nested else 1, dt) if dt else None
     if short in ("eye", "identity"):
-        return ("a", 2, "f")
+        dt = creation_dtype(inf, e, "f")
+        return ("a", 2, dt) if dt else None
     if short in ("nonzero", "where") and len(args) == 1 and is_array(args[0]):
         return ("t", tuple(("a", 1, "i") for _ in range(args[0][1])))  # index arrays
     if short in ("triu_indices", "tril_indices", "triu_indices_from", "tril_indices_from"):
@@ -284,7 +285,8 @@ def call_kind(inf, e):
     if short == "argsort" and args and is_array(args[0]):
         return ("a", args[0][1], "i")
     if short == "arange":
-        return ("a", 1, "f" if any(is_float(a) for a in args) else "i")
+        dt = creation_dtype(inf, e, "f" if any(is_float(a) for a in args) else "i")
+        return ("a", 1, dt) if dt else None
     if short == "sign":
         return args[0]
     if short == "empty_broadcast" and len(args) == 2 and all(is_array(a) for a in args):
