@@ -186,3 +186,16 @@ def test_arange_and_eye_dtypes():
     check_grads(arange_and_eye, (np.array([0.5, 1.0, 2.0]),))
     with pytest.raises(srcgrad.UnsupportedError, match="integer array \\('c'\\)"):
         srcgrad.grad(eye_of_ints_written)(np.array([0.5, 1.0, 2.0]))
+
+
+def int_element_augmented(x):
+    a = np.zeros(3, dtype=np.int64)
+    a[0] += x[0] * 3.7
+    return np.sum(a * x)
+
+
+def test_augmented_write_into_integer_array_says_why_first():
+    with pytest.raises(srcgrad.UnsupportedError) as err:
+        srcgrad.grad(int_element_augmented)(np.array([0.5, 1.0, 2.0]))
+    first = str(err.value).splitlines()[0]
+    assert "integer array ('a'): NumPy truncates it" in first and "test_dtypes.py" in first

@@ -112,7 +112,7 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file, mode=None):
     def where(s):
         return Location(origin_file or "<unknown>", getattr(s, "lineno", 0),
                         getattr(s, "col_offset", 0), getattr(s, "origin", ""))
-    problems = []
+    problems, truncating = [], []  # (the truncating writes first: the cause of the others)
     for s in nodes(fdef):
         if not isinstance(s, ast.Assign):
             continue
@@ -126,7 +126,7 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file, mode=None):
         base = t.value if isinstance(t, ast.Subscript) else None
         k = kinds.get(base.id) if isinstance(base, ast.Name) else None
         if k is not None and k[0] == "a" and k[2] in "ib" and _data_names(s.value) & carriers:
-            problems.append(Problem(where(s), f"a value carrying a derivative written into "
+            truncating.append(Problem(where(s), f"a value carrying a derivative written into "
                                               f"{'an integer' if k[2] == 'i' else 'a boolean'}"
                                               f" array ({base.id!r}): NumPy truncates it",
                                     "make the array a float one (dtype=np.float64, or no "
@@ -182,8 +182,8 @@ def _refuse_lost_derivatives(fdef, kinds, carriers, origin_file, mode=None):
                                             "its derivative is not defined there; pass a "
                                             "constant, or write the computation with "
                                             "supported operations."))
-    if problems:
-        raise UnsupportedError(problems)
+    if truncating or problems:
+        raise UnsupportedError(truncating + problems)
 
 
 def _value_calls(e):
