@@ -157,3 +157,44 @@ def shadowed_by_a_generator(x, a):
 
 def test_generator_variable_named_like_a_parameter():
     check_grads(shadowed_by_a_generator, (np.array([0.3, -0.5, 1.0]), np.array([0.7, 0.2, -1.0])))
+
+
+def _encode(p, x):
+    return np.tanh(x @ p["enc"]["W"] + p["enc"]["b"]) * p["scale"]
+
+
+def _weighted(p, x):
+    s = 0.0
+    for k, v in p["extra"].items():
+        s += np.sum(v * x[:v.shape[0]]) * (2.0 if k == "a" else 1.0)
+    return s + len(p) * ("scale" in p) + np.sum(sum(p["extra"].values()))
+
+
+def _layers(layers, x):
+    for L in layers:
+        x = np.tanh(x @ L["W"])
+    return np.sum(x)
+
+
+def nested_dict_model(p, x):
+    return np.sum(_encode(p, x)) + _weighted(p, x) + _layers(p["layers"], x)
+
+
+def test_nested_dicts_passed_to_helpers():
+    """A dict inside the dict argument, a list of dicts, .items()/.values(), len() and `in`
+    of the dict in a helper: read by key as at the top level."""
+    r = _rng()
+    p = {"enc": {"W": r.normal(size=(3, 3)), "b": r.normal(size=3)}, "scale": 0.7,
+         "extra": {"a": r.normal(size=2), "b": r.normal(size=2)},
+         "layers": [{"W": r.normal(size=(3, 3))}, {"W": r.normal(size=(3, 2))}]}
+    x = r.normal(size=3)
+    leaves, tdef = srcgrad.pytree.flatten(p)
+    for backend in ("python", "numba"):
+        g, _ = srcgrad.pytree.flatten(srcgrad.grad(nested_dict_model, backend=backend)(p, x))
+        for i, leaf in enumerate(leaves):
+            d = r.normal(size=np.shape(leaf))
+            up, down = list(leaves), list(leaves)
+            up[i], down[i] = leaf + 1e-6 * d, leaf - 1e-6 * d
+            fd = (nested_dict_model(srcgrad.pytree.unflatten(tdef, up), x)
+                  - nested_dict_model(srcgrad.pytree.unflatten(tdef, down), x)) / 2e-6
+            np.testing.assert_allclose(np.sum(g[i] * d), fd, rtol=1e-5, atol=1e-7)

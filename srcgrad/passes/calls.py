@@ -29,6 +29,7 @@ from . import einsum
 from .along import SIGNATURES
 from .clone import clone
 from .dtypes import DTYPE_AT
+from .clip_bounds import clip_bounds
 from .constants import static_isinstance
 from .types import literal_dtype
 from .walk import marked
@@ -109,6 +110,9 @@ class Calls:
             node = ast.Call(ast.Attribute(ast.Name(st, ast.Load()), "pop", ast.Load()), [], [])
             node.pop_from = st
             return ast.copy_location(node, e)
+        view = self.dict_view(obj, e, out)  # p.items(), len(p) of a dict argument's values
+        if view is not None:
+            return view
         if obj is _MISSING and isinstance(f, ast.Attribute) and f.attr in RANDOM_METHODS \
                 and isinstance(f.value, ast.Name):  # rng.normal(...): a draw, kept whole
             return self.keep(e, out)
@@ -320,7 +324,7 @@ class Calls:
         elif prim == "reshape" and len(args) > 2:  # x.reshape(3, 4): the shape as a tuple
             args = [args[0], ast.copy_location(ast.Tuple(args[1:], ast.Load()), e)]
         elif prim == "clip":  # a bound left out or None: no bound (an infinite one)
-            args = _clip_bounds(args, kw, method=self.src.resolve(e.func) is not np.clip)
+            args = clip_bounds(args, kw, method=self.src.resolve(e.func) is not np.clip)
         elif prim == "transpose" and (len(args) > 1 or "axes" in kw):
             if len(args) > 2:  # x.transpose(1, 0, 2): the axes as a tuple
                 args = [args[0], ast.copy_location(ast.Tuple(args[1:], ast.Load()), e)]
@@ -477,24 +481,3 @@ def _np_func(prim, args):
     name = {"amax": "max", "amin": "min", "matmul": "dot"}.get(prim, prim)
     return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
 
-
-def _clip_bounds(args, kw, method):
-    """``np.clip(x, lo, hi)``'s arguments with both bounds given, as NumPy binds them: a bound
-    ``None``, or one left out where NumPy allows (NumPy 2's ``min=``/``max=``; the method's
-    ``x.clip(lo)``) is ``-np.inf`` / ``np.inf``, which clips nothing on that side.  Where
-    NumPy requires both (``np.clip(x, lo)``, ``a_min=`` alone) the arguments stay short, so
-    the call is refused by its signature; the method takes no ``a_min=``/``a_max=``."""
-    bounds = list(args[1:3]) + [None] * (3 - len(args))
-    names = (("min",), ("max",)) if method else (("a_min", "min"), ("a_max", "max"))
-    old_style = len(args) > 1 or "a_min" in kw or "a_max" in kw
-    for k in range(2):
-        for name in names[k]:
-            if name in kw:
-                bounds[k] = kw.pop(name)
-    if not method and old_style and None in bounds:
-        return [args[0]] + [b for b in bounds if b is not None]
-    for k, b in enumerate(bounds):
-        if b is None or (isinstance(b, ast.Constant) and b.value is None):
-            inf = ast.Attribute(ast.Name("np", ast.Load()), "inf", ast.Load())
-            bounds[k] = ast.UnaryOp(ast.USub(), inf) if k == 0 else inf
-    return [args[0]] + bounds

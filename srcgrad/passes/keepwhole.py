@@ -53,6 +53,17 @@ class KeepWhole(ast.NodeTransformer):
     def visit_Name(self, node):
         return self.norm.load_name(node)
 
+    def visit_Compare(self, node):
+        """``"W" in p`` of a dict argument's values (a helper given the whole dict): known."""
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+                and isinstance(node.left, ast.Constant) and isinstance(node.comparators[0], ast.Name) \
+                and node.comparators[0].id in self.norm.locals:  # (p["sub"]: a name first)
+            keys = self.norm.dict_keys(self.norm.load_name(node.comparators[0]))
+            if keys is not None:
+                return ast.copy_location(ast.Constant(
+                    (node.left.value in keys) == isinstance(node.ops[0], ast.In)), node)
+        return self.generic_visit(node)
+
     def visit_Subscript(self, node):
         """``t[0]`` of a tuple variable (``args[0].shape[0]``): the element's own name, so the
         expression never reads the tuple."""

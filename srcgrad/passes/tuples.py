@@ -53,6 +53,7 @@ class TupleParts:
             inner = self.elements(a)
             if inner is not None:  # a tuple of tuples (layers of (W, b)): bound all the way
                 self.bind_tuple(n, inner, out, like)
+                self.keep_keys(n, a)  # (a dict inside a dict argument: read by key too)
             else:
                 self.emit(out, n, a)
         self.emit(out, target, ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
@@ -91,6 +92,31 @@ class TupleParts:
         keys = getattr(value, "dict_keys", None) or self.dict_keys(value)
         if keys is not None:
             self.tuples[("keys", target)] = keys
+
+    def dict_view(self, obj, e, out):
+        """``p.items()``, ``p.keys()``, ``p.values()`` and ``len(p)`` of a tuple variable
+        holding a dict argument's values (a helper given the whole dict): tuples of its
+        (key, value) pairs, keys or values, and its length; None for other calls."""
+        f = e.func
+        name = f.value if isinstance(f, ast.Attribute) and f.attr in ("items", "keys", "values") \
+            and not e.args and not e.keywords else \
+            e.args[0] if obj is len and len(e.args) == 1 and not e.keywords else None
+        root = name
+        while isinstance(root, ast.Subscript) and isinstance(root.slice, ast.Constant):
+            root = root.value  # p["extra"].items(): a path of constant keys into it
+        if not isinstance(root, ast.Name) or root.id not in self.locals or \
+                self.elements(self.load_name(root)) is None:
+            return None
+        base = self.flat(name, out)
+        keys, elts = self.dict_keys(base), self.elements(base)
+        if keys is None or elts is None:
+            return None
+        if obj is len:
+            return ast.Constant(len(keys))
+        consts = [ast.Constant(k) for k in keys]
+        return ast.Tuple({"keys": consts, "values": list(elts),
+                          "items": [ast.Tuple([k, v], ast.Load()) for k, v in zip(consts, elts)]
+                          }[f.attr], ast.Load())
 
     def tuple_item(self, elts, e, out, keys=None):
         """``x[k]`` of a tuple: the element; ``x[i]`` for a variable ``i``: a branch per
