@@ -46,6 +46,7 @@ CASES = {
     "abs": [("abs(x)", [S(0.3, 1.0)]), ("math.fabs(x)", [S(-2.0, -0.5)]), ("np.abs(x)", [A(3, 0.5, 1)]),
            ("np.fabs(x)", [A(3, 0.5, 1)]),
            ("np.absolute(x)", [A(3, -1, -0.5)])],
+    "as_float": [("x.astype(float) * x", [A(3)]), ("x.T.astype(np.float64) @ x", [A((3, 2))])],
     "contiguous": [("np.ascontiguousarray(x) * x", [A(3)]),
                    ("np.ascontiguousarray(x.T) * x.T", [A((3, 2))]),
                    ("np.asfortranarray(x) @ x", [A((3, 3))]),

@@ -199,3 +199,17 @@ def test_augmented_write_into_integer_array_says_why_first():
         srcgrad.grad(int_element_augmented)(np.array([0.5, 1.0, 2.0]))
     first = str(err.value).splitlines()[0]
     assert "integer array ('a'): NumPy truncates it" in first and "test_dtypes.py" in first
+
+
+def floats_from_integers(x):
+    idx = np.arange(3)
+    a = idx.astype(float)  # a new float array: a derivative written into it stays
+    a[0] = x[0] * 2.7
+    b = (idx * 2).astype(np.float64) * x
+    return np.sum(a * x) + np.sum(b)
+
+
+def test_astype_float_of_integers():
+    """x.astype(float) of an integer array was np.copy of it, an integer array still: the
+    write then truncated (the adjoint failed with a casting error)."""
+    check_grads(floats_from_integers, (np.array([0.5, 1.0, 2.0]),))

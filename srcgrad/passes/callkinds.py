@@ -15,7 +15,7 @@ from ..rules.table import NONDIFF_METHODS, RANDOM_METHODS, RULES
 
 
 _SAME_AS_ARG = {"pos", "neg", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-                "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy", "contiguous",
+                "exp", "expm1", "log", "log1p", "log10", "log2", "sqrt", "square", "copy", "contiguous", "as_float",
                 "transpose", "transpose_axes", "reciprocal", "exp2", "cbrt", "asinh", "acosh",
                 "atanh", "radians", "degrees", "erf", "erfc", "sinc"}
 _BROADCAST = {"add", "sub", "mul", "truediv", "pow", "atan2", "hypot", "copysign", "maximum",

@@ -157,8 +157,8 @@ class NumpyCalls:
             return self.flat(ast.copy_location(ast.Subscript(args[0], args[1], ast.Load()), e), out)
         if prim == "astype" and len(args) == 2 and not kw:
             d = self.dtype_node(args[1], e)  # (passes/dtypes.py: refused if it has no kind)
-            if ast.unparse(d) == "np.float64":
-                return self._prim_call_node("copy", [self.atom(args[0], out)], e, name)
+            if ast.unparse(d) == "np.float64":  # a new float array (of integers too)
+                return self._prim_call_node("as_float", [self.atom(args[0], out)], e, name)
             if not (isinstance(d, ast.Attribute) and isinstance(d.value, ast.Name)
                     and d.value.id == "np"):
                 self.fail(e, f"{name}({ast.unparse(args[1])})",

@@ -20,6 +20,8 @@ rule("copy",     "x",   ["g"],                         ["dx"])
 # np.ascontiguousarray / np.asfortranarray: the same values (x itself, or a copy in another
 # layout); a write into the result is the aliases check's (frontend/aliases.py _SAME_ARRAY)
 rule("contiguous", "x", ["g"],                         ["dx"])
+# x.astype(np.float64): a new float array (runtime/shape.py as_float), the same values
+rule("as_float", "x",   ["g"],                         ["dx"])
 # ---- elementary functions ------------------------------------------------------------------
 rule("sin",      "x",   ["g * cos(x)"],                ["dx * cos(x)"])
 rule("cos",      "x",   ["-g * sin(x)"],               ["-dx * sin(x)"])

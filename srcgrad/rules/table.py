@@ -181,7 +181,7 @@ CALLS.update({math.fabs: "abs", np.abs: "abs", np.fabs: "abs", math.pow: "pow",
 
 from .. import runtime as _rt  # noqa: E402
 
-CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like", _rt.c_order: "c_order", _rt.add_at: "add_at",
+CALLS.update({_rt.unbroadcast: "unbroadcast", np.full_like: "full_like", _rt.c_order: "c_order", _rt.as_float: "as_float", _rt.add_at: "add_at",
               _rt.add_at_pairs: "add_at_pairs",
               _rt.expand_axis: "expand_axis", _rt.prod_grad: "prod_grad",
               _rt.sum_axis: "sum_axis", _rt.mean_axis: "mean_axis", _rt.max_axis: "amax_axis",

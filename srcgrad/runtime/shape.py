@@ -9,7 +9,7 @@ from .jit import overload
 
 __all__ = ["reshape_as", "reshape_to", "keep_all", "as_column", "hstack_axis", "concat",
            "take_first", "take_rest", "concat_first", "concat_rest", "flatten", "squeeze", "piece", "unpiece",
-           "split_bound", "tile", "untile", "tile_to", "empty_broadcast", "c_order"]
+           "split_bound", "tile", "untile", "tile_to", "empty_broadcast", "c_order", "as_float"]
 
 
 def empty_broadcast(a, b):
@@ -17,6 +17,12 @@ def empty_broadcast(a, b):
     the reverse sweep makes in place of an elementwise result it reads only for its shape
     (passes/shape_redo.py)."""
     return np.empty(np.broadcast_shapes(np.shape(a), np.shape(b)))
+
+
+def as_float(x):
+    """``x.astype(np.float64)``: a new float array, whatever ``x``'s dtype (an integer
+    array's values as floats), as NumPy's method gives."""
+    return np.asarray(x).astype(np.float64)
 
 
 def c_order(x):
@@ -288,6 +294,13 @@ def _ol_reshape_as(v, x):
     def impl(v, x):
         return np.ascontiguousarray(v).reshape(x.shape)
     return impl
+
+
+@overload(as_float)
+def _ol_as_float(x):
+    if isinstance(x, types.Array):
+        return lambda x: x.astype(np.float64)
+    return lambda x: np.float64(x)
 
 
 @overload(c_order)
