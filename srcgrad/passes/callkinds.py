@@ -219,6 +219,8 @@ def call_kind(inf, e):
                                        [e.func.value] + list(e.args), e.keywords))
     if isinstance(e.func, ast.Attribute) and short in RANDOM_METHODS:
         return _draw_kind(short, e, args, inf.expr)
+    if short in ("argmax", "argmin") and any(k.arg not in ("axis", "out") for k in e.keywords):
+        return None  # keepdims=True: another rank (Python runs it; a kind would be a guess)
     if short in ("argmax", "argmin") and args and is_array(args[0]) and (
             len(e.args) > 1 or any(k.arg == "axis" for k in e.keywords)):
         axis = e.args[1] if len(e.args) > 1 else next(k.value for k in e.keywords
