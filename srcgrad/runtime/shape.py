@@ -21,8 +21,8 @@ def empty_broadcast(a, b):
 
 def as_float(x):
     """``x.astype(np.float64)``: a new float array, whatever ``x``'s dtype (an integer
-    array's values as floats), as NumPy's method gives."""
-    return np.asarray(x).astype(np.float64)
+    array's values as floats), as NumPy's method gives; of a number, a float64."""
+    return x.astype(np.float64) if isinstance(x, np.ndarray) else np.float64(x)
 
 
 def c_order(x):
