@@ -28,6 +28,7 @@ import numpy as np
 
 from .errors import GlobalChangedWarning
 from .frontend.source import _MISSING, _python_of, read_source
+from .passes.constants import number_sequence
 
 _LIBRARIES = ("numpy", "math", "scipy", "numba", "srcgrad")
 
@@ -40,7 +41,7 @@ class _Read:
     def __init__(self, where, name, value):
         self.where, self.name, self.value = where, name, value
         self.copy = value.copy() if isinstance(value, np.ndarray) else None
-        self.items = _frozen(value) if isinstance(value, (list, tuple)) else None
+        self.items = _frozen(value) if number_sequence(value) else None  # (read as literals)
         self.version = getattr(value, "version", None) if _is_rule(value) else None
 
     def now(self):
