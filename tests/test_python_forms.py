@@ -182,7 +182,22 @@ def two_d_mask(A):
     return np.sum(np.sin(A[A > 0.1]) * 2.0) + np.sum(A[A > 0.0] ** 2)
 
 
+def _halves(u):
+    return u[0:2], u[2:4] * u[1]
+
+
+def generator_hides_its_sequence(a):
+    """The generator's ``a`` hides the parameter inside it, but its first sequence is read in
+    the function's scope (the fuzzer's seed 37106: the gradient was zero, or a crash)."""
+    return sum(a * b for a, b in zip(a[0:2], a[2:4])) + sum(a * b for a, b in zip(*_halves(a)))
+
+
+def extreme_hides_its_sequence(a):
+    return max(a * a for a in a) + min(np.sin(a) for a in a[1:])
+
+
 @pytest.mark.parametrize("f,args", [
+    (generator_hides_its_sequence, (X5,)), (extreme_hides_its_sequence, (X5,)),
     (pairs_kept_whole_and_stacked, (RNG.normal(size=(4, 3)),)),
     (cross_entropy, (RNG.normal(size=(4, 3)),)),
     (repeated_pairs_and_a_column, (RNG.normal(size=(4, 3)),)),
@@ -298,6 +313,7 @@ def test_hessians_of_day_one_forms():
     np.testing.assert_allclose(H, fd_jacobian(lambda x: g(x, 5), X5, h=1e-5), rtol=1e-5,
                                atol=1e-6)
     check_hessian(rows_of_arrays, (X5,), "np.array([x, x ** 2, np.sin(x)])")
+    check_hessian(generator_hides_its_sequence, (X5,), "sum(a * b for a, b in zip(a, ...))")
     check_hessian(swap_elements, (X5,), "y[0], y[1] = y[1], y[0] * x[2]")
 
 

@@ -169,6 +169,27 @@ class Sequences:
                 if not was_local:
                     self.locals.discard(v)
 
+    def _iter_outside(self, gen, out):
+        """``gen`` whose sequence reads no name its own variables hide: Python reads a
+        generator's first sequence in the enclosing scope (``sum(a * b for a, b in zip(a,
+        c))`` zips the function's ``a``), so each such name is read into a fresh one first."""
+        own = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
+        reads = sorted({n.id for n in ast.walk(gen.iter) if isinstance(n, ast.Name)
+                        and isinstance(n.ctx, ast.Load) and n.id in own})
+        if not reads:
+            return gen
+        fresh = {}
+        for v in reads:
+            fresh[v] = self.names.fresh(f"{v}_outer")
+            self.locals.add(fresh[v])
+            self.assign(ast.copy_location(ast.Name(fresh[v], ast.Store()), gen.iter),
+                        ast.copy_location(ast.Name(v, ast.Load()), gen.iter), out)
+        it = clone(gen.iter)
+        for n in ast.walk(it):
+            if isinstance(n, ast.Name) and n.id in fresh:
+                n.id = fresh[n.id]
+        return ast.comprehension(gen.target, it, gen.ifs, 0)
+
     def sequence_call(self, kind, e, out):
         """``sum(seq)``, ``max(seq)``, ``min(seq)`` of one sequence argument."""
         arg = e.args[0]
@@ -209,7 +230,7 @@ class Sequences:
         """``sum(elt for t in seq)`` over a run-time length: a loop adding into a float."""
         acc = self.names.fresh("_acc")
         self.emit(out, acc, ast.Constant(self._start(gen_expr.elt)))
-        gen = gen_expr.generators[0]
+        gen = self._iter_outside(gen_expr.generators[0], out)
         target = _marked(ast.Name(acc, ast.Load()))
         add = ast.Assign([ast.Name(acc, ast.Store())],
                          ast.BinOp(target, ast.Add(), gen_expr.elt))
@@ -245,7 +266,7 @@ class Sequences:
         acc, count, item = (self.names.fresh(n) for n in ("_acc", "_count", "_item"))
         self.emit(out, acc, ast.Constant(self._start(gen_expr.elt)))
         self.emit(out, count, ast.Constant(0))
-        gen = gen_expr.generators[0]
+        gen = self._iter_outside(gen_expr.generators[0], out)
         op = ast.Gt() if kind == "max" else ast.Lt()
 
         def name(v, ctx=ast.Load):
