@@ -171,21 +171,24 @@ def normalized(fn, arg_kinds):
 
 
 def generate(fn, wrt, arg_kinds, mode="reverse", intermediates=(), cache=None, checkpoint=(),
-             parallel=False, budgeted=False):
+             parallel=False, budgeted=False, long_axes=()):
     """``checkpoint``: the loops whose adjoint keeps snapshots (passes/revolve.py ``spec``);
     ``parallel``: top-level loops with independent steps run as prange loops
     (passes/auto_parallel.py); ``budgeted``: under a memory budget (``memory=``), whose plan
     counted the saves as generated, so no loop step keeps its partial derivatives instead
-    (passes/preaccumulate.py).  Reverse modes only."""
+    (passes/preaccumulate.py); ``long_axes``: the parameters' axes (``"x.shape[0]"``) the
+    arguments have of a length other than 1, so that no broadcast along them needs summing
+    back (passes/known_shapes.py): the code then serves only such arguments.  Reverse modes
+    only."""
     if mode not in ("reverse", "value_and_grad"):
-        checkpoint, parallel, budgeted = (), False, False
+        checkpoint, parallel, budgeted, long_axes = (), False, False, ()
     with deep_recursion(fn), collector_paused():
         return _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint, parallel,
-                         budgeted)
+                         budgeted, tuple(sorted(long_axes)))
 
 
 def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), parallel=False,
-              budgeted=False):
+              budgeted=False, long_axes=()):
     src = read_source(fn)                                         # parse
     with ours(src.name, mode):
         raise_if_unsupported(src)                                 # check the subset
@@ -197,7 +200,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
     directory = diskcache.cache_dir(cache) if not src.internal else None
     if directory:                                                 # transformed before?
         key = diskcache.transform_key(src, wrt, arg_kinds, mode, intermediates, checkpoint,
-                                      parallel, budgeted)
+                                      parallel, budgeted, long_axes)
         meta = diskcache.load_transform(directory, key)
         if meta:
             # global arrays, each resolved in its own function's module (the key holds their
@@ -218,7 +221,7 @@ def _generate(fn, wrt, arg_kinds, mode, intermediates, cache, checkpoint=(), par
                 return gen
     with ours(src.name, mode), stats.timed("seconds_transforming"):
         gen = _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel,
-                         budgeted)
+                         budgeted, long_axes)
     _warn_serial(gen.serial)
     stats.count("transformed")
     if directory:
@@ -244,12 +247,12 @@ def _warn_serial(serial):
 
 
 def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=(), parallel=False,
-               budgeted=False):
+               budgeted=False, long_axes=()):
     serial = {}  # loops parallel=True leaves serial: place -> why
     while True:
         try:
             gen = _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint,
-                                  parallel, serial, budgeted)
+                                  parallel, serial, budgeted, long_axes)
         except errors.SerialLoop as e:  # its adjoint cannot run in parallel: serial, again
             serial[e.place] = e.why
             continue
@@ -259,7 +262,7 @@ def _transform(src, wrt, arg_kinds, mode, intermediates, checkpoint=(), parallel
 
 
 def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parallel, serial,
-                    budgeted=False):
+                    budgeted=False, long_axes=()):
     calls = {which for which, _ in checkpoint if isinstance(which, tuple) and which[0] == "call"}
     norm = normalize.normalize(src, param_kinds=arg_kinds,        # one operation per statement
                                parallel=parallel, serial=serial, call_checkpoints=calls)
@@ -300,7 +303,8 @@ def _transform_once(src, wrt, arg_kinds, mode, intermediates, checkpoint, parall
     named = gen.adj if mode in ("reverse", "value_and_grad") else \
         fgen.tan if mode == "forward" else {}
     param_kinds = {**kinds, **{b: kinds.get(v) for v, b in named.items()}}
-    fn_ast = cleanup.remove_dead(known_shapes.simplify(fn_ast, param_kinds.get))  # shapes
+    fn_ast = cleanup.remove_dead(known_shapes.simplify(fn_ast, param_kinds.get,  # shapes
+                                                       long_axes))
     fn_ast = scalar_where.rewrite(fn_ast, param_kinds)          # np.where of numbers
     if mode in ("reverse", "value_and_grad") and not checkpoint and not budgeted:
         floats = {b for v, b in gen.adj.items()                   # loop steps' partials

@@ -178,3 +178,17 @@ def serial_twin(f, folder):
     text = "import math\nimport numpy as np\n\n" + src.replace(f"def {f.__name__}(",
                                                                f"def {name}(", 1)
     return getattr(module_from_text(pathlib.Path(folder) / f"{name}.py", text), name)
+
+
+def general_source(f, args, wrt=0, mode="reverse"):
+    """The generated source for the kinds of ``args`` (not their values): the code for
+    every shape of those ranks, before a call's axes of length other than 1 specialize it
+    (passes/known_shapes.py ``long_axes``)."""
+    def spec(a):
+        if isinstance(a, np.ndarray):
+            return ("f8" if a.dtype.kind == "f" else "i8" if a.dtype.kind in "iu" else "b1") \
+                + "[" + ",".join(":" * a.ndim) + "]"
+        return "bool" if isinstance(a, bool) else "int" if isinstance(a, int) else "float"
+    params = srcgrad.api.read_source(f).params
+    return srcgrad.source(f, mode=mode, wrt=wrt,
+                          kinds={p: spec(a) for p, a in zip(params, args)})

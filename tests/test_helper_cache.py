@@ -103,7 +103,8 @@ def test_damaged_helper_code_is_recompiled(tmp_path):
     # _unbroadcast_2d calls np.ascontiguousarray, is linked into its caller's cached code
     # and not loaded on its own)
     for k, pattern in enumerate(("products.*.nbi", "broadcast.*.nbc", "broadcast.*.sums")):
-        path = helper_files(cache, pattern)[k % 2]
+        paths = helper_files(cache, pattern)
+        path = paths[k % len(paths)]
         data = bytearray(open(path, "rb").read())
         data[int(rng.integers(len(data)))] ^= 1 << int(rng.integers(8))
         open(path, "wb").write(bytes(data))

@@ -1,13 +1,13 @@
-"""passes/known_shapes.py: an unbroadcast goes only where the shapes are proved equal, and an
-adjoint's zeros only where its first addition is a new float array of its shape.  The same
-generated code serves every shape of the same ranks, so each function runs with arguments
-that broadcast (length-1 axes) and with arguments that do not, against finite differences,
-in both modes, both backends, and under hessian."""
+"""passes/known_shapes.py: an unbroadcast goes only where the shapes are proved equal (or
+where the call's arguments have no axis of length 1 that could broadcast), and an adjoint's
+zeros only where its first addition is a new float array of its shape.  Each function runs
+with arguments that broadcast (length-1 axes) and with arguments that do not, against finite
+differences, in both modes, both backends, and under hessian."""
 import numpy as np
 import pytest
 
 import srcgrad
-from checks import check_grads, fd_jacobian
+from checks import check_grads, fd_jacobian, general_source
 
 
 def softmax_rows(W, b, X):
@@ -98,17 +98,46 @@ def test_hessian_where_arguments_broadcast(name):
 
 
 def test_the_sums_that_sum_nothing_are_gone():
+    """The code for every shape of the arguments' ranks (no values given)."""
     f, args = CASES["softmax"]
-    src = srcgrad.source(f, wrt=(0, 1), args=args)
+    src = general_source(f, args, wrt=(0, 1))
     assert "bp = bp / _t5" in src and "bp = np.zeros_like" not in src
     assert "bW = X.T @" in src and "bW = np.zeros_like" not in src   # X @ W proved the shapes
     assert "unbroadcast(blogits, b)" in src   # b may be of length 1
-    src = srcgrad.source(huber, wrt=0, args=CASES["huber"][1])  # np.where keeps the shapes
+    src = general_source(huber, CASES["huber"][1])  # np.where keeps the shapes
     assert src.count("unbroadcast(") == 1 and "X.T @ unbroadcast(br, _t1)" in src
-    src = srcgrad.source(relu_layer, wrt=(0, 1, 2), args=CASES["relu"][1])
+    src = general_source(relu_layer, CASES["relu"][1], wrt=(0, 1, 2))
     assert "bW2 = h.T @" in src  # h @ W2 proved h's columns are W2's rows
-    src = srcgrad.source(outer_sum, args=CASES["outer"][1])
+    src = general_source(outer_sum, CASES["outer"][1])
     assert src.count("unbroadcast(") == 2  # x's two uses: x + (x * y) and x * y broadcast it
+
+
+def test_axes_of_length_other_than_one_sum_nothing():
+    """Reverse-mode code is specialized on which axes have length 1: an operand none of whose
+    axes has, broadcast to a result of its rank, is that result's shape (the operands'
+    lengths are equal or 1), so its cotangent is summed over nothing."""
+    src = srcgrad.source(huber, wrt=0, args=CASES["huber"][1])
+    assert "unbroadcast(" not in src and "bw = X.T @ br" in src
+    src = srcgrad.source(huber, wrt=(0, 2), args=CASES["huber, one target"][1])
+    assert "by = unbroadcast(-br, y)" in src   # y of length 1 broadcast: its cotangent sums
+    assert "bw = X.T @ br" in src   # X @ w's length is not 1: the result's
+    src = srcgrad.source(softmax_rows, wrt=(0, 1), args=CASES["softmax"][1])
+    assert "unbroadcast(blogits, b)" in src   # a row broadcast down the columns: summed
+    src = srcgrad.source(outer_sum, args=CASES["outer"][1])
+    assert src.count("unbroadcast(") == 2  # x (4, 1) and y (1, 3): each axis of length 1 sums
+
+
+def test_one_function_called_with_and_without_axes_of_length_one():
+    """The specializations alternate, each right, and .source shows the last call's."""
+    g = srcgrad.grad(huber, wrt=(0, 2))
+    for name in ("huber", "huber, one target", "huber", "huber, one target"):
+        args = CASES[name][1]
+        got = g(*args)
+        want = [fd_jacobian(lambda v, i=i: huber(*[v if j == i else a for j, a in enumerate(args)]),
+                            args[i]) for i in (0, 2)]
+        for x, y in zip(got, want):
+            np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-8, err_msg=name)
+        assert ("unbroadcast(-br, y)" in g.source) == (name == "huber, one target")
 
 
 def test_zeros_stay_where_the_first_addition_is_not_a_new_array_of_that_shape():

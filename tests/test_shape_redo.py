@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from checks import check_grads, fd_jacobian
+from checks import check_grads, fd_jacobian, general_source
 
 
 def rnn(Wh, Wx, b, xs, h0):
@@ -92,9 +92,9 @@ def test_hessian(name):
 
 
 def _reverse_sweep(name, wrt):
-    g = srcgrad.grad(FUNCS[name], wrt=wrt)
-    g(*_args(name))
-    src = g.source
+    """The code for any shapes of the arguments' ranks: a call whose arguments have no axis of
+    length 1 gets code without the sums these shapes are made for (test_known_shapes.py)."""
+    src = general_source(FUNCS[name], _args(name), wrt=wrt)
     rev = src.split("# reverse sweep")[1]
     return src, "\n".join(ln for ln in rev.splitlines() if not ln.strip().startswith("#"))
 
@@ -106,6 +106,11 @@ def test_rnn_keeps_shapes_not_values():
     assert "Wx @" not in rev  # the product read for its shape is not computed again
     assert "empty_broadcast(" in rev
     assert "np.full_like(h, " in rev  # np.sum(h * h)'s adjoint: h * h not computed for its shape
+    g = srcgrad.grad(rnn, wrt=(0, 1, 2))
+    g(*_args("rnn"))  # no axis of length 1: no shape is needed at all
+    assert "unbroadcast(" not in g.source and "empty_broadcast(" not in g.source
+    assert not [ln for ln in g.source.split("# reverse sweep")[1].splitlines()
+                if "Wx @" in ln and not ln.strip().startswith("#")]
 
 
 def test_no_steps():

@@ -140,9 +140,10 @@ def source_closure(src):
 
 
 def transform_key(src, wrt, kinds, mode, intermediates, checkpoint=(), parallel=False,
-                  budgeted=False):
+                  budgeted=False, long_axes=()):
     return _digest([_versions(), mode, tuple(wrt), tuple(intermediates), repr(checkpoint),
                     "parallel" if parallel else "serial", "budgeted" if budgeted else "",
+                    tuple(sorted(long_axes)),
                     tuple(sorted((k, repr(v)) for k, v in kinds.items()))] + source_closure(src))
 
 

@@ -106,8 +106,9 @@ class _Shapes:
     """The walk: ``env`` maps a name to (shape or None, known to be float); ``same`` maps an
     axis symbol to the one it was proved equal to."""
 
-    def __init__(self, env, volatile, kind_of):
+    def __init__(self, env, volatile, kind_of, long_axes=()):
         self.env, self.same, self.volatile, self.kind_of = env, {}, volatile, kind_of
+        self.long = frozenset(long_axes)  # parameters' axes this call's arguments prove not 1
         self.made = 0
         self.proving = True  # off inside parts of an expression that may not run
 
@@ -142,10 +143,34 @@ class _Shapes:
         return tuple(out)
 
     def broadcast(self, a, b):
-        return None if a is None or b is None else _broadcast(self.canon(a), self.canon(b))
+        if a is None or b is None:
+            return None
+        a, b = self.canon(a), self.canon(b)
+        if not self.long:
+            return _broadcast(a, b)
+        n = max(len(a), len(b))
+        a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+        out = []
+        for x, y in zip(a, b):
+            lx, ly = self.is_long(x), self.is_long(y)
+            if lx and ly and x != y:  # neither is 1, and the broadcast ran: they are equal
+                self.prove_equal(x, y)
+            out.append(x if lx else y if ly else _bdim(x, y))
+        return self.canon(tuple(out))
 
     def equal(self, a, b):
         return a is not None and b is not None and self.canon(a) == self.canon(b)
+
+    def is_long(self, d):
+        """Is axis length ``d`` known not to be 1?  A broadcast length with such a member is
+        that member's length (the others are 1 there, or equal to it)."""
+        if isinstance(d, _Broadcast):
+            return any(self.is_long(x) for x in d)
+        d = self.find(d)
+        return any(self.find(x) == d for x in self.long)
+
+    def all_long(self, shape):
+        return shape is not None and len(shape) > 0 and all(self.is_long(d) for d in shape)
 
     def prove_equal(self, a, b):
         """Two axis lengths are equal from here on (a product ran).  A broadcast length is a
@@ -295,8 +320,8 @@ class _Shapes:
         if isinstance(e, ast.Call) and _fn(e) == ("", "unbroadcast") and len(e.args) == 2 \
                 and not e.keywords:
             (sg, fg), (sx, _) = self.info(e.args[0]), self.info(e.args[1])
-            if fg and sg and self.equal(sg, sx):
-                return e.args[0]
+            if fg and sg and (self.equal(sg, sx) or self.all_long(sx) and len(sg) == len(sx)):
+                return e.args[0]  # (g is x broadcast with something: x's lengths, none 1)
         return e
 
 
@@ -403,11 +428,13 @@ class _Walk(_Shapes):
                 st.iter = self.rewrite(st.iter)
             saved = dict(self.env), dict(self.same)
             st.body = self.block(st.body)
+            kept = self.invariant(st, inside)
             self.env, self.same = dict(saved[0]), dict(saved[1])
             self.forget(inside)
             st.orelse = self.block(st.orelse)
             self.env, self.same = saved
             self.forget(inside)
+            self.env.update(kept)
             return st
         if c is ast.If:
             st.test = self.rewrite(st.test)
@@ -425,10 +452,44 @@ class _Walk(_Shapes):
         self.forget(_assigned([st]))
         return st
 
+    def invariant(self, loop, inside):
+        """What the end of ``loop``'s body (just walked) says of the names only it assigns,
+        true after the loop too: the shapes made of parameters' axis lengths alone (the same
+        at every step's end; a name no other statement assigns is unbound after no step).
+        None for a loop that may leave its body early or has an ``else``."""
+        if loop.orelse or any(isinstance(n, (ast.Break, ast.Continue)) for n in nodes(loop)):
+            return {}
+        stores = _stores(loop)
+        kept = {}
+        for v in inside:
+            shape, is_f = self.env.get(v, _UNKNOWN)
+            if shape and v not in self.params and stores.get(v) == self.stores.get(v) \
+                    and all(_parameters_only(d) for d in shape):
+                kept[v] = (shape, is_f)
+        return kept
 
-def simplify(fn, kind_of):
+
+def _stores(tree):
+    out = {}
+    for n in nodes(tree):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            out[n.id] = out.get(n.id, 0) + 1
+    return out
+
+
+def _parameters_only(d):
+    """Is axis length ``d`` a parameter's (``"W.shape[0]"``) or the literal 1, never a value's
+    the walk made a symbol for (``"h#3[0]"``)?"""
+    if isinstance(d, _Broadcast):
+        return all(_parameters_only(x) for x in d)
+    return isinstance(d, int) or "#" not in d
+
+
+def simplify(fn, kind_of, long_axes=()):
     """Rewrite ``fn`` (a generated FunctionDef) in place, as above; returns it.  ``kind_of``:
-    a parameter's name -> its kind (or None), for its rank and dtype."""
+    a parameter's name -> its kind (or None), for its rank and dtype; ``long_axes``: the
+    parameters' axes (``"W.shape[0]"``) the call's arguments have of a length other than 1
+    (the code is then specialized for that)."""
     env = {}
     for a in fn.args.args:
         k = kind_of(a.arg)
@@ -444,5 +505,7 @@ def simplify(fn, kind_of):
             volatile |= {x.id for x in nodes(n.target) if isinstance(x, ast.Name)}
         elif isinstance(n, (ast.FunctionDef, ast.Lambda)) and n is not fn:
             volatile |= _assigned([n]) | {x.id for x in nodes(n) if isinstance(x, ast.Name)}
-    fn.body = _Walk(env, volatile, kind_of).block(fn.body)
+    walk = _Walk(env, volatile, kind_of, long_axes)
+    walk.params, walk.stores = {a.arg for a in fn.args.args}, _stores(fn)
+    fn.body = walk.block(fn.body)
     return fn

@@ -58,14 +58,16 @@ _SCALARS = (float, int, bool)
 
 def signature(args):
     """A cheap key for arguments that need no conversion (float, int, float64/int64 arrays),
-    or None."""
+    or None.  An array's axes of length 1 are part of it: reverse-mode code is specialized on
+    the others (Derived.long_axes)."""
     key = []
     for a in args:
         t = type(a)
         if t in _SCALARS:
             key.append(t)
         elif t is np.ndarray and a.dtype.char in "dlq?" and a.flags.c_contiguous:
-            key.append((a.ndim, a.dtype.char))
+            key.append((a.ndim, a.dtype.char,
+                        tuple([n == 1 for n in a.shape]) if 1 in a.shape else None))
         else:
             return None
     return tuple(key)

@@ -109,6 +109,18 @@ class Derived:
     def kinds_of(self, args):
         return {p: K.kind_of_value(a) for p, a in zip(self.params, args)}
 
+    def long_axes(self, args):
+        """The arrays' axes of a length other than 1 (``"x.shape[0]"``): reverse-mode code is
+        specialized for them (pipeline.generate), as for the kinds."""
+        return frozenset(f"{p}.shape[{i}]" for p, a in zip(self.params, args)
+                         if isinstance(a, np.ndarray) for i, n in enumerate(a.shape) if n != 1)
+
+    def key_of(self, args):
+        """What generated code for ``args`` is specialized on: kinds, and the axes of length
+        other than 1."""
+        return (tuple(sorted(self.kinds_of(args).items(), key=lambda kv: kv[0])),
+                tuple(sorted(self.long_axes(args))))
+
     def specialize(self, args, mode=None):
         """(Generated, Compiled) for these arguments."""
         if len(args) != len(self.params):
@@ -120,14 +132,17 @@ class Derived:
         checkpoint = self.checkpoint
         if self.budget is not None and mode in ("reverse", "value_and_grad"):
             checkpoint = self.plan_for(args).spec
-        key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])), checkpoint)
+        reverse = mode in ("reverse", "value_and_grad")
+        long_axes = self.long_axes(args) if reverse else frozenset()
+        key = (mode, tuple(sorted(kinds.items(), key=lambda kv: kv[0])), checkpoint,
+               tuple(sorted(long_axes)))
         with self._lock:  # first calls from several threads: one transforms, all get it
             if key not in self._specs:
-                keep = getattr(self, "intermediates", ()) if mode in ("reverse", "value_and_grad") else ()
+                keep = getattr(self, "intermediates", ()) if reverse else ()
                 gen = pipeline.generate(self.differentiated(args), self.wrt, kinds, mode, keep,
                                         self.cache, checkpoint=checkpoint,
                                         parallel=self.parallel,
-                                        budgeted=self.budget is not None)
+                                        budgeted=self.budget is not None, long_axes=long_axes)
                 self._specs[key] = (gen, gen.compile(self.backend, self.strict))
         if mode == self.gen_mode:
             self._last = self._specs[key][0]

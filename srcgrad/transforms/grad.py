@@ -31,7 +31,8 @@ class Grad(Derived):
         self.fresh()
         fast = None if kwargs else self._fast.get(signature(args))
         if fast is not None and len(args) == len(self.params):  # seen these types: compiled
-            return self._unpack(fast(*args, 1.0))
+            self._last = fast[1]  # (what .source shows)
+            return self._unpack(fast[0](*args, 1.0))
         args = self.bind(args, kwargs)
         if any(pytree.is_container(a) for a in args):  # lists of (W, b): the flat version
             return pytree.grad_call(self, args)
@@ -44,7 +45,7 @@ class Grad(Derived):
         result = comp(*args, 1.0)
         key = signature(args)
         if key is not None and self.budget is None:  # (a memory plan depends on the sizes)
-            self._fast[key] = comp.direct()
+            self._fast[key] = (comp.direct(), gen)
         return self._unpack(result)
 
     def _unpack(self, result):
@@ -66,7 +67,7 @@ class Grad(Derived):
         if len(self.wrt) != 1 or kinds[w] != K.FLOAT:
             raise SrcgradError(f"nested grad differentiates with respect to one float scalar; "
                                f"{w!r} is {K.describe(kinds[w])}: use hessian or jacfwd")
-        key = ("nested", tuple(sorted(kinds.items(), key=lambda kv: kv[0])))
+        key = ("nested", self.key_of(args))
         if key not in self._specs:
             fn = self.inner.as_function(args)
             gen = pipeline.generate(fn, self.wrt, kinds, "forward")
@@ -81,8 +82,7 @@ class Grad(Derived):
     def as_function(self, args):
         """A generated Python function of the primal's parameters computing this derivative
         (source in linecache, so it can be differentiated again)."""
-        kinds = self.kinds_of(args)
-        key = tuple(sorted(kinds.items(), key=lambda kv: kv[0]))
+        key = self.key_of(args)
         if key not in self._functions:
             params = ", ".join(self.params)
             name = self._src.name + "_grad" * (self.level + 1)

@@ -23,7 +23,7 @@ class ForwardOverReverse(Driven):
         """(Generated, Compiled) of ``f_vjp_jvp(*args, seed, dw) -> (grad, H @ dw)``."""
         self.fresh()
         kinds = self.kinds_of(args)
-        key = tuple(sorted(kinds.items(), key=lambda kv: kv[0]))
+        key = self.key_of(args)
         if key not in self._hvps:
             gen_r, comp_r = self.specialize(args, mode="reverse")
             one_draw(gen_r, type(self).__name__.lower())
@@ -67,7 +67,7 @@ class Hessian(ForwardOverReverse):
             return ("hessian", f"{self._src.name}_hessian", {gen.name: hvp_comp}, gen.source,
                     (self.params, w, kinds[w], gen.name, "1.0"))
 
-        return self._run_driver(tuple(sorted(kinds.items(), key=lambda kv: kv[0])), build, args)
+        return self._run_driver(self.key_of(args), build, args)
 
 
 def hessian(f=None, wrt=0, *, backend="numba", strict=False, cache=None):

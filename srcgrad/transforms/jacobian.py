@@ -93,7 +93,7 @@ class Jacobian(Driven):
             return ("jacobian", f"{fname}_jac{short}", {f"{fname}_primal": primal, gen_s.name: sweep},
                     gen_s.source, (fname, self.params, self.wrt, kinds, out, short))
 
-        return self._run_driver((how, tuple(sorted(kinds.items(), key=lambda kv: kv[0]))), build,
+        return self._run_driver((how, self.key_of(args)), build,
                                 args)
 
 
