@@ -48,6 +48,17 @@ def test_broadcast_fuzzer_catches_a_wrong_proof_of_equal_shapes(monkeypatch):
     assert failures
 
 
+def test_broadcast_fuzzer_catches_a_wrong_length_one_axis(monkeypatch):
+    """passes/known_shapes.py told that no axis has length 1: the sums of broadcasts that
+    reverse-mode code specialized on such axes drops go where they were needed."""
+    from srcgrad.passes import known_shapes
+    monkeypatch.setattr(known_shapes._Shapes, "is_long", lambda self, d: True)
+    checked, skipped, failures = fuzz.run(seed=1, count=4, numba_every=0, save=False,
+                                          log=lambda *_: None, shrink_them=False,
+                                          kinds=("broadcast",))
+    assert failures
+
+
 def test_fuzzer_catches_a_wrong_rule(monkeypatch):
     """The fuzzer is only worth its run if it fails on a wrong derivative."""
     import ast

@@ -1,10 +1,10 @@
 """Broadcasting programs for the differential fuzzer (tools/fuzz.py): one generated code, run
 at several shapes.
 
-srcgrad specializes generated code on its arguments' ranks, not their lengths, so the same
-code must give the right derivatives when an argument has length-1 axes that broadcast and
-when it does not.  passes/known_shapes.py removes the sums of broadcasts it proves sum
-nothing; these programs are where a wrong proof would show:
+srcgrad specializes generated code on its arguments' ranks and on which of their axes have
+length 1, not on the lengths, so the code must give the right derivatives when an argument has
+length-1 axes that broadcast and when it does not.  passes/known_shapes.py removes the sums of
+broadcasts it proves sum nothing; these programs are where a wrong proof would show:
 
     def f(A, B, r, W, gamma):  A: (m, n) or (1, n); B: (m, n), (1, n), (m, 1) or (1, 1);
         z1 = A * B + r             r: (n,) or (1,); W: (n, k); gamma: a float (named like
@@ -19,8 +19,8 @@ reductions along an axis kept as length 1,
 ``np.expand_dims``, matrix products through ``W``, loops whose variable grows by
 broadcasting in the first step, branches giving different shapes, and adjoints that start
 from zeros.  ``check`` runs each program at two or three shape sets with one derived
-function per transform (so one generated code) against finite differences, forward mode
-against reverse, and Numba against Python.
+function per transform (one generated code per pattern of length-1 axes) against finite
+differences, forward mode against reverse, and Numba against Python.
 """
 import numpy as np
 
