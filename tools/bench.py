@@ -268,13 +268,36 @@ def kept_sections(path):
     return "\n" + old[min(starts):] if starts else ""
 
 
+def hand_rounds(name, rounds):
+    """srcgrad's gradient over the best hand adjoint's, each round timing both (50 calls each,
+    medians), for ``rounds`` rounds: the ratios and their median, printed."""
+    f, wrt, make, size = KERNELS[name][:4]
+    args = make(size)
+    g = srcgrad.grad(f, wrt=wrt)
+    ratios = []
+    for r in range(rounds):
+        t = median_time(lambda: g(*args), 50, min_time=0.0)
+        best = min(median_time(lambda: h(*args), 50, min_time=0.0) for h in HAND[name])
+        ratios.append(t / best)
+        progress(f"{name}: round {r + 1}/{rounds}: {ratios[-1]:.3f}")
+    print(f"{name}: srcgrad / best hand {statistics.median(ratios):.3f} (median of {rounds} "
+          f"rounds; {min(ratios):.3f}-{max(ratios):.3f})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     ap.add_argument("--no-peers", action="store_true", help="skip JAX, PyTorch and autograd")
     ap.add_argument("--kernels", default=",".join(KERNELS))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
+    ap.add_argument("--hand-rounds", type=int, default=0, metavar="R",
+                    help="only srcgrad / best hand, measured in R alternating rounds (printed; "
+                         "the machine's drift then falls on both alike)")
     a = ap.parse_args()
+    if a.hand_rounds:
+        for name in a.kernels.split(","):
+            hand_rounds(name, a.hand_rounds)
+        return
     rows = []
     names = a.kernels.split(",")
     for i, name in enumerate(names):
