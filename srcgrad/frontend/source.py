@@ -24,6 +24,7 @@ class Source:
         self.filename = filename
         self.lines = lines
         self.namespace = namespace    # globals + closure cells
+        self.local_names = own_scope_names(tree)  # never a global, wherever they are read
         # srcgrad's own generated code (differentiated again for Hessians and nested grads)
         # may use its list stacks: _stack = [], _stack.append(v), v = _stack.pop()
         self.internal = filename.startswith("<srcgrad")
@@ -51,6 +52,8 @@ class Source:
         globals, or ``_MISSING`` (a local variable, or not a plain chain).  Attribute
         look-ups only touch modules and functions already loaded: no user code runs."""
         if isinstance(node, ast.Name):
+            if node.id in self.local_names:  # a local of the same name hides a global
+                return _MISSING
             if node.id in self.namespace:
                 return _python_of(self.namespace[node.id])
             return getattr(builtins, node.id, _MISSING)
@@ -60,6 +63,47 @@ class Source:
                 return _MISSING
             return _python_of(getattr(base, node.attr, _MISSING))
         return _MISSING
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp,
+           ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def own_scope_names(fdef):
+    """The names ``fdef``'s own scope binds, as Python decides it: its parameters, and every
+    name it assigns, deletes, imports or defines anywhere in its body (a nested function's or
+    a comprehension's own names aside, but a ``:=`` in a comprehension binds here), less those
+    declared ``global`` or ``nonlocal``."""
+    a = fdef.args
+    names = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
+    names |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
+    declared = set()
+
+    def walk(node, in_comprehension=False):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(child.name)
+                continue  # (its defaults and decorators are rare enough to ignore here)
+            if isinstance(child, ast.Lambda):
+                continue
+            if isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                walk(child, True)
+                continue
+            if isinstance(child, ast.NamedExpr):
+                names.add(child.target.id)
+            elif isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load) \
+                    and not in_comprehension:
+                names.add(child.id)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                names.update((x.asname or x.name).split(".")[0] for x in child.names)
+            elif isinstance(child, ast.ExceptHandler) and child.name:
+                names.add(child.name)
+            elif isinstance(child, (ast.Global, ast.Nonlocal)):
+                declared.update(child.names)
+            walk(child, in_comprehension)
+
+    walk(fdef)
+    return frozenset(names - declared)
 
 
 def _python_of(obj):
