@@ -3,7 +3,8 @@ differences in reverse and forward mode (Numba backend): what srcgrad gets right
 refuses (a located error, fine), and what it gets WRONG (a bug: fix it and keep the case as a
 regression test).  The cases live in tools/day_one_forms.py, tools/day_one_numpy.py,
 tools/day_one_arrays.py, tools/day_one_science.py, tools/day_one_broadcast.py,
-tools/day_one_stats.py, tools/day_one_ml.py and tools/day_one_kernels.py.
+tools/day_one_stats.py, tools/day_one_ml.py, tools/day_one_kernels.py and
+tools/day_one_scopes.py.
 
     python tools/day_one.py                 # every case; exit 1 if any is WRONG or crashes
     python tools/day_one.py -k normalize    # the cases whose name holds "normalize"
@@ -88,6 +89,7 @@ def main(argv=None):
     import day_one_ml  # noqa: F401
     import day_one_stats  # noqa: F401
     import day_one_kernels  # noqa: F401
+    import day_one_scopes  # noqa: F401
     counts = {}
     for f, args in day_one.CASES:
         if opts.k not in f.__name__:
