@@ -172,12 +172,76 @@ def unpack_number(p):
     return a * b
 
 
-def test_unpacking_what_is_not_1d_is_refused():
-    """The rows of a matrix would be views, and a number has nothing to unpack."""
-    with pytest.raises(srcgrad.UnsupportedError, match="unpacking what is not a 1-D array"):
-        srcgrad.grad(unpack_matrix)(np.ones((2, 3)))
-    with pytest.raises(srcgrad.UnsupportedError, match="unpacking what is not a 1-D array"):
+def unpack_columns(P):
+    """``x, y = P.T``: the columns of two-column data, as scientific code writes it."""
+    x, y = P.T
+    return np.sum(np.sin(x) * y) + np.sum(y * y)
+
+
+def unpack_rows_of_a_product(A, B):
+    r0, r1, r2 = A @ B
+    return np.sum(r0 * r1) + np.sum(np.tanh(r2))
+
+
+def unpack_rows_then_write_a_row(A):
+    """``a`` is a view of ``A``'s first row: writing into it changes ``A``, read after."""
+    a, b = A
+    a[0] = 5.0
+    return np.sum(A * A) + np.sum(b)
+
+
+def unpack_rows_then_write_the_matrix(A):
+    a, b = A
+    A2 = A
+    A2[0, 0] = 3.0
+    return np.sum(a * b)
+
+
+def _set_first(v):
+    v[0] = 2.0
+
+
+def unpack_rows_then_a_helper_writes_one(A):
+    a, b = A.copy()
+    _set_first(a)
+    return np.sum(a * b)
+
+
+def unpack_rows_of_a_copy_written(A):
+    """The rows of a copy, written: the copy changes, and nothing reads it after."""
+    a, b = A.copy()
+    a[0] = 5.0
+    return np.sum(a * b)
+
+
+@pytest.mark.parametrize("f,args", [
+    (unpack_matrix, (RNG.normal(size=(2, 3)),)), (unpack_columns, (RNG.normal(size=(5, 2)),)),
+    (unpack_rows_of_a_product, (RNG.normal(size=(3, 2)), RNG.normal(size=(2, 4)))),
+    (unpack_rows_then_a_helper_writes_one, (RNG.normal(size=(2, 3)),)),
+    (unpack_rows_of_a_copy_written, (RNG.normal(size=(2, 3)),))],
+    ids=lambda v: getattr(v, "__name__", ""))
+def test_unpacking_rows(f, args):
+    """The rows of a matrix (views of it), each as ``A[k]`` is."""
+    check_grads(f, args)
+
+
+def test_hessian_of_unpacked_columns():
+    check_hessian(unpack_columns, (RNG.normal(size=(5, 2)),), "x, y = P.T")
+
+
+@pytest.mark.parametrize("f", [unpack_rows_then_write_a_row, unpack_rows_then_write_the_matrix])
+def test_rows_written_while_their_matrix_is_read_are_refused(f):
+    with pytest.raises(srcgrad.UnsupportedError, match="shares memory"):
+        srcgrad.grad(f)(RNG.normal(size=(2, 3)))
+
+
+def test_unpacking_what_is_not_an_array_is_refused():
+    """A number has nothing to unpack; the rows of a matrix of another length: ValueError."""
+    with pytest.raises(srcgrad.UnsupportedError, match="unpacking what is not an array"):
         srcgrad.grad(unpack_number)(1.0)
+    for backend in ("numba", "python"):
+        with pytest.raises(ValueError, match="does not have 2 entries"):
+            srcgrad.grad(unpack_matrix, backend=backend)(np.ones((3, 2)))
 
 
 def column_write(x):

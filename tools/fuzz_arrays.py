@@ -5,7 +5,8 @@ code by others is made of: copies and element/slice writes, double buffers (``u 
 loop), 2-D and 3-D arrays (``@``, ``np.dot``, ``np.outer``, ``.T``, ``np.transpose`` with axes,
 reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting, recurrent cells), integer-array indexing
 with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a variable,
-unpacking, tuple outputs), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
+unpacking, tuple outputs), a matrix's rows or columns unpacked (``r1, r2, r3 = M``,
+``c1, c2, c3, c4 = M.T``: views), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
 created from active values (``np.full``, ``np.array([...])``,
 ``np.linspace``, ``np.zeros`` then writes), helpers with conditional expressions, early
 returns and loops called on elements and slices, a function with its own derivative
@@ -290,6 +291,18 @@ class ArrayGen:
                        f"        {h} = np.tanh(M[:, 0:3] @ {h} - M[:, 1:4] @ {self.expr(MAT, 0)} * 0.5"
                        f" + {bias}) * {r.choice(['1.0', 'a[t]'])}"]
                 self.pool[MAT].append(h)
+            return out
+        if r.random() < 0.04:  # a matrix's rows (or columns) unpacked: views of it
+            names = [self.fresh("r") for _ in range(3 if r.random() < 0.5 else 4)]
+            v = self.fresh("v")
+            if len(names) == 3:  # rows, (4,) each
+                out = [f"    {', '.join(names)} = {self.expr(MAT, 1)}",
+                       f"    {v} = {names[0]} * {names[1]} + np.sin({names[2]})"]
+                self.pool[V].append(v)
+            else:  # columns, (3,) each
+                out = [f"    {', '.join(names)} = ({self.expr(MAT, 1)}).T",
+                       f"    {v} = {names[0]} * {names[3]} + {names[1]} - {names[2]}"]
+                self.pool[W].append(v)
             return out
         k = r.random()
         shape = r.choice([S, S, V, V, W, MAT])

@@ -203,10 +203,11 @@ class TupleParts:
                 self.emit(out, self.name(t.id), a)
 
     def _array_items(self, arr, n, target, value, out):
-        """``a, b, c = p`` of a 1-D array: its entries ``p[0], p[1], p[2]``, after the check
-        Python makes (ValueError unless ``len(p) == n``).  The entries are read before any
-        target is assigned.  The kinds stage refuses an array of higher rank (its rows would
-        be views) and anything that is not an array (passes/types.py ``unpack_check``)."""
+        """``a, b, c = p`` of an array: its entries ``p[0], p[1], p[2]`` (rows of a matrix:
+        views of it, as the frontend's alias check knows: a write into one while ``p`` is read
+        later is refused there), after the check Python makes (ValueError unless ``len(p) ==
+        n``).  The entries are read before any target is assigned.  The kinds stage refuses
+        anything that is neither an array nor a tuple (passes/types.py ``unpack_check``)."""
         bad = self.names.fresh("_cond")
         self.emit(out, bad, ast.Compare(_call("len", clone(arr)), [ast.NotEq()], [ast.Constant(n)]))
         raise_ = ast.Raise(ast.Call(ast.Name("ValueError", ast.Load()), [ast.Constant(
@@ -217,9 +218,8 @@ class TupleParts:
                                                        self.origin)], []), value),
                         self.origin))
         problem = self.src.problem(
-            value, f"{ast.unparse(target)} = {ast.unparse(value)}, unpacking what is not a "
-            "1-D array", "unpack a 1-D array, a tuple or x.shape; for the rows of a "
-            "matrix, index them (a = A[0]).")
+            value, f"{ast.unparse(target)} = {ast.unparse(value)}, unpacking what is not an "
+            "array or a tuple", "unpack an array, a tuple or x.shape.")
         atoms = []
         for k in range(n):
             t = self.temp()

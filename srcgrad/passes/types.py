@@ -173,10 +173,10 @@ class _Infer:
                 for name, problem in ([cond] if isinstance(cond, tuple) else cond or []):
                     if is_array(self.env.get(name)):
                         self.refused.append(problem)
-                unpack = getattr(s, "unpack_check", None)  # a, b = p: p must be 1-D
-                if unpack is not None and ndim(self.env.get(unpack[0])) != 1 \
+                unpack = getattr(s, "unpack_check", None)  # a, b = p: p an array or tuple
+                if unpack is not None and not is_array(self.env.get(unpack[0])) \
                         and (self.env.get(unpack[0]) or ("?",))[0] != "t":
-                    self.refused.append(unpack[1])  # (or a tuple: NumPy's, as np.histogram's)
+                    self.refused.append(unpack[1])  # (a tuple: NumPy's, as np.histogram's)
             elif isinstance(s, ast.Expr) and hasattr(s, "push"):
                 self.set(s.push, ("l", self.expr(s.value.args[0])))
             elif isinstance(s, ast.For):
