@@ -191,6 +191,70 @@ def test_dict_values_items_and_keys():
     _close(g, _fd_tree(dict_iteration, (p, x), 0))
 
 
+def l2_over_keys(p, x):
+    """``for k in p`` iterates a dict's keys, as in Python (it took the values, then failed
+    inside generated code reading ``p[k]``); values of mixed kinds."""
+    s = 0.0
+    for k in p:
+        if k == "W":
+            s = s + np.sum(np.tanh(p[k] @ x))
+        s = s + 0.5 * np.sum(p[k] ** 2)
+    return s
+
+
+def keys_unpacked_and_listed(p, x):
+    a, b = p          # keys: p[a] reads by a variable key (a branch per key: values of one
+    ks = list(p)      # kind; of mixed kinds, a located error)
+    return np.sum(p[a] @ x) * np.sum(p[b]) + sum(np.sum(p[k] ** 2) for k in ks) + len(ks)
+
+
+def keys_in_a_helper(q, x):
+    t = 0.0
+    for i, k in enumerate(q):
+        t = t + (i + 1.0) * np.sum(q[k] * x[0])
+    return t
+
+
+def dict_to_helper(p, x):
+    return keys_in_a_helper(p, x)
+
+
+def sum_of_a_dict(p, x):
+    return sum(p)
+
+
+def test_iterating_a_dict_gives_its_keys():
+    mixed = {"W": 0.3 * RNG.normal(size=(3, 3)), "c": 0.7}
+    alike = {"W": 0.3 * RNG.normal(size=(3, 3)), "V": 0.3 * RNG.normal(size=(3, 3))}
+    x = RNG.normal(size=3)
+    for f, p in ((l2_over_keys, mixed), (keys_unpacked_and_listed, alike),
+                 (dict_to_helper, mixed)):
+        for backend in ("numba", "python"):
+            g = srcgrad.grad(f, backend=backend, strict=backend == "numba")(p, x)
+            assert list(g) == list(p)
+            _close(g, _fd_tree(f, (p, x), 0))
+        v = {k: RNG.normal(size=np.shape(a)) for k, a in p.items()}  # forward mode
+        _, t = srcgrad.jvp(f, (p, x), (v, None))
+        g = srcgrad.grad(f)(p, x)
+        np.testing.assert_allclose(t, sum(np.sum(g[k] * v[k]) for k in p), rtol=1e-10)
+    with pytest.raises(srcgrad.UnsupportedError, match="mixed elements indexed by a variable"):
+        srcgrad.grad(keys_unpacked_and_listed)(mixed, x)
+    with pytest.raises(srcgrad.UnsupportedError, match="sum\\(\\) of a dict, which iterates its keys"):
+        srcgrad.grad(sum_of_a_dict)(p, x)
+
+
+def test_a_variable_key_the_dict_lacks_is_a_key_error():
+    def pick(p, x, k):
+        return np.sum(p[k] * x)
+    p = {"W": RNG.normal(size=3), "b": RNG.normal(size=3)}
+
+    def by_name(p, x):
+        k = "W" if x[0] > 100.0 else "Z"
+        return pick(p, x, k)
+    with pytest.raises(KeyError, match="not one of the keys"):
+        srcgrad.grad(by_name, backend="python")(p, RNG.normal(size=3))
+
+
 # ---- slice objects -------------------------------------------------------------------------
 def sliced(x, n):
     s = slice(1, n - 1)

@@ -18,10 +18,10 @@ a ``@numba.vectorize`` function (``vq``) on numbers and arrays.
         return <scalar>  or  <scalar>, <vector>  or  <vector>
 
 Some programs also take a container parameter ``P`` (``{"layers": [(vector, float),
-(vector, float)], "k": float}``: read by literal paths and looped over with ``for W, b in
-P["layers"]``), some return a list or dict literal, and some draw random numbers from a
-``np.random.Generator`` ``rng`` passed in (``mu + np.exp(s) * rng.standard_normal(4)``, draws
-in loops and branches):
+(vector, float)], "k": float}``: read by literal paths, looped over with ``for W, b in
+P["layers"]``, and by its keys, ``for key in P``), some return a list or dict literal, and
+some draw random numbers from a ``np.random.Generator`` ``rng`` passed in (``mu + np.exp(s) *
+rng.standard_normal(4)``, draws in loops and branches):
 
     def f(x, y, a, M, T, n, P, rng):
 
@@ -214,6 +214,14 @@ class ArrayGen:
         r = self.rng
         if self.containers and r.random() < 0.2:  # a loop over a list of tuples in P
             acc = self.fresh("s")
+            if r.random() < 0.3:  # over P's keys (Python iterates a dict's keys)
+                out = [f"    {acc} = {self.expr(S, 0)}", "    for key in P:",
+                       "        if key == \"k\":",
+                       f"            {acc} = {acc} * P[key] + {self.expr(S, 0)}",
+                       "        else:",
+                       f"            {acc} = {acc} + np.sum(P[key][0][0] * {self.expr(V, 0)})"]
+                self.pool[S].append(acc)
+                return out
             out = [f"    {acc} = P[\"k\"] * {self.expr(S, 0)}",
                    "    for pw, pb in P[\"layers\"]:",
                    f"        {acc} = {acc} + np.sum(np.tanh(pw * {self.expr(S, 0)} + pb))"]

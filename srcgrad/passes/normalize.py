@@ -29,6 +29,7 @@ from .elementwise import Elementwise
 from .calls import Calls
 from .inline import Inlining
 from .numpy_calls import NumpyCalls, ufunc_at
+from .sequence_calls import SequenceCalls
 from .sequences import Sequences
 from .growing import Growing
 from .walk import marked as _marked, place as _place, tag as _tag
@@ -89,7 +90,7 @@ def _origin(src, node):
 
 
 class _Normalizer(TupleParts, Constants, Dtypes, Calls, Inlining, NumpyCalls, AlongAxis, Sequences,
-                  Growing, Elementwise, UfuncMethods, WrittenNumpy):
+                  SequenceCalls, Growing, Elementwise, UfuncMethods, WrittenNumpy):
     def __init__(self, src, names, prefix, constants, depth=0, tuples=None, ranks=None,
                  local_fns=None, captured=None):
         self.src, self.names, self.prefix, self.constants = src, names, prefix, constants

@@ -4,6 +4,7 @@ built-ins that take a sequence.
     for W, b in params            ->  the body once per layer, W = params_0_0 ... (a tuple)
     for v in x                    ->  for _k in range(len(x)): v = x[_k]        (an array)
     for v in reversed(x)          ->  for _k in range(len(x) - 1, -1, -1): v = x[_k]
+    for k in p   (a dict)         ->  the body once per key, k that key: p[k] is p["W"]
     hs = []; hs.append(h)         ->  a tuple variable one element longer
 
     [f(W) for W in layers]            ->  a tuple of f(layers_0), f(layers_1)   (unrolled)
@@ -14,7 +15,7 @@ built-ins that take a sequence.
 A comprehension over a tuple (or ``range`` with literal bounds) is unrolled, its variable
 renamed per element, so it never clobbers a variable of the function (Python scopes it to
 the comprehension).  ``sum`` of a comprehension over something longer only known at run time
-(``range(n)``, an array) accumulates in a loop; a list of it bound to a name (and ``list(x)``,
+(``range(n)``, an array) accumulates in a loop (passes/sequence_calls.py); a list of it bound to a name (and ``list(x)``,
 ``x.tolist()`` of an array) is a list that grows in a loop:
 
     l = [x[i] * 2.0 for i in range(n)]  ->  l = []; for i in range(n): l.append(x[i] * 2.0)
@@ -34,6 +35,41 @@ def _literal_range(it, resolve):
             and 1 <= len(it.args) <= 3 and not it.keywords:
         return list(range(*[a.value for a in it.args]))
     return None
+
+
+class _Keys(ast.NodeTransformer):
+    """A loop variable that is a string constant in a copy of the body (``for k in p`` of a
+    dict, the body never binding ``k``), read as that constant: ``p[k]`` is ``p["W"]``."""
+
+    def __init__(self, keys):
+        self.keys = keys
+
+    def visit_Name(self, n):
+        if n.id in self.keys and isinstance(n.ctx, ast.Load):
+            return ast.copy_location(ast.Constant(self.keys[n.id].value), n)
+        return n
+
+    def visit_Compare(self, n):
+        """``k == "W"`` of two constants: decided here, so that a branch for another key
+        is not there at all (``p[k] @ x`` for a number ``p["c"]`` would be refused)."""
+        self.generic_visit(n)
+        if len(n.ops) == 1 and isinstance(n.ops[0], (ast.Eq, ast.NotEq)) \
+                and isinstance(n.left, ast.Constant) and isinstance(n.comparators[0], ast.Constant) \
+                and isinstance(n.left.value, str) and isinstance(n.comparators[0].value, str):
+            same = n.left.value == n.comparators[0].value
+            return ast.copy_location(ast.Constant(same == isinstance(n.ops[0], ast.Eq)), n)
+        return n
+
+    def visit_If(self, s):
+        self.generic_visit(s)
+        if isinstance(s.test, ast.Constant) and isinstance(s.test.value, bool):
+            return (s.body if s.test.value else s.orelse) or [
+                ast.copy_location(ast.Pass(), s)]
+        return s
+
+
+def _as_list(st):
+    return st if isinstance(st, list) else [st]
 
 
 class Sequences:
@@ -56,7 +92,7 @@ class Sequences:
             if isinstance(seq, ast.Call) and isinstance(seq.func, ast.Name) \
                     and resolve(seq.func) in (zip, enumerate, range):
                 return None
-            atom = self.atom(seq, out)
+            atom = self.as_iterated(self.atom(seq, out))  # (a dict: its keys)
             items = self.elements(atom)
             if items is None:
                 return None
@@ -91,6 +127,8 @@ class Sequences:
                  and len(v.args) == 1)
                 or (isinstance(v.func, ast.Attribute) and v.func.attr == "tolist" and not v.args)):
             seq = self.atom(v.args[0] if v.args else v.func.value, out)
+            if v.args:
+                seq = self.as_iterated(seq)  # list(p) of a dict: its keys
             if self.elements(seq) is not None:  # list(t) of a tuple: its elements again
                 self.assign(s.targets[0], _marked(seq), out)
                 return True
@@ -169,132 +207,6 @@ class Sequences:
                 if not was_local:
                     self.locals.discard(v)
 
-    def _iter_outside(self, gen, out):
-        """``gen`` whose sequence reads no name its own variables hide: Python reads a
-        generator's first sequence in the enclosing scope (``sum(a * b for a, b in zip(a,
-        c))`` zips the function's ``a``), so each such name is read into a fresh one first."""
-        own = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
-        reads = sorted({n.id for n in ast.walk(gen.iter) if isinstance(n, ast.Name)
-                        and isinstance(n.ctx, ast.Load) and n.id in own})
-        if not reads:
-            return gen
-        fresh = {}
-        for v in reads:
-            fresh[v] = self.names.fresh(f"{v}_outer")
-            self.locals.add(fresh[v])
-            self.assign(ast.copy_location(ast.Name(fresh[v], ast.Store()), gen.iter),
-                        ast.copy_location(ast.Name(v, ast.Load()), gen.iter), out)
-        it = clone(gen.iter)
-        for n in ast.walk(it):
-            if isinstance(n, ast.Name) and n.id in fresh:
-                n.id = fresh[n.id]
-        return ast.comprehension(gen.target, it, gen.ifs, 0)
-
-    def sequence_call(self, kind, e, out):
-        """``sum(seq)``, ``max(seq)``, ``min(seq)`` of one sequence argument."""
-        arg = e.args[0]
-        if isinstance(arg, (ast.ListComp, ast.GeneratorExp)):
-            items = self.comprehension(arg, out)
-            if items is None:
-                if kind != "sum":
-                    return self.extreme(arg, kind, e, out)
-                return self.accumulate(arg, e, out)
-        else:
-            seq = arg
-            if isinstance(seq, ast.List):
-                seq = ast.copy_location(ast.Tuple(seq.elts, ast.Load()), seq)
-            items = self.elements(self.atom(seq, out)) if not isinstance(seq, ast.Tuple) else \
-                [self.atom(x, out) for x in seq.elts]
-            if items is None:  # an array: NumPy's reduction along the first axis
-                func = {"sum": "sum", "max": "max", "min": "min"}[kind]
-                node = ast.copy_location(ast.Call(
-                    ast.Attribute(ast.Name("np", ast.Load()), func, ast.Load()),
-                    [arg], [ast.keyword("axis", ast.Constant(0))]), e)
-                return self.flat(node, out)
-        if not items:
-            if kind == "sum":
-                return ast.Constant(0)
-            self.fail(e, f"{kind}() of an empty sequence", "Python raises ValueError there.")
-        acc = _marked(items[0])
-        for it in items[1:]:
-            if kind == "sum":
-                acc = self.atom(ast.copy_location(ast.BinOp(acc, ast.Add(), _marked(it)), e), out)
-            else:
-                fn = ast.Name("max" if kind == "max" else "min", ast.Load())
-                call = ast.copy_location(ast.Call(fn, [acc, _marked(it)], []), e)
-                acc = self.atom(call, out)
-            acc = _marked(acc)
-        return acc
-
-    def accumulate(self, gen_expr, e, out):
-        """``sum(elt for t in seq)`` over a run-time length: a loop adding into a float."""
-        acc = self.names.fresh("_acc")
-        self.emit(out, acc, ast.Constant(self._start(gen_expr.elt)))
-        gen = self._iter_outside(gen_expr.generators[0], out)
-        target = _marked(ast.Name(acc, ast.Load()))
-        add = ast.Assign([ast.Name(acc, ast.Store())],
-                         ast.BinOp(target, ast.Add(), gen_expr.elt))
-        body = [add]
-        for cond in reversed(gen.ifs):
-            body = [ast.If(cond, body, [])]
-        loop = ast.For(gen.target, gen.iter, body, [], None)
-        for n in [loop, add, *body]:
-            ast.copy_location(n, e)
-        ast.fix_missing_locations(loop)
-        self.locals.add(acc)
-        with self._own_names({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
-            self.stmt(loop, out)
-        return _marked(ast.Name(acc, ast.Load()))
-
-    def _start(self, elt):
-        """The accumulator's first value: 0 for items that are surely integers (``len(a)``,
-        ``int(v > 0)``, ``x.shape[0]``: the result then stays one, as Python's does, and can
-        index), else 0.0."""
-        if isinstance(elt, ast.Call) and isinstance(elt.func, ast.Name) \
-                and self._resolve_global(elt.func) in (len, int):
-            return 0
-        if isinstance(elt, ast.Subscript) and isinstance(elt.value, ast.Attribute) \
-                and elt.value.attr == "shape":
-            return 0
-        return 0.0
-
-    def extreme(self, gen_expr, kind, e, out):
-        """``max(elt for t in seq)`` (or ``min``) over a run-time length: a loop keeping the
-        first largest (smallest) item, as Python's does (a later item replaces it only when
-        strictly greater, so a NaN first stays), and Python's ValueError when there is none.
-        The derivative is the kept item's."""
-        acc, count, item = (self.names.fresh(n) for n in ("_acc", "_count", "_item"))
-        self.emit(out, acc, ast.Constant(self._start(gen_expr.elt)))
-        self.emit(out, count, ast.Constant(0))
-        gen = self._iter_outside(gen_expr.generators[0], out)
-        op = ast.Gt() if kind == "max" else ast.Lt()
-
-        def name(v, ctx=ast.Load):
-            return ast.Name(v, ctx())
-        keep = ast.If(ast.Compare(name(count), [ast.Eq()], [ast.Constant(0)]),
-                      [ast.Assign([name(acc, ast.Store)], name(item))],
-                      [ast.If(ast.Compare(name(item), [op], [name(acc)]),
-                              [ast.Assign([name(acc, ast.Store)], name(item))], [])])
-        body = [ast.Assign([name(item, ast.Store)], gen_expr.elt), keep,
-                ast.Assign([name(count, ast.Store)],
-                           ast.BinOp(name(count), ast.Add(), ast.Constant(1)))]
-        for cond in reversed(gen.ifs):
-            body = [ast.If(cond, body, [])]
-        loop = ast.For(gen.target, gen.iter, body, [], None)
-        empty = ast.If(ast.Compare(name(count), [ast.Eq()], [ast.Constant(0)]), [ast.Raise(
-            ast.Call(ast.Name("ValueError", ast.Load()),
-                     [ast.Constant(f"{kind}() arg is an empty sequence")], []), None)], [])
-        for st in (loop, empty):
-            for n in ast.walk(st):
-                if isinstance(n, (ast.stmt, ast.expr)) and not hasattr(n, "lineno"):
-                    ast.copy_location(n, e)
-            ast.fix_missing_locations(st)
-        self.locals |= {acc, count, item}
-        with self._own_names({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
-            self.stmt(loop, out)
-        self.stmt(empty, out)
-        return _marked(ast.Name(acc, ast.Load()))
-
     # ---- for loops over sequences, and lists that grow ------------------------------------------
     def _resolve_global(self, node):
         return _MISSING if isinstance(node, ast.Name) and node.id in self.locals \
@@ -329,22 +241,33 @@ class Sequences:
                           "there).")
             seqs = parts
         else:
-            seqs = [self.atom(ast.copy_location(ast.Tuple(q.elts, ast.Load()), q)
-                              if isinstance(q, ast.List) else q, out) for q in loop.seqs]
+            seqs = [self.as_iterated(self.atom(  # (a dict: its keys, as Python iterates)
+                ast.copy_location(ast.Tuple(q.elts, ast.Load()), q)
+                if isinstance(q, ast.List) else q, out)) for q in loop.seqs]
         sizes = [len(self.elements(q)) if self.elements(q) is not None else None for q in seqs]
         start = self.atom(loop.start, out) if loop.start is not None else None
         if all(n is not None for n in sizes):  # tuples: unrolled
+            bound = {n.id for st in s.body for n in ast.walk(st) if isinstance(n, ast.Name)
+                     and not isinstance(n.ctx, ast.Load)} | {
+                a.arg for st in s.body for n in ast.walk(st)
+                if isinstance(n, (ast.Lambda, ast.FunctionDef)) for a in n.args.args}
             if any(isinstance(n, ast.Break) for st in s.body for n in ast.walk(st)):
                 self.fail(s, "break in a loop over a tuple", "loop over range(len(...)) instead.")
             order = range(min(sizes))
             for j in (reversed(order) if loop.reverse else order):
                 if loop.index is not None:
                     self.assign(loop.index, ast.BinOp(_marked(start), ast.Add(), ast.Constant(j)), out)
+                keys = {}  # for k in p (a dict): in each copy, k is that key
                 for t, q in zip(loop.targets, seqs):
                     self.origin = origin
-                    self.assign_from(clone(t), self.elements(q)[j], out)
+                    item = self.elements(q)[j]
+                    self.assign_from(clone(t), item, out)
+                    if isinstance(t, ast.Name) and isinstance(item, ast.Constant) \
+                            and isinstance(item.value, str) and t.id not in bound:
+                        keys[t.id] = item
                 for st in s.body:
-                    self.stmt(clone(st), out)
+                    for new in _as_list(_Keys(keys).visit(clone(st)) if keys else clone(st)):
+                        self.stmt(new, out)
             return
         if any(n is not None for n in sizes):
             self.fail(s, "zip() of a tuple and an array", "zip sequences of one kind.")

@@ -86,6 +86,14 @@ class TupleParts:
         helper given the whole dict: srcgrad/pytree.py), else None."""
         return self.tuples.get(("keys", e.id)) if isinstance(e, ast.Name) else None
 
+    def as_iterated(self, e):
+        """What iterating ``e`` gives: a dict argument's keys (``for k in p``, ``a, b = p``,
+        ``list(p)``: Python iterates a dict's keys), else ``e`` itself."""
+        keys = self.dict_keys(e)
+        if keys is None:
+            return e
+        return ast.Tuple([ast.Constant(k) for k in keys], ast.Load())
+
     def keep_keys(self, target, value):
         """The tuple variable ``target`` holds ``value`` (a tuple literal or variable): the
         keys of the dict argument it is the values of go with it."""
@@ -142,6 +150,8 @@ class TupleParts:
             return elts[k]
         i = self.atom(self.keep(index, out), out) if not isinstance(index, ast.Name) else \
             self.keep(index, out)
+        if keys is not None:  # p[k] of a dict, k a variable holding a key
+            return self._item_by_key(elts, keys, i, e, out)
         bad = self.names.fresh("_cond")
         self.emit(out, bad, ast.BoolOp(ast.Or(), [
             ast.Compare(i, [ast.Lt()], [ast.Constant(-n)]),
@@ -165,6 +175,28 @@ class TupleParts:
         out.extend(chain)
         return ast.Name(t, ast.Load())
 
+    def _item_by_key(self, elts, keys, k, e, out):
+        """``p[k]`` of a dict argument's values, ``k`` a variable: ``KeyError`` for a key it
+        does not have, then a branch per key (each value's derivative flows only from the one
+        read), as ``x[i]`` of a tuple is."""
+        bad = self.names.fresh("_cond")
+        self.emit(out, bad, ast.BoolOp(ast.And(), [
+            ast.Compare(clone(k), [ast.NotEq()], [ast.Constant(key)]) for key in keys])
+            if len(keys) > 1 else ast.Compare(clone(k), [ast.NotEq()], [ast.Constant(keys[0])]))
+        raise_ = ast.Raise(ast.Call(ast.Name("KeyError", ast.Load()), [ast.Constant(
+            f"{ast.unparse(e)}: not one of the keys {list(keys)}")], []), None)
+        out.append(_tag(ast.copy_location(ast.If(ast.Name(bad, ast.Load()), [
+            _tag(ast.copy_location(raise_, e), self.origin)], []), e), self.origin))
+        t = self.temp()
+        chain = [self._assign(t, elts[-1], e)]
+        for key, v in reversed(list(zip(keys[:-1], elts[:-1]))):
+            c = self.names.fresh("_cond")
+            test = [self._assign(c, ast.Compare(clone(k), [ast.Eq()], [ast.Constant(key)]), e)]
+            chain = test + [_tag(ast.copy_location(ast.If(
+                ast.Name(c, ast.Load()), [self._assign(t, v, e)], chain), e), self.origin)]
+        out.extend(chain)
+        return ast.Name(t, ast.Load())
+
     def assign_tuple(self, target, value, out):
         """``a, b = ...`` (a tuple, ``x.shape``, a function's tuple result), targets names or
         elements (``x[i], x[j] = x[j], x[i]``), the values taken before any is assigned."""
@@ -176,7 +208,7 @@ class TupleParts:
             base = self.keep(value, out)
             atoms = [ast.Subscript(base, ast.Constant(k), ast.Load()) for k in range(n)]
         else:
-            res = self.flat(value, out)
+            res = self.as_iterated(self.flat(value, out))  # (a dict: its keys)
             if self.elements(res) is not None:
                 res = ast.Tuple(self.elements(res), ast.Load())
             if not isinstance(res, (ast.Tuple, ast.Constant)):  # a, b = p (a 1-D array)
