@@ -164,7 +164,7 @@ def check_hessian(f, args, what, third_order=False, no_second=()):
             return srcgrad.grad(f, wrt=i, backend="python")(*a)
         H = srcgrad.hessian(f, wrt=i, backend="python", strict=True)(*args)
         np.testing.assert_allclose(H, fd_jacobian(grad_i, args[i], h=1e-5), rtol=1e-5,
-                                   atol=1e-6, err_msg=f"d2/d{'xy'[i]}2 of {what}")
+                                   atol=1e-6, err_msg=f"d2/d(argument {i})2 of {what}")
 
 
 def serial_twin(f, folder):

@@ -5,7 +5,7 @@ code by others is made of: copies and element/slice writes, double buffers (``u 
 loop), 2-D and 3-D arrays (``@``, ``np.dot``, ``np.outer``, ``.T``, ``np.transpose`` with axes,
 reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting, recurrent cells), integer-array indexing
 with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a variable,
-unpacking, tuple outputs), a matrix's rows or columns unpacked (``r1, r2, r3 = M``,
+unpacking, tuple outputs; tuples of tuples swapped, unpacked with a star and rebuilt), a matrix's rows or columns unpacked (``r1, r2, r3 = M``,
 ``c1, c2, c3, c4 = M.T``: views), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
 created from active values (``np.full``, ``np.array([...])``,
 ``np.linspace``, ``np.zeros`` then writes), helpers with conditional expressions, early
@@ -299,6 +299,23 @@ class ArrayGen:
                        f"        {h} = np.tanh(M[:, 0:3] @ {h} - M[:, 1:4] @ {self.expr(MAT, 0)} * 0.5"
                        f" + {bias}) * {r.choice(['1.0', 'a[t]'])}"]
                 self.pool[MAT].append(h)
+            return out
+        if r.random() < 0.04:  # tuples of tuples: swapped, unpacked with a star, rebuilt
+            ta, tb, v = self.fresh("t"), self.fresh("t"), self.fresh("v")
+            out = [f"    {ta} = ({self.expr(V, 1)}, {self.expr(S, 0)})",
+                   f"    {tb} = ({self.expr(V, 0)}, {self.expr(S, 1)})"]
+            form = r.choice(["swap", "star", "literal"])
+            if form == "swap":
+                out += [f"    {ta}, {tb} = {tb}, {ta}",
+                        f"    {v} = {ta}[0] * {ta}[1] + {tb}[0] * {tb}[1]"]
+            elif form == "star":
+                rest = self.fresh("rest")
+                out += [f"    {ta}, *{rest} = ({tb}, {ta}, {tb})",
+                        f"    {v} = {ta}[0] * {rest}[0][1] + {rest}[1][0] * {ta}[1]"]
+            else:
+                out += [f"    {ta}, {tb} = ({tb}[0] * 2.0, {ta}[1]), ({ta}[0], {tb}[1])",
+                        f"    {v} = {ta}[0] * {tb}[1] + np.sin({tb}[0]) * {ta}[1]"]
+            self.pool[V].append(v)
             return out
         if r.random() < 0.04:  # a matrix's rows (or columns) unpacked: views of it
             names = [self.fresh("r") for _ in range(3 if r.random() < 0.5 else 4)]

@@ -233,9 +233,17 @@ class _Checker(loops.Checks, ast.NodeVisitor):
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
                 and isinstance(v, ast.Call) and not v.keywords and (
                     (self.src.resolve(v.func) is list and len(v.args) == 1)
+                    or (self.src.resolve(v.func) is tuple and len(v.args) == 1
+                        and isinstance(v.args[0], ast.Call)
+                        and self.src.resolve(v.args[0].func) in (zip, enumerate))
                     or (isinstance(v.func, ast.Attribute) and v.func.attr == "tolist"
                         and not v.args)):  # l = list(x): a list grown in a loop (sequences.py)
-            self.visit(v.args[0] if v.args else v.func.value)
+            arg = v.args[0] if v.args else v.func.value
+            if isinstance(arg, ast.Call) and self.src.resolve(arg.func) in (zip, enumerate):
+                for a in arg.args:  # l = list(zip(a, b)): the list of pairs (sequences.py)
+                    self.visit(a.value if isinstance(a, ast.Starred) else a)
+                return
+            self.visit(arg)
             return
         self.visit(node.value)
 
@@ -268,9 +276,11 @@ class _Checker(loops.Checks, ast.NodeVisitor):
             self.index(t.slice)
             return
         if isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) or (
-                isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name)) for e in t.elts):
-            for e in t.elts:  # a, b = ...; x[i], x[j] = x[j], x[i]
-                self.check_target(e)
+                isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name)) or (
+                isinstance(e, ast.Starred) and isinstance(e.value, ast.Name)) for e in t.elts) \
+                and sum(isinstance(e, ast.Starred) for e in t.elts) <= 1:
+            for e in t.elts:  # a, b = ...; x[i], x[j] = x[j], x[i]; first, *rest = layers
+                self.check_target(e.value if isinstance(e, ast.Starred) else e)
             return
         if isinstance(t, ast.Attribute):
             self.bad(t, "attribute assignment", "return the value instead of storing it on an object.")

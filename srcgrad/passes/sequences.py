@@ -122,6 +122,18 @@ class Sequences:
         if len(s.targets) != 1 or not isinstance(s.targets[0], ast.Name):
             return None
         v = s.value
+        pairs = self._pairs_listed(v)
+        if pairs is not None:  # list(zip(a, b)): [(a_, b_) for a_, b_ in zip(a, b)]
+            scratch = []
+            if any(self.elements(self.as_iterated(self.atom(a, scratch))) is None
+                   for a in v.args[0].args):
+                self.fail(v, f"{ast.unparse(v)} of arrays, a list of pairs whose length is "
+                          "known only at run time", "loop over the zip itself: for a, b in "
+                          "zip(x, y).")
+            done = self.list_by_loop(ast.copy_location(ast.Assign(s.targets, pairs), s), out)
+            if not done:
+                self.assign(s.targets[0], pairs, out)
+            return True
         if isinstance(v, ast.Call) and not v.keywords and (
                 (isinstance(v.func, ast.Name) and self._resolve_global(v.func) is list
                  and len(v.args) == 1)
@@ -171,6 +183,27 @@ class Sequences:
         with self._own_names({n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}):
             self.stmt(loop, out)  # the comprehension's variables stay its own, as in Python
         return True
+
+    def _pairs_listed(self, v):
+        """``list(zip(a, b))``, ``list(enumerate(a))`` (or ``tuple(...)``) as the list
+        comprehension it equals, ``[(a_, b_) for a_, b_ in zip(a, b)]``; else None."""
+        if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and not v.keywords
+                and len(v.args) == 1 and self._resolve_global(v.func) in (list, tuple)):
+            return None
+        inner = v.args[0]
+        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                and self._resolve_global(inner.func) in (zip, enumerate)
+                and not any(isinstance(a, ast.Starred) for a in inner.args)):
+            return None
+        n = len(inner.args) if self._resolve_global(inner.func) is zip else 2
+        names = [self.names.fresh("_item") for _ in range(n)]
+        elt = ast.Tuple([ast.Name(x, ast.Load()) for x in names], ast.Load())
+        target = ast.Tuple([ast.Name(x, ast.Store()) for x in names], ast.Store())
+        comp = ast.ListComp(elt, [ast.comprehension(target, inner, [], 0)])
+        for node in ast.walk(comp):
+            if not hasattr(node, "lineno") and isinstance(node, (ast.expr, ast.stmt)):
+                ast.copy_location(node, v)
+        return comp
 
     def _run_time_length(self, seq):
         """Whether a comprehension over ``seq`` has a length known only at run time."""

@@ -200,6 +200,8 @@ class TupleParts:
     def assign_tuple(self, target, value, out):
         """``a, b = ...`` (a tuple, ``x.shape``, a function's tuple result), targets names or
         elements (``x[i], x[j] = x[j], x[i]``), the values taken before any is assigned."""
+        if any(isinstance(e, ast.Starred) for e in target.elts):
+            return self._assign_starred(target, value, out)
         n = len(target.elts)
         if isinstance(value, ast.Tuple) and len(value.elts) == n:
             atoms = [self.atom(e, out) for e in value.elts]
@@ -233,6 +235,30 @@ class TupleParts:
                 self.bind_tuple(self.name(t.id), self.elements(a), out, value)  # nested
             else:
                 self.emit(out, self.name(t.id), a)
+
+    def _assign_starred(self, target, value, out):
+        """``first, *rest = layers`` of a tuple (a list of known length): ``rest`` the tuple
+        (Python: the list) of the elements the other names leave.  Of an array it is refused
+        (Python gives a list of its entries, whose ``+`` and ``*`` are not the array's)."""
+        res = self.as_iterated(self.flat(value, out))
+        elts = list(res.elts) if isinstance(res, ast.Tuple) else self.elements(res)
+        k = next(i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred))
+        after = len(target.elts) - k - 1
+        if elts is None:
+            self.fail(value, f"{ast.unparse(target)} = {ast.unparse(value)}, a starred target "
+                      "from what is not a tuple or a list", "unpack a tuple or a list; of an "
+                      "array, slice it (first, rest = x[0], x[1:]).")
+        if len(elts) < len(target.elts) - 1:
+            self.fail(value, f"{ast.unparse(target)} = {ast.unparse(value)}: {len(elts)} values "
+                      f"for at least {len(target.elts) - 1} names", "Python raises "
+                      "ValueError there.")
+        middle = elts[k:len(elts) - after]
+        self.bind_tuple(self.name(target.elts[k].value.id), middle, out, value)
+        rest = [e for i, e in enumerate(target.elts) if i != k]
+        if rest:
+            vals = elts[:k] + elts[len(elts) - after:]
+            self.assign_tuple(ast.copy_location(ast.Tuple(rest, ast.Store()), target),
+                              _marked(ast.copy_location(ast.Tuple(vals, ast.Load()), value)), out)
 
     def _array_items(self, arr, n, target, value, out):
         """``a, b, c = p`` of an array: its entries ``p[0], p[1], p[2]`` (rows of a matrix:
@@ -292,6 +318,16 @@ class TupleParts:
         return found
 
     def _snapshot(self, atom, out):
+        """``atom``'s value now, before targets that may be its own elements are assigned
+        (``t1, t2 = t2, t1``).  A tuple's elements each (a copy of its name alone would not
+        be a tuple: ``first, second = t1, t2`` gave wrong derivatives)."""
+        elts = self.elements(atom)
+        if elts is not None:
+            snap = ast.Tuple([self._snapshot(e, out) for e in elts], ast.Load())
+            keys = self.dict_keys(atom)
+            if keys is not None:
+                snap.dict_keys = keys
+            return snap
         if isinstance(atom, ast.Name):
             t = self.temp()
             self.emit(out, t, atom)
