@@ -40,13 +40,15 @@ def sc_closure_late_binding(x):
 
 @case(x6.copy())
 def sc_helper_reads_rebound_scalar(x):
-    a = x[0]
+    total = 0.0
+    a = 1.0
 
-    def g(t):
-        return t * a
-    r = g(x)
-    a = x[1]
-    return np.sum(r + g(x))
+    def weigh(t):
+        return np.sum(t * a)
+    for k in range(3):
+        a = x[k] * 0.5       # each call reads a as bound then
+        total = total + weigh(np.cos(x))
+    return total
 
 
 @case(x6.copy())
