@@ -456,7 +456,7 @@ class _Walk(_Shapes):
         """What the end of ``loop``'s body (just walked) says of the names only it assigns,
         true after the loop too: the shapes made of parameters' axis lengths alone (the same
         at every step's end; a name no other statement assigns is unbound after no step).
-        None for a loop that may leave its body early or has an ``else``."""
+        Nothing for a loop that may leave its body early or has an ``else``."""
         if loop.orelse or any(isinstance(n, (ast.Break, ast.Continue)) for n in nodes(loop)):
             return {}
         stores = _stores(loop)
