@@ -5,7 +5,8 @@ code by others is made of: copies and element/slice writes, double buffers (``u 
 loop), 2-D and 3-D arrays (``@``, ``np.dot``, ``np.outer``, ``.T``, ``np.transpose`` with axes,
 reductions along an axis, ``[:, None]``/``[None, :]`` broadcasting, recurrent cells), integer-array indexing
 with repeated indices (reads, writes and ``+=``), tuples (packing, indexing by a variable,
-unpacking, tuple outputs; tuples of tuples swapped, unpacked with a star and rebuilt), a matrix's rows or columns unpacked (``r1, r2, r3 = M``,
+unpacking, tuple outputs; tuples of tuples swapped, unpacked with a star, rebuilt and
+listed from ``zip``), a matrix's rows or columns unpacked (``r1, r2, r3 = M``,
 ``c1, c2, c3, c4 = M.T``: views), a parameter rebound to a scalar (``M = np.sum(...)``), arrays
 created from active values (``np.full``, ``np.array([...])``,
 ``np.linspace``, ``np.zeros`` then writes), helpers with conditional expressions, early
@@ -304,7 +305,7 @@ class ArrayGen:
             ta, tb, v = self.fresh("t"), self.fresh("t"), self.fresh("v")
             out = [f"    {ta} = ({self.expr(V, 1)}, {self.expr(S, 0)})",
                    f"    {tb} = ({self.expr(V, 0)}, {self.expr(S, 1)})"]
-            form = r.choice(["swap", "star", "literal"])
+            form = r.choice(["swap", "star", "literal", "zip"])
             if form == "swap":
                 out += [f"    {ta}, {tb} = {tb}, {ta}",
                         f"    {v} = {ta}[0] * {ta}[1] + {tb}[0] * {tb}[1]"]
@@ -312,6 +313,12 @@ class ArrayGen:
                 rest = self.fresh("rest")
                 out += [f"    {ta}, *{rest} = ({tb}, {ta}, {tb})",
                         f"    {v} = {ta}[0] * {rest}[0][1] + {rest}[1][0] * {ta}[1]"]
+            elif form == "zip":  # pairs listed from two tuples, then looped over
+                ls = self.fresh("ls")
+                out += [f"    {ls} = list(zip(({ta}[0], {tb}[0]), ({tb}[1], {ta}[1])))",
+                        f"    {v} = {self.expr(V, 0)}",
+                        f"    for pv, ps in {ls}:",
+                        f"        {v} = np.tanh({v} * ps + pv)"]
             else:
                 out += [f"    {ta}, {tb} = ({tb}[0] * 2.0, {ta}[1]), ({ta}[0], {tb}[1])",
                         f"    {v} = {ta}[0] * {tb}[1] + np.sin({tb}[0]) * {ta}[1]"]
