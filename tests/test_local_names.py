@@ -82,4 +82,17 @@ def test_own_scope_names():
                      "    for i, (j, m) in enumerate(a):\n"
                      "        pass\n"
                      "    import os.path\n").body[0]
-    assert own_scope_names(tree) == {"a", "b", "c", "d", "e", "y", "w", "k", "i", "j", "m", "os"}
+    assert own_scope_names(tree) == {"a", "b", "c", "d", "e", "y", "w", "k", "i", "j", "m"}
+
+
+def test_a_late_import_is_one_problem():
+    """An import after other statements is refused at its line; its module's uses are not
+    reported again as unknown names."""
+    def late_import(x):
+        y = x * 2.0
+        import numpy as np  # (the module's np too)
+        return np.sum(np.sin(y))
+    with pytest.raises(srcgrad.UnsupportedError) as e:
+        srcgrad.grad(late_import)(X)
+    assert "import inside the function, after other statements" in str(e.value)
+    assert len(e.value.problems) == 1

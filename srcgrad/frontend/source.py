@@ -71,9 +71,11 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.
 
 def own_scope_names(fdef):
     """The names ``fdef``'s own scope binds, as Python decides it: its parameters, and every
-    name it assigns, deletes, imports or defines anywhere in its body (a nested function's or
-    a comprehension's own names aside, but a ``:=`` in a comprehension binds here), less those
-    declared ``global`` or ``nonlocal``."""
+    name it assigns, deletes or defines anywhere in its body (a nested function's or a
+    comprehension's own names aside, but a ``:=`` in a comprehension binds here), less those
+    declared ``global`` or ``nonlocal``.  A name only an import binds is left out: an import
+    after other statements is refused at its line, and its module is read as the global one
+    (one problem, not one more at each use)."""
     a = fdef.args
     names = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
     names |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
@@ -94,8 +96,6 @@ def own_scope_names(fdef):
             elif isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load) \
                     and not in_comprehension:
                 names.add(child.id)
-            elif isinstance(child, (ast.Import, ast.ImportFrom)):
-                names.update((x.asname or x.name).split(".")[0] for x in child.names)
             elif isinstance(child, ast.ExceptHandler) and child.name:
                 names.add(child.name)
             elif isinstance(child, (ast.Global, ast.Nonlocal)):
