@@ -92,5 +92,14 @@ def test_starred_from_an_array_and_zip_of_arrays_listed():
         return first
     with pytest.raises(srcgrad.UnsupportedError, match="starred target from what is not a tuple"):
         srcgrad.grad(star_of_array)(X)
+
+    def star_of_a_grown_list(x):
+        hs = []
+        for i in range(3):
+            hs.append(x * i)
+        first, *rest = hs
+        return np.sum(first)
+    with pytest.raises(srcgrad.UnsupportedError, match="a list grown in a loop"):
+        srcgrad.grad(star_of_a_grown_list)(X)
     with pytest.raises(srcgrad.UnsupportedError, match="a list of pairs whose length is known only"):
         srcgrad.grad(listed_pairs_of_arrays)(*ARGS)

@@ -246,8 +246,9 @@ class TupleParts:
         after = len(target.elts) - k - 1
         if elts is None:
             self.fail(value, f"{ast.unparse(target)} = {ast.unparse(value)}, a starred target "
-                      "from what is not a tuple or a list", "unpack a tuple or a list; of an "
-                      "array, slice it (first, rest = x[0], x[1:]).")
+                      "from what is not a tuple or a list of a length known before the run "
+                      "(an array, or a list grown in a loop)", "index it instead (first, rest "
+                      "= x[0], x[1:] of an array; hs[0] of a list).")
         if len(elts) < len(target.elts) - 1:
             self.fail(value, f"{ast.unparse(target)} = {ast.unparse(value)}: {len(elts)} values "
                       f"for at least {len(target.elts) - 1} names", "Python raises "
