@@ -64,7 +64,8 @@ def test_fuzzer_catches_a_wrong_rule(monkeypatch):
     import ast
     from srcgrad.rules.table import RULES
     monkeypatch.setitem(RULES["cos"].vjp_ast, "x", ast.parse("g * sin(x)", mode="eval").body)
-    checked, skipped, failures = fuzz.run(seed=0, count=10, numba_every=0, save=False,
+    # (seed 1: its first 10 programs reach a cos since the scalar generator squares names)
+    checked, skipped, failures = fuzz.run(seed=1, count=10, numba_every=0, save=False,
                                           log=lambda *_: None, shrink_them=False,
                                           kinds=("scalar",))
     assert failures

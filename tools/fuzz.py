@@ -52,7 +52,7 @@ ARRAY_UNARY = ["np.sin({})", "np.tanh({})", "np.cos({})", "({0} * {0})", "np.exp
 BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + {} * {})", "max({}, {})", "min({}, {})",
           "math.atan2({}, 1.0 + {} * {})", "np.logaddexp({}, {})", "np.fmax({}, {})",
           "math.fmod({}, 1.5 + {} * {})", "max({}, {}, {})", "min({}, {}, {})",
-          "math.copysign({}, {})", "np.float_power(math.exp(math.sin({})), {})"]
+          "math.copysign({}, {})", "np.float_power(math.exp(math.sin({})), {})", "{} * {} "]
 
 
 class Gen:
@@ -91,6 +91,8 @@ class Gen:
             parts = [self.expr(depth - 1, loop_var) for _ in range(n)]
             if "/ (1.5" in t or "1.0 + {} * {}" in t:
                 parts[2] = parts[1]
+            if t == "{} * {} ":  # one value squared (z * z: one term, 2 z g)
+                parts[1] = parts[0]
             return "(" + t.format(*parts) + ")"
         if self.helpers:
             h = r.choice(self.helpers)

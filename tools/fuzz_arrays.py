@@ -97,7 +97,8 @@ EXPRS = {
         "sum(a * b for a, b in zip(*pairs({V})))",
         "np.sum({V} * np.floor({V} * 3.0).astype(int))",
         "np.sum({V} * SC[1][0]) + np.shape({M})[0] * {S}",
-        "np.sum(np.arange(4).astype(float) * {V}) + np.sum({V}.astype(np.float64) ** 2)"],
+        "np.sum(np.arange(4).astype(float) * {V}) + np.sum({V}.astype(np.float64) ** 2)",
+        "np.sum({Q})"],
     V: ["np.sin({V})", "{V} * {S}", "{V} + {V}", "{W} @ {M}", "np.sum({M}, axis=0)",
         "{M}.T @ {W}", "{V}[IDX]", "np.full(4, {S})", "np.array([{S}, {S}, {S}, {S}])",
         "np.linspace({S}, {S}, 4)", "np.max({M}, axis=0)", "np.dot({S}, {V})",
@@ -134,7 +135,8 @@ EXPRS = {
         "np.maximum.accumulate({V})", "np.minimum.accumulate({V} * {S})",
         "np.clip({V}, 0.5 * {V} - 0.3, 0.4)", "np.clip({V}, -0.2, {S} * {S} + {V})",
         "np.take({V}, [0, 3, 3, 1]) * {S}", "sum(f({V}) for f in (np.cos, np.sinc)) * {S}",
-        "np.ascontiguousarray({M}.T[:, 1]) * {S}", "np.asfortranarray({M}).T @ {W}"],
+        "np.ascontiguousarray({M}.T[:, 1]) * {S}", "np.asfortranarray({M}).T @ {W}",
+        "np.tanh({Q}) * {S}"],
     W: ["np.multiply.reduce(0.5 + 0.3 * np.tanh({M}), 1)",
         "np.add.reduce({M}, axis=1, keepdims=True)[:, 0]", "{M} @ {V}", "np.linalg.multi_dot([{M}, {M}.T, {W}])", "{M}[1, [0, 3, 3]]", "{V}[[3, 0, -1]] * {S}", "np.sum({M}[:, [3, 0, 0]], axis=1)", "np.dot({M}, {V})", "{M}[np.arange(3), IDX[0:3]]", "{M}[IDX[0:3] % 3, 1]", "np.mean({M}, axis=1)", "np.tanh({W})", "{W} * {W}",
         "np.min({M}, axis=1)", "{W} + {S}", "np.cross({V}[0:3], {W})", "np.rot90({M})[1]",
@@ -198,7 +200,8 @@ class ArrayGen:
         t = r.choice(options)
         fill = {"S": lambda: self.expr(S, depth - 1), "V": lambda: self.expr(V, depth - 1),
                 "W": lambda: self.expr(W, depth - 1), "M": lambda: self.expr(MAT, depth - 1),
-                "T": lambda: r.choice(self.pool[T3]), "k": lambda: str(r.randint(-4, 3))}
+                "T": lambda: r.choice(self.pool[T3]), "k": lambda: str(r.randint(-4, 3)),
+                "Q": lambda: (lambda v: f"{v} * {v}")(self.expr(V, 0))}  # one name squared
         out = t
         while "{" in out:
             i = out.index("{")

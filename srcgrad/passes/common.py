@@ -3,6 +3,7 @@ passes: the rule-table row of a primitive at given argument kinds, its operands,
 range runs backwards, and the copies of parameters a function writes into.
 
     operands(BinOp(a * b))            ->  ("mul", [a, b])
+    operands(BinOp(a * a))            ->  ("square", [a])
     reversed_range(for i in range(n)) ->  for i in range(n - 1, -1, -1)
 """
 import ast
@@ -85,6 +86,9 @@ def _without_new_axes(index, bv):
 def operands(value):
     """(primitive, [argument nodes]) of a normalized right-hand side."""
     if isinstance(value, ast.BinOp):
+        if value.prim == "mul" and isinstance(value.left, ast.Name) \
+                and isinstance(value.right, ast.Name) and value.left.id == value.right.id:
+            return "square", [value.left]  # z * z: one term 2 z g, not z g + z g
         return value.prim, [value.left, value.right]
     if isinstance(value, ast.UnaryOp) and hasattr(value, "prim"):
         return value.prim, [value.operand]

@@ -25,7 +25,7 @@ def branches_vjp(x, y, bz):
         if _cond2:
             # grad of: z = z * z
             z = _saved_z
-            bz = bz * z + bz * z
+            bz = 2.0 * bz * z
             # grad of: z = x + math.sin(y)
             bx += bz
             by += bz * math.cos(y)

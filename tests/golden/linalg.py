@@ -14,9 +14,7 @@ def linalg_vjp(A, x, B, b_t11):
     by = _t8.T @ b_t9
     bA += outer(b_t9, y).T
     bM = np.full_like(M, b_t11)
-    b_t3 = np.full_like(C, b_t11)
-    bC = b_t3 * C
-    bC += b_t3 * C
+    bC = 2.0 * np.full_like(C, b_t11) * C
     by += b_t11 * y
     by += b_t11 * y
     # grad of: M = np.outer(y, x)

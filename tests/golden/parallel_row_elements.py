@@ -17,8 +17,7 @@ def row_elements_vjp(W, X, bs):
             t = t + W[0, k] * xi[k] * xi[k]
         bxi = np.zeros_like(xi)
         # grad of: s += t * t
-        bt += bs * t
-        bt += bs * t
+        bt += 2.0 * bs * t
         # grad of: for k in range(xi.shape[0]):
         for k in range(xi.shape[0]):
             # grad of: t += W[0, k] * xi[k] * xi[k]

@@ -47,8 +47,7 @@ def keeps_in_branches_vjp(A, w, bs):
             _stack_t_step_n += 1
             t = _t7 * w[k]
         # grad of: s += t * t
-        bt += bs * t
-        bt += bs * t
+        bt += 2.0 * bs * t
         # grad of: for k in range(2):
         for k in range(1, -1, -1):
             # grad of: t = math.sin(t) * w[k]
