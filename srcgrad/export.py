@@ -19,12 +19,13 @@ import re
 from . import kinds as K
 from . import pipeline, runtime
 from .custom import Native
+from .backend.compile import _UNCHECKED
 from .errors import SrcgradError
 from .transforms.args import prepare
 from .transforms.derived import MODES, Derived
 
 _MODULES = ("broadcast", "reductions", "shape", "products", "decomp", "along", "axes",
-            "special", "incomplete", "custom", "checkpoint", "parallel")
+            "special", "incomplete", "custom", "checkpoint", "parallel", "bounds")
 
 
 def export(f, path=None, wrt=0, args=None, kinds=None, modes=("reverse",)):
@@ -106,8 +107,10 @@ def _module(d, gens, arg_kinds):
     for g, body in zip(gens, bodies):
         # (a prange loop, the user's or its adjoint, runs in parallel as srcgrad runs it)
         par = ", parallel=True" if re.search(r"\bprange\(", body) else ""
+        # (checked where each loop begins, or by Numba at each access: backend/compile.py)
+        checked = _UNCHECKED not in body
         out.append(f"    {g.name} = _nb.njit({g.name}, error_model='numpy', "
-                   f"boundscheck=True{par})")
+                   f"boundscheck={checked}{par})")
     return "\n".join(out) + "\n"
 
 

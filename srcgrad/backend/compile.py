@@ -23,6 +23,9 @@ from .emit import register
 # into other memory in the reverse sweep, where Python raises IndexError (measured cost on
 # the loop kernels: 0-4% of the gradient time, docs/generated-code.md).
 JIT_OPTIONS = {"error_model": "numpy", "boundscheck": True}
+# ... except in code whose first line says every index in it is checked where the loops that
+# run over it begin (passes/bounds.py): there Numba's check at each access only costs time.
+_UNCHECKED = "# indices checked where their loops begin: compiled without per-access checks"
 
 
 def load(source, filename, name, backend, constants, deps=None):
@@ -129,8 +132,11 @@ class Compiled:
     def options(self):
         """Numba's options: ``parallel=True`` for code with ``prange`` loops (the user's, and
         their adjoints: passes/parallel.py)."""
-        return dict(JIT_OPTIONS, parallel=True) if re.search(r"\bprange\(", self.source) \
-            else JIT_OPTIONS
+        options = dict(JIT_OPTIONS, parallel=True) if re.search(r"\bprange\(", self.source) \
+            else dict(JIT_OPTIONS)
+        if _UNCHECKED in self.source:  # every index checked where its loop begins
+            options["boundscheck"] = False
+        return options
 
     def direct(self):
         """The function to call from now on for argument types already compiled: the Numba

@@ -233,7 +233,8 @@ NONDIFF_CALLS = {np.argsort: "argsort", slice: "slice", isinstance: "isinstance"
                  _rt.extremum_mask: "extremum_mask", _rt.hstack_axis: "hstack_axis",
                  _rt.thread_id: "thread_id", _rt.num_threads: "num_threads",
                  _rt.split_bound: "split_bound", _rt.slogdet_sign: "slogdet_sign", _rt.extremum_mask_axis: "extremum_mask_axis",
-                 _rt.empty_broadcast: "empty_broadcast"}  # (its values are never read)
+                 _rt.empty_broadcast: "empty_broadcast",  # (its values are never read)
+                 _rt.check_span: "check_span"}  # (an index check: raises or returns None)
 
 # index arrays of a matrix's triangle, and counts: integers
 NONDIFF_CALLS.update({np.triu_indices: "triu_indices", np.tril_indices: "tril_indices",

@@ -13,10 +13,11 @@ any axis, as rows), ``axes.py`` (3-D reductions, take_along_axis, average's weig
 (incomplete gamma and beta functions, for scipy.stats' distribution functions) and
 ``incomplete_grad.py`` (their derivatives in the shape parameters),
 ``rows.py`` (the rows of a list that grows in a loop), ``custom.py`` (the wrappers around a user's own derivative rules), ``checkpoint.py`` (the
-schedule of a binomially checkpointed loop), ``parallel.py`` (``prange`` and thread ids).
+schedule of a binomially checkpointed loop), ``parallel.py`` (``prange`` and thread ids),
+``bounds.py`` (an index range checked where its loop begins).
 ``jit.py`` holds the decorators they compile with, which keep their machine code on disk.
 """
-from . import (along, axes, broadcast, checkpoint, custom, decomp, incomplete, incomplete_grad,
+from . import (along, axes, bounds, broadcast, checkpoint, custom, decomp, incomplete, incomplete_grad,
                jit, parallel, products, reductions, rows, shape, special)
 from .broadcast import *  # noqa: F401,F403
 from .decomp import *  # noqa: F401,F403
@@ -32,10 +33,11 @@ from .special import *  # noqa: F401,F403
 from .custom import *  # noqa: F401,F403
 from .checkpoint import *  # noqa: F401,F403
 from .parallel import *  # noqa: F401,F403
+from .bounds import *  # noqa: F401,F403
 
 __all__ = [*broadcast.__all__, *reductions.__all__, *shape.__all__, *products.__all__,
            *decomp.__all__, *along.__all__, *axes.__all__, *special.__all__,
-           *incomplete.__all__, *incomplete_grad.__all__, *rows.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__]
+           *incomplete.__all__, *incomplete_grad.__all__, *rows.__all__, *custom.__all__, *checkpoint.__all__, *parallel.__all__, *bounds.__all__]
 
 # each helper again as ``<name>_fn``: what generated code calls it where a parameter of the
 # differentiated function has the helper's name (``gamma`` in a batch norm: passes/names.py)
