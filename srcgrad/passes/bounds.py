@@ -21,7 +21,7 @@ whole numbers, read outside conditional expressions, and checked outside every l
 a loop it is hoisted past begins; one other index (``x[idx[j]]``, an index array,
 ``x[i][j]``, an index in a loop that may end early) and the whole function keeps Numba's
 checks, unchanged.  Checks before plain statements that bind none of their names move up
-past them, so that those of one stretch of code stand together.  Lists
+past them (within the adjoint of one line), so that those of one stretch stand together.  Lists
 and tuples are checked by Numba whatever the option.  A function with ``prange`` keeps them.
 The generated source then says so in its first line (backend/compile.py reads it there).
 """
@@ -234,7 +234,8 @@ class _Plan:
         involved = _names(lo) | _names(hi) | {array} | set().union(*map(_names, conds))
         for _ in range(64):  # (at most: a long stretch would make this quadratic)
             if not (at > 0 and isinstance(block[at - 1], _PLAIN)
-                    and not _is_comment(block[at - 1]) and not (self.binds(block[at - 1]) & involved)):
+                    and not _is_comment(block[at - 1]) and not (self.binds(block[at - 1]) & involved)
+                    and getattr(block[at - 1], "grad_of", None) == getattr(origin, "grad_of", None)):
                 break
             at -= 1
         entry = self.checks.setdefault((id(block), at), [block, at, [], origin])

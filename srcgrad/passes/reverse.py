@@ -90,7 +90,8 @@ class ReverseGen(Adjoints, Saves, LoopCheckpoints, Fusion, ParallelLoops):
         # read the temporary's operands, and restoring those adds reads: iterate to a fixpoint
         saved = copy.deepcopy(self.names)
         self.record = False
-        planner = recompute.Planner(self.fdef, self.params, self.views_at)
+        planner = recompute.Planner(self.fdef, self.params, self.views_at,
+                                    keep_costly=not self.checkpoint)
         for _ in range(20):
             self.stmt_reads = {}
             self.stmt_value_reads = {}

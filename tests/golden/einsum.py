@@ -16,8 +16,6 @@ def einsum_chain_vjp(A, B, b_t7):
             for einsum_j in range(einsum_n_j):
                 einsum_out[einsum_i, einsum_k] = einsum_out[einsum_i, einsum_k] + A[einsum_i, einsum_j] * B[einsum_j, einsum_k]
     # reverse sweep
-    if min(einsum_n_i, einsum_n_k, einsum_n_j) > 0:
-        check_span(0, einsum_n_j - 1, B.shape[0])
     bA = np.zeros_like(A)
     bB = np.zeros_like(B)
     if min(einsum_n_i, einsum_n_k, einsum_n_j) > 0:

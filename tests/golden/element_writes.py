@@ -15,13 +15,12 @@ def element_writes_vjp(x, b_t11):
     _saved_y_elem = y[0]
     y[0] = y[0] + x[1]
     # reverse sweep
-    check_span(0, 0, y.shape[0])
     bx = np.zeros_like(x)
-    check_span(1, 1, bx.shape[0])
     # grad of: return np.sum(y)
     by = np.full_like(y, b_t11)
     # grad of: y[0] += x[1]
     check_span(0, 0, by.shape[0])
+    check_span(1, 1, bx.shape[0])
     b_t10 = by[0]
     by[0] = 0.0
     y[0] = _saved_y_elem
