@@ -1,6 +1,8 @@
 """Index checks where loops begin (passes/bounds.py): code compiled without Numba's check at
 each access raises IndexError exactly where Python does, and nowhere else."""
+import os
 import random
+import sys
 
 import numpy as np
 import pytest
@@ -8,24 +10,8 @@ import pytest
 import srcgrad
 from checks import check_grads, check_hessian, general_source, module_from_text
 
-
-def gmm_like(alphas, means, x):
-    N, D = x.shape
-    K = alphas.shape[0]
-    vals = np.zeros((N, K))
-    total = 0.0
-    for i in range(N):
-        for k in range(K):
-            sq = 0.0
-            for d in range(D):
-                z = np.exp(means[k, d]) * (x[i, d] - means[k, d])
-                sq += z * z
-            vals[i, k] = alphas[k] - 0.5 * sq
-        mx = vals[i, 0]
-        for k in range(1, K):
-            mx = max(mx, vals[i, k])
-        total += mx
-    return total
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from kernels import gmm_args, gmm_objective  # noqa: E402  (the benchmark's GMM)
 
 
 def shifted(x, n):
@@ -77,25 +63,27 @@ RNG = np.random.default_rng(3)
 X = RNG.standard_normal(5)
 
 
-def test_gmm_like_compiles_unchecked_and_is_right():
-    args = (RNG.standard_normal(3), 0.1 * RNG.standard_normal((3, 2)), RNG.standard_normal((4, 2)))
-    src = general_source(gmm_like, args, wrt=0)
-    assert src.splitlines()[3].strip().startswith("# indices checked where their loops begin")
-    assert "check_span(0, K - 1, means.shape[0])" in src, src
-    check_grads(gmm_like, args)
-    check_hessian(gmm_like, args, "gmm_like")
+def test_the_gmm_compiles_unchecked_and_is_right():
+    args = gmm_args(3, K=2, D=2)
+    src = general_source(gmm_objective, args, wrt=0)
+    assert "# indices checked where their loops begin" in src.splitlines()[3], src
+    assert "check_span(0, K - 1, qs.shape[0])" in src, src
+    check_grads(gmm_objective, args, wrt=(0, 1, 2))
+    check_hessian(gmm_objective, args, "gmm_objective")
 
 
 def test_mismatched_shapes_raise_index_error_as_python_does():
-    alphas, means = RNG.standard_normal(4), RNG.standard_normal((3, 2))  # K = 4 > 3 rows
-    x = RNG.standard_normal((2, 2))
+    alphas, means, qs, x = gmm_args(2, K=3, D=2)
+    means, qs = means[:2], qs[:2]  # K = 3 components, two rows
     with pytest.raises(IndexError):
-        gmm_like(alphas, means, x)
+        gmm_objective(alphas, means, qs, x)
     for backend in ("numba", "python"):
         with pytest.raises(IndexError):
-            srcgrad.grad(gmm_like, backend=backend, strict=True)(alphas, means, x)
+            srcgrad.grad(gmm_objective, wrt=(0, 1, 2), backend=backend, strict=True)(
+                alphas, means, qs, x)
         with pytest.raises(IndexError):
-            srcgrad.jvp(gmm_like, (alphas, means, x), (alphas, means, x), backend=backend)
+            srcgrad.jvp(gmm_objective, (alphas, means, qs, x), (alphas, means, qs, None),
+                        backend=backend)
 
 
 def test_past_the_end_raises_and_in_bounds_is_right():
