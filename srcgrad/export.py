@@ -19,7 +19,7 @@ import re
 from . import kinds as K
 from . import pipeline, runtime
 from .custom import Native
-from .backend.compile import _UNCHECKED
+from .backend.compile import UNCHECKED
 from .errors import SrcgradError
 from .transforms.args import prepare
 from .transforms.derived import MODES, Derived
@@ -108,7 +108,7 @@ def _module(d, gens, arg_kinds):
         # (a prange loop, the user's or its adjoint, runs in parallel as srcgrad runs it)
         par = ", parallel=True" if re.search(r"\bprange\(", body) else ""
         # (checked where each loop begins, or by Numba at each access: backend/compile.py)
-        checked = _UNCHECKED not in body
+        checked = "# " + UNCHECKED not in body
         out.append(f"    {g.name} = _nb.njit({g.name}, error_model='numpy', "
                    f"boundscheck={checked}{par})")
     return "\n".join(out) + "\n"

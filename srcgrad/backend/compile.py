@@ -25,7 +25,7 @@ from .emit import register
 JIT_OPTIONS = {"error_model": "numpy", "boundscheck": True}
 # ... except in code whose first line says every index in it is checked where the loops that
 # run over it begin (passes/bounds.py): there Numba's check at each access only costs time.
-_UNCHECKED = "# indices checked where their loops begin: compiled without per-access checks"
+UNCHECKED = "indices checked where their loops begin: compiled without per-access checks"
 
 
 def load(source, filename, name, backend, constants, deps=None):
@@ -134,7 +134,7 @@ class Compiled:
         their adjoints: passes/parallel.py)."""
         options = dict(JIT_OPTIONS, parallel=True) if re.search(r"\bprange\(", self.source) \
             else dict(JIT_OPTIONS)
-        if _UNCHECKED in self.source:  # every index checked where its loop begins
+        if "# " + UNCHECKED in self.source:  # every index checked where its loop begins
             options["boundscheck"] = False
         return options
 

@@ -2,7 +2,7 @@
 checked once, where the outermost of those loops begins, and the function is then compiled
 without Numba's check at every access (``boundscheck``).
 
-    for k in range(K):                          if K > 0 and D > 0:
+    for k in range(K):                          if min(K, D) > 0:
         for d in range(D):              ->          check_span(0, K - 1, qs.shape[0])
             z = qs[k, d] * x[i, d]                  check_span(0, D - 1, qs.shape[1])
                                                 for k in range(K):
@@ -27,13 +27,14 @@ The generated source then says so in its first line (backend/compile.py reads it
 """
 import ast
 
+from ..backend.compile import UNCHECKED
 from ..backend.emit import _MARK, comment
 from .clone import clone
 from .index_math import Shapes, greater, linear, plus, times, total, whole
 from .types import _Infer
-from .walk import nodes
+from .walk import names, nodes, stores
 
-MARK = "indices checked where their loops begin: compiled without per-access checks"
+MARK = UNCHECKED  # (the line backend/compile.py looks for)
 _INT = ("s", "i")
 _PLAIN = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass)
 
@@ -65,15 +66,6 @@ def hoist(fdef, kinds):
         block[at:at] = stmts
     fdef.body.insert(0, comment(MARK))
     return fdef, True
-
-
-def _stored(node):
-    """Names a statement (and everything in it) assigns or binds."""
-    out = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-            out.add(n.id)
-    return out
 
 
 def _leaves_early(loop):
@@ -185,7 +177,7 @@ class _Plan:
                 raise _Bail
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             # (the right side runs first: what it binds must not be in the index)
-            if _stored(stmt) & (set(coefs) | {n.id for a in atoms for n in ast.walk(a)
+            if stores(stmt) & (set(coefs) | {n.id for a in atoms for n in ast.walk(a)
                                               if isinstance(n, ast.Name)} | {array}):
                 raise _Bail
         # hoist past the loops around, innermost first, while they allow it
@@ -200,7 +192,7 @@ class _Plan:
                 break
             inner_names = set()
             for v, lo, hi, _ in loops:
-                inner_names |= _names(lo) | _names(hi)
+                inner_names |= names(lo) | names(hi)
             free = ({n.id for a in atoms for n in ast.walk(a) if isinstance(n, ast.Name)}
                     | {v for v in coefs if v not in {l[0] for l in loops} and v != var}
                     | inner_names | {array})
@@ -231,7 +223,7 @@ class _Plan:
         conds = tuple(c for _, _, _, c in loops)
         origin = block[at]
         # up past plain statements before it that bind none of its names: checks gather
-        involved = _names(lo) | _names(hi) | {array} | set().union(*map(_names, conds))
+        involved = names(lo) | names(hi) | {array} | set().union(*map(names, conds))
         for _ in range(64):  # (at most: a long stretch would make this quadratic)
             if not (at > 0 and isinstance(block[at - 1], _PLAIN)
                     and not _is_comment(block[at - 1]) and not (self.binds(block[at - 1]) & involved)
@@ -248,7 +240,7 @@ class _Plan:
     def binds(self, st):
         out = self.bound.get(id(st))
         if out is None:
-            out = self.bound[id(st)] = _stored(st)
+            out = self.bound[id(st)] = stores(st)
         return out
 
     def loop_facts(self, loop):
@@ -256,7 +248,7 @@ class _Plan:
         facts = self.loops.get(id(loop))
         if facts is None:
             facts = self.loops[id(loop)] = (_range_of(loop), _leaves_early(loop),
-                                            _stored(ast.Module(loop.body, [])))
+                                            stores(loop.body))
         return facts
 
     def known_inside(self, lo, hi, array, axis):
@@ -313,10 +305,6 @@ def _if_all(conds, body):
 def _is_comment(st):
     v = st.value if isinstance(st, ast.Expr) else None
     return isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == _MARK
-
-
-def _names(e):
-    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name)}
 
 
 def _subscripts(root):

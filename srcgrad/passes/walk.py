@@ -62,6 +62,12 @@ def loads(node):
     return {n.id for n in _name_nodes(node) if n.ctx.__class__ is Load}
 
 
+def stores(node):
+    """Names the subtree (or list of subtrees) binds or deletes."""
+    Load = ast.Load
+    return {n.id for n in _name_nodes(node) if n.ctx.__class__ is not Load}
+
+
 def names(node):
     """Every name in the subtree, read or written."""
     return {n.id for n in _name_nodes(node)}
