@@ -136,7 +136,7 @@ class Gen:
                     inner.append(f"{pad}    b[{i}] = {self.expr(2, i)}")
                 elif r.random() < 0.3:  # a tuple of element targets: NumPy assigns in turn
                     inner.append(f"{pad}    b[{i}], b[{i} - 1] = b[{i} - 1], {self.expr(2, i)}")
-                if i == "i" and r.random() < 0.35:
+                if i == "i" and r.random() < 0.6:
                     inner += self.nested(pad + "    ")
                 ends = r.random() < 0.2
                 if ends:
@@ -194,8 +194,12 @@ class Gen:
         out += body
         if r.random() < 0.6:
             w = r.choice(self.scalars)
-            out += [f"{pad}for j in range(2):",
-                    f"{pad}    {w} = {w} * 0.5 + M[i, j] * {self.expr(1, 'j')}"]
+            # (a step that reads w saves it, every inner step: the forward sweep's stack is
+            # then an array sized before the loop over i, passes/step_stacks.py)
+            step = r.choice([f"{w} * 0.5 + M[i, j] * {self.expr(1, 'j')}",
+                             f"{w} * math.tanh(M[i, j] + {self.expr(1, 'j')})",
+                             f"max({w}, M[i, j] * {self.expr(1, 'j')})"])
+            out += [f"{pad}for j in range(2):", f"{pad}    {w} = {step}"]
         if v not in self.scalars:
             self.scalars.append(v)
         return out

@@ -142,6 +142,8 @@ class _Plan:
     # ---- one access -------------------------------------------------------------------
     def subscript(self, sub, around, where, stmt):
         base = sub.value
+        if getattr(sub, "in_bounds", False):
+            return  # a stack of saves at its count (passes/step_stacks.py)
         k = self.kind_of(base)
         if k is not None and k[0] in ("l", "t"):
             return  # Numba checks lists and tuples itself

@@ -15,8 +15,9 @@
   again (a loop counts only what its steps may read first);
 * shuttled saves (passes/shuttled.py): a loop step's save and restore of a value that the next
   step sets again before anything reads it (a checkpointed step run again) go;
-* a parallel step's own saves (passes/step_stacks.py): a list a ``prange`` step grows, when
-  the number of its appends is known as the step starts, is an array of that length;
+* stacks of known size (passes/step_stacks.py): a list a ``prange`` step grows, when the
+  number of its appends is known as the step starts, is an array of that length; so is a
+  list of the function's that one top-level ``for`` fills, when the number is known exactly;
 * element loads (passes/hoist_loads.py): an input's element a loop step reads several times
   is read once, into a local (``x_i = x[i]``);
 * carried elements (passes/rotate.py): a forward loop's ``x[i]``, ``x[i + 1]`` and its
@@ -31,7 +32,7 @@ from .hoist_loads import hoist_loads
 from .rotate import rotate
 from .shape_redo import like_of_leaf
 from .shuttled import append_of, drop_shuttled, pop_of
-from .step_stacks import bounded_step_stacks
+from .step_stacks import bounded_loop_stacks, bounded_step_stacks
 from .revolve import exposed
 from .substitute import _effectful, _writes, substitute
 from .walk import child_fields, loads as _loads, names, statements
@@ -316,4 +317,5 @@ def cleanup(fn, kinds=None, accumulable=None):
     while _marked_dead_stores(fn.body):
         fn = remove_dead(fn)
     fn = bounded_step_stacks(drop_unread_placeholders(remove_dead(drop_shuttled(fn))))
+    fn = bounded_loop_stacks(fn)
     return rotate(hoist_loads(fn), accumulable, kinds)

@@ -1,4 +1,4 @@
-"""Clean-up, a parallel step's own saves: a list the step grows becomes an array it sizes once.
+"""Clean-up, stacks of known size: a list of saves becomes an array sized once, with a count.
 
     for i in prange(n):                         for i in prange(n):
         _stack_m_step = [0.0] * 0                   _stack_m_step = np.empty(1 + len(range(1, K)))
@@ -22,6 +22,15 @@ is known when the step starts: the list is an array of that length with a count 
 holds.  The bound is an upper one (both branches of an ``if`` count); an index past it would
 be an IndexError (generated code checks bounds), never a value read from the wrong place.
 A list used any other way stays a list.
+
+The function's own lists get the same treatment when one top-level ``for`` makes all their
+appends (``bounded_loop_stacks``): the GMM's forward sweep keeps ``mx`` N * K times and its
+exponentials N * K times; made as lists, their appends and pops cost 4% of its gradient.  The
+number must be exact there, not a bound (both branches of an ``if`` append alike, no loop
+ends early), so the array is no larger than the list would grow.  The array is made just
+before the loop (the bounds it reads are set by then) and replaces the list's empty start.
+Reads and writes at the count are marked ``in_bounds``: the count holds every append and a
+pop takes one back, so passes/bounds.py needs no check for them.
 """
 import ast
 
@@ -40,6 +49,36 @@ def bounded_step_stacks(fn):
             if item is not None:
                 _rewrite(fn, loop, st, item, taken)
     return fn
+
+
+def bounded_loop_stacks(fn):
+    """The function's own lists of saves that one top-level ``for`` fills with a number of
+    appends known as it starts, as arrays of that length with a count, made just before it."""
+    taken = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+    for init in [st for st in fn.body if _empty_list(st) is not None]:
+        _rewrite_top(fn.body, init, _empty_list(init), taken)
+    return fn
+
+
+def _rewrite_top(body, init, item, taken):
+    stack = init.targets[0].id
+    fills = [i for i, st in enumerate(body)
+             if any(_method(n, stack) == "append" for n in nodes(st))]
+    if len(fills) != 1:
+        return  # (a checkpointed loop's steps run again elsewhere: they fill it too)
+    at, start = fills[0], body.index(init)
+    loop = body[at]
+    if start > at or not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)) or \
+            any(_mentions(st, stack) for st in body[:at] if st is not init):
+        return
+    cap = _capacity([loop], stack, _stores([loop]), exact=True)
+    rest = body[at:]
+    if cap is None or _zero(cap) or not _uses_ok(rest, stack):
+        return
+    indexed = _Indexed(stack, _fresh(f"{stack}_n", taken), item)
+    indexed.block(rest)
+    body[at:] = indexed.start(cap) + rest
+    del body[start]
 
 
 def _is_prange(n):
@@ -88,13 +127,9 @@ def _rewrite(fn, loop, init, item, taken):
     cap = _capacity(rest, stack, set_in_step - {loop.target.id})
     if cap is None or not _uses_ok(rest, stack):
         return
-    count = _fresh(f"{stack}_n", taken)
-    alloc = _call("np.empty", cap)
-    if _DTYPES[item]:
-        alloc.keywords = [ast.keyword("dtype", ast.Attribute(_name("np"), _DTYPES[item],
-                                                             ast.Load()))]
-    _Indexed(stack, count).block(rest)
-    loop.body[at:] = [_assign(stack, alloc), _assign(count, ast.Constant(0))] + rest
+    indexed = _Indexed(stack, _fresh(f"{stack}_n", taken), item)
+    indexed.block(rest)
+    loop.body[at:] = indexed.start(cap) + rest
 
 
 def _stores(stmts):
@@ -109,10 +144,11 @@ def _stores(stmts):
     return out
 
 
-def _capacity(stmts, stack, changing):
+def _capacity(stmts, stack, changing, exact=False):
     """An expression for how many appends into ``stack`` the statements make at most, or
     None if that is not known before they run (a ``while``, a loop over anything but a
-    ``range`` of bounds the step keeps, an append anywhere else)."""
+    ``range`` of bounds the step keeps, an append anywhere else).  ``exact``: the number
+    they make, whatever path they take (branches append alike, loops run every step)."""
     terms = []
     for st in stmts:
         if _is_append(st, stack):
@@ -121,12 +157,14 @@ def _capacity(stmts, stack, changing):
         if not any(_method(n, stack) == "append" for n in nodes(st)):
             continue
         if isinstance(st, ast.If):
-            parts = [_capacity(st.body, stack, changing), _capacity(st.orelse, stack, changing)]
-            if None in parts:
+            parts = [_capacity(st.body, stack, changing, exact),
+                     _capacity(st.orelse, stack, changing, exact)]
+            if None in parts or (exact and ast.dump(parts[0]) != ast.dump(parts[1])):
                 return None
-            terms += [p for p in parts if not _zero(p)]
-        elif isinstance(st, ast.For) and not st.orelse and _range_of_kept(st.iter, changing):
-            inner = _capacity(st.body, stack, changing)
+            terms += [p for p in parts[:1 if exact else 2] if not _zero(p)]
+        elif isinstance(st, ast.For) and not st.orelse and _range_of_kept(st.iter, changing) \
+                and not (exact and _exits(st)):
+            inner = _capacity(st.body, stack, changing, exact)
             if inner is None:
                 return None
             trips = _call("len", _call("range", *st.iter.args))
@@ -141,6 +179,11 @@ def _capacity(stmts, stack, changing):
     for t in rest:
         out = t if out is None else ast.BinOp(out, ast.Add(), t)
     return out
+
+
+def _exits(loop):
+    return any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Raise, ast.Try))
+               for n in nodes(loop))
 
 
 def _zero(e):
@@ -214,10 +257,25 @@ def _fresh(base, taken):
 
 
 class _Indexed(ast.NodeTransformer):
-    """Appends and pops of ``stack`` as writes and reads at its count."""
+    """Appends and pops of ``stack`` as writes and reads at its count.  The count stays
+    within the array (it holds every append; a pop takes back an append), so the index
+    checks pass (passes/bounds.py) takes these reads and writes as checked (``in_bounds``)."""
 
-    def __init__(self, stack, count):
-        self.stack, self.count = stack, count
+    def __init__(self, stack, count, item):
+        self.stack, self.count, self.item = stack, count, item
+
+    def start(self, cap):
+        """The array, and its count at zero."""
+        alloc = _call("np.empty", cap)
+        if _DTYPES[self.item]:
+            alloc.keywords = [ast.keyword("dtype", ast.Attribute(
+                _name("np"), _DTYPES[self.item], ast.Load()))]
+        return [_assign(self.stack, alloc), _assign(self.count, ast.Constant(0))]
+
+    def _at(self, ctx):
+        sub = ast.Subscript(_name(self.stack), _name(self.count), ctx)
+        sub.in_bounds = True
+        return sub
 
     def block(self, stmts):
         out = []
@@ -227,8 +285,8 @@ class _Indexed(ast.NodeTransformer):
                 self.block(st.orelse)
                 out.append(st)
             elif _is_append(st, self.stack):
-                at = ast.Subscript(_name(self.stack), _name(self.count), ast.Store())
-                out += [ast.copy_location(ast.Assign([at], st.value.args[0]), st),
+                out += [ast.copy_location(ast.Assign([self._at(ast.Store())],
+                                                     st.value.args[0]), st),
                         self._move(ast.Add())]
             elif _mentions(st, self.stack):  # one pop (_uses_ok)
                 out.append(self._move(ast.Sub()))
@@ -240,7 +298,7 @@ class _Indexed(ast.NodeTransformer):
 
     def visit_Call(self, n):
         if _method(n, self.stack) == "pop":
-            return ast.Subscript(_name(self.stack), _name(self.count), ast.Load())
+            return self._at(ast.Load())
         return self.generic_visit(n)
 
     def _move(self, op):
