@@ -54,6 +54,11 @@ def relu_layer(W1, b1, W2, X):
     return np.sum(np.tanh(h @ W2))
 
 
+def standardize(x):
+    c = x - np.mean(x, axis=0, keepdims=True)
+    return np.sum(np.sin(c) / (np.sum(c * c, axis=0, keepdims=True) + 1.0))
+
+
 def rows(n, m, seed):
     return np.random.default_rng(seed).uniform(-1.0, 1.0, (n, m))
 
@@ -72,13 +77,18 @@ CASES = {
     "huber": (huber, (rows(1, 3, 11)[0], rows(6, 3, 12), rows(1, 6, 13)[0], 0.4)),
     "huber, one target": (huber, (rows(1, 3, 11)[0], rows(6, 3, 12), rows(1, 1, 13)[0], 0.4)),
     "relu": (relu_layer, (rows(3, 5, 14), rows(1, 5, 15)[0] + 0.3, rows(5, 2, 16), rows(4, 3, 17))),
+    "softmax, one class": (softmax_rows, (rows(4, 1, 0), rows(1, 1, 1)[0], rows(5, 4, 2))),
+    "standardize": (standardize, (rows(5, 3, 18),)),
+    "standardize, one row": (standardize, (rows(1, 3, 18),)),
+    "standardize, one column": (standardize, (rows(5, 1, 18),)),
     "relu, one bias": (relu_layer, (rows(3, 5, 14), rows(1, 1, 15)[0] + 0.3, rows(5, 2, 16),
                                     rows(4, 3, 17))),
 }
 
 
 # compiled too (the pass runs before the backend is chosen; these reach its every rewrite)
-COMPILED = {"softmax", "softmax, bias of length 1", "huber, one target", "relu, one bias"}
+COMPILED = {"softmax", "softmax, bias of length 1", "huber, one target", "relu, one bias",
+            "softmax, one class", "standardize", "standardize, one row"}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -88,7 +98,7 @@ def test_gradients_with_and_without_broadcasting(name):
 
 
 @pytest.mark.parametrize("name", ["softmax, bias of length 1", "column and row", "branch, broadcast",
-                                  "huber, one target"])
+                                  "huber, one target", "softmax", "standardize, one row"])
 def test_hessian_where_arguments_broadcast(name):
     f, args = CASES[name]
     H = srcgrad.hessian(f, wrt=0)(*args)
@@ -125,6 +135,23 @@ def test_axes_of_length_other_than_one_sum_nothing():
     assert "unbroadcast(blogits, b)" in src   # a row broadcast down the columns: summed
     src = srcgrad.source(outer_sum, args=CASES["outer"][1])
     assert src.count("unbroadcast(") == 2  # x (4, 1) and y (1, 3): each axis of length 1 sums
+
+
+def test_keepdims_sums_in_numpy_terms():
+    """passes/keepdims.py: a cotangent summed back to a keepdims shape is a sum over that
+    axis, and its reshape and spread along the axis are left to broadcasting, where the
+    call's shapes prove it; with an axis of length 1 where it could broadcast, the helpers
+    stay (checked against finite differences above, both backends)."""
+    src = srcgrad.source(softmax_rows, wrt=(0, 1), args=CASES["softmax"][1])
+    for helper in ("reshape_as(", "expand_axis("):
+        assert helper not in src, src
+    assert src.count("unbroadcast(") == 1 and "unbroadcast(blogits, b)" in src, src  # (rows)
+    assert "np.expand_dims(sum_axis(" in src and "bp += b_t5" in src, src
+    assert "blogits += bm * extremum_mask_axis(logits, _t2, 1)" in src, src
+    src = srcgrad.source(standardize, args=CASES["standardize"][1])
+    assert "unbroadcast(" not in src and "reshape_as(" not in src, src
+    src = general_source(softmax_rows, CASES["softmax"][1], wrt=(0, 1))
+    assert "unbroadcast(blogits, b)" in src, src  # (b may be of length 1: not proved)
 
 
 def test_one_function_called_with_and_without_axes_of_length_one():

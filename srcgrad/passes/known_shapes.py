@@ -26,6 +26,7 @@ the loop minus the names it assigns, and a branch's facts and equalities end wit
 """
 import ast
 
+from . import keepdims
 from .walk import nodes
 from ..kinds import is_array, is_float, is_scalar, ndim
 
@@ -284,8 +285,10 @@ class _Shapes:
             return _UNKNOWN if k is None else (s[:k] + s[k + 1:], info[0][1] or name == "mean_axis")
         if mod == "" and name in ("unbroadcast", "reshape_as") and len(args) == 2:
             return info[1][0], True
-        if mod == "" and name in ("expand_axis", "extremum_mask_axis") and len(args) == 3:
-            return info[1][0], name == "extremum_mask_axis" or info[0][1]
+        if mod == "" and name == "expand_axis" and len(args) == 3:
+            return info[1][0], info[0][1]  # (g spread to x's shape)
+        if mod == "" and name == "extremum_mask_axis" and len(args) == 3:
+            return info[0][0], True  # (x's shape: where x holds its extremum along the axis)
         if mod == "" and name == "empty_broadcast" and len(args) == 2:
             return self.broadcast(info[0][0], info[1][0]), True
         if mod == "" and name == "outer" and len(args) == 2:
@@ -322,6 +325,10 @@ class _Shapes:
             (sg, fg), (sx, _) = self.info(e.args[0]), self.info(e.args[1])
             if fg and sg and (self.equal(sg, sx) or self.all_long(sx) and len(sg) == len(sx)):
                 return e.args[0]  # (g is x broadcast with something: x's lengths, none 1)
+        if isinstance(e, ast.Call):
+            return keepdims.simpler_call(self, e)
+        if isinstance(e, ast.BinOp):
+            return keepdims.simpler_binop(self, e)
         return e
 
 
@@ -415,6 +422,10 @@ class _Walk(_Shapes):
             return st
         if c is ast.AugAssign:
             st.value = self.rewrite(st.value)
+            if isinstance(st.target, ast.Name) and isinstance(st.op, (ast.Add, ast.Sub)):
+                s, f = self.info(ast.Name(st.target.id, ast.Load()))
+                spread = keepdims.spread(self, st.value, s) if f else None
+                st.value = st.value if spread is None else spread
             if isinstance(st.target, ast.Name):
                 old = self.env.get(st.target.id, _UNKNOWN)
                 if not (old[0] and len(old[0]) >= 1):  # an array's += is in place
