@@ -39,8 +39,8 @@ def test_fixed_seed_array_fuzz_run(kind, count):
 def test_broadcast_fuzzer_catches_a_wrong_proof_of_equal_shapes(monkeypatch):
     """passes/known_shapes.py told that every two shapes of one rank are equal: the sums of
     broadcasts go where they were needed, and the broadcasting programs fail."""
-    from srcgrad.passes import known_shapes
-    monkeypatch.setattr(known_shapes._Shapes, "equal",
+    from srcgrad.passes import shape_symbols
+    monkeypatch.setattr(shape_symbols.Shapes, "equal",
                         lambda self, a, b: a is not None and b is not None and len(a) == len(b))
     checked, skipped, failures = fuzz.run(seed=1, count=4, numba_every=0, save=False,
                                           log=lambda *_: None, shrink_them=False,
@@ -51,8 +51,8 @@ def test_broadcast_fuzzer_catches_a_wrong_proof_of_equal_shapes(monkeypatch):
 def test_broadcast_fuzzer_catches_a_wrong_length_one_axis(monkeypatch):
     """passes/known_shapes.py told that no axis has length 1: the sums of broadcasts that
     reverse-mode code specialized on such axes drops go where they were needed."""
-    from srcgrad.passes import known_shapes
-    monkeypatch.setattr(known_shapes._Shapes, "is_long", lambda self, d: True)
+    from srcgrad.passes import shape_symbols
+    monkeypatch.setattr(shape_symbols.Shapes, "is_long", lambda self, d: True)
     checked, skipped, failures = fuzz.run(seed=1, count=4, numba_every=0, save=False,
                                           log=lambda *_: None, shrink_them=False,
                                           kinds=("broadcast",))
