@@ -28,23 +28,14 @@ forward sweep is the same machine code.
 """
 import ast
 
-
-def _call(name, *args):
-    mod, _, fn = name.rpartition(".")
-    func = ast.Attribute(ast.Name(mod, ast.Load()), fn, ast.Load()) if mod else \
-        ast.Name(fn, ast.Load())
-    return ast.Call(func, list(args), [])
+from .common import _call
+from .shape_symbols import _fn
 
 
 def _named(e, mod, name, nargs):
     """Is ``e`` the call ``mod.name(...)`` (``mod`` "" for a bare name) with nargs args?"""
-    if not (isinstance(e, ast.Call) and len(e.args) == nargs and not e.keywords):
-        return False
-    f = e.func
-    if mod:
-        return isinstance(f, ast.Attribute) and f.attr == name and \
-            isinstance(f.value, ast.Name) and f.value.id == mod
-    return isinstance(f, ast.Name) and f.id == name
+    return isinstance(e, ast.Call) and len(e.args) == nargs and not e.keywords and \
+        _fn(e) == (mod, name)
 
 
 def _axis_of(e, rank):
