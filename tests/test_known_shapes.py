@@ -59,6 +59,13 @@ def standardize(x):
     return np.sum(np.sin(c) / (np.sum(c * c, axis=0, keepdims=True) + 1.0))
 
 
+def standardize_rows(x, w):
+    """keepdims along axis=-1 (a negative axis: the rules read it as the last)."""
+    z = x * w
+    c = z - np.mean(z, axis=-1, keepdims=True)
+    return np.sum(np.tanh(c) / np.sqrt(np.sum(c * c, axis=-1, keepdims=True) + 1.0))
+
+
 def rows(n, m, seed):
     return np.random.default_rng(seed).uniform(-1.0, 1.0, (n, m))
 
@@ -81,6 +88,7 @@ CASES = {
     "standardize": (standardize, (rows(5, 3, 18),)),
     "standardize, one row": (standardize, (rows(1, 3, 18),)),
     "standardize, one column": (standardize, (rows(5, 1, 18),)),
+    "rows, last axis": (standardize_rows, (rows(4, 3, 19), rows(1, 3, 20)[0])),
     "relu, one bias": (relu_layer, (rows(3, 5, 14), rows(1, 1, 15)[0] + 0.3, rows(5, 2, 16),
                                     rows(4, 3, 17))),
 }
@@ -88,7 +96,7 @@ CASES = {
 
 # compiled too (the pass runs before the backend is chosen; these reach its every rewrite)
 COMPILED = {"softmax", "softmax, bias of length 1", "huber, one target", "relu, one bias",
-            "softmax, one class", "standardize", "standardize, one row"}
+            "softmax, one class", "standardize", "standardize, one row", "rows, last axis"}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -150,6 +158,8 @@ def test_keepdims_sums_in_numpy_terms():
     assert "blogits += bm * extremum_mask_axis(logits, _t2, 1)" in src, src
     src = srcgrad.source(standardize, args=CASES["standardize"][1])
     assert "unbroadcast(" not in src and "reshape_as(" not in src, src
+    src = srcgrad.source(standardize_rows, args=CASES["rows, last axis"][1])
+    assert "reshape_as(" not in src and "expand_axis(" not in src, src
     src = general_source(softmax_rows, CASES["softmax"][1], wrt=(0, 1))
     assert "unbroadcast(blogits, b)" in src, src  # (b may be of length 1: not proved)
 
